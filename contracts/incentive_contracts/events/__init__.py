@@ -1,0 +1,5 @@
+"""Payload models, one module per producing domain. Importing this package registers them all."""
+
+from . import deal, engagement, ledger, mdf, partner
+
+__all__ = ["deal", "engagement", "ledger", "mdf", "partner"]

@@ -1,0 +1,1 @@
+"""The runtime every service is built from (see ARCHITECTURE.md, "servicekit")."""

@@ -1,0 +1,87 @@
+"""The FastAPI application base every service's ``create_app`` builds on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .db import create_engine
+from .health import health_router
+from .logging import configure_logging, correlation_id_var
+from .problems import install_problem_handlers
+from .settings import ServiceSettings
+from .unit_of_work import UnitOfWorkFactory
+
+CORRELATION_HEADER = b"x-correlation-id"
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+class CorrelationIdMiddleware:
+    """Takes ``X-Correlation-ID`` from the request (or makes one) and echoes it on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER)
+        correlation_id = incoming.decode(errors="replace")[:128] if incoming else str(uuid.uuid4())
+        token = correlation_id_var.set(correlation_id)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((CORRELATION_HEADER, correlation_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            correlation_id_var.reset(token)
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    service: str,
+    source: str,
+    topic: str,
+    title: str,
+    routers: list[APIRouter],
+    domain_errors: dict[type[Exception], tuple[int, str]] | None = None,
+    on_startup: Hook | None = None,
+    on_shutdown: Hook | None = None,
+) -> FastAPI:
+    """Build an app; connections open in the lifespan, never at import or construction time."""
+    configure_logging(service, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        app.state.engine = engine
+        app.state.uow_factory = UnitOfWorkFactory(engine, source=source, topic=topic)
+        if on_startup:
+            await on_startup(app)
+        try:
+            yield
+        finally:
+            if on_shutdown:
+                await on_shutdown(app)
+            await engine.dispose()
+
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.settings_service_name = service
+    app.state.token_secret = settings.token_secret.get_secret_value()
+    app.add_middleware(CorrelationIdMiddleware)
+    install_problem_handlers(app, domain_errors)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,110 @@
+"""The command line every service shares: api, relay, migrate, mint-token, republish, redrive."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+
+from .auth import SCOPES, mint_token
+from .db import create_engine
+from .kafka import ensure_topics
+from .migrations import ensure_database, upgrade
+from .relay import republish
+from .runner import all_topics, run_relay
+from .settings import ServiceSettings
+
+
+@dataclass
+class ServiceDefinition:
+    """What the shared CLI needs to know about one service (its composition root)."""
+
+    name: str
+    settings_factory: Callable[[], ServiceSettings]
+    create_app: Callable[[ServiceSettings], FastAPI]
+    alembic_ini: Path
+    extra_commands: list[Callable[[typer.Typer], None]] = field(default_factory=list)
+
+
+def build_cli(definition: ServiceDefinition) -> typer.Typer:
+    cli = typer.Typer(name=definition.name, no_args_is_help=True, add_completion=False)
+
+    @cli.command()
+    def api(
+        host: Annotated[str | None, typer.Option(help="listen address (default from settings)")] = None,
+        port: Annotated[int | None, typer.Option(help="listen port (default from settings)")] = None,
+    ) -> None:
+        """Serve the HTTP API."""
+        settings = definition.settings_factory()
+        uvicorn.run(
+            definition.create_app(settings),
+            host=host or settings.http_host,
+            port=port or settings.http_port,
+            log_level="warning",
+            access_log=False,
+            loop="uvloop",
+            lifespan="on",
+        )
+
+    @cli.command()
+    def relay() -> None:
+        """Publish the outbox to Kafka (one active relay per service; others stand by)."""
+        asyncio.run(run_relay(definition.settings_factory(), service=definition.name))
+
+    @cli.command()
+    def migrate(revision: str = "head") -> None:
+        """Create the database if needed and apply the Alembic migrations."""
+        settings = definition.settings_factory()
+        asyncio.run(ensure_database(settings.database_url))
+        upgrade(definition.alembic_ini, settings.database_url, revision)
+        typer.echo(f"{definition.name}: migrated to {revision}")
+
+    @cli.command("create-topics")
+    def create_topics() -> None:
+        """Create every topic with the configured partitions and replication factor."""
+        settings = definition.settings_factory()
+        asyncio.run(ensure_topics(settings, all_topics(settings.topic_prefix)))
+
+    @cli.command("mint-token")
+    def mint(
+        subject: Annotated[str, typer.Option(help="who the token is for")],
+        scope: Annotated[list[str], typer.Option(help=f"repeatable; one of: {', '.join(sorted(SCOPES))}")],
+        partner_id: Annotated[str | None, typer.Option(help="bind the token to one partner")] = None,
+        ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 3600,
+    ) -> None:
+        """Mint a scoped bearer token signed with this service's token secret."""
+        settings = definition.settings_factory()
+        typer.echo(
+            mint_token(settings.token_secret.get_secret_value(), subject=subject, scopes=scope, partner_id=partner_id, ttl_seconds=ttl)
+        )
+
+    @cli.command("republish")
+    def republish_cmd(
+        from_id: Annotated[int | None, typer.Option(help="first outbox id (default: all)")] = None,
+        to_id: Annotated[int | None, typer.Option(help="last outbox id (default: all)")] = None,
+    ) -> None:
+        """Mark outbox rows unpublished so the relay sends them again (recovers a broker that lost data)."""
+        settings = definition.settings_factory()
+
+        async def run() -> int:
+            engine = create_engine(settings.database_url, pool_size=1)
+            try:
+                return await republish(engine, from_id=from_id, to_id=to_id)
+            finally:
+                await engine.dispose()
+
+        typer.echo(f"{definition.name}: {asyncio.run(run())} outbox rows queued for re-publishing")
+
+    for extend in definition.extra_commands:
+        extend(cli)
+    return cli
+
+
+def run_cli(definition: ServiceDefinition, *args: Any) -> None:
+    build_cli(definition)(*args)

@@ -1,0 +1,303 @@
+"""Idempotent Kafka consumer: effects, consumed event ids and offsets in ONE transaction.
+
+Each batch from ``getmany`` is parsed, de-duplicated against ``consumed_events`` (the inbox),
+handed to an :class:`EventHandler` inside a unit of work, and committed together with the
+partition offsets. Offsets are committed to Kafka only after the database commit, and on every
+(re)assignment the consumer seeks to the offsets stored in PostgreSQL, so a rebalance or a crash
+neither loses nor repeats an effect. Events that cannot be applied go to ``dead_letters`` (and the
+dead-letter topic) with the reason and original offset; they never stop other events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import orjson
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
+from incentive_contracts.envelope import CloudEvent
+from incentive_contracts.payload import EventPayload
+from incentive_contracts.registry import decode
+from pydantic import ValidationError
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from .logging import log_fields
+from .tables import consumed_events, consumer_offsets, dead_letters
+from .unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One consumed event, decoded to the latest payload version."""
+
+    envelope: CloudEvent
+    payload: EventPayload
+    topic: str
+    partition: int
+    offset: int
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Rejection:
+    inbound: Inbound
+    reason: str
+
+
+class EventHandler(Protocol):
+    async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
+        """Apply the events' effects through ``uow`` (no commit); return those that cannot apply."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Poison:
+    record: ConsumerRecord[bytes, bytes]
+    event_id: str | None
+    reason: str
+
+
+class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, owner: IdempotentConsumer) -> None:
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self.owner.seek_to_stored(assigned)
+
+
+class IdempotentConsumer:
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        uow_factory: UnitOfWorkFactory,
+        handler: EventHandler,
+        *,
+        group_id: str,
+        topics: list[str],
+        dead_letter_topic: str,
+        max_records: int = 2000,
+    ) -> None:
+        self.consumer = consumer
+        self.uow_factory = uow_factory
+        self.handler = handler
+        self.group_id = group_id
+        self.topics = topics
+        self.dead_letter_topic = dead_letter_topic
+        self.max_records = max_records
+        self.applied = 0
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        self.consumer.subscribe(self.topics, listener=_SeekToStoredOffsets(self))
+        while not self._stopping.is_set():
+            batches = await self.consumer.getmany(timeout_ms=500, max_records=self.max_records)
+            records = [r for tp in sorted(batches, key=lambda t: (t.topic, t.partition)) for r in batches[tp]]
+            if records:
+                await self.process(records)
+
+    async def seek_to_stored(self, assigned: set[TopicPartition]) -> None:
+        if not assigned:
+            return
+        async with self.uow_factory.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
+                        consumer_offsets.c.consumer_group == self.group_id
+                    )
+                )
+            ).all()
+        stored = {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
+        for tp in assigned:
+            if tp in stored:
+                self.consumer.seek(tp, stored[tp])
+            else:
+                await self.consumer.seek_to_beginning(tp)
+
+    async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply one fetched batch exactly once, then commit its offsets to Kafka."""
+        inbound, poison = self._parse(records)
+        async with self.uow_factory() as uow:
+            fresh = await self._claim_fresh(uow, inbound)
+            rejections = list(await self.handler.handle(uow, fresh)) if fresh else []
+            if rejections:
+                rejected_ids = [r.inbound.envelope.id for r in rejections]
+                await uow.conn.execute(
+                    consumed_events.delete().where(consumed_events.c.event_id.in_(rejected_ids))
+                )
+                poison.extend(
+                    _Poison(_as_record(r.inbound), r.inbound.envelope.id, r.reason) for r in rejections
+                )
+            await self._dead_letter(uow, poison)
+            rejected = {r.inbound.envelope.id for r in rejections}
+            applied = [e for e in fresh if e.envelope.id not in rejected]
+            positions = await self._store_offsets(uow, records, applied)
+            await uow.commit()
+        self.applied += len(applied)
+        try:
+            await self.consumer.commit({tp: OffsetAndMetadata(off, "") for tp, off in positions.items()})
+        except KafkaError as exc:
+            # PostgreSQL holds the truth; the next owner of the partition seeks to it.
+            log.warning("Kafka offset commit failed after the database commit", extra=log_fields(error=str(exc)))
+
+    def _parse(self, records: list[ConsumerRecord[bytes, bytes]]) -> tuple[list[Inbound], list[_Poison]]:
+        inbound: list[Inbound] = []
+        poison: list[_Poison] = []
+        seen: set[str] = set()
+        for record in records:
+            event_id: str | None = None
+            try:
+                if record.value is None:
+                    raise ValueError("empty record")
+                envelope = CloudEvent.from_json(record.value)
+                event_id = envelope.id
+                payload = decode(envelope)
+            except (ValueError, ValidationError, orjson.JSONDecodeError) as exc:
+                poison.append(_Poison(record, event_id, _reason(exc)))
+                continue
+            if envelope.id in seen:
+                continue
+            seen.add(envelope.id)
+            inbound.append(Inbound(envelope, payload, record.topic, record.partition, record.offset, record.value))
+        return inbound, poison
+
+    async def _claim_fresh(self, uow: UnitOfWork, inbound: list[Inbound]) -> list[Inbound]:
+        """Insert into the inbox; only events not consumed before come back."""
+        if not inbound:
+            return []
+        rows = [
+            {
+                "event_id": e.envelope.id,
+                "consumer_group": self.group_id,
+                "topic": e.topic,
+                "partition": e.partition,
+                "offset": e.offset,
+                "event_type": e.envelope.type,
+                "subject": e.envelope.subject,
+                "event_time": e.envelope.time,
+                "payload": e.raw,
+            }
+            for e in inbound
+        ]
+        stmt = insert(consumed_events).on_conflict_do_nothing(index_elements=["event_id"])
+        fresh_ids: set[str] = set()
+        for chunk in _chunks(rows, 1000):
+            result = await uow.conn.execute(stmt.values(chunk).returning(consumed_events.c.event_id))
+            fresh_ids.update(str(r) for r in result.scalars())
+        return [e for e in inbound if e.envelope.id in fresh_ids]
+
+    async def _dead_letter(self, uow: UnitOfWork, poison: list[_Poison]) -> None:
+        for item in poison:
+            record = item.record
+            stmt = (
+                insert(dead_letters)
+                .values(
+                    consumer_group=self.group_id,
+                    event_id=item.event_id,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    reason=item.reason,
+                    payload=record.value or b"",
+                )
+                .on_conflict_do_nothing(constraint="dead_letters_origin")
+                .returning(dead_letters.c.id)
+            )
+            if (await uow.conn.execute(stmt)).scalar() is None:
+                continue  # already dead-lettered on an earlier delivery
+            log.warning(
+                "dead-lettered event",
+                extra=log_fields(topic=record.topic, partition=record.partition, offset=record.offset, reason=item.reason),
+            )
+            uow.publish_raw(
+                topic=self.dead_letter_topic,
+                key=(record.key or b"").decode(errors="replace"),
+                event_type="deadletter",
+                body=orjson.dumps(
+                    {
+                        "consumer_group": self.group_id,
+                        "event_id": item.event_id,
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "reason": item.reason,
+                        "original": (record.value or b"").decode(errors="replace"),
+                    }
+                ),
+            )
+
+    async def _store_offsets(
+        self, uow: UnitOfWork, records: list[ConsumerRecord[bytes, bytes]], applied: list[Inbound]
+    ) -> dict[TopicPartition, int]:
+        positions: dict[TopicPartition, int] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            positions[tp] = max(positions.get(tp, 0), record.offset + 1)
+        applied_by_tp: dict[TopicPartition, int] = {}
+        for event in applied:
+            tp = TopicPartition(event.topic, event.partition)
+            applied_by_tp[tp] = applied_by_tp.get(tp, 0) + 1
+        rows = [
+            {
+                "consumer_group": self.group_id,
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "next_offset": next_offset,
+                "high_watermark": self.consumer.highwater(tp) or next_offset,
+                "applied_count": applied_by_tp.get(tp, 0),
+            }
+            for tp, next_offset in sorted(positions.items())
+        ]
+        stmt = insert(consumer_offsets)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["consumer_group", "topic", "partition"],
+            set_={
+                "next_offset": text("GREATEST(consumer_offsets.next_offset, excluded.next_offset)"),
+                "high_watermark": text("GREATEST(consumer_offsets.high_watermark, excluded.high_watermark)"),
+                "applied_count": text("consumer_offsets.applied_count + excluded.applied_count"),
+                "updated_at": text("now()"),
+            },
+        )
+        await uow.conn.execute(stmt, rows)
+        return positions
+
+
+def _as_record(inbound: Inbound) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(
+        topic=inbound.topic,
+        partition=inbound.partition,
+        offset=inbound.offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=inbound.envelope.partitionkey.encode(),
+        value=inbound.raw,
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=len(inbound.raw),
+        headers=[],
+    )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "invalid event: " + "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _chunks(rows: list[dict[str, object]], size: int) -> list[list[dict[str, object]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]

@@ -1,0 +1,58 @@
+"""Prometheus metrics derived from the database at scrape time, so they are true across processes.
+
+Relay lag (unpublished outbox rows and the age of the oldest), consumer lag per partition (high
+watermark minus stored offset), events applied, dead letters.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+async def render_metrics(engine: AsyncEngine, service: str) -> bytes:
+    registry = CollectorRegistry()
+    relay_lag = Gauge("outbox_unpublished_events", "Outbox rows not yet published (relay lag)", ["service"], registry=registry)
+    relay_age = Gauge(
+        "outbox_oldest_unpublished_age_seconds", "Age of the oldest unpublished outbox row", ["service"], registry=registry
+    )
+    consumer_lag = Gauge(
+        "consumer_lag_events", "High watermark minus the stored offset", ["service", "group", "topic", "partition"],
+        registry=registry,
+    )
+    applied = Gauge("events_applied_total", "Events applied by the consumer group", ["service", "group"], registry=registry)
+    dead = Gauge("dead_letters_total", "Events dead-lettered and not yet re-driven", ["service", "group"], registry=registry)
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age "
+                    "FROM outbox WHERE published_at IS NULL"
+                )
+            )
+        ).one()
+        relay_lag.labels(service).set(row.n)
+        relay_age.labels(service).set(float(row.age))
+        offsets = (
+            await conn.execute(
+                text("SELECT consumer_group, topic, partition, next_offset, high_watermark, applied_count FROM consumer_offsets")
+            )
+        ).all()
+        totals: dict[str, int] = {}
+        for r in offsets:
+            consumer_lag.labels(service, r.consumer_group, r.topic, str(r.partition)).set(
+                max(0, r.high_watermark - r.next_offset)
+            )
+            totals[r.consumer_group] = totals.get(r.consumer_group, 0) + r.applied_count
+        for group, total in totals.items():
+            applied.labels(service, group).set(total)
+        for r in (
+            await conn.execute(
+                text("SELECT consumer_group, count(*) AS n FROM dead_letters WHERE redriven_at IS NULL GROUP BY 1")
+            )
+        ).all():
+            dead.labels(service, r.consumer_group).set(r.n)
+    return generate_latest(registry)

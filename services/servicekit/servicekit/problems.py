@@ -1,0 +1,82 @@
+"""RFC 9457 problem+json errors: clear messages, no stack traces, no partial writes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://partner-incentives.example/problems/"
+
+
+class Problem(Exception):
+    """Raise anywhere in an entrypoint to answer with problem+json."""
+
+    def __init__(self, status: int, title: str, detail: str, *, kind: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.kind = kind or title.lower().replace(" ", "-")
+        self.extra = extra
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, kind: str | None = None, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (kind or title.lower().replace(" ", "-")),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]] | None = None) -> None:
+    """Map Problem, HTTP errors, validation errors, domain errors and crashes to problem+json."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, kind=exc.kind, instance=request.url.path, **exc.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        return problem_response(exc.status_code, title, str(exc.detail), instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return problem_response(400, "Malformed JSON", "the request body is not valid JSON", instance=request.url.path)
+        return problem_response(
+            422, "Invalid request", "; ".join(f"{e['location']}: {e['message']}" for e in errors),
+            kind="validation-error", instance=request.url.path, errors=errors,
+        )
+
+    for error_type, (status, title) in (domain_errors or {}).items():
+
+        async def _domain(request: Request, exc: Exception, status: int = status, title: str = title) -> JSONResponse:
+            extra = getattr(exc, "problem_extra", {}) or {}
+            return problem_response(status, title, str(exc), instance=request.url.path, **extra)
+
+        app.add_exception_handler(error_type, _domain)  # type: ignore[arg-type]
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal error", "the request could not be completed; nothing was changed")

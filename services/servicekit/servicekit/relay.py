@@ -1,0 +1,154 @@
+"""Outbox relay: publishes outbox rows to Kafka in order, then marks them published.
+
+One relay per service is active at a time (a PostgreSQL advisory lock elects it; others wait as
+hot standbys), so rows go out in outbox order and each partner's events stay in order. Rows are
+claimed in batches with ``FOR UPDATE SKIP LOCKED``; the relay wakes on LISTEN/NOTIFY and polls as a
+fallback. A crash between publish and mark re-publishes the batch: consumers de-duplicate on the
+event id, so effects stay exactly-once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .logging import log_fields
+from .unit_of_work import OUTBOX_CHANNEL
+
+log = logging.getLogger(__name__)
+
+CLAIM = text(
+    """
+    SELECT id, topic, partition_key, payload FROM outbox
+    WHERE published_at IS NULL
+    ORDER BY id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+    """
+)
+MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
+
+
+@dataclass
+class RelayStats:
+    published: int = 0
+    batches: int = 0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: AIOKafkaProducer,
+        *,
+        name: str,
+        batch_size: int = 2000,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.engine = engine
+        self.producer = producer
+        self.name = name
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.stats = RelayStats()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Wait for leadership, then publish until stopped. Errors back off and retry."""
+        backoff = 0.2
+        while not self._stopping.is_set():
+            try:
+                async with self.engine.connect() as leader_conn:
+                    await self._lead(leader_conn)
+                backoff = 0.2
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("relay error; retrying", extra=log_fields(backoff=backoff))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def _lead(self, leader_conn: AsyncConnection) -> None:
+        lock_id = zlib.crc32(f"outbox-relay:{self.name}".encode())
+        while not self._stopping.is_set():
+            got = (await leader_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id})).scalar()
+            await leader_conn.commit()
+            if got:
+                break
+            await self._sleep(self.poll_seconds)
+        if self._stopping.is_set():
+            return
+        log.info("relay is leader", extra=log_fields(relay=self.name))
+        raw = await leader_conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+
+        def _notified(*_: object) -> None:
+            self._wake.set()
+
+        await driver.add_listener(OUTBOX_CHANNEL, _notified)
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                sent = await self.publish_batch()
+                if sent < self.batch_size:
+                    await self._sleep(self.poll_seconds)
+        finally:
+            await driver.remove_listener(OUTBOX_CHANNEL, _notified)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def publish_batch(self) -> int:
+        """Claim one batch, publish it with acks=all, mark it published. Returns rows sent."""
+        async with self.engine.connect() as conn:
+            async with conn.begin():
+                rows = (await conn.execute(CLAIM, {"limit": self.batch_size})).all()
+                if not rows:
+                    return 0
+                futures = [
+                    await self.producer.send(
+                        row.topic,
+                        value=row.payload,
+                        key=row.partition_key.encode(),
+                        headers=[("content-type", b"application/cloudevents+json")],
+                    )
+                    for row in rows
+                ]
+                await asyncio.gather(*futures)
+                await conn.execute(MARK, {"ids": [row.id for row in rows]})
+        self.stats.published += len(rows)
+        self.stats.batches += 1
+        return len(rows)
+
+
+async def republish(engine: AsyncEngine, *, from_id: int | None = None, to_id: int | None = None) -> int:
+    """Mark a range of outbox rows unpublished so the relay sends them again (broker recovery)."""
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            text(
+                """
+                UPDATE outbox SET published_at = NULL
+                WHERE published_at IS NOT NULL
+                  AND (CAST(:from_id AS bigint) IS NULL OR id >= :from_id)
+                  AND (CAST(:to_id AS bigint) IS NULL OR id <= :to_id)
+                """
+            ),
+            {"from_id": from_id, "to_id": to_id},
+        )
+        await conn.execute(text("SELECT pg_notify(:c, '')"), {"c": OUTBOX_CHANNEL})
+        return int(result.rowcount or 0)

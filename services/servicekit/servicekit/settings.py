@@ -1,0 +1,41 @@
+"""Settings shared by every service. Each service subclasses with its own ``env_prefix``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_SECRET = "dev-only-insecure-token-secret-change-me"  # noqa: S105 - refused in production
+DEV_WEBHOOK_SECRET = "dev-only-insecure-webhook-secret"  # noqa: S105 - refused in production
+
+
+class ServiceSettings(BaseSettings):
+    """Connection, security and tuning settings; read from ``<PREFIX>_*`` environment variables."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    database_pool_size: int = 10
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_idempotent_producer: bool = False
+    topic_prefix: str = ""
+    topic_partitions: int = 12
+    topic_replication_factor: int = 1
+    token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    http_host: str = "0.0.0.0"  # noqa: S104 - containers listen on all interfaces
+    http_port: int = 8000
+    log_level: str = "INFO"
+    relay_batch_size: int = 2000
+    relay_poll_seconds: float = 1.0
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            if self.token_secret.get_secret_value() == DEV_TOKEN_SECRET:
+                raise ValueError("token_secret must be set to a real secret in production")
+            if len(self.token_secret.get_secret_value()) < 32:
+                raise ValueError("token_secret must be at least 32 characters in production")
+        return self

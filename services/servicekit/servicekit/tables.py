@@ -1,0 +1,116 @@
+"""Tables of the shared runtime, present in every service's database.
+
+Each service's first Alembic migration creates them with :func:`create_runtime_tables`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.engine import Connection
+
+runtime_metadata = MetaData()
+
+outbox = Table(
+    "outbox",
+    runtime_metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", UUID(as_uuid=False), nullable=False, unique=True),
+    Column("topic", Text, nullable=False),
+    Column("partition_key", Text, nullable=False),
+    Column("sequence", BigInteger, nullable=True),
+    Column("event_type", Text, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Index("outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+)
+
+stream_sequences = Table(
+    "stream_sequences",
+    runtime_metadata,
+    Column("partition_key", Text, primary_key=True),
+    Column("last_sequence", BigInteger, nullable=False),
+)
+
+consumed_events = Table(
+    "consumed_events",
+    runtime_metadata,
+    Column("event_id", UUID(as_uuid=False), primary_key=True),
+    Column("consumer_group", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("consumed_seq", BigInteger, nullable=False, autoincrement=True, server_default=text("nextval('consumed_seq')")),
+    Index("consumed_events_order", "consumed_seq", unique=True),
+)
+
+consumer_offsets = Table(
+    "consumer_offsets",
+    runtime_metadata,
+    Column("consumer_group", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("next_offset", BigInteger, nullable=False),
+    Column("high_watermark", BigInteger, nullable=False, server_default="0"),
+    Column("applied_count", BigInteger, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("consumer_group", "topic", "partition"),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    runtime_metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("consumer_group", Text, nullable=False),
+    Column("event_id", Text, nullable=True),
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("redriven_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("consumer_group", "topic", "partition", "offset", name="dead_letters_origin"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    runtime_metadata,
+    Column("caller", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("request_hash", Text, nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response_body", JSONB, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("caller", "key"),
+)
+
+
+def create_runtime_tables(bind: Connection) -> None:
+    """Create the runtime tables (used from each service's first migration)."""
+    bind.execute(text("CREATE SEQUENCE IF NOT EXISTS consumed_seq"))
+    runtime_metadata.create_all(bind)
+
+
+def drop_runtime_tables(bind: Connection) -> None:
+    runtime_metadata.drop_all(bind)
+    bind.execute(text("DROP SEQUENCE IF EXISTS consumed_seq"))

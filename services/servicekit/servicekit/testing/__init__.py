@@ -1,0 +1,1 @@
+"""Pytest fixtures for real PostgreSQL and a real Kafka-protocol broker (plugin ``servicekit``)."""

@@ -1,0 +1,71 @@
+"""Session fixtures: a PostgreSQL server and a Kafka-protocol broker, real ones.
+
+``TEST_DATABASE_URL`` (a server URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres) and
+``TEST_KAFKA_BOOTSTRAP_SERVERS`` point the tests at running servers; otherwise each test session
+starts an embedded PostgreSQL and an embedded broker of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import logging
+
+import pytest
+
+from ..embedded import EmbeddedBroker, EmbeddedPostgres
+from .databases import DatabaseFactory
+
+# Third-party atexit hooks log after pytest closed its streams; never let that fail a run.
+logging.raiseExceptions = False
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")))
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_factory(postgres_server_url: str) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(postgres_server_url)
+    try:
+        yield factory
+    finally:
+        factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker | None]:
+    """The session's embedded broker (None when an external one is configured)."""
+    if os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS"):
+        yield None
+        return
+    broker = EmbeddedBroker(log_path=Path(tmp_path_factory.mktemp("broker")) / "tansu.log")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_broker: EmbeddedBroker | None) -> str:
+    return os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS") or (kafka_broker.bootstrap if kafka_broker else "")
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """A topic namespace of this test's own, so tests sharing a broker never see each other."""
+    return f"t{uuid.uuid4().hex[:10]}."

@@ -1,0 +1,165 @@
+"""The one place that commits: a database transaction plus the events staged in it.
+
+Use cases receive an open :class:`UnitOfWork`, read and write through ``uow.conn`` and stage
+events with :meth:`UnitOfWork.publish`; the entrypoint (HTTP route or consumer) commits. On commit
+the staged events are written to the transactional outbox in the same transaction, each with the
+next gap-free sequence number of its partner stream.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from incentive_contracts.envelope import CloudEvent, new_event_id
+from incentive_contracts.payload import EventPayload
+from incentive_contracts.registry import encode
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .logging import correlation_id_var
+from .tables import outbox, stream_sequences
+
+OUTBOX_CHANNEL = "outbox"
+
+
+@dataclass
+class _Staged:
+    payload: EventPayload
+    time: datetime
+    event_id: str
+    correlation_id: str | None
+    causation_id: str | None
+
+
+@dataclass
+class UnitOfWork:
+    conn: AsyncConnection
+    source: str
+    topic: str
+    _staged: list[_Staged] = field(default_factory=list)
+    _raw: list[dict[str, object]] = field(default_factory=list)
+    committed: bool = False
+
+    def publish(
+        self,
+        payload: EventPayload,
+        *,
+        time: datetime,
+        causation_id: str | None = None,
+        event_id: str | None = None,
+    ) -> str:
+        """Stage an event for the outbox; returns its id. Written only if the unit commits."""
+        staged = _Staged(
+            payload=payload,
+            time=time,
+            event_id=event_id or new_event_id(),
+            correlation_id=correlation_id_var.get(),
+            causation_id=causation_id,
+        )
+        self._staged.append(staged)
+        return staged.event_id
+
+    def publish_raw(self, *, topic: str, key: str, event_type: str, body: bytes) -> None:
+        """Stage a non-CloudEvent record (dead letters) for the outbox."""
+        self._raw.append(
+            {
+                "event_id": new_event_id(),
+                "topic": topic,
+                "partition_key": key,
+                "sequence": None,
+                "event_type": event_type,
+                "payload": body,
+            }
+        )
+
+    @property
+    def staged_events(self) -> list[EventPayload]:
+        return [s.payload for s in self._staged]
+
+    async def commit(self) -> list[CloudEvent]:
+        """Write staged events to the outbox and commit; returns the envelopes written."""
+        envelopes = await self._flush_outbox()
+        await self.conn.commit()
+        self.committed = True
+        self._staged.clear()
+        self._raw.clear()
+        return envelopes
+
+    async def rollback(self) -> None:
+        await self.conn.rollback()
+        self._staged.clear()
+        self._raw.clear()
+
+    async def _flush_outbox(self) -> list[CloudEvent]:
+        if not self._staged and not self._raw:
+            return []
+        counts: dict[str, int] = defaultdict(int)
+        for staged in self._staged:
+            counts[staged.payload.partner_id] += 1
+        next_sequence: dict[str, int] = {}
+        # Sorted keys: concurrent units lock partner streams in one order, so they cannot deadlock.
+        for key in sorted(counts):
+            stmt = insert(stream_sequences).values(partition_key=key, last_sequence=counts[key])
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["partition_key"],
+                set_={"last_sequence": stream_sequences.c.last_sequence + counts[key]},
+            ).returning(stream_sequences.c.last_sequence)
+            last = (await self.conn.execute(stmt)).scalar_one()
+            next_sequence[key] = last - counts[key] + 1
+        envelopes: list[CloudEvent] = []
+        rows: list[dict[str, object]] = []
+        for staged in self._staged:
+            key = staged.payload.partner_id
+            sequence = next_sequence[key]
+            next_sequence[key] += 1
+            envelope = encode(
+                staged.payload,
+                source=self.source,
+                time=staged.time,
+                sequence=sequence,
+                event_id=staged.event_id,
+                correlation_id=staged.correlation_id,
+                causation_id=staged.causation_id,
+            )
+            envelopes.append(envelope)
+            rows.append(
+                {
+                    "event_id": envelope.id,
+                    "topic": self.topic,
+                    "partition_key": key,
+                    "sequence": sequence,
+                    "event_type": envelope.type,
+                    "payload": envelope.to_json(),
+                }
+            )
+        rows.extend(self._raw)
+        await self.conn.execute(outbox.insert(), rows)
+        await self.conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
+        return envelopes
+
+
+class UnitOfWorkFactory:
+    """Opens units of work on one engine for one producing service."""
+
+    def __init__(self, engine: AsyncEngine, *, source: str, topic: str) -> None:
+        self.engine = engine
+        self.source = source
+        self.topic = topic
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        async with self.engine.connect() as conn:
+            await conn.begin()
+            uow = UnitOfWork(conn=conn, source=self.source, topic=self.topic)
+            try:
+                yield uow
+            finally:
+                if not uow.committed and conn.in_transaction():
+                    await conn.rollback()
+
+
