@@ -26,3 +26,18 @@ class LedgerEntryPosted(EventPayload):
     rule_id: str
     rule_version: int
     entry_hash: str
+
+
+@register
+class LedgerMdfAccrued(EventPayload):
+    """MDF accrued into a partner's fund as a percentage of won revenue (consumed by the mdf service)."""
+
+    event_type = "ledger.mdf_accrued"
+    version = 1
+
+    entry_id: str
+    deal_id: str
+    period: str = Field(pattern=r"^[0-9]{4}-Q[1-4]$")
+    amount: Money
+    rate: str = Field(description="the accrual rate applied, as a decimal string")
+    rule_version: int

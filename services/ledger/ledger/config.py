@@ -1,0 +1,18 @@
+"""Ledger service settings (environment variables ``LEDGER_*``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic_settings import SettingsConfigDict
+from servicekit.settings import ServiceSettings
+
+
+class LedgerSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/ledger"
+    http_port: int = 8000
+    consumer_group: str = "ledger-projector"
+    projector_max_records: int = 5000
+    flat_rebate_rate: Decimal = Decimal("0.05")
