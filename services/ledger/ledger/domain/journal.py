@@ -1,0 +1,55 @@
+"""Journal entries: double-entry postings that sum to zero per currency."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+
+class UnbalancedEntry(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    currency: str
+    amount: Decimal  # debit positive, credit negative
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One immutable entry. ``explanation`` records inputs and computation (why this amount)."""
+
+    entry_id: str
+    partner_id: str
+    kind: str
+    caused_by: str
+    effective_at: datetime
+    rule_id: str
+    rule_version: int
+    postings: tuple[Posting, ...]
+    explanation: dict[str, Any] = field(default_factory=dict)
+    reverses: str | None = None
+
+    def __post_init__(self) -> None:
+        assert_balanced(self.postings)
+
+
+def assert_balanced(postings: tuple[Posting, ...]) -> None:
+    if not postings:
+        raise UnbalancedEntry("an entry needs postings")
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for posting in postings:
+        totals[posting.currency] += posting.amount
+    unbalanced = {c: t for c, t in totals.items() if t != 0}
+    if unbalanced:
+        raise UnbalancedEntry(f"postings do not sum to zero: {unbalanced}")
+
+
+def transfer(debit: str, credit: str, currency: str, amount: Decimal) -> tuple[Posting, Posting]:
+    """Two postings moving ``amount`` from ``credit`` to ``debit``."""
+    return Posting(debit, currency, amount), Posting(credit, currency, -amount)

@@ -1,0 +1,17 @@
+"""Exact amounts and the one place rounding happens (half-even to the currency's minor unit)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+# ISO 4217 minor units for currencies that differ from the usual two decimals.
+_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+
+
+def minor_units(currency: str) -> int:
+    return _MINOR_UNITS.get(currency, 2)
+
+
+def round_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """Round once, where a reward is computed."""
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=rounding)

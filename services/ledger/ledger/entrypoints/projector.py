@@ -1,0 +1,64 @@
+"""The projector process: the ledger's Kafka consumer group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from incentive_contracts import topics
+from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
+from servicekit.db import create_engine
+from servicekit.kafka import ensure_topics, make_consumer
+from servicekit.logging import configure_logging
+from servicekit.runner import all_topics, run_until_signalled
+from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+from ..adapters.store import SqlLedgerStore
+from ..application.projector import Incoming, project
+from ..config import LedgerSettings
+from ..domain.projection import FlatRebate
+
+SOURCE = "/ledger"
+
+
+class LedgerEventHandler:
+    """servicekit EventHandler: consumed events → journal entries in the consumer's transaction."""
+
+    def __init__(self, settings: LedgerSettings) -> None:
+        self.rule = FlatRebate(rate=settings.flat_rebate_rate)
+
+    async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
+        by_id = {e.envelope.id: e for e in events}
+        rejected = await project(
+            SqlLedgerStore(uow), [Incoming(e.envelope.id, e.payload) for e in events], self.rule
+        )
+        return [Rejection(by_id[r.event_id], r.reason) for r in rejected]
+
+
+def consumed_topics(prefix: str) -> list[str]:
+    return [topics.prefixed(topics.REGISTRATION, prefix), topics.prefixed(topics.MDF, prefix)]
+
+
+def build_consumer(settings: LedgerSettings, uow_factory: UnitOfWorkFactory) -> IdempotentConsumer:
+    return IdempotentConsumer(
+        make_consumer(settings, settings.consumer_group),
+        uow_factory,
+        LedgerEventHandler(settings),
+        group_id=settings.consumer_group,
+        topics=consumed_topics(settings.topic_prefix),
+        dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
+        max_records=settings.projector_max_records,
+    )
+
+
+async def run_projector(settings: LedgerSettings) -> None:
+    configure_logging("ledger-projector", settings.log_level)
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    engine = create_engine(settings.database_url, pool_size=2)
+    uow_factory = UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
+    consumer = build_consumer(settings, uow_factory)
+    await consumer.consumer.start()
+    try:
+        await run_until_signalled(consumer, consumer.run)
+    finally:
+        await consumer.consumer.stop()
+        await engine.dispose()

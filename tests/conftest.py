@@ -1,0 +1,39 @@
+"""Cross-service fixtures: each service's settings on its own fresh database, one broker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ledger.config import LedgerSettings
+from registration.config import RegistrationSettings
+from servicekit.testing.databases import DatabaseFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+LEDGER_INI = ROOT / "services/ledger/alembic.ini"
+REGISTRATION_INI = ROOT / "services/registration/alembic.ini"
+
+
+@pytest.fixture
+def registration_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> RegistrationSettings:
+    return RegistrationSettings(
+        environment="test",
+        database_url=database_factory.create(REGISTRATION_INI, prefix="reg"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_partitions=4,
+        relay_poll_seconds=0.2,
+    )
+
+
+@pytest.fixture
+def ledger_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> LedgerSettings:
+    return LedgerSettings(
+        environment="test",
+        database_url=database_factory.create(LEDGER_INI, prefix="led"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_partitions=4,
+        consumer_group=f"ledger-{topic_prefix}",
+        relay_poll_seconds=0.2,
+    )

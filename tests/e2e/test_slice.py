@@ -1,0 +1,59 @@
+"""The backbone slice: enroll + won deal at registration → outbox → Kafka → ledger balances."""
+
+from __future__ import annotations
+
+import asyncpg
+from ledger.entrypoints.api import create_app as ledger_app
+from registration.entrypoints.api import create_app as registration_app
+from servicekit.db import sync_url
+from servicekit.testing.client import app_client, auth_header
+
+from .workers import eventually, projector_task, relay_task
+
+
+async def test_won_deal_becomes_a_balanced_rebate_entry(registration_settings, ledger_settings):
+    admin = auth_header(registration_settings, "partners:write", "deals:write")
+    reader = auth_header(ledger_settings, "ledger:read")
+    async with (
+        app_client(registration_app(registration_settings)) as reg,
+        app_client(ledger_app(ledger_settings)) as led,
+        relay_task(registration_settings, "registration"),
+        projector_task(ledger_settings),
+    ):
+        assert (await reg.post("/partners", json={"partner_id": "acme", "name": "Acme", "partner_type": "reseller",
+                                                   "region": "EMEA"}, headers=admin)).status_code == 201
+        deal = {"deal_id": "d1", "partner_id": "acme", "customer_name": "Globex", "product_line": "cloud",
+                "expected_amount": {"amount": "1000.00", "currency": "USD"}, "expected_close": "2026-12-01"}
+        assert (await reg.post("/deals", json=deal, headers=admin)).status_code == 201
+        won = {"amount": {"amount": "1234.50", "currency": "USD"}, "closed_on": "2026-11-30"}
+        assert (await reg.post("/deals/d1/won", json=won, headers=admin)).status_code == 200
+
+        async def rebate():
+            response = await led.get("/partners/acme/balances", headers=reader)
+            return response.json()["balances"] if response.status_code == 200 and response.json()["balances"] else None
+
+        balances = await eventually(rebate)
+        # 1234.50 x 5% = 61.725 → 61.72 (half-even)
+        assert balances == [{"account": "partner:acme:rebates_payable", "currency": "USD", "balance": "61.72"}]
+
+        other = await led.get("/partners/acme/balances", headers=auth_header(ledger_settings, "partner:read", partner_id="zeta"))
+        assert other.status_code == 404
+
+    conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
+    try:
+        sums = await conn.fetch("SELECT currency, sum(amount) AS total FROM postings GROUP BY currency")
+        assert [(r["currency"], r["total"]) for r in sums] == [("USD", 0)]
+        with_error = None
+        try:
+            await conn.execute("UPDATE postings SET amount = amount + 1")
+        except asyncpg.PostgresError as exc:
+            with_error = str(exc)
+        assert with_error and "immutable" in with_error
+        try:
+            await conn.execute("DELETE FROM journal_entries")
+        except asyncpg.PostgresError as exc:
+            with_error = str(exc)
+        assert "immutable" in with_error
+        assert await conn.fetchval("SELECT count(*) FROM journal_entries") == 1
+    finally:
+        await conn.close()

@@ -1,0 +1,64 @@
+"""Running a service's relay and the ledger projector as in-process asyncio tasks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from incentive_contracts import topics
+from ledger.config import LedgerSettings
+from ledger.entrypoints.projector import SOURCE as LEDGER_SOURCE
+from ledger.entrypoints.projector import build_consumer
+from servicekit.db import create_engine
+from servicekit.kafka import ensure_topics, make_producer
+from servicekit.relay import OutboxRelay
+from servicekit.runner import all_topics
+from servicekit.settings import ServiceSettings
+from servicekit.unit_of_work import UnitOfWorkFactory
+
+
+@asynccontextmanager
+async def relay_task(settings: ServiceSettings, name: str) -> AsyncIterator[OutboxRelay]:
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    engine = create_engine(settings.database_url, pool_size=2)
+    producer = make_producer(settings)
+    await producer.start()
+    relay = OutboxRelay(engine, producer, name=name, batch_size=500, poll_seconds=0.2)
+    task = asyncio.create_task(relay.run())
+    try:
+        yield relay
+    finally:
+        relay.stop()
+        await asyncio.wait_for(task, 10)
+        await producer.stop()
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def projector_task(settings: LedgerSettings) -> AsyncIterator[None]:
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    engine = create_engine(settings.database_url, pool_size=2)
+    factory = UnitOfWorkFactory(engine, source=LEDGER_SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
+    consumer = build_consumer(settings, factory)
+    await consumer.consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 10)
+        await consumer.consumer.stop()
+        await engine.dispose()
+
+
+async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll ``check`` (an async callable) until it returns a truthy value or time runs out."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
+        await asyncio.sleep(interval)
