@@ -1,14 +1,59 @@
-"""mdf.* events: market development funds (mdf service)."""
+"""mdf.* events: market development funds (mdf service).
+
+Money that moves travels as :class:`Money`; every payload names the partner (the partition key)
+and the fund period (``YYYY-Qn``). A fund is the (partner, period, currency) triple.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from ..money import Money
-from ..payload import EventPayload
+from ..payload import EventPayload, WireModel
 from ..registry import register
+
+FundPeriod = Annotated[str, Field(pattern=r"^[0-9]{4}-Q[1-4]$", description="fund period, e.g. 2026-Q2")]
+ActivityType = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="webinar, field_event, ... or a configured type")
+]
+Count = Annotated[int, Field(ge=0)]
+
+
+class ExpectedResults(WireModel):
+    """What the partner expects the activity to produce (the plan)."""
+
+    registrations: Count | None = None
+    leads: Count | None = None
+
+
+class CampaignResults(WireModel):
+    """What the activity produced (reported with the claim or later, for ROI analysis)."""
+
+    registrations: Count | None = None
+    attendees: Count | None = None
+    leads: Count | None = None
+    opportunities_influenced: Count | None = None
+
+
+class ProofItem(WireModel):
+    """One proof-of-performance document: where it is and the SHA-256 of its content."""
+
+    reference: str = Field(min_length=1, max_length=500)
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document, lower-case hex")
+
+
+MilestoneTrigger = Literal["plan_approved", "proof_approved"]
+
+
+class Milestone(WireModel):
+    """A share of the approved amount paid when its trigger happens."""
+
+    name: str = Field(min_length=1, max_length=64)
+    trigger: MilestoneTrigger
+    percent: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", description="share of the approved amount, in %")]
 
 
 @register
@@ -23,6 +68,90 @@ class MdfAllocated(EventPayload):
 
 
 @register
+class MdfRequestSubmitted(EventPayload):
+    """A partner asked for pre-approval of a marketing activity, with its plan and budget."""
+
+    event_type = "mdf.request_submitted"
+    version = 1
+
+    request_id: str
+    period: FundPeriod
+    activity_type: ActivityType
+    title: str = Field(min_length=1, max_length=200)
+    planned_cost: Money
+    requested_amount: Money
+    partner_share: str = Field(description="the partner's own share of the planned cost, as a decimal fraction")
+    starts_on: date
+    ends_on: date
+    expected_results: ExpectedResults
+    milestones: list[Milestone]
+    submitted_on: date
+
+
+@register
+class MdfRequestApproved(EventPayload):
+    """A manager pre-approved a request (possibly for less than asked); the amount is reserved."""
+
+    event_type = "mdf.request_approved"
+    version = 1
+
+    request_id: str
+    period: FundPeriod
+    requested_amount: Money
+    approved_amount: Money
+    approved_on: date
+    approved_by: str
+    claim_deadline: date
+
+
+@register
+class MdfRequestRejected(EventPayload):
+    event_type = "mdf.request_rejected"
+    version = 1
+
+    request_id: str
+    period: FundPeriod
+    requested_amount: Money
+    reason: str = Field(min_length=1, max_length=1000)
+    rejected_on: date
+    rejected_by: str
+
+
+@register
+class MdfRequestCancelled(EventPayload):
+    """A request was cancelled, or lapsed at period close; what it still reserved is released."""
+
+    event_type = "mdf.request_cancelled"
+    version = 1
+
+    request_id: str
+    period: FundPeriod
+    released_amount: Money
+    reason: str = Field(min_length=1, max_length=1000)
+    lapsed: bool = Field(description="true when the period close lapsed it (claim deadline passed)")
+    cancelled_on: date
+    cancelled_by: str
+
+
+@register
+class MdfClaimSubmitted(EventPayload):
+    """A partner claimed against an approved request, with proof of performance and results."""
+
+    event_type = "mdf.claim_submitted"
+    version = 1
+
+    claim_id: str
+    request_id: str
+    period: FundPeriod
+    claimed_amount: Money
+    actual_cost: Money
+    invoice_ref: str = Field(min_length=1, max_length=200)
+    proof: list[ProofItem] = Field(min_length=1)
+    results: CampaignResults
+    submitted_on: date
+
+
+@register
 class MdfClaimApproved(EventPayload):
     event_type = "mdf.claim_approved"
     version = 1
@@ -32,3 +161,64 @@ class MdfClaimApproved(EventPayload):
     period: str = Field(pattern=r"^[0-9]{4}-Q[1-4]$")
     approved_amount: Money
     approved_on: date
+
+
+@register
+class MdfClaimRejected(EventPayload):
+    event_type = "mdf.claim_rejected"
+    version = 1
+
+    claim_id: str
+    request_id: str
+    period: FundPeriod
+    claimed_amount: Money
+    reason: str = Field(min_length=1, max_length=1000)
+    rejected_on: date
+    rejected_by: str
+
+
+@register
+class MdfDisbursed(EventPayload):
+    """One milestone of an approved request was paid out (never more than was approved in total)."""
+
+    event_type = "mdf.disbursed"
+    version = 1
+
+    disbursement_id: str
+    request_id: str
+    claim_id: str | None = None
+    period: FundPeriod
+    milestone: str
+    trigger: MilestoneTrigger
+    amount: Money
+    disbursed_on: date
+
+
+@register
+class MdfFundsExpired(EventPayload):
+    """Unreserved funds of a closed period expired (at the close, or when released after it)."""
+
+    event_type = "mdf.funds_expired"
+    version = 1
+
+    period: FundPeriod
+    amount: Money
+    reason: str
+    expired_on: date
+
+
+@register
+class MdfResultsReported(EventPayload):
+    """Campaign results of an activity, with what it cost the program, for ROI analysis."""
+
+    event_type = "mdf.results_reported"
+    version = 1
+
+    result_id: str
+    request_id: str
+    claim_id: str | None = None
+    period: FundPeriod
+    activity_type: ActivityType
+    spend: Money = Field(description="the MDF spent on the activity so far (approved claim or approved request)")
+    results: CampaignResults
+    reported_on: date
