@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
@@ -10,6 +11,35 @@ from pydantic import Field
 from ..money import Money
 from ..payload import EventPayload, WireModel
 from ..registry import register, upcaster
+
+
+class InfluenceKind(StrEnum):
+    CO_SELLING_CALL = "co_selling_call"
+    JOINT_DEMO = "joint_demo"
+    CUSTOMER_REFERRAL = "customer_referral"
+    TECHNICAL_WORKSHOP = "technical_workshop"
+
+
+class FlagReason(StrEnum):
+    REGISTRATION_VELOCITY = "registration_velocity"
+    REGISTERED_AFTER_CLOSE = "registered_after_close"
+    REGISTERED_NEAR_CLOSE = "registered_near_close"
+    MULTI_PARTNER_CUSTOMER = "multi_partner_customer"
+    SELF_DEALING = "self_dealing"
+
+
+class ConflictKind(StrEnum):
+    CHANNEL = "channel_conflict"
+    VENDOR_DIRECT = "vendor_direct"
+
+
+class PipelineStage(StrEnum):
+    """The open stages a deal moves through between approval and the close."""
+
+    APPROVED = "approved"
+    QUALIFIED = "qualified"
+    PROPOSAL = "proposal"
+    NEGOTIATION = "negotiation"
 
 
 class InfluenceActivity(WireModel):
@@ -102,3 +132,122 @@ class DealReversed(EventPayload):
     amount: Money
     full: bool
     reason: str
+
+
+@register
+class DealConflicted(EventPayload):
+    """The registration collides with another partner's active one or a vendor-direct deal."""
+
+    event_type = "deal.conflicted"
+    version = 1
+
+    deal_id: str
+    conflicted_on: date
+    kind: ConflictKind
+    conflicts_with: list[str] = Field(
+        min_length=1, description="deal ids it collides with; vendor-direct deals as 'direct:<id>'"
+    )
+
+
+@register
+class DealRejected(EventPayload):
+    event_type = "deal.rejected"
+    version = 1
+
+    deal_id: str
+    rejected_on: date
+    rejected_by: str
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@register
+class DealConflictResolved(EventPayload):
+    """A manager awarded a conflict to this registration; the others named here were rejected."""
+
+    event_type = "deal.conflict_resolved"
+    version = 1
+
+    deal_id: str
+    resolved_on: date
+    resolved_by: str
+    rejected_deal_ids: list[str] = Field(default_factory=list)
+    released_direct_deals: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+@register
+class DealStageChanged(EventPayload):
+    event_type = "deal.stage_changed"
+    version = 1
+
+    deal_id: str
+    from_stage: PipelineStage
+    to_stage: PipelineStage
+    changed_at: datetime
+    forecast_close: date
+    source: str = Field(description="'api' or 'crm:<source>'")
+
+
+@register
+class DealForecastChanged(EventPayload):
+    """The expected amount or forecast close date of an open deal changed."""
+
+    event_type = "deal.forecast_changed"
+    version = 1
+
+    deal_id: str
+    expected_amount: Money
+    expected_close: date
+    changed_at: datetime
+
+
+@register
+class DealExpired(EventPayload):
+    """An approved registration made no progress for the configured number of days."""
+
+    event_type = "deal.expired"
+    version = 1
+
+    deal_id: str
+    expired_on: date
+    last_progress_on: date
+    stage: PipelineStage
+
+
+@register
+class DealInfluenceRecorded(EventPayload):
+    """Proof that the partner influenced the deal; only activities dated before the close count."""
+
+    event_type = "deal.influence_recorded"
+    version = 1
+
+    deal_id: str
+    activity_id: str
+    kind: InfluenceKind
+    occurred_on: date
+    evidence_ref: str = Field(min_length=1, max_length=500)
+
+
+@register
+class DealFlagged(EventPayload):
+    """An anomaly on the registration; the ledger holds the deal's rewards until it is cleared."""
+
+    event_type = "deal.flagged"
+    version = 1
+
+    deal_id: str
+    reason: FlagReason
+    detail: str
+    flagged_on: date
+
+
+@register
+class DealFlagCleared(EventPayload):
+    event_type = "deal.flag_cleared"
+    version = 1
+
+    deal_id: str
+    reason: FlagReason
+    cleared_on: date
+    cleared_by: str
+    note: str | None = None

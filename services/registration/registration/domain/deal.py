@@ -1,4 +1,8 @@
-"""The deal-registration aggregate (slice: register with auto-approval, win)."""
+"""The deal-registration aggregate: its state, and evolve(state, event) -> state.
+
+The decisions live beside it (registration.py, approval.py, stages.py, flags.py); every state
+change is an event, so a deal's state is exactly the fold of its history.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,79 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from incentive_contracts.events.deal import DealApproved, DealRegistered, DealWon
+from incentive_contracts.events.deal import (
+    ConflictKind,
+    DealApproved,
+    DealConflicted,
+    DealConflictResolved,
+    DealExpired,
+    DealFlagCleared,
+    DealFlagged,
+    DealForecastChanged,
+    DealInfluenceRecorded,
+    DealLost,
+    DealRegistered,
+    DealRejected,
+    DealReversed,
+    DealStageChanged,
+    DealWon,
+    FlagReason,
+    InfluenceKind,
+)
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 
-from .errors import AlreadyExists, InvalidTransition, RuleViolation
+from .identity import CustomerIdentity, normalize_product_line
 
 
 class Stage(StrEnum):
+    """Where the sale stands."""
+
     REGISTERED = "registered"
     APPROVED = "approved"
+    QUALIFIED = "qualified"
+    PROPOSAL = "proposal"
+    NEGOTIATION = "negotiation"
     WON = "won"
+    LOST = "lost"
 
 
-ALLOWED: dict[Stage, list[Stage]] = {
-    Stage.REGISTERED: [Stage.APPROVED],
-    Stage.APPROVED: [Stage.WON],
-    Stage.WON: [],
-}
+class Status(StrEnum):
+    """Where the registration stands."""
+
+    PENDING = "pending"
+    CONFLICT = "conflict"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    WON = "won"
+    LOST = "lost"
+    REVERSED = "reversed"
+
+
+ACTIVE_STATUSES = frozenset({Status.PENDING, Status.CONFLICT, Status.APPROVED})
+OPEN_STAGES = (Stage.APPROVED, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
+
+
+@dataclass(frozen=True)
+class Flag:
+    reason: FlagReason
+    detail: str
+    flagged_on: date
+    cleared_on: date | None = None
+    cleared_by: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.cleared_on is None
+
+
+@dataclass(frozen=True)
+class Influence:
+    activity_id: str
+    kind: InfluenceKind
+    occurred_on: date
+    evidence_ref: str
 
 
 @dataclass(frozen=True)
@@ -37,69 +96,43 @@ class Deal:
     expected_amount: Money
     expected_close: date
     registered_on: date
-    stage: Stage
+    status: Status = Status.PENDING
+    stage: Stage = Stage.REGISTERED
+    approved_on: date | None = None
+    approved_by: str | None = None
+    conflict_kind: ConflictKind | None = None
+    conflicts_with: tuple[str, ...] = ()
+    last_progress_on: date | None = None
     final_amount: Money | None = None
     closed_on: date | None = None
+    lost_reason: str | None = None
+    rejection_reason: str | None = None
+    reversed_amount: Decimal = Decimal(0)
+    flags: tuple[Flag, ...] = ()
+    influence: tuple[Influence, ...] = ()
 
+    @property
+    def identity(self) -> CustomerIdentity:
+        return CustomerIdentity.of(self.customer_name, self.customer_domain)
 
-@dataclass(frozen=True)
-class RegisterDeal:
-    deal_id: str
-    partner_id: str
-    customer_name: str
-    customer_domain: str | None
-    product_line: str
-    expected_amount: Money
-    expected_close: date
-    registered_on: date
+    @property
+    def product_key(self) -> str:
+        return normalize_product_line(self.product_line)
 
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
 
-@dataclass(frozen=True)
-class WinDeal:
-    deal_id: str
-    amount: Money
-    closed_on: date
+    @property
+    def flagged(self) -> bool:
+        return any(f.open for f in self.flags)
 
+    @property
+    def open_flags(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.open)
 
-def decide_register(state: Deal | None, command: RegisterDeal) -> list[EventPayload]:
-    if state is not None:
-        raise AlreadyExists(f"deal {command.deal_id} is already registered")
-    if command.expected_amount.amount <= Decimal(0):
-        raise RuleViolation("expected amount must be positive")
-    registered = DealRegistered(
-        partner_id=command.partner_id,
-        deal_id=command.deal_id,
-        customer_name=command.customer_name,
-        customer_domain=command.customer_domain,
-        product_line=command.product_line,
-        expected_amount=command.expected_amount,
-        expected_close=command.expected_close,
-        registered_on=command.registered_on,
-    )
-    approved = DealApproved(
-        partner_id=command.partner_id, deal_id=command.deal_id, approved_on=command.registered_on, approved_by="auto"
-    )
-    return [registered, approved]
-
-
-def decide_win(state: Deal, command: WinDeal) -> list[EventPayload]:
-    if Stage.WON not in ALLOWED[state.stage]:
-        raise InvalidTransition(
-            f"deal {state.deal_id} is {state.stage}; it cannot be won", [s.value for s in ALLOWED[state.stage]]
-        )
-    if command.amount.amount <= Decimal(0):
-        raise RuleViolation("won amount must be positive")
-    return [
-        DealWon(
-            partner_id=state.partner_id,
-            deal_id=state.deal_id,
-            product_line=state.product_line,
-            amount=command.amount,
-            closed_on=command.closed_on,
-            registered=True,
-            influence=[],
-        )
-    ]
+    def ever_flagged(self, reason: FlagReason) -> bool:
+        return any(f.reason == reason for f in self.flags)
 
 
 def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
@@ -113,12 +146,65 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
             expected_amount=event.expected_amount,
             expected_close=event.expected_close,
             registered_on=event.registered_on,
-            stage=Stage.REGISTERED,
+            last_progress_on=event.registered_on,
         )
     if state is None:
         return None
+    if isinstance(event, DealConflicted):
+        return replace(
+            state, status=Status.CONFLICT, conflict_kind=event.kind, conflicts_with=tuple(event.conflicts_with)
+        )
+    if isinstance(event, DealConflictResolved):
+        return replace(state, conflict_kind=None, conflicts_with=())
     if isinstance(event, DealApproved):
-        return replace(state, stage=Stage.APPROVED)
+        return replace(
+            state,
+            status=Status.APPROVED,
+            stage=Stage.APPROVED,
+            approved_on=event.approved_on,
+            approved_by=event.approved_by,
+            last_progress_on=event.approved_on,
+        )
+    if isinstance(event, DealRejected):
+        return replace(state, status=Status.REJECTED, rejection_reason=event.reason)
+    if isinstance(event, DealStageChanged):
+        return replace(
+            state,
+            stage=Stage(event.to_stage.value),
+            expected_close=event.forecast_close,
+            last_progress_on=event.changed_at.date(),
+        )
+    if isinstance(event, DealForecastChanged):
+        return replace(state, expected_amount=event.expected_amount, expected_close=event.expected_close)
     if isinstance(event, DealWon):
-        return replace(state, stage=Stage.WON, final_amount=event.amount, closed_on=event.closed_on)
+        return replace(state, status=Status.WON, stage=Stage.WON, final_amount=event.amount, closed_on=event.closed_on)
+    if isinstance(event, DealLost):
+        return replace(state, status=Status.LOST, stage=Stage.LOST, lost_reason=event.reason, closed_on=event.lost_on)
+    if isinstance(event, DealReversed):
+        return replace(
+            state,
+            reversed_amount=state.reversed_amount + event.amount.amount,
+            status=Status.REVERSED if event.full else state.status,
+        )
+    if isinstance(event, DealExpired):
+        return replace(state, status=Status.EXPIRED)
+    if isinstance(event, DealInfluenceRecorded):
+        activity = Influence(event.activity_id, event.kind, event.occurred_on, event.evidence_ref)
+        return replace(state, influence=(*state.influence, activity))
+    if isinstance(event, DealFlagged):
+        return replace(state, flags=(*state.flags, Flag(event.reason, event.detail, event.flagged_on)))
+    if isinstance(event, DealFlagCleared):
+        flags = tuple(
+            replace(f, cleared_on=event.cleared_on, cleared_by=event.cleared_by)
+            if f.reason == event.reason and f.open
+            else f
+            for f in state.flags
+        )
+        return replace(state, flags=flags)
+    return state
+
+
+def fold(events: list[EventPayload], state: Deal | None = None) -> Deal | None:
+    for event in events:
+        state = evolve(state, event)
     return state

@@ -14,12 +14,18 @@ class AlreadyExists(DomainError):
 
 
 class InvalidTransition(DomainError):
-    """A command not allowed in the aggregate's current state (HTTP 409)."""
+    """A command not allowed in the aggregate's current state (HTTP 409); names the allowed ones."""
 
     def __init__(self, message: str, allowed: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problem_extra = {"allowed": allowed or []}
+        allowed = allowed or []
+        suffix = f" (allowed: {', '.join(allowed)})" if allowed else " (no transitions are allowed)"
+        super().__init__(message + suffix)
+        self.problem_extra = {"allowed": allowed}
 
 
 class RuleViolation(DomainError):
     """Input that is well-formed but breaks a business rule (HTTP 422)."""
+
+
+class NotPermitted(DomainError):
+    """The caller may not do this (HTTP 403), e.g. a partner approving its own deal."""
