@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .auth import SCOPES, mint_token
+from .consumer import forget_offsets
 from .db import create_engine
 from .kafka import ensure_topics
 from .migrations import ensure_database, upgrade
@@ -81,7 +82,13 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
         """Mint a scoped bearer token signed with this service's token secret."""
         settings = definition.settings_factory()
         typer.echo(
-            mint_token(settings.token_secret.get_secret_value(), subject=subject, scopes=scope, partner_id=partner_id, ttl_seconds=ttl)
+            mint_token(
+                settings.token_secret.get_secret_value(),
+                subject=subject,
+                scopes=scope,
+                partner_id=partner_id,
+                ttl_seconds=ttl,
+            )
         )
 
     @cli.command("republish")
@@ -100,6 +107,25 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
                 await engine.dispose()
 
         typer.echo(f"{definition.name}: {asyncio.run(run())} outbox rows queued for re-publishing")
+
+    @cli.command("reset-offsets")
+    def reset_offsets(
+        group: Annotated[str | None, typer.Option(help="consumer group (default: every group)")] = None,
+    ) -> None:
+        """Forget stored consumer offsets so consumers re-read from offset 0 (after a broker lost its data).
+
+        Safe at any time: the inbox of consumed event ids skips everything already applied.
+        """
+        settings = definition.settings_factory()
+
+        async def run() -> int:
+            engine = create_engine(settings.database_url, pool_size=1)
+            try:
+                return await forget_offsets(engine, group)
+            finally:
+                await engine.dispose()
+
+        typer.echo(f"{definition.name}: {asyncio.run(run())} stored partition offsets cleared")
 
     for extend in definition.extra_commands:
         extend(cli)

@@ -26,6 +26,7 @@ from incentive_contracts.registry import decode
 from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .logging import log_fields
 from .tables import consumed_events, consumer_offsets, dead_letters
@@ -115,17 +116,27 @@ class IdempotentConsumer:
         async with self.uow_factory.engine.connect() as conn:
             rows = (
                 await conn.execute(
-                    select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
-                        consumer_offsets.c.consumer_group == self.group_id
-                    )
+                    select(
+                        consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset
+                    ).where(consumer_offsets.c.consumer_group == self.group_id)
                 )
             ).all()
         stored = {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
+        ends = await self.consumer.end_offsets(list(assigned))
         for tp in assigned:
-            if tp in stored:
-                self.consumer.seek(tp, stored[tp])
-            else:
+            position = stored.get(tp)
+            if position is not None and position > ends.get(tp, 0):
+                # The broker has fewer records than we consumed: it lost its data. Read the
+                # partition again from the start; the inbox skips what was already applied.
+                log.warning(
+                    "stored offset beyond the end of the partition; re-reading from the start",
+                    extra=log_fields(topic=tp.topic, partition=tp.partition, stored=position, end=ends.get(tp, 0)),
+                )
+                position = None
+            if position is None:
                 await self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, position)
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""
@@ -135,12 +146,8 @@ class IdempotentConsumer:
             rejections = list(await self.handler.handle(uow, fresh)) if fresh else []
             if rejections:
                 rejected_ids = [r.inbound.envelope.id for r in rejections]
-                await uow.conn.execute(
-                    consumed_events.delete().where(consumed_events.c.event_id.in_(rejected_ids))
-                )
-                poison.extend(
-                    _Poison(_as_record(r.inbound), r.inbound.envelope.id, r.reason) for r in rejections
-                )
+                await uow.conn.execute(consumed_events.delete().where(consumed_events.c.event_id.in_(rejected_ids)))
+                poison.extend(_Poison(_as_record(r.inbound), r.inbound.envelope.id, r.reason) for r in rejections)
             await self._dead_letter(uow, poison)
             rejected = {r.inbound.envelope.id for r in rejections}
             applied = [e for e in fresh if e.envelope.id not in rejected]
@@ -220,7 +227,9 @@ class IdempotentConsumer:
                 continue  # already dead-lettered on an earlier delivery
             log.warning(
                 "dead-lettered event",
-                extra=log_fields(topic=record.topic, partition=record.partition, offset=record.offset, reason=item.reason),
+                extra=log_fields(
+                    topic=record.topic, partition=record.partition, offset=record.offset, reason=item.reason
+                ),
             )
             uow.publish_raw(
                 topic=self.dead_letter_topic,
@@ -265,14 +274,25 @@ class IdempotentConsumer:
         stmt = stmt.on_conflict_do_update(
             index_elements=["consumer_group", "topic", "partition"],
             set_={
-                "next_offset": text("GREATEST(consumer_offsets.next_offset, excluded.next_offset)"),
-                "high_watermark": text("GREATEST(consumer_offsets.high_watermark, excluded.high_watermark)"),
+                # Plain assignment, never GREATEST: after a broker lost its data the offsets start
+                # again from zero; a regressed offset only re-reads events the inbox de-duplicates.
+                "next_offset": stmt.excluded.next_offset,
+                "high_watermark": stmt.excluded.high_watermark,
                 "applied_count": text("consumer_offsets.applied_count + excluded.applied_count"),
                 "updated_at": text("now()"),
             },
         )
         await uow.conn.execute(stmt, rows)
         return positions
+
+
+async def forget_offsets(engine: AsyncEngine, group: str | None = None) -> int:
+    """Delete stored offsets (of one group or all) so the next assignment reads from the start."""
+    async with engine.begin() as conn:
+        stmt = consumer_offsets.delete()
+        if group is not None:
+            stmt = stmt.where(consumer_offsets.c.consumer_group == group)
+        return int((await conn.execute(stmt)).rowcount or 0)
 
 
 def _as_record(inbound: Inbound) -> ConsumerRecord[bytes, bytes]:

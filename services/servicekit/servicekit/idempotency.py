@@ -70,7 +70,9 @@ async def _claim(uow: UnitOfWork, caller: str, key: str, request_hash: str) -> J
         ).scalar()
     except DBAPIError as exc:
         if _sqlstate(exc) == LOCK_NOT_AVAILABLE:
-            raise Problem(409, "Request in flight", "a request with this Idempotency-Key is still being processed") from exc
+            raise Problem(
+                409, "Request in flight", "a request with this Idempotency-Key is still being processed"
+            ) from exc
         raise
     await uow.conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
     if inserted is not None:
@@ -82,7 +84,9 @@ async def _claim(uow: UnitOfWork, caller: str, key: str, request_hash: str) -> J
     ).one()
     if row.request_hash != request_hash:
         raise Problem(
-            422, "Idempotency key reused", "this Idempotency-Key was used with a different request body",
+            422,
+            "Idempotency key reused",
+            "this Idempotency-Key was used with a different request body",
             kind="idempotency-key-reused",
         )
     return JSONResponse(row.response_body, status_code=row.status_code, headers={"Idempotent-Replayed": "true"})

@@ -41,7 +41,7 @@ def make_consumer(settings: ServiceSettings, group_id: str, **overrides: object)
         "max_poll_interval_ms": 300000,
     }
     options.update(overrides)
-    return AIOKafkaConsumer(**options)  # type: ignore[arg-type]
+    return AIOKafkaConsumer(**options)
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str], attempts: int = 30) -> None:

@@ -15,16 +15,27 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 async def render_metrics(engine: AsyncEngine, service: str) -> bytes:
     registry = CollectorRegistry()
-    relay_lag = Gauge("outbox_unpublished_events", "Outbox rows not yet published (relay lag)", ["service"], registry=registry)
-    relay_age = Gauge(
-        "outbox_oldest_unpublished_age_seconds", "Age of the oldest unpublished outbox row", ["service"], registry=registry
+    relay_lag = Gauge(
+        "outbox_unpublished_events", "Outbox rows not yet published (relay lag)", ["service"], registry=registry
     )
-    consumer_lag = Gauge(
-        "consumer_lag_events", "High watermark minus the stored offset", ["service", "group", "topic", "partition"],
+    relay_age = Gauge(
+        "outbox_oldest_unpublished_age_seconds",
+        "Age of the oldest unpublished outbox row",
+        ["service"],
         registry=registry,
     )
-    applied = Gauge("events_applied_total", "Events applied by the consumer group", ["service", "group"], registry=registry)
-    dead = Gauge("dead_letters_total", "Events dead-lettered and not yet re-driven", ["service", "group"], registry=registry)
+    consumer_lag = Gauge(
+        "consumer_lag_events",
+        "High watermark minus the stored offset",
+        ["service", "group", "topic", "partition"],
+        registry=registry,
+    )
+    applied = Gauge(
+        "events_applied_total", "Events applied by the consumer group", ["service", "group"], registry=registry
+    )
+    dead = Gauge(
+        "dead_letters_total", "Events dead-lettered and not yet re-driven", ["service", "group"], registry=registry
+    )
     async with engine.connect() as conn:
         row = (
             await conn.execute(
@@ -38,7 +49,10 @@ async def render_metrics(engine: AsyncEngine, service: str) -> bytes:
         relay_age.labels(service).set(float(row.age))
         offsets = (
             await conn.execute(
-                text("SELECT consumer_group, topic, partition, next_offset, high_watermark, applied_count FROM consumer_offsets")
+                text(
+                    "SELECT consumer_group, topic, partition, next_offset, high_watermark, applied_count"
+                    " FROM consumer_offsets"
+                )
             )
         ).all()
         totals: dict[str, int] = {}

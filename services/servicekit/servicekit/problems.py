@@ -48,7 +48,9 @@ def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], 
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.title, exc.detail, kind=exc.kind, instance=request.url.path, **exc.extra)
+        return problem_response(
+            exc.status, exc.title, exc.detail, kind=exc.kind, instance=request.url.path, **exc.extra
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -62,10 +64,16 @@ def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], 
             for err in exc.errors()
         ]
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
-            return problem_response(400, "Malformed JSON", "the request body is not valid JSON", instance=request.url.path)
+            return problem_response(
+                400, "Malformed JSON", "the request body is not valid JSON", instance=request.url.path
+            )
         return problem_response(
-            422, "Invalid request", "; ".join(f"{e['location']}: {e['message']}" for e in errors),
-            kind="validation-error", instance=request.url.path, errors=errors,
+            422,
+            "Invalid request",
+            "; ".join(f"{e['location']}: {e['message']}" for e in errors),
+            kind="validation-error",
+            instance=request.url.path,
+            errors=errors,
         )
 
     for error_type, (status, title) in (domain_errors or {}).items():
@@ -74,7 +82,7 @@ def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], 
             extra = getattr(exc, "problem_extra", {}) or {}
             return problem_response(status, title, str(exc), instance=request.url.path, **extra)
 
-        app.add_exception_handler(error_type, _domain)  # type: ignore[arg-type]
+        app.add_exception_handler(error_type, _domain)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,7 @@ event id, so effects stay exactly-once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from dataclasses import dataclass
@@ -108,29 +109,26 @@ class OutboxRelay:
             await driver.remove_listener(OUTBOX_CHANNEL, _notified)
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     async def publish_batch(self) -> int:
         """Claim one batch, publish it with acks=all, mark it published. Returns rows sent."""
-        async with self.engine.connect() as conn:
-            async with conn.begin():
-                rows = (await conn.execute(CLAIM, {"limit": self.batch_size})).all()
-                if not rows:
-                    return 0
-                futures = [
-                    await self.producer.send(
-                        row.topic,
-                        value=row.payload,
-                        key=row.partition_key.encode(),
-                        headers=[("content-type", b"application/cloudevents+json")],
-                    )
-                    for row in rows
-                ]
-                await asyncio.gather(*futures)
-                await conn.execute(MARK, {"ids": [row.id for row in rows]})
+        async with self.engine.connect() as conn, conn.begin():
+            rows = (await conn.execute(CLAIM, {"limit": self.batch_size})).all()
+            if not rows:
+                return 0
+            futures = [
+                await self.producer.send(
+                    row.topic,
+                    value=row.payload,
+                    key=row.partition_key.encode(),
+                    headers=[("content-type", b"application/cloudevents+json")],
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*futures)
+            await conn.execute(MARK, {"ids": [row.id for row in rows]})
         self.stats.published += len(rows)
         self.stats.batches += 1
         return len(rows)

@@ -59,7 +59,9 @@ consumed_events = Table(
     Column("subject", Text, nullable=False),
     Column("event_time", DateTime(timezone=True), nullable=False),
     Column("payload", LargeBinary, nullable=False),
-    Column("consumed_seq", BigInteger, nullable=False, autoincrement=True, server_default=text("nextval('consumed_seq')")),
+    Column(
+        "consumed_seq", BigInteger, nullable=False, autoincrement=True, server_default=text("nextval('consumed_seq')")
+    ),
     Index("consumed_events_order", "consumed_seq", unique=True),
 )
 

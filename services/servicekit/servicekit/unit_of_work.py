@@ -104,12 +104,12 @@ class UnitOfWork:
         next_sequence: dict[str, int] = {}
         # Sorted keys: concurrent units lock partner streams in one order, so they cannot deadlock.
         for key in sorted(counts):
-            stmt = insert(stream_sequences).values(partition_key=key, last_sequence=counts[key])
-            stmt = stmt.on_conflict_do_update(
+            upsert = insert(stream_sequences).values(partition_key=key, last_sequence=counts[key])
+            upsert = upsert.on_conflict_do_update(
                 index_elements=["partition_key"],
                 set_={"last_sequence": stream_sequences.c.last_sequence + counts[key]},
-            ).returning(stream_sequences.c.last_sequence)
-            last = (await self.conn.execute(stmt)).scalar_one()
+            )
+            last = (await self.conn.execute(upsert.returning(stream_sequences.c.last_sequence))).scalar_one()
             next_sequence[key] = last - counts[key] + 1
         envelopes: list[CloudEvent] = []
         rows: list[dict[str, object]] = []
@@ -161,5 +161,3 @@ class UnitOfWorkFactory:
             finally:
                 if not uow.committed and conn.in_transaction():
                     await conn.rollback()
-
-

@@ -20,7 +20,9 @@ async def app_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def auth_header(settings: ServiceSettings, *scopes: str, partner_id: str | None = None, subject: str = "tester") -> dict[str, str]:
+def auth_header(
+    settings: ServiceSettings, *scopes: str, partner_id: str | None = None, subject: str = "tester"
+) -> dict[str, str]:
     token = mint_token(
         settings.token_secret.get_secret_value(), subject=subject, scopes=list(scopes), partner_id=partner_id
     )

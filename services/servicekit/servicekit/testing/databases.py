@@ -44,7 +44,7 @@ class DatabaseFactory:
     def template(self, alembic_ini: Path) -> str:
         with self._lock:
             if alembic_ini not in self._templates:
-                digest = hashlib.sha1(str(alembic_ini).encode()).hexdigest()[:6]
+                digest = hashlib.sha256(str(alembic_ini).encode()).hexdigest()[:6]
                 name = f"tmpl_{alembic_ini.parent.name}_{digest}_{self.session_tag}"
                 run_sync(lambda: self._execute(f'CREATE DATABASE "{name}"'))
                 self._created.append(name)

@@ -7,12 +7,11 @@ starts an embedded PostgreSQL and an embedded broker of its own.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-
-import logging
 
 import pytest
 
