@@ -1,0 +1,42 @@
+"""Checks shared by several commands; each returns the violations it finds (empty when fine)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from incentive_contracts.money import Money
+
+from .amounts import ZERO, fits_currency, show
+from .errors import Violation
+
+
+def period_closed(period: str) -> Violation:
+    return Violation("period_closed", f"period {period} is closed")
+
+
+def positive_amount(label: str, money: Money) -> list[Violation]:
+    found: list[Violation] = []
+    if money.amount <= ZERO:
+        found.append(Violation("amount_not_positive", f"{label} must be positive"))
+    if not fits_currency(money.amount, money.currency):
+        found.append(
+            Violation("amount_precision", f"{label} {money.amount} has more decimals than {money.currency} allows")
+        )
+    return found
+
+
+def same_currency(label: str, money: Money, currency: str) -> list[Violation]:
+    if money.currency == currency:
+        return []
+    return [Violation("currency_mismatch", f"{label} is in {money.currency}, the fund is in {currency}")]
+
+
+def within_available(amount: Decimal, available: Decimal, currency: str) -> list[Violation]:
+    if amount <= available:
+        return []
+    return [
+        Violation(
+            "insufficient_funds",
+            f"{show(amount, currency)} exceeds the {show(available, currency)} available in the fund",
+        )
+    ]
