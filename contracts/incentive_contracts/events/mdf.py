@@ -86,6 +86,7 @@ class MdfRequestSubmitted(EventPayload):
     expected_results: ExpectedResults
     milestones: list[Milestone]
     submitted_on: date
+    submitted_by: str = Field(description="the partner user or manager who submitted it")
 
 
 @register
@@ -149,6 +150,7 @@ class MdfClaimSubmitted(EventPayload):
     proof: list[ProofItem] = Field(min_length=1)
     results: CampaignResults
     submitted_on: date
+    submitted_by: str = Field(description="the partner user or manager who submitted it")
 
 
 @register
