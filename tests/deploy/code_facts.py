@@ -34,8 +34,12 @@ TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.DEAD_LETTER}
 class ServiceFacts:
     name: str
     settings_class: type[ServiceSettings]
-    commands: frozenset[str]
     console_scripts: frozenset[str]
+
+    @property
+    def commands(self) -> frozenset[str]:
+        """The subcommands of the service's console script (imports the whole service)."""
+        return cli_commands(self.name)
 
     @property
     def prefix(self) -> str:
@@ -74,21 +78,28 @@ def service(name: str) -> ServiceFacts:
         if isinstance(value, type) and issubclass(value, ServiceSettings) and value is not ServiceSettings
     ]
     assert len(classes) == 1, f"{name}.config should define exactly one settings class, found {classes}"
-    cli_module = importlib.import_module(f"{name}.entrypoints.cli")
+    pyproject = tomllib.loads((ROOT / "services" / name / "pyproject.toml").read_text())
+    return ServiceFacts(name, classes[0], frozenset(pyproject["project"].get("scripts", {})))
+
+
+@cache
+def cli_commands(name: str) -> frozenset[str]:
     from servicekit.cli import build_cli
 
+    cli_module = importlib.import_module(f"{name}.entrypoints.cli")
     group = typer.main.get_command(build_cli(cli_module.DEFINITION))
-    commands = frozenset(getattr(group, "commands", {}))
-    pyproject = tomllib.loads((ROOT / "services" / name / "pyproject.toml").read_text())
-    return ServiceFacts(name, classes[0], commands, frozenset(pyproject["project"].get("scripts", {})))
+    return frozenset(getattr(group, "commands", {}))
 
 
-def service_or_skip(name: str) -> ServiceFacts:
-    """The service's facts; skips the calling test while the service has no settings or CLI yet."""
+def service_or_skip(name: str, *, with_cli: bool = False) -> ServiceFacts:
+    """The service's facts; skips the calling test while the service has no settings (or CLI) yet."""
     import pytest
 
     try:
-        return service(name)
+        facts = service(name)
+        if with_cli:
+            cli_commands(name)
+        return facts
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith(name):
             pytest.skip(f"{name} is not built yet ({exc.name} is missing)")

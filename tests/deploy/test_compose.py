@@ -34,7 +34,7 @@ def test_the_stack_has_infrastructure_and_every_process_of_every_service() -> No
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_service_containers_build_the_service_image_and_run_its_commands(service: str) -> None:
-    facts = service_or_skip(service)
+    facts = service_or_skip(service, with_cli=True)
     services = compose()["services"]
     pending = []
     for name, command in app_services(service).items():

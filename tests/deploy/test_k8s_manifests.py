@@ -43,7 +43,7 @@ def test_every_object_validates_against_the_kubernetes_schemas(overlay: str) -> 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_has_its_processes_running_its_cli_commands(overlay: str, service: str) -> None:
-    facts = service_or_skip(service)
+    facts = service_or_skip(service, with_cli=True)
     objects = rendered(overlay)
     assert service in facts.console_scripts, "the image's ENTRYPOINT is the console script named after the service"
     pending = []
@@ -233,3 +233,26 @@ def test_migration_job_runs_once_per_release_before_the_rollout(service: str) ->
     assert pod_of(job)["restartPolicy"] == "Never"
     assert job["spec"]["backoffLimit"] >= 1
     assert job["spec"]["ttlSecondsAfterFinished"] > 0
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_prod_configuration_starts_the_service_in_production_mode(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ConfigMap plus the referenced Secret keys (filled with stand-ins) pass production validation."""
+    facts = service_or_skip(service)
+    objects = rendered("prod")
+    (api,) = pod_containers(find(objects, "Deployment", f"{service}-api"))
+    for name, value in container_env(objects, api).items():
+        if isinstance(value, dict):
+            ref = value["secretKeyRef"]
+            if ref.get("optional"):
+                continue
+            value = f"stand-in-for-{ref['key']}-" + "x" * 32
+        monkeypatch.setenv(name, value)
+
+    settings = facts.settings_class()
+
+    assert settings.environment == "production"
+    assert settings.kafka_idempotent_producer is True
+    assert settings.topic_replication_factor == 3
