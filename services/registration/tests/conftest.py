@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -13,8 +14,25 @@ from servicekit.testing.databases import DatabaseFactory
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
 
+class FixedClock:
+    """A clock the test sets; the service never reads the wall clock for business dates in tests."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
 @pytest.fixture
-def registration_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> RegistrationSettings:
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def registration_settings(
+    database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str
+) -> RegistrationSettings:
     return RegistrationSettings(
         environment="test",
         database_url=database_factory.create(ALEMBIC_INI, prefix="reg"),
@@ -24,6 +42,8 @@ def registration_settings(database_factory: DatabaseFactory, kafka_bootstrap: st
 
 
 @pytest.fixture
-async def registration_client(registration_settings: RegistrationSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(registration_settings)) as client:
+async def registration_client(
+    registration_settings: RegistrationSettings, clock: FixedClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(create_app(registration_settings, clock=clock)) as client:
         yield client

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, MetaData, Numeric, Table, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 
@@ -19,6 +34,10 @@ partners = Table(
     Column("enrolled_on", Date, nullable=False),
     Column("active", Boolean, nullable=False, server_default="true"),
     Column("tier", Text),
+    Column("contacts", JSONB, nullable=False),
+    Column("deactivated_on", Date),
+    Column("deactivation_reason", Text),
+    Column("tier_effective_at", Date),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()),
 )
 
@@ -26,16 +45,98 @@ deals = Table(
     "deals",
     metadata,
     Column("deal_id", Text, primary_key=True),
+    Column("seq", BigInteger, Identity(always=False), nullable=False),
     Column("partner_id", Text, ForeignKey("partners.partner_id"), nullable=False, index=True),
     Column("customer_name", Text, nullable=False),
     Column("customer_domain", Text),
+    Column("customer_name_key", Text, nullable=False),
     Column("product_line", Text, nullable=False),
+    Column("product_key", Text, nullable=False),
     Column("currency", Text, nullable=False),
-    Column("expected_amount", Numeric(20, 4), nullable=False),
+    Column("expected_amount", Numeric(), nullable=False),
     Column("expected_close", Date, nullable=False),
     Column("registered_on", Date, nullable=False),
+    Column("status", Text, nullable=False),
     Column("stage", Text, nullable=False),
-    Column("final_amount", Numeric(20, 4)),
+    Column("approved_on", Date),
+    Column("approved_by", Text),
+    Column("conflict_kind", Text),
+    Column("conflicts_with", JSONB, nullable=False),
+    Column("last_progress_on", Date),
+    Column("final_amount", Numeric()),
     Column("closed_on", Date),
+    Column("lost_reason", Text),
+    Column("rejection_reason", Text),
+    Column("reversed_amount", Numeric(), nullable=False),
+    Column("flags", JSONB, nullable=False),
+    Column("influence", JSONB, nullable=False),
+    Column("flagged", Boolean, nullable=False),
+    Column("source", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()),
+)
+
+deal_history = Table(
+    "deal_history",
+    metadata,
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    Column("deal_id", Text, ForeignKey("deals.deal_id"), nullable=False),
+    Column("event_id", Text, nullable=False, unique=True),
+    Column("event_type", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text),
+    Column("data", JSONB, nullable=False),
+)
+
+direct_deals = Table(
+    "direct_deals",
+    metadata,
+    Column("direct_deal_id", Text, primary_key=True),
+    Column("customer_name", Text, nullable=False),
+    Column("customer_domain", Text),
+    Column("customer_name_key", Text, nullable=False),
+    Column("product_line", Text, nullable=False),
+    Column("product_key", Text, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+engagements = Table(
+    "engagements",
+    metadata,
+    Column("engagement_id", Text, primary_key=True),
+    Column("seq", BigInteger, Identity(always=False), nullable=False),
+    Column("partner_id", Text, ForeignKey("partners.partner_id"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("evidence_ref", Text, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+crm_records = Table(
+    "crm_records",
+    metadata,
+    Column("source", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("deal_id", Text, nullable=False),
+    Column("fields", JSONB, nullable=False),
+    Column("versions", JSONB, nullable=False),
+    Column("modified_at", DateTime(timezone=True)),
+    Column("outcome", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()),
+    PrimaryKeyConstraint("source", "record_id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("source", Text, nullable=False),
+    Column("delivery_id", Text, nullable=False),
+    Column("record_id", Text),
+    Column("outcome", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("source", "delivery_id"),
 )

@@ -2,18 +2,63 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
 from pathlib import Path
+from typing import Annotated
 
+import typer
+from incentive_contracts import topics
 from servicekit.cli import ServiceDefinition, build_cli
+from servicekit.db import create_engine
+from servicekit.unit_of_work import UnitOfWorkFactory
 
+from ..adapters.unit import SqlRegistrationUnit
+from ..application.deals import expire
 from ..config import RegistrationSettings
-from .api import create_app
+from .api import SOURCE, create_app
+from .tiers import run_tier_consumer
+
+
+def _consume(cli: typer.Typer) -> None:
+    @cli.command()
+    def consume() -> None:
+        """Consume the ledger topic: show partners' tiers from partner.tier_changed."""
+        asyncio.run(run_tier_consumer(RegistrationSettings()))
+
+
+def _expire(cli: typer.Typer) -> None:
+    @cli.command("expire")
+    def expire_cmd(
+        as_of: Annotated[str, typer.Option(help="the business date to expire as of (YYYY-MM-DD)")],
+    ) -> None:
+        """Expire approved registrations without progress for REGISTRATION_EXPIRY_DAYS (deterministic)."""
+        settings = RegistrationSettings()
+        day = date.fromisoformat(as_of)
+
+        async def run() -> list[str]:
+            engine = create_engine(settings.database_url, pool_size=1)
+            factory = UnitOfWorkFactory(
+                engine, source=SOURCE, topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
+            )
+            try:
+                async with factory() as uow:
+                    expired = await expire(SqlRegistrationUnit(uow), day, settings.policy(), actor="cli:expire")
+                    await uow.commit()
+                return [d.deal_id for d in expired]
+            finally:
+                await engine.dispose()
+
+        expired = asyncio.run(run())
+        typer.echo(f"registration: {len(expired)} registrations expired as of {day}")
+
 
 DEFINITION = ServiceDefinition(
     name="registration",
     settings_factory=RegistrationSettings,
     create_app=create_app,  # type: ignore[arg-type]
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
+    extra_commands=[_consume, _expire],
 )
 
 

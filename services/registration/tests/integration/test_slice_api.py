@@ -8,7 +8,13 @@ from registration.config import RegistrationSettings
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
-PARTNER = {"partner_id": "acme", "name": "Acme Resellers", "partner_type": "reseller", "region": "EMEA", "domain": "acme.example"}
+PARTNER = {
+    "partner_id": "acme",
+    "name": "Acme Resellers",
+    "partner_type": "reseller",
+    "region": "EMEA",
+    "domain": "acme.example",
+}
 
 
 async def _outbox(settings: RegistrationSettings) -> list[dict]:
@@ -25,18 +31,36 @@ async def test_enroll_register_and_win_write_events_to_the_outbox(registration_c
     response = await registration_client.post("/partners", json=PARTNER, headers=admin)
     assert response.status_code == 201, response.text
     deal = {
-        "deal_id": "d1", "partner_id": "acme", "customer_name": "Globex", "customer_domain": "globex.example",
-        "product_line": "cloud", "expected_amount": {"amount": "1000.00", "currency": "USD"}, "expected_close": "2026-12-01",
+        "deal_id": "d1",
+        "partner_id": "acme",
+        "customer_name": "Globex",
+        "customer_domain": "globex.example",
+        "product_line": "cloud",
+        "expected_amount": {"amount": "1000.00", "currency": "USD"},
+        "expected_close": "2026-12-01",
     }
     assert (await registration_client.post("/deals", json=deal, headers=admin)).status_code == 201
+    for stage in ("qualified", "proposal", "negotiation"):
+        moved = await registration_client.post("/deals/d1/stage", json={"stage": stage}, headers=admin)
+        assert moved.status_code == 200, moved.text
     won = await registration_client.post(
-        "/deals/d1/won", json={"amount": {"amount": "1200.00", "currency": "USD"}, "closed_on": "2026-11-30"}, headers=admin
+        "/deals/d1/won",
+        json={"amount": {"amount": "1200.00", "currency": "USD"}, "closed_on": "2026-11-30"},
+        headers=admin,
     )
     assert won.status_code == 200, won.text
     assert won.json()["stage"] == "won"
     outbox = await _outbox(registration_settings)
-    assert [o["type"] for o in outbox] == ["partner.enrolled", "deal.registered", "deal.approved", "deal.won"]
-    assert [o["sequence"] for o in outbox] == [1, 2, 3, 4]
+    assert [o["type"] for o in outbox] == [
+        "partner.enrolled",
+        "deal.registered",
+        "deal.approved",
+        "deal.stage_changed",
+        "deal.stage_changed",
+        "deal.stage_changed",
+        "deal.won",
+    ]
+    assert [o["sequence"] for o in outbox] == [1, 2, 3, 4, 5, 6, 7]
     assert outbox[-1]["event"]["data"]["amount"] == {"amount": "1200.00", "currency": "USD"}
     assert all(o["event"]["subject"] == "acme" for o in outbox)
 
@@ -59,15 +83,25 @@ async def test_bad_input_is_a_problem_and_changes_nothing(registration_client, r
     assert wrong_scope.status_code == 403
     unknown_partner = await registration_client.post(
         "/deals",
-        json={"partner_id": "nobody", "customer_name": "X", "product_line": "cloud",
-              "expected_amount": {"amount": "10", "currency": "USD"}, "expected_close": "2026-12-01"},
+        json={
+            "partner_id": "nobody",
+            "customer_name": "X",
+            "product_line": "cloud",
+            "expected_amount": {"amount": "10", "currency": "USD"},
+            "expected_close": "2026-12-01",
+        },
         headers=admin,
     )
     assert unknown_partner.status_code == 422
     float_amount = await registration_client.post(
         "/deals",
-        json={"partner_id": "acme", "customer_name": "X", "product_line": "cloud",
-              "expected_amount": {"amount": 10.5, "currency": "USD"}, "expected_close": "2026-12-01"},
+        json={
+            "partner_id": "acme",
+            "customer_name": "X",
+            "product_line": "cloud",
+            "expected_amount": {"amount": 10.5, "currency": "USD"},
+            "expected_close": "2026-12-01",
+        },
         headers=admin,
     )
     assert float_amount.status_code == 422

@@ -1,0 +1,205 @@
+"""Parsing the three CRM delivery formats into :class:`CrmChange` notifications.
+
+Values arrive as strings (or null); a JSON float is refused, because amounts are never floats.
+Each notification names its record, a delivery id to de-duplicate on, and a version: the CRM's
+version number, or its last-modified time in microseconds since the epoch.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET  # DOCTYPE (and so entity expansion) is refused before parsing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from ..domain.crm import CrmChange
+
+MAX_NOTIFICATIONS = 100
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+
+
+class MalformedDelivery(ValueError):
+    """The body is not a delivery in the expected format (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class SalesforceDelivery:
+    organization_id: str
+    changes: list[CrmChange]
+
+
+def version_of(value: Any, name: str) -> tuple[int, datetime | None]:
+    """An integer version, or an ISO timestamp / epoch milliseconds as microseconds."""
+    if isinstance(value, bool) or value is None:
+        raise MalformedDelivery(f"{name} is missing")
+    if isinstance(value, int):
+        return value, None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip()), None
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise MalformedDelivery(f"{name} {value!r} is neither a version number nor a timestamp") from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return _micros(moment), moment
+    raise MalformedDelivery(f"{name} must be an integer or an ISO timestamp")
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _text(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        raise MalformedDelivery(f"{name}: numbers must be sent as strings (amounts are never floats)")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | str):
+        return str(value)
+    raise MalformedDelivery(f"{name}: expected a string")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_salesforce(body: bytes, version_field: str | None, now: datetime) -> SalesforceDelivery:
+    """An outbound message (SOAP): up to 100 ``Notification``s, each one opportunity ``sObject``."""
+    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        raise MalformedDelivery("DOCTYPE and ENTITY declarations are not accepted")
+    try:
+        root = ET.fromstring(body)  # noqa: S314 - no DOCTYPE, so no entity expansion
+    except ET.ParseError as exc:
+        raise MalformedDelivery(f"not well-formed XML: {exc}") from exc
+    notifications = next((e for e in root.iter() if _local(e.tag) == "notifications"), None)
+    if notifications is None:
+        raise MalformedDelivery("no <notifications> element")
+    org = next((e.text or "" for e in notifications if _local(e.tag) == "OrganizationId"), "").strip()
+    items = [e for e in notifications if _local(e.tag) == "Notification"]
+    if not items:
+        raise MalformedDelivery("no <Notification> elements")
+    if len(items) > MAX_NOTIFICATIONS:
+        raise MalformedDelivery(f"at most {MAX_NOTIFICATIONS} notifications per message")
+    changes = []
+    for item in items:
+        notification_id = next((e.text for e in item if _local(e.tag) == "Id"), None)
+        sobject = next((e for e in item if _local(e.tag) == "sObject"), None)
+        if not notification_id or sobject is None:
+            raise MalformedDelivery("each Notification needs an Id and an sObject")
+        fields: dict[str, str | None] = {
+            _local(e.tag): None if e.get(XSI_NIL) == "true" else (e.text or "") for e in sobject
+        }
+        record_id = fields.pop("Id", None)
+        if not record_id:
+            raise MalformedDelivery(f"notification {notification_id}: the sObject has no Id")
+        stamp = fields.get(version_field or "") or fields.get("SystemModstamp") or fields.get("LastModifiedDate")
+        version, moment = version_of(stamp, f"notification {notification_id}: {version_field or 'SystemModstamp'}")
+        changes.append(
+            CrmChange(
+                record_id=record_id,
+                delivery_id=notification_id.strip(),
+                version=version,
+                occurred_at=moment or now,
+                fields=fields,
+            )
+        )
+    return SalesforceDelivery(org, changes)
+
+
+SALESFORCE_ACK = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+    b'<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack>'
+    b"</notificationsResponse></soapenv:Body></soapenv:Envelope>"
+)
+
+
+@dataclass(frozen=True)
+class HubspotDelivery:
+    portal_ids: set[str]
+    changes: list[CrmChange]
+    ignored: int
+
+
+def parse_hubspot(body: bytes) -> HubspotDelivery:
+    """A JSON array of events: ``deal.propertyChange`` (one property) or ``deal.creation`` with
+    ``properties`` (a snapshot); ``eventId`` de-duplicates, ``occurredAt`` (ms) versions."""
+    events = _json(body)
+    if not isinstance(events, list) or not events:
+        raise MalformedDelivery("expected a non-empty JSON array of events")
+    if len(events) > MAX_NOTIFICATIONS:
+        raise MalformedDelivery(f"at most {MAX_NOTIFICATIONS} events per request")
+    changes, portals, ignored = [], set(), 0
+    for index, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise MalformedDelivery(f"event {index} is not an object")
+        kind = str(event.get("subscriptionType", ""))
+        if event.get("eventId") is None or event.get("objectId") is None or event.get("occurredAt") is None:
+            raise MalformedDelivery(f"event {index} needs eventId, objectId and occurredAt")
+        portals.add(str(event.get("portalId", "")))
+        if not kind.startswith("deal."):
+            ignored += 1
+            continue
+        occurred_ms = event["occurredAt"]
+        if not isinstance(occurred_ms, int):
+            raise MalformedDelivery(f"event {index}: occurredAt must be milliseconds since the epoch")
+        fields: dict[str, str | None] = {}
+        if isinstance(event.get("properties"), dict):
+            fields.update({k: _text(v, f"event {index}: {k}") for k, v in event["properties"].items()})
+        if event.get("propertyName"):
+            name = str(event["propertyName"])
+            fields[name] = _text(event.get("propertyValue"), f"event {index}: {name}")
+        changes.append(
+            CrmChange(
+                record_id=str(event["objectId"]),
+                delivery_id=str(event["eventId"]),
+                version=occurred_ms * 1000,
+                occurred_at=datetime.fromtimestamp(occurred_ms / 1000, tz=UTC),
+                fields=fields,
+            )
+        )
+    return HubspotDelivery(portals, changes, ignored)
+
+
+def parse_generic(body: bytes, now: datetime) -> list[CrmChange]:
+    """``{"delivery_id": "...", "records": [{"record_id", "version" | "updated_at", "fields": {...}}]}``."""
+    data = _json(body)
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list) or not data["records"]:
+        raise MalformedDelivery('expected {"delivery_id": ..., "records": [...]}')
+    delivery_id = data.get("delivery_id")
+    if not isinstance(delivery_id, str) or not delivery_id.strip():
+        raise MalformedDelivery("delivery_id is required")
+    if len(data["records"]) > MAX_NOTIFICATIONS:
+        raise MalformedDelivery(f"at most {MAX_NOTIFICATIONS} records per delivery")
+    changes = []
+    for index, record in enumerate(data["records"]):
+        if not isinstance(record, dict) or not record.get("record_id") or not isinstance(record.get("fields"), dict):
+            raise MalformedDelivery(f"record {index} needs record_id and fields")
+        stamp = record.get("version", record.get("updated_at"))
+        version, moment = version_of(stamp, f"record {index}: version or updated_at")
+        if moment is None and record.get("updated_at"):
+            moment = version_of(record["updated_at"], f"record {index}: updated_at")[1]
+        changes.append(
+            CrmChange(
+                record_id=str(record["record_id"]),
+                delivery_id=str(record.get("event_id") or f"{delivery_id}/{index}"),
+                version=version,
+                occurred_at=moment or now,
+                fields={k: _text(v, f"record {index}: {k}") for k, v in record["fields"].items()},
+            )
+        )
+    return changes
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedDelivery("the body is not valid JSON") from exc

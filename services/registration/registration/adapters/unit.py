@@ -1,0 +1,99 @@
+"""The application's RegistrationUnit over a servicekit unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from incentive_contracts.envelope import new_event_id
+from incentive_contracts.payload import EventPayload
+from servicekit.unit_of_work import UnitOfWork
+from sqlalchemy import text
+
+from ..application.ports import Clock
+from ..domain.identity import CustomerIdentity
+from .crm_repo import SqlCrmRecords
+from .deals_repo import SqlDeals, SqlDirectDeals
+from .engagements_repo import SqlEngagements
+from .partners_repo import SqlPartners
+
+CUSTOMER_LOCK_SPACE = 7_301
+CRM_LOCK_SPACE = 7_302
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class SqlLocks:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def lock_customers(self, identities: Iterable[CustomerIdentity]) -> None:
+        keys = sorted({k for i in identities for k in i.lock_keys})
+        # unnest yields the array in order, so every transaction takes its locks in one global order.
+        await self.conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+            {"space": CUSTOMER_LOCK_SPACE, "keys": keys},
+        )
+
+    async def lock_crm_record(self, source: str, record_id: str) -> None:
+        await self.conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+            {"space": CRM_LOCK_SPACE, "key": f"{source}:{record_id}"},
+        )
+
+
+class SqlRegistrationUnit:
+    def __init__(self, uow: UnitOfWork, clock: Clock | None = None) -> None:
+        self.uow = uow
+        self.partners = SqlPartners(uow.conn)
+        self.deals = SqlDeals(uow.conn)
+        self.direct_deals = SqlDirectDeals(uow.conn)
+        self.engagements = SqlEngagements(uow.conn)
+        self.crm = SqlCrmRecords(uow.conn)
+        self.locks = SqlLocks(uow.conn)
+        self.clock: Clock = clock or SystemClock()
+        self._held: list[list[tuple[EventPayload, datetime, str]]] = []
+
+    async def emit(self, events: Sequence[EventPayload], *, actor: str | None = None) -> None:
+        now = self.clock.now()
+        history = []
+        for event in events:
+            staged = (event, now, new_event_id())
+            if self._held:
+                self._held[-1].append(staged)
+            else:
+                self.uow.publish(event, time=now, event_id=staged[2])
+            deal_id = getattr(event, "deal_id", None)
+            if deal_id is not None:
+                history.append(
+                    {
+                        "deal_id": deal_id,
+                        "event_id": staged[2],
+                        "event_type": event.event_type,
+                        "occurred_at": now,
+                        "actor": actor,
+                        "data": event.model_dump(mode="json"),
+                    }
+                )
+        await self.deals.record_history(history)
+
+    @asynccontextmanager
+    async def atomically(self) -> AsyncIterator[None]:
+        self._held.append([])
+        try:
+            async with self.uow.conn.begin_nested():
+                yield
+        except BaseException:
+            self._held.pop()
+            raise
+        held = self._held.pop()
+        for event, at, event_id in held:
+            if self._held:
+                self._held[-1].append((event, at, event_id))
+            else:
+                self.uow.publish(event, time=at, event_id=event_id)

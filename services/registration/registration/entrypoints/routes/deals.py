@@ -1,0 +1,301 @@
+"""/deals: registration (single and bulk), approval, conflicts, stages, influence, flags, reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from incentive_contracts.events.deal import FlagReason
+from servicekit.auth import Principal, requires
+from servicekit.problems import Problem
+
+from ...application import deals as cases
+from ...application.ports import DealQuery
+from ...application.registering import register_deals
+from ...domain import stages
+from ...domain.approval import Decision
+from ...domain.deal import Stage, Status
+from ...domain.errors import NotFound
+from ...domain.influence import ClearFlag, RecordInfluence
+from ...domain.registration import RegisterDeal
+from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
+from ..schemas.common import PageOut
+from ..schemas.deals import (
+    BulkOut,
+    BulkRegisterBody,
+    ClearFlagBody,
+    DealDetailOut,
+    DealOut,
+    DecisionBody,
+    ExpireBody,
+    ForecastBody,
+    HistoryOut,
+    InfluenceBody,
+    LoseBody,
+    RegisterDealBody,
+    RejectBody,
+    ReversalBody,
+    StageBody,
+    WinBody,
+)
+
+router = APIRouter(prefix="/deals", tags=["deals"])
+Manager = Annotated[Principal, Depends(requires("deals:write"))]
+PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES))]
+Reader = Annotated[Principal, Depends(requires(*READ_SCOPES))]
+
+
+def _command(body: RegisterDealBody, request: Request, principal: Principal) -> RegisterDeal:
+    principal.require_partner(body.partner_id)
+    day = today(request)
+    if principal.partner_id is not None and body.registered_on not in (None, day):
+        raise Problem(422, "Invalid request", "partners register with today's date; registered_on is for managers")
+    return RegisterDeal(
+        deal_id=body.deal_id,
+        partner_id=body.partner_id,
+        customer_name=body.customer_name,
+        customer_domain=body.customer_domain,
+        product_line=body.product_line,
+        expected_amount=body.expected_amount,
+        expected_close=body.expected_close,
+        registered_on=body.registered_on or day,
+    )
+
+
+@router.post("", status_code=201)
+async def register_deal(body: RegisterDealBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+    command = _command(body, request, principal)
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        [deal] = await register_deals(unit, [command], policy(request), actor=actor(principal))
+        return 201, DealOut.of(deal)
+
+    return await write(request, principal, action)
+
+
+@router.post("/bulk", status_code=201)
+async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+    """Many registrations in ONE transaction: all are registered, or none (the error names the item)."""
+    commands = [_command(item, request, principal) for item in body.deals]
+
+    async def action(unit: Unit) -> tuple[int, BulkOut]:
+        deals = await register_deals(unit, commands, policy(request), actor=actor(principal))
+        counts = Counter(d.status.value for d in deals)
+        return 201, BulkOut(registered=len(deals), by_status=dict(counts), deals=[DealOut.of(d) for d in deals])
+
+    return await write(request, principal, action)
+
+
+@router.get("")
+async def list_deals(
+    request: Request,
+    principal: Reader,
+    partner_id: str | None = None,
+    stage: Stage | None = None,
+    status: Status | None = None,
+    flagged: bool | None = None,
+    close_from: Annotated[date | None, Query(description="forecast close on or after")] = None,
+    close_to: Annotated[date | None, Query(description="forecast close on or before")] = None,
+    product_line: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> PageOut[DealOut]:
+    if principal.partner_id is not None:
+        if partner_id not in (None, principal.partner_id):
+            return PageOut(items=[], next_cursor=None)
+        partner_id = principal.partner_id
+    query = DealQuery(
+        partner_id=partner_id,
+        stage=stage,
+        status=status,
+        flagged=flagged,
+        close_from=close_from,
+        close_to=close_to,
+        product_line=product_line,
+        cursor=cursor,
+        limit=limit,
+    )
+    page = await read(request, lambda unit: cases.list_deals(unit, query))
+    return PageOut(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{deal_id}")
+async def get_deal(deal_id: str, request: Request, principal: Reader) -> DealDetailOut:
+    async def load(unit: Unit) -> DealDetailOut:
+        deal = await cases.get(unit, deal_id)
+        if not principal.can_see_partner(deal.partner_id):
+            raise NotFound(f"deal {deal_id} not found")
+        history = [HistoryOut.of(h) for h in await cases.history(unit, deal_id)]
+        return DealDetailOut(**DealOut.of(deal).model_dump(), history=history)
+
+    return await read(request, load)  # type: ignore[no-any-return]
+
+
+async def _own(unit: Unit, principal: Principal, deal_id: str) -> None:
+    """A partner token reaches only its own partner's deals (404 otherwise, as if absent)."""
+    if principal.partner_id is not None:
+        deal = await cases.get(unit, deal_id)
+        if deal.partner_id != principal.partner_id:
+            raise NotFound(f"deal {deal_id} not found")
+
+
+def _decision(request: Request, principal: Principal, deal_id: str, reason: str | None) -> Decision:
+    require_manager(principal)
+    return Decision(deal_id=deal_id, by=actor(principal), on=today(request), reason=reason)
+
+
+@router.post("/expire")
+async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -> JSONResponse:
+    """Expire approved registrations without progress for the configured days before ``as_of``."""
+    require_manager(principal)
+
+    async def action(unit: Unit) -> tuple[int, dict[str, object]]:
+        expired = await cases.expire(unit, body.as_of, policy(request), actor=actor(principal))
+        return 200, {"as_of": body.as_of, "expired": [d.deal_id for d in expired]}
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/approve")
+async def approve_deal(deal_id: str, body: DecisionBody, request: Request, principal: Manager) -> JSONResponse:
+    command = _decision(request, principal, deal_id, body.note)
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.approve(unit, command))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/reject")
+async def reject_deal(deal_id: str, body: RejectBody, request: Request, principal: Manager) -> JSONResponse:
+    command = _decision(request, principal, deal_id, body.reason)
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.reject(unit, command))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/award")
+async def award_conflict(deal_id: str, body: DecisionBody, request: Request, principal: Manager) -> JSONResponse:
+    """Resolve a conflict in this registration's favour; the rival registrations are rejected."""
+    command = _decision(request, principal, deal_id, body.note)
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.award(unit, command, policy(request)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/stage")
+async def change_stage(deal_id: str, body: StageBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+    command = stages.ChangeStage(
+        deal_id=deal_id,
+        to_stage=body.stage,
+        changed_at=body.changed_at or clock(request).now(),
+        forecast_close=body.forecast_close,
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        await _own(unit, principal, deal_id)
+        return 200, DealOut.of(await cases.change_stage(unit, command, actor=actor(principal)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/won")
+async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Manager) -> JSONResponse:
+    require_manager(principal)
+    command = stages.WinDeal(deal_id=deal_id, amount=body.amount, closed_on=body.closed_on)
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.win(unit, command, policy(request), actor=actor(principal)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/lost")
+async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+    command = stages.LoseDeal(deal_id=deal_id, lost_on=body.lost_on or today(request), reason=body.reason)
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        await _own(unit, principal, deal_id)
+        return 200, DealOut.of(await cases.lose(unit, command, actor=actor(principal)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/reversal")
+async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, principal: Manager) -> JSONResponse:
+    """A won deal cancelled or refunded, fully (no amount) or partly."""
+    require_manager(principal)
+    command = stages.ReverseDeal(
+        deal_id=deal_id,
+        reversed_on=body.reversed_on or today(request),
+        reason=f"{body.kind.value}: {body.reason}",
+        amount=body.amount,
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.reverse(unit, command, actor=actor(principal)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/forecast")
+async def change_forecast(
+    deal_id: str, body: ForecastBody, request: Request, principal: PartnerOrManager
+) -> JSONResponse:
+    if body.expected_amount is None and body.expected_close is None:
+        raise Problem(422, "Invalid request", "give expected_amount, expected_close or both")
+    command = stages.ChangeForecast(
+        deal_id=deal_id,
+        changed_at=clock(request).now(),
+        expected_amount=body.expected_amount,
+        expected_close=body.expected_close,
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        await _own(unit, principal, deal_id)
+        return 200, DealOut.of(await cases.change_forecast(unit, command, actor=actor(principal)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/influence", status_code=201)
+async def record_influence(
+    deal_id: str, body: InfluenceBody, request: Request, principal: PartnerOrManager
+) -> JSONResponse:
+    """Proof of influence (co-selling call, joint demo, customer referral, technical workshop)."""
+    command = RecordInfluence(
+        deal_id=deal_id,
+        activity_id=body.activity_id,
+        kind=body.kind,
+        occurred_on=body.occurred_on,
+        evidence_ref=body.evidence_ref,
+        today=today(request),
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        await _own(unit, principal, deal_id)
+        return 201, DealOut.of(await cases.record_influence(unit, command, actor=actor(principal)))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/flags/{reason}/clear")
+async def clear_flag(
+    deal_id: str, reason: FlagReason, body: ClearFlagBody, request: Request, principal: Manager
+) -> JSONResponse:
+    require_manager(principal)
+    command = ClearFlag(
+        deal_id=deal_id, reason=reason, cleared_by=actor(principal), cleared_on=today(request), note=body.note
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.clear_flag(unit, command))
+
+    return await write(request, principal, action)

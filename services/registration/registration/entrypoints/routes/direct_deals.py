@@ -1,0 +1,81 @@
+"""/direct-deals: the vendor's own deals, which partners' registrations conflict with."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from servicekit.auth import Principal, requires
+
+from ...application import deals as cases
+from ...domain.approval import Decision
+from ...domain.errors import NotFound
+from ...domain.identity import CustomerIdentity, normalize_product_line
+from ...domain.registration import DirectDeal
+from ..deps import READ_SCOPES, Unit, actor, policy, read, require_manager, today, write
+from ..schemas.deals import DealOut, DecisionBody, DirectDealBody, DirectDealOut
+
+router = APIRouter(prefix="/direct-deals", tags=["deals"])
+Manager = Annotated[Principal, Depends(requires("deals:write"))]
+
+
+def _out(direct: DirectDeal, product_line: str | None = None) -> DirectDealOut:
+    return DirectDealOut(
+        direct_deal_id=direct.direct_deal_id,
+        customer_domain=direct.identity.domain,
+        customer_name_key=direct.identity.name_key,
+        product_line=product_line or direct.product_key,
+        registered_on=direct.registered_on,
+        active=direct.active,
+    )
+
+
+@router.post("", status_code=201)
+async def add_direct_deal(body: DirectDealBody, request: Request, principal: Manager) -> JSONResponse:
+    require_manager(principal)
+    direct = DirectDeal(
+        direct_deal_id=body.direct_deal_id,
+        identity=CustomerIdentity.of(body.customer_name, body.customer_domain),
+        product_key=normalize_product_line(body.product_line),
+        registered_on=body.registered_on or today(request),
+    )
+
+    async def action(unit: Unit) -> tuple[int, DirectDealOut]:
+        await cases.add_direct_deal(
+            unit,
+            direct,
+            customer_name=body.customer_name,
+            product_line=body.product_line,
+            created_by=actor(principal),
+            note=body.note,
+        )
+        return 201, _out(direct, body.product_line)
+
+    return await write(request, principal, action)
+
+
+@router.get("/{direct_deal_id}")
+async def get_direct_deal(
+    direct_deal_id: str, request: Request, principal: Annotated[Principal, Depends(requires(*READ_SCOPES))]
+) -> DirectDealOut:
+    require_manager(principal)
+    direct = await read(request, lambda unit: unit.direct_deals.get(direct_deal_id))
+    if direct is None:
+        raise NotFound(f"direct deal {direct_deal_id} not found")
+    return _out(direct)
+
+
+@router.post("/{direct_deal_id}/award")
+async def award_to_vendor(
+    direct_deal_id: str, body: DecisionBody, request: Request, principal: Manager
+) -> JSONResponse:
+    """Resolve the conflict for the vendor: every conflicting partner registration is rejected."""
+    require_manager(principal)
+    command = Decision(deal_id="", by=actor(principal), on=today(request), reason=body.note)
+
+    async def action(unit: Unit) -> tuple[int, list[DealOut]]:
+        rejected = await cases.award_direct(unit, direct_deal_id, command, policy(request))
+        return 200, [DealOut.of(d) for d in rejected]
+
+    return await write(request, principal, action)

@@ -1,0 +1,188 @@
+"""Deal bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from incentive_contracts.events.deal import FlagReason, InfluenceKind
+from incentive_contracts.money import Money
+from pydantic import BaseModel, Field
+
+from ...application.ports import HistoryEntry
+from ...domain.deal import Deal, Stage
+from ...domain.stages import allowed_moves
+from .common import ID_PATTERN, Body, OptionalText, new_id
+
+
+class RegisterDealBody(Body):
+    deal_id: str = Field(default_factory=lambda: new_id("d"), min_length=1, max_length=64, pattern=ID_PATTERN)
+    partner_id: str = Field(min_length=1, max_length=64)
+    customer_name: str = Field(min_length=1, max_length=200)
+    customer_domain: OptionalText = Field(default=None, max_length=253)
+    product_line: str = Field(min_length=1, max_length=64)
+    expected_amount: Money
+    expected_close: date
+    registered_on: date | None = Field(default=None, description="managers and imports only; partners register today")
+
+
+class BulkRegisterBody(Body):
+    deals: list[RegisterDealBody] = Field(min_length=1, max_length=5000)
+
+
+class DecisionBody(Body):
+    note: OptionalText = Field(default=None, max_length=500)
+
+
+class RejectBody(Body):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class StageBody(Body):
+    stage: Stage
+    forecast_close: date | None = None
+    changed_at: datetime | None = None
+
+
+class WinBody(Body):
+    amount: Money
+    closed_on: date
+
+
+class LoseBody(Body):
+    lost_on: date | None = None
+    reason: OptionalText = Field(default=None, max_length=500)
+
+
+class ReversalKind(StrEnum):
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class ReversalBody(Body):
+    kind: ReversalKind
+    reason: str = Field(min_length=1, max_length=400)
+    amount: Money | None = Field(default=None, description="omit to reverse everything not yet reversed")
+    reversed_on: date | None = None
+
+
+class ForecastBody(Body):
+    expected_amount: Money | None = None
+    expected_close: date | None = None
+
+
+class InfluenceBody(Body):
+    activity_id: str = Field(default_factory=lambda: new_id("act"), min_length=1, max_length=64, pattern=ID_PATTERN)
+    kind: InfluenceKind
+    occurred_on: date
+    evidence_ref: str = Field(min_length=1, max_length=500)
+
+
+class ClearFlagBody(Body):
+    note: OptionalText = Field(default=None, max_length=500)
+
+
+class ExpireBody(Body):
+    as_of: date
+
+
+class DirectDealBody(Body):
+    direct_deal_id: str = Field(default_factory=lambda: new_id("dd"), min_length=1, max_length=64, pattern=ID_PATTERN)
+    customer_name: str = Field(min_length=1, max_length=200)
+    customer_domain: OptionalText = Field(default=None, max_length=253)
+    product_line: str = Field(min_length=1, max_length=64)
+    registered_on: date | None = None
+    note: OptionalText = Field(default=None, max_length=500)
+
+
+class FlagOut(BaseModel):
+    reason: FlagReason
+    detail: str
+    flagged_on: date
+    cleared_on: date | None
+    cleared_by: str | None
+
+
+class InfluenceOut(BaseModel):
+    activity_id: str
+    kind: InfluenceKind
+    occurred_on: date
+    evidence_ref: str
+
+
+class DealOut(BaseModel):
+    deal_id: str
+    partner_id: str
+    customer_name: str
+    customer_domain: str | None
+    product_line: str
+    expected_amount: Money
+    expected_close: date = Field(description="the forecast close date")
+    registered_on: date
+    status: str
+    stage: str
+    approved_on: date | None
+    approved_by: str | None
+    conflict_kind: str | None
+    conflicts_with: list[str]
+    last_progress_on: date | None
+    final_amount: Money | None
+    closed_on: date | None
+    lost_reason: str | None
+    rejection_reason: str | None
+    reversed_amount: Decimal
+    flagged: bool
+    flags: list[FlagOut]
+    influence: list[InfluenceOut]
+    allowed_next: list[str]
+
+    @classmethod
+    def of(cls, deal: Deal) -> DealOut:
+        return cls(
+            **{
+                **deal.__dict__,
+                "status": deal.status.value,
+                "stage": deal.stage.value,
+                "conflict_kind": deal.conflict_kind.value if deal.conflict_kind else None,
+                "conflicts_with": list(deal.conflicts_with),
+                "flags": [FlagOut(**f.__dict__) for f in deal.flags],
+                "influence": [InfluenceOut(**a.__dict__) for a in deal.influence],
+                "flagged": deal.flagged,
+                "allowed_next": allowed_moves(deal),
+            }
+        )
+
+
+class HistoryOut(BaseModel):
+    event_id: str
+    type: str
+    at: datetime
+    actor: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> HistoryOut:
+        return cls(
+            event_id=entry.event_id, type=entry.event_type, at=entry.occurred_at, actor=entry.actor, data=entry.data
+        )
+
+
+class DealDetailOut(DealOut):
+    history: list[HistoryOut]
+
+
+class BulkOut(BaseModel):
+    registered: int
+    by_status: dict[str, int]
+    deals: list[DealOut]
+
+
+class DirectDealOut(BaseModel):
+    direct_deal_id: str
+    customer_domain: str | None
+    customer_name_key: str
+    product_line: str
+    registered_on: date
+    active: bool
