@@ -36,7 +36,7 @@ def make_consumer(settings: ServiceSettings, group_id: str, **overrides: object)
         "auto_offset_reset": "earliest",
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
         "fetch_max_bytes": 32 * 1024 * 1024,
-        "session_timeout_ms": 10000,
+        "session_timeout_ms": settings.kafka_session_timeout_ms,
         "heartbeat_interval_ms": 1000,
         "max_poll_interval_ms": 300000,
     }

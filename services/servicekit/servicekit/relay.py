@@ -26,13 +26,15 @@ log = logging.getLogger(__name__)
 
 CLAIM = text(
     """
-    SELECT id, topic, partition_key, payload FROM outbox
+    SELECT id, topic, partition_key, payload, sequence FROM outbox
     WHERE published_at IS NULL
     ORDER BY id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
     """
 )
+CLOUDEVENT = b"application/cloudevents+json"
+PLAIN_JSON = b"application/json"  # dead-letter records are not CloudEvents
 MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
 
 
@@ -123,7 +125,7 @@ class OutboxRelay:
                     row.topic,
                     value=row.payload,
                     key=row.partition_key.encode(),
-                    headers=[("content-type", b"application/cloudevents+json")],
+                    headers=[("content-type", CLOUDEVENT if row.sequence is not None else PLAIN_JSON)],
                 )
                 for row in rows
             ]

@@ -21,6 +21,7 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_idempotent_producer: bool = False
+    kafka_session_timeout_ms: int = 10000
     topic_prefix: str = ""
     topic_partitions: int = 12
     topic_replication_factor: int = 1
