@@ -230,7 +230,8 @@ def next_step(wanted: DesiredDeal, deal: Deal | None, *, deal_id: str, at: datet
         return Wait(f"registration is {deal.status}; stages follow once a manager approves it")
     if deal.status == Status.WON:
         if target == Target.CANCELLED:
-            return ReverseDeal(deal_id=deal.deal_id, reversed_on=at.date(), reason=f"cancelled in {source}")
+            reversed_on = max(at.date(), deal.closed_on or at.date())
+            return ReverseDeal(deal_id=deal.deal_id, reversed_on=reversed_on, reason=f"cancelled in {source}")
         return Wait("deal is won")
     if deal.status != Status.APPROVED:
         return Wait(f"deal is {deal.status}")

@@ -63,12 +63,13 @@ def normalize_domain(domain: str | None) -> str | None:
 def normalize_company_name(name: str) -> str:
     """``Globex Manufacturing, Inc.`` -> ``globex manufacturing``."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().replace("&", " and ")
+    folded = folded.replace(".", "").replace("'", "")  # S.A. -> sa, O'Brien -> obrien
     words = [w for w in _NON_WORD.split(folded) if w]
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     while len(words) > 1 and words[0] == "the":
         words.pop(0)
-    return " ".join(words) or folded.strip()
+    return " ".join(words)
 
 
 def normalize_product_line(product_line: str) -> str:
