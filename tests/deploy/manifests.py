@@ -45,7 +45,7 @@ def app_service_of(obj: Obj) -> str | None:
 
 
 def app_workloads(objects: list[Obj]) -> list[Obj]:
-    return [o for o in objects if o["kind"] in ("Deployment", "Job") and app_service_of(o)]
+    return [o for o in objects if o["kind"] in ("Deployment", "Job", "CronJob") and app_service_of(o)]
 
 
 def config_data(objects: list[Obj], service: str) -> dict[str, str]:
