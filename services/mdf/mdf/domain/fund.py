@@ -75,3 +75,17 @@ def evolve_fund(fund: Fund, event: EventPayload, *, request: MdfRequest | None =
     if isinstance(event, MdfFundsExpired):
         return replace(fund, expired=fund.expired + event.amount.amount)
     return fund
+
+
+STORED_PLACES = 4  # funds are stored as NUMERIC(20, 4)
+
+
+def accrual_violations(amount: Decimal) -> list[str]:
+    """Why a ledger accrual cannot be credited (empty when it can)."""
+    found: list[str] = []
+    if amount <= ZERO:
+        found.append("an mdf accrual must be positive")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > STORED_PLACES:
+        found.append(f"an mdf accrual has at most {STORED_PLACES} decimal places")
+    return found

@@ -1,0 +1,37 @@
+"""The application's MdfUnit over a servicekit unit of work, and the clocks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from incentive_contracts.payload import EventPayload
+from servicekit.unit_of_work import UnitOfWork
+
+from ..application.ports import Budgets, Claims, Clock, Funds, History, Periods, Requests, Tiers
+from .claims_repo import SqlClaims
+from .funds_repo import SqlFunds
+from .history_repo import SqlHistory, SqlTiers
+from .periods_repo import SqlBudgets, SqlPeriods
+from .requests_repo import SqlRequests
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class SqlMdfUnit:
+    def __init__(self, uow: UnitOfWork, clock: Clock | None = None) -> None:
+        self.uow = uow
+        conn = uow.conn
+        self.periods: Periods = SqlPeriods(conn)
+        self.budgets: Budgets = SqlBudgets(conn)
+        self.funds: Funds = SqlFunds(conn)
+        self.requests: Requests = SqlRequests(conn)
+        self.claims: Claims = SqlClaims(conn)
+        self.tiers: Tiers = SqlTiers(conn)
+        self.history: History = SqlHistory(conn)
+        self.clock: Clock = clock or SystemClock()
+
+    def publish(self, payload: EventPayload, *, time: datetime) -> str:
+        return str(self.uow.publish(payload, time=time))

@@ -1,0 +1,47 @@
+"""Read side: fund positions, budgets, requests and claims (filters and keyset pages)."""
+
+from __future__ import annotations
+
+from ..domain.budget import ProgramBudget
+from ..domain.claim import Claim
+from ..domain.fund import Fund
+from ..domain.period_close import PeriodState
+from ..domain.request import MdfRequest
+from .claims import get_claim
+from .ports import AllocationRecord, ClaimFilter, MdfUnit, Page, RequestFilter, RequestHistory
+from .requests import get_request
+
+
+async def fund_positions(unit: MdfUnit, partner_id: str, period: str | None = None) -> list[Fund]:
+    return await unit.funds.list(partner_id, period)
+
+
+async def period_state(unit: MdfUnit, period: str) -> PeriodState:
+    return await unit.periods.get(period) or PeriodState(period)
+
+
+async def budgets(unit: MdfUnit, period: str) -> list[ProgramBudget]:
+    return await unit.budgets.list(period)
+
+
+async def allocations(unit: MdfUnit, partner_id: str, period: str | None) -> list[AllocationRecord]:
+    return await unit.history.allocations(partner_id, period)
+
+
+async def list_requests(unit: MdfUnit, where: RequestFilter, *, after: int | None, limit: int) -> Page[MdfRequest]:
+    return await unit.requests.list(where, after=after, limit=limit)
+
+
+async def request_detail(
+    unit: MdfUnit, request_id: str, *, partner_id: str | None
+) -> tuple[MdfRequest, RequestHistory]:
+    request = await get_request(unit, request_id, partner_id=partner_id)
+    return request, await unit.history.of_request(request_id)
+
+
+async def list_claims(unit: MdfUnit, where: ClaimFilter, *, after: int | None, limit: int) -> Page[Claim]:
+    return await unit.claims.list(where, after=after, limit=limit)
+
+
+async def claim_detail(unit: MdfUnit, claim_id: str, *, partner_id: str | None) -> Claim:
+    return await get_claim(unit, claim_id, partner_id=partner_id)

@@ -1,0 +1,38 @@
+"""HTTP API of the mdf service: thin routes over the use cases."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from incentive_contracts import topics
+from servicekit.app import create_service_app
+
+from ..adapters.unit import SystemClock
+from ..application.ports import Clock
+from ..config import MdfSettings
+from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
+from . import routes_claims, routes_funds, routes_periods, routes_requests
+
+SOURCE = "/mdf"
+
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    AlreadyExists: (409, "Already exists"),
+    InvalidTransition: (409, "Invalid transition"),
+    RuleViolation: (422, "Rule violated"),
+}
+
+
+def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or MdfSettings()
+    app = create_service_app(
+        settings,
+        service="mdf",
+        source=SOURCE,
+        topic=topics.prefixed(topics.MDF, settings.topic_prefix),
+        title="Market development funds",
+        routers=[routes_funds.router, routes_requests.router, routes_claims.router, routes_periods.router],
+        domain_errors=DOMAIN_ERRORS,
+    )
+    app.state.policy = settings.policy()
+    app.state.clock = clock or SystemClock()
+    return app

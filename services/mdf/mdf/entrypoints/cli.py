@@ -1,0 +1,66 @@
+"""``mdf`` command line: the service's composition root for processes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from servicekit.cli import ServiceDefinition, build_cli
+
+from ..adapters.unit import SqlMdfUnit
+from ..application.periods import close_period
+from ..config import MdfSettings
+from ..domain.period_close import ClosePeriod
+from .api import create_app
+from .consumer import run_consumer, uow_factory_for
+
+
+def _add_consume(cli: typer.Typer) -> None:
+    @cli.command()
+    def consume() -> None:
+        """Consume the ledger topic: MDF accruals credit funds, tier changes drive eligibility."""
+        asyncio.run(run_consumer(MdfSettings()))
+
+
+def _add_close_period(cli: typer.Typer) -> None:
+    @cli.command("close-period")
+    def close_period_cmd(
+        period: Annotated[str, typer.Argument(help="the period to close, e.g. 2026-Q1")],
+        as_of: Annotated[str, typer.Option(help="closing date (YYYY-MM-DD); claim deadlines before it have passed")],
+    ) -> None:
+        """Close a period: lapse requests past their claim deadline, expire unreserved funds."""
+
+        async def run() -> str:
+            factory = uow_factory_for(MdfSettings(), pool_size=1)
+            try:
+                async with factory() as uow:
+                    unit = SqlMdfUnit(uow)
+                    today = unit.clock.now().date()
+                    summary = await close_period(unit, ClosePeriod(period, date.fromisoformat(as_of), today))
+                    await uow.commit()
+            finally:
+                await factory.engine.dispose()
+            expired = ", ".join(f"{a} {c}" for c, a in sorted(summary.expired.items())) or "nothing"
+            return f"{period} closed as of {as_of}: {len(summary.lapsed_requests)} requests lapsed, expired {expired}"
+
+        typer.echo(asyncio.run(run()))
+
+
+DEFINITION = ServiceDefinition(
+    name="mdf",
+    settings_factory=MdfSettings,
+    create_app=create_app,  # type: ignore[arg-type]
+    alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
+    extra_commands=[_add_consume, _add_close_period],
+)
+
+
+def main() -> None:
+    build_cli(DEFINITION)()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Helpers shared by the routes: scopes, the unit, the policy, the clock and page cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+
+from fastapi import Request
+from servicekit.auth import Principal
+from servicekit.problems import Problem
+from servicekit.unit_of_work import UnitOfWork
+
+from ..adapters.unit import SqlMdfUnit
+from ..domain.policy import MdfPolicy
+
+MANAGE = ("mdf:write",)
+READ_ALL = ("mdf:read", "mdf:write")
+READ_OWN = (*READ_ALL, "partner:read")
+WRITE_OWN = ("mdf:write", "partner:write")
+
+
+def unit(request: Request, uow: UnitOfWork) -> SqlMdfUnit:
+    return SqlMdfUnit(uow, request.app.state.clock)
+
+
+def policy(request: Request) -> MdfPolicy:
+    policy: MdfPolicy = request.app.state.policy
+    return policy
+
+
+def today(request: Request) -> date:
+    day: date = request.app.state.clock.now().date()
+    return day
+
+
+def own_partner(principal: Principal, partner_id: str | None) -> str | None:
+    """The partner a list is limited to: a partner-bound token always sees only its own."""
+    if principal.partner_id is None:
+        return partner_id
+    if partner_id is not None:
+        principal.require_partner(partner_id)
+    return principal.partner_id
+
+
+def encode_cursor(after: int | None) -> str | None:
+    return None if after is None else base64.urlsafe_b64encode(f"seq:{after}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "seq" or not value.isdigit():
+            raise ValueError(text)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Problem(400, "Bad cursor", "the cursor is not one this API returned") from exc

@@ -1,0 +1,94 @@
+"""Claims with proof of performance: submit, approve (fully or partly), reject, and read them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from servicekit.auth import Principal, requires
+from servicekit.idempotency import run_write
+from servicekit.unit_of_work import UnitOfWork
+
+from ..application import claims as cases
+from ..application import queries
+from ..application.ports import ClaimFilter
+from ..domain import claim as model
+from ..domain.claim import ClaimStatus
+from .deps import MANAGE, READ_OWN, WRITE_OWN, decode_cursor, encode_cursor, own_partner, policy, today, unit
+from .schemas import PERIOD_PATTERN, ApproveBody, ClaimOut, ClaimPage, ReasonBody, SubmitClaimBody
+
+router = APIRouter(tags=["claims"])
+Manager = Annotated[Principal, Depends(requires(*MANAGE))]
+Writer = Annotated[Principal, Depends(requires(*WRITE_OWN))]
+Reader = Annotated[Principal, Depends(requires(*READ_OWN))]
+
+
+@router.post("/requests/{request_id}/claims", status_code=201)
+async def submit_claim(request_id: str, body: SubmitClaimBody, request: Request, principal: Writer) -> JSONResponse:
+    """Claim against an approved request, within the claim window after the activity ends."""
+    command = model.SubmitClaim(
+        claim_id=body.claim_id,
+        request_id=request_id,
+        claimed_amount=body.claimed_amount,
+        actual_cost=body.actual_cost,
+        invoice_ref=body.invoice_ref,
+        proof=tuple(body.proof),
+        results=body.results,
+        submitted_on=today(request),
+        submitted_by=principal.subject,
+    )
+
+    async def action(uow: UnitOfWork) -> tuple[int, ClaimOut]:
+        done = await cases.submit_claim(
+            unit(request, uow), command, policy=policy(request), partner_id=principal.partner_id
+        )
+        return 201, ClaimOut.of(done)
+
+    return await run_write(request, principal, request.app.state.uow_factory, action)
+
+
+@router.post("/claims/{claim_id}/approve")
+async def approve_claim(claim_id: str, body: ApproveBody, request: Request, principal: Manager) -> JSONResponse:
+    """Approve fully, or partly with a lower amount; proof milestones are paid."""
+    command = model.ApproveClaim(claim_id, body.amount, today(request), principal.subject)
+
+    async def action(uow: UnitOfWork) -> tuple[int, ClaimOut]:
+        return 200, ClaimOut.of(await cases.approve_claim(unit(request, uow), command))
+
+    return await run_write(request, principal, request.app.state.uow_factory, action)
+
+
+@router.post("/claims/{claim_id}/reject")
+async def reject_claim(claim_id: str, body: ReasonBody, request: Request, principal: Manager) -> JSONResponse:
+    command = model.RejectClaim(claim_id, body.reason, today(request), principal.subject)
+
+    async def action(uow: UnitOfWork) -> tuple[int, ClaimOut]:
+        return 200, ClaimOut.of(await cases.reject_claim(unit(request, uow), command))
+
+    return await run_write(request, principal, request.app.state.uow_factory, action)
+
+
+@router.get("/claims")
+async def list_claims(
+    request: Request,
+    principal: Reader,
+    partner_id: str | None = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
+    status: Annotated[list[ClaimStatus] | None, Query()] = None,
+    request_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> ClaimPage:
+    """Claims, oldest first; filter by partner, period, status (repeatable) and request."""
+    where = ClaimFilter(own_partner(principal, partner_id), period, tuple(status or ()), request_id)
+    limit = min(limit, request.app.state.settings.max_page_size)
+    async with request.app.state.uow_factory() as uow:
+        page = await queries.list_claims(unit(request, uow), where, after=decode_cursor(cursor), limit=limit)
+    return ClaimPage(items=[ClaimOut.of(c) for c in page.items], next_cursor=encode_cursor(page.next_after))
+
+
+@router.get("/claims/{claim_id}")
+async def get_claim(claim_id: str, request: Request, principal: Reader) -> ClaimOut:
+    async with request.app.state.uow_factory() as uow:
+        return ClaimOut.of(await queries.claim_detail(unit(request, uow), claim_id, partner_id=principal.partner_id))
