@@ -330,6 +330,18 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "rule_version": 3,
         },
     ),
+    ("ledger.mdf_accrual_reversed", 1): EventExample(
+        meaning="A clawback took back part of an MDF accrual after the deal was refunded; the mdf service debits the fund.",
+        data={
+            "partner_id": PARTNER,
+            "entry_id": "je-000000000902",
+            "reverses": "je-000000000732",
+            "deal_id": DEAL,
+            "period": "2026-Q1",
+            "amount": {"amount": "600.00", "currency": "EUR"},
+            "rule_version": 3,
+        },
+    ),
     ("mdf.allocated", 1): EventExample(
         meaning="Market development funds were allocated to a partner for a period.",
         data={

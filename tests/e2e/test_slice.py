@@ -25,16 +25,24 @@ async def test_won_deal_becomes_a_balanced_rebate_entry(registration_settings, l
         deal = {"deal_id": "d1", "partner_id": "acme", "customer_name": "Globex", "product_line": "cloud",
                 "expected_amount": {"amount": "1000.00", "currency": "USD"}, "expected_close": "2026-12-01"}
         assert (await reg.post("/deals", json=deal, headers=admin)).status_code == 201
+        for stage in ("qualified", "proposal", "negotiation"):
+            moved = await reg.post("/deals/d1/stage", json={"stage": stage}, headers=admin)
+            assert moved.status_code == 200, moved.text
         won = {"amount": {"amount": "1234.50", "currency": "USD"}, "closed_on": "2026-11-30"}
-        assert (await reg.post("/deals/d1/won", json=won, headers=admin)).status_code == 200
+        won_response = await reg.post("/deals/d1/won", json=won, headers=admin)
+        assert won_response.status_code == 200, won_response.text
 
         async def rebate():
             response = await led.get("/partners/acme/balances", headers=reader)
             return response.json()["balances"] if response.status_code == 200 and response.json()["balances"] else None
 
         balances = await eventually(rebate)
-        # 1234.50 x 5% = 61.725 → 61.72 (half-even)
-        assert balances == [{"account": "partner:acme:rebates_payable", "currency": "USD", "balance": "61.72"}]
+        # The built-in default program, entry tier "registered": rebate 5 %, MDF accrual 1 %.
+        # 1234.50 x 5% = 61.725 → 61.72 and 1234.50 x 1% = 12.345 → 12.34 (half-even)
+        assert [(b["account"], b["currency"], b["balance"], b["category"]) for b in balances] == [
+            ("partner:acme:mdf_available", "USD", "12.34", "available"),
+            ("partner:acme:rebates_payable", "USD", "61.72", "available"),
+        ]
 
         other = await led.get("/partners/acme/balances", headers=auth_header(ledger_settings, "partner:read", partner_id="zeta"))
         assert other.status_code == 404
@@ -54,6 +62,8 @@ async def test_won_deal_becomes_a_balanced_rebate_entry(registration_settings, l
         except asyncpg.PostgresError as exc:
             with_error = str(exc)
         assert "immutable" in with_error
-        assert await conn.fetchval("SELECT count(*) FROM journal_entries") == 1
+        assert [r["kind"] for r in await conn.fetch("SELECT kind FROM journal_entries ORDER BY posted_seq")] == [
+            "rebate", "mdf_accrual",
+        ]
     finally:
         await conn.close()

@@ -41,3 +41,18 @@ class LedgerMdfAccrued(EventPayload):
     amount: Money
     rate: str = Field(description="the accrual rate applied, as a decimal string")
     rule_version: int
+
+
+@register
+class LedgerMdfAccrualReversed(EventPayload):
+    """A clawback took back (part of) an MDF accrual: the mdf service debits the partner's fund."""
+
+    event_type = "ledger.mdf_accrual_reversed"
+    version = 1
+
+    entry_id: str = Field(description="the compensating journal entry")
+    reverses: str = Field(description="the ledger.mdf_accrued entry it reverses")
+    deal_id: str
+    period: str = Field(pattern=r"^[0-9]{4}-Q[1-4]$")
+    amount: Money = Field(description="the amount taken back, positive")
+    rule_version: int

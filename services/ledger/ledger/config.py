@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
@@ -15,4 +13,4 @@ class LedgerSettings(ServiceSettings):
     http_port: int = 8000
     consumer_group: str = "ledger-projector"
     projector_max_records: int = 5000
-    flat_rebate_rate: Decimal = Decimal("0.05")
+    program_notice_days: int = 30  # a program version takes effect at least this many days after publication

@@ -10,15 +10,24 @@ from decimal import Decimal
 from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.money import Money
 from servicekit.unit_of_work import UnitOfWork
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from ..application.ports import BalanceKey
-from ..domain.chain import ChainedEntry
-from ..domain.projection import PartnerLedger
-from .tables import balances, ledger_partners
+from ..application.ports import BalanceKey, DealKey
+from ..domain.catalog import ProgramVersion
+from ..domain.chain import ChainedEntry, ChainHead
+from ..domain.outcome import Announcement
+from ..domain.state import DealRecord, PartnerLedger
+from .codec import deal_from_json, deal_to_json, partner_from_json, partner_to_json
+from .programs import published_versions
+from .tables import balances, chain_heads, ledger_deals, ledger_partners
 
 EVENT_NAMESPACE = uuid.UUID("0b9f7d1e-3c55-4a8e-8f0e-7d4b2f6a9c31")
+
+JOURNAL_COLUMNS = [
+    "entry_id", "partner_id", "stream", "sequence", "kind", "caused_by", "deal_id", "effective_at", "rule_id",
+    "rule_version", "reverses", "explanation", "prev_hash", "entry_hash",
+]
 
 
 class SqlLedgerStore:
@@ -30,35 +39,60 @@ class SqlLedgerStore:
         ids = sorted(partner_ids)
         if not ids:
             return {}
-        rows = (await self.conn.execute(select(ledger_partners).where(ledger_partners.c.partner_id.in_(ids)))).all()
-        return {
-            r.partner_id: PartnerLedger(
-                partner_id=r.partner_id, program_id=r.program_id, last_sequence=r.last_sequence, head_hash=r.head_hash
-            )
-            for r in rows
-        }
+        # Row locks in id order: the tier review command and the projector never interleave on a partner.
+        stmt = select(ledger_partners).where(ledger_partners.c.partner_id.in_(ids)).order_by("partner_id").with_for_update()
+        rows = (await self.conn.execute(stmt)).all()
+        states = {r.partner_id: partner_from_json(r.partner_id, r.program_id, r.tier, r.state) for r in rows}
+        heads = (await self.conn.execute(select(chain_heads).where(chain_heads.c.partner_id.in_(ids)))).all()
+        for h in heads:
+            if h.partner_id in states:
+                states[h.partner_id] = states[h.partner_id].with_head(h.stream, ChainHead(h.last_sequence, h.head_hash))
+        return states
+
+    async def load_deals(self, keys: Iterable[DealKey]) -> dict[DealKey, DealRecord]:
+        wanted = sorted(keys)
+        if not wanted:
+            return {}
+        stmt = select(ledger_deals).where(tuple_(ledger_deals.c.partner_id, ledger_deals.c.deal_id).in_(wanted))
+        rows = (await self.conn.execute(stmt)).all()
+        return {(r.partner_id, r.deal_id): deal_from_json(r.partner_id, r.deal_id, r.state) for r in rows}
+
+    async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
+        return await published_versions(self.conn, program_ids)
 
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
+        states = list(states)
+        if not states:
+            return
         rows = [
-            {
-                "partner_id": s.partner_id,
-                "program_id": s.program_id,
-                "last_sequence": s.last_sequence,
-                "head_hash": s.head_hash,
-            }
+            {"partner_id": s.partner_id, "program_id": s.program_id, "tier": s.tier, "state": partner_to_json(s)}
             for s in states
         ]
-        if not rows:
-            return
         stmt = insert(ledger_partners)
         stmt = stmt.on_conflict_do_update(
             index_elements=["partner_id"],
-            set_={
-                "program_id": stmt.excluded.program_id,
-                "last_sequence": stmt.excluded.last_sequence,
-                "head_hash": stmt.excluded.head_hash,
-            },
+            set_={"program_id": stmt.excluded.program_id, "tier": stmt.excluded.tier, "state": stmt.excluded.state},
         )
+        await self.conn.execute(stmt, rows)
+        heads = [
+            {"partner_id": s.partner_id, "stream": stream, "last_sequence": h.last_sequence, "head_hash": h.head_hash}
+            for s in states
+            for stream, h in s.chains
+        ]
+        if heads:
+            upsert = insert(chain_heads)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["partner_id", "stream"],
+                set_={"last_sequence": upsert.excluded.last_sequence, "head_hash": upsert.excluded.head_hash},
+            )
+            await self.conn.execute(upsert, heads)
+
+    async def save_deals(self, deals: Iterable[DealRecord]) -> None:
+        rows = [{"partner_id": d.partner_id, "deal_id": d.deal_id, "state": deal_to_json(d)} for d in deals]
+        if not rows:
+            return
+        stmt = insert(ledger_deals)
+        stmt = stmt.on_conflict_do_update(index_elements=["partner_id", "deal_id"], set_={"state": stmt.excluded.state})
         await self.conn.execute(stmt, rows)
 
     async def append(self, entries: list[ChainedEntry]) -> None:
@@ -69,14 +103,11 @@ class SqlLedgerStore:
         assert driver is not None
         await driver.copy_records_to_table(
             "journal_entries",
-            columns=[
-                "entry_id", "partner_id", "sequence", "kind", "caused_by", "effective_at", "rule_id",
-                "rule_version", "reverses", "explanation", "prev_hash", "entry_hash",
-            ],
+            columns=JOURNAL_COLUMNS,
             records=[
                 (
-                    c.entry.entry_id, c.entry.partner_id, c.sequence, c.entry.kind, c.entry.caused_by,
-                    c.entry.effective_at, c.entry.rule_id, c.entry.rule_version, c.entry.reverses,
+                    c.entry.entry_id, c.entry.partner_id, c.entry.stream, c.sequence, c.entry.kind, c.entry.caused_by,
+                    c.entry.deal_id, c.entry.effective_at, c.entry.rule_id, c.entry.rule_version, c.entry.reverses,
                     json.dumps(c.entry.explanation, sort_keys=True, default=str), c.prev_hash, c.entry_hash,
                 )
                 for c in entries
@@ -125,4 +156,12 @@ class SqlLedgerStore:
             time=entry.entry.effective_at,
             causation_id=entry.entry.caused_by,
             event_id=str(uuid.uuid5(EVENT_NAMESPACE, entry.entry.entry_id)),
+        )
+
+    def announce(self, announcement: Announcement) -> None:
+        self.uow.publish(
+            announcement.payload,
+            time=announcement.time,
+            causation_id=announcement.causation_id,
+            event_id=announcement.event_id,
         )

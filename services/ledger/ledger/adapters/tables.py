@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Numeric, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -12,8 +24,45 @@ ledger_partners = Table(
     metadata,
     Column("partner_id", Text, primary_key=True),
     Column("program_id", Text),
+    Column("tier", Text),
+    Column("state", JSONB, nullable=False),
+)
+
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("partner_id", Text, nullable=False),
+    Column("stream", Text, nullable=False),
     Column("last_sequence", BigInteger, nullable=False),
     Column("head_hash", Text, nullable=False),
+    PrimaryKeyConstraint("partner_id", "stream"),
+)
+
+ledger_deals = Table(
+    "ledger_deals",
+    metadata,
+    Column("partner_id", Text, nullable=False),
+    Column("deal_id", Text, nullable=False),
+    Column("state", JSONB, nullable=False),
+    PrimaryKeyConstraint("partner_id", "deal_id"),
+)
+
+program_versions = Table(
+    "program_versions",
+    metadata,
+    Column("program_id", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("rules", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("effective_from", Date),
+    Column("published_at", DateTime(timezone=True)),
+    Column("published_by", Text),
+    Column("correction", Boolean, nullable=False),
+    Column("reason", Text),
+    PrimaryKeyConstraint("program_id", "version"),
 )
 
 journal_entries = Table(
@@ -21,9 +70,11 @@ journal_entries = Table(
     metadata,
     Column("entry_id", Text, primary_key=True),
     Column("partner_id", Text, nullable=False),
+    Column("stream", Text, nullable=False),
     Column("sequence", BigInteger, nullable=False),
     Column("kind", Text, nullable=False),
     Column("caused_by", Text, nullable=False),
+    Column("deal_id", Text),
     Column("effective_at", DateTime(timezone=True), nullable=False),
     Column("rule_id", Text, nullable=False),
     Column("rule_version", Integer, nullable=False),
@@ -31,6 +82,7 @@ journal_entries = Table(
     Column("explanation", JSONB, nullable=False),
     Column("prev_hash", Text, nullable=False),
     Column("entry_hash", Text, nullable=False),
+    Column("posted_seq", BigInteger, nullable=False),
 )
 
 postings = Table(

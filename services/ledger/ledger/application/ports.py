@@ -6,17 +6,30 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Protocol
 
+from ..domain.catalog import ProgramVersion
 from ..domain.chain import ChainedEntry
-from ..domain.projection import PartnerLedger
+from ..domain.outcome import Announcement
+from ..domain.state import DealRecord, PartnerLedger
 
 BalanceKey = tuple[str, str, str]  # partner_id, account, currency
+DealKey = tuple[str, str]  # partner_id, deal_id
 
 
 class LedgerStore(Protocol):
-    """One transaction of the projector: partner state, journal, balances and the outbox."""
+    """One transaction of the projector: partner and deal state, journal, balances and the outbox."""
 
-    async def load_partners(self, partner_ids: Iterable[str]) -> dict[str, PartnerLedger]: ...
+    async def load_partners(self, partner_ids: Iterable[str]) -> dict[str, PartnerLedger]:
+        """The partners' state, locked for this transaction (in partner id order)."""
+        ...
+
+    async def load_deals(self, keys: Iterable[DealKey]) -> dict[DealKey, DealRecord]: ...
+    async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
+        """Published versions of these programs (the built-in default is added by the caller)."""
+        ...
+
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None: ...
+    async def save_deals(self, deals: Iterable[DealRecord]) -> None: ...
     async def append(self, entries: list[ChainedEntry]) -> None: ...
     async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None: ...
     def publish_entry_posted(self, entry: ChainedEntry) -> None: ...
+    def announce(self, announcement: Announcement) -> None: ...

@@ -11,3 +11,19 @@ class UnknownPartner(LedgerError):
 
 class NotFound(LedgerError):
     pass
+
+
+class InvalidEvent(LedgerError):
+    """A well-formed event the ledger cannot apply (e.g. a currency that differs from the deal's)."""
+
+
+class NoProgramInForce(LedgerError):
+    """No published version of the partner's program is in force at the event's business date."""
+
+
+class AlreadyPublished(LedgerError):
+    """A published program version is immutable."""
+
+
+class RuleViolation(LedgerError):
+    """A request breaks a governance rule (notice period, a correction without a reason...)."""

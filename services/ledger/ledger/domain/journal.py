@@ -19,6 +19,10 @@ class Posting:
     currency: str
     amount: Decimal  # debit positive, credit negative
 
+    def __post_init__(self) -> None:
+        if self.amount.is_zero() and self.amount.is_signed():
+            object.__setattr__(self, "amount", -self.amount)  # one zero: -0.00 hashes differently
+
 
 @dataclass(frozen=True)
 class JournalEntry:
@@ -34,6 +38,8 @@ class JournalEntry:
     postings: tuple[Posting, ...]
     explanation: dict[str, Any] = field(default_factory=dict)
     reverses: str | None = None
+    stream: str = "registration"
+    deal_id: str | None = None
 
     def __post_init__(self) -> None:
         assert_balanced(self.postings)

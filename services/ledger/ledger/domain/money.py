@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 # ISO 4217 minor units for currencies that differ from the usual two decimals.
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 def minor_units(currency: str) -> int:
@@ -14,4 +17,21 @@ def minor_units(currency: str) -> int:
 
 def round_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     """Round once, where a reward is computed."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=rounding)
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=rounding) + 0  # + 0: never -0
+
+
+def zero(currency: str) -> Decimal:
+    return round_money(ZERO, currency)
+
+
+def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """Unrounded ``amount x percent %``."""
+    return amount * percent / HUNDRED
+
+
+def fmt(amount: Decimal) -> str:
+    return format(amount, "f")
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

@@ -1,94 +1,120 @@
-"""The ledger's pure projection: decide(state, event) -> entries; evolve(state, entry) -> state.
+"""The ledger's pure projection: one consumed event + state + program catalogue -> Outcome.
 
-It reads only the event and the rule in force; never the wall clock. Entry ids are derived from
-the causing event id, so replaying the same events yields the same journal.
+It reads only the event (payload, id, envelope time) and the program version in force at the
+event's business date; never the wall clock. Entry ids derive from the causing event id, so
+replaying the same events yields the same journal. Event types it has no rule for are no-ops.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
-from decimal import Decimal
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
 
-from incentive_contracts.events.deal import DealWon
-from incentive_contracts.events.partner import PartnerEnrolled
+from incentive_contracts.events import deal as deal_events
+from incentive_contracts.events.engagement import EngagementRecorded
+from incentive_contracts.events.partner import PartnerEnrolled, PartnerUpdated
 from incentive_contracts.payload import EventPayload
 
-from . import accounts
-from .chain import GENESIS
-from .errors import UnknownPartner
-from .journal import JournalEntry, transfer
-from .money import round_money
+from .catalog import Catalog, ProgramVersion
+from .clawback import on_reversed
+from .deal_rewards import on_won
+from .errors import NoProgramInForce, UnknownPartner
+from .holds import on_flag_cleared, on_flagged
+from .mdf_postings import mdf_entries
+from .outcome import EventMeta, Outcome
+from .state import REGISTRATION_STREAM, DealRecord, PartnerLedger, stream_of
+from .tiers import add_points, apply_due_reviews, evaluate
 
-ENTRY_NAMESPACE = uuid.UUID("6f1c9a52-1f0e-4d7a-9d3b-5b8f3f0c2a11")
-FLAT_REBATE_RULE = "flat-rebate"
-
-
-@dataclass(frozen=True)
-class PartnerLedger:
-    """What the projector keeps per partner between events."""
-
-    partner_id: str
-    program_id: str | None
-    last_sequence: int = 0
-    head_hash: str = GENESIS
-
-    @property
-    def enrolled(self) -> bool:
-        return self.program_id is not None
+BUSINESS_DATE = {
+    "deal.won": "closed_on",
+    "deal.reversed": "reversed_on",
+    "deal.approved": "approved_on",
+    "deal.flagged": "flagged_on",
+    "deal.flag_cleared": "cleared_on",
+    "deal.influence_recorded": "occurred_on",
+    "engagement.recorded": "occurred_on",
+    "partner.updated": "updated_on",
+}
 
 
-@dataclass(frozen=True)
-class FlatRebate:
-    rate: Decimal
+def business_date(event: EventPayload) -> date | None:
+    attribute = BUSINESS_DATE.get(event.event_type)
+    value = getattr(event, attribute, None) if attribute else None
+    return value if isinstance(value, date) else None
 
 
-def entry_id(caused_by: str, kind: str, index: int = 0) -> str:
-    return str(uuid.uuid5(ENTRY_NAMESPACE, f"{caused_by}:{kind}:{index}"))
-
-
-def business_time(day: object) -> datetime:
-    assert hasattr(day, "year")
-    return datetime.combine(day, time.min, tzinfo=UTC)  # type: ignore[arg-type]
-
-
-def decide(state: PartnerLedger, event: EventPayload, event_id: str, rule: FlatRebate) -> list[JournalEntry]:
+def decide(
+    partner: PartnerLedger, deals: Mapping[str, DealRecord], event: EventPayload, meta: EventMeta, catalog: Catalog
+) -> Outcome:
     if isinstance(event, PartnerEnrolled):
-        return []
-    if not state.enrolled:
+        return _enrolled(partner, event, meta, catalog)
+    if not partner.enrolled:
         raise UnknownPartner(f"partner {event.partner_id} is not enrolled in the ledger")
-    if isinstance(event, DealWon):
-        currency = event.amount.currency
-        rebate = round_money(event.amount.amount * rule.rate, currency)
-        assert state.program_id is not None
-        return [
-            JournalEntry(
-                entry_id=entry_id(event_id, "rebate"),
-                partner_id=event.partner_id,
-                kind="rebate",
-                caused_by=event_id,
-                effective_at=business_time(event.closed_on),
-                rule_id=FLAT_REBATE_RULE,
-                rule_version=1,
-                postings=transfer(
-                    accounts.program_account(state.program_id, accounts.REBATE_EXPENSE),
-                    accounts.partner_account(event.partner_id, accounts.REBATES_PAYABLE),
-                    currency,
-                    rebate,
-                ),
-                explanation={
-                    "deal_id": event.deal_id,
-                    "won_amount": format(event.amount.amount, "f"),
-                    "rate": format(rule.rate, "f"),
-                    "computation": f"{event.amount.amount} x {rule.rate} = {rebate} {currency} (half-even)",
-                },
-            )
-        ]
-    return []
+    if stream_of(event.event_type) != REGISTRATION_STREAM:
+        return Outcome(partner=partner, entries=mdf_entries(partner, event, meta))
+    day = business_date(event)
+    if day is None:
+        return Outcome(partner=partner)
+    partner, reviews = apply_due_reviews(partner, catalog, day, meta.recorded_at)
+    outcome = _registration(partner, deals, event, meta, catalog, day)
+    outcome.announcements[:0] = reviews
+    return outcome
 
 
-def evolve(state: PartnerLedger, event: EventPayload) -> PartnerLedger:
-    if isinstance(event, PartnerEnrolled):
-        return replace(state, program_id=event.program_id)
-    return state
+def _registration(
+    partner: PartnerLedger, deals: Mapping[str, DealRecord], event: EventPayload, meta: EventMeta,
+    catalog: Catalog, day: date,
+) -> Outcome:
+    deal_id = getattr(event, "deal_id", None)
+    deal = (deals.get(deal_id) or DealRecord(deal_id=deal_id, partner_id=partner.partner_id)) if deal_id else None
+    if isinstance(event, deal_events.DealWon) and deal is not None:
+        return on_won(partner, deal, event, meta, _in_force(partner, catalog, day, meta))
+    if isinstance(event, deal_events.DealReversed) and deal is not None:
+        return on_reversed(partner, deal, event, meta, _in_force(partner, catalog, day, meta))
+    if isinstance(event, deal_events.DealFlagged) and deal is not None:
+        return on_flagged(partner, deal, event, meta)
+    if isinstance(event, deal_events.DealFlagCleared) and deal is not None:
+        return on_flag_cleared(partner, deal, event, meta)
+    if isinstance(event, deal_events.DealApproved) and deal is not None:
+        return Outcome(partner=partner, deals={deal.deal_id: replace(deal, approved_on=event.approved_on)})
+    if isinstance(event, deal_events.DealInfluenceRecorded) and deal is not None:
+        influence = (*deal.influence, (event.kind.value, event.occurred_on))
+        return Outcome(partner=partner, deals={deal.deal_id: replace(deal, influence=influence)})
+    if isinstance(event, EngagementRecorded):
+        pv = _in_force(partner, catalog, day, meta)
+        partner = add_points(partner, event.occurred_on, pv.program.engagement_points.get(event.kind.value, 0))
+        partner, made = evaluate(partner, pv, event.occurred_on, meta.event_id)
+        return Outcome(partner=partner, announcements=made)
+    if isinstance(event, PartnerUpdated) and event.program_id != partner.program_id:
+        partner = replace(partner, program_id=event.program_id)
+        pv = catalog.in_force(partner.program_id, day, meta.recorded_at)
+        if pv is None:
+            return Outcome(partner=partner)
+        partner, made = evaluate(partner, pv, day, meta.event_id)
+        return Outcome(partner=partner, announcements=made)
+    return Outcome(partner=partner)
+
+
+def _enrolled(partner: PartnerLedger, event: PartnerEnrolled, meta: EventMeta, catalog: Catalog) -> Outcome:
+    if partner.enrolled:
+        return Outcome(partner=partner)  # enrolment is once; program changes come as partner.updated
+    partner = replace(
+        partner, program_id=event.program_id, enrolled_on=event.enrolled_on, reviewed_through=event.enrolled_on
+    )
+    pv = catalog.in_force(event.program_id, event.enrolled_on, meta.recorded_at)
+    if pv is None:
+        return Outcome(partner=partner)
+    partner, made = evaluate(partner, pv, event.enrolled_on, meta.event_id)
+    return Outcome(partner=partner, announcements=made)
+
+
+def _in_force(partner: PartnerLedger, catalog: Catalog, day: date, meta: EventMeta) -> ProgramVersion:
+    pv = catalog.in_force(partner.program_id, day, meta.recorded_at)
+    if pv is None:
+        raise NoProgramInForce(
+            f"no published version of program {partner.program_id} is in force on {day} "
+            f"for an event recorded at {meta.recorded_at.isoformat()}; publish one (a correction if it is "
+            f"effective in the past) and re-drive this event"
+        )
+    return pv

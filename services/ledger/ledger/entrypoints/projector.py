@@ -15,7 +15,6 @@ from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ..adapters.store import SqlLedgerStore
 from ..application.projector import Incoming, project
 from ..config import LedgerSettings
-from ..domain.projection import FlatRebate
 
 SOURCE = "/ledger"
 
@@ -23,13 +22,10 @@ SOURCE = "/ledger"
 class LedgerEventHandler:
     """servicekit EventHandler: consumed events → journal entries in the consumer's transaction."""
 
-    def __init__(self, settings: LedgerSettings) -> None:
-        self.rule = FlatRebate(rate=settings.flat_rebate_rate)
-
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         by_id = {e.envelope.id: e for e in events}
         rejected = await project(
-            SqlLedgerStore(uow), [Incoming(e.envelope.id, e.payload) for e in events], self.rule
+            SqlLedgerStore(uow), [Incoming(e.envelope.id, e.payload, e.envelope.time) for e in events]
         )
         return [Rejection(by_id[r.event_id], r.reason) for r in rejected]
 
@@ -42,7 +38,7 @@ def build_consumer(settings: LedgerSettings, uow_factory: UnitOfWorkFactory) -> 
     return IdempotentConsumer(
         make_consumer(settings, settings.consumer_group),
         uow_factory,
-        LedgerEventHandler(settings),
+        LedgerEventHandler(),
         group_id=settings.consumer_group,
         topics=consumed_topics(settings.topic_prefix),
         dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),

@@ -1,0 +1,94 @@
+"""Partner and deal state <-> JSON documents (decimal strings, ISO dates)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..domain.state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def partner_to_json(p: PartnerLedger) -> dict[str, Any]:
+    return {
+        "enrolled_on": _d(p.enrolled_on),
+        "tier_since": _d(p.tier_since),
+        "reviewed_through": _d(p.reviewed_through),
+        "revenue": [[d.isoformat(), c, str(a)] for d, c, a in p.revenue],
+        "points": [[d.isoformat(), n] for d, n in p.points],
+        "quarters": [[q, c, str(t.won), str(t.rewarded)] for q, c, t in p.quarters],
+    }
+
+
+def partner_from_json(partner_id: str, program_id: str | None, tier: str | None, doc: dict[str, Any]) -> PartnerLedger:
+    return PartnerLedger(
+        partner_id=partner_id,
+        program_id=program_id,
+        tier=tier,
+        enrolled_on=_day(doc.get("enrolled_on")),
+        tier_since=_day(doc.get("tier_since")),
+        reviewed_through=_day(doc.get("reviewed_through")),
+        revenue=tuple((date.fromisoformat(d), c, Decimal(a)) for d, c, a in doc.get("revenue", [])),
+        points=tuple((date.fromisoformat(d), int(n)) for d, n in doc.get("points", [])),
+        quarters=tuple((q, c, QuarterTotals(Decimal(w), Decimal(r))) for q, c, w, r in doc.get("quarters", [])),
+    )
+
+
+def deal_to_json(deal: DealRecord) -> dict[str, Any]:
+    won = deal.won
+    return {
+        "approved_on": _d(deal.approved_on),
+        "influence": [[k, d.isoformat()] for k, d in deal.influence],
+        "flags": sorted(deal.flags),
+        "won": None if won is None else {
+            "event_id": won.event_id, "product_line": won.product_line, "currency": won.currency,
+            "amount": str(won.amount), "closed_on": won.closed_on.isoformat(), "program_id": won.program_id,
+            "program_version": won.program_version,
+        },
+        "reversed_amount": str(deal.reversed_amount),
+        "rewards": [
+            {
+                "entry_id": r.entry_id, "component": r.component, "debit": r.debit_account, "credit": r.credit_account,
+                "paid": str(r.paid), "capped": str(r.capped), "clawed_paid": str(r.clawed_paid),
+                "clawed_capped": str(r.clawed_capped),
+            }
+            for r in deal.rewards
+        ],
+        "held": deal.held,
+        "hold_entry": deal.hold_entry,
+    }
+
+
+def deal_from_json(partner_id: str, deal_id: str, doc: dict[str, Any]) -> DealRecord:
+    won = doc.get("won")
+    return DealRecord(
+        deal_id=deal_id,
+        partner_id=partner_id,
+        approved_on=_day(doc.get("approved_on")),
+        influence=tuple((k, date.fromisoformat(d)) for k, d in doc.get("influence", [])),
+        flags=frozenset(doc.get("flags", [])),
+        won=None if won is None else WonDeal(
+            event_id=won["event_id"], product_line=won["product_line"], currency=won["currency"],
+            amount=Decimal(won["amount"]), closed_on=date.fromisoformat(won["closed_on"]),
+            program_id=won["program_id"], program_version=int(won["program_version"]),
+        ),
+        reversed_amount=Decimal(doc.get("reversed_amount", "0")),
+        rewards=tuple(
+            RewardRecord(
+                entry_id=r["entry_id"], component=r["component"], debit_account=r["debit"], credit_account=r["credit"],
+                paid=Decimal(r["paid"]), capped=Decimal(r["capped"]), clawed_paid=Decimal(r["clawed_paid"]),
+                clawed_capped=Decimal(r["clawed_capped"]),
+            )
+            for r in doc.get("rewards", [])
+        ),
+        held=bool(doc.get("held", False)),
+        hold_entry=doc.get("hold_entry"),
+    )

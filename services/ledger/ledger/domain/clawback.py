@@ -1,0 +1,177 @@
+"""deal.reversed -> compensating entries for every reward the deal produced (inside the window).
+
+Pro rata uses the cumulative reversed share: each clawback takes ``round(original x share)`` minus
+what earlier clawbacks of the same entry already took, so reversing a deal in several parts ends
+exactly at zero, whatever the rounding on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from incentive_contracts.events.deal import DealReversed
+from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
+from incentive_contracts.money import Money
+
+from . import accounts
+from .catalog import ProgramVersion
+from .deal_rewards import set_quarter
+from .errors import InvalidEvent
+from .journal import JournalEntry, Posting
+from .money import fmt, quarter_of, round_money, zero
+from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
+from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord
+from .tiers import add_revenue
+
+
+def on_reversed(
+    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion
+) -> Outcome:
+    outcome = Outcome(partner=partner)
+    won = deal.won
+    if won is None:
+        return outcome  # never won here: nothing was rewarded, nothing to reverse
+    currency = event.amount.currency
+    if currency != won.currency:
+        raise InvalidEvent(f"deal {deal.deal_id} was won in {won.currency}; a reversal in {currency} cannot apply")
+    remaining = won.amount - deal.reversed_amount
+    reversed_now = min(event.amount.amount, remaining)
+    total_reversed = deal.reversed_amount + reversed_now
+    quarter = quarter_of(won.closed_on)
+    partner = add_revenue(partner, won.closed_on, currency, -reversed_now)
+    base: dict[str, Any] = {
+        "event_type": event.event_type, "deal_id": deal.deal_id, "program": pv.program_id,
+        "program_version": pv.version, "currency": currency, "won_amount": fmt(won.amount),
+        "closed_on": won.closed_on.isoformat(), "reversed_on": event.reversed_on.isoformat(),
+        "reversed_amount": fmt(event.amount.amount), "reason": event.reason,
+    }
+    rule = pv.program.clawback
+    age = (event.reversed_on - won.closed_on).days
+    if age > rule.window_days:
+        outcome.entries.append(_outside_window(partner, deal, event, meta, pv, base, age))
+        _done(outcome, partner, deal, total_reversed, deal.rewards, quarter, currency, reversed_now, Decimal(0))
+        return outcome
+    if event.full or rule.partial == "full":
+        share = Decimal(1)
+        how = "the whole deal was reversed" if event.full else f"{pv.label} claws back in full on any reversal"
+    else:
+        share = min(Decimal(1), total_reversed / won.amount)
+        how = f"pro rata: {fmt(total_reversed)} of {fmt(won.amount)} {currency} reversed so far"
+    records: list[RewardRecord] = []
+    clawed_rewards = zero(currency)
+    for index, record in enumerate(deal.rewards):
+        target_paid = round_money(record.paid * share, currency)
+        target_capped = round_money(record.capped * share, currency)
+        take_paid, take_capped = target_paid - record.clawed_paid, target_capped - record.clawed_capped
+        if take_paid or take_capped:
+            entry = _clawback_entry(partner, deal, event, meta, pv, base, record, index, take_paid, take_capped, share, how)
+            outcome.entries.append(entry)
+            if record.is_reward:
+                clawed_rewards += take_paid
+            else:
+                outcome.announcements.append(_accrual_reversed(partner, deal, event, meta, pv, record, entry, take_paid))
+        records.append(replace(record, clawed_paid=target_paid, clawed_capped=target_capped))
+    _done(outcome, partner, deal, total_reversed, tuple(records), quarter, currency, reversed_now, clawed_rewards)
+    return outcome
+
+
+def _done(
+    outcome: Outcome, partner: PartnerLedger, deal: DealRecord, total_reversed: Decimal,
+    records: tuple[RewardRecord, ...], quarter: str, currency: str, reversed_now: Decimal, clawed: Decimal,
+) -> None:
+    totals = partner.quarter(quarter, currency)
+    outcome.partner = set_quarter(
+        partner, quarter, currency, QuarterTotals(won=totals.won - reversed_now, rewarded=totals.rewarded - clawed)
+    )
+    outcome.deals[deal.deal_id] = replace(deal, reversed_amount=total_reversed, rewards=records)
+
+
+def _clawback_entry(
+    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion,
+    base: dict[str, Any], record: RewardRecord, index: int, paid: Decimal, capped: Decimal, share: Decimal, how: str,
+) -> JournalEntry:
+    currency = event.amount.currency
+    assert deal.won is not None
+    program_id = deal.won.program_id
+    # Money comes back from where the reward sits now (held or payable), not where it was first posted.
+    if record.is_reward:
+        source = accounts.partner_account(partner.partner_id, deal.reward_account)
+    else:
+        source = record.credit_account
+    postings = [Posting(source, currency, paid), Posting(record.debit_account, currency, -paid)]
+    if capped:
+        postings += [
+            Posting(accounts.partner_account(partner.partner_id, accounts.REBATES_CAPPED), currency, capped),
+            Posting(accounts.program_account(program_id, accounts.REWARDS_CAPPED), currency, -capped),
+        ]
+    steps = [
+        f"reversed on {event.reversed_on}, {(event.reversed_on - deal.won.closed_on).days} days after the close: "
+        f"inside the {pv.program.clawback.window_days}-day clawback window of {pv.label}",
+        how,
+        f"original {record.component} entry {record.entry_id}: {fmt(record.paid)} {currency} paid"
+        + (f", {fmt(record.capped)} capped" if record.capped else ""),
+        f"clawed back now {fmt(paid)} {currency}" + (f" (and {fmt(capped)} capped)" if capped else "")
+        + f", {fmt(record.clawed_paid + paid)} in total",
+    ]
+    return JournalEntry(
+        entry_id=entry_id(meta.event_id, "clawback", index),
+        partner_id=partner.partner_id,
+        kind="clawback",
+        caused_by=meta.event_id,
+        effective_at=business_time(event.reversed_on),
+        rule_id=f"{pv.program_id}/clawback",
+        rule_version=pv.version,
+        postings=tuple(postings),
+        explanation={
+            **base, "summary": f"Clawback of {fmt(paid)} {currency} of the {record.component} on deal {deal.deal_id}: {event.reason}",
+            "component": record.component, "share": fmt(share), "amount": fmt(paid), "capped": fmt(capped),
+            "steps": steps,
+        },
+        reverses=record.entry_id,
+        deal_id=deal.deal_id,
+    )
+
+
+def _outside_window(
+    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion,
+    base: dict[str, Any], age: int,
+) -> JournalEntry:
+    currency = event.amount.currency
+    nothing = zero(currency)
+    why = (
+        f"reversed {age} days after the close, outside the {pv.program.clawback.window_days}-day clawback window of "
+        f"{pv.label}: the rewards stand"
+    )
+    payable = accounts.partner_account(partner.partner_id, deal.reward_account)
+    expense = accounts.program_account(pv.program_id, accounts.REBATE_EXPENSE)
+    return JournalEntry(
+        entry_id=entry_id(meta.event_id, "clawback"),
+        partner_id=partner.partner_id,
+        kind="clawback",
+        caused_by=meta.event_id,
+        effective_at=business_time(event.reversed_on),
+        rule_id=f"{pv.program_id}/clawback",
+        rule_version=pv.version,
+        postings=(Posting(payable, currency, nothing), Posting(expense, currency, nothing)),
+        explanation={**base, "summary": f"No clawback on deal {deal.deal_id}: {why}", "amount": fmt(nothing), "steps": [why]},
+        deal_id=deal.deal_id,
+    )
+
+
+def _accrual_reversed(
+    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion,
+    record: RewardRecord, entry: JournalEntry, amount: Decimal,
+) -> Announcement:
+    assert deal.won is not None
+    return Announcement(
+        payload=LedgerMdfAccrualReversed(
+            partner_id=partner.partner_id, entry_id=entry.entry_id, reverses=record.entry_id, deal_id=deal.deal_id,
+            period=quarter_of(deal.won.closed_on), amount=Money(amount=amount, currency=event.amount.currency),
+            rule_version=pv.version,
+        ),
+        time=business_time(event.reversed_on),
+        event_id=announcement_id(entry.entry_id, "mdf_accrual_reversed"),
+        causation_id=meta.event_id,
+    )

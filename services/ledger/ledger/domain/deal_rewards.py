@@ -1,0 +1,207 @@
+"""deal.won -> reward entries (one per component), the MDF accrual, and the partner's tier."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from incentive_contracts.events.deal import DealWon
+from incentive_contracts.events.ledger import LedgerMdfAccrued
+from incentive_contracts.money import Money
+
+from . import accounts
+from .catalog import ProgramVersion
+from .journal import JournalEntry, Posting
+from .money import fmt, percent_of, quarter_of, round_money, zero
+from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
+from .rewards import Assessment, Component, assess
+from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
+from .tiers import add_revenue, evaluate
+
+
+def reward_postings(
+    partner_id: str, program_id: str, component: str, credit: str, currency: str, paid: Decimal, capped: Decimal
+) -> tuple[Posting, ...]:
+    expense = accounts.program_account(program_id, accounts.expense_purpose(component))
+    postings = [
+        Posting(expense, currency, paid),
+        Posting(accounts.partner_account(partner_id, credit), currency, -paid),
+    ]
+    if capped:
+        postings += [
+            Posting(accounts.program_account(program_id, accounts.REWARDS_CAPPED), currency, capped),
+            Posting(accounts.partner_account(partner_id, accounts.REBATES_CAPPED), currency, -capped),
+        ]
+    return tuple(postings)
+
+
+def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: EventMeta, pv: ProgramVersion) -> Outcome:
+    outcome = Outcome(partner=partner)
+    if deal.won is not None:
+        return outcome  # the same deal won twice (a re-sent CRM update): its rewards exist already
+    if partner.tier is None or pv.program.tiers.index(partner.tier) < 0:
+        partner, made = evaluate(partner, pv, event.closed_on, meta.event_id)
+        outcome.announcements += made
+    assert partner.tier is not None
+    currency, amount = event.amount.currency, event.amount.amount
+    assessment = assess(partner, deal, event, pv, partner.tier)
+    credit = deal.reward_account if not deal.flags else accounts.REBATES_HELD
+    held = bool(deal.flags)
+    base = {
+        "event_type": event.event_type, "deal_id": event.deal_id, "program": pv.program_id,
+        "program_version": pv.version, "currency": currency, "won_amount": fmt(amount),
+        "closed_on": event.closed_on.isoformat(), "product_line": event.product_line, "tier": partner.tier,
+        "held": held,
+    }
+    records: list[RewardRecord] = []
+    rewarded = zero(currency)
+    if assessment.ineligible is not None:
+        outcome.entries.append(_zero_rebate(partner, event, meta, pv, assessment, base, credit))
+    for component in assessment.components:
+        entry, record = _component_entry(partner, event, meta, pv, component, base, credit, assessment, held)
+        outcome.entries.append(entry)
+        records.append(record)
+        rewarded += record.paid
+    accrual = _mdf_accrual(partner, event, meta, pv, base)
+    if accrual is not None:
+        entry, record, announcement = accrual
+        outcome.entries.append(entry)
+        records.append(record)
+        outcome.announcements.append(announcement)
+    quarter = quarter_of(event.closed_on)
+    totals = partner.quarter(quarter, currency)
+    partner = _set_quarter(
+        partner, quarter, currency, QuarterTotals(won=totals.won + amount, rewarded=totals.rewarded + rewarded)
+    )
+    partner = add_revenue(partner, event.closed_on, currency, amount)
+    partner, made = evaluate(partner, pv, event.closed_on, meta.event_id)
+    outcome.announcements += made
+    won = WonDeal(meta.event_id, event.product_line, currency, amount, event.closed_on, pv.program_id, pv.version)
+    outcome.deals[deal.deal_id] = replace(deal, won=won, rewards=tuple(records), held=held)
+    outcome.partner = partner
+    return outcome
+
+
+def _set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
+    rows = {(q, c): t for q, c, t in partner.quarters}
+    rows[(quarter, currency)] = totals
+    return replace(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
+
+
+def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
+    return _set_quarter(partner, quarter, currency, totals)
+
+
+def _component_entry(
+    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, c: Component,
+    base: dict[str, Any], credit: str, assessment: Assessment, held: bool,
+) -> tuple[JournalEntry, RewardRecord]:
+    currency = event.amount.currency
+    paid = c.paid if c.paid is not None else c.gross
+    capped = c.gross - paid
+    steps = list(c.steps)
+    steps += [f"capped by the {name}" for name in c.capped_by]
+    if c.key == "rebate":
+        steps += assessment.dropped
+    if capped:
+        steps.append(f"{fmt(capped)} {currency} recorded as capped, not paid")
+    if held:
+        steps.append("the deal is flagged: the reward is held, not payable, until the flag is cleared")
+    name = _names[c.group]
+    summary = f"{name} of {fmt(paid)} {currency} on deal {event.deal_id} ({event.product_line}, won {fmt(event.amount.amount)} {currency} on {event.closed_on})"
+    if capped:
+        summary += f"; {fmt(capped)} {currency} above a limit was capped"
+    entry = JournalEntry(
+        entry_id=entry_id(meta.event_id, c.key),
+        partner_id=partner.partner_id,
+        kind=c.group,
+        caused_by=meta.event_id,
+        effective_at=business_time(event.closed_on),
+        rule_id=f"{pv.program_id}/{c.key}",
+        rule_version=pv.version,
+        postings=reward_postings(partner.partner_id, pv.program_id, c.key, credit, currency, paid, capped),
+        explanation={
+            **base, "summary": summary, "component": c.key, "inputs": c.inputs, "steps": steps,
+            "gross": fmt(c.gross), "amount": fmt(paid), "capped": fmt(capped), "capped_by": list(c.capped_by),
+        },
+        deal_id=event.deal_id,
+    )
+    debit = accounts.program_account(pv.program_id, accounts.expense_purpose(c.key))
+    record = RewardRecord(entry.entry_id, c.key, debit, accounts.partner_account(partner.partner_id, credit), paid, capped)
+    return entry, record
+
+
+_names = {
+    "rebate": "Rebate",
+    "growth_accelerator": "Growth accelerator",
+    "registration_bonus": "Deal-registration bonus",
+    "spiff": "SPIFF",
+}
+
+
+def _zero_rebate(
+    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, assessment: Assessment,
+    base: dict[str, Any], credit: str,
+) -> JournalEntry:
+    currency = event.amount.currency
+    nothing = zero(currency)
+    assert assessment.ineligible is not None
+    return JournalEntry(
+        entry_id=entry_id(meta.event_id, "rebate"),
+        partner_id=partner.partner_id,
+        kind="rebate",
+        caused_by=meta.event_id,
+        effective_at=business_time(event.closed_on),
+        rule_id=f"{pv.program_id}/influence",
+        rule_version=pv.version,
+        postings=reward_postings(partner.partner_id, pv.program_id, "rebate", credit, currency, nothing, nothing),
+        explanation={
+            **base, "summary": f"No reward on deal {event.deal_id}: {assessment.ineligible}", "component": "rebate",
+            "inputs": {"influence_required": True}, "steps": [assessment.ineligible], "gross": fmt(nothing),
+            "amount": fmt(nothing), "capped": fmt(nothing), "capped_by": [],
+        },
+        deal_id=event.deal_id,
+    )
+
+
+def _mdf_accrual(
+    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, base: dict[str, Any]
+) -> tuple[JournalEntry, RewardRecord, Announcement] | None:
+    rule = pv.program.mdf_accrual
+    if rule is None or rule.percent <= 0:
+        return None
+    currency, amount = event.amount.currency, event.amount.amount
+    value = round_money(percent_of(amount, rule.percent), currency)
+    if not value:
+        return None
+    debit = accounts.program_account(pv.program_id, accounts.MDF_ACCRUAL_EXPENSE)
+    credit = accounts.partner_account(partner.partner_id, accounts.MDF_AVAILABLE)
+    period = quarter_of(event.closed_on)
+    entry = JournalEntry(
+        entry_id=entry_id(meta.event_id, "mdf_accrual"),
+        partner_id=partner.partner_id,
+        kind="mdf_accrual",
+        caused_by=meta.event_id,
+        effective_at=business_time(event.closed_on),
+        rule_id=f"{pv.program_id}/mdf_accrual",
+        rule_version=pv.version,
+        postings=(Posting(debit, currency, value), Posting(credit, currency, -value)),
+        explanation={
+            **base, "summary": f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
+            "component": "mdf_accrual", "inputs": {"rate_percent": fmt(rule.percent), "period": period},
+            "steps": [f"{fmt(amount)} {currency} x {fmt(rule.percent)} % = {fmt(percent_of(amount, rule.percent))} -> {fmt(value)} {currency} (half-even)"],
+            "gross": fmt(value), "amount": fmt(value), "capped": fmt(zero(currency)), "capped_by": [],
+        },
+        deal_id=event.deal_id,
+    )
+    announcement = Announcement(
+        payload=LedgerMdfAccrued(
+            partner_id=partner.partner_id, entry_id=entry.entry_id, deal_id=event.deal_id, period=period,
+            amount=Money(amount=value, currency=currency), rate=fmt(rule.percent / 100), rule_version=pv.version,
+        ),
+        time=business_time(event.closed_on),
+        event_id=announcement_id(entry.entry_id, "mdf_accrued"),
+        causation_id=meta.event_id,
+    )
+    return entry, RewardRecord(entry.entry_id, "mdf_accrual", debit, credit, value, zero(currency)), announcement

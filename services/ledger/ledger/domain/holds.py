@@ -1,0 +1,84 @@
+"""deal.flagged holds a deal's rewards (not payable) until every flag on it is cleared."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from incentive_contracts.events.deal import DealFlagCleared, DealFlagged
+
+from . import accounts
+from .journal import JournalEntry, transfer
+from .money import fmt
+from .outcome import EventMeta, Outcome, business_time, entry_id
+from .state import DealRecord, PartnerLedger
+
+HOLD_RULE = "ledger/holds"
+HOLD_RULE_VERSION = 1
+
+
+def outstanding(deal: DealRecord) -> Decimal:
+    """Rewards of the deal that sit in the partner's reward account now (net of clawbacks)."""
+    return sum((r.outstanding for r in deal.rewards if r.is_reward), Decimal(0))
+
+
+def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, meta: EventMeta) -> Outcome:
+    outcome = Outcome(partner=partner)
+    flagged = replace(deal, flags=deal.flags | {event.reason.value})
+    if deal.held or deal.won is None:
+        outcome.deals[deal.deal_id] = flagged  # a deal flagged before its win posts its rewards held
+        return outcome
+    amount = outstanding(deal)
+    why = f"deal {deal.deal_id} flagged on {event.flagged_on} ({event.reason.value}: {event.detail})"
+    entry = _move(partner, deal, meta, "hold", accounts.REBATES_PAYABLE, accounts.REBATES_HELD, amount,
+                  business_time(event.flagged_on), f"Hold of {fmt(amount)} {deal.won.currency}: {why}", [why], None)
+    outcome.entries.append(entry)
+    outcome.deals[deal.deal_id] = replace(flagged, held=True, hold_entry=entry.entry_id)
+    return outcome
+
+
+def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCleared, meta: EventMeta) -> Outcome:
+    outcome = Outcome(partner=partner)
+    remaining = deal.flags - {event.reason.value}
+    cleared = replace(deal, flags=remaining)
+    if remaining or not deal.held or deal.won is None:
+        outcome.deals[deal.deal_id] = cleared
+        return outcome
+    amount = outstanding(deal)
+    why = f"flag {event.reason.value} on deal {deal.deal_id} cleared on {event.cleared_on} by {event.cleared_by}"
+    entry = _move(partner, deal, meta, "release", accounts.REBATES_HELD, accounts.REBATES_PAYABLE, amount,
+                  business_time(event.cleared_on), f"Release of {fmt(amount)} {deal.won.currency}: {why}",
+                  [why, "no flag remains on the deal: its rewards are payable again"], deal.hold_entry)
+    outcome.entries.append(entry)
+    outcome.deals[deal.deal_id] = replace(cleared, held=False, hold_entry=None)
+    return outcome
+
+
+def _move(
+    partner: PartnerLedger, deal: DealRecord, meta: EventMeta, kind: str, source: str, target: str,
+    amount: Decimal, at: object, summary: str, steps: list[str], reverses: str | None,
+) -> JournalEntry:
+    assert deal.won is not None
+    currency = deal.won.currency
+    return JournalEntry(
+        entry_id=entry_id(meta.event_id, kind),
+        partner_id=partner.partner_id,
+        kind=kind,
+        caused_by=meta.event_id,
+        effective_at=at,  # type: ignore[arg-type]
+        rule_id=HOLD_RULE,
+        rule_version=HOLD_RULE_VERSION,
+        postings=transfer(
+            accounts.partner_account(partner.partner_id, source),
+            accounts.partner_account(partner.partner_id, target),
+            currency,
+            amount,
+        ),
+        explanation={
+            "event_type": f"deal.{'flagged' if kind == 'hold' else 'flag_cleared'}", "deal_id": deal.deal_id,
+            "currency": currency, "amount": fmt(amount), "summary": summary, "steps": steps,
+            "flags": sorted(deal.flags),
+        },
+        reverses=reverses,
+        deal_id=deal.deal_id,
+    )

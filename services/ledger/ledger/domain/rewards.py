@@ -1,0 +1,207 @@
+"""Rewards for a won deal: components, stacking, caps. Pure arithmetic, rounded once per component.
+
+Order: each component's gross amount is computed and rounded; exclusive groups keep their larger
+member; then the stacking limit, the per-deal cap and the partner's quarterly cap each allow an
+amount that is shared out in component order (rebate, accelerator, registration bonus, SPIFFs).
+What does not fit is recorded as capped, naming the limit, and never paid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from incentive_contracts.events.deal import DealWon
+
+from .catalog import ProgramVersion
+from .money import fmt, percent_of, quarter_of, round_money, zero
+from .state import DealRecord, PartnerLedger
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str  # rebate | growth_accelerator | registration_bonus | spiff:<id>
+    gross: Decimal
+    steps: tuple[str, ...]
+    inputs: dict[str, Any]
+    paid: Decimal | None = None
+    capped_by: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def capped(self) -> Decimal:
+        return self.gross - (self.paid if self.paid is not None else self.gross)
+
+
+@dataclass
+class Assessment:
+    """Everything decided about one won deal, for posting and for the explanation."""
+
+    tier: str
+    components: list[Component] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # components left out by an exclusive group
+    ineligible: str | None = None  # why no reward at all (influence)
+
+
+def influence_ok(pv: ProgramVersion, deal: DealRecord, event: DealWon) -> tuple[bool, str]:
+    rule = pv.program.influence
+    if not rule.required:
+        return True, "no proof of influence required"
+    activities = [(a.kind, a.occurred_on) for a in event.influence] + list(deal.influence)
+    counted = [(k, d) for k, d in activities if d <= event.closed_on and (not rule.kinds or k in rule.kinds)]
+    if counted:
+        kind, day = min(counted, key=lambda a: (a[1], a[0]))
+        return True, f"proof of influence: {kind} on {day}, on or before the close on {event.closed_on}"
+    kinds = f" of kind {', '.join(rule.kinds)}" if rule.kinds else ""
+    return False, (
+        f"no rebate: {pv.label} requires a proof-of-influence activity{kinds} dated on or before the close "
+        f"({event.closed_on}); none was recorded"
+    )
+
+
+def assess(partner: PartnerLedger, deal: DealRecord, event: DealWon, pv: ProgramVersion, tier: str) -> Assessment:
+    program = pv.program
+    assessment = Assessment(tier=tier)
+    ok, why = influence_ok(pv, deal, event)
+    if not ok:
+        assessment.ineligible = why
+        return assessment
+    amount, currency = event.amount.amount, event.amount.currency
+    percent, line = program.rebate_percent(tier, event.product_line)
+    rebate = round_money(percent_of(amount, percent), currency)
+    assessment.components.append(
+        Component(
+            key="rebate",
+            gross=rebate,
+            steps=(
+                f"{tier} tier, product line {event.product_line}: rebate {fmt(percent)} %"
+                + ("" if line == event.product_line else " (the tier's default rate)"),
+                f"{fmt(amount)} {currency} x {fmt(percent)} % = {fmt(percent_of(amount, percent))} -> {fmt(rebate)} {currency} (half-even)",
+                why,
+            ),
+            inputs={"tier": tier, "product_line": event.product_line, "rate_percent": fmt(percent), "rate_line": line},
+        )
+    )
+    accelerator = _accelerator(partner, event, pv, tier, percent)
+    if accelerator is not None:
+        assessment.components.append(accelerator)
+    if program.registration_bonus and program.registration_bonus.percent > 0:
+        registered = event.registered or (deal.approved_on is not None and deal.approved_on <= event.closed_on)
+        if registered:
+            bonus_percent = program.registration_bonus.percent
+            bonus = round_money(percent_of(amount, bonus_percent), currency)
+            assessment.components.append(
+                Component(
+                    key="registration_bonus",
+                    gross=bonus,
+                    steps=(
+                        "the deal was registered and approved before the close",
+                        f"{fmt(amount)} {currency} x {fmt(bonus_percent)} % = {fmt(bonus)} {currency} (half-even)",
+                    ),
+                    inputs={"rate_percent": fmt(bonus_percent)},
+                )
+            )
+    for spiff in program.spiffs:
+        if event.product_line in spiff.product_lines and spiff.from_ <= event.closed_on <= spiff.to:
+            if currency not in spiff.amount:
+                continue
+            value = round_money(spiff.amount[currency], currency)
+            assessment.components.append(
+                Component(
+                    key=f"spiff:{spiff.id}",
+                    gross=value,
+                    steps=(
+                        f"SPIFF {spiff.id}: {fmt(value)} {currency} per won {', '.join(spiff.product_lines)} deal "
+                        f"closed {spiff.from_} to {spiff.to}",
+                    ),
+                    inputs={"spiff": spiff.id, "window": [spiff.from_.isoformat(), spiff.to.isoformat()]},
+                )
+            )
+    _exclusive(assessment, pv)
+    _limits(assessment, partner, event, pv)
+    return assessment
+
+
+def quarterly_target(pv: ProgramVersion, partner_id: str, tier: str, currency: str) -> Decimal | None:
+    rule = pv.program.growth_accelerator
+    if rule is None:
+        return None
+    for amounts in (rule.quarterly_target.by_partner.get(partner_id), rule.quarterly_target.by_tier.get(tier)):
+        if amounts is not None:
+            return amounts.get(currency)
+    return rule.quarterly_target.default.get(currency)
+
+
+def _accelerator(
+    partner: PartnerLedger, event: DealWon, pv: ProgramVersion, tier: str, percent: Decimal
+) -> Component | None:
+    rule = pv.program.growth_accelerator
+    amount, currency = event.amount.amount, event.amount.currency
+    target = quarterly_target(pv, partner.partner_id, tier, currency)
+    if rule is None or target is None:
+        return None
+    quarter = quarter_of(event.closed_on)
+    before = partner.quarter(quarter, currency).won
+    above = max(Decimal(0), before + amount - target) - max(Decimal(0), before - target)
+    if above <= 0:
+        return None
+    extra = rule.multiplier - 1
+    raw = percent_of(above, percent) * extra
+    value = round_money(raw, currency)
+    return Component(
+        key="growth_accelerator",
+        gross=value,
+        steps=(
+            f"{quarter} target {fmt(target)} {currency}; won before this deal {fmt(before)} {currency}; "
+            f"{fmt(above)} {currency} of this deal is above target",
+            f"accelerated rate {fmt(percent)} % x {fmt(rule.multiplier)}: the extra {fmt(percent)} % x {fmt(extra)} "
+            f"on {fmt(above)} {currency} = {fmt(raw)} -> {fmt(value)} {currency} (half-even)",
+        ),
+        inputs={
+            "quarter": quarter, "target": fmt(target), "won_before": fmt(before), "above_target": fmt(above),
+            "multiplier": fmt(rule.multiplier), "base_rate_percent": fmt(percent),
+        },
+    )
+
+
+def _exclusive(assessment: Assessment, pv: ProgramVersion) -> None:
+    for group in pv.program.stacking.exclusive:
+        members = [c for c in assessment.components if c.group in group and c.gross > 0]
+        if len(members) < 2:
+            continue
+        keep = max(members, key=lambda c: (c.gross, -group.index(c.group)))
+        for c in members:
+            if c is not keep:
+                assessment.components.remove(c)
+                assessment.dropped.append(f"{c.key} ({fmt(c.gross)}) does not combine with {keep.key}: the larger applies")
+
+
+def _limits(assessment: Assessment, partner: PartnerLedger, event: DealWon, pv: ProgramVersion) -> None:
+    program = pv.program
+    amount, currency = event.amount.amount, event.amount.currency
+    limits: list[tuple[str, Decimal]] = []
+    if program.stacking.max_combined_percent is not None:
+        pct = program.stacking.max_combined_percent
+        limits.append((f"stacking limit {fmt(pct)} % of the deal", round_money(percent_of(amount, pct), currency)))
+    if currency in program.caps.per_deal:
+        limits.append(("per-deal cap", round_money(program.caps.per_deal[currency], currency)))
+    if currency in program.caps.per_partner_quarter:
+        quarter = quarter_of(event.closed_on)
+        used = partner.quarter(quarter, currency).rewarded
+        room = max(zero(currency), round_money(program.caps.per_partner_quarter[currency], currency) - used)
+        limits.append((f"{quarter} partner cap (room {fmt(room)} of {fmt(program.caps.per_partner_quarter[currency])})", room))
+    for name, allowance in limits:
+        remaining = allowance
+        limited: list[Component] = []
+        for c in assessment.components:
+            current = c.paid if c.paid is not None else c.gross
+            allowed = min(current, max(remaining, zero(currency)))
+            remaining -= allowed
+            if allowed < current:
+                c = replace(c, paid=allowed, capped_by=(*c.capped_by, f"{name} {fmt(allowance)} {currency}"))
+            limited.append(c)
+        assessment.components = limited

@@ -1,0 +1,108 @@
+"""What the projector keeps between events: per partner and per deal. Immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from .accounts import REBATES_HELD, REBATES_PAYABLE
+from .chain import ChainHead
+
+REGISTRATION_STREAM = "registration"
+MDF_STREAM = "mdf"
+
+
+def stream_of(event_type: str) -> str:
+    """The producing stream of an event type (one hash chain per partner stream)."""
+    return MDF_STREAM if event_type.startswith("mdf.") else REGISTRATION_STREAM
+
+
+@dataclass(frozen=True)
+class QuarterTotals:
+    won: Decimal = Decimal(0)  # net won revenue of deals closed in the quarter
+    rewarded: Decimal = Decimal(0)  # rewards paid (not capped) for those deals, net of clawbacks
+
+
+@dataclass(frozen=True)
+class PartnerLedger:
+    partner_id: str
+    program_id: str | None = None
+    enrolled_on: date | None = None
+    tier: str | None = None
+    tier_since: date | None = None
+    reviewed_through: date | None = None
+    revenue: tuple[tuple[date, str, Decimal], ...] = ()  # won revenue (net of reversals) by close date
+    points: tuple[tuple[date, int], ...] = ()  # engagement points by activity date
+    quarters: tuple[tuple[str, str, QuarterTotals], ...] = ()  # (quarter, currency, totals)
+    chains: tuple[tuple[str, ChainHead], ...] = ()  # (stream, head)
+
+    @property
+    def enrolled(self) -> bool:
+        return self.program_id is not None
+
+    def chain(self, stream: str) -> ChainHead:
+        return dict(self.chains).get(stream, ChainHead())
+
+    def with_head(self, stream: str, head: ChainHead) -> PartnerLedger:
+        heads = dict(self.chains)
+        heads[stream] = head
+        return replace(self, chains=tuple(sorted(heads.items())))
+
+    def quarter(self, quarter: str, currency: str) -> QuarterTotals:
+        for q, c, totals in self.quarters:
+            if q == quarter and c == currency:
+                return totals
+        return QuarterTotals()
+
+
+@dataclass(frozen=True)
+class WonDeal:
+    event_id: str
+    product_line: str
+    currency: str
+    amount: Decimal
+    closed_on: date
+    program_id: str
+    program_version: int
+
+
+@dataclass(frozen=True)
+class RewardRecord:
+    """One reward entry a deal produced, and how much of it was clawed back so far."""
+
+    entry_id: str
+    component: str  # rebate | growth_accelerator | registration_bonus | spiff:<id> | mdf_accrual
+    debit_account: str  # the program account charged
+    credit_account: str  # the partner account credited when posted
+    paid: Decimal
+    capped: Decimal
+    clawed_paid: Decimal = Decimal(0)
+    clawed_capped: Decimal = Decimal(0)
+
+    @property
+    def is_reward(self) -> bool:
+        return self.component != "mdf_accrual"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.paid - self.clawed_paid
+
+
+@dataclass(frozen=True)
+class DealRecord:
+    deal_id: str
+    partner_id: str
+    approved_on: date | None = None
+    influence: tuple[tuple[str, date], ...] = ()  # (kind, occurred_on) recorded before the win
+    flags: frozenset[str] = field(default_factory=frozenset)
+    won: WonDeal | None = None
+    reversed_amount: Decimal = Decimal(0)
+    rewards: tuple[RewardRecord, ...] = ()
+    held: bool = False
+    hold_entry: str | None = None
+
+    @property
+    def reward_account(self) -> str:
+        """Purpose of the partner account the deal's rewards sit in now."""
+        return REBATES_HELD if self.held else REBATES_PAYABLE

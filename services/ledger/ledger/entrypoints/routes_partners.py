@@ -1,0 +1,135 @@
+"""A partner's money: balances (now or as of a time), statements (JSON or CSV) and tier."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel
+from servicekit.auth import Principal, requires
+from servicekit.problems import Problem
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..adapters import queries
+from ..application.reports import AccountBalance, FundTotals, build_statement, partner_view, statement_csv
+
+router = APIRouter(tags=["partners"])
+READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read")
+
+
+class AccountOut(BaseModel):
+    account: str
+    purpose: str
+    fund: str
+    category: str
+    currency: str
+    balance: Decimal
+
+    @classmethod
+    def of(cls, a: AccountBalance) -> AccountOut:
+        return cls(account=a.account, purpose=a.purpose, fund=a.fund, category=a.category, currency=a.currency,
+                   balance=a.balance)
+
+
+class TotalsOut(BaseModel):
+    fund: str
+    currency: str
+    available: Decimal
+    held: Decimal
+    pending: Decimal
+    paid: Decimal
+    capped: Decimal
+
+    @classmethod
+    def of(cls, t: FundTotals) -> TotalsOut:
+        return cls(fund=t.fund, currency=t.currency, available=t.available, held=t.held, pending=t.pending,
+                   paid=t.paid, capped=t.capped)
+
+
+class BalancesOut(BaseModel):
+    partner_id: str
+    as_of: datetime | None
+    balances: list[AccountOut]
+    totals: list[TotalsOut]
+
+
+async def _known_partner(conn: AsyncConnection, principal: Principal, partner_id: str) -> queries.PartnerRow:
+    principal.require_partner(partner_id)
+    row = await queries.partner(conn, partner_id)
+    if row is None:
+        raise Problem(404, "Not found", f"partner {partner_id} has no ledger")
+    return row
+
+
+@router.get("/partners/{partner_id}/balances")
+async def partner_balances(
+    partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    as_of: Annotated[datetime | None, Query(description="business time; default now")] = None,
+) -> BalancesOut:
+    """Balances of the partner's own accounts, credit-normal (what the vendor owes or paid the partner),
+    with available / held / pending / paid / capped per fund and currency."""
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    async with request.app.state.engine.connect() as conn:
+        await _known_partner(conn, principal, partner_id)
+        lines = await queries.partner_balances(conn, partner_id, as_of)
+    accounts, totals = partner_view((b.account, b.currency, b.balance) for b in lines)
+    return BalancesOut(
+        partner_id=partner_id, as_of=as_of, balances=[AccountOut.of(a) for a in accounts],
+        totals=[TotalsOut.of(t) for t in totals],
+    )
+
+
+@router.get("/partners/{partner_id}/statement", response_model=None)
+async def partner_statement(
+    partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    period_from: Annotated[date, Query(alias="from")],
+    period_to: Annotated[date, Query(alias="to")],
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> dict[str, Any] | Response:
+    """Opening balance, each entry in the period with its explanation, closing balance (dates inclusive)."""
+    if period_to < period_from:
+        raise Problem(422, "Invalid period", f"'to' ({period_to}) is before 'from' ({period_from})")
+    start = datetime.combine(period_from, time.min, tzinfo=UTC)
+    end = datetime.combine(period_to + timedelta(days=1), time.min, tzinfo=UTC)
+    async with request.app.state.engine.connect() as conn:
+        await _known_partner(conn, principal, partner_id)
+        opening = await queries.opening_balances(conn, partner_id, start, currency)
+        lines = await queries.statement_lines(conn, partner_id, start, end, currency)
+    statement = build_statement(
+        partner_id, period_from, period_to, currency, ((b.account, b.currency, b.balance) for b in opening), lines
+    )
+    if format == "csv":
+        filename = f"statement-{partner_id}-{period_from}-{period_to}.csv"
+        return PlainTextResponse(
+            statement_csv(statement), media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return {
+        "partner_id": partner_id,
+        "from": period_from,
+        "to": period_to,
+        "currency": currency,
+        "opening": [AccountOut.of(a) for a in statement.opening],
+        "entries": [vars(line) for line in statement.lines],
+        "closing": [AccountOut.of(a) for a in statement.closing],
+    }
+
+
+@router.get("/partners/{partner_id}/tier")
+async def partner_tier(
+    partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
+) -> dict[str, Any]:
+    async with request.app.state.engine.connect() as conn:
+        row = await _known_partner(conn, principal, partner_id)
+    return {
+        "partner_id": partner_id,
+        "program_id": row.program_id,
+        "tier": row.tier,
+        "tier_since": row.state.get("tier_since"),
+        "reviewed_through": row.state.get("reviewed_through"),
+    }

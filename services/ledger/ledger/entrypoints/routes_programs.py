@@ -1,0 +1,155 @@
+"""Program versions over HTTP: drafts and publication (program:admin), every version readable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from servicekit.auth import Principal, requires
+from servicekit.idempotency import run_write
+from servicekit.problems import Problem
+from servicekit.unit_of_work import UnitOfWork
+
+from ..adapters.programs import SqlProgramVersions, published_versions
+from ..application import programs as cases
+from ..application.programs import StoredVersion
+
+router = APIRouter(tags=["programs"])
+ADMIN = requires("program:admin")
+READERS = requires("program:admin", "ledger:read", "finance:read", "audit:read")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+
+
+class PublishBody(BaseModel):
+    effective_from: date
+    correction: bool = False
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class VersionOut(BaseModel):
+    program_id: str
+    version: int
+    status: str
+    effective_from: date | None
+    published_at: datetime | None
+    published_by: str | None
+    correction: bool
+    reason: str | None
+    created_at: datetime
+    created_by: str
+    rules: dict[str, Any]
+    document: str
+
+    @classmethod
+    def of(cls, v: StoredVersion) -> VersionOut:
+        return cls(
+            program_id=v.program_id, version=v.version, status=v.status, effective_from=v.effective_from,
+            published_at=v.published_at, published_by=v.published_by, correction=v.correction, reason=v.reason,
+            created_at=v.created_at, created_by=v.created_by, rules=v.rules, document=v.document,
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _document(request: Request) -> str:
+    body = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise Problem(400, "Malformed JSON", "the request body is not valid JSON") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("document"), str):
+            raise Problem(422, "Invalid request", 'send the YAML as text/yaml, or JSON {"document": "<yaml>"}')
+        return str(data["document"])
+    if content_type not in YAML_TYPES:
+        raise Problem(415, "Unsupported media type", f"send the program as one of {', '.join(YAML_TYPES)} or JSON")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "Bad encoding", "the document must be UTF-8") from exc
+
+
+@router.post("/programs/{program_id}/versions", status_code=201)
+async def create_draft(
+    program_id: str, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
+) -> JSONResponse:
+    """Create a draft version from a YAML document (validated; every problem is listed)."""
+    document = await _document(request)
+
+    async def action(uow: UnitOfWork) -> tuple[int, VersionOut]:
+        draft = await cases.create_draft(SqlProgramVersions(uow.conn), program_id, document, by=principal.subject, now=_now())
+        return 201, VersionOut.of(draft)
+
+    return await run_write(request, principal, request.app.state.uow_factory, action)
+
+
+@router.post("/programs/{program_id}/versions/{version}/publish")
+async def publish_version(
+    program_id: str, version: int, body: PublishBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
+) -> JSONResponse:
+    """Publish a draft: effective_from at least the notice period ahead, unless a correction with a reason."""
+    notice = request.app.state.settings.program_notice_days
+
+    async def action(uow: UnitOfWork) -> tuple[int, VersionOut]:
+        published = await cases.publish(
+            SqlProgramVersions(uow.conn), program_id, version, effective_from=body.effective_from,
+            correction=body.correction, reason=body.reason, by=principal.subject, now=_now(), notice_days=notice,
+        )
+        return 200, VersionOut.of(published)
+
+    return await run_write(request, principal, request.app.state.uow_factory, action)
+
+
+@router.get("/programs")
+async def list_programs(request: Request, principal: Annotated[Principal, Depends(READERS)]) -> dict[str, Any]:
+    async with request.app.state.engine.connect() as conn:
+        versions = await cases.list_versions(SqlProgramVersions(conn))
+    programs: dict[str, dict[str, Any]] = {}
+    for v in versions:
+        p = programs.setdefault(v.program_id, {"program_id": v.program_id, "versions": [], "title": None})
+        p["versions"].append({"version": v.version, "status": v.status, "effective_from": v.effective_from})
+        p["title"] = v.rules.get("title")
+    return {"items": list(programs.values())}
+
+
+@router.get("/programs/{program_id}/versions")
+async def list_versions(
+    program_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
+) -> dict[str, list[VersionOut]]:
+    async with request.app.state.engine.connect() as conn:
+        versions = await cases.list_versions(SqlProgramVersions(conn), program_id)
+    return {"items": [VersionOut.of(v) for v in versions]}
+
+
+@router.get("/programs/{program_id}/versions/{version}", response_model=None)
+async def get_version(
+    program_id: str, version: int, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
+) -> VersionOut | Response:
+    async with request.app.state.engine.connect() as conn:
+        found = await cases.get_version(SqlProgramVersions(conn), program_id, version)
+    if format == "yaml":
+        return PlainTextResponse(found.document, media_type="application/yaml")
+    return VersionOut.of(found)
+
+
+@router.get("/programs/{program_id}/in-force")
+async def version_in_force(
+    program_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    on: Annotated[date | None, Query(description="business date (default today)")] = None,
+) -> dict[str, Any]:
+    """Which version applies to an event dated ``on`` recorded now."""
+    now = _now()
+    day = on or now.date()
+    async with request.app.state.engine.connect() as conn:
+        pv = cases.in_force(await published_versions(conn, [program_id]), program_id, day, now)
+    if pv is None:
+        raise Problem(404, "Not found", f"no version of program {program_id} is in force on {day}")
+    return {"program_id": program_id, "on": day, "version": pv.version, "effective_from": pv.effective_from}
