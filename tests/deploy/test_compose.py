@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from urllib.parse import urlsplit
 
@@ -10,7 +11,17 @@ from servicekit.kafka import make_producer
 from servicekit.settings import DEV_TOKEN_SECRET
 
 from .code_facts import ROOT, SERVICES, WORKERS, service_or_skip
-from .manifests import APP_IMAGE_PREFIX, KAFKA, compose, flag_values, interpolate, provisioning_commands
+from .manifests import (
+    APP_IMAGE_PREFIX,
+    KAFKA,
+    compose,
+    find,
+    flag_values,
+    interpolate,
+    pod_containers,
+    provisioning_commands,
+    rendered,
+)
 
 INFRA = {"postgres", "kafka", "kafka-topics"}
 ONE_SHOTS = {"kafka-topics"} | {f"{s}-migrate" for s in SERVICES}
@@ -168,3 +179,16 @@ def test_compose_file_names_no_path_that_does_not_exist() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     for path in set(re.findall(r"(?:\./)?((?:services|deploy)/[\w./-]+)", text)):
         assert (ROOT / path.rstrip("/")).exists(), path
+
+
+def kraft_cluster_ids() -> list[str]:
+    dev_kafka = find(rendered("dev"), "StatefulSet", "kafka")
+    (container,) = pod_containers(dev_kafka)
+    dev_env = {e["name"]: e["value"] for e in container["env"]}
+    return [compose()["services"]["kafka"]["environment"]["CLUSTER_ID"], dev_env["CLUSTER_ID"]]
+
+
+@pytest.mark.parametrize("cluster_id", kraft_cluster_ids())
+def test_kraft_cluster_ids_are_base64_uuids_as_kafka_storage_format_requires(cluster_id: str) -> None:
+    assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16
+    assert len(cluster_id) == 22
