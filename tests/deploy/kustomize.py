@@ -128,11 +128,12 @@ def strategic_merge(base: Any, patch: Any, key: str | None = None) -> Any:
 
 
 def pod_spec(obj: Obj) -> Obj | None:
-    spec = obj.get("spec", {})
+    spec: Obj = obj.get("spec", {})
     if obj["kind"] == "Pod":
         return spec
     if obj["kind"] == "CronJob":
-        return spec["jobTemplate"]["spec"]["template"]["spec"]
+        job_pod: Obj = spec["jobTemplate"]["spec"]["template"]["spec"]
+        return job_pod
     template = spec.get("template")
     return template.get("spec") if isinstance(template, dict) else None
 

@@ -85,7 +85,8 @@ def pod_of(obj: Obj) -> Obj:
 
 @cache
 def _compose() -> Obj:
-    return yaml.safe_load(COMPOSE.read_text())
+    loaded: Obj = yaml.safe_load(COMPOSE.read_text())
+    return loaded
 
 
 def compose() -> Obj:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import kubernetes_validate
 import pytest
 
@@ -37,7 +39,7 @@ ENVIRONMENT_SPECIFIC = (
 REQUIRED_SETTINGS = ("environment", "database_url", "kafka_bootstrap_servers", "token_secret", "http_port")
 
 
-def _by_name(overlay: str, kind: str) -> dict[str, dict]:
+def _by_name(overlay: str, kind: str) -> dict[str, dict[str, Any]]:
     return {o["metadata"]["name"]: o for o in rendered(overlay) if o["kind"] == kind}
 
 
@@ -155,7 +157,7 @@ def test_app_pods_run_as_non_root_with_a_read_only_root_filesystem(overlay: str)
             assert ctx["capabilities"]["drop"] == ["ALL"]
 
 
-def pod_labels(workload: dict) -> dict[str, str]:
+def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
     return dict(workload["spec"]["template"]["metadata"]["labels"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jsonschema
 import pytest
 from servicekit.kafka import make_producer
@@ -57,7 +59,7 @@ KAFKA_TOPIC_SCHEMA = {
 }
 
 
-def _config_as_strings(config: dict) -> dict[str, str]:
+def _config_as_strings(config: dict[str, Any]) -> dict[str, str]:
     return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in config.items()}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,7 +15,7 @@ from .manifests import K8S, OVERLAYS, rendered
 
 
 def test_strategic_merge_merges_containers_and_env_by_name_and_replaces_other_lists() -> None:
-    base = {
+    base: dict[str, Any] = {
         "spec": {
             "containers": [
                 {"name": "api", "args": ["api"], "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},
@@ -84,7 +85,7 @@ def test_renderer_output_equals_kubectl_kustomize(overlay: str) -> None:
         pytest.skip(f"kubectl kustomize is unavailable here: {result.stderr.strip()[:200]}")
     theirs = [d for d in yaml.safe_load_all(result.stdout) if d]
 
-    def key(obj: dict) -> tuple[str, str, str]:
+    def key(obj: dict[str, Any]) -> tuple[str, str, str]:
         return obj["kind"], obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
 
     mine = {key(o): o for o in rendered(overlay)}
