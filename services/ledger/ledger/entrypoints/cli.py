@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Annotated
 
 import typer
+from incentive_contracts import topics
 from servicekit.cli import ServiceDefinition, build_cli
+from servicekit.db import create_engine
+from servicekit.unit_of_work import UnitOfWorkFactory
 
+from ..adapters import queries
+from ..adapters.store import SqlLedgerStore
+from ..application.tier_review import review_tiers
 from ..config import LedgerSettings
 from .api import create_app
-from .projector import run_projector
+from .projector import SOURCE, run_projector
+
+REVIEW_CHUNK = 500
 
 
 def _projector_command(cli: typer.Typer) -> None:
@@ -20,12 +30,49 @@ def _projector_command(cli: typer.Typer) -> None:
         asyncio.run(run_projector(LedgerSettings()))
 
 
+async def reevaluate(settings: LedgerSettings, on: date) -> list[str]:
+    """Run the yearly tier review up to ``on`` for every partner; returns one line per tier change."""
+    engine = create_engine(settings.database_url, pool_size=1)
+    factory = UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
+    changes: list[str] = []
+    try:
+        async with engine.connect() as conn:
+            partner_ids = await queries.all_partner_ids(conn)
+        for start in range(0, len(partner_ids), REVIEW_CHUNK):
+            async with factory() as uow:
+                made = await review_tiers(
+                    SqlLedgerStore(uow), partner_ids[start : start + REVIEW_CHUNK], on, datetime.now(UTC)
+                )
+                await uow.commit()
+            changes += [
+                f"{a.payload.partner_id}: {getattr(a.payload, 'previous_tier', None)} -> {getattr(a.payload, 'tier', None)}"
+                f" ({getattr(a.payload, 'reason', '')})"
+                for a in made
+            ]
+    finally:
+        await engine.dispose()
+    return changes
+
+
+def _reevaluate_command(cli: typer.Typer) -> None:
+    @cli.command("reevaluate-tiers")
+    def reevaluate_tiers(
+        on: Annotated[str | None, typer.Option("--date", help="review date YYYY-MM-DD (default today)")] = None,
+    ) -> None:
+        """Yearly tier review: keep tiers on minimum activity, demote or promote, emit partner.tier_changed."""
+        day = date.fromisoformat(on) if on else datetime.now(UTC).date()
+        changes = asyncio.run(reevaluate(LedgerSettings(), day))
+        for line in changes:
+            typer.echo(line)
+        typer.echo(f"ledger: tier review through {day}: {len(changes)} tier changes")
+
+
 DEFINITION = ServiceDefinition(
     name="ledger",
     settings_factory=LedgerSettings,
     create_app=create_app,  # type: ignore[arg-type]
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
-    extra_commands=[_projector_command],
+    extra_commands=[_projector_command, _reevaluate_command],
 )
 
 
