@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import asyncpg
 import pytest
+from servicekit.consumer import forget_offsets
 from servicekit.db import create_engine, sync_url
 from servicekit.embedded import EmbeddedBroker
 from servicekit.kafka import ensure_topics
@@ -39,19 +40,26 @@ async def test_restarted_empty_broker_is_refilled_from_the_outbox(own_broker, re
                 return await ledger.fetchval("SELECT count(*) FROM consumed_events") >= n
             return check
 
-        async with relay_task(registration_settings, "registration"), projector_task(ledger_settings):
-            await write_to_outbox(registration_settings, first)
-            await eventually(await consumed(len(first)), timeout=60)
+        async with relay_task(registration_settings, "registration"):
+            async with projector_task(ledger_settings):
+                await write_to_outbox(registration_settings, first)
+                await eventually(await consumed(len(first)), timeout=60)
 
-            own_broker.restart()  # memory-only: every topic and offset is gone
+            # The runbook's recovery: the broker comes back empty; create the topics, re-publish
+            # every outbox row, forget the consumers' offsets, start the consumers again.
+            own_broker.restart()
             await ensure_topics(registration_settings, all_topics(registration_settings.topic_prefix))
-            engine = create_engine(registration_settings.database_url, pool_size=1)
+            registration_db = create_engine(registration_settings.database_url, pool_size=1)
+            ledger_db = create_engine(ledger_settings.database_url, pool_size=1)
             try:
-                assert await republish(engine) == len(first)
+                assert await republish(registration_db) == len(first)
+                assert await forget_offsets(ledger_db) > 0
             finally:
-                await engine.dispose()
+                await registration_db.dispose()
+                await ledger_db.dispose()
             await write_to_outbox(registration_settings, later)
-            await eventually(await consumed(len(first) + len(later)), timeout=90)
+            async with projector_task(ledger_settings):
+                await eventually(await consumed(len(first) + len(later)), timeout=90)
 
         assert await ledger.fetchval("SELECT count(*) FROM consumed_events") == len(first) + len(later)
         assert await ledger.fetchval("SELECT count(*) FROM dead_letters") == 0

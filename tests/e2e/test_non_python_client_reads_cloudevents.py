@@ -28,11 +28,12 @@ from .workers import relay_task
 KAFKAJS_DIR = Path(__file__).parent / "nonpython"
 
 
-def _kafkajs(bootstrap: str, topic: str) -> list[dict]:
+def _kafkajs(bootstrap: str, topic: str, expected: int) -> list[dict]:
     node = shutil.which("node")
     assert node, "Node.js is needed for the KafkaJS check"
     assert (KAFKAJS_DIR / "node_modules" / "kafkajs").exists(), "run `make test` (it runs npm ci in tests/e2e/nonpython)"
-    out = subprocess.run([node, str(KAFKAJS_DIR / "read_topic.js"), bootstrap, topic], capture_output=True, timeout=60,
+    out = subprocess.run([node, str(KAFKAJS_DIR / "read_topic.js"), bootstrap, topic, str(expected)], capture_output=True,
+                         timeout=60,
                          check=True)
     return [
         {"key": r["key"], "headers": r["headers"], "payload": r["value"]}
@@ -40,7 +41,7 @@ def _kafkajs(bootstrap: str, topic: str) -> list[dict]:
     ]
 
 
-def _kcat(bootstrap: str, topic: str) -> list[dict]:
+def _kcat(bootstrap: str, topic: str, expected: int) -> list[dict]:
     kcat = shutil.which("kcat")
     assert kcat, "kcat is not installed (apt-get install kcat)"
     out = subprocess.run([kcat, "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q"],
@@ -71,7 +72,7 @@ async def test_non_python_client_sees_valid_cloudevents(read, registration_setti
             if relay.stats.published >= len(sent):
                 break
             await asyncio.sleep(0.1)
-    records = await asyncio.to_thread(read, registration_settings.kafka_bootstrap_servers, topic)
+    records = await asyncio.to_thread(read, registration_settings.kafka_bootstrap_servers, topic, len(sent))
     assert sorted(CloudEvent.from_json(r["payload"]).id for r in records) == sorted(sent)
     for record in records:
         envelope = CloudEvent.from_json(record["payload"])

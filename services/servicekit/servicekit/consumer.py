@@ -122,21 +122,13 @@ class IdempotentConsumer:
                 )
             ).all()
         stored = {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
-        ends = await self.consumer.end_offsets(list(assigned))
         for tp in assigned:
-            position = stored.get(tp)
-            if position is not None and position > ends.get(tp, 0):
-                # The broker has fewer records than we consumed: it lost its data. Read the
-                # partition again from the start; the inbox skips what was already applied.
-                log.warning(
-                    "stored offset beyond the end of the partition; re-reading from the start",
-                    extra=log_fields(topic=tp.topic, partition=tp.partition, stored=position, end=ends.get(tp, 0)),
-                )
-                position = None
-            if position is None:
-                await self.consumer.seek_to_beginning(tp)
+            # An offset past the end (a broker that lost its data) makes aiokafka fall back to
+            # auto_offset_reset=earliest; the inbox skips whatever was applied already.
+            if tp in stored:
+                self.consumer.seek(tp, stored[tp])
             else:
-                self.consumer.seek(tp, position)
+                await self.consumer.seek_to_beginning(tp)
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""

@@ -1,17 +1,25 @@
-// Reads every record of a topic with KafkaJS (a non-Python Kafka client) and prints one JSON line each.
+// Reads records of a topic from the beginning with KafkaJS (a non-Python Kafka client) and prints
+// one JSON line each. Usage: node read_topic.js BROKER TOPIC EXPECTED_COUNT [TIMEOUT_MS]
 const { Kafka, logLevel } = require('kafkajs');
-const [broker, topic] = process.argv.slice(2);
+const [broker, topic, expected, timeoutMs = '30000'] = process.argv.slice(2);
 (async () => {
   const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin(); await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic); await admin.disconnect();
-  let remaining = offsets.reduce((n, p) => n + (Number(p.high) - Number(p.low)), 0);
-  const consumer = kafka.consumer({ groupId: 'kjs-' + Date.now() });
-  await consumer.connect(); await consumer.subscribe({ topic, fromBeginning: true });
-  if (remaining === 0) { await consumer.disconnect(); return; }
-  await new Promise((resolve) => consumer.run({ eachMessage: async ({ partition, message }) => {
-    console.log(JSON.stringify({ partition, offset: message.offset, key: message.key && message.key.toString(), headers: Object.fromEntries(Object.entries(message.headers || {}).map(([k, v]) => [k, v.toString()])), value: message.value.toString() }));
-    if (--remaining === 0) resolve();
-  }}));
+  const consumer = kafka.consumer({ groupId: `kafkajs-reader-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let remaining = Number(expected);
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${remaining} records not read in time`)), Number(timeoutMs));
+    consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers || {}).map(([k, v]) => [k, v.toString()]));
+        console.log(JSON.stringify({
+          partition, offset: message.offset, key: message.key && message.key.toString(), headers,
+          value: message.value.toString(),
+        }));
+        if (--remaining <= 0) { clearTimeout(timer); resolve(); }
+      },
+    });
+  });
   await consumer.disconnect();
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => { console.error(e.message); process.exit(1); });

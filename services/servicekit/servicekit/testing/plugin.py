@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,12 +30,16 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     if external:
         yield external
         return
-    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")))
+    # Not under pytest's tmp dir: that is 0700 root, and the server runs as the postgres user.
+    datadir = Path(tempfile.mkdtemp(prefix="ledger-test-pg-"))
+    datadir.chmod(0o755)
+    server = EmbeddedPostgres(datadir / "data")
     url = server.start()
     try:
         yield url
     finally:
         server.stop()
+        shutil.rmtree(datadir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
