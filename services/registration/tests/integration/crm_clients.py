@@ -62,11 +62,19 @@ class GenericCrm(Crm):
     def body(self, delivery_id: str, opportunities: list[Opportunity]) -> bytes:
         records = [
             {
-                "record_id": o.record_id, "version": o.version, "updated_at": _moment(o.version).isoformat(),
+                "record_id": o.record_id,
+                "version": o.version,
+                "updated_at": _moment(o.version).isoformat(),
                 "fields": {
-                    "partner_id": o.partner_id, "customer_name": o.customer, "customer_domain": o.domain,
-                    "product_line": "cloud", "amount": o.amount, "currency": "USD", "close_date": o.close_date,
-                    "stage": self.stages[o.stage], "created_date": o.created,
+                    "partner_id": o.partner_id,
+                    "customer_name": o.customer,
+                    "customer_domain": o.domain,
+                    "product_line": "cloud",
+                    "amount": o.amount,
+                    "currency": "USD",
+                    "close_date": o.close_date,
+                    "stage": self.stages[o.stage],
+                    "created_date": o.created,
                 },
             }
             for o in opportunities
@@ -74,28 +82,47 @@ class GenericCrm(Crm):
         return orjson.dumps({"delivery_id": delivery_id, "records": records})
 
     def headers(self, body: bytes, timestamp: float | None = None) -> dict[str, str]:
-        return {"X-Signature": sign_timestamped(self.secret, body, int(timestamp or time.time())),
-                "Content-Type": "application/json"}
+        return {
+            "X-Signature": sign_timestamped(self.secret, body, int(timestamp or time.time())),
+            "Content-Type": "application/json",
+        }
 
 
 class HubspotCrm(Crm):
     source, path = "hubspot", "/webhooks/hubspot"
-    stages = {"open": "appointmentscheduled", "qualified": "qualifiedtobuy", "proposal": "presentationscheduled",
-              "negotiation": "contractsent", "won": "closedwon", "lost": "closedlost"}
+    stages = {
+        "open": "appointmentscheduled",
+        "qualified": "qualifiedtobuy",
+        "proposal": "presentationscheduled",
+        "negotiation": "contractsent",
+        "won": "closedwon",
+        "lost": "closedlost",
+    }
 
     def body(self, delivery_id: str, opportunities: list[Opportunity]) -> bytes:
         events: list[dict[str, Any]] = []
         for index, o in enumerate(opportunities):
             events.append(
                 {
-                    "eventId": int(f"{abs(hash(delivery_id)) % 10**9}{index:03d}"), "subscriptionId": 7, "portalId": 4242,
-                    "appId": 1, "occurredAt": int(_moment(o.version).timestamp() * 1000),
-                    "subscriptionType": "deal.creation", "attemptNumber": 0, "objectId": int(o.record_id.split("-")[-1]),
+                    "eventId": int(f"{abs(hash(delivery_id)) % 10**9}{index:03d}"),
+                    "subscriptionId": 7,
+                    "portalId": 4242,
+                    "appId": 1,
+                    "occurredAt": int(_moment(o.version).timestamp() * 1000),
+                    "subscriptionType": "deal.creation",
+                    "attemptNumber": 0,
+                    "objectId": int(o.record_id.split("-")[-1]),
                     "changeSource": "CRM",
                     "properties": {
-                        "partner_id": o.partner_id, "customer_name": o.customer, "customer_domain": o.domain,
-                        "product_line": "cloud", "amount": o.amount, "deal_currency_code": "USD",
-                        "closedate": o.close_date, "dealstage": self.stages[o.stage], "createdate": o.created,
+                        "partner_id": o.partner_id,
+                        "customer_name": o.customer,
+                        "customer_domain": o.domain,
+                        "product_line": "cloud",
+                        "amount": o.amount,
+                        "deal_currency_code": "USD",
+                        "closedate": o.close_date,
+                        "dealstage": self.stages[o.stage],
+                        "createdate": o.created,
                     },
                 }
             )
@@ -104,15 +131,24 @@ class HubspotCrm(Crm):
     def headers(self, body: bytes, timestamp: float | None = None) -> dict[str, str]:
         ms = int((timestamp or time.time()) * 1000)
         signature = sign_hubspot_v3(self.secret, "POST", "http://test/webhooks/hubspot", body, ms)
-        return {"X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": str(ms),
-                "Content-Type": "application/json"}
+        return {
+            "X-HubSpot-Signature-v3": signature,
+            "X-HubSpot-Request-Timestamp": str(ms),
+            "Content-Type": "application/json",
+        }
 
 
 class SalesforceCrm(Crm):
     source, path = "salesforce", "/webhooks/salesforce"
-    stages = {"open": "Prospecting", "qualified": "Qualification", "proposal": "Proposal/Price Quote",
-              "negotiation": "Negotiation/Review", "won": "Closed Won", "lost": "Closed Lost",
-              "cancelled": "Closed Cancelled"}
+    stages = {
+        "open": "Prospecting",
+        "qualified": "Qualification",
+        "proposal": "Proposal/Price Quote",
+        "negotiation": "Negotiation/Review",
+        "won": "Closed Won",
+        "lost": "Closed Lost",
+        "cancelled": "Closed Cancelled",
+    }
     org_id: str | None = None
 
     def body(self, delivery_id: str, opportunities: list[Opportunity]) -> bytes:
@@ -136,8 +172,10 @@ class SalesforceCrm(Crm):
 {notifications}</notifications></soapenv:Body></soapenv:Envelope>""".encode()
 
     def headers(self, body: bytes, timestamp: float | None = None) -> dict[str, str]:
-        return {"X-Signature": sign_timestamped(self.secret, body, int(timestamp or time.time())),
-                "Content-Type": "text/xml; charset=utf-8"}
+        return {
+            "X-Signature": sign_timestamped(self.secret, body, int(timestamp or time.time())),
+            "Content-Type": "text/xml; charset=utf-8",
+        }
 
 
 CRMS = {"generic": GenericCrm, "hubspot": HubspotCrm, "salesforce": SalesforceCrm}

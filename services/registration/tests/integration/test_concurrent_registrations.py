@@ -8,7 +8,9 @@ from collections import Counter
 from .helpers import deal_body, fetch, manager, partner_body
 
 
-async def test_fifty_concurrent_registrations_leave_one_holder_and_forty_nine_conflicts(registration_client, registration_settings):
+async def test_fifty_concurrent_registrations_leave_one_holder_and_forty_nine_conflicts(
+    registration_client, registration_settings
+):
     client, settings = registration_client, registration_settings
     partners = [f"p{i:02d}" for i in range(50)]
     await asyncio.gather(*(client.post("/partners", json=partner_body(p), headers=manager(settings)) for p in partners))
@@ -18,7 +20,9 @@ async def test_fifty_concurrent_registrations_leave_one_holder_and_forty_nine_co
         *(
             client.post(
                 "/deals",
-                json=deal_body(f"d{i:02d}", p, customer_name=names[i % 4], customer_domain=domains[i % 4], product_line="Cloud"),
+                json=deal_body(
+                    f"d{i:02d}", p, customer_name=names[i % 4], customer_domain=domains[i % 4], product_line="Cloud"
+                ),
                 headers=manager(settings),
             )
             for i, p in enumerate(partners)

@@ -10,8 +10,11 @@ from .helpers import deal_body, enroll, manager, outbox, outbox_types, partner_b
 async def test_enroll_update_deactivate_with_an_event_for_every_change(registration_client, registration_settings):
     client, settings = registration_client, registration_settings
     contacts = [{"name": "Ann Lee", "email": "ann@p1.example", "role": "channel lead"}]
-    enrolled = await client.post("/partners", json=partner_body("p1", contacts=contacts, vertical="retail",
-                                                                 domain="https://WWW.P1.example/"), headers=manager(settings))
+    enrolled = await client.post(
+        "/partners",
+        json=partner_body("p1", contacts=contacts, vertical="retail", domain="https://WWW.P1.example/"),
+        headers=manager(settings),
+    )
     assert enrolled.status_code == 201, enrolled.text
     assert (enrolled.json()["domain"], enrolled.json()["contacts"][0]["role"]) == ("p1.example", "channel lead")
 
@@ -20,12 +23,16 @@ async def test_enroll_update_deactivate_with_an_event_for_every_change(registrat
     assert (updated.json()["region"], updated.json()["vertical"], updated.json()["name"]) == ("APAC", None, "P1 Ltd")
     unchanged = await client.patch("/partners/p1", json={"region": "APAC"}, headers=manager(settings))
     assert unchanged.status_code == 200
-    bad_email = await client.patch("/partners/p1", json={"contacts": [{"name": "X", "email": "not-an-email"}]}, headers=manager(settings))
+    bad_email = await client.patch(
+        "/partners/p1", json={"contacts": [{"name": "X", "email": "not-an-email"}]}, headers=manager(settings)
+    )
     assert bad_email.status_code == 422
 
     gone = await client.post("/partners/p1/deactivate", json={"reason": "left the program"}, headers=manager(settings))
     assert (gone.json()["active"], gone.json()["deactivation_reason"]) == (False, "left the program")
-    assert (await client.post("/partners/p1/deactivate", json={"reason": "again"}, headers=manager(settings))).status_code == 409
+    assert (
+        await client.post("/partners/p1/deactivate", json={"reason": "again"}, headers=manager(settings))
+    ).status_code == 409
     refused = await client.post("/deals", json=deal_body("d1", "p1"), headers=manager(settings))
     assert refused.status_code == 422
 
@@ -54,20 +61,32 @@ async def test_partner_reads_are_scoped(registration_client, registration_settin
 async def test_engagements_are_recorded_once_with_evidence_and_listed(registration_client, registration_settings):
     client, settings = registration_client, registration_settings
     await enroll(client, settings, "p1", "p2")
-    body = {"engagement_id": "e1", "partner_id": "p1", "kind": "quarterly_business_review", "occurred_on": "2026-02-27",
-            "evidence_ref": "https://files.example/qbr.pdf"}
+    body = {
+        "engagement_id": "e1",
+        "partner_id": "p1",
+        "kind": "quarterly_business_review",
+        "occurred_on": "2026-02-27",
+        "evidence_ref": "https://files.example/qbr.pdf",
+    }
     recorded = await client.post("/engagements", json=body, headers=partner_token(settings, "p1"))
     assert recorded.status_code == 201, recorded.text
     same_activity = await client.post("/engagements", json={**body, "engagement_id": "e2"}, headers=manager(settings))
     assert same_activity.status_code == 409
-    future = await client.post("/engagements", json={**body, "engagement_id": "e3", "occurred_on": "2026-04-01"}, headers=manager(settings))
+    future = await client.post(
+        "/engagements", json={**body, "engagement_id": "e3", "occurred_on": "2026-04-01"}, headers=manager(settings)
+    )
     assert future.status_code == 422
-    unknown_kind = await client.post("/engagements", json={**body, "engagement_id": "e4", "kind": "golf"}, headers=manager(settings))
+    unknown_kind = await client.post(
+        "/engagements", json={**body, "engagement_id": "e4", "kind": "golf"}, headers=manager(settings)
+    )
     assert unknown_kind.status_code == 422
     other = await client.post("/engagements", json={**body, "partner_id": "p2"}, headers=partner_token(settings, "p1"))
     assert other.status_code == 404
-    await client.post("/engagements", json={**body, "engagement_id": "e5", "partner_id": "p2", "kind": "certification"},
-                      headers=manager(settings))
+    await client.post(
+        "/engagements",
+        json={**body, "engagement_id": "e5", "partner_id": "p2", "kind": "certification"},
+        headers=manager(settings),
+    )
 
     mine = (await client.get("/engagements", headers=partner_token(settings, "p1"))).json()["items"]
     assert [e["engagement_id"] for e in mine] == ["e1"]

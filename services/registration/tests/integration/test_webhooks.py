@@ -37,19 +37,24 @@ async def test_a_signed_delivery_registers_the_deal(registration_client, registr
     assert response.status_code == 200, response.text
     if source == "salesforce":
         assert b"<Ack>true</Ack>" in response.content
-    deal = (await registration_client.get(f"/deals/{crm.deal_id('opp-1001')}", headers=manager(registration_settings))).json()
+    deal = (
+        await registration_client.get(f"/deals/{crm.deal_id('opp-1001')}", headers=manager(registration_settings))
+    ).json()
     assert (deal["status"], deal["stage"], deal["partner_id"]) == ("approved", "qualified", "p1")
     assert [h["actor"] for h in deal["history"]] == [f"crm:{source}"] * 3
 
 
 @pytest.mark.parametrize("source", SOURCES)
-async def test_a_one_byte_change_to_the_body_is_rejected_and_changes_nothing(registration_client, registration_settings, crm_for, source):
+async def test_a_one_byte_change_to_the_body_is_rejected_and_changes_nothing(
+    registration_client, registration_settings, crm_for, source
+):
     await enroll(registration_client, registration_settings, "p1")
     crm = crm_for(source)
     body = crm.body("dl-1", [Opportunity("opp-1001", 1, "qualified", amount="1000.00")])
     headers = crm.headers(body)
     tampered = body.replace(b"1000.00", b"9000.00", 1)
-    assert len(tampered) == len(body) and sum(a != b for a, b in zip(body, tampered, strict=True)) == 1
+    assert len(tampered) == len(body)
+    assert sum(a != b for a, b in zip(body, tampered, strict=True)) == 1
     before = await state(registration_settings)
     response = await registration_client.post(crm.path, content=tampered, headers=headers)
     assert response.status_code == 401
@@ -58,7 +63,9 @@ async def test_a_one_byte_change_to_the_body_is_rejected_and_changes_nothing(reg
 
 
 @pytest.mark.parametrize("source", SOURCES)
-async def test_a_stale_timestamp_is_rejected_even_when_signed_correctly(registration_client, registration_settings, crm_for, source):
+async def test_a_stale_timestamp_is_rejected_even_when_signed_correctly(
+    registration_client, registration_settings, crm_for, source
+):
     await enroll(registration_client, registration_settings, "p1")
     crm = crm_for(source)
     body = crm.body("dl-1", [Opportunity("opp-1001", 1, "qualified")])
@@ -108,9 +115,12 @@ async def test_both_secrets_are_active_during_a_rotation(database_factory, kafka
     from .crm_clients import GenericCrm
 
     settings = RegistrationSettings(
-        environment="test", database_url=database_factory.create(ALEMBIC_INI, prefix="reg"),
-        kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
-        generic_secret="new-secret-0123456789", generic_secret_previous="old-secret-0123456789",
+        environment="test",
+        database_url=database_factory.create(ALEMBIC_INI, prefix="reg"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        generic_secret="new-secret-0123456789",
+        generic_secret_previous="old-secret-0123456789",
     )
     async with app_client(create_app(settings, clock=clock)) as client:
         await enroll(client, settings, "p1")

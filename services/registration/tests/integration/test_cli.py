@@ -1,0 +1,36 @@
+"""The service's own commands: `registration expire --as-of` is deterministic and repeatable."""
+
+from __future__ import annotations
+
+import asyncio
+
+from registration.entrypoints.api import create_app
+from registration.entrypoints.cli import DEFINITION
+from servicekit.cli import build_cli
+from servicekit.testing.client import app_client
+from typer.testing import CliRunner
+
+from .helpers import enroll, fetch, register
+
+
+def test_expire_command_takes_the_date_and_is_idempotent(registration_settings, clock, monkeypatch):
+    async def seed() -> None:
+        async with app_client(create_app(registration_settings, clock=clock)) as client:
+            await enroll(client, registration_settings, "p1")
+            await register(client, registration_settings, "old", "p1", registered_on="2026-01-02")
+
+    asyncio.run(seed())
+    monkeypatch.setenv("REGISTRATION_DATABASE_URL", registration_settings.database_url)
+    monkeypatch.setenv("REGISTRATION_TOPIC_PREFIX", registration_settings.topic_prefix)
+    cli = build_cli(DEFINITION)
+    runner = CliRunner()
+    early = runner.invoke(cli, ["expire", "--as-of", "2026-03-03"])
+    assert early.exit_code == 0, early.output
+    assert "0 registrations expired as of 2026-03-03" in early.output
+    due = runner.invoke(cli, ["expire", "--as-of", "2026-03-04"])
+    assert "1 registrations expired as of 2026-03-04" in due.output
+    again = runner.invoke(cli, ["expire", "--as-of", "2026-03-04"])
+    assert "0 registrations expired" in again.output
+    rows = asyncio.run(fetch(registration_settings, "SELECT status FROM deals WHERE deal_id = 'old'"))
+    assert rows[0]["status"] == "expired"
+    assert "consume" in runner.invoke(cli, ["--help"]).output
