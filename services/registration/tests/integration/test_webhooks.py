@@ -164,3 +164,50 @@ async def test_malformed_deliveries_and_unmappable_records(registration_client, 
     assert caught_up.json()["outcomes"][0]["result"] == "applied"
     mapping = await registration_client.get("/crm/mapping", headers=manager(registration_settings))
     assert mapping.json()["salesforce"]["stages"]["Closed Won"] == "won"
+
+
+async def test_hubspot_property_changes_build_the_record_until_it_can_register(
+    registration_client, registration_settings
+):
+    import orjson
+
+    from .crm_clients import HubspotCrm
+
+    await enroll(registration_client, registration_settings, "p1")
+    crm = HubspotCrm(registration_settings)
+    base = 1_772_442_000_000  # 2026-03-02T09:00Z in ms
+    props = [
+        ("partner_id", "p1"),
+        ("customer_name", "Globex"),
+        ("product_line", "cloud"),
+        ("amount", "500"),
+        ("deal_currency_code", "USD"),
+        ("closedate", "2026-06-30"),
+        ("dealstage", "qualifiedtobuy"),
+    ]
+
+    def change(event_id: int, name: str, value: str, offset: int) -> dict:
+        return {
+            "eventId": event_id,
+            "subscriptionType": "deal.propertyChange",
+            "portalId": 1,
+            "objectId": 55,
+            "occurredAt": base + offset,
+            "propertyName": name,
+            "propertyValue": value,
+        }
+
+    first = orjson.dumps([change(i, n, v, i) for i, (n, v) in enumerate(props[:3])])
+    waiting = await registration_client.post(crm.path, content=first, headers=crm.headers(first))
+    assert {o["result"] for o in waiting.json()["outcomes"]} == {"waiting"}
+    assert (
+        await registration_client.get("/deals/hubspot-55", headers=manager(registration_settings))
+    ).status_code == 404
+    # The rest arrives; an older amount sent late never overwrites the newer one.
+    rest = orjson.dumps(
+        [change(i, n, v, i) for i, (n, v) in enumerate(props) if i >= 3] + [change(99, "amount", "1", -5)]
+    )
+    done = await registration_client.post(crm.path, content=rest, headers=crm.headers(rest))
+    assert done.status_code == 200, done.text
+    deal = (await registration_client.get("/deals/hubspot-55", headers=manager(registration_settings))).json()
+    assert (deal["stage"], deal["expected_amount"]["amount"]) == ("qualified", "500")
