@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -49,6 +49,29 @@ class TotalsOut(BaseModel):
                    paid=t.paid, capped=t.capped)
 
 
+class StatementLineOut(BaseModel):
+    effective_on: date
+    entry_id: str
+    kind: str
+    deal_id: str | None
+    account: str
+    currency: str
+    amount: Decimal
+    balance_after: Decimal
+    explanation: str
+    reverses: str | None
+
+
+class StatementOut(BaseModel):
+    partner_id: str
+    period_from: date = Field(serialization_alias="from")
+    period_to: date = Field(serialization_alias="to")
+    currency: str | None
+    opening: list[AccountOut]
+    entries: list[StatementLineOut]
+    closing: list[AccountOut]
+
+
 class BalancesOut(BaseModel):
     partner_id: str
     as_of: datetime | None
@@ -83,14 +106,14 @@ async def partner_balances(
     )
 
 
-@router.get("/partners/{partner_id}/statement", response_model=None)
+@router.get("/partners/{partner_id}/statement", response_model=None, response_model_by_alias=True)
 async def partner_statement(
     partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
     period_from: Annotated[date, Query(alias="from")],
     period_to: Annotated[date, Query(alias="to")],
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-) -> dict[str, Any] | Response:
+) -> StatementOut | Response:
     """Opening balance, each entry in the period with its explanation, closing balance (dates inclusive)."""
     if period_to < period_from:
         raise Problem(422, "Invalid period", f"'to' ({period_to}) is before 'from' ({period_from})")
@@ -109,15 +132,12 @@ async def partner_statement(
             statement_csv(statement), media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    return {
-        "partner_id": partner_id,
-        "from": period_from,
-        "to": period_to,
-        "currency": currency,
-        "opening": [AccountOut.of(a) for a in statement.opening],
-        "entries": [vars(line) for line in statement.lines],
-        "closing": [AccountOut.of(a) for a in statement.closing],
-    }
+    return StatementOut(
+        partner_id=partner_id, period_from=period_from, period_to=period_to, currency=currency,
+        opening=[AccountOut.of(a) for a in statement.opening],
+        entries=[StatementLineOut(**vars(line)) for line in statement.lines],
+        closing=[AccountOut.of(a) for a in statement.closing],
+    )
 
 
 @router.get("/partners/{partner_id}/tier")

@@ -9,7 +9,7 @@ from incentive_contracts.events import deal
 from ledger.adapters.memory import MemoryReplay
 from ledger.domain.chain import GENESIS, canonical
 
-from ..support import balance, enrolled, entries, incoming, program, reversed_, run, won
+from ledger_support import balance, enrolled, entries, incoming, program, reversed_, run, won
 
 D = Decimal
 

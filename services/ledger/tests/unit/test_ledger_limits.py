@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ..support import amounts, balance, enrolled, entries, program, reversed_, run, won
+from ledger_support import amounts, balance, enrolled, entries, program, reversed_, run, won
 
 D = Decimal
 

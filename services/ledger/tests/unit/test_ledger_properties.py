@@ -18,7 +18,7 @@ from incentive_contracts.events import mdf
 from ledger.adapters.memory import MemoryReplay
 from ledger.application.projector import Incoming
 
-from ..support import allocated, cleared, enrolled, engaged, flagged, incoming, program, reversed_, usd, won
+from ledger_support import allocated, cleared, enrolled, engaged, flagged, incoming, program, reversed_, usd, won
 
 RULES = program({
     "growth_accelerator": {"multiplier": "1.5", "quarterly_target": {"default": {"USD": "20000", "EUR": "15000"}}},

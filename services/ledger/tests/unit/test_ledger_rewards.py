@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from incentive_contracts.events import deal
 
-from ..support import amounts, balance, enrolled, engaged, entries, incoming, program, replay, run, usd, won
+from ledger_support import amounts, balance, enrolled, engaged, entries, incoming, program, replay, run, usd, won
 
 D = Decimal
 

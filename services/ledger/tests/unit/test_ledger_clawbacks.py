@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
 
-from ..support import amounts, balance, enrolled, entries, program, reversed_, run, won
+from ledger_support import amounts, balance, enrolled, entries, program, reversed_, run, won
 
 D = Decimal
 

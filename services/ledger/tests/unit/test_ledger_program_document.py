@@ -10,7 +10,7 @@ from ledger.application.builtin_program import builtin_version
 from ledger.domain.catalog import Catalog, ProgramVersion
 from ledger.domain.program_document import InvalidProgram, load_program
 
-from ..support import program
+from ledger_support import program
 
 GOOD = """
 program: growth

@@ -8,7 +8,7 @@ from decimal import Decimal
 from incentive_contracts.events import mdf
 from incentive_contracts.events.ledger import LedgerMdfAccrued
 
-from ..support import allocated, balance, enrolled, entries, program, run, usd, won
+from ledger_support import allocated, balance, enrolled, entries, program, run, usd, won
 
 D = Decimal
 

@@ -9,7 +9,7 @@ from incentive_contracts.events.partner import PartnerTierChanged
 from ledger.domain.catalog import Catalog
 from ledger.domain.tiers import apply_due_reviews, months_before
 
-from ..support import amounts, enrolled, engaged, entries, program, run, won
+from ledger_support import amounts, enrolled, engaged, entries, program, run, won
 
 D = Decimal
 

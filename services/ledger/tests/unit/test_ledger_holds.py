@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ..support import balance, cleared, enrolled, entries, flagged, program, reversed_, run, won
+from ledger_support import balance, cleared, enrolled, entries, flagged, program, reversed_, run, won
 
 D = Decimal
 
