@@ -39,8 +39,11 @@ def mdf_settings(database_factory: DatabaseFactory, topic_prefix: str) -> MdfSet
 
 @pytest.fixture
 def kafka_settings(mdf_settings: MdfSettings, kafka_bootstrap: str) -> MdfSettings:
-    """The same database, plus the session's real Kafka-protocol broker."""
-    return mdf_settings.model_copy(update={"kafka_bootstrap_servers": kafka_bootstrap})
+    """The same database, plus the session's real Kafka-protocol broker (a short session timeout
+    makes the consumer group form quickly; correctness never depends on it)."""
+    return mdf_settings.model_copy(
+        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": 3000}
+    )
 
 
 @pytest.fixture

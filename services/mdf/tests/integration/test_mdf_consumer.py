@@ -1,0 +1,126 @@
+"""The ledger feed through the real broker: accruals credit funds once, tiers drive eligibility,
+poison goes to dead letters, and accruals into a closed period expire at once."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from datetime import date
+from decimal import Decimal
+
+from incentive_contracts.events.ledger import LedgerMdfAccrued
+from incentive_contracts.events.partner import PartnerTierChanged
+from incentive_contracts.money import Money
+from mdf.adapters.unit import SqlMdfUnit
+from mdf.application.periods import close_period
+from mdf.domain.period_close import ClosePeriod
+from mdf.entrypoints.consumer import build_consumer, uow_factory_for
+from mdf_api import fetch, outbox
+from mdf_kafka import prepare_topics, publish_ledger_events, until
+
+
+def accrued(entry: str, amount: str, period: str = "2026-Q2", partner: str = "acme") -> LedgerMdfAccrued:
+    return LedgerMdfAccrued(
+        partner_id=partner,
+        entry_id=entry,
+        deal_id=f"deal-{entry}",
+        period=period,
+        amount=Money(amount=Decimal(amount), currency="EUR"),
+        rate="0.02",
+        rule_version=1,
+    )
+
+
+def tier(partner: str, name: str, effective: date) -> PartnerTierChanged:
+    return PartnerTierChanged(
+        partner_id=partner,
+        program_id="growth",
+        previous_tier=None,
+        tier=name,
+        effective_at=effective,
+        reason="threshold",
+        rule_version=1,
+    )
+
+
+@asynccontextmanager
+async def running_consumer(settings, group: str):
+    settings = settings.model_copy(update={"consumer_group": group})
+    factory = uow_factory_for(settings, pool_size=2)
+    consumer = build_consumer(settings, factory)
+    await consumer.consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield consumer
+    finally:
+        consumer.stop()
+        await task
+        await consumer.consumer.stop()
+        await factory.engine.dispose()
+
+
+async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
+    await prepare_topics(kafka_settings)
+    await publish_ledger_events(
+        kafka_settings,
+        [
+            tier("acme", "gold", date(2026, 3, 1)),
+            accrued("je-1", "1234.5678"),
+            accrued("je-2", "100.00"),
+            tier("acme", "silver", date(2026, 1, 1)),  # stale: an older tier never overwrites a newer one
+            accrued("je-3", "-50.00"),  # not creditable: dead-lettered with the reason
+            b"{not a cloudevent",
+            accrued("je-1", "1234.5678"),  # the same ledger entry under a new event id: credited once
+        ],
+    )
+
+    async def dead_letters() -> list:
+        return await fetch(kafka_settings, "SELECT reason FROM dead_letters ORDER BY id")
+
+    async def settled() -> bool:
+        return len(await dead_letters()) == 2 and consumer.applied == 5
+
+    async with running_consumer(kafka_settings, "mdf-test") as consumer:
+        await until(settled)
+
+    [fund] = await fetch(kafka_settings, "SELECT accrued, allocated, reserved FROM funds WHERE partner_id = 'acme'")
+    assert fund["accrued"] == Decimal("1334.5678")
+    assert [r["tier"] for r in await fetch(kafka_settings, "SELECT tier FROM partner_tiers")] == ["gold"]
+    reasons = [r["reason"] for r in await dead_letters()]
+    assert reasons[1] == "an mdf accrual must be positive"
+    assert "JSON" in reasons[0] or "invalid" in reasons[0].lower()
+    assert len(await fetch(kafka_settings, "SELECT entry_id FROM accruals")) == 2
+
+    # A second consumer group re-reads the topic from the start: the inbox makes it change nothing.
+    async with running_consumer(kafka_settings, "mdf-replay") as replay:
+
+        async def caught_up() -> bool:
+            rows = await fetch(
+                kafka_settings, "SELECT sum(next_offset) AS n FROM consumer_offsets WHERE consumer_group = 'mdf-replay'"
+            )
+            return rows[0]["n"] == 7
+
+        await until(caught_up)
+    assert replay.applied == 0
+    [again] = await fetch(kafka_settings, "SELECT accrued FROM funds WHERE partner_id = 'acme'")
+    assert again["accrued"] == Decimal("1334.5678")
+
+
+async def test_an_accrual_into_a_closed_period_expires_at_once(kafka_settings):
+    await prepare_topics(kafka_settings)
+    factory = uow_factory_for(kafka_settings, pool_size=1)
+    async with factory() as uow:
+        await close_period(SqlMdfUnit(uow), ClosePeriod("2026-Q1", date(2026, 4, 1), date(2026, 4, 1)))
+        await uow.commit()
+    await factory.engine.dispose()
+    await publish_ledger_events(kafka_settings, [accrued("je-9", "75.25", period="2026-Q1")])
+    async with running_consumer(kafka_settings, "mdf-test") as consumer:
+
+        async def applied() -> bool:
+            return consumer.applied == 1
+
+        await until(applied)
+    [fund] = await fetch(kafka_settings, "SELECT accrued, expired FROM funds WHERE period = '2026-Q1'")
+    assert (fund["accrued"], fund["expired"]) == (Decimal("75.25"), Decimal("75.25"))
+    [expired] = [e for e in await outbox(kafka_settings) if e["type"] == "mdf.funds_expired"]
+    assert expired["data"]["amount"] == {"amount": "75.25", "currency": "EUR"}
