@@ -58,8 +58,8 @@ async def _apply_one(
             if wanted.problems:
                 raise DomainError("; ".join(wanted.problems))
             result, detail = await _reconcile(unit, source, record, wanted, policy)
-    except DomainError as exc:
-        result, detail = "rejected", str(exc)
+    except (DomainError, ValueError) as exc:  # ValueError: a CRM value no event can carry (pydantic)
+        result, detail = "rejected", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if not changed and result == "waiting":
         result, detail = "unchanged", f"stale or repeated ({detail})"
     await unit.crm.save(record, f"{result}: {detail}" if detail else result)

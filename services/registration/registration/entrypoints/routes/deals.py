@@ -24,6 +24,7 @@ from ...domain.registration import RegisterDeal
 from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
 from ..schemas.common import PageOut
 from ..schemas.deals import (
+    BulkItemOut,
     BulkOut,
     BulkRegisterBody,
     ClearFlagBody,
@@ -84,7 +85,16 @@ async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, princ
     async def action(unit: Unit) -> tuple[int, BulkOut]:
         deals = await register_deals(unit, commands, policy(request), actor=actor(principal))
         counts = Counter(d.status.value for d in deals)
-        return 201, BulkOut(registered=len(deals), by_status=dict(counts), deals=[DealOut.of(d) for d in deals])
+        items = [
+            BulkItemOut(
+                deal_id=d.deal_id,
+                status=d.status.value,
+                conflicts_with=list(d.conflicts_with),
+                flags=[f.reason for f in d.open_flags],
+            )
+            for d in deals
+        ]
+        return 201, BulkOut(registered=len(deals), by_status=dict(counts), deals=items)
 
     return await write(request, principal, action)
 

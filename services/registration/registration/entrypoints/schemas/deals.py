@@ -173,10 +173,17 @@ class DealDetailOut(DealOut):
     history: list[HistoryOut]
 
 
+class BulkItemOut(BaseModel):
+    deal_id: str
+    status: str
+    conflicts_with: list[str]
+    flags: list[FlagReason]
+
+
 class BulkOut(BaseModel):
     registered: int
     by_status: dict[str, int]
-    deals: list[DealOut]
+    deals: list[BulkItemOut] = Field(description="in request order; GET /deals/{id} has the rest")
 
 
 class DirectDealOut(BaseModel):
