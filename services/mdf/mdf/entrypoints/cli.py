@@ -13,6 +13,7 @@ from servicekit.cli import ServiceDefinition, build_cli
 from ..adapters.unit import SqlMdfUnit
 from ..application.periods import close_period
 from ..config import MdfSettings
+from ..domain.errors import DomainError
 from ..domain.period_close import ClosePeriod
 from .api import create_app
 from .consumer import run_consumer, uow_factory_for
@@ -46,7 +47,11 @@ def _add_close_period(cli: typer.Typer) -> None:
             expired = ", ".join(f"{a} {c}" for c, a in sorted(summary.expired.items())) or "nothing"
             return f"{period} closed as of {as_of}: {len(summary.lapsed_requests)} requests lapsed, expired {expired}"
 
-        typer.echo(asyncio.run(run()))
+        try:
+            typer.echo(asyncio.run(run()))
+        except (DomainError, ValueError) as exc:
+            typer.echo(f"refused: {exc}", err=True)
+            raise typer.Exit(1) from exc
 
 
 DEFINITION = ServiceDefinition(
