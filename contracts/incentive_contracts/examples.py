@@ -331,7 +331,7 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
         },
     ),
     ("ledger.mdf_accrual_reversed", 1): EventExample(
-        meaning="A clawback took back part of an MDF accrual after the deal was refunded; the mdf service debits the fund.",
+        meaning="A clawback took back part of an MDF accrual after a refund; the mdf service debits the fund.",
         data={
             "partner_id": PARTNER,
             "entry_id": "je-000000000902",

@@ -54,21 +54,37 @@ def usd(amount: str) -> Money:
 
 
 def won(pid: str, deal_id: str, amount: str, closed: date, line: str, *, registered: bool, influenced: bool = True):  # type: ignore[no-untyped-def]
-    proof = [deal.InfluenceActivity(kind="joint_demo", occurred_on=closed - timedelta(days=5), evidence_ref="crm://demo")]
-    return deal.DealWon(partner_id=pid, deal_id=deal_id, product_line=line, amount=usd(amount), closed_on=closed,
-                        registered=registered, influence=proof if influenced else [])
+    proof = [
+        deal.InfluenceActivity(kind="joint_demo", occurred_on=closed - timedelta(days=5), evidence_ref="crm://demo")
+    ]
+    return deal.DealWon(
+        partner_id=pid,
+        deal_id=deal_id,
+        product_line=line,
+        amount=usd(amount),
+        closed_on=closed,
+        registered=registered,
+        influence=proof if influenced else [],
+    )
 
 
 def flag(pid: str, deal_id: str, on: date, reason: str = "self_dealing") -> deal.DealFlagged:
-    return deal.DealFlagged(partner_id=pid, deal_id=deal_id, reason=deal.FlagReason(reason), detail="review", flagged_on=on)
+    return deal.DealFlagged(
+        partner_id=pid, deal_id=deal_id, reason=deal.FlagReason(reason), detail="review", flagged_on=on
+    )
 
 
 def activity() -> tuple[list[EventPayload], list[EventPayload]]:
     """(registration events, MDF events) of the quarter, each list in its own stream order."""
     registration: list[EventPayload] = [
         # north: promoted to silver by its second deal, then earns the accelerator
-        engagement.EngagementRecorded(partner_id="north", engagement_id="n-qbr", kind="quarterly_business_review",
-                                      occurred_on=date(2026, 1, 10), evidence_ref="crm://qbr"),
+        engagement.EngagementRecorded(
+            partner_id="north",
+            engagement_id="n-qbr",
+            kind="quarterly_business_review",
+            occurred_on=date(2026, 1, 10),
+            evidence_ref="crm://qbr",
+        ),
         won("north", "n1", "80000.00", date(2026, 1, 20), "storage", registered=True),
         won("north", "n2", "50000.00", date(2026, 2, 10), "cloud", registered=False),
         won("north", "n3", "60000.00", date(2026, 3, 5), "cloud", registered=True),
@@ -81,24 +97,57 @@ def activity() -> tuple[list[EventPayload], list[EventPayload]]:
         won("east", "e2", "30000.00", date(2026, 2, 15), "cloud", registered=False, influenced=False),
         flag("east", "e3", date(2026, 2, 1), "registration_velocity"),
         won("east", "e3", "20000.00", date(2026, 3, 1), "storage", registered=True),
-        deal.DealFlagCleared(partner_id="east", deal_id="e1", reason="self_dealing", cleared_on=date(2026, 3, 10),
-                             cleared_by="manager"),
+        deal.DealFlagCleared(
+            partner_id="east", deal_id="e1", reason="self_dealing", cleared_on=date(2026, 3, 10), cleared_by="manager"
+        ),
         # west: a clawback inside the window, a reversal outside it
         won("west", "w2", "20000.00", date(2026, 1, 2), "cloud", registered=False),
         won("west", "w1", "50000.00", date(2026, 1, 20), "security", registered=True),
-        deal.DealReversed(partner_id="west", deal_id="w1", reversed_on=date(2026, 2, 25), amount=usd("50000.00"),
-                          full=True, reason="cancelled"),
-        deal.DealReversed(partner_id="west", deal_id="w2", reversed_on=date(2026, 3, 31), amount=usd("5000.00"),
-                          full=False, reason="refunded"),
+        deal.DealReversed(
+            partner_id="west",
+            deal_id="w1",
+            reversed_on=date(2026, 2, 25),
+            amount=usd("50000.00"),
+            full=True,
+            reason="cancelled",
+        ),
+        deal.DealReversed(
+            partner_id="west",
+            deal_id="w2",
+            reversed_on=date(2026, 3, 31),
+            amount=usd("5000.00"),
+            full=False,
+            reason="refunded",
+        ),
     ]
     funds: list[EventPayload] = [
-        mdf.MdfAllocated(partner_id="west", allocation_id="al-w", period="2026-Q1", amount=usd("10000.00"),
-                         allocated_on=date(2026, 1, 5)),
-        mdf.MdfRequestApproved(partner_id="west", request_id="rq-w", period="2026-Q1", requested_amount=usd("3000.00"),
-                               approved_amount=usd("3000.00"), approved_on=date(2026, 2, 5), approved_by="manager",
-                               claim_deadline=date(2026, 4, 30)),
-        mdf.MdfDisbursed(partner_id="west", disbursement_id="db-w", request_id="rq-w", period="2026-Q1",
-                         milestone="plan", trigger="plan_approved", amount=usd("2000.00"), disbursed_on=date(2026, 3, 15)),
+        mdf.MdfAllocated(
+            partner_id="west",
+            allocation_id="al-w",
+            period="2026-Q1",
+            amount=usd("10000.00"),
+            allocated_on=date(2026, 1, 5),
+        ),
+        mdf.MdfRequestApproved(
+            partner_id="west",
+            request_id="rq-w",
+            period="2026-Q1",
+            requested_amount=usd("3000.00"),
+            approved_amount=usd("3000.00"),
+            approved_on=date(2026, 2, 5),
+            approved_by="manager",
+            claim_deadline=date(2026, 4, 30),
+        ),
+        mdf.MdfDisbursed(
+            partner_id="west",
+            disbursement_id="db-w",
+            request_id="rq-w",
+            period="2026-Q1",
+            milestone="plan",
+            trigger="plan_approved",
+            amount=usd("2000.00"),
+            disbursed_on=date(2026, 3, 15),
+        ),
     ]
     return registration, funds
 
@@ -123,8 +172,12 @@ EXPECTED = {
     "north": {"rebates_payable": "11400.00", "mdf_available": "3800.00"},
     "south": {"rebates_payable": "15000.00", "rebates_capped": "5500.00", "mdf_available": "7000.00"},
     "east": {"rebates_payable": "2000.00", "rebates_held": "1000.00", "mdf_available": "1800.00"},
-    "west": {"rebates_payable": "800.00", "mdf_available": "7400.00", "mdf_reserved": "1000.00",
-             "mdf_disbursed": "2000.00"},
+    "west": {
+        "rebates_payable": "800.00",
+        "mdf_available": "7400.00",
+        "mdf_reserved": "1000.00",
+        "mdf_disbursed": "2000.00",
+    },
 }
 TIERS = {"north": "silver", "south": "registered", "east": "registered", "west": "registered"}
 
@@ -146,25 +199,40 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
     admin = auth_header(ledger_settings, "program:admin")
     reader = auth_header(ledger_settings, "ledger:read")
     async with app_client(ledger_app(ledger_settings)) as led:
-        drafted = await led.post("/programs/q1/versions", content=PROGRAM,
-                                 headers={**admin, "Content-Type": "application/yaml"})
+        drafted = await led.post(
+            "/programs/q1/versions", content=PROGRAM, headers={**admin, "Content-Type": "application/yaml"}
+        )
         assert drafted.status_code == 201, drafted.text
-        published = await led.post("/programs/q1/versions/1/publish", headers=admin, json={
-            "effective_from": "2026-01-01", "correction": True, "reason": "the Q1 terms, entered after the quarter"})
+        published = await led.post(
+            "/programs/q1/versions/1/publish",
+            headers=admin,
+            json={
+                "effective_from": "2026-01-01",
+                "correction": True,
+                "reason": "the Q1 terms, entered after the quarter",
+            },
+        )
         assert published.status_code == 200, published.text
 
         async with relay_task(registration_settings, "registration"), projector_task(ledger_settings):
             registration, funds = activity()
             enrolments = [
-                partner.PartnerEnrolled(partner_id=p, name=p.title(), partner_type=partner.PartnerType.RESELLER,
-                                        region="EMEA", program_id="q1", enrolled_on=date(2026, 1, 2))
+                partner.PartnerEnrolled(
+                    partner_id=p,
+                    name=p.title(),
+                    partner_type=partner.PartnerType.RESELLER,
+                    region="EMEA",
+                    program_id="q1",
+                    enrolled_on=date(2026, 1, 2),
+                )
                 for p in PARTNERS
             ]
             sent = await write(registration_settings, "/registration", topics.REGISTRATION, enrolments)
 
             async def enrolled():
-                return all([(await led.get(f"/partners/{p}/tier", headers=reader)).status_code == 200
-                            for p in PARTNERS])
+                return all(
+                    [(await led.get(f"/partners/{p}/tier", headers=reader)).status_code == 200 for p in PARTNERS]
+                )
 
             await eventually(enrolled)  # the MDF service only funds partners it knows, and so does the ledger
             sent += await write(registration_settings, "/registration", topics.REGISTRATION, registration)
@@ -172,6 +240,7 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
 
             conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
             try:
+
                 async def all_consumed():
                     return await conn.fetchval("SELECT count(*) FROM consumed_events") >= sent
 
@@ -180,8 +249,8 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
                 per_currency = await conn.fetch("SELECT currency, sum(amount) AS total FROM postings GROUP BY currency")
                 assert [(r["currency"], r["total"]) for r in per_currency] == [("USD", 0)]
                 clawed = await conn.fetch(
-                    "SELECT c.reverses, o.kind FROM journal_entries c JOIN journal_entries o ON o.entry_id = c.reverses "
-                    "WHERE c.kind = 'clawback' AND c.deal_id = 'w1'"
+                    "SELECT c.reverses, o.kind FROM journal_entries c "
+                    "JOIN journal_entries o ON o.entry_id = c.reverses WHERE c.kind = 'clawback' AND c.deal_id = 'w1'"
                 )
                 assert sorted(r["kind"] for r in clawed) == ["mdf_accrual", "rebate", "registration_bonus", "spiff"]
                 outside = await conn.fetchval(
@@ -197,8 +266,11 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
                 )
                 changes = [orjson.loads(r["payload"])["data"] for r in tier_events]
                 assert sorted((c["partner_id"], c["previous_tier"] or "-", c["tier"]) for c in changes) == [
-                    ("east", "-", "registered"), ("north", "-", "registered"), ("north", "registered", "silver"),
-                    ("south", "-", "registered"), ("west", "-", "registered"),
+                    ("east", "-", "registered"),
+                    ("north", "-", "registered"),
+                    ("north", "registered", "silver"),
+                    ("south", "-", "registered"),
+                    ("west", "-", "registered"),
                 ]
             finally:
                 await conn.close()
@@ -211,5 +283,6 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
         south = (await led.get("/entries?partner_id=south&deal_id=s2&kind=growth_accelerator", headers=reader)).json()
         (accelerator,) = south["items"]
         assert accelerator["explanation"]["capped_by"] == [
-            "per-deal cap 10000.00 USD", "2026-Q1 partner cap (room 6500.00 of 15000) 6500.00 USD",
+            "per-deal cap 10000.00 USD",
+            "2026-Q1 partner cap (room 6500.00 of 15000) 6500.00 USD",
         ]

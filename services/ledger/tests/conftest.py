@@ -33,6 +33,8 @@ async def ledger_client(ledger_settings: LedgerSettings) -> AsyncIterator[httpx.
 async def uow_factory(ledger_settings: LedgerSettings) -> AsyncIterator[UnitOfWorkFactory]:
     engine = create_engine(ledger_settings.database_url, pool_size=2)
     try:
-        yield UnitOfWorkFactory(engine, source="/ledger", topic=topics.prefixed(topics.LEDGER, ledger_settings.topic_prefix))
+        yield UnitOfWorkFactory(
+            engine, source="/ledger", topic=topics.prefixed(topics.LEDGER, ledger_settings.topic_prefix)
+        )
     finally:
         await engine.dispose()

@@ -22,6 +22,9 @@ async def second_factory(
     url = database_factory.create(ALEMBIC_INI, prefix="led2")
     engine = create_engine(url, pool_size=2)
     try:
-        yield url, UnitOfWorkFactory(engine, source="/ledger", topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
+        yield (
+            url,
+            UnitOfWorkFactory(engine, source="/ledger", topic=topics.prefixed(topics.LEDGER, settings.topic_prefix)),
+        )
     finally:
         await engine.dispose()

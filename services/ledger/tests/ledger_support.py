@@ -32,14 +32,25 @@ BASE: dict[str, Any] = {
         ],
     },
     "engagement_points": {"quarterly_business_review": 10, "certification": 15, "enablement_session": 5},
-    "rebate": {"percent": {"registered": {"default": "5"}, "silver": {"default": "6", "cloud": "8"},
-                           "gold": {"default": "8", "cloud": "10"}}},
+    "rebate": {
+        "percent": {
+            "registered": {"default": "5"},
+            "silver": {"default": "6", "cloud": "8"},
+            "gold": {"default": "8", "cloud": "10"},
+        }
+    },
     "clawback": {"window_days": 90, "partial": "pro_rata"},
 }
 
 
-def program(overrides: dict[str, Any] | None = None, *, version: int = 1, effective_from: date = date(2025, 1, 1),
-            published_at: datetime = PUBLISHED, program_id: str = "growth") -> ProgramVersion:
+def program(
+    overrides: dict[str, Any] | None = None,
+    *,
+    version: int = 1,
+    effective_from: date = date(2025, 1, 1),
+    published_at: datetime = PUBLISHED,
+    program_id: str = "growth",
+) -> ProgramVersion:
     data = copy.deepcopy(BASE)
     data["program"] = program_id
     for key, value in (overrides or {}).items():
@@ -59,45 +70,72 @@ def usd(amount: str, currency: str = "USD") -> Money:
 
 
 def enrolled(pid: str = "acme", program_id: str = "growth", on: date = date(2026, 1, 5)) -> EventPayload:
-    return partner.PartnerEnrolled(partner_id=pid, name=pid.title(), partner_type=partner.PartnerType.RESELLER,
-                                   region="EMEA", program_id=program_id, enrolled_on=on)
+    return partner.PartnerEnrolled(
+        partner_id=pid,
+        name=pid.title(),
+        partner_type=partner.PartnerType.RESELLER,
+        region="EMEA",
+        program_id=program_id,
+        enrolled_on=on,
+    )
 
 
-def won(deal_id: str, amount: str, closed_on: date, *, pid: str = "acme", line: str = "cloud", registered: bool = False,
-        currency: str = "USD", influence: list[tuple[str, date]] | None = None) -> EventPayload:
+def won(
+    deal_id: str,
+    amount: str,
+    closed_on: date,
+    *,
+    pid: str = "acme",
+    line: str = "cloud",
+    registered: bool = False,
+    currency: str = "USD",
+    influence: list[tuple[str, date]] | None = None,
+) -> EventPayload:
     return deal.DealWon(
-        partner_id=pid, deal_id=deal_id, product_line=line, amount=usd(amount, currency), closed_on=closed_on,
+        partner_id=pid,
+        deal_id=deal_id,
+        product_line=line,
+        amount=usd(amount, currency),
+        closed_on=closed_on,
         registered=registered,
         influence=[deal.InfluenceActivity(kind=k, occurred_on=d, evidence_ref="crm://x") for k, d in influence or []],
     )
 
 
-def reversed_(deal_id: str, amount: str, on: date, *, full: bool = False, pid: str = "acme",
-              currency: str = "USD") -> EventPayload:
-    return deal.DealReversed(partner_id=pid, deal_id=deal_id, reversed_on=on, amount=usd(amount, currency), full=full,
-                             reason="refunded")
+def reversed_(
+    deal_id: str, amount: str, on: date, *, full: bool = False, pid: str = "acme", currency: str = "USD"
+) -> EventPayload:
+    return deal.DealReversed(
+        partner_id=pid, deal_id=deal_id, reversed_on=on, amount=usd(amount, currency), full=full, reason="refunded"
+    )
 
 
 def flagged(deal_id: str, on: date, reason: str = "self_dealing", pid: str = "acme") -> EventPayload:
-    return deal.DealFlagged(partner_id=pid, deal_id=deal_id, reason=deal.FlagReason(reason), detail="review",
-                            flagged_on=on)
+    return deal.DealFlagged(
+        partner_id=pid, deal_id=deal_id, reason=deal.FlagReason(reason), detail="review", flagged_on=on
+    )
 
 
 def cleared(deal_id: str, on: date, reason: str = "self_dealing", pid: str = "acme") -> EventPayload:
-    return deal.DealFlagCleared(partner_id=pid, deal_id=deal_id, reason=deal.FlagReason(reason), cleared_on=on,
-                                cleared_by="manager")
+    return deal.DealFlagCleared(
+        partner_id=pid, deal_id=deal_id, reason=deal.FlagReason(reason), cleared_on=on, cleared_by="manager"
+    )
 
 
 def engaged(kind: str, on: date, pid: str = "acme", engagement_id: str | None = None) -> EventPayload:
     return engagement.EngagementRecorded(
-        partner_id=pid, engagement_id=engagement_id or f"eng-{next(_ids)}",
-        kind=engagement.EngagementKind(kind), occurred_on=on, evidence_ref="crm://e",
+        partner_id=pid,
+        engagement_id=engagement_id or f"eng-{next(_ids)}",
+        kind=engagement.EngagementKind(kind),
+        occurred_on=on,
+        evidence_ref="crm://e",
     )
 
 
 def allocated(amount: str, on: date, pid: str = "acme", period: str = "2026-Q1") -> EventPayload:
-    return mdf.MdfAllocated(partner_id=pid, allocation_id=f"al-{next(_ids)}", period=period, amount=usd(amount),
-                            allocated_on=on)
+    return mdf.MdfAllocated(
+        partner_id=pid, allocation_id=f"al-{next(_ids)}", period=period, amount=usd(amount), allocated_on=on
+    )
 
 
 async def replay(events: list[Incoming], *programs: ProgramVersion) -> MemoryReplay:

@@ -48,16 +48,27 @@ def deal_to_json(deal: DealRecord) -> dict[str, Any]:
         "approved_on": _d(deal.approved_on),
         "influence": [[k, d.isoformat()] for k, d in deal.influence],
         "flags": sorted(deal.flags),
-        "won": None if won is None else {
-            "event_id": won.event_id, "product_line": won.product_line, "currency": won.currency,
-            "amount": str(won.amount), "closed_on": won.closed_on.isoformat(), "program_id": won.program_id,
+        "won": None
+        if won is None
+        else {
+            "event_id": won.event_id,
+            "product_line": won.product_line,
+            "currency": won.currency,
+            "amount": str(won.amount),
+            "closed_on": won.closed_on.isoformat(),
+            "program_id": won.program_id,
             "program_version": won.program_version,
         },
         "reversed_amount": str(deal.reversed_amount),
         "rewards": [
             {
-                "entry_id": r.entry_id, "component": r.component, "debit": r.debit_account, "credit": r.credit_account,
-                "paid": str(r.paid), "capped": str(r.capped), "clawed_paid": str(r.clawed_paid),
+                "entry_id": r.entry_id,
+                "component": r.component,
+                "debit": r.debit_account,
+                "credit": r.credit_account,
+                "paid": str(r.paid),
+                "capped": str(r.capped),
+                "clawed_paid": str(r.clawed_paid),
                 "clawed_capped": str(r.clawed_capped),
             }
             for r in deal.rewards
@@ -75,16 +86,27 @@ def deal_from_json(partner_id: str, deal_id: str, doc: dict[str, Any]) -> DealRe
         approved_on=_day(doc.get("approved_on")),
         influence=tuple((k, date.fromisoformat(d)) for k, d in doc.get("influence", [])),
         flags=frozenset(doc.get("flags", [])),
-        won=None if won is None else WonDeal(
-            event_id=won["event_id"], product_line=won["product_line"], currency=won["currency"],
-            amount=Decimal(won["amount"]), closed_on=date.fromisoformat(won["closed_on"]),
-            program_id=won["program_id"], program_version=int(won["program_version"]),
+        won=None
+        if won is None
+        else WonDeal(
+            event_id=won["event_id"],
+            product_line=won["product_line"],
+            currency=won["currency"],
+            amount=Decimal(won["amount"]),
+            closed_on=date.fromisoformat(won["closed_on"]),
+            program_id=won["program_id"],
+            program_version=int(won["program_version"]),
         ),
         reversed_amount=Decimal(doc.get("reversed_amount", "0")),
         rewards=tuple(
             RewardRecord(
-                entry_id=r["entry_id"], component=r["component"], debit_account=r["debit"], credit_account=r["credit"],
-                paid=Decimal(r["paid"]), capped=Decimal(r["capped"]), clawed_paid=Decimal(r["clawed_paid"]),
+                entry_id=r["entry_id"],
+                component=r["component"],
+                debit_account=r["debit"],
+                credit_account=r["credit"],
+                paid=Decimal(r["paid"]),
+                capped=Decimal(r["capped"]),
+                clawed_paid=Decimal(r["clawed_paid"]),
                 clawed_capped=Decimal(r["clawed_capped"]),
             )
             for r in doc.get("rewards", [])

@@ -49,9 +49,18 @@ async def published_versions(conn: AsyncConnection, program_ids: Iterable[str]) 
 
 def _stored(row: Any) -> StoredVersion:
     return StoredVersion(
-        program_id=row.program_id, version=row.version, status=row.status, document=row.document, rules=row.rules,
-        created_at=row.created_at, created_by=row.created_by, effective_from=row.effective_from,
-        published_at=row.published_at, published_by=row.published_by, correction=row.correction, reason=row.reason,
+        program_id=row.program_id,
+        version=row.version,
+        status=row.status,
+        document=row.document,
+        rules=row.rules,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        effective_from=row.effective_from,
+        published_at=row.published_at,
+        published_by=row.published_by,
+        correction=row.correction,
+        reason=row.reason,
     )
 
 
@@ -70,8 +79,14 @@ class SqlProgramVersions:
     async def add_draft(self, draft: StoredVersion) -> None:
         await self.conn.execute(
             program_versions.insert().values(
-                program_id=draft.program_id, version=draft.version, status="draft", document=draft.document,
-                rules=draft.rules, created_at=draft.created_at, created_by=draft.created_by, correction=False,
+                program_id=draft.program_id,
+                version=draft.version,
+                status="draft",
+                document=draft.document,
+                rules=draft.rules,
+                created_at=draft.created_at,
+                created_by=draft.created_by,
+                correction=False,
             )
         )
 
@@ -91,14 +106,25 @@ class SqlProgramVersions:
         return [_stored(r) for r in (await self.conn.execute(stmt)).all()]
 
     async def publish(
-        self, program_id: str, version: int, *, effective_from: date, published_at: datetime, published_by: str,
-        correction: bool, reason: str | None,
+        self,
+        program_id: str,
+        version: int,
+        *,
+        effective_from: date,
+        published_at: datetime,
+        published_by: str,
+        correction: bool,
+        reason: str | None,
     ) -> None:
         await self.conn.execute(
             update(program_versions)
             .where(program_versions.c.program_id == program_id, program_versions.c.version == version)
             .values(
-                status="published", effective_from=effective_from, published_at=published_at,
-                published_by=published_by, correction=correction, reason=reason,
+                status="published",
+                effective_from=effective_from,
+                published_at=published_at,
+                published_by=published_by,
+                correction=correction,
+                reason=reason,
             )
         )

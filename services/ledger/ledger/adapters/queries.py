@@ -109,9 +109,17 @@ async def statement_lines(
         conditions.append(postings.c.currency == currency)
     stmt = (
         select(
-            postings.c.entry_id, postings.c.line, postings.c.account, postings.c.currency, postings.c.amount,
-            postings.c.effective_at, journal_entries.c.kind, journal_entries.c.deal_id, journal_entries.c.explanation,
-            journal_entries.c.reverses, journal_entries.c.posted_seq,
+            postings.c.entry_id,
+            postings.c.line,
+            postings.c.account,
+            postings.c.currency,
+            postings.c.amount,
+            postings.c.effective_at,
+            journal_entries.c.kind,
+            journal_entries.c.deal_id,
+            journal_entries.c.explanation,
+            journal_entries.c.reverses,
+            journal_entries.c.posted_seq,
         )
         .join(journal_entries, journal_entries.c.entry_id == postings.c.entry_id)
         .where(*conditions)

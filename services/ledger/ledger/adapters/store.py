@@ -25,8 +25,20 @@ from .tables import balances, chain_heads, ledger_deals, ledger_partners
 EVENT_NAMESPACE = uuid.UUID("0b9f7d1e-3c55-4a8e-8f0e-7d4b2f6a9c31")
 
 JOURNAL_COLUMNS = [
-    "entry_id", "partner_id", "stream", "sequence", "kind", "caused_by", "deal_id", "effective_at", "rule_id",
-    "rule_version", "reverses", "explanation", "prev_hash", "entry_hash",
+    "entry_id",
+    "partner_id",
+    "stream",
+    "sequence",
+    "kind",
+    "caused_by",
+    "deal_id",
+    "effective_at",
+    "rule_id",
+    "rule_version",
+    "reverses",
+    "explanation",
+    "prev_hash",
+    "entry_hash",
 ]
 
 
@@ -40,7 +52,12 @@ class SqlLedgerStore:
         if not ids:
             return {}
         # Row locks in id order: the tier review command and the projector never interleave on a partner.
-        stmt = select(ledger_partners).where(ledger_partners.c.partner_id.in_(ids)).order_by("partner_id").with_for_update()
+        stmt = (
+            select(ledger_partners)
+            .where(ledger_partners.c.partner_id.in_(ids))
+            .order_by("partner_id")
+            .with_for_update()
+        )
         rows = (await self.conn.execute(stmt)).all()
         states = {r.partner_id: partner_from_json(r.partner_id, r.program_id, r.tier, r.state) for r in rows}
         heads = (await self.conn.execute(select(chain_heads).where(chain_heads.c.partner_id.in_(ids)))).all()
@@ -106,9 +123,20 @@ class SqlLedgerStore:
             columns=JOURNAL_COLUMNS,
             records=[
                 (
-                    c.entry.entry_id, c.entry.partner_id, c.entry.stream, c.sequence, c.entry.kind, c.entry.caused_by,
-                    c.entry.deal_id, c.entry.effective_at, c.entry.rule_id, c.entry.rule_version, c.entry.reverses,
-                    json.dumps(c.entry.explanation, sort_keys=True, default=str), c.prev_hash, c.entry_hash,
+                    c.entry.entry_id,
+                    c.entry.partner_id,
+                    c.entry.stream,
+                    c.sequence,
+                    c.entry.kind,
+                    c.entry.caused_by,
+                    c.entry.deal_id,
+                    c.entry.effective_at,
+                    c.entry.rule_id,
+                    c.entry.rule_version,
+                    c.entry.reverses,
+                    json.dumps(c.entry.explanation, sort_keys=True, default=str),
+                    c.prev_hash,
+                    c.entry_hash,
                 )
                 for c in entries
             ],

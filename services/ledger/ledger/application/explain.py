@@ -11,15 +11,20 @@ def explain(entry: Any, postings: list[Any], reverses: Any | None, reversed_by: 
     program = x.get("program")
     rule = (
         f"rule {entry.rule_id}, program {program} version {entry.rule_version}"
-        if program else f"posting rule {entry.rule_id} version {entry.rule_version}"
+        if program
+        else f"posting rule {entry.rule_id} version {entry.rule_version}"
     )
     lines = [x.get("summary", entry.kind)]
     lines += [f"- {step}" for step in x.get("steps", [])]
     lines.append(f"Caused by event {entry.caused_by} ({x.get('event_type', 'event')}); applied {rule}.")
     if reverses is not None:
-        lines.append(f"It reverses entry {reverses.entry_id} ({reverses.kind}, {reverses.explanation.get('summary', '')}).")
+        lines.append(
+            f"It reverses entry {reverses.entry_id} ({reverses.kind}, {reverses.explanation.get('summary', '')})."
+        )
     for later in reversed_by:
-        lines.append(f"Later reversed by entry {later.entry_id} ({later.kind}): {later.explanation.get('summary', '')}.")
+        lines.append(
+            f"Later reversed by entry {later.entry_id} ({later.kind}): {later.explanation.get('summary', '')}."
+        )
     return {
         "entry_id": entry.entry_id,
         "partner_id": entry.partner_id,

@@ -41,32 +41,61 @@ class ProgramVersions(Protocol):
     async def get(self, program_id: str, version: int, *, for_update: bool = False) -> StoredVersion | None: ...
     async def list(self, program_id: str | None = None) -> list[StoredVersion]: ...
     async def publish(
-        self, program_id: str, version: int, *, effective_from: date, published_at: datetime, published_by: str,
-        correction: bool, reason: str | None,
+        self,
+        program_id: str,
+        version: int,
+        *,
+        effective_from: date,
+        published_at: datetime,
+        published_by: str,
+        correction: bool,
+        reason: str | None,
     ) -> None: ...
 
 
 def builtin_stored() -> StoredVersion:
     return StoredVersion(
-        program_id=DEFAULT_PROGRAM_ID, version=BUILTIN_VERSION, status="published", document=builtin_document(),
-        rules=program_as_data(builtin_version().program), created_at=BUILTIN_PUBLISHED_AT, created_by="built-in",
-        effective_from=BUILTIN_EFFECTIVE_FROM, published_at=BUILTIN_PUBLISHED_AT, published_by="built-in",
+        program_id=DEFAULT_PROGRAM_ID,
+        version=BUILTIN_VERSION,
+        status="published",
+        document=builtin_document(),
+        rules=program_as_data(builtin_version().program),
+        created_at=BUILTIN_PUBLISHED_AT,
+        created_by="built-in",
+        effective_from=BUILTIN_EFFECTIVE_FROM,
+        published_at=BUILTIN_PUBLISHED_AT,
+        published_by="built-in",
     )
 
 
-async def create_draft(repo: ProgramVersions, program_id: str, document: str, *, by: str, now: datetime) -> StoredVersion:
+async def create_draft(
+    repo: ProgramVersions, program_id: str, document: str, *, by: str, now: datetime
+) -> StoredVersion:
     program = load_program(document, program_id=program_id)
     draft = StoredVersion(
-        program_id=program_id, version=await repo.next_version(program_id), status="draft", document=document,
-        rules=program_as_data(program), created_at=now, created_by=by,
+        program_id=program_id,
+        version=await repo.next_version(program_id),
+        status="draft",
+        document=document,
+        rules=program_as_data(program),
+        created_at=now,
+        created_by=by,
     )
     await repo.add_draft(draft)
     return draft
 
 
 async def publish(
-    repo: ProgramVersions, program_id: str, version: int, *, effective_from: date, correction: bool,
-    reason: str | None, by: str, now: datetime, notice_days: int,
+    repo: ProgramVersions,
+    program_id: str,
+    version: int,
+    *,
+    effective_from: date,
+    correction: bool,
+    reason: str | None,
+    by: str,
+    now: datetime,
+    notice_days: int,
 ) -> StoredVersion:
     current = await repo.get(program_id, version, for_update=True)
     if current is None:
@@ -84,8 +113,13 @@ async def publish(
                 f"{earliest} (or publish it as a correction with a reason)"
             )
     await repo.publish(
-        program_id, version, effective_from=effective_from, published_at=now, published_by=by,
-        correction=correction, reason=reason.strip() if reason else None,
+        program_id,
+        version,
+        effective_from=effective_from,
+        published_at=now,
+        published_by=by,
+        correction=correction,
+        reason=reason.strip() if reason else None,
     )
     published = await repo.get(program_id, version)
     assert published is not None

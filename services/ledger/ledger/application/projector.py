@@ -48,7 +48,9 @@ async def load_catalog(store: LedgerStore, program_ids: set[str]) -> Catalog:
 
 async def project(store: LedgerStore, events: Sequence[Incoming]) -> list[Rejected]:
     states = await store.load_partners({e.payload.partner_id for e in events})
-    keys: set[DealKey] = {(e.payload.partner_id, d) for e in events if isinstance(d := getattr(e.payload, "deal_id", None), str)}
+    keys: set[DealKey] = {
+        (e.payload.partner_id, d) for e in events if isinstance(d := getattr(e.payload, "deal_id", None), str)
+    }
     loaded = await store.load_deals(keys)
     deals: dict[str, dict[str, DealRecord]] = defaultdict(dict)
     for (partner_id, deal_id), record in loaded.items():
@@ -96,4 +98,3 @@ async def project(store: LedgerStore, events: Sequence[Incoming]) -> list[Reject
     for announcement in announcements:
         store.announce(announcement)
     return rejected
-

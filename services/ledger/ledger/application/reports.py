@@ -84,8 +84,12 @@ class Statement:
 
 
 def build_statement(
-    partner_id: str, period_from: date, period_to: date, currency: str | None,
-    opening_rows: Iterable[tuple[str, str, Decimal]], line_rows: Iterable[Any],
+    partner_id: str,
+    period_from: date,
+    period_to: date,
+    currency: str | None,
+    opening_rows: Iterable[tuple[str, str, Decimal]],
+    line_rows: Iterable[Any],
 ) -> Statement:
     statement = Statement(partner_id, period_from, period_to, currency)
     running: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
@@ -98,9 +102,16 @@ def build_statement(
         running[key] += amount
         statement.lines.append(
             StatementLine(
-                effective_on=row.effective_at.date(), entry_id=row.entry_id, kind=row.kind, deal_id=row.deal_id,
-                account=row.account, currency=row.currency, amount=amount, balance_after=running[key],
-                explanation=str(row.explanation.get("summary", row.kind)), reverses=row.reverses,
+                effective_on=row.effective_at.date(),
+                entry_id=row.entry_id,
+                kind=row.kind,
+                deal_id=row.deal_id,
+                account=row.account,
+                currency=row.currency,
+                amount=amount,
+                balance_after=running[key],
+                explanation=str(row.explanation.get("summary", row.kind)),
+                reverses=row.reverses,
             )
         )
     statement.closing = [account_balance(a, c, -b) for (a, c), b in sorted(running.items())]
@@ -117,8 +128,18 @@ def statement_csv(statement: Statement) -> str:
         writer.writerow(["opening", statement.period_from, "", "", "", a.account, a.currency, "", a.balance, ""])
     for line in statement.lines:
         writer.writerow(
-            ["entry", line.effective_on, line.entry_id, line.kind, line.deal_id or "", line.account, line.currency,
-             line.amount, line.balance_after, line.explanation]
+            [
+                "entry",
+                line.effective_on,
+                line.entry_id,
+                line.kind,
+                line.deal_id or "",
+                line.account,
+                line.currency,
+                line.amount,
+                line.balance_after,
+                line.explanation,
+            ]
         )
     for a in statement.closing:
         writer.writerow(["closing", statement.period_to, "", "", "", a.account, a.currency, "", a.balance, ""])

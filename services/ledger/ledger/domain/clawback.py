@@ -42,10 +42,16 @@ def on_reversed(
     quarter = quarter_of(won.closed_on)
     partner = add_revenue(partner, won.closed_on, currency, -reversed_now)
     base: dict[str, Any] = {
-        "event_type": event.event_type, "deal_id": deal.deal_id, "program": pv.program_id,
-        "program_version": pv.version, "currency": currency, "won_amount": fmt(won.amount),
-        "closed_on": won.closed_on.isoformat(), "reversed_on": event.reversed_on.isoformat(),
-        "reversed_amount": fmt(event.amount.amount), "reason": event.reason,
+        "event_type": event.event_type,
+        "deal_id": deal.deal_id,
+        "program": pv.program_id,
+        "program_version": pv.version,
+        "currency": currency,
+        "won_amount": fmt(won.amount),
+        "closed_on": won.closed_on.isoformat(),
+        "reversed_on": event.reversed_on.isoformat(),
+        "reversed_amount": fmt(event.amount.amount),
+        "reason": event.reason,
     }
     rule = pv.program.clawback
     age = (event.reversed_on - won.closed_on).days
@@ -66,20 +72,31 @@ def on_reversed(
         target_capped = round_money(record.capped * share, currency)
         take_paid, take_capped = target_paid - record.clawed_paid, target_capped - record.clawed_capped
         if take_paid or take_capped:
-            entry = _clawback_entry(partner, deal, event, meta, pv, base, record, index, take_paid, take_capped, share, how)
+            entry = _clawback_entry(
+                partner, deal, event, meta, pv, base, record, index, take_paid, take_capped, share, how
+            )
             outcome.entries.append(entry)
             if record.is_reward:
                 clawed_rewards += take_paid
             else:
-                outcome.announcements.append(_accrual_reversed(partner, deal, event, meta, pv, record, entry, take_paid))
+                outcome.announcements.append(
+                    _accrual_reversed(partner, deal, event, meta, pv, record, entry, take_paid)
+                )
         records.append(replace(record, clawed_paid=target_paid, clawed_capped=target_capped))
     _done(outcome, partner, deal, total_reversed, tuple(records), quarter, currency, reversed_now, clawed_rewards)
     return outcome
 
 
 def _done(
-    outcome: Outcome, partner: PartnerLedger, deal: DealRecord, total_reversed: Decimal,
-    records: tuple[RewardRecord, ...], quarter: str, currency: str, reversed_now: Decimal, clawed: Decimal,
+    outcome: Outcome,
+    partner: PartnerLedger,
+    deal: DealRecord,
+    total_reversed: Decimal,
+    records: tuple[RewardRecord, ...],
+    quarter: str,
+    currency: str,
+    reversed_now: Decimal,
+    clawed: Decimal,
 ) -> None:
     totals = partner.quarter(quarter, currency)
     outcome.partner = set_quarter(
@@ -89,8 +106,18 @@ def _done(
 
 
 def _clawback_entry(
-    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion,
-    base: dict[str, Any], record: RewardRecord, index: int, paid: Decimal, capped: Decimal, share: Decimal, how: str,
+    partner: PartnerLedger,
+    deal: DealRecord,
+    event: DealReversed,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    base: dict[str, Any],
+    record: RewardRecord,
+    index: int,
+    paid: Decimal,
+    capped: Decimal,
+    share: Decimal,
+    how: str,
 ) -> JournalEntry:
     currency = event.amount.currency
     assert deal.won is not None
@@ -112,7 +139,8 @@ def _clawback_entry(
         how,
         f"original {record.component} entry {record.entry_id}: {fmt(record.paid)} {currency} paid"
         + (f", {fmt(record.capped)} capped" if record.capped else ""),
-        f"clawed back now {fmt(paid)} {currency}" + (f" (and {fmt(capped)} capped)" if capped else "")
+        f"clawed back now {fmt(paid)} {currency}"
+        + (f" (and {fmt(capped)} capped)" if capped else "")
         + f", {fmt(record.clawed_paid + paid)} in total",
     ]
     return JournalEntry(
@@ -125,8 +153,14 @@ def _clawback_entry(
         rule_version=pv.version,
         postings=tuple(postings),
         explanation={
-            **base, "summary": f"Clawback of {fmt(paid)} {currency} of the {record.component} on deal {deal.deal_id}: {event.reason}",
-            "component": record.component, "share": fmt(share), "amount": fmt(paid), "capped": fmt(capped),
+            **base,
+            "summary": (
+                f"Clawback of {fmt(paid)} {currency} of the {record.component} on deal {deal.deal_id}: {event.reason}"
+            ),
+            "component": record.component,
+            "share": fmt(share),
+            "amount": fmt(paid),
+            "capped": fmt(capped),
             "steps": steps,
         },
         reverses=record.entry_id,
@@ -135,8 +169,13 @@ def _clawback_entry(
 
 
 def _outside_window(
-    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion,
-    base: dict[str, Any], age: int,
+    partner: PartnerLedger,
+    deal: DealRecord,
+    event: DealReversed,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    base: dict[str, Any],
+    age: int,
 ) -> JournalEntry:
     currency = event.amount.currency
     nothing = zero(currency)
@@ -155,20 +194,35 @@ def _outside_window(
         rule_id=f"{pv.program_id}/clawback",
         rule_version=pv.version,
         postings=(Posting(payable, currency, nothing), Posting(expense, currency, nothing)),
-        explanation={**base, "summary": f"No clawback on deal {deal.deal_id}: {why}", "amount": fmt(nothing), "steps": [why]},
+        explanation={
+            **base,
+            "summary": f"No clawback on deal {deal.deal_id}: {why}",
+            "amount": fmt(nothing),
+            "steps": [why],
+        },
         deal_id=deal.deal_id,
     )
 
 
 def _accrual_reversed(
-    partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion,
-    record: RewardRecord, entry: JournalEntry, amount: Decimal,
+    partner: PartnerLedger,
+    deal: DealRecord,
+    event: DealReversed,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    record: RewardRecord,
+    entry: JournalEntry,
+    amount: Decimal,
 ) -> Announcement:
     assert deal.won is not None
     return Announcement(
         payload=LedgerMdfAccrualReversed(
-            partner_id=partner.partner_id, entry_id=entry.entry_id, reverses=record.entry_id, deal_id=deal.deal_id,
-            period=quarter_of(deal.won.closed_on), amount=Money(amount=amount, currency=event.amount.currency),
+            partner_id=partner.partner_id,
+            entry_id=entry.entry_id,
+            reverses=record.entry_id,
+            deal_id=deal.deal_id,
+            period=quarter_of(deal.won.closed_on),
+            amount=Money(amount=amount, currency=event.amount.currency),
             rule_version=pv.version,
         ),
         time=business_time(event.reversed_on),

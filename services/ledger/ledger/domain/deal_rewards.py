@@ -13,7 +13,7 @@ from incentive_contracts.money import Money
 from . import accounts
 from .catalog import ProgramVersion
 from .journal import JournalEntry, Posting
-from .money import fmt, percent_of, quarter_of, round_money, zero
+from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
 from .rewards import Assessment, Component, assess
 from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
@@ -49,9 +49,15 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     credit = deal.reward_account if not deal.flags else accounts.REBATES_HELD
     held = bool(deal.flags)
     base = {
-        "event_type": event.event_type, "deal_id": event.deal_id, "program": pv.program_id,
-        "program_version": pv.version, "currency": currency, "won_amount": fmt(amount),
-        "closed_on": event.closed_on.isoformat(), "product_line": event.product_line, "tier": partner.tier,
+        "event_type": event.event_type,
+        "deal_id": event.deal_id,
+        "program": pv.program_id,
+        "program_version": pv.version,
+        "currency": currency,
+        "won_amount": fmt(amount),
+        "closed_on": event.closed_on.isoformat(),
+        "product_line": event.product_line,
+        "tier": partner.tier,
         "held": held,
     }
     records: list[RewardRecord] = []
@@ -94,8 +100,15 @@ def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: Qua
 
 
 def _component_entry(
-    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, c: Component,
-    base: dict[str, Any], credit: str, assessment: Assessment, held: bool,
+    partner: PartnerLedger,
+    event: DealWon,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    c: Component,
+    base: dict[str, Any],
+    credit: str,
+    assessment: Assessment,
+    held: bool,
 ) -> tuple[JournalEntry, RewardRecord]:
     currency = event.amount.currency
     paid = c.paid if c.paid is not None else c.gross
@@ -109,7 +122,8 @@ def _component_entry(
     if held:
         steps.append("the deal is flagged: the reward is held, not payable, until the flag is cleared")
     name = _names[c.group]
-    summary = f"{name} of {fmt(paid)} {currency} on deal {event.deal_id} ({event.product_line}, won {fmt(event.amount.amount)} {currency} on {event.closed_on})"
+    won_on = f"{event.product_line}, won {fmt(event.amount.amount)} {currency} on {event.closed_on}"
+    summary = f"{name} of {fmt(paid)} {currency} on deal {event.deal_id} ({won_on})"
     if capped:
         summary += f"; {fmt(capped)} {currency} above a limit was capped"
     entry = JournalEntry(
@@ -122,13 +136,22 @@ def _component_entry(
         rule_version=pv.version,
         postings=reward_postings(partner.partner_id, pv.program_id, c.key, credit, currency, paid, capped),
         explanation={
-            **base, "summary": summary, "component": c.key, "inputs": c.inputs, "steps": steps,
-            "gross": fmt(c.gross), "amount": fmt(paid), "capped": fmt(capped), "capped_by": list(c.capped_by),
+            **base,
+            "summary": summary,
+            "component": c.key,
+            "inputs": c.inputs,
+            "steps": steps,
+            "gross": fmt(c.gross),
+            "amount": fmt(paid),
+            "capped": fmt(capped),
+            "capped_by": list(c.capped_by),
         },
         deal_id=event.deal_id,
     )
     debit = accounts.program_account(pv.program_id, accounts.expense_purpose(c.key))
-    record = RewardRecord(entry.entry_id, c.key, debit, accounts.partner_account(partner.partner_id, credit), paid, capped)
+    record = RewardRecord(
+        entry.entry_id, c.key, debit, accounts.partner_account(partner.partner_id, credit), paid, capped
+    )
     return entry, record
 
 
@@ -141,8 +164,13 @@ _names = {
 
 
 def _zero_rebate(
-    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, assessment: Assessment,
-    base: dict[str, Any], credit: str,
+    partner: PartnerLedger,
+    event: DealWon,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    assessment: Assessment,
+    base: dict[str, Any],
+    credit: str,
 ) -> JournalEntry:
     currency = event.amount.currency
     nothing = zero(currency)
@@ -157,9 +185,15 @@ def _zero_rebate(
         rule_version=pv.version,
         postings=reward_postings(partner.partner_id, pv.program_id, "rebate", credit, currency, nothing, nothing),
         explanation={
-            **base, "summary": f"No reward on deal {event.deal_id}: {assessment.ineligible}", "component": "rebate",
-            "inputs": {"influence_required": True}, "steps": [assessment.ineligible], "gross": fmt(nothing),
-            "amount": fmt(nothing), "capped": fmt(nothing), "capped_by": [],
+            **base,
+            "summary": f"No reward on deal {event.deal_id}: {assessment.ineligible}",
+            "component": "rebate",
+            "inputs": {"influence_required": True},
+            "steps": [assessment.ineligible],
+            "gross": fmt(nothing),
+            "amount": fmt(nothing),
+            "capped": fmt(nothing),
+            "capped_by": [],
         },
         deal_id=event.deal_id,
     )
@@ -188,17 +222,29 @@ def _mdf_accrual(
         rule_version=pv.version,
         postings=(Posting(debit, currency, value), Posting(credit, currency, -value)),
         explanation={
-            **base, "summary": f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
-            "component": "mdf_accrual", "inputs": {"rate_percent": fmt(rule.percent), "period": period},
-            "steps": [f"{fmt(amount)} {currency} x {fmt(rule.percent)} % = {fmt(percent_of(amount, rule.percent))} -> {fmt(value)} {currency} (half-even)"],
-            "gross": fmt(value), "amount": fmt(value), "capped": fmt(zero(currency)), "capped_by": [],
+            **base,
+            "summary": f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
+            "component": "mdf_accrual",
+            "inputs": {"rate_percent": fmt(rule.percent), "period": period},
+            "steps": [
+                percent_step(amount, currency, rule.percent, value)
+            ],
+            "gross": fmt(value),
+            "amount": fmt(value),
+            "capped": fmt(zero(currency)),
+            "capped_by": [],
         },
         deal_id=event.deal_id,
     )
     announcement = Announcement(
         payload=LedgerMdfAccrued(
-            partner_id=partner.partner_id, entry_id=entry.entry_id, deal_id=event.deal_id, period=period,
-            amount=Money(amount=value, currency=currency), rate=fmt(rule.percent / 100), rule_version=pv.version,
+            partner_id=partner.partner_id,
+            entry_id=entry.entry_id,
+            deal_id=event.deal_id,
+            period=period,
+            amount=Money(amount=value, currency=currency),
+            rate=fmt(rule.percent / 100),
+            rule_version=pv.version,
         ),
         time=business_time(event.closed_on),
         event_id=announcement_id(entry.entry_id, "mdf_accrued"),

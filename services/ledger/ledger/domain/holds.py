@@ -30,8 +30,19 @@ def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, met
         return outcome
     amount = outstanding(deal)
     why = f"deal {deal.deal_id} flagged on {event.flagged_on} ({event.reason.value}: {event.detail})"
-    entry = _move(partner, deal, meta, "hold", accounts.REBATES_PAYABLE, accounts.REBATES_HELD, amount,
-                  business_time(event.flagged_on), f"Hold of {fmt(amount)} {deal.won.currency}: {why}", [why], None)
+    entry = _move(
+        partner,
+        deal,
+        meta,
+        "hold",
+        accounts.REBATES_PAYABLE,
+        accounts.REBATES_HELD,
+        amount,
+        business_time(event.flagged_on),
+        f"Hold of {fmt(amount)} {deal.won.currency}: {why}",
+        [why],
+        None,
+    )
     outcome.entries.append(entry)
     outcome.deals[deal.deal_id] = replace(flagged, held=True, hold_entry=entry.entry_id)
     return outcome
@@ -46,17 +57,36 @@ def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCle
         return outcome
     amount = outstanding(deal)
     why = f"flag {event.reason.value} on deal {deal.deal_id} cleared on {event.cleared_on} by {event.cleared_by}"
-    entry = _move(partner, deal, meta, "release", accounts.REBATES_HELD, accounts.REBATES_PAYABLE, amount,
-                  business_time(event.cleared_on), f"Release of {fmt(amount)} {deal.won.currency}: {why}",
-                  [why, "no flag remains on the deal: its rewards are payable again"], deal.hold_entry)
+    entry = _move(
+        partner,
+        deal,
+        meta,
+        "release",
+        accounts.REBATES_HELD,
+        accounts.REBATES_PAYABLE,
+        amount,
+        business_time(event.cleared_on),
+        f"Release of {fmt(amount)} {deal.won.currency}: {why}",
+        [why, "no flag remains on the deal: its rewards are payable again"],
+        deal.hold_entry,
+    )
     outcome.entries.append(entry)
     outcome.deals[deal.deal_id] = replace(cleared, held=False, hold_entry=None)
     return outcome
 
 
 def _move(
-    partner: PartnerLedger, deal: DealRecord, meta: EventMeta, kind: str, source: str, target: str,
-    amount: Decimal, at: object, summary: str, steps: list[str], reverses: str | None,
+    partner: PartnerLedger,
+    deal: DealRecord,
+    meta: EventMeta,
+    kind: str,
+    source: str,
+    target: str,
+    amount: Decimal,
+    at: object,
+    summary: str,
+    steps: list[str],
+    reverses: str | None,
 ) -> JournalEntry:
     assert deal.won is not None
     currency = deal.won.currency
@@ -75,8 +105,12 @@ def _move(
             amount,
         ),
         explanation={
-            "event_type": f"deal.{'flagged' if kind == 'hold' else 'flag_cleared'}", "deal_id": deal.deal_id,
-            "currency": currency, "amount": fmt(amount), "summary": summary, "steps": steps,
+            "event_type": f"deal.{'flagged' if kind == 'hold' else 'flag_cleared'}",
+            "deal_id": deal.deal_id,
+            "currency": currency,
+            "amount": fmt(amount),
+            "summary": summary,
+            "steps": steps,
             "flags": sorted(deal.flags),
         },
         reverses=reverses,

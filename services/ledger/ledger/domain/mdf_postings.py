@@ -35,29 +35,59 @@ class MdfMove:
 
 
 def _allocated(e: mdf.MdfAllocated) -> MdfMove:
-    return MdfMove("mdf_allocation", e.amount, e.allocated_on, accounts.VENDOR_MDF_EXPENSE, accounts.MDF_AVAILABLE,
-                   f"MDF allocation {e.allocation_id} for {e.period}")
+    return MdfMove(
+        "mdf_allocation",
+        e.amount,
+        e.allocated_on,
+        accounts.VENDOR_MDF_EXPENSE,
+        accounts.MDF_AVAILABLE,
+        f"MDF allocation {e.allocation_id} for {e.period}",
+    )
 
 
 def _reserved(e: mdf.MdfRequestApproved) -> MdfMove:
-    return MdfMove("mdf_reservation", e.approved_amount, e.approved_on, accounts.MDF_AVAILABLE, accounts.MDF_RESERVED,
-                   f"request {e.request_id} ({e.period}) pre-approved by {e.approved_by}: amount reserved")
+    return MdfMove(
+        "mdf_reservation",
+        e.approved_amount,
+        e.approved_on,
+        accounts.MDF_AVAILABLE,
+        accounts.MDF_RESERVED,
+        f"request {e.request_id} ({e.period}) pre-approved by {e.approved_by}: amount reserved",
+    )
 
 
 def _released(e: mdf.MdfRequestCancelled) -> MdfMove:
     why = "lapsed at the period close" if e.lapsed else f"cancelled by {e.cancelled_by}"
-    return MdfMove("mdf_release", e.released_amount, e.cancelled_on, accounts.MDF_RESERVED, accounts.MDF_AVAILABLE,
-                   f"request {e.request_id} ({e.period}) {why}: reservation released ({e.reason})")
+    return MdfMove(
+        "mdf_release",
+        e.released_amount,
+        e.cancelled_on,
+        accounts.MDF_RESERVED,
+        accounts.MDF_AVAILABLE,
+        f"request {e.request_id} ({e.period}) {why}: reservation released ({e.reason})",
+    )
 
 
 def _disbursed(e: mdf.MdfDisbursed) -> MdfMove:
-    return MdfMove("mdf_disbursement", e.amount, e.disbursed_on, accounts.MDF_RESERVED, accounts.MDF_DISBURSED,
-                   f"request {e.request_id} ({e.period}) milestone {e.milestone} disbursed")
+    return MdfMove(
+        "mdf_disbursement",
+        e.amount,
+        e.disbursed_on,
+        accounts.MDF_RESERVED,
+        accounts.MDF_DISBURSED,
+        f"request {e.request_id} ({e.period}) milestone {e.milestone} disbursed",
+    )
 
 
 def _expired(e: mdf.MdfFundsExpired) -> MdfMove:
-    return MdfMove("mdf_expiry", e.amount, e.expired_on, accounts.MDF_AVAILABLE, accounts.VENDOR_MDF_EXPENSE,
-                   f"unreserved {e.period} funds expired ({e.reason})")
+    return MdfMove(
+        "mdf_expiry",
+        e.amount,
+        e.expired_on,
+        accounts.MDF_AVAILABLE,
+        accounts.VENDOR_MDF_EXPENSE,
+        f"unreserved {e.period} funds expired ({e.reason})",
+    )
 
 
 MOVES: dict[type[EventPayload], Callable[..., MdfMove]] = {
@@ -92,8 +122,11 @@ def mdf_entries(partner: PartnerLedger, event: EventPayload, meta: EventMeta) ->
             rule_version=RULE_VERSION,
             postings=transfer(account(move.debit), account(move.credit), currency, amount),
             explanation={
-                "event_type": event.event_type, "currency": currency, "amount": fmt(amount),
-                "summary": f"{move.summary}: {fmt(amount)} {currency}", "steps": [move.summary],
+                "event_type": event.event_type,
+                "currency": currency,
+                "amount": fmt(amount),
+                "summary": f"{move.summary}: {fmt(amount)} {currency}",
+                "steps": [move.summary],
                 "period": getattr(event, "period", None),
             },
             stream=MDF_STREAM,

@@ -35,3 +35,9 @@ def fmt(amount: Decimal) -> str:
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def percent_step(amount: Decimal, currency: str, percent: Decimal, rounded: Decimal) -> str:
+    """How a percentage reward was computed, in words: ``1000.00 USD x 5 % = 50.000 -> 50.00 USD (half-even)``."""
+    exact = fmt(percent_of(amount, percent))
+    return f"{fmt(amount)} {currency} x {fmt(percent)} % = {exact} -> {fmt(rounded)} {currency} (half-even)"

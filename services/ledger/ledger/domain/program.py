@@ -186,7 +186,9 @@ class Program(Rule):
         if self.growth_accelerator:
             unknown = sorted(set(self.growth_accelerator.quarterly_target.by_tier) - set(tier_ids))
             if unknown:
-                raise ValueError(f"growth_accelerator.quarterly_target.by_tier names unknown tiers: {', '.join(unknown)}")
+                raise ValueError(
+                    f"growth_accelerator.quarterly_target.by_tier names unknown tiers: {', '.join(unknown)}"
+                )
         spiff_ids = [s.id for s in self.spiffs]
         if len(set(spiff_ids)) != len(spiff_ids):
             raise ValueError("spiff ids must be unique")

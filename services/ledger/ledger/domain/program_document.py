@@ -26,7 +26,7 @@ class _ExactLoader(yaml.SafeLoader):
 
 
 def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))  # type: ignore[arg-type]
+    return Decimal(str(loader.construct_scalar(node)).replace("_", ""))
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _decimal)

@@ -63,8 +63,12 @@ def decide(
 
 
 def _registration(
-    partner: PartnerLedger, deals: Mapping[str, DealRecord], event: EventPayload, meta: EventMeta,
-    catalog: Catalog, day: date,
+    partner: PartnerLedger,
+    deals: Mapping[str, DealRecord],
+    event: EventPayload,
+    meta: EventMeta,
+    catalog: Catalog,
+    day: date,
 ) -> Outcome:
     deal_id = getattr(event, "deal_id", None)
     deal = (deals.get(deal_id) or DealRecord(deal_id=deal_id, partner_id=partner.partner_id)) if deal_id else None
@@ -88,10 +92,10 @@ def _registration(
         return Outcome(partner=partner, announcements=made)
     if isinstance(event, PartnerUpdated) and event.program_id != partner.program_id:
         partner = replace(partner, program_id=event.program_id)
-        pv = catalog.in_force(partner.program_id, day, meta.recorded_at)
-        if pv is None:
+        switched = catalog.in_force(partner.program_id, day, meta.recorded_at)
+        if switched is None:
             return Outcome(partner=partner)
-        partner, made = evaluate(partner, pv, day, meta.event_id)
+        partner, made = evaluate(partner, switched, day, meta.event_id)
         return Outcome(partner=partner, announcements=made)
     return Outcome(partner=partner)
 

@@ -15,7 +15,7 @@ from typing import Any
 from incentive_contracts.events.deal import DealWon
 
 from .catalog import ProgramVersion
-from .money import fmt, percent_of, quarter_of, round_money, zero
+from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .state import DealRecord, PartnerLedger
 
 
@@ -80,7 +80,7 @@ def assess(partner: PartnerLedger, deal: DealRecord, event: DealWon, pv: Program
             steps=(
                 f"{tier} tier, product line {event.product_line}: rebate {fmt(percent)} %"
                 + ("" if line == event.product_line else " (the tier's default rate)"),
-                f"{fmt(amount)} {currency} x {fmt(percent)} % = {fmt(percent_of(amount, percent))} -> {fmt(rebate)} {currency} (half-even)",
+                percent_step(amount, currency, percent, rebate),
                 why,
             ),
             inputs={"tier": tier, "product_line": event.product_line, "rate_percent": fmt(percent), "rate_line": line},
@@ -100,7 +100,7 @@ def assess(partner: PartnerLedger, deal: DealRecord, event: DealWon, pv: Program
                     gross=bonus,
                     steps=(
                         "the deal was registered and approved before the close",
-                        f"{fmt(amount)} {currency} x {fmt(bonus_percent)} % = {fmt(bonus)} {currency} (half-even)",
+                        percent_step(amount, currency, bonus_percent, bonus),
                     ),
                     inputs={"rate_percent": fmt(bonus_percent)},
                 )
@@ -162,8 +162,12 @@ def _accelerator(
             f"on {fmt(above)} {currency} = {fmt(raw)} -> {fmt(value)} {currency} (half-even)",
         ),
         inputs={
-            "quarter": quarter, "target": fmt(target), "won_before": fmt(before), "above_target": fmt(above),
-            "multiplier": fmt(rule.multiplier), "base_rate_percent": fmt(percent),
+            "quarter": quarter,
+            "target": fmt(target),
+            "won_before": fmt(before),
+            "above_target": fmt(above),
+            "multiplier": fmt(rule.multiplier),
+            "base_rate_percent": fmt(percent),
         },
     )
 
@@ -173,11 +177,14 @@ def _exclusive(assessment: Assessment, pv: ProgramVersion) -> None:
         members = [c for c in assessment.components if c.group in group and c.gross > 0]
         if len(members) < 2:
             continue
-        keep = max(members, key=lambda c: (c.gross, -group.index(c.group)))
+        order: list[str] = list(group)
+        keep = max(members, key=lambda c: (c.gross, -order.index(c.group)))
         for c in members:
             if c is not keep:
                 assessment.components.remove(c)
-                assessment.dropped.append(f"{c.key} ({fmt(c.gross)}) does not combine with {keep.key}: the larger applies")
+                assessment.dropped.append(
+                    f"{c.key} ({fmt(c.gross)}) does not combine with {keep.key}: the larger applies"
+                )
 
 
 def _limits(assessment: Assessment, partner: PartnerLedger, event: DealWon, pv: ProgramVersion) -> None:
@@ -193,7 +200,9 @@ def _limits(assessment: Assessment, partner: PartnerLedger, event: DealWon, pv: 
         quarter = quarter_of(event.closed_on)
         used = partner.quarter(quarter, currency).rewarded
         room = max(zero(currency), round_money(program.caps.per_partner_quarter[currency], currency) - used)
-        limits.append((f"{quarter} partner cap (room {fmt(room)} of {fmt(program.caps.per_partner_quarter[currency])})", room))
+        limits.append(
+            (f"{quarter} partner cap (room {fmt(room)} of {fmt(program.caps.per_partner_quarter[currency])})", room)
+        )
     for name, allowance in limits:
         remaining = allowance
         limited: list[Component] = []

@@ -113,7 +113,9 @@ def change_tier(
     return replace(partner, tier=new_tier, tier_since=on), announcement
 
 
-def evaluate(partner: PartnerLedger, pv: ProgramVersion, on: date, cause: str) -> tuple[PartnerLedger, list[Announcement]]:
+def evaluate(
+    partner: PartnerLedger, pv: ProgramVersion, on: date, cause: str
+) -> tuple[PartnerLedger, list[Announcement]]:
     """Re-evaluation on an event: promote when a higher tier's thresholds are met (never demote)."""
     program = pv.program
     m = metrics(partner, on, program)

@@ -44,14 +44,15 @@ async def reevaluate(settings: LedgerSettings, on: date) -> list[str]:
                     SqlLedgerStore(uow), partner_ids[start : start + REVIEW_CHUNK], on, datetime.now(UTC)
                 )
                 await uow.commit()
-            changes += [
-                f"{a.payload.partner_id}: {getattr(a.payload, 'previous_tier', None)} -> {getattr(a.payload, 'tier', None)}"
-                f" ({getattr(a.payload, 'reason', '')})"
-                for a in made
-            ]
+            changes += [_describe(a.payload) for a in made]
     finally:
         await engine.dispose()
     return changes
+
+
+def _describe(change: object) -> str:
+    previous, tier, reason = (getattr(change, name, None) for name in ("previous_tier", "tier", "reason"))
+    return f"{getattr(change, 'partner_id', '?')}: {previous} -> {tier} ({reason})"
 
 
 def _reevaluate_command(cli: typer.Typer) -> None:
@@ -70,7 +71,7 @@ def _reevaluate_command(cli: typer.Typer) -> None:
 DEFINITION = ServiceDefinition(
     name="ledger",
     settings_factory=LedgerSettings,
-    create_app=create_app,  # type: ignore[arg-type]
+    create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     extra_commands=[_projector_command, _reevaluate_command],
 )

@@ -77,8 +77,15 @@ async def list_entries(
             return {"items": [], "next_cursor": None}
         partner_id = principal.partner_id
     f = queries.EntryFilter(
-        partner_id=partner_id, deal_id=deal_id, kind=kind, caused_by=caused_by, account=account, currency=currency,
-        effective_from=effective_from, effective_to=effective_to, after_seq=_after(cursor),
+        partner_id=partner_id,
+        deal_id=deal_id,
+        kind=kind,
+        caused_by=caused_by,
+        account=account,
+        currency=currency,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        after_seq=_after(cursor),
     )
     async with request.app.state.engine.connect() as conn:
         rows = await queries.entries(conn, f, limit + 1)
@@ -98,7 +105,9 @@ async def _visible_entry(request: Request, principal: Principal, entry_id: str, 
 
 
 @router.get("/entries/{entry_id}")
-async def get_entry(entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]) -> dict[str, Any]:
+async def get_entry(
+    entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
+) -> dict[str, Any]:
     async with request.app.state.engine.connect() as conn:
         row = await _visible_entry(request, principal, entry_id, conn)
         postings = await queries.entry_postings(conn, [entry_id])

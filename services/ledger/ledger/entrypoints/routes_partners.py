@@ -30,8 +30,14 @@ class AccountOut(BaseModel):
 
     @classmethod
     def of(cls, a: AccountBalance) -> AccountOut:
-        return cls(account=a.account, purpose=a.purpose, fund=a.fund, category=a.category, currency=a.currency,
-                   balance=a.balance)
+        return cls(
+            account=a.account,
+            purpose=a.purpose,
+            fund=a.fund,
+            category=a.category,
+            currency=a.currency,
+            balance=a.balance,
+        )
 
 
 class TotalsOut(BaseModel):
@@ -45,8 +51,15 @@ class TotalsOut(BaseModel):
 
     @classmethod
     def of(cls, t: FundTotals) -> TotalsOut:
-        return cls(fund=t.fund, currency=t.currency, available=t.available, held=t.held, pending=t.pending,
-                   paid=t.paid, capped=t.capped)
+        return cls(
+            fund=t.fund,
+            currency=t.currency,
+            available=t.available,
+            held=t.held,
+            pending=t.pending,
+            paid=t.paid,
+            capped=t.capped,
+        )
 
 
 class StatementLineOut(BaseModel):
@@ -89,7 +102,9 @@ async def _known_partner(conn: AsyncConnection, principal: Principal, partner_id
 
 @router.get("/partners/{partner_id}/balances")
 async def partner_balances(
-    partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    partner_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(READERS)],
     as_of: Annotated[datetime | None, Query(description="business time; default now")] = None,
 ) -> BalancesOut:
     """Balances of the partner's own accounts, credit-normal (what the vendor owes or paid the partner),
@@ -101,14 +116,18 @@ async def partner_balances(
         lines = await queries.partner_balances(conn, partner_id, as_of)
     accounts, totals = partner_view((b.account, b.currency, b.balance) for b in lines)
     return BalancesOut(
-        partner_id=partner_id, as_of=as_of, balances=[AccountOut.of(a) for a in accounts],
+        partner_id=partner_id,
+        as_of=as_of,
+        balances=[AccountOut.of(a) for a in accounts],
         totals=[TotalsOut.of(t) for t in totals],
     )
 
 
 @router.get("/partners/{partner_id}/statement", response_model=None, response_model_by_alias=True)
 async def partner_statement(
-    partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    partner_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(READERS)],
     period_from: Annotated[date, Query(alias="from")],
     period_to: Annotated[date, Query(alias="to")],
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
@@ -129,11 +148,15 @@ async def partner_statement(
     if format == "csv":
         filename = f"statement-{partner_id}-{period_from}-{period_to}.csv"
         return PlainTextResponse(
-            statement_csv(statement), media_type="text/csv",
+            statement_csv(statement),
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return StatementOut(
-        partner_id=partner_id, period_from=period_from, period_to=period_to, currency=currency,
+        partner_id=partner_id,
+        period_from=period_from,
+        period_to=period_to,
+        currency=currency,
         opening=[AccountOut.of(a) for a in statement.opening],
         entries=[StatementLineOut(**vars(line)) for line in statement.lines],
         closing=[AccountOut.of(a) for a in statement.closing],

@@ -47,9 +47,18 @@ class VersionOut(BaseModel):
     @classmethod
     def of(cls, v: StoredVersion) -> VersionOut:
         return cls(
-            program_id=v.program_id, version=v.version, status=v.status, effective_from=v.effective_from,
-            published_at=v.published_at, published_by=v.published_by, correction=v.correction, reason=v.reason,
-            created_at=v.created_at, created_by=v.created_by, rules=v.rules, document=v.document,
+            program_id=v.program_id,
+            version=v.version,
+            status=v.status,
+            effective_from=v.effective_from,
+            published_at=v.published_at,
+            published_by=v.published_by,
+            correction=v.correction,
+            reason=v.reason,
+            created_at=v.created_at,
+            created_by=v.created_by,
+            rules=v.rules,
+            document=v.document,
         )
 
 
@@ -84,7 +93,9 @@ async def create_draft(
     document = await _document(request)
 
     async def action(uow: UnitOfWork) -> tuple[int, VersionOut]:
-        draft = await cases.create_draft(SqlProgramVersions(uow.conn), program_id, document, by=principal.subject, now=_now())
+        draft = await cases.create_draft(
+            SqlProgramVersions(uow.conn), program_id, document, by=principal.subject, now=_now()
+        )
         return 201, VersionOut.of(draft)
 
     return await run_write(request, principal, request.app.state.uow_factory, action)
@@ -99,8 +110,15 @@ async def publish_version(
 
     async def action(uow: UnitOfWork) -> tuple[int, VersionOut]:
         published = await cases.publish(
-            SqlProgramVersions(uow.conn), program_id, version, effective_from=body.effective_from,
-            correction=body.correction, reason=body.reason, by=principal.subject, now=_now(), notice_days=notice,
+            SqlProgramVersions(uow.conn),
+            program_id,
+            version,
+            effective_from=body.effective_from,
+            correction=body.correction,
+            reason=body.reason,
+            by=principal.subject,
+            now=_now(),
+            notice_days=notice,
         )
         return 200, VersionOut.of(published)
 
@@ -130,7 +148,10 @@ async def list_versions(
 
 @router.get("/programs/{program_id}/versions/{version}", response_model=None)
 async def get_version(
-    program_id: str, version: int, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    program_id: str,
+    version: int,
+    request: Request,
+    principal: Annotated[Principal, Depends(READERS)],
     format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
 ) -> VersionOut | Response:
     async with request.app.state.engine.connect() as conn:
@@ -142,7 +163,9 @@ async def get_version(
 
 @router.get("/programs/{program_id}/in-force")
 async def version_in_force(
-    program_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)],
+    program_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(READERS)],
     on: Annotated[date | None, Query(description="business date (default today)")] = None,
 ) -> dict[str, Any]:
     """Which version applies to an event dated ``on`` recorded now."""

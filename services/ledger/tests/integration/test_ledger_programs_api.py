@@ -38,41 +38,54 @@ async def test_draft_publish_with_notice_and_read_every_version(ledger_client, l
     assert created.json()["rules"]["rebate"]["percent"]["silver"] == {"default": "7", "cloud": "9"}
 
     too_soon = _today() + timedelta(days=29)
-    refused = await ledger_client.post("/programs/growth/versions/1/publish", json={"effective_from": str(too_soon)},
-                                       headers=token)
+    refused = await ledger_client.post(
+        "/programs/growth/versions/1/publish", json={"effective_from": str(too_soon)}, headers=token
+    )
     assert refused.status_code == 422
     assert "inside the 30-day notice period" in refused.json()["detail"]
 
-    no_reason = await ledger_client.post("/programs/growth/versions/1/publish",
-                                         json={"effective_from": str(too_soon), "correction": True}, headers=token)
-    assert no_reason.status_code == 422 and "a correction needs a reason" in no_reason.json()["detail"]
+    no_reason = await ledger_client.post(
+        "/programs/growth/versions/1/publish", json={"effective_from": str(too_soon), "correction": True}, headers=token
+    )
+    assert no_reason.status_code == 422
+    assert "a correction needs a reason" in no_reason.json()["detail"]
 
     on_time = _today() + timedelta(days=30)
     published = await ledger_client.post(
-        "/programs/growth/versions/1/publish", json={"effective_from": str(on_time)},
+        "/programs/growth/versions/1/publish",
+        json={"effective_from": str(on_time)},
         headers={**token, "Idempotency-Key": "pub-1"},
     )
     assert published.status_code == 200, published.text
-    assert published.json()["status"] == "published" and published.json()["effective_from"] == str(on_time)
+    assert published.json()["status"] == "published"
+    assert published.json()["effective_from"] == str(on_time)
     replay = await ledger_client.post(
-        "/programs/growth/versions/1/publish", json={"effective_from": str(on_time)},
+        "/programs/growth/versions/1/publish",
+        json={"effective_from": str(on_time)},
         headers={**token, "Idempotency-Key": "pub-1"},
     )
-    assert replay.status_code == 200 and replay.headers.get("Idempotent-Replayed") == "true"
-    again = await ledger_client.post("/programs/growth/versions/1/publish", json={"effective_from": str(on_time)},
-                                     headers=token)
+    assert replay.status_code == 200
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    again = await ledger_client.post(
+        "/programs/growth/versions/1/publish", json={"effective_from": str(on_time)}, headers=token
+    )
     assert again.status_code == 409
 
-    fix = await ledger_client.post("/programs/growth/versions", content=DOC.replace("window_days: 60", "window_days: 90"),
-                                   headers=admin)
+    fix = await ledger_client.post(
+        "/programs/growth/versions", content=DOC.replace("window_days: 60", "window_days: 90"), headers=admin
+    )
     assert fix.json()["version"] == 2
     corrected = await ledger_client.post(
         "/programs/growth/versions/2/publish",
-        json={"effective_from": str(_today() - timedelta(days=10)), "correction": True,
-              "reason": "the 60-day window was a typo in the announced terms"},
+        json={
+            "effective_from": str(_today() - timedelta(days=10)),
+            "correction": True,
+            "reason": "the 60-day window was a typo in the announced terms",
+        },
         headers=token,
     )
-    assert corrected.status_code == 200 and corrected.json()["correction"] is True
+    assert corrected.status_code == 200
+    assert corrected.json()["correction"] is True
 
     reader = auth_header(ledger_settings, "ledger:read")
     versions = (await ledger_client.get("/programs/growth/versions", headers=reader)).json()["items"]
@@ -82,7 +95,8 @@ async def test_draft_publish_with_notice_and_read_every_version(ledger_client, l
     in_force = await ledger_client.get(f"/programs/growth/in-force?on={_today()}", headers=reader)
     assert in_force.json()["version"] == 2
     default = await ledger_client.get("/programs/default/versions/0", headers=reader)
-    assert default.status_code == 200 and default.json()["effective_from"] == "1970-01-01"
+    assert default.status_code == 200
+    assert default.json()["effective_from"] == "1970-01-01"
     listing = (await ledger_client.get("/programs", headers=reader)).json()["items"]
     assert [p["program_id"] for p in listing] == ["default", "growth"]
 
@@ -93,7 +107,8 @@ async def test_draft_publish_with_notice_and_read_every_version(ledger_client, l
             await conn.execute("UPDATE program_versions SET reason = 'x' WHERE version = 1")
         except asyncpg.PostgresError as exc:
             error = str(exc)
-        assert error and "published and immutable" in error
+        assert error
+        assert "published and immutable" in error
     finally:
         await conn.close()
 
@@ -107,9 +122,11 @@ async def test_invalid_documents_are_refused_with_every_problem(ledger_client, l
     assert body["title"] == "Invalid program"
     assert "clawback.window_days: Input should be greater than or equal to 0" in body["errors"]
     assert any(e.startswith("foo: unknown field") for e in body["errors"])
-    as_json = await ledger_client.post("/programs/other/versions", json={"document": DOC},
-                                       headers=auth_header(ledger_settings, "program:admin"))
-    assert as_json.status_code == 422 and "the document is for 'growth', not 'other'" in as_json.json()["detail"]
+    as_json = await ledger_client.post(
+        "/programs/other/versions", json={"document": DOC}, headers=auth_header(ledger_settings, "program:admin")
+    )
+    assert as_json.status_code == 422
+    assert "the document is for 'growth', not 'other'" in as_json.json()["detail"]
     assert (await ledger_client.get("/programs/growth/versions", headers=admin)).status_code == 404
 
 

@@ -13,7 +13,7 @@ from ledger.application.projector import project
 from ledger.domain.chain import canonical
 from ledger.domain.journal import JournalEntry, Posting
 from ledger_conftest_helpers import second_factory
-from ledger_support import allocated, enrolled, engaged, flagged, incoming, reversed_, won
+from ledger_support import allocated, engaged, enrolled, flagged, incoming, reversed_, won
 from servicekit.db import sync_url
 
 D = Decimal
@@ -63,14 +63,19 @@ async def test_one_batch_or_one_event_per_batch_store_the_same_journal(uow_facto
     journal, balances = whole
     assert [(r[2], r[3], r[4]) for r in journal] == [
         ("mdf", 1, "mdf_allocation"),
-        ("registration", 1, "rebate"), ("registration", 2, "mdf_accrual"), ("registration", 3, "hold"),
-        ("registration", 4, "rebate"), ("registration", 5, "mdf_accrual"), ("registration", 6, "clawback"),
+        ("registration", 1, "rebate"),
+        ("registration", 2, "mdf_accrual"),
+        ("registration", 3, "hold"),
+        ("registration", 4, "rebate"),
+        ("registration", 5, "mdf_accrual"),
+        ("registration", 6, "clawback"),
         ("registration", 7, "clawback"),
     ]
     owed = {r[1]: -r[3] for r in balances if r[1].startswith("partner:")}
     # d1: 61.72 held (1234.50 x 5 % = 61.725); d2: 40.00 - 10.00 (a quarter reversed); MDF 1000 + 12.34 + 8.00 - 2.00
     assert owed == {
-        "partner:acme:rebates_held": D("61.72"), "partner:acme:rebates_payable": D("30.00"),
+        "partner:acme:rebates_held": D("61.72"),
+        "partner:acme:rebates_payable": D("30.00"),
         "partner:acme:mdf_available": D("1018.34"),
     }
 
@@ -81,13 +86,21 @@ async def test_stored_rows_rehash_to_the_stored_hashes(uow_factory, ledger_setti
     try:
         rows = await conn.fetch("SELECT * FROM journal_entries ORDER BY posted_seq")
         for row in rows:
-            lines = await conn.fetch("SELECT account, currency, amount FROM postings WHERE entry_id = $1 ORDER BY line",
-                                     row["entry_id"])
+            lines = await conn.fetch(
+                "SELECT account, currency, amount FROM postings WHERE entry_id = $1 ORDER BY line", row["entry_id"]
+            )
             entry = JournalEntry(
-                entry_id=row["entry_id"], partner_id=row["partner_id"], kind=row["kind"], caused_by=row["caused_by"],
-                effective_at=row["effective_at"], rule_id=row["rule_id"], rule_version=row["rule_version"],
+                entry_id=row["entry_id"],
+                partner_id=row["partner_id"],
+                kind=row["kind"],
+                caused_by=row["caused_by"],
+                effective_at=row["effective_at"],
+                rule_id=row["rule_id"],
+                rule_version=row["rule_version"],
                 postings=tuple(Posting(p["account"], p["currency"], p["amount"]) for p in lines),
-                explanation=orjson.loads(row["explanation"]), reverses=row["reverses"], stream=row["stream"],
+                explanation=orjson.loads(row["explanation"]),
+                reverses=row["reverses"],
+                stream=row["stream"],
                 deal_id=row["deal_id"],
             )
             assert hashlib.sha256(canonical(entry, row["sequence"], row["prev_hash"])).hexdigest() == row["entry_hash"]
@@ -96,7 +109,8 @@ async def test_stored_rows_rehash_to_the_stored_hashes(uow_factory, ledger_setti
         outbox = [r["event_type"] for r in await conn.fetch("SELECT event_type FROM outbox ORDER BY id")]
         assert outbox.count("ledger.entry_posted") == 8
         assert outbox.count("partner.tier_changed") == 1  # the entry tier at enrolment
-        assert outbox.count("ledger.mdf_accrued") == 2 and outbox.count("ledger.mdf_accrual_reversed") == 1
+        assert outbox.count("ledger.mdf_accrued") == 2
+        assert outbox.count("ledger.mdf_accrual_reversed") == 1
     finally:
         await conn.close()
 
@@ -105,4 +119,5 @@ async def test_a_rejected_event_changes_nothing(uow_factory, ledger_settings):
     rejected = await _project(uow_factory, [incoming(won("d1", "10.00", date(2026, 2, 1), pid="ghost"))])
     assert [r.reason.split(":")[0] for r in rejected] == ["UnknownPartner"]
     journal, balances = await _digest(ledger_settings.database_url)
-    assert journal == [] and balances == []
+    assert journal == []
+    assert balances == []

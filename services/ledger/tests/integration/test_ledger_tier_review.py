@@ -9,7 +9,7 @@ import orjson
 from ledger.adapters.store import SqlLedgerStore
 from ledger.application.projector import project
 from ledger.entrypoints.cli import reevaluate
-from ledger_support import enrolled, engaged, incoming, won
+from ledger_support import engaged, enrolled, incoming, won
 from servicekit.db import sync_url
 
 
@@ -36,16 +36,25 @@ async def test_the_review_demotes_partners_below_the_minimum_activity(ledger_set
     first = await reevaluate(ledger_settings, date(2027, 1, 1))
     assert first == []  # both earned 30 points in 2026: silver kept
     changes = await reevaluate(ledger_settings, date(2028, 1, 1))
-    assert len(changes) == 1 and changes[0].startswith("acme: silver -> registered")
+    assert len(changes) == 1
+    assert changes[0].startswith("acme: silver -> registered")
     assert await reevaluate(ledger_settings, date(2028, 1, 1)) == []  # a review runs once
 
     conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
     try:
         tiers = dict(await conn.fetch("SELECT partner_id, tier FROM ledger_partners ORDER BY 1"))
         assert tiers == {"acme": "registered", "zeta": "silver"}
-        announced = [orjson.loads(r["payload"])["data"] for r in
-                     await conn.fetch("SELECT payload FROM outbox WHERE event_type = 'partner.tier_changed' ORDER BY id")]
-        assert [(a["partner_id"], a["previous_tier"], a["tier"]) for a in announced][-1] == ("acme", "silver", "registered")
+        announced = [
+            orjson.loads(r["payload"])["data"]
+            for r in await conn.fetch(
+                "SELECT payload FROM outbox WHERE event_type = 'partner.tier_changed' ORDER BY id"
+            )
+        ]
+        assert [(a["partner_id"], a["previous_tier"], a["tier"]) for a in announced][-1] == (
+            "acme",
+            "silver",
+            "registered",
+        )
         assert announced[-1]["effective_at"] == "2028-01-01"
     finally:
         await conn.close()

@@ -12,7 +12,9 @@ D = Decimal
 
 
 async def test_per_deal_cap_records_the_excess_as_capped():
-    r = await run([enrolled(), won("d1", "30000.00", date(2026, 2, 1))], program({"caps": {"per_deal": {"USD": "1000"}}}))
+    r = await run(
+        [enrolled(), won("d1", "30000.00", date(2026, 2, 1))], program({"caps": {"per_deal": {"USD": "1000"}}})
+    )
     (rebate,) = entries(r, "rebate")
     # 30000 x 5 % = 1500.00: 1000.00 paid, 500.00 capped
     assert amounts(rebate) == {
@@ -50,8 +52,15 @@ async def test_quarterly_partner_cap_and_reversals_free_the_room():
 async def test_stacking_exclusive_groups_and_the_combined_limit():
     rules = {
         "registration_bonus": {"percent": "1"},
-        "spiffs": [{"id": "cloud-push", "product_lines": ["cloud"], "from": "2026-01-01", "to": "2026-12-31",
-                    "amount": {"USD": "250"}}],
+        "spiffs": [
+            {
+                "id": "cloud-push",
+                "product_lines": ["cloud"],
+                "from": "2026-01-01",
+                "to": "2026-12-31",
+                "amount": {"USD": "250"},
+            }
+        ],
         "stacking": {"max_combined_percent": "6", "exclusive": [["registration_bonus", "spiff"]]},
     }
     r = await run([enrolled(), won("d1", "10000.00", date(2026, 2, 1), registered=True)], program(rules))

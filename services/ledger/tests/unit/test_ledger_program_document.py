@@ -9,7 +9,6 @@ import pytest
 from ledger.application.builtin_program import builtin_version
 from ledger.domain.catalog import Catalog, ProgramVersion
 from ledger.domain.program_document import InvalidProgram, load_program
-
 from ledger_support import program
 
 GOOD = """
@@ -55,9 +54,9 @@ def test_every_problem_is_listed_with_its_location():
 
 
 def test_references_between_rules_are_checked():
-    with pytest.raises(InvalidProgram, match="rebate.percent.silver needs a 'default' rate"):
+    with pytest.raises(InvalidProgram, match=r"rebate\.percent\.silver needs a 'default' rate"):
         load_program(GOOD.replace("silver: {default: 6, cloud: 7.25}", "silver: {cloud: 7.25}"))
-    with pytest.raises(InvalidProgram, match="rebate.percent names unknown tiers: platinum"):
+    with pytest.raises(InvalidProgram, match=r"rebate\.percent names unknown tiers: platinum"):
         load_program(GOOD.replace("    silver: {default", "    platinum: {default: 1}\n    silver: {default"))
     with pytest.raises(InvalidProgram, match="entry tier and cannot have qualify thresholds"):
         load_program(GOOD.replace("- id: registered", "- id: registered\n      qualify: {points: 1}"))

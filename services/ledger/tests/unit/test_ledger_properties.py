@@ -17,19 +17,27 @@ from hypothesis import strategies as st
 from incentive_contracts.events import mdf
 from ledger.adapters.memory import MemoryReplay
 from ledger.application.projector import Incoming
+from ledger_support import allocated, cleared, engaged, enrolled, flagged, incoming, program, reversed_, usd, won
 
-from ledger_support import allocated, cleared, enrolled, engaged, flagged, incoming, program, reversed_, usd, won
-
-RULES = program({
-    "growth_accelerator": {"multiplier": "1.5", "quarterly_target": {"default": {"USD": "20000", "EUR": "15000"}}},
-    "registration_bonus": {"percent": "1.5"},
-    "spiffs": [{"id": "sec", "product_lines": ["security"], "from": "2026-01-01", "to": "2026-06-30",
-                "amount": {"USD": "300", "EUR": "250"}}],
-    "caps": {"per_deal": {"USD": "4000"}, "per_partner_quarter": {"USD": "9000", "EUR": "7000"}},
-    "stacking": {"max_combined_percent": "9", "exclusive": [["registration_bonus", "spiff"]]},
-    "mdf_accrual": {"percent": "1.25"},
-    "clawback": {"window_days": 120, "partial": "pro_rata"},
-})
+RULES = program(
+    {
+        "growth_accelerator": {"multiplier": "1.5", "quarterly_target": {"default": {"USD": "20000", "EUR": "15000"}}},
+        "registration_bonus": {"percent": "1.5"},
+        "spiffs": [
+            {
+                "id": "sec",
+                "product_lines": ["security"],
+                "from": "2026-01-01",
+                "to": "2026-06-30",
+                "amount": {"USD": "300", "EUR": "250"},
+            }
+        ],
+        "caps": {"per_deal": {"USD": "4000"}, "per_partner_quarter": {"USD": "9000", "EUR": "7000"}},
+        "stacking": {"max_combined_percent": "9", "exclusive": [["registration_bonus", "spiff"]]},
+        "mdf_accrual": {"percent": "1.25"},
+        "clawback": {"window_days": 120, "partial": "pro_rata"},
+    }
+)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 amounts_ = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("60000"), places=2)
@@ -40,16 +48,18 @@ days = st.integers(min_value=0, max_value=170)
 def deal_plans(draw, partner: str, count: int):  # type: ignore[no-untyped-def]
     plans = []
     for i in range(count):
-        plans.append({
-            "deal_id": f"{partner}-d{i}",
-            "amount": draw(amounts_),
-            "currency": draw(st.sampled_from(["USD", "USD", "EUR"])),
-            "line": draw(st.sampled_from(["cloud", "security", "storage"])),
-            "closed": date(2026, 1, 10) + timedelta(days=draw(days)),
-            "registered": draw(st.booleans()),
-            "flag": draw(st.sampled_from([None, "before", "after", "after-cleared"])),
-            "parts": draw(st.integers(min_value=1, max_value=3)),
-        })
+        plans.append(
+            {
+                "deal_id": f"{partner}-d{i}",
+                "amount": draw(amounts_),
+                "currency": draw(st.sampled_from(["USD", "USD", "EUR"])),
+                "line": draw(st.sampled_from(["cloud", "security", "storage"])),
+                "closed": date(2026, 1, 10) + timedelta(days=draw(days)),
+                "registered": draw(st.booleans()),
+                "flag": draw(st.sampled_from([None, "before", "after", "after-cleared"])),
+                "parts": draw(st.integers(min_value=1, max_value=3)),
+            }
+        )
     return plans
 
 
@@ -58,8 +68,17 @@ def deal_events(partner: str, plan: dict) -> list:  # type: ignore[type-arg]
     events = []
     if plan["flag"] == "before":
         events.append(flagged(plan["deal_id"], closed - timedelta(days=1), pid=partner))
-    events.append(won(plan["deal_id"], str(plan["amount"]), closed, pid=partner, line=plan["line"],
-                      registered=plan["registered"], currency=plan["currency"]))
+    events.append(
+        won(
+            plan["deal_id"],
+            str(plan["amount"]),
+            closed,
+            pid=partner,
+            line=plan["line"],
+            registered=plan["registered"],
+            currency=plan["currency"],
+        )
+    )
     if plan["flag"] in ("after", "after-cleared"):
         events.append(flagged(plan["deal_id"], closed + timedelta(days=1), pid=partner))
     if plan["flag"] == "after-cleared":
@@ -73,15 +92,20 @@ def reversal_events(partner: str, plan: dict) -> list:  # type: ignore[type-arg]
     piece = (total / parts).quantize(Decimal("0.01"))
     pieces = [piece] * (parts - 1) + [total - piece * (parts - 1)]
     return [
-        reversed_(plan["deal_id"], str(p), plan["closed"] + timedelta(days=10 + i), pid=partner,
-                  currency=plan["currency"])
-        for i, p in enumerate(pieces) if p > 0
+        reversed_(
+            plan["deal_id"], str(p), plan["closed"] + timedelta(days=10 + i), pid=partner, currency=plan["currency"]
+        )
+        for i, p in enumerate(pieces)
+        if p > 0
     ]
 
 
 def baseline(partner: str) -> list:  # type: ignore[type-arg]
-    return [enrolled(partner), allocated("1000.00", date(2026, 1, 6), pid=partner),
-            engaged("certification", date(2026, 1, 7), pid=partner)]
+    return [
+        enrolled(partner),
+        allocated("1000.00", date(2026, 1, 6), pid=partner),
+        engaged("certification", date(2026, 1, 7), pid=partner),
+    ]
 
 
 def balances_of(replay: MemoryReplay) -> dict:  # type: ignore[type-arg]
@@ -131,12 +155,26 @@ async def test_reversing_every_deal_returns_the_balances_to_before_the_deals(dat
 def mdf_stream(partner: str) -> list:  # type: ignore[type-arg]
     return [
         allocated("800.00", date(2026, 2, 1), pid=partner),
-        mdf.MdfRequestApproved(partner_id=partner, request_id=f"{partner}-r", period="2026-Q1",
-                               requested_amount=usd("500.00"), approved_amount=usd("400.00"),
-                               approved_on=date(2026, 2, 2), approved_by="m", claim_deadline=date(2026, 4, 30)),
-        mdf.MdfDisbursed(partner_id=partner, disbursement_id=f"{partner}-x", request_id=f"{partner}-r",
-                         period="2026-Q1", milestone="all", trigger="proof_approved", amount=usd("400.00"),
-                         disbursed_on=date(2026, 3, 1)),
+        mdf.MdfRequestApproved(
+            partner_id=partner,
+            request_id=f"{partner}-r",
+            period="2026-Q1",
+            requested_amount=usd("500.00"),
+            approved_amount=usd("400.00"),
+            approved_on=date(2026, 2, 2),
+            approved_by="m",
+            claim_deadline=date(2026, 4, 30),
+        ),
+        mdf.MdfDisbursed(
+            partner_id=partner,
+            disbursement_id=f"{partner}-x",
+            request_id=f"{partner}-r",
+            period="2026-Q1",
+            milestone="all",
+            trigger="proof_approved",
+            amount=usd("400.00"),
+            disbursed_on=date(2026, 3, 1),
+        ),
     ]
 
 
@@ -178,7 +216,9 @@ async def test_duplicated_and_reordered_streams_give_the_same_journal(data):  # 
         start += size
 
     def journal(r: MemoryReplay) -> set:  # type: ignore[type-arg]
-        return {(c.entry.entry_id, c.entry.partner_id, c.entry.stream, c.sequence, c.entry_hash) for c in r.ledger.journal}
+        return {
+            (c.entry.entry_id, c.entry.partner_id, c.entry.stream, c.sequence, c.entry_hash) for c in r.ledger.journal
+        }
 
     assert clean.rejected == noisy.rejected == []
     assert len(noisy.ledger.journal) == len(clean.ledger.journal)
