@@ -46,8 +46,8 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     assert partner.tier is not None
     currency, amount = event.amount.currency, event.amount.amount
     assessment = assess(partner, deal, event, pv, partner.tier)
-    credit = deal.reward_account if not deal.flags else accounts.REBATES_HELD
-    held = bool(deal.flags)
+    held = bool(deal.flags)  # a deal flagged before its win posts its rewards straight to held
+    credit = accounts.REBATES_HELD if held else accounts.REBATES_PAYABLE
     base = {
         "event_type": event.event_type,
         "deal_id": event.deal_id,
@@ -77,7 +77,7 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
         outcome.announcements.append(announcement)
     quarter = quarter_of(event.closed_on)
     totals = partner.quarter(quarter, currency)
-    partner = _set_quarter(
+    partner = set_quarter(
         partner, quarter, currency, QuarterTotals(won=totals.won + amount, rewarded=totals.rewarded + rewarded)
     )
     partner = add_revenue(partner, event.closed_on, currency, amount)
@@ -89,14 +89,10 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     return outcome
 
 
-def _set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
+def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
     rows = {(q, c): t for q, c, t in partner.quarters}
     rows[(quarter, currency)] = totals
     return replace(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
-
-
-def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
-    return _set_quarter(partner, quarter, currency, totals)
 
 
 def _component_entry(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
 from incentive_contracts.events.deal import DealFlagCleared, DealFlagged
@@ -83,7 +84,7 @@ def _move(
     source: str,
     target: str,
     amount: Decimal,
-    at: object,
+    at: datetime,
     summary: str,
     steps: list[str],
     reverses: str | None,
@@ -95,7 +96,7 @@ def _move(
         partner_id=partner.partner_id,
         kind=kind,
         caused_by=meta.event_id,
-        effective_at=at,  # type: ignore[arg-type]
+        effective_at=at,
         rule_id=HOLD_RULE,
         rule_version=HOLD_RULE_VERSION,
         postings=transfer(
