@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from mdf_api import MdfApi, eur, outbox, position
+from servicekit.testing.client import auth_header
 
 FIFTY_FIFTY = [
     {"name": "plan", "trigger": "plan_approved", "percent": "50"},
@@ -39,6 +40,10 @@ async def test_claim_caps_the_approved_amount_and_the_share_rule(mdf_client, mdf
     api = MdfApi(mdf_client, mdf_settings)
     await approved_request(api)
     clock.set(date(2026, 5, 12))
+    body = api.claim_body("c1", "100.00", "200.00")
+    assert (await api.write("POST", "/requests/r1/claims", body, api.partner("globex"))).status_code == 404
+    read_only = auth_header(mdf_settings, "partner:read", partner_id="acme")
+    assert (await api.write("POST", "/requests/r1/claims", body, read_only)).status_code == 403
     over = await api.write(
         "POST", "/requests/r1/claims", api.claim_body("c1", "4000.01", "9000.00"), api.partner("acme")
     )

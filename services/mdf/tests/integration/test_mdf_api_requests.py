@@ -75,18 +75,26 @@ async def test_approval_reserves_possibly_less_and_rejection_reserves_nothing(md
     rejected = await api.ok("POST", "/requests/r2/reject", {"reason": "duplicate of r1"})
     assert (rejected["status"], rejected["status_reason"]) == ("rejected", "duplicate of r1")
     assert await api.position("acme") == position(allocated="10000.00", reserved="3500.00", available="6500.00")
-    again = await api.write("POST", "/requests/r2/approve", {}, api.manager)
-    assert again.status_code == 409
-    assert again.json()["allowed"] == []
+    decided = await api.write("POST", "/requests/r2/approve", {}, api.manager)
+    assert decided.status_code == 409
+    assert decided.json()["allowed"] == []
     by_partner = await api.write("POST", "/requests/r1/approve", {}, api.partner("acme"))
     assert by_partner.status_code == 403
+    replay = {**api.manager, "Idempotency-Key": "cancel-r1"}
+    first = await mdf_client.post("/requests/r1/cancel", json={}, headers=replay)
+    again = await mdf_client.post("/requests/r1/cancel", json={}, headers=replay)
+    assert first.status_code == again.status_code == 200
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert first.json() == again.json()
     types = [e["type"] for e in await outbox(mdf_settings)]
     assert types[1:] == [
         "mdf.request_submitted",
         "mdf.request_submitted",
         "mdf.request_approved",
         "mdf.request_rejected",
+        "mdf.request_cancelled",
     ]
+    assert await api.position("acme") == position(allocated="10000.00", available="10000.00")
 
 
 async def test_cancellation_releases_the_reservation_and_only_the_owner_may_cancel(mdf_client, mdf_settings):

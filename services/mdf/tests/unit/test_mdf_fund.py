@@ -98,3 +98,11 @@ def test_expiry_takes_money_out_of_available():
         ),
     )
     assert (fund.expired, fund.available) == (Decimal("1500.00"), Decimal("0.00"))
+
+
+def test_only_positive_accruals_of_at_most_four_places_are_credited():
+    from mdf.domain.fund import accrual_violations
+
+    assert accrual_violations(Decimal("1234.5678")) == []
+    assert accrual_violations(Decimal("0")) == ["an mdf accrual must be positive"]
+    assert accrual_violations(Decimal("1.23456")) == ["an mdf accrual has at most 4 decimal places"]
