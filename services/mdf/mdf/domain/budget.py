@@ -11,7 +11,7 @@ from incentive_contracts.money import Money
 
 from .amounts import ZERO, fits_currency, show
 from .errors import Violation, raise_if_any
-from .rules import period_closed
+from .rules import period_closed, positive_amount
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,7 @@ def decide_allocate(budget: ProgramBudget | None, command: Allocate, *, closed: 
     found: list[Violation] = []
     if closed:
         found.append(period_closed(command.period))
-    if amount <= ZERO:
-        found.append(Violation("amount_not_positive", "an allocation must be positive"))
-    if not fits_currency(amount, currency):
-        found.append(Violation("amount_precision", f"{amount} has more decimals than {currency} allows"))
+    found += positive_amount("the allocation", command.amount)
     if budget is None:
         found.append(Violation("no_budget", f"no program budget in {currency} is set for {command.period}"))
     elif amount > budget.remaining:
