@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,10 +18,17 @@ BIN = Path(sys.executable).parent
 def settings_env(settings: ServiceSettings, prefix: str) -> dict[str, str]:
     """The environment that makes a process read exactly these settings."""
     env = dict(os.environ)
-    for name, value in settings.model_dump().items():
+    plain = settings.model_dump(mode="json")
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
         if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        env[prefix + name.upper()] = str(value)
+            env[prefix + name.upper()] = value.get_secret_value()
+        elif isinstance(plain[name], (dict, list)):
+            env[prefix + name.upper()] = json.dumps(plain[name])
+        else:
+            env[prefix + name.upper()] = str(plain[name])
     return env
 
 
