@@ -9,7 +9,7 @@ from decimal import Decimal
 from incentive_contracts.events.mdf import MdfAllocated
 from incentive_contracts.money import Money
 
-from .amounts import ZERO, fits_currency, show
+from .amounts import ZERO, fits_currency, round_amount, show
 from .errors import Violation, raise_if_any
 from .rules import period_closed, positive_amount
 
@@ -43,7 +43,7 @@ class Allocate:
 
 def decide_set_budget(state: ProgramBudget | None, command: SetBudget, *, closed: bool) -> ProgramBudget:
     amount, currency = command.amount.amount, command.amount.currency
-    allocated = state.allocated if state is not None else ZERO
+    allocated = state.allocated if state is not None else round_amount(ZERO, currency)
     found: list[Violation] = []
     if closed:
         found.append(period_closed(command.period))

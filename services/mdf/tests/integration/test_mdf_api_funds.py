@@ -7,7 +7,8 @@ from mdf_api import PERIOD, MdfApi, eur, fetch, outbox, position
 
 async def test_allocations_fill_the_budget_and_over_allocation_is_refused(mdf_client, mdf_settings):
     api = MdfApi(mdf_client, mdf_settings)
-    assert (await api.budget("10000.00"))["remaining"] == "10000.00"
+    created = await api.budget("10000.00")
+    assert (created["allocated"], created["remaining"]) == ("0.00", "10000.00")
     fund = await api.allocate("acme", "6000.00")
     assert fund["available"] == "6000.00"
     await api.allocate("globex", "3000.00")
