@@ -8,6 +8,8 @@ PACKAGES := -e contracts -e services/servicekit -e services/registration -e serv
 
 .PHONY: venv run test test-fast lint bench schemas clean
 
+NODE_CLIENT := tests/e2e/nonpython/node_modules/.installed
+
 $(STAMP): requirements.txt requirements-dev.txt contracts/pyproject.toml services/*/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
@@ -16,20 +18,27 @@ $(STAMP): requirements.txt requirements-dev.txt contracts/pyproject.toml service
 
 venv: $(STAMP)
 
+# The non-Python Kafka client the tests read topics with (KafkaJS, pinned in package-lock.json),
+# and Debian's kcat where apt can install it (used against a real Kafka).
+$(NODE_CLIENT): tests/e2e/nonpython/package-lock.json
+	cd tests/e2e/nonpython && npm ci --silent --no-audit --no-fund
+	command -v kcat >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq kcat >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq kcat >/dev/null 2>&1)); } || echo "kcat not installed (optional)"
+	touch $(NODE_CLIENT)
+
 ## make run: the whole system on its embedded default (Ctrl-C stops everything)
 run: $(STAMP)
 	$(BIN)/python deploy/devstack/devstack.py
 
 ## make test: the whole suite against real PostgreSQL and a real Kafka-protocol broker
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup contracts/tests services tests
+test: $(STAMP) $(NODE_CLIENT)
+	$(BIN)/python scripts/run_tests.py
 
 ## make test-fast: unit tests only
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q contracts/tests services/*/tests/unit
+	for suite in contracts/tests services/*/tests/unit; do $(BIN)/python -m pytest -q $$suite || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check contracts services tests deploy
+	$(BIN)/ruff check contracts services tests deploy scripts
 	$(BIN)/mypy contracts/incentive_contracts services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger
 	$(BIN)/lint-imports
 
