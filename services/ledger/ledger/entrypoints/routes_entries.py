@@ -97,7 +97,7 @@ async def list_entries(
     }
 
 
-async def _visible_entry(request: Request, principal: Principal, entry_id: str, conn: Any) -> Any:
+async def _visible_entry(principal: Principal, entry_id: str, conn: Any) -> Any:
     row = await queries.entry(conn, entry_id)
     if row is None or not principal.can_see_partner(row.partner_id):
         raise Problem(404, "Not found", f"entry {entry_id} not found")
@@ -109,7 +109,7 @@ async def get_entry(
     entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:
     async with request.app.state.engine.connect() as conn:
-        row = await _visible_entry(request, principal, entry_id, conn)
+        row = await _visible_entry(principal, entry_id, conn)
         postings = await queries.entry_postings(conn, [entry_id])
     return _entry_out(row, postings[entry_id])
 
@@ -120,7 +120,7 @@ async def explain_entry(
 ) -> dict[str, Any]:
     """Why this amount: the rule and version, the inputs, each step of the computation, and links."""
     async with request.app.state.engine.connect() as conn:
-        row = await _visible_entry(request, principal, entry_id, conn)
+        row = await _visible_entry(principal, entry_id, conn)
         postings = await queries.entry_postings(conn, [entry_id])
         original = await queries.entry(conn, row.reverses) if row.reverses else None
         later = await queries.reversed_by(conn, entry_id)
