@@ -111,6 +111,10 @@ class IdempotentConsumer:
                 await self.process(records)
 
     async def seek_to_stored(self, assigned: set[TopicPartition]) -> None:
+        log.info(
+            "partitions assigned",
+            extra=log_fields(group=self.group_id, partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)),
+        )
         if not assigned:
             return
         async with self.uow_factory.engine.connect() as conn:
