@@ -342,6 +342,47 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "rule_version": 3,
         },
     ),
+    ("ledger.payout_batched", 1): EventExample(
+        meaning="A partner's payable rewards entered a payout batch (payable to in payment); finance pays the line.",
+        data={
+            "partner_id": PARTNER,
+            "batch_id": "5f0c3c1e-8d0b-5a55-9a51-8f3f0c1d2e4b",
+            "line_id": "0d4b8a52-3c1e-5f6a-8b9c-1d2e3f4a5b6c",
+            "entry_id": "je-000000001207",
+            "amount": {"amount": "9000.00", "currency": "EUR"},
+            "cutoff": "2026-03-31T23:59:59Z",
+            "payee_reference": "PIL-20260331-EUR-northwind",
+            "entries_covered": 3,
+            "coverage_hash": "4b227777d4dd1fc61c6f884f48641d02b4d121d3fd328cb08b5531fcacdabf8a",
+            "registration_sequence": 12,
+        },
+    ),
+    ("ledger.payout_settled", 1): EventExample(
+        meaning="Finance acknowledged a payout line as paid (in payment to paid), with its payment reference.",
+        data={
+            "partner_id": PARTNER,
+            "batch_id": "5f0c3c1e-8d0b-5a55-9a51-8f3f0c1d2e4b",
+            "line_id": "0d4b8a52-3c1e-5f6a-8b9c-1d2e3f4a5b6c",
+            "entry_id": "je-000000001301",
+            "amount": {"amount": "9000.00", "currency": "EUR"},
+            "payment_reference": "SEPA-2026-04-07-000193",
+            "paid_at": "2026-04-07T10:15:00Z",
+            "registration_sequence": 14,
+        },
+    ),
+    ("ledger.payout_failed", 1): EventExample(
+        meaning="Finance reported a payout line as failed; its amount returns to payable for the next batch.",
+        data={
+            "partner_id": PARTNER,
+            "batch_id": "5f0c3c1e-8d0b-5a55-9a51-8f3f0c1d2e4b",
+            "line_id": "0d4b8a52-3c1e-5f6a-8b9c-1d2e3f4a5b6c",
+            "entry_id": "je-000000001302",
+            "amount": {"amount": "9000.00", "currency": "EUR"},
+            "reason": "bank account closed (IBAN rejected by the receiving bank)",
+            "failed_at": "2026-04-07T10:15:00Z",
+            "registration_sequence": 14,
+        },
+    ),
     ("mdf.allocated", 1): EventExample(
         meaning="Market development funds were allocated to a partner for a period.",
         data={

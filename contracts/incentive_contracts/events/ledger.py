@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from ..money import Money
@@ -56,3 +58,55 @@ class LedgerMdfAccrualReversed(EventPayload):
     period: str = Field(pattern=r"^[0-9]{4}-Q[1-4]$")
     amount: Money = Field(description="the amount taken back, positive")
     rule_version: int
+
+
+@register
+class LedgerPayoutBatched(EventPayload):
+    """A partner's payable rewards entered a payout batch: payable -> in payment (finance pays the line)."""
+
+    event_type = "ledger.payout_batched"
+    version = 1
+
+    batch_id: str
+    line_id: str
+    entry_id: str = Field(description="the journal entry moving the amount from payable to in payment")
+    amount: Money = Field(description="the line's amount, positive")
+    cutoff: datetime = Field(description="the batch covers payable entries effective at or before this time")
+    payee_reference: str = Field(description="the remittance reference finance puts on the payment")
+    entries_covered: int = Field(ge=0, description="how many journal entries the line covers")
+    coverage_hash: str = Field(description="SHA-256 over the covered entry ids, sorted")
+    registration_sequence: int = Field(
+        ge=0, description="the partner's registration-stream chain position when the batch was cut (replays apply it there)"
+    )
+
+
+@register
+class LedgerPayoutSettled(EventPayload):
+    """Finance acknowledged a payout line as paid: in payment -> paid."""
+
+    event_type = "ledger.payout_settled"
+    version = 1
+
+    batch_id: str
+    line_id: str
+    entry_id: str = Field(description="the journal entry moving the amount from in payment to paid")
+    amount: Money
+    payment_reference: str = Field(min_length=1, description="the external payment reference")
+    paid_at: datetime
+    registration_sequence: int = Field(ge=0)
+
+
+@register
+class LedgerPayoutFailed(EventPayload):
+    """Finance reported a payout line as failed: its amount returns from in payment to payable."""
+
+    event_type = "ledger.payout_failed"
+    version = 1
+
+    batch_id: str
+    line_id: str
+    entry_id: str = Field(description="the journal entry returning the amount to payable")
+    amount: Money
+    reason: str = Field(min_length=1)
+    failed_at: datetime
+    registration_sequence: int = Field(ge=0)
