@@ -15,7 +15,9 @@ REGISTRATION_INI = ROOT / "services/registration/alembic.ini"
 
 
 @pytest.fixture
-def registration_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> RegistrationSettings:
+def registration_settings(
+    database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str
+) -> RegistrationSettings:
     return RegistrationSettings(
         environment="test",
         database_url=database_factory.create(REGISTRATION_INI, prefix="reg"),

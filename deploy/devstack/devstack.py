@@ -60,7 +60,7 @@ def _wait_ready(timeout: float = 60.0) -> dict[str, str]:
     while time.monotonic() < deadline and any(s != "ready" for s in status.values()):
         for service, port in SERVICES.items():
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
                     status[service] = "ready" if response.status == 200 else "not ready"
             except OSError:
                 status[service] = "starting"

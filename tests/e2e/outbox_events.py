@@ -17,15 +17,24 @@ from servicekit.unit_of_work import UnitOfWorkFactory
 
 def enrolled(partner_id: str) -> PartnerEnrolled:
     return PartnerEnrolled(
-        partner_id=partner_id, name=f"Partner {partner_id}", partner_type=PartnerType.RESELLER, region="EMEA",
-        program_id="default", enrolled_on=date(2026, 1, 5),
+        partner_id=partner_id,
+        name=f"Partner {partner_id}",
+        partner_type=PartnerType.RESELLER,
+        region="EMEA",
+        program_id="default",
+        enrolled_on=date(2026, 1, 5),
     )
 
 
 def won(partner_id: str, deal_id: str, amount: Decimal, currency: str = "USD") -> DealWon:
     return DealWon(
-        partner_id=partner_id, deal_id=deal_id, product_line="cloud", amount=Money(amount=amount, currency=currency),
-        closed_on=date(2026, 2, 1), registered=True, influence=[],
+        partner_id=partner_id,
+        deal_id=deal_id,
+        product_line="cloud",
+        amount=Money(amount=amount, currency=currency),
+        closed_on=date(2026, 2, 1),
+        registered=True,
+        influence=[],
     )
 
 

@@ -43,7 +43,10 @@ class ServiceProcess:
     def start(self) -> None:
         out = open(self.log, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(BIN / self.args[0]), *self.args[1:]], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            [str(BIN / self.args[0]), *self.args[1:]],
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 

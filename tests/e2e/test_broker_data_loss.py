@@ -31,13 +31,17 @@ async def test_restarted_empty_broker_is_refilled_from_the_outbox(own_broker, re
     registration_settings = registration_settings.model_copy(update={"kafka_bootstrap_servers": own_broker.bootstrap})
     ledger_settings = ledger_settings.model_copy(update={"kafka_bootstrap_servers": own_broker.bootstrap})
     partners = [f"p{i}" for i in range(10)]
-    first = [enrolled(p) for p in partners] + [won(p, f"{p}-a{j}", Decimal("100.00")) for p in partners for j in range(19)]
+    first = [enrolled(p) for p in partners] + [
+        won(p, f"{p}-a{j}", Decimal("100.00")) for p in partners for j in range(19)
+    ]
     later = [won(p, f"{p}-b{j}", Decimal("200.00")) for p in partners for j in range(10)]
     ledger = await asyncpg.connect(sync_url(ledger_settings.database_url))
     try:
+
         async def consumed(n: int):
             async def check():
                 return await ledger.fetchval("SELECT count(*) FROM consumed_events") >= n
+
             return check
 
         async with relay_task(registration_settings, "registration"):
@@ -64,9 +68,13 @@ async def test_restarted_empty_broker_is_refilled_from_the_outbox(own_broker, re
         assert await ledger.fetchval("SELECT count(*) FROM consumed_events") == len(first) + len(later)
         assert await ledger.fetchval("SELECT count(*) FROM dead_letters") == 0
         assert await ledger.fetchval("SELECT count(*) FROM journal_entries WHERE kind = 'rebate'") == 290
-        assert await ledger.fetchval("SELECT count(DISTINCT caused_by) FROM journal_entries WHERE kind = 'rebate'") == 290
+        assert (
+            await ledger.fetchval("SELECT count(DISTINCT caused_by) FROM journal_entries WHERE kind = 'rebate'") == 290
+        )
         # Default program, tier "registered": 5 % of 100.00 nineteen times and of 200.00 ten times.
-        owed = await ledger.fetch("SELECT partner_id, -balance AS owed FROM balances WHERE account LIKE '%:rebates_payable'")
+        owed = await ledger.fetch(
+            "SELECT partner_id, -balance AS owed FROM balances WHERE account LIKE '%:rebates_payable'"
+        )
         assert {r["partner_id"]: r["owed"] for r in owed} == {p: Decimal("195.00") for p in partners}
     finally:
         await ledger.close()

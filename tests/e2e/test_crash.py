@@ -39,26 +39,44 @@ def won_amount(partner: int, deal: int) -> Decimal:
 async def produce(settings, stop_after: asyncio.Event) -> list[str]:
     """Write enrolments and won deals into the registration outbox in small transactions."""
     engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(engine, source="/registration", topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix))
+    factory = UnitOfWorkFactory(
+        engine, source="/registration", topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
+    )
     sent: list[str] = []
     try:
         async with factory() as uow:
             for p in range(PARTNERS):
-                sent.append(uow.publish(
-                    PartnerEnrolled(partner_id=f"p{p}", name=f"Partner {p}", partner_type=PartnerType.RESELLER,
-                                    region="EMEA", program_id="default", enrolled_on=date(2026, 1, 5)),
-                    time=datetime(2026, 1, 5, tzinfo=UTC),
-                ))
+                sent.append(
+                    uow.publish(
+                        PartnerEnrolled(
+                            partner_id=f"p{p}",
+                            name=f"Partner {p}",
+                            partner_type=PartnerType.RESELLER,
+                            region="EMEA",
+                            program_id="default",
+                            enrolled_on=date(2026, 1, 5),
+                        ),
+                        time=datetime(2026, 1, 5, tzinfo=UTC),
+                    )
+                )
             await uow.commit()
         for d in range(DEALS_PER_PARTNER):
             async with factory() as uow:
                 for p in range(PARTNERS):
-                    sent.append(uow.publish(
-                        DealWon(partner_id=f"p{p}", deal_id=f"p{p}-d{d}", product_line="cloud",
-                                amount=Money(amount=won_amount(p, d), currency="USD"), closed_on=date(2026, 2, 1),
-                                registered=True, influence=[]),
-                        time=datetime(2026, 2, 1, tzinfo=UTC),
-                    ))
+                    sent.append(
+                        uow.publish(
+                            DealWon(
+                                partner_id=f"p{p}",
+                                deal_id=f"p{p}-d{d}",
+                                product_line="cloud",
+                                amount=Money(amount=won_amount(p, d), currency="USD"),
+                                closed_on=date(2026, 2, 1),
+                                registered=True,
+                                influence=[],
+                            ),
+                            time=datetime(2026, 2, 1, tzinfo=UTC),
+                        )
+                    )
                 await uow.commit()
             await asyncio.sleep(0.25)
     finally:
@@ -69,8 +87,12 @@ async def produce(settings, stop_after: asyncio.Event) -> list[str]:
 
 async def test_sigkill_relay_and_projector_loses_and_doubles_nothing(registration_settings, ledger_settings, tmp_path):
     ledger_settings = ledger_settings.model_copy(update={"kafka_session_timeout_ms": 6000})
-    relay = ServiceProcess(["registration", "relay"], settings_env(registration_settings, "REGISTRATION_"), tmp_path / "relay.log")
-    projector = ServiceProcess(["ledger", "projector"], settings_env(ledger_settings, "LEDGER_"), tmp_path / "projector.log")
+    relay = ServiceProcess(
+        ["registration", "relay"], settings_env(registration_settings, "REGISTRATION_"), tmp_path / "relay.log"
+    )
+    projector = ServiceProcess(
+        ["ledger", "projector"], settings_env(ledger_settings, "LEDGER_"), tmp_path / "projector.log"
+    )
     relay.start()
     projector.start()
     rng = random.Random(20261121)
@@ -84,10 +106,12 @@ async def test_sigkill_relay_and_projector_loses_and_doubles_nothing(registratio
             victim.kill()
             victim.start()
         sent = await producer
-        assert relay.kills >= KILLS_EACH and projector.kills >= KILLS_EACH
+        assert relay.kills >= KILLS_EACH
+        assert projector.kills >= KILLS_EACH
 
         ledger = await asyncpg.connect(sync_url(ledger_settings.database_url))
         try:
+
             async def all_applied():
                 return await ledger.fetchval("SELECT count(*) FROM consumed_events") >= len(sent)
 
@@ -103,7 +127,9 @@ async def test_sigkill_relay_and_projector_loses_and_doubles_nothing(registratio
             sent_total = sum(won_amount(p, d) for p in range(PARTNERS) for d in range(DEALS_PER_PARTNER))
             assert sum(Decimal(w["amount"]["amount"]) for w in wins) == sent_total
 
-            rebates = await ledger.fetch("SELECT caused_by, count(*) AS n FROM journal_entries WHERE kind = 'rebate' GROUP BY caused_by")
+            rebates = await ledger.fetch(
+                "SELECT caused_by, count(*) AS n FROM journal_entries WHERE kind = 'rebate' GROUP BY caused_by"
+            )
             assert len(rebates) == PARTNERS * DEALS_PER_PARTNER
             assert all(r["n"] == 1 for r in rebates)
 
@@ -112,10 +138,12 @@ async def test_sigkill_relay_and_projector_loses_and_doubles_nothing(registratio
             rate = Decimal("0.05")
             for p in range(PARTNERS):
                 expected = sum(
-                    (won_amount(p, d) * rate).quantize(Decimal("0.01"), ROUND_HALF_EVEN) for d in range(DEALS_PER_PARTNER)
+                    (won_amount(p, d) * rate).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+                    for d in range(DEALS_PER_PARTNER)
                 )
                 owed = await ledger.fetchval(
-                    "SELECT -balance FROM balances WHERE partner_id = $1 AND account = $2", f"p{p}",
+                    "SELECT -balance FROM balances WHERE partner_id = $1 AND account = $2",
+                    f"p{p}",
                     f"partner:p{p}:rebates_payable",
                 )
                 assert owed == expected, f"partner p{p}"

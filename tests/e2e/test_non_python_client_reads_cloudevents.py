@@ -31,10 +31,15 @@ KAFKAJS_DIR = Path(__file__).parent / "nonpython"
 def _kafkajs(bootstrap: str, topic: str, expected: int) -> list[dict]:
     node = shutil.which("node")
     assert node, "Node.js is needed for the KafkaJS check"
-    assert (KAFKAJS_DIR / "node_modules" / "kafkajs").exists(), "run `make test` (it runs npm ci in tests/e2e/nonpython)"
-    out = subprocess.run([node, str(KAFKAJS_DIR / "read_topic.js"), bootstrap, topic, str(expected)], capture_output=True,
-                         timeout=60,
-                         check=True)
+    assert (KAFKAJS_DIR / "node_modules" / "kafkajs").exists(), (
+        "run `make test` (it runs npm ci in tests/e2e/nonpython)"
+    )
+    out = subprocess.run(
+        [node, str(KAFKAJS_DIR / "read_topic.js"), bootstrap, topic, str(expected)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
     return [
         {"key": r["key"], "headers": r["headers"], "payload": r["value"]}
         for r in (orjson.loads(line) for line in out.stdout.splitlines() if line.strip())
@@ -44,11 +49,19 @@ def _kafkajs(bootstrap: str, topic: str, expected: int) -> list[dict]:
 def _kcat(bootstrap: str, topic: str, expected: int) -> list[dict]:
     kcat = shutil.which("kcat")
     assert kcat, "kcat is not installed (apt-get install kcat)"
-    out = subprocess.run([kcat, "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q"],
-                         capture_output=True, timeout=60, check=True)
+    out = subprocess.run(
+        [kcat, "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q"],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
     records = [orjson.loads(line) for line in out.stdout.splitlines() if line.strip()]
     return [
-        {"key": r["key"], "headers": dict(zip(r["headers"][::2], r["headers"][1::2], strict=True)), "payload": r["payload"]}
+        {
+            "key": r["key"],
+            "headers": dict(zip(r["headers"][::2], r["headers"][1::2], strict=True)),
+            "payload": r["payload"],
+        }
         for r in records
     ]
 
@@ -56,9 +69,12 @@ def _kcat(bootstrap: str, topic: str, expected: int) -> list[dict]:
 CLIENTS = [
     pytest.param(_kafkajs, id="kafkajs"),
     pytest.param(
-        _kcat, id="kcat",
-        marks=pytest.mark.skipif(not os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS"),
-                                 reason="kcat/librdkafka 2.0.2 cannot handshake with the embedded Tansu broker"),
+        _kcat,
+        id="kcat",
+        marks=pytest.mark.skipif(
+            not os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS"),
+            reason="kcat/librdkafka 2.0.2 cannot handshake with the embedded Tansu broker",
+        ),
     ),
 ]
 
@@ -80,8 +96,15 @@ async def test_non_python_client_sees_valid_cloudevents(read, registration_setti
         assert decode(envelope).partner_id == "acme"
         assert record["headers"]["content-type"] == "application/cloudevents+json"
         parsed = from_structured(
-            KafkaMessage(headers={"content-type": b"application/cloudevents+json"}, key=record["key"].encode(),
-                         value=record["payload"].encode()),
+            KafkaMessage(
+                headers={"content-type": b"application/cloudevents+json"},
+                key=record["key"].encode(),
+                value=record["payload"].encode(),
+            ),
             JSONFormat(),
         )
-        assert (parsed.get_id(), parsed.get_type(), parsed.get_source()) == (envelope.id, envelope.type, envelope.source)
+        assert (parsed.get_id(), parsed.get_type(), parsed.get_source()) == (
+            envelope.id,
+            envelope.type,
+            envelope.source,
+        )

@@ -79,15 +79,20 @@ async def test_survivor_takes_over_partitions_of_a_killed_replica(registration_s
 
         ids = [r["event_id"] for r in await ledger.fetch("SELECT event_id::text FROM consumed_events")]
         assert sorted(ids) == sorted(sent)
-        rebates = await ledger.fetch("SELECT caused_by, count(*) AS n FROM journal_entries WHERE kind = 'rebate' GROUP BY 1")
-        assert len(rebates) == PARTNERS * ROUNDS and {r["n"] for r in rebates} == {1}
+        rebates = await ledger.fetch(
+            "SELECT caused_by, count(*) AS n FROM journal_entries WHERE kind = 'rebate' GROUP BY 1"
+        )
+        assert len(rebates) == PARTNERS * ROUNDS
+        assert {r["n"] for r in rebates} == {1}
         # Default program, tier "registered": 5 % of each won amount, half-even to the cent.
         for p in range(PARTNERS):
             expected = sum(
                 (amount(p, d) * Decimal("0.05")).quantize(Decimal("0.01"), ROUND_HALF_EVEN) for d in range(ROUNDS)
             )
             owed = await ledger.fetchval(
-                "SELECT -balance FROM balances WHERE partner_id = $1 AND account = $2", f"p{p}", f"partner:p{p}:rebates_payable"
+                "SELECT -balance FROM balances WHERE partner_id = $1 AND account = $2",
+                f"p{p}",
+                f"partner:p{p}:rebates_payable",
             )
             assert owed == expected, f"partner p{p}"
         zero = await ledger.fetch("SELECT currency, sum(amount) AS s FROM postings GROUP BY 1")

@@ -20,10 +20,28 @@ async def test_won_deal_becomes_a_balanced_rebate_entry(registration_settings, l
         relay_task(registration_settings, "registration"),
         projector_task(ledger_settings),
     ):
-        assert (await reg.post("/partners", json={"partner_id": "acme", "name": "Acme", "partner_type": "reseller",
-                                                   "region": "EMEA"}, headers=admin)).status_code == 201
-        deal = {"deal_id": "d1", "partner_id": "acme", "customer_name": "Globex", "product_line": "cloud",
-                "expected_amount": {"amount": "1000.00", "currency": "USD"}, "expected_close": "2026-12-01"}
+        assert (
+            await reg.post(
+                "/partners",
+                json={
+                    "partner_id": "acme",
+                    "name": "Acme",
+                    "partner_type": "reseller",
+                    "region": "EMEA",
+                    "enrolled_on": "2026-09-01",
+                },
+                headers=admin,
+            )
+        ).status_code == 201
+        deal = {
+            "deal_id": "d1",
+            "partner_id": "acme",
+            "customer_name": "Globex",
+            "product_line": "cloud",
+            "expected_amount": {"amount": "1000.00", "currency": "USD"},
+            "expected_close": "2027-03-01",
+            "registered_on": "2026-10-01",  # fixed, so no "registered near the close" flag, whatever today is
+        }
         assert (await reg.post("/deals", json=deal, headers=admin)).status_code == 201
         for stage in ("qualified", "proposal", "negotiation"):
             moved = await reg.post("/deals/d1/stage", json={"stage": stage}, headers=admin)
@@ -44,7 +62,9 @@ async def test_won_deal_becomes_a_balanced_rebate_entry(registration_settings, l
             ("partner:acme:rebates_payable", "USD", "61.72", "available"),
         ]
 
-        other = await led.get("/partners/acme/balances", headers=auth_header(ledger_settings, "partner:read", partner_id="zeta"))
+        other = await led.get(
+            "/partners/acme/balances", headers=auth_header(ledger_settings, "partner:read", partner_id="zeta")
+        )
         assert other.status_code == 404
 
     conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
@@ -56,14 +76,16 @@ async def test_won_deal_becomes_a_balanced_rebate_entry(registration_settings, l
             await conn.execute("UPDATE postings SET amount = amount + 1")
         except asyncpg.PostgresError as exc:
             with_error = str(exc)
-        assert with_error and "immutable" in with_error
+        assert with_error
+        assert "immutable" in with_error
         try:
             await conn.execute("DELETE FROM journal_entries")
         except asyncpg.PostgresError as exc:
             with_error = str(exc)
         assert "immutable" in with_error
         assert [r["kind"] for r in await conn.fetch("SELECT kind FROM journal_entries ORDER BY posted_seq")] == [
-            "rebate", "mdf_accrual",
+            "rebate",
+            "mdf_accrual",
         ]
     finally:
         await conn.close()

@@ -39,7 +39,9 @@ async def relay_task(settings: ServiceSettings, name: str) -> AsyncIterator[Outb
 async def projector_task(settings: LedgerSettings) -> AsyncIterator[None]:
     await ensure_topics(settings, all_topics(settings.topic_prefix))
     engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(engine, source=LEDGER_SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
+    factory = UnitOfWorkFactory(
+        engine, source=LEDGER_SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix)
+    )
     consumer = build_consumer(settings, factory)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())

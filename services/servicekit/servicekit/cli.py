@@ -28,7 +28,7 @@ class ServiceDefinition:
 
     name: str
     settings_factory: Callable[[], ServiceSettings]
-    create_app: Callable[[ServiceSettings], FastAPI]
+    create_app: Callable[..., FastAPI]  # each service takes its own Settings subclass
     alembic_ini: Path
     extra_commands: list[Callable[[typer.Typer], None]] = field(default_factory=list)
 

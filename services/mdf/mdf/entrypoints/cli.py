@@ -57,7 +57,7 @@ def _add_close_period(cli: typer.Typer) -> None:
 DEFINITION = ServiceDefinition(
     name="mdf",
     settings_factory=MdfSettings,
-    create_app=create_app,  # type: ignore[arg-type]
+    create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     extra_commands=[_add_consume, _add_close_period],
 )

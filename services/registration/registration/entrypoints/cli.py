@@ -56,7 +56,7 @@ def _expire(cli: typer.Typer) -> None:
 DEFINITION = ServiceDefinition(
     name="registration",
     settings_factory=RegistrationSettings,
-    create_app=create_app,  # type: ignore[arg-type]
+    create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     extra_commands=[_consume, _expire],
 )
