@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .pagination import InvalidCursor
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -75,6 +77,10 @@ def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], 
             instance=request.url.path,
             errors=errors,
         )
+
+    @app.exception_handler(InvalidCursor)
+    async def _cursor(request: Request, exc: InvalidCursor) -> JSONResponse:
+        return problem_response(400, "Bad cursor", str(exc), instance=request.url.path)
 
     for error_type, (status, title) in (domain_errors or {}).items():
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from servicekit.auth import Principal, requires
+from servicekit.pagination import decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
 
 from ..adapters import queries
@@ -16,23 +16,6 @@ from ..application.explain import explain
 router = APIRouter(tags=["entries"])
 READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read")
 MAX_LIMIT = 500
-
-
-def _cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
-
-
-def _after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, number = raw.partition(":")
-        if prefix != "seq" or not number.isdigit():
-            raise ValueError(raw)
-        return int(number)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Problem(400, "Bad cursor", "the cursor is not one this API returned") from exc
 
 
 def _entry_out(row: Any, postings: list[Any]) -> dict[str, Any]:
@@ -85,7 +68,7 @@ async def list_entries(
         currency=currency,
         effective_from=effective_from,
         effective_to=effective_to,
-        after_seq=_after(cursor),
+        after_seq=decode_int_cursor(cursor),
     )
     async with request.app.state.engine.connect() as conn:
         rows = await queries.entries(conn, f, limit + 1)
@@ -93,7 +76,7 @@ async def list_entries(
         postings = await queries.entry_postings(conn, [r.entry_id for r in page])
     return {
         "items": [_entry_out(r, postings[r.entry_id]) for r in page],
-        "next_cursor": _cursor(page[-1].posted_seq) if len(rows) > limit else None,
+        "next_cursor": encode_cursor(page[-1].posted_seq) if len(rows) > limit else None,
     }
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 
 from fastapi import Request
+from servicekit import pagination
 from servicekit.auth import Principal
-from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.unit import SqlMdfUnit
@@ -44,17 +42,8 @@ def own_partner(principal: Principal, partner_id: str | None) -> str | None:
 
 
 def encode_cursor(after: int | None) -> str | None:
-    return None if after is None else base64.urlsafe_b64encode(f"seq:{after}".encode()).decode().rstrip("=")
+    return None if after is None else pagination.encode_cursor(after)
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
-        if kind != "seq" or not value.isdigit():
-            raise ValueError(text)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Problem(400, "Bad cursor", "the cursor is not one this API returned") from exc
+    return pagination.decode_int_cursor(cursor)

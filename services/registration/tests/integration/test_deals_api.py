@@ -292,7 +292,7 @@ async def test_pipeline_filters_and_cursor_pagination(registration_client, regis
     ).json()
     assert [d["deal_id"] for d in by_close["items"]] == ["a1", "a3", "b0"]
     bad_cursor = await client.get("/deals?cursor=nonsense", headers=manager(settings))
-    assert bad_cursor.status_code == 422
+    assert bad_cursor.status_code == 400
 
 
 async def test_partner_tokens_see_and_touch_only_their_own_deals(registration_client, registration_settings):
