@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,7 +20,8 @@ from .deals_repo import SqlDeals, SqlDirectDeals
 from .engagements_repo import SqlEngagements
 from .partners_repo import SqlPartners
 
-CUSTOMER_LOCK_SPACE = 7_301
+CUSTOMER_LOCK_SPACE = 7_303  # bucketed customer locks (7_301 held one lock per key)
+CUSTOMER_LOCK_BUCKETS = 256
 CRM_LOCK_SPACE = 7_302
 
 
@@ -33,11 +35,15 @@ class SqlLocks:
         self.conn = conn
 
     async def lock_customers(self, identities: Iterable[CustomerIdentity]) -> None:
-        keys = sorted({k for i in identities for k in i.lock_keys})
+        # Keys map to a bounded set of lock buckets: a 5,000-deal batch holds at most
+        # CUSTOMER_LOCK_BUCKETS locks instead of ~10,000 (PostgreSQL's shared lock table holds
+        # max_locks_per_transaction x max_connections, 6,400 by default). Two registrations of one
+        # customer always share a bucket; unrelated customers only rarely wait on each other.
+        buckets = sorted({zlib.crc32(k.encode()) % CUSTOMER_LOCK_BUCKETS for i in identities for k in i.lock_keys})
         # unnest yields the array in order, so every transaction takes its locks in one global order.
         await self.conn.execute(
-            text("SELECT pg_advisory_xact_lock(:space, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
-            {"space": CUSTOMER_LOCK_SPACE, "keys": keys},
+            text("SELECT pg_advisory_xact_lock(:space, b) FROM unnest(CAST(:buckets AS int[])) AS b"),
+            {"space": CUSTOMER_LOCK_SPACE, "buckets": buckets},
         )
 
     async def lock_crm_record(self, source: str, record_id: str) -> None:
