@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ..domain.holds import outstanding
 from ..domain.state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
 
 
@@ -75,12 +77,13 @@ def deal_to_json(deal: DealRecord) -> dict[str, Any]:
         ],
         "held": deal.held,
         "hold_entry": deal.hold_entry,
+        "held_amount": str(deal.held_amount),
     }
 
 
 def deal_from_json(partner_id: str, deal_id: str, doc: dict[str, Any]) -> DealRecord:
     won = doc.get("won")
-    return DealRecord(
+    deal = DealRecord(
         deal_id=deal_id,
         partner_id=partner_id,
         approved_on=_day(doc.get("approved_on")),
@@ -114,3 +117,7 @@ def deal_from_json(partner_id: str, deal_id: str, doc: dict[str, Any]) -> DealRe
         held=bool(doc.get("held", False)),
         hold_entry=doc.get("hold_entry"),
     )
+    if "held_amount" in doc:
+        return replace(deal, held_amount=Decimal(doc["held_amount"]))
+    # Written before payouts existed: a hold then always moved all of the deal's outstanding rewards.
+    return replace(deal, held_amount=outstanding(deal) if deal.held else Decimal(0))

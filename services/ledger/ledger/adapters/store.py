@@ -10,10 +10,11 @@ from decimal import Decimal
 from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.money import Money
 from servicekit.unit_of_work import UnitOfWork
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from ..application.ports import BalanceKey, DealKey
+from ..domain.accounts import REBATES_PAYABLE
 from ..domain.catalog import ProgramVersion
 from ..domain.chain import ChainedEntry, ChainHead
 from ..domain.outcome import Announcement
@@ -64,6 +65,15 @@ class SqlLedgerStore:
         for h in heads:
             if h.partner_id in states:
                 states[h.partner_id] = states[h.partner_id].with_head(h.stream, ChainHead(h.last_sequence, h.head_hash))
+        payable = await self.conn.execute(
+            select(balances.c.partner_id, balances.c.currency, balances.c.balance).where(
+                balances.c.partner_id.in_(ids),
+                balances.c.account == func.concat("partner:", balances.c.partner_id, f":{REBATES_PAYABLE}"),
+            )
+        )
+        for row in payable:
+            if row.partner_id in states:  # 0 - balance: credit-normal, and never -0
+                states[row.partner_id] = states[row.partner_id].with_payable(row.currency, 0 - row.balance)
         return states
 
     async def load_deals(self, keys: Iterable[DealKey]) -> dict[DealKey, DealRecord]:

@@ -107,3 +107,52 @@ balances = Table(
     Column("balance", Numeric, nullable=False),
     PrimaryKeyConstraint("partner_id", "account", "currency"),
 )
+
+payout_batches = Table(
+    "payout_batches",
+    metadata,
+    Column("batch_id", Text, primary_key=True),
+    Column("batch_seq", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("cutoff", DateTime(timezone=True), nullable=False),
+    Column("minimum_amount", Numeric, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("total", Numeric, nullable=False),
+    Column("content_hash", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("settled_at", DateTime(timezone=True)),
+)
+
+payout_lines = Table(
+    "payout_lines",
+    metadata,
+    Column("line_id", Text, primary_key=True),
+    Column("batch_id", Text, nullable=False),
+    Column("partner_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("amount", Numeric, nullable=False),
+    Column("payee_reference", Text, nullable=False),
+    Column("entries_covered", Integer, nullable=False),
+    Column("coverage_hash", Text, nullable=False),
+    Column("cut_entry_id", Text, nullable=False),
+    Column("registration_sequence", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("payment_reference", Text),
+    Column("failure_reason", Text),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("acknowledged_by", Text),
+    Column("outcome_entry_id", Text),
+)
+
+payout_line_entries = Table(
+    "payout_line_entries",
+    metadata,
+    Column("line_id", Text, nullable=False),
+    Column("entry_id", Text, nullable=False),
+    Column("partner_id", Text, nullable=False),
+    Column("amount", Numeric, nullable=False),
+    Column("active", Boolean, nullable=False),
+    PrimaryKeyConstraint("line_id", "entry_id"),
+)

@@ -20,10 +20,13 @@ from incentive_contracts.payload import EventPayload
 from ..domain.catalog import Catalog
 from ..domain.chain import ChainedEntry, ChainHead, link
 from ..domain.errors import InvalidEvent, NoProgramInForce, UnknownPartner
+from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
+from ..domain.payouts import PayoutAction, payout_entry
 from ..domain.projection import decide
-from ..domain.state import DealRecord, PartnerLedger
+from ..domain.state import REGISTRATION_STREAM, DealRecord, PartnerLedger, track_payable
 from .builtin_program import builtin_version
+from .payout_schedule import PayoutSchedule
 from .ports import BalanceKey, DealKey, LedgerStore
 
 REJECTED = (UnknownPartner, NoProgramInForce, InvalidEvent)
@@ -46,7 +49,22 @@ async def load_catalog(store: LedgerStore, program_ids: set[str]) -> Catalog:
     return Catalog([builtin_version(), *await store.load_programs(sorted(program_ids))])
 
 
-async def project(store: LedgerStore, events: Sequence[Incoming]) -> list[Rejected]:
+def _post(
+    state: PartnerLedger, entry: JournalEntry, chained: list[ChainedEntry], deltas: dict[BalanceKey, Decimal]
+) -> PartnerLedger:
+    """Chain ``entry`` on its partner stream, add its postings to the deltas; the partner after it."""
+    linked = link(entry, state.chain(entry.stream))
+    chained.append(linked)
+    for posting in entry.postings:
+        deltas[(state.partner_id, posting.account, posting.currency)] += posting.amount
+    return track_payable(state.with_head(entry.stream, ChainHead(linked.sequence, linked.entry_hash)), entry)
+
+
+async def project(
+    store: LedgerStore, events: Sequence[Incoming], payouts: PayoutSchedule | None = None
+) -> list[Rejected]:
+    """Apply ``events`` in order. ``payouts`` (replays only): payout actions to apply at the point of
+    each partner's history where they happened (the API posts them live)."""
     states = await store.load_partners({e.payload.partner_id for e in events})
     keys: set[DealKey] = {
         (e.payload.partner_id, d) for e in events if isinstance(d := getattr(e.payload, "deal_id", None), str)
@@ -69,6 +87,11 @@ async def project(store: LedgerStore, events: Sequence[Incoming]) -> list[Reject
     for incoming in events:
         partner_id = incoming.payload.partner_id
         before = states.get(partner_id) or PartnerLedger(partner_id=partner_id)
+        if payouts is not None:
+            for action in payouts.due(partner_id, before.chain(REGISTRATION_STREAM).last_sequence):
+                before = _post(before, payout_entry(action), chained, deltas)
+                states[partner_id] = before
+                changed_partners.add(partner_id)
         meta = EventMeta(incoming.event_id, incoming.recorded_at)
         try:
             outcome = decide(before, deals[partner_id], incoming.payload, meta, catalog)
@@ -77,11 +100,7 @@ async def project(store: LedgerStore, events: Sequence[Incoming]) -> list[Reject
             continue
         state = outcome.partner
         for entry in outcome.entries:
-            linked = link(entry, state.chain(entry.stream))
-            state = state.with_head(entry.stream, ChainHead(linked.sequence, linked.entry_hash))
-            chained.append(linked)
-            for posting in entry.postings:
-                deltas[(partner_id, posting.account, posting.currency)] += posting.amount
+            state = _post(state, entry, chained, deltas)
         announcements.extend(outcome.announcements)
         for deal_id, record in outcome.deals.items():
             deals[partner_id][deal_id] = record
@@ -89,12 +108,29 @@ async def project(store: LedgerStore, events: Sequence[Incoming]) -> list[Reject
         if state != before:
             states[partner_id] = state
             changed_partners.add(partner_id)
-    await store.append(chained)
-    await store.apply_balance_deltas(deltas)
-    await store.save_partners(states[p] for p in sorted(changed_partners))
+    await _write(store, chained, deltas, [states[p] for p in sorted(changed_partners)])
     await store.save_deals(deals[p][d] for p, d in sorted(changed_deals))
-    for linked in chained:
-        store.publish_entry_posted(linked)
     for announcement in announcements:
         store.announce(announcement)
     return rejected
+
+
+async def post_payouts(store: LedgerStore, actions: Sequence[PayoutAction]) -> None:
+    """Post payout actions in order (a replay's actions that no later event of the partner placed)."""
+    states = await store.load_partners({a.partner_id for a in actions})
+    chained: list[ChainedEntry] = []
+    deltas: dict[BalanceKey, Decimal] = defaultdict(Decimal)
+    for action in actions:
+        before = states.get(action.partner_id) or PartnerLedger(partner_id=action.partner_id)
+        states[action.partner_id] = _post(before, payout_entry(action), chained, deltas)
+    await _write(store, chained, deltas, [states[p] for p in sorted({a.partner_id for a in actions})])
+
+
+async def _write(
+    store: LedgerStore, chained: list[ChainedEntry], deltas: dict[BalanceKey, Decimal], changed: list[PartnerLedger]
+) -> None:
+    await store.append(chained)
+    await store.apply_balance_deltas(deltas)
+    await store.save_partners(changed)
+    for linked in chained:
+        store.publish_entry_posted(linked)

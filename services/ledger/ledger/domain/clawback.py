@@ -67,13 +67,16 @@ def on_reversed(
         how = f"pro rata: {fmt(total_reversed)} of {fmt(won.amount)} {currency} reversed so far"
     records: list[RewardRecord] = []
     clawed_rewards = zero(currency)
+    held_left = deal.held_amount if deal.held else Decimal(0)
     for index, record in enumerate(deal.rewards):
         target_paid = round_money(record.paid * share, currency)
         target_capped = round_money(record.capped * share, currency)
         take_paid, take_capped = target_paid - record.clawed_paid, target_capped - record.clawed_capped
         if take_paid or take_capped:
+            from_held = min(take_paid, held_left) if record.is_reward and deal.held else Decimal(0)
+            held_left -= from_held
             entry = _clawback_entry(
-                partner, deal, event, meta, pv, base, record, index, take_paid, take_capped, share, how
+                partner, deal, event, meta, pv, base, record, index, (take_paid, take_capped, from_held), share, how
             )
             outcome.entries.append(entry)
             if record.is_reward:
@@ -84,6 +87,8 @@ def on_reversed(
                 )
         records.append(replace(record, clawed_paid=target_paid, clawed_capped=target_capped))
     _done(outcome, partner, deal, total_reversed, tuple(records), quarter, currency, reversed_now, clawed_rewards)
+    if deal.held:
+        outcome.deals[deal.deal_id] = replace(outcome.deals[deal.deal_id], held_amount=held_left)
     return outcome
 
 
@@ -114,20 +119,26 @@ def _clawback_entry(
     base: dict[str, Any],
     record: RewardRecord,
     index: int,
-    paid: Decimal,
-    capped: Decimal,
+    taken: tuple[Decimal, Decimal, Decimal],  # (paid, capped, of the paid part: taken from held)
     share: Decimal,
     how: str,
 ) -> JournalEntry:
+    paid, capped, from_held = taken
     currency = event.amount.currency
     assert deal.won is not None
     program_id = deal.won.program_id
-    # Money comes back from where the reward sits now (held or payable), not where it was first posted.
-    if record.is_reward:
-        source = accounts.partner_account(partner.partner_id, deal.reward_account)
+    # Money comes back from where the reward sits now: held (up to what the hold moved), else payable;
+    # a payable taken below zero is what the partner owes when the reward was paid out already.
+    if not record.is_reward:
+        sources = [Posting(record.credit_account, currency, paid)]
+    elif not deal.held or from_held == paid:
+        sources = [Posting(accounts.partner_account(partner.partner_id, deal.reward_account), currency, paid)]
     else:
-        source = record.credit_account
-    postings = [Posting(source, currency, paid), Posting(record.debit_account, currency, -paid)]
+        sources = [
+            Posting(accounts.partner_account(partner.partner_id, accounts.REBATES_HELD), currency, from_held),
+            Posting(accounts.partner_account(partner.partner_id, accounts.REBATES_PAYABLE), currency, paid - from_held),
+        ]
+    postings = [*sources, Posting(record.debit_account, currency, -paid)]
     if capped:
         postings += [
             Posting(accounts.partner_account(partner.partner_id, accounts.REBATES_CAPPED), currency, capped),

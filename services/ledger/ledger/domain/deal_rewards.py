@@ -84,7 +84,9 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     partner, made = evaluate(partner, pv, event.closed_on, meta.event_id)
     outcome.announcements += made
     won = WonDeal(meta.event_id, event.product_line, currency, amount, event.closed_on, pv.program_id, pv.version)
-    outcome.deals[deal.deal_id] = replace(deal, won=won, rewards=tuple(records), held=held)
+    outcome.deals[deal.deal_id] = replace(
+        deal, won=won, rewards=tuple(records), held=held, held_amount=rewarded if held else Decimal(0)
+    )
     outcome.partner = partner
     return outcome
 
@@ -222,9 +224,7 @@ def _mdf_accrual(
             "summary": f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
             "component": "mdf_accrual",
             "inputs": {"rate_percent": fmt(rule.percent), "period": period},
-            "steps": [
-                percent_step(amount, currency, rule.percent, value)
-            ],
+            "steps": [percent_step(amount, currency, rule.percent, value)],
             "gross": fmt(value),
             "amount": fmt(value),
             "capped": fmt(zero(currency)),

@@ -27,3 +27,11 @@ class AlreadyPublished(LedgerError):
 
 class RuleViolation(LedgerError):
     """A request breaks a governance rule (notice period, a correction without a reason...)."""
+
+
+class Conflict(LedgerError):
+    """The request contradicts what was recorded (a batch cut with another minimum, a paid line now failed)."""
+
+
+class InvalidRequest(LedgerError):
+    """A request the ledger cannot act on as asked (a cutoff in the future, an unknown line)."""

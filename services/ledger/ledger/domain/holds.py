@@ -1,4 +1,8 @@
-"""deal.flagged holds a deal's rewards (not payable) until every flag on it is cleared."""
+"""deal.flagged holds a deal's rewards (not payable) until every flag on it is cleared.
+
+A hold moves only what is still payable: rewards already in a payout batch or paid cannot be held
+(a later clawback of them leaves the partner owing instead). The release returns what was held.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from incentive_contracts.events.deal import DealFlagCleared, DealFlagged
 
 from . import accounts
 from .journal import JournalEntry, transfer
-from .money import fmt
+from .money import fmt, zero
 from .outcome import EventMeta, Outcome, business_time, entry_id
 from .state import DealRecord, PartnerLedger
 
@@ -29,8 +33,16 @@ def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, met
     if deal.held or deal.won is None:
         outcome.deals[deal.deal_id] = flagged  # a deal flagged before its win posts its rewards held
         return outcome
-    amount = outstanding(deal)
+    exposure = outstanding(deal)
+    # + zero(...): the same scale whether the payable came from the database or from memory
+    amount = max(min(exposure, partner.payable_in(deal.won.currency)), Decimal(0)) + zero(deal.won.currency)
     why = f"deal {deal.deal_id} flagged on {event.flagged_on} ({event.reason.value}: {event.detail})"
+    steps = [why]
+    if amount != exposure:
+        steps.append(
+            f"the deal's rewards are {fmt(exposure)} {deal.won.currency} but only {fmt(amount)} is still payable "
+            "(the rest is in a payout batch or paid): only that is held"
+        )
     entry = _move(
         partner,
         deal,
@@ -41,11 +53,11 @@ def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, met
         amount,
         business_time(event.flagged_on),
         f"Hold of {fmt(amount)} {deal.won.currency}: {why}",
-        [why],
+        steps,
         None,
     )
     outcome.entries.append(entry)
-    outcome.deals[deal.deal_id] = replace(flagged, held=True, hold_entry=entry.entry_id)
+    outcome.deals[deal.deal_id] = replace(flagged, held=True, hold_entry=entry.entry_id, held_amount=amount)
     return outcome
 
 
@@ -56,7 +68,7 @@ def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCle
     if remaining or not deal.held or deal.won is None:
         outcome.deals[deal.deal_id] = cleared
         return outcome
-    amount = outstanding(deal)
+    amount = deal.held_amount
     why = f"flag {event.reason.value} on deal {deal.deal_id} cleared on {event.cleared_on} by {event.cleared_by}"
     entry = _move(
         partner,
@@ -72,7 +84,7 @@ def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCle
         deal.hold_entry,
     )
     outcome.entries.append(entry)
-    outcome.deals[deal.deal_id] = replace(cleared, held=False, hold_entry=None)
+    outcome.deals[deal.deal_id] = replace(cleared, held=False, hold_entry=None, held_amount=Decimal(0))
     return outcome
 
 

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from .accounts import REBATES_HELD, REBATES_PAYABLE
+from .accounts import REBATES_HELD, REBATES_PAYABLE, partner_account
 from .chain import ChainHead
+from .journal import JournalEntry
 
 REGISTRATION_STREAM = "registration"
 MDF_STREAM = "mdf"
+PAYOUT_STREAM = "payout"  # entries the ledger posts itself: payout batches and their acknowledgements
 
 
 def stream_of(event_type: str) -> str:
@@ -36,6 +38,9 @@ class PartnerLedger:
     points: tuple[tuple[date, int], ...] = ()  # engagement points by activity date
     quarters: tuple[tuple[str, str, QuarterTotals], ...] = ()  # (quarter, currency, totals)
     chains: tuple[tuple[str, ChainHead], ...] = ()  # (stream, head)
+    # What is payable now per currency (credit-normal rebates_payable). Not rule state: the store
+    # loads it from the balances, and it moves with every entry posted (payouts included).
+    payable: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def enrolled(self) -> bool:
@@ -48,6 +53,14 @@ class PartnerLedger:
         heads = dict(self.chains)
         heads[stream] = head
         return replace(self, chains=tuple(sorted(heads.items())))
+
+    def payable_in(self, currency: str) -> Decimal:
+        return dict(self.payable).get(currency, Decimal(0))
+
+    def with_payable(self, currency: str, amount: Decimal) -> PartnerLedger:
+        amounts = dict(self.payable)
+        amounts[currency] = amount
+        return replace(self, payable=tuple(sorted(amounts.items())))
 
     def quarter(self, quarter: str, currency: str) -> QuarterTotals:
         for q, c, totals in self.quarters:
@@ -101,8 +114,18 @@ class DealRecord:
     rewards: tuple[RewardRecord, ...] = ()
     held: bool = False
     hold_entry: str | None = None
+    held_amount: Decimal = Decimal(0)  # what of the deal's rewards sits in rebates_held now
 
     @property
     def reward_account(self) -> str:
         """Purpose of the partner account the deal's rewards sit in now."""
         return REBATES_HELD if self.held else REBATES_PAYABLE
+
+
+def track_payable(partner: PartnerLedger, entry: JournalEntry) -> PartnerLedger:
+    """The partner after ``entry``: what is payable moves with every posting on rebates_payable."""
+    payable_account = partner_account(partner.partner_id, REBATES_PAYABLE)
+    for posting in entry.postings:
+        if posting.account == payable_account:
+            partner = partner.with_payable(posting.currency, partner.payable_in(posting.currency) - posting.amount)
+    return partner

@@ -7,9 +7,9 @@ from incentive_contracts import topics
 from servicekit.app import create_service_app
 
 from ..config import LedgerSettings
-from ..domain.errors import AlreadyPublished, NotFound, RuleViolation
+from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
 from ..domain.program_document import InvalidProgram
-from . import routes_entries, routes_partners, routes_programs
+from . import routes_entries, routes_partners, routes_payouts, routes_programs
 from .projector import SOURCE
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
@@ -17,6 +17,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     AlreadyPublished: (409, "Already published"),
     RuleViolation: (422, "Rule violated"),
     InvalidProgram: (422, "Invalid program"),
+    Conflict: (409, "Conflict"),
+    InvalidRequest: (422, "Invalid request"),
 }
 
 
@@ -28,6 +30,6 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         source=SOURCE,
         topic=topics.prefixed(topics.LEDGER, settings.topic_prefix),
         title="Partner incentive ledger",
-        routers=[routes_partners.router, routes_entries.router, routes_programs.router],
+        routers=[routes_partners.router, routes_entries.router, routes_programs.router, routes_payouts.router],
         domain_errors=DOMAIN_ERRORS,
     )

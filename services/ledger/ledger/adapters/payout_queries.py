@@ -1,0 +1,84 @@
+"""Read-side queries of payout batches: lists with keyset cursors, lines with the entries they cover."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..application.payout_ports import Batch, Line
+from .payout_store import batch_of, line_of
+from .tables import payout_batches, payout_line_entries, payout_lines
+
+
+async def batches(
+    conn: AsyncConnection, *, status: str | None, currency: str | None, after_seq: int | None, limit: int
+) -> list[Batch]:
+    stmt = select(payout_batches).order_by(payout_batches.c.batch_seq).limit(limit)
+    if status is not None:
+        stmt = stmt.where(payout_batches.c.status == status)
+    if currency is not None:
+        stmt = stmt.where(payout_batches.c.currency == currency)
+    if after_seq is not None:
+        stmt = stmt.where(payout_batches.c.batch_seq > after_seq)
+    return [batch_of(r) for r in await conn.execute(stmt)]
+
+
+async def batch(conn: AsyncConnection, batch_id: str) -> Batch | None:
+    row = (await conn.execute(select(payout_batches).where(payout_batches.c.batch_id == batch_id))).first()
+    return batch_of(row) if row is not None else None
+
+
+async def lines(
+    conn: AsyncConnection,
+    batch_id: str,
+    *,
+    status: str | None = None,
+    partner_id: str | None = None,
+    after_partner: str | None = None,
+    limit: int | None = None,
+) -> list[Line]:
+    """The batch's lines in partner order (``partner_id``: only that partner's line)."""
+    stmt = select(payout_lines).where(payout_lines.c.batch_id == batch_id).order_by(payout_lines.c.partner_id)
+    if status is not None:
+        stmt = stmt.where(payout_lines.c.status == status)
+    if partner_id is not None:
+        stmt = stmt.where(payout_lines.c.partner_id == partner_id)
+    if after_partner is not None:
+        stmt = stmt.where(payout_lines.c.partner_id > after_partner)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [line_of(r) for r in await conn.execute(stmt)]
+
+
+async def partner_lines(
+    conn: AsyncConnection, partner_id: str, *, after: int | None, limit: int
+) -> list[tuple[Line, datetime, int]]:
+    """A partner's payout lines with their batch's cutoff and position, newest batch first."""
+    stmt = (
+        select(payout_lines, payout_batches.c.cutoff, payout_batches.c.batch_seq)
+        .join(payout_batches, payout_batches.c.batch_id == payout_lines.c.batch_id)
+        .where(payout_lines.c.partner_id == partner_id)
+        .order_by(payout_batches.c.batch_seq.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(payout_batches.c.batch_seq < after)
+    return [(line_of(r), r.cutoff, r.batch_seq) for r in await conn.execute(stmt)]
+
+
+async def covered_entries(conn: AsyncConnection, line_ids: list[str]) -> dict[str, list[str]]:
+    """The journal entries each line covers, sorted."""
+    if not line_ids:
+        return {}
+    stmt = (
+        select(payout_line_entries.c.line_id, payout_line_entries.c.entry_id)
+        .where(payout_line_entries.c.line_id.in_(line_ids))
+        .order_by(payout_line_entries.c.line_id, payout_line_entries.c.entry_id.collate("C"))
+    )
+    covered: dict[str, list[str]] = defaultdict(list)
+    for row in await conn.execute(stmt):
+        covered[row.line_id].append(row.entry_id)
+    return covered

@@ -1,0 +1,357 @@
+"""SqlPayoutStore: payout batches written set-based (temp tables, COPY), never row by row in Python.
+
+Partners are locked through their ``ledger_partners`` row in id order, the same lock and order the
+projector takes, so a cut or an acknowledgement and a projector batch serialize per partner.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
+from incentive_contracts.money import Money
+from incentive_contracts.payload import EventPayload
+from servicekit.unit_of_work import UnitOfWork
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue
+from ..application.ports import BalanceKey
+from ..domain.chain import GENESIS, ChainedEntry, ChainHead
+from ..domain.payouts import PayoutAction, PayoutKind
+from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
+from .store import SqlLedgerStore
+from .tables import chain_heads, payout_batches, payout_lines
+
+PAYABLE = "'partner:' || {t}.partner_id || '\\:rebates_payable'"  # \\: not a bind parameter
+
+LOCK_PAYABLE_PARTNERS = text(
+    f"""
+    SELECT lp.partner_id FROM ledger_partners lp
+    WHERE lp.partner_id IN (
+        SELECT b.partner_id FROM balances b
+        WHERE b.currency = :currency AND b.account = {PAYABLE.format(t="b")}
+          AND b.balance < 0 AND b.balance <= -CAST(:minimum AS numeric))
+    ORDER BY lp.partner_id
+    FOR UPDATE OF lp
+    """
+)
+PARTNERS_TABLE = text(
+    f"""
+    CREATE TEMP TABLE payout_partners ON COMMIT DROP AS
+    SELECT b.partner_id, 0 - b.balance AS payable_now
+    FROM balances b JOIN unnest(CAST(:ids AS text[])) AS locked(partner_id) ON locked.partner_id = b.partner_id
+    WHERE b.currency = :currency AND b.account = {PAYABLE.format(t="b")}
+    """
+)
+# What each locked partner has due: payable postings effective by the cutoff, in no open or paid line,
+# leaving out the payout entries themselves (a failed line's return is covered again by its entries).
+DUE_TABLE = text(
+    f"""
+    CREATE TEMP TABLE payout_due ON COMMIT DROP AS
+    SELECT p.partner_id, p.entry_id, 0 - sum(p.amount) AS amount
+    FROM postings p JOIN payout_partners pp ON pp.partner_id = p.partner_id
+    WHERE p.account = {PAYABLE.format(t="p")} AND p.currency = :currency AND p.effective_at <= :cutoff
+      AND NOT EXISTS (SELECT 1 FROM payout_line_entries c WHERE c.entry_id = p.entry_id AND c.active)
+      AND NOT EXISTS (SELECT 1 FROM payout_lines l WHERE l.cut_entry_id = p.entry_id)
+      AND NOT EXISTS (SELECT 1 FROM payout_lines l WHERE l.outcome_entry_id = p.entry_id)
+    GROUP BY p.partner_id, p.entry_id
+    """
+)
+MEASURE = text(
+    f"""
+    SELECT pp.partner_id, pp.payable_now, coalesce(d.due, 0) AS due, coalesce(d.n, 0) AS n,
+           coalesce(d.coverage_hash, '') AS coverage_hash,
+           coalesce(rh.last_sequence, 0) AS registration_sequence,
+           coalesce(ph.last_sequence, 0) AS payout_sequence, coalesce(ph.head_hash, '{GENESIS}') AS payout_hash
+    FROM payout_partners pp
+    LEFT JOIN (
+        SELECT partner_id, sum(amount) AS due, count(*) AS n,
+               encode(sha256(convert_to(string_agg(entry_id || E'\\n', '' ORDER BY entry_id COLLATE "C"), 'UTF8')),
+                      'hex') AS coverage_hash
+        FROM payout_due GROUP BY partner_id
+    ) d ON d.partner_id = pp.partner_id
+    LEFT JOIN chain_heads rh ON rh.partner_id = pp.partner_id AND rh.stream = '{REGISTRATION_STREAM}'
+    LEFT JOIN chain_heads ph ON ph.partner_id = pp.partner_id AND ph.stream = '{PAYOUT_STREAM}'
+    ORDER BY pp.partner_id
+    """
+)
+COVER = text(
+    """
+    INSERT INTO payout_line_entries (line_id, entry_id, partner_id, amount, active)
+    SELECT l.line_id, d.entry_id, d.partner_id, d.amount, true
+    FROM payout_due d JOIN payout_lines l ON l.batch_id = :batch_id AND l.partner_id = d.partner_id
+    """
+)
+LINE_COLUMNS = [
+    "line_id",
+    "batch_id",
+    "partner_id",
+    "currency",
+    "amount",
+    "payee_reference",
+    "entries_covered",
+    "coverage_hash",
+    "cut_entry_id",
+    "registration_sequence",
+    "status",
+]
+
+
+def batch_of(row: Any) -> Batch:
+    return Batch(
+        batch_id=row.batch_id,
+        batch_seq=row.batch_seq,
+        currency=row.currency,
+        cutoff=row.cutoff,
+        minimum_amount=row.minimum_amount,
+        status=row.status,
+        line_count=row.line_count,
+        total=row.total,
+        content_hash=row.content_hash,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        settled_at=row.settled_at,
+    )
+
+
+def line_of(row: Any) -> Line:
+    return Line(
+        line_id=row.line_id,
+        batch_id=row.batch_id,
+        partner_id=row.partner_id,
+        currency=row.currency,
+        amount=row.amount,
+        payee_reference=row.payee_reference,
+        entries_covered=row.entries_covered,
+        coverage_hash=row.coverage_hash,
+        cut_entry_id=row.cut_entry_id,
+        status=row.status,
+        payment_reference=row.payment_reference,
+        failure_reason=row.failure_reason,
+        acknowledged_at=row.acknowledged_at,
+        outcome_entry_id=row.outcome_entry_id,
+    )
+
+
+class SqlPayoutStore:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.conn = uow.conn
+        self.journal = SqlLedgerStore(uow)
+
+    async def claim_batch(
+        self, batch_id: str, currency: str, cutoff: datetime, minimum: Decimal, by: str, now: datetime
+    ) -> Batch | None:
+        stmt = (
+            insert(payout_batches)
+            .values(
+                batch_id=batch_id,
+                currency=currency,
+                cutoff=cutoff,
+                minimum_amount=minimum,
+                status="open",
+                line_count=0,
+                total=0,
+                created_at=now,
+                created_by=by,
+            )
+            .on_conflict_do_nothing()
+            .returning(payout_batches.c.batch_id)
+        )
+        # A concurrent cut of the same batch waits here until the first commits, then finds it.
+        if (await self.conn.execute(stmt)).scalar() is not None:
+            return None
+        existing = await self.batch(batch_id)
+        assert existing is not None
+        return existing
+
+    async def lock_and_measure(self, currency: str, cutoff: datetime, minimum: Decimal) -> list[PartnerDue]:
+        locked = await self.conn.execute(LOCK_PAYABLE_PARTNERS, {"currency": currency, "minimum": minimum})
+        ids = [r.partner_id for r in locked]
+        if not ids:
+            return []
+        await self.conn.execute(PARTNERS_TABLE, {"ids": ids, "currency": currency})
+        await self.conn.execute(DUE_TABLE, {"currency": currency, "cutoff": cutoff})
+        rows = await self.conn.execute(MEASURE)
+        return [
+            PartnerDue(
+                partner_id=r.partner_id,
+                due=r.due,
+                payable_now=r.payable_now,
+                entries_covered=r.n,
+                coverage_hash=r.coverage_hash,
+                registration_sequence=r.registration_sequence,
+                payout_head=ChainHead(r.payout_sequence, r.payout_hash),
+            )
+            for r in rows
+        ]
+
+    async def write_cut(
+        self, batch: Batch, lines: Sequence[Line], actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry]
+    ) -> None:
+        if not lines:
+            return
+        await self._post(chained)
+        raw = await self.conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table(
+            "payout_lines",
+            columns=LINE_COLUMNS,
+            records=[
+                (
+                    x.line_id,
+                    x.batch_id,
+                    x.partner_id,
+                    x.currency,
+                    x.amount,
+                    x.payee_reference,
+                    x.entries_covered,
+                    x.coverage_hash,
+                    x.cut_entry_id,
+                    a.registration_sequence,
+                    x.status,
+                )
+                for x, a in zip(lines, actions, strict=True)
+            ],
+        )
+        await self.conn.execute(COVER, {"batch_id": batch.batch_id})
+
+    async def finish_batch(
+        self, batch_id: str, line_count: int, total: Decimal, content_hash: str, status: str
+    ) -> None:
+        await self.conn.execute(
+            update(payout_batches)
+            .where(payout_batches.c.batch_id == batch_id)
+            .values(line_count=line_count, total=total, content_hash=content_hash, status=status)
+        )
+
+    async def batch(self, batch_id: str, *, lock: bool = False) -> Batch | None:
+        stmt = select(payout_batches).where(payout_batches.c.batch_id == batch_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).first()
+        return batch_of(row) if row is not None else None
+
+    async def lines(self, batch_id: str, line_ids: Sequence[str], *, lock: bool = False) -> dict[str, Line]:
+        stmt = (
+            select(payout_lines)
+            .where(payout_lines.c.batch_id == batch_id, payout_lines.c.line_id.in_(list(line_ids)))
+            .order_by(payout_lines.c.line_id)
+        )
+        if lock:
+            stmt = stmt.with_for_update()
+        return {r.line_id: line_of(r) for r in await self.conn.execute(stmt)}
+
+    async def lock_partners(self, partner_ids: Sequence[str]) -> dict[str, LockedPartner]:
+        ids = sorted(partner_ids)
+        await self.conn.execute(
+            text("SELECT partner_id FROM ledger_partners WHERE partner_id = ANY(:ids) ORDER BY partner_id FOR UPDATE"),
+            {"ids": ids},
+        )
+        heads = await self.conn.execute(select(chain_heads).where(chain_heads.c.partner_id.in_(ids)))
+        by_partner: dict[str, dict[str, ChainHead]] = defaultdict(dict)
+        for h in heads:
+            by_partner[h.partner_id][h.stream] = ChainHead(h.last_sequence, h.head_hash)
+        return {
+            p: LockedPartner(
+                registration_sequence=by_partner[p].get(REGISTRATION_STREAM, ChainHead()).last_sequence,
+                payout_head=by_partner[p].get(PAYOUT_STREAM, ChainHead()),
+            )
+            for p in ids
+        }
+
+    async def record_outcomes(
+        self,
+        outcomes: Sequence[tuple[Line, PayoutAction, ChainedEntry]],
+        by: str,
+    ) -> None:
+        await self._post([linked for _, _, linked in outcomes])
+        for line, action, linked in outcomes:
+            paid = action.kind is PayoutKind.SETTLED
+            await self.conn.execute(
+                update(payout_lines)
+                .where(payout_lines.c.line_id == line.line_id)
+                .values(
+                    status="paid" if paid else "failed",
+                    payment_reference=action.detail if paid else None,
+                    failure_reason=None if paid else action.detail,
+                    acknowledged_at=action.at,
+                    acknowledged_by=by,
+                    outcome_entry_id=linked.entry.entry_id,
+                )
+            )
+        failed = [line.line_id for line, action, _ in outcomes if action.kind is PayoutKind.FAILED]
+        if failed:
+            # The failed lines' entries are payable again: the next batch may cover them.
+            await self.conn.execute(
+                text("UPDATE payout_line_entries SET active = false WHERE line_id = ANY(:ids)"), {"ids": failed}
+            )
+
+    async def settle_if_done(self, batch_id: str, now: datetime) -> None:
+        await self.conn.execute(
+            text(
+                "UPDATE payout_batches SET status = 'settled', settled_at = :now "
+                "WHERE batch_id = :batch_id AND status = 'open' AND NOT EXISTS "
+                "(SELECT 1 FROM payout_lines WHERE batch_id = :batch_id AND status = 'in_payment')"
+            ),
+            {"batch_id": batch_id, "now": now},
+        )
+
+    def announce(self, action: PayoutAction, linked: ChainedEntry, recorded_at: datetime) -> None:
+        self.uow.publish(_event(action, linked), time=recorded_at, event_id=action.event_id, causation_id=None)
+        self.journal.publish_entry_posted(linked)
+
+    async def _post(self, chained: Sequence[ChainedEntry]) -> None:
+        """Journal rows (COPY), balance deltas and the partners' payout chain heads."""
+        await self.journal.append(list(chained))
+        deltas: dict[BalanceKey, Decimal] = defaultdict(Decimal)
+        for linked in chained:
+            for posting in linked.entry.postings:
+                deltas[(linked.entry.partner_id, posting.account, posting.currency)] += posting.amount
+        await self.journal.apply_balance_deltas(deltas)
+        upsert = insert(chain_heads)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["partner_id", "stream"],
+            set_={"last_sequence": upsert.excluded.last_sequence, "head_hash": upsert.excluded.head_hash},
+        )
+        await self.conn.execute(
+            upsert,
+            [
+                {
+                    "partner_id": c.entry.partner_id,
+                    "stream": c.entry.stream,
+                    "last_sequence": c.sequence,
+                    "head_hash": c.entry_hash,
+                }
+                for c in chained
+            ],
+        )
+
+
+def _event(action: PayoutAction, linked: ChainedEntry) -> EventPayload:
+    money = Money(amount=action.amount, currency=action.currency)
+    common: dict[str, Any] = {
+        "partner_id": action.partner_id,
+        "batch_id": action.batch_id,
+        "line_id": action.line_id,
+        "entry_id": linked.entry.entry_id,
+        "amount": money,
+        "registration_sequence": action.registration_sequence,
+    }
+    if action.kind is PayoutKind.CUT:
+        return LedgerPayoutBatched(
+            **common,
+            cutoff=action.at,
+            payee_reference=action.detail,
+            entries_covered=action.entries_covered,
+            coverage_hash=action.coverage_hash,
+        )
+    if action.kind is PayoutKind.SETTLED:
+        return LedgerPayoutSettled(**common, payment_reference=action.detail, paid_at=action.at)
+    return LedgerPayoutFailed(**common, reason=action.detail, failed_at=action.at)

@@ -1,0 +1,172 @@
+"""Payouts: payable -> in payment (a batch line) -> paid, or back to payable when the payment failed.
+
+A batch is cut for one currency as of a cutoff: each partner's line covers the payable entries
+effective at or before the cutoff that no open or paid line covers yet. A partner whose later-dated
+entries reduce what is payable now (a hold or clawback dated after the cutoff) waits for the next
+batch: a line never pays more than is payable now. Entries are posted on the partner's ``payout``
+stream; each action records the partner's registration-stream chain position, so a replay applies
+it at the same point of the partner's history (holds depend on what is still payable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from . import accounts
+from .journal import JournalEntry, transfer
+from .money import fmt
+from .outcome import entry_id
+from .state import PAYOUT_STREAM
+
+PAYOUT_RULE = "ledger/payouts"
+PAYOUT_RULE_VERSION = 1
+BATCH_NAMESPACE = uuid.UUID("8a3b1f5e-2c4d-4e6f-9a0b-7c8d9e0f1a2b")
+
+
+class PayoutKind(StrEnum):
+    CUT = "payout"  # payable -> in payment
+    SETTLED = "payout_settled"  # in payment -> paid
+    FAILED = "payout_failed"  # in payment -> payable
+
+
+PAYOUT_KINDS = frozenset(k.value for k in PayoutKind)
+
+
+@dataclass(frozen=True)
+class PayoutAction:
+    """One step of a payout line for one partner, as announced on the ledger topic."""
+
+    kind: PayoutKind
+    partner_id: str
+    batch_id: str
+    line_id: str
+    currency: str
+    amount: Decimal  # positive
+    at: datetime  # the batch cutoff (cut), or when the payment was acknowledged
+    registration_sequence: int  # the partner's registration chain head when it happened
+    event_id: str  # the ledger event announcing it: the entry's cause
+    detail: str  # payee reference (cut), payment reference (settled), reason (failed)
+    entries_covered: int = 0
+    coverage_hash: str = ""
+
+
+def batch_id(currency: str, cutoff: datetime) -> str:
+    """One batch per currency and cutoff: concurrent cuts name the same batch."""
+    return str(uuid.uuid5(BATCH_NAMESPACE, f"{currency}|{cutoff.isoformat()}"))
+
+
+def line_id(batch: str, partner_id: str) -> str:
+    return str(uuid.uuid5(BATCH_NAMESPACE, f"{batch}|{partner_id}"))
+
+
+def action_event_id(line: str, kind: PayoutKind) -> str:
+    return str(uuid.uuid5(BATCH_NAMESPACE, f"{line}|{kind.value}"))
+
+
+def payee_reference(cutoff: datetime, currency: str, partner_id: str) -> str:
+    """The remittance reference finance puts on the payment (unique per line)."""
+    return f"PIL-{cutoff:%Y%m%d%H%M%S}-{currency}-{partner_id}"
+
+
+def line_amount(due: Decimal, payable_now: Decimal, minimum: Decimal) -> Decimal | None:
+    """What a partner's line pays, or None when the partner is not paid in this batch.
+
+    ``due``: the uncovered payable entries effective at or before the cutoff; ``payable_now``: the
+    partner's whole payable balance (which includes later-dated entries).
+    """
+    if due <= 0 or due < minimum or due > payable_now:
+        return None
+    return due
+
+
+def coverage_hash(entry_ids: Iterable[str]) -> str:
+    """SHA-256 over the covered entry ids, sorted, one per line."""
+    return hashlib.sha256("".join(f"{e}\n" for e in sorted(entry_ids)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LineContent:
+    partner_id: str
+    amount: Decimal
+    currency: str
+    payee_reference: str
+    coverage_hash: str
+
+
+def batch_content_hash(batch: str, currency: str, cutoff: datetime, lines: Iterable[LineContent]) -> str:
+    """SHA-256 of what finance is asked to pay: the batch and its lines in partner order."""
+    digest = hashlib.sha256(f"batch|{batch}|{currency}|{cutoff.isoformat()}\n".encode())
+    for line in sorted(lines, key=lambda x: x.partner_id):
+        row = f"{line.partner_id}|{fmt(line.amount)}|{line.currency}|{line.payee_reference}|{line.coverage_hash}\n"
+        digest.update(row.encode())
+    return digest.hexdigest()
+
+
+_MOVES = {
+    PayoutKind.CUT: (accounts.REBATES_PAYABLE, accounts.REBATES_IN_PAYMENT),
+    PayoutKind.SETTLED: (accounts.REBATES_IN_PAYMENT, accounts.REBATES_PAID),
+    PayoutKind.FAILED: (accounts.REBATES_IN_PAYMENT, accounts.REBATES_PAYABLE),
+}
+_EVENTS = {
+    PayoutKind.CUT: "ledger.payout_batched",
+    PayoutKind.SETTLED: "ledger.payout_settled",
+    PayoutKind.FAILED: "ledger.payout_failed",
+}
+
+
+def payout_entry(action: PayoutAction) -> JournalEntry:
+    """The journal entry of one payout action (the same from the API and from a replay)."""
+    source, target = _MOVES[action.kind]
+    money = f"{fmt(action.amount)} {action.currency}"
+    if action.kind is PayoutKind.CUT:
+        summary = f"Payout of {money} in batch {action.batch_id} (cutoff {action.at.isoformat()})"
+        steps = [
+            f"{action.entries_covered} payable entries effective at or before {action.at.isoformat()} "
+            f"and in no open or paid batch line sum to {money}",
+            f"moved from {source} to {target}; remittance reference {action.detail}",
+        ]
+    elif action.kind is PayoutKind.SETTLED:
+        summary = f"Payout of {money} paid (payment {action.detail})"
+        steps = [f"finance acknowledged line {action.line_id} of batch {action.batch_id} as paid: {action.detail}"]
+    else:
+        summary = f"Payout of {money} failed: {action.detail}; the amount is payable again"
+        steps = [
+            f"finance reported line {action.line_id} of batch {action.batch_id} as failed: {action.detail}",
+            "the amount returns to payable; the next batch pays it again",
+        ]
+    explanation: dict[str, Any] = {
+        "event_type": _EVENTS[action.kind],
+        "batch_id": action.batch_id,
+        "line_id": action.line_id,
+        "currency": action.currency,
+        "amount": fmt(action.amount),
+        "detail": action.detail,
+        "summary": summary,
+        "steps": steps,
+    }
+    if action.kind is PayoutKind.CUT:
+        explanation |= {"entries_covered": action.entries_covered, "coverage_hash": action.coverage_hash}
+    return JournalEntry(
+        entry_id=entry_id(action.event_id, action.kind.value),
+        partner_id=action.partner_id,
+        kind=action.kind.value,
+        caused_by=action.event_id,
+        effective_at=action.at,
+        rule_id=PAYOUT_RULE,
+        rule_version=PAYOUT_RULE_VERSION,
+        postings=transfer(
+            accounts.partner_account(action.partner_id, source),
+            accounts.partner_account(action.partner_id, target),
+            action.currency,
+            action.amount,
+        ),
+        explanation=explanation,
+        stream=PAYOUT_STREAM,
+    )
