@@ -153,7 +153,8 @@ async def test_acknowledgements_settle_or_return_the_money_once(ledger_client, l
         assert kinds.count("ledger.payout_settled") == 1
         assert kinds.count("ledger.payout_failed") == 1
         payout_chain = await conn.fetch(
-            "SELECT kind, sequence FROM journal_entries WHERE partner_id = 'zeta' AND stream = 'payout' ORDER BY sequence"
+            "SELECT kind, sequence FROM journal_entries WHERE partner_id = 'zeta' AND stream = 'payout' "
+            "ORDER BY sequence"
         )
         assert [(r["kind"], r["sequence"]) for r in payout_chain] == [
             ("payout", 1),
