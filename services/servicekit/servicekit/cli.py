@@ -18,7 +18,7 @@ from .db import create_engine
 from .kafka import ensure_topics
 from .migrations import ensure_database, upgrade
 from .relay import republish
-from .runner import all_topics, run_relay
+from .runner import ConsumerSpec, all_topics, redrive, run_consumer, run_relay
 from .settings import ServiceSettings
 
 
@@ -30,6 +30,7 @@ class ServiceDefinition:
     settings_factory: Callable[[], ServiceSettings]
     create_app: Callable[..., FastAPI]  # each service takes its own Settings subclass
     alembic_ini: Path
+    consumer: ConsumerSpec | None = None
     extra_commands: list[Callable[[typer.Typer], None]] = field(default_factory=list)
 
 
@@ -127,9 +128,26 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
 
         typer.echo(f"{definition.name}: {asyncio.run(run())} stored partition offsets cleared")
 
+    if definition.consumer is not None:
+        _add_consumer_commands(cli, definition, definition.consumer)
+
     for extend in definition.extra_commands:
         extend(cli)
     return cli
+
+
+def _add_consumer_commands(cli: typer.Typer, definition: ServiceDefinition, spec: ConsumerSpec) -> None:
+    @cli.command(spec.command, help=spec.help)
+    def consume() -> None:
+        asyncio.run(run_consumer(definition.settings_factory(), spec, service=definition.name))
+
+    @cli.command("redrive")
+    def redrive_cmd(
+        dead_letter_id: Annotated[list[int] | None, typer.Option("--id", help="dead letter id (default: all)")] = None,
+    ) -> None:
+        """Apply dead-lettered events again after a fix (each at most once, through the inbox)."""
+        applied, failing = asyncio.run(redrive(definition.settings_factory(), spec, dead_letter_id))
+        typer.echo(f"{definition.name}: {applied} re-driven, {failing} still failing")
 
 
 def run_cli(definition: ServiceDefinition, *args: Any) -> None:

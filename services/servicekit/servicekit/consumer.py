@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -136,17 +136,8 @@ class IdempotentConsumer:
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""
-        inbound, poison = self._parse(records)
         async with self.uow_factory() as uow:
-            fresh = await self._claim_fresh(uow, inbound)
-            rejections = list(await self.handler.handle(uow, fresh)) if fresh else []
-            if rejections:
-                rejected_ids = [r.inbound.envelope.id for r in rejections]
-                await uow.conn.execute(consumed_events.delete().where(consumed_events.c.event_id.in_(rejected_ids)))
-                poison.extend(_Poison(_as_record(r.inbound), r.inbound.envelope.id, r.reason) for r in rejections)
-            await self._dead_letter(uow, poison)
-            rejected = {r.inbound.envelope.id for r in rejections}
-            applied = [e for e in fresh if e.envelope.id not in rejected]
+            applied, _ = await self._apply(uow, records)
             positions = await self._store_offsets(uow, records, applied)
             await uow.commit()
         self.applied += len(applied)
@@ -155,6 +146,48 @@ class IdempotentConsumer:
         except KafkaError as exc:
             # PostgreSQL holds the truth; the next owner of the partition seeks to it.
             log.warning("Kafka offset commit failed after the database commit", extra=log_fields(error=str(exc)))
+
+    async def redrive(self, ids: list[int] | None = None) -> tuple[int, int]:
+        """Apply dead-lettered events again after a fix; returns (applied, still failing).
+
+        Each dead letter is re-parsed from its stored record and goes through the same inbox and
+        handler as a live event, so one that was applied meanwhile is not applied twice.
+        """
+        async with self.uow_factory() as uow:
+            stmt = (
+                select(dead_letters)
+                .where(dead_letters.c.consumer_group == self.group_id, dead_letters.c.redriven_at.is_(None))
+                .order_by(dead_letters.c.id)
+                .with_for_update()
+            )
+            if ids is not None:
+                stmt = stmt.where(dead_letters.c.id.in_(ids))
+            rows = (await uow.conn.execute(stmt)).all()
+            records = [_stored_record(row) for row in rows]
+            _, failures = await self._apply(uow, records, dead_letter=False)
+            failing = {(f.record.topic, f.record.partition, f.record.offset): f.reason for f in failures}
+            for row in rows:
+                reason = failing.get((row.topic, row.partition, row.offset))
+                values = {"reason": reason} if reason else {"redriven_at": text("now()")}
+                await uow.conn.execute(dead_letters.update().where(dead_letters.c.id == row.id).values(**values))
+            await uow.commit()
+        return len(rows) - len(failing), len(failing)
+
+    async def _apply(
+        self, uow: UnitOfWork, records: list[ConsumerRecord[bytes, bytes]], *, dead_letter: bool = True
+    ) -> tuple[list[Inbound], list[_Poison]]:
+        """Parse, de-duplicate through the inbox and hand fresh events to the handler."""
+        inbound, poison = self._parse(records)
+        fresh = await self._claim_fresh(uow, inbound)
+        rejections = list(await self.handler.handle(uow, fresh)) if fresh else []
+        if rejections:
+            rejected_ids = [r.inbound.envelope.id for r in rejections]
+            await uow.conn.execute(consumed_events.delete().where(consumed_events.c.event_id.in_(rejected_ids)))
+            poison.extend(_Poison(_as_record(r.inbound), r.inbound.envelope.id, r.reason) for r in rejections)
+        if dead_letter:
+            await self._dead_letter(uow, poison)
+        rejected = {r.inbound.envelope.id for r in rejections}
+        return [e for e in fresh if e.envelope.id not in rejected], poison
 
     def _parse(self, records: list[ConsumerRecord[bytes, bytes]]) -> tuple[list[Inbound], list[_Poison]]:
         inbound: list[Inbound] = []
@@ -289,6 +322,22 @@ async def forget_offsets(engine: AsyncEngine, group: str | None = None) -> int:
         if group is not None:
             stmt = stmt.where(consumer_offsets.c.consumer_group == group)
         return int((await conn.execute(stmt)).rowcount or 0)
+
+
+def _stored_record(row: Any) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(
+        topic=row.topic,
+        partition=row.partition,
+        offset=row.offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=None,
+        value=row.payload,
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=len(row.payload),
+        headers=[],
+    )
 
 
 def _as_record(inbound: Inbound) -> ConsumerRecord[bytes, bytes]:

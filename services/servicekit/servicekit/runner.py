@@ -6,15 +6,18 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from incentive_contracts import topics
 
+from .consumer import IdempotentConsumer
 from .db import create_engine
 from .kafka import ensure_topics, make_producer
 from .logging import configure_logging
 from .relay import OutboxRelay
 from .settings import ServiceSettings
+from .unit_of_work import UnitOfWorkFactory
 
 
 class Stoppable(Protocol):
@@ -48,3 +51,41 @@ async def run_relay(settings: ServiceSettings, *, service: str) -> None:
     finally:
         await producer.stop()
         await engine.dispose()
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A service's Kafka consumer: its CLI command and how to build it on a unit-of-work factory."""
+
+    command: str
+    help: str
+    source: str
+    topic: str  # the service's own outbox topic (unprefixed), for what the handler publishes
+    build: Callable[[Any, UnitOfWorkFactory], IdempotentConsumer]
+
+    def uow_factory(self, settings: ServiceSettings, pool_size: int) -> UnitOfWorkFactory:
+        engine = create_engine(settings.database_url, pool_size=pool_size)
+        return UnitOfWorkFactory(engine, source=self.source, topic=topics.prefixed(self.topic, settings.topic_prefix))
+
+
+async def run_consumer(settings: ServiceSettings, spec: ConsumerSpec, *, service: str) -> None:
+    """A consumer process: joins the group and applies events until SIGTERM/SIGINT."""
+    configure_logging(f"{service}-{spec.command}", settings.log_level)
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    factory = spec.uow_factory(settings, pool_size=2)
+    consumer = spec.build(settings, factory)
+    await consumer.consumer.start()
+    try:
+        await run_until_signalled(consumer, consumer.run)
+    finally:
+        await consumer.consumer.stop()
+        await factory.engine.dispose()
+
+
+async def redrive(settings: ServiceSettings, spec: ConsumerSpec, ids: list[int] | None) -> tuple[int, int]:
+    """Re-apply dead letters through the consumer's handler (no Kafka connection needed)."""
+    factory = spec.uow_factory(settings, pool_size=1)
+    try:
+        return await spec.build(settings, factory).redrive(ids)
+    finally:
+        await factory.engine.dispose()

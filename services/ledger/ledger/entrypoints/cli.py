@@ -18,16 +18,9 @@ from ..adapters.store import SqlLedgerStore
 from ..application.tier_review import review_tiers
 from ..config import LedgerSettings
 from .api import create_app
-from .projector import SOURCE, run_projector
+from .projector import PROJECTOR, SOURCE
 
 REVIEW_CHUNK = 500
-
-
-def _projector_command(cli: typer.Typer) -> None:
-    @cli.command()
-    def projector() -> None:
-        """Consume deal, engagement and MDF events into the journal (scale with partitions)."""
-        asyncio.run(run_projector(LedgerSettings()))
 
 
 async def reevaluate(settings: LedgerSettings, on: date) -> list[str]:
@@ -73,7 +66,8 @@ DEFINITION = ServiceDefinition(
     settings_factory=LedgerSettings,
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
-    extra_commands=[_projector_command, _reevaluate_command],
+    consumer=PROJECTOR,
+    extra_commands=[_reevaluate_command],
 )
 
 

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from incentive_contracts import topics
 from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
-from servicekit.db import create_engine
-from servicekit.kafka import ensure_topics, make_consumer
-from servicekit.logging import configure_logging
-from servicekit.runner import all_topics, run_until_signalled
+from servicekit.kafka import make_consumer
+from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.store import SqlLedgerStore
@@ -46,15 +44,10 @@ def build_consumer(settings: LedgerSettings, uow_factory: UnitOfWorkFactory) -> 
     )
 
 
-async def run_projector(settings: LedgerSettings) -> None:
-    configure_logging("ledger-projector", settings.log_level)
-    await ensure_topics(settings, all_topics(settings.topic_prefix))
-    engine = create_engine(settings.database_url, pool_size=2)
-    uow_factory = UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
-    consumer = build_consumer(settings, uow_factory)
-    await consumer.consumer.start()
-    try:
-        await run_until_signalled(consumer, consumer.run)
-    finally:
-        await consumer.consumer.stop()
-        await engine.dispose()
+PROJECTOR = ConsumerSpec(
+    command="projector",
+    help="Consume deal, engagement and MDF events into the journal (scale with partitions).",
+    source=SOURCE,
+    topic=topics.LEDGER,
+    build=build_consumer,
+)

@@ -16,14 +16,7 @@ from ..config import MdfSettings
 from ..domain.errors import DomainError
 from ..domain.period_close import ClosePeriod
 from .api import create_app
-from .consumer import run_consumer, uow_factory_for
-
-
-def _add_consume(cli: typer.Typer) -> None:
-    @cli.command()
-    def consume() -> None:
-        """Consume the ledger topic: MDF accruals credit funds, tier changes drive eligibility."""
-        asyncio.run(run_consumer(MdfSettings()))
+from .consumer import LEDGER_FEED, uow_factory_for
 
 
 def _add_close_period(cli: typer.Typer) -> None:
@@ -59,7 +52,8 @@ DEFINITION = ServiceDefinition(
     settings_factory=MdfSettings,
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
-    extra_commands=[_add_consume, _add_close_period],
+    consumer=LEDGER_FEED,
+    extra_commands=[_add_close_period],
 )
 
 

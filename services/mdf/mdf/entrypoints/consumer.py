@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from incentive_contracts import topics
 from servicekit.consumer import EventHandler, IdempotentConsumer, Inbound, Rejection
 from servicekit.db import create_engine
-from servicekit.kafka import ensure_topics, make_consumer
-from servicekit.logging import configure_logging
-from servicekit.runner import all_topics, run_until_signalled
+from servicekit.kafka import make_consumer
+from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.unit import SqlMdfUnit
@@ -45,15 +44,10 @@ def uow_factory_for(settings: MdfSettings, pool_size: int = 4) -> UnitOfWorkFact
     return UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.MDF, settings.topic_prefix))
 
 
-async def run_consumer(settings: MdfSettings) -> None:
-    """The ``mdf consume`` process."""
-    configure_logging("mdf-consumer", settings.log_level)
-    await ensure_topics(settings, all_topics(settings.topic_prefix))
-    factory = uow_factory_for(settings)
-    consumer = build_consumer(settings, factory)
-    await consumer.consumer.start()
-    try:
-        await run_until_signalled(consumer, consumer.run)
-    finally:
-        await consumer.consumer.stop()
-        await factory.engine.dispose()
+LEDGER_FEED = ConsumerSpec(
+    command="consume",
+    help="Consume the ledger topic: MDF accruals credit funds, tier changes drive eligibility.",
+    source=SOURCE,
+    topic=topics.MDF,
+    build=build_consumer,
+)

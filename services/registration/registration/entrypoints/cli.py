@@ -17,14 +17,7 @@ from ..adapters.unit import SqlRegistrationUnit
 from ..application.deals import expire
 from ..config import RegistrationSettings
 from .api import SOURCE, create_app
-from .tiers import run_tier_consumer
-
-
-def _consume(cli: typer.Typer) -> None:
-    @cli.command()
-    def consume() -> None:
-        """Consume the ledger topic: show partners' tiers from partner.tier_changed."""
-        asyncio.run(run_tier_consumer(RegistrationSettings()))
+from .tiers import TIER_CONSUMER
 
 
 def _expire(cli: typer.Typer) -> None:
@@ -58,7 +51,8 @@ DEFINITION = ServiceDefinition(
     settings_factory=RegistrationSettings,
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
-    extra_commands=[_consume, _expire],
+    consumer=TIER_CONSUMER,
+    extra_commands=[_expire],
 )
 
 

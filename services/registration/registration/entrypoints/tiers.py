@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
 from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
-from servicekit.db import create_engine
-from servicekit.kafka import ensure_topics, make_consumer
-from servicekit.logging import configure_logging
-from servicekit.runner import all_topics, run_until_signalled
+from servicekit.kafka import make_consumer
+from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.unit import SqlRegistrationUnit
@@ -45,17 +43,10 @@ def tier_consumer(
     )
 
 
-async def run_tier_consumer(settings: RegistrationSettings) -> None:
-    configure_logging("registration-consumer", settings.log_level)
-    await ensure_topics(settings, all_topics(settings.topic_prefix))
-    engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(
-        engine, source=SOURCE, topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
-    )
-    consumer = tier_consumer(settings, factory)
-    await consumer.consumer.start()
-    try:
-        await run_until_signalled(consumer, consumer.run)
-    finally:
-        await consumer.consumer.stop()
-        await engine.dispose()
+TIER_CONSUMER = ConsumerSpec(
+    command="consume",
+    help="Consume the ledger topic: show partners' tiers from partner.tier_changed.",
+    source=SOURCE,
+    topic=topics.REGISTRATION,
+    build=tier_consumer,
+)
