@@ -14,7 +14,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTEST = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup"]
-SUITES = ["contracts/tests", "services/registration/tests", "services/mdf/tests", "services/ledger/tests", "tests"]
+SUITES = [
+    "contracts/tests",
+    "services/servicekit/tests",
+    "services/registration/tests",
+    "services/mdf/tests",
+    "services/ledger/tests",
+    "tests",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -78,7 +78,7 @@ def create_service_app(
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.settings_service_name = service
-    app.state.token_secret = settings.token_secret.get_secret_value()
+    app.state.token_secrets = settings.token_verification_secrets
     app.add_middleware(CorrelationIdMiddleware)
     install_problem_handlers(app, domain_errors)
     app.include_router(health_router())

@@ -78,13 +78,21 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def decode_token(secret: str, token: str) -> Principal:
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
-    except jwt.ExpiredSignatureError as exc:
-        raise Problem(401, "Unauthorized", "token expired") from exc
-    except jwt.PyJWTError as exc:
-        raise Problem(401, "Unauthorized", "invalid token") from exc
+def decode_token(secrets: str | list[str], token: str) -> Principal:
+    """Verify with the current key, then the previous one (key rotation without a cut-over)."""
+    claims: dict[str, Any] | None = None
+    for secret in [secrets] if isinstance(secrets, str) else secrets:
+        try:
+            claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
+            break
+        except jwt.ExpiredSignatureError as exc:
+            raise Problem(401, "Unauthorized", "token expired") from exc
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError as exc:
+            raise Problem(401, "Unauthorized", "invalid token") from exc
+    if claims is None:
+        raise Problem(401, "Unauthorized", "invalid token")
     return Principal(
         subject=str(claims["sub"]),
         scopes=frozenset(str(claims.get("scope", "")).split()),
@@ -110,7 +118,7 @@ def requires(*any_of: str) -> PrincipalDependency:
         credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
         if credentials is None:
             raise Problem(401, "Unauthorized", "a bearer token is required")
-        principal = decode_token(request.app.state.token_secret, credentials.credentials)
+        principal = decode_token(request.app.state.token_secrets, credentials.credentials)
         granted = principal.scopes & set(any_of)
         if not granted:
             raise Problem(403, "Forbidden", f"this action needs one of the scopes: {', '.join(any_of)}")

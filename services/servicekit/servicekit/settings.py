@@ -26,6 +26,8 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 12
     topic_replication_factor: int = 1
     token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    # During a key rotation the old key, still accepted for verification (never used to sign).
+    token_secret_previous: SecretStr | None = None
     http_host: str = "0.0.0.0"  # noqa: S104 - containers listen on all interfaces
     http_port: int = 8000
     log_level: str = "INFO"
@@ -40,3 +42,11 @@ class ServiceSettings(BaseSettings):
             if len(self.token_secret.get_secret_value()) < 32:
                 raise ValueError("token_secret must be at least 32 characters in production")
         return self
+
+    @property
+    def token_verification_secrets(self) -> list[str]:
+        """The current key first, then the previous one while a rotation is under way."""
+        secrets = [self.token_secret.get_secret_value()]
+        if self.token_secret_previous is not None and self.token_secret_previous.get_secret_value():
+            secrets.append(self.token_secret_previous.get_secret_value())
+        return secrets
