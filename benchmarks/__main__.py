@@ -1,0 +1,109 @@
+"""python -m benchmarks [--only projection,replay] [--scale 0.1] [--out bench-results]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from .config import ROOT, SCENARIOS, Sizes, Targets, scale_from_env
+from .profiling import Profiler, summarize
+from .report import ScenarioResult, print_report, write_json
+from .run import Run
+from .stack import Stack
+
+
+def _scenarios() -> dict[str, Callable[[Run], ScenarioResult]]:
+    from .bulk import run_bulk
+    from .ingest import run_ingest
+    from .payout import run_payout
+    from .projection import run_projection
+    from .replay import run_replay
+
+    return {
+        "ingest": run_ingest,
+        "bulk": run_bulk,
+        "projection": run_projection,
+        "replay": run_replay,
+        "payout": run_payout,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--only", action="append", default=[], help=f"comma-separated subset of {', '.join(SCENARIOS)}")
+    parser.add_argument("--scale", type=float, default=None, help="multiply the sizes (default: BENCH_SCALE or 1)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results", help="where the JSON goes")
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="py-spy the named processes: api, relay, projector, replay, payout (comma-separated)",
+    )
+    args = parser.parse_args(argv)
+    only = [s for item in args.only for s in item.split(",") if s] or list(SCENARIOS)
+    unknown = set(only) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    scale = args.scale if args.scale is not None else scale_from_env()
+    sizes = Sizes().scaled(scale)
+    console = Console()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    logdir = workdir / "logs"
+    logdir.mkdir()
+    stack = Stack(workdir)
+    stack.start()
+    profiler = Profiler({p for p in args.profile.split(",") if p}, logdir)
+    run = Run(stack=stack, sizes=sizes, targets=Targets(), logdir=logdir, console=console, profiler=profiler)
+    run.say(
+        f"scale {scale}; PostgreSQL {'embedded' if stack.postgres else 'from DATABASE_URL'}, "
+        f"broker {'embedded (Tansu, memory)' if stack.embedded_broker else stack.bootstrap}; logs in {logdir}"
+    )
+    results: list[ScenarioResult] = []
+    failures: list[str] = []
+    scenarios = _scenarios()
+    try:
+        pg_settings = asyncio.run(stack.server_settings())
+        for name in SCENARIOS:
+            if name not in only:
+                continue
+            started = time.monotonic()
+            run.say(f"[bold]{name}[/]")
+            try:
+                results.append(scenarios[name](run))
+            except Exception as exc:  # report what ran; name what failed
+                console.print_exception(max_frames=8)
+                failures.append(f"{name}: {type(exc).__name__}: {exc}")
+            run.say(f"{name} took {time.monotonic() - started:.0f}s")
+            for path in profiler.finish():
+                if path.exists():
+                    console.print(summarize(path))
+            stack.restart_broker()
+    finally:
+        stack.stop()
+    print_report(results, console)
+    path = write_json(
+        results,
+        args.out,
+        {
+            "scale": scale,
+            "sizes": sizes.__dict__,
+            "postgres": pg_settings,
+            "failures": failures,
+            "bench_scale_env": os.environ.get("BENCH_SCALE"),
+        },
+    )
+    console.print(f"figures written to {path}")
+    for failure in failures:
+        console.print(f"[red]failed[/] {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Benchmark sizes: the issue's sizes by default, scaled down with ``BENCH_SCALE`` or ``--scale``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ("ingest", "bulk", "projection", "replay", "payout")
+
+
+@dataclass(frozen=True)
+class Targets:
+    ingest_per_second: float = 3000
+    ingest_p99_ms: float = 50
+    bulk_deals_per_second: float = 30000
+    projection_events_per_second: float = 20000
+    replay_seconds: float = 60
+    payout_seconds: float = 10
+    projector_rss_mb: float = 500
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Every size one run uses; ``scaled`` multiplies the counts (never below a useful minimum)."""
+
+    ingest_seconds: float = 60
+    ingest_connections: int = 32
+    ingest_partners: int = 200
+    bulk_deals: int = 100_000
+    bulk_batch: int = 5000
+    bulk_clients: int = 2
+    projection_events: int = 200_000  # deal events (registered, approved, won for each deal)
+    projection_partners: int = 2000
+    baseline_events: int = 10_000  # the naive ORM baseline runs on the first events of the same stream
+    replay_partners: int = 10_000
+    replay_deals_per_partner: int = 100  # 10,000 x 100 won deals = 1,000,000 events, 1,000,000 rebate entries
+    topic_partitions: int = 12
+
+    def scaled(self, scale: float) -> Sizes:
+        if scale == 1:
+            return self
+
+        def n(value: int, minimum: int) -> int:
+            return max(minimum, int(value * scale))
+
+        return Sizes(
+            ingest_seconds=max(5.0, self.ingest_seconds * scale),
+            ingest_connections=self.ingest_connections,
+            ingest_partners=n(self.ingest_partners, 20),
+            bulk_deals=n(self.bulk_deals, self.bulk_batch),
+            bulk_batch=self.bulk_batch,
+            bulk_clients=self.bulk_clients,
+            projection_events=n(self.projection_events, 3000),
+            projection_partners=n(self.projection_partners, 50),
+            baseline_events=n(self.baseline_events, 500),
+            replay_partners=n(self.replay_partners, 100),
+            replay_deals_per_partner=self.replay_deals_per_partner,
+            topic_partitions=self.topic_partitions,
+        )
+
+
+def scale_from_env() -> float:
+    return float(os.environ.get("BENCH_SCALE", "1"))

@@ -1,0 +1,152 @@
+"""Webhook ingest: signed generic-webhook deliveries for a sustained period against ONE
+``registration api`` process, from a load generator in its own process (Debian's wrk with a Lua
+script; an async httpx client process where wrk is not installed)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from servicekit.settings import DEV_WEBHOOK_SECRET
+
+from .processes import Process, python_module
+from .registration_api import RegistrationApi, partner_id
+from .report import ScenarioResult
+from .run import Run, fetchval
+
+HERE = Path(__file__).resolve().parent
+UPDATE_LAG = 100  # an update names the record created this many new records earlier
+
+
+def delivery(index: int, partners: int, today: datetime) -> bytes:
+    """Even indexes create a CRM record (stage open); odd ones send a later full snapshot of an
+    earlier record at stage qualified (registered, auto-approved, then one stage gate)."""
+    record = index // 2
+    version = 1
+    stage = "open"
+    if index % 2 == 1 and record >= UPDATE_LAG:
+        record -= UPDATE_LAG
+        version, stage = 2, "qualified"
+    fields = {
+        "partner_id": partner_id(record % partners),
+        "customer_name": f"Ingest Customer {record}",
+        "customer_domain": f"r{record}.ingest.example.com",
+        "product_line": ("cloud", "security", "networking")[record % 3],
+        "amount": f"{5000 + record % 997}.00",
+        "currency": "USD",
+        "close_date": (today + timedelta(days=90)).date().isoformat(),
+        "created_date": today.date().isoformat(),
+        "stage": stage,
+    }
+    body = {
+        "delivery_id": f"dl-{index}",
+        "records": [{"record_id": f"opp-{record}", "version": version, "fields": fields}],
+    }
+    return orjson.dumps(body)
+
+
+def sign(body: bytes, secret: bytes, timestamp: int) -> str:
+    digest = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def write_requests(path: Path, count: int, partners: int) -> None:
+    secret = DEV_WEBHOOK_SECRET.encode()
+    now = datetime.now(UTC)
+    stamp = int(time.time())
+    with path.open("wb") as out:
+        for index in range(count):
+            body = delivery(index, partners, now)
+            out.write(sign(body, secret, stamp).encode() + b"\t" + body + b"\n")
+
+
+def run_ingest(run: Run) -> ScenarioResult:
+    sizes = run.sizes
+    result = ScenarioResult("ingest")
+    api = RegistrationApi(run, "ingest").start()
+    try:
+        api.enrol(sizes.ingest_partners)
+        # Enough distinct deliveries for 1.5x the target rate; beyond that they would repeat.
+        count = int(sizes.ingest_seconds * run.targets.ingest_per_second * 1.5)
+        requests_path = run.logdir / "webhooks.tsv"
+        write_requests(requests_path, count, sizes.ingest_partners)
+        run.say(f"ingest: {count:,} signed deliveries ready; {sizes.ingest_seconds:.0f}s against one API process")
+        summary_path = run.logdir / "wrk-summary.json"
+        generator = _generator(run, requests_path, summary_path, api.base_url)
+        generator.start()
+        run.profiler.attach(api.process, "api")
+        generator.wait_exit(timeout=sizes.ingest_seconds + 120)
+        api.process.sample_peak()
+        summary = json.loads(summary_path.read_text())
+    finally:
+        api.stop()
+    deliveries = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM webhook_deliveries")))
+    deals = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM deals")))
+    outbox = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM outbox")))
+    seconds = summary["duration_us"] / 1e6
+    ok = summary["requests"] - summary["status_errors"]
+    rate = ok / seconds
+    result.peak_rss_mb = {
+        api.process.name: api.process.peak_mb,
+        f"load generator ({generator.name})": generator.peak_mb,
+    }
+    result.metric("signed webhooks/s (2xx)", rate, "req/s", target=run.targets.ingest_per_second)
+    result.metric("p50 latency", summary["p50_us"] / 1000, "ms")
+    result.metric(
+        "p99 latency", summary["p99_us"] / 1000, "ms", target=run.targets.ingest_p99_ms, higher_is_better=False
+    )
+    result.details.update(
+        summary,
+        seconds=seconds,
+        deliveries_recorded=deliveries,
+        deals=deals,
+        outbox_events=outbox,
+        connections=sizes.ingest_connections,
+        distinct_deliveries=count,
+    )
+    wrapped = summary["issued"] > summary["loaded"]
+    result.notes.append(
+        f"{sizes.ingest_connections} connections, closed loop, {summary['requests']:,} responses "
+        f"({summary['status_errors']} non-2xx, {summary['timeouts']} timeouts); {deliveries:,} deliveries and "
+        f"{deals:,} deals recorded, {outbox:,} events in the outbox; half the deliveries create a record, half "
+        f"move an earlier one to qualified"
+        + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
+    )
+    return result
+
+
+def _generator(run: Run, requests_path: Path, summary_path: Path, base_url: str) -> Process:
+    sizes = run.sizes
+    wrk = shutil.which("wrk")
+    env = {"BENCH_REQUESTS": str(requests_path), "BENCH_RESULT": str(summary_path), "PATH": "/usr/bin:/bin"}
+    if wrk:
+        return Process(
+            "wrk",
+            [
+                wrk,
+                "-t1",
+                f"-c{sizes.ingest_connections}",
+                f"-d{int(sizes.ingest_seconds)}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(HERE / "wrk_generic.lua"),
+                base_url,
+            ],
+            env,
+            run.logdir / "wrk.log",
+        )
+    run.say("ingest: wrk not found; using the httpx load generator process")
+    return python_module(
+        "httpx loadgen",
+        "benchmarks.loadgen",
+        [base_url, str(requests_path), str(summary_path), str(sizes.ingest_connections), str(sizes.ingest_seconds)],
+        run.logdir,
+    )

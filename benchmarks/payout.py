@@ -1,0 +1,101 @@
+"""Payout cut: ``POST /payout-batches`` on one ``ledger api`` process, for the replayed ledger
+(10,000 partners holding 1,000,000 payable rebate entries); seconds for the cut."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+from servicekit.auth import mint_token
+from servicekit.embedded import free_port
+from servicekit.settings import DEV_TOKEN_SECRET
+
+from .processes import service
+from .replay import replayed_ledger
+from .report import ScenarioResult
+from .run import Run, fetchval
+
+
+def run_payout(run: Run) -> ScenarioResult:
+    led_url, _ = asyncio.run(replayed_ledger(run))
+    result = ScenarioResult("payout")
+    port = free_port()
+    settings = run.ledger(led_url, run.prefix())
+    api = service(
+        "ledger api (payout)",
+        "ledger",
+        ["api", "--host", "127.0.0.1", "--port", str(port)],
+        run.env(settings),
+        run.logdir,
+    )
+    api.start()
+    base = f"http://127.0.0.1:{port}"
+    token = mint_token(DEV_TOKEN_SECRET, subject="finance-bench", scopes=["finance:write", "finance:read"])
+    partners = int(asyncio.run(fetchval(led_url, "SELECT count(*) FROM ledger_partners")))
+    payable = asyncio.run(
+        fetchval(
+            led_url,
+            "SELECT coalesce(-sum(balance), 0) FROM balances "
+            "WHERE account LIKE '%:rebates_payable' AND currency = 'USD'",
+        )
+    )
+    entries = int(
+        asyncio.run(
+            fetchval(
+                led_url, "SELECT count(*) FROM postings WHERE account LIKE '%:rebates_payable' AND currency = 'USD'"
+            )
+        )
+    )
+    try:
+        _wait_ready(base, api.alive)
+        run.profiler.attach(api, "payout")
+        run.say(f"payout: cutting USD for {partners:,} partners holding {entries:,} payable entries")
+        started = time.perf_counter()
+        response = httpx.post(
+            f"{base}/payout-batches",
+            json={"currency": "USD", "cutoff": datetime.now(UTC).isoformat(), "minimum_amount": "0"},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            timeout=3600,
+        )
+        seconds = time.perf_counter() - started
+        api.sample_peak()
+    finally:
+        api.stop()
+    if response.status_code != 201:
+        raise RuntimeError(f"payout cut failed: {response.status_code} {response.text[:500]}")
+    batch = response.json()
+    ok = batch["line_count"] == partners and Decimal(batch["total"]) == Decimal(str(payable))
+    result.peak_rss_mb = {api.name: api.peak_mb}
+    result.metric("payout cut seconds", seconds, "s", target=run.targets.payout_seconds, higher_is_better=False)
+    result.metric("lines/s", batch["line_count"] / seconds, "lines/s")
+    result.details.update(
+        seconds=seconds,
+        partners=partners,
+        payable_entries=entries,
+        batch=batch,
+        checks="passed" if ok else f"FAILED: expected {partners} lines totalling {payable}",
+    )
+    result.notes.append(
+        f"one POST /payout-batches: {batch['line_count']:,} lines, total {batch['total']} USD over {entries:,} "
+        f"payable entries; lines = partners and total = payable balances: {'yes' if ok else 'NO'}"
+    )
+    return result
+
+
+def _wait_ready(base: str, alive: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if not alive():
+            raise RuntimeError("ledger api exited; see its log")
+        time.sleep(0.2)
+    raise TimeoutError("ledger api not ready after 60 s")

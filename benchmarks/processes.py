@@ -1,0 +1,123 @@
+"""Service processes started exactly as in production (console scripts), and their peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pydantic import SecretStr
+from servicekit.settings import ServiceSettings
+
+BIN = Path(sys.executable).parent
+
+
+def settings_env(settings: ServiceSettings, prefix: str) -> dict[str, str]:
+    """The environment that makes a service process read exactly these settings."""
+    env = dict(os.environ)
+    plain = settings.model_dump(mode="json")
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            env[prefix + name.upper()] = value.get_secret_value()
+        elif isinstance(plain[name], dict | list):
+            env[prefix + name.upper()] = json.dumps(plain[name])
+        else:
+            env[prefix + name.upper()] = str(plain[name])
+    return env
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The kernel's high-water mark of the process's resident memory (VmHWM), in MiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class Process:
+    """One child process; remembers its peak RSS, read just before it is stopped."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str] | None, log: Path) -> None:
+        self.name = name
+        self.argv = argv
+        self.env = env
+        self.log = log
+        self.popen: subprocess.Popen[bytes] | None = None
+        self.peak_mb: float | None = None
+
+    def start(self, stdout: int | None = None, stdin: int | None = None) -> Process:
+        out = open(self.log, "ab")  # noqa: SIM115 - the child owns it
+        self.popen = subprocess.Popen(  # noqa: S603 - our own console scripts and fixed tools
+            self.argv,
+            env=self.env,
+            stdin=stdin,
+            stdout=stdout if stdout is not None else out,
+            stderr=out,
+            start_new_session=True,
+        )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def sample_peak(self) -> float | None:
+        if self.popen is not None and self.alive():
+            peak = peak_rss_mb(self.popen.pid)
+            if peak is not None:
+                self.peak_mb = max(self.peak_mb or 0, peak)
+        return self.peak_mb
+
+    def _reap(self, timeout: float | None) -> bool:
+        """Wait for the exit with wait4, whose rusage holds the exact peak RSS (ru_maxrss, KiB)."""
+        assert self.popen is not None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.popen.returncode is None:
+            pid, status, usage = os.wait4(self.popen.pid, os.WNOHANG)
+            if pid:
+                self.popen.returncode = os.waitstatus_to_exitcode(status)
+                self.peak_mb = max(self.peak_mb or 0, usage.ru_maxrss / 1024)
+                return True
+            self.sample_peak()
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.popen is None or self.popen.returncode is not None:
+            return
+        self.sample_peak()
+        self.popen.send_signal(signal.SIGTERM)
+        if not self._reap(timeout):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self._reap(None)
+
+    def wait_exit(self, timeout: float | None = None) -> int:
+        if not self._reap(timeout):
+            raise TimeoutError(f"{self.name} still running after {timeout}s")
+        assert self.popen is not None
+        assert self.popen.returncode is not None
+        return int(self.popen.returncode)
+
+
+def python_module(name: str, module: str, args: list[str], logdir: Path) -> Process:
+    return Process(name, [sys.executable, "-m", module, *args], None, logdir / f"{name.replace(' ', '-')}.log")
+
+
+def service(name: str, service_name: str, command: list[str], env: dict[str, str], logdir: Path) -> Process:
+    return Process(name, [str(BIN / service_name), *command], env, logdir / f"{name.replace(' ', '-')}.log")

@@ -1,0 +1,77 @@
+"""A registration API process for the ingest and bulk scenarios, with enrolled partners."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date
+
+import httpx
+from servicekit.auth import mint_token
+from servicekit.embedded import free_port
+from servicekit.settings import DEV_TOKEN_SECRET
+
+from .processes import Process, service
+from .run import Run
+
+PARTNER_PREFIX = "ip"
+
+
+def partner_id(index: int) -> str:
+    return f"{PARTNER_PREFIX}{index:05d}"
+
+
+def staff_token() -> str:
+    return mint_token(DEV_TOKEN_SECRET, subject="bench", scopes=["deals:write", "partners:write"], ttl_seconds=86400)
+
+
+class RegistrationApi:
+    def __init__(self, run: Run, label: str) -> None:
+        self.run = run
+        self.database_url = run.stack.database("registration", label)
+        self.port = free_port()
+        # Bulk loads and benchmarks would trip the velocity flag; raise it as the README says.
+        settings = run.registration(self.database_url, run.prefix(), velocity_min_count=10**9)
+        self.process: Process = service(
+            f"registration api ({label})",
+            "registration",
+            ["api", "--host", "127.0.0.1", "--port", str(self.port)],
+            run.env(settings),
+            run.logdir,
+        )
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.headers = {"Authorization": f"Bearer {staff_token()}"}
+
+    def start(self) -> RegistrationApi:
+        self.process.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if not self.process.alive():
+                raise RuntimeError(f"registration api exited; see {self.process.log}")
+            time.sleep(0.2)
+        raise TimeoutError("registration api not ready after 60 s")
+
+    def enrol(self, partners: int) -> None:
+        with httpx.Client(base_url=self.base_url, headers=self.headers, timeout=30) as client:
+            for index in range(partners):
+                response = client.post(
+                    "/partners",
+                    headers={"Idempotency-Key": uuid.uuid4().hex},
+                    json={
+                        "partner_id": partner_id(index),
+                        "name": f"Ingest Partner {index}",
+                        "partner_type": "reseller",
+                        "region": "EMEA",
+                        "enrolled_on": date(2026, 1, 5).isoformat(),
+                    },
+                )
+                if response.status_code != 201:
+                    raise RuntimeError(f"enrolment failed: {response.status_code} {response.text[:300]}")
+
+    def stop(self) -> None:
+        self.process.stop()
