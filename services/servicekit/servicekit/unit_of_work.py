@@ -18,13 +18,20 @@ from incentive_contracts.envelope import CloudEvent, new_event_id
 from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import encode
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .logging import correlation_id_var
-from .tables import outbox, stream_sequences
+from .tables import outbox
 
 OUTBOX_CHANNEL = "outbox"
+CLAIM_SEQUENCES = text(
+    """
+    INSERT INTO stream_sequences (partition_key, last_sequence)
+    SELECT key, n FROM unnest(CAST(:keys AS text[]), CAST(:counts AS bigint[])) AS claim(key, n) ORDER BY key
+    ON CONFLICT (partition_key) DO UPDATE SET last_sequence = stream_sequences.last_sequence + excluded.last_sequence
+    RETURNING partition_key, last_sequence
+    """
+)
 
 
 @dataclass
@@ -102,15 +109,14 @@ class UnitOfWork:
         for staged in self._staged:
             counts[staged.payload.partner_id] += 1
         next_sequence: dict[str, int] = {}
-        # Sorted keys: concurrent units lock partner streams in one order, so they cannot deadlock.
-        for key in sorted(counts):
-            upsert = insert(stream_sequences).values(partition_key=key, last_sequence=counts[key])
-            upsert = upsert.on_conflict_do_update(
-                index_elements=["partition_key"],
-                set_={"last_sequence": stream_sequences.c.last_sequence + counts[key]},
-            )
-            last = (await self.conn.execute(upsert.returning(stream_sequences.c.last_sequence))).scalar_one()
-            next_sequence[key] = last - counts[key] + 1
+        if counts:
+            # One statement for every partner stream (a payout batch stages events for thousands); rows
+            # are taken in sorted key order, so concurrent units lock partner streams in one order and
+            # cannot deadlock.
+            keys = sorted(counts)
+            claimed = await self.conn.execute(CLAIM_SEQUENCES, {"keys": keys, "counts": [counts[k] for k in keys]})
+            for key, last in claimed.all():
+                next_sequence[key] = last - counts[key] + 1
         envelopes: list[CloudEvent] = []
         rows: list[dict[str, object]] = []
         for staged in self._staged:
