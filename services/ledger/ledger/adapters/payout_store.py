@@ -80,11 +80,13 @@ MEASURE = text(
     ORDER BY pp.partner_id
     """
 )
+# In entry id order: the unique index takes a million rows far faster sorted than at random.
 COVER = text(
     """
     INSERT INTO payout_line_entries (line_id, entry_id, partner_id, amount, active)
     SELECT l.line_id, d.entry_id, d.partner_id, d.amount, true
     FROM payout_due d JOIN payout_lines l ON l.batch_id = :batch_id AND l.partner_id = d.partner_id
+    ORDER BY d.entry_id COLLATE "C"
     """
 )
 LINE_COLUMNS = [

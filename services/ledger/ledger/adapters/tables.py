@@ -154,5 +154,4 @@ payout_line_entries = Table(
     Column("partner_id", Text, nullable=False),
     Column("amount", Numeric, nullable=False),
     Column("active", Boolean, nullable=False),
-    PrimaryKeyConstraint("line_id", "entry_id"),
 )
