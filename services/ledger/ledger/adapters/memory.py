@@ -7,7 +7,7 @@ rolled-back transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from ..application.ports import BalanceKey, DealKey
 from ..application.projector import Incoming, Rejected, project
 from ..domain.catalog import ProgramVersion
 from ..domain.chain import ChainedEntry
+from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
 
@@ -29,6 +30,8 @@ class MemoryLedger:
     balances: dict[BalanceKey, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     announced: list[Announcement] = field(default_factory=list)
     programs: list[ProgramVersion] = field(default_factory=list)
+    pilots: list[Pilot] = field(default_factory=list)
+    cohort_changes: list[CohortChange] = field(default_factory=list)
 
     def partner_balances(self, partner_id: str) -> dict[tuple[str, str], Decimal]:
         return {(a, c): v for (p, a, c), v in sorted(self.balances.items()) if p == partner_id and v != 0}
@@ -52,6 +55,13 @@ class MemoryLedgerStore:
     async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
         wanted = set(program_ids)
         return [v for v in self.ledger.programs if v.program_id in wanted]
+
+    async def load_cohorts(
+        self, program_ids: Sequence[str], partner_ids: Sequence[str]
+    ) -> tuple[list[Pilot], list[CohortChange]]:
+        found = [p for p in self.ledger.pilots if p.base_program_id in program_ids]
+        wanted = set(partner_ids)
+        return found, [c for c in self.ledger.cohort_changes if c.partner_id in wanted]
 
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
         self._partners.extend(states)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
@@ -17,9 +17,11 @@ from ..application.ports import BalanceKey, DealKey
 from ..domain.accounts import REBATES_PAYABLE
 from ..domain.catalog import ProgramVersion
 from ..domain.chain import ChainedEntry, ChainHead
+from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
 from .codec import deal_from_json, deal_to_json, partner_from_json, partner_to_json
+from .cohorts import load_cohorts
 from .programs import published_versions
 from .tables import balances, chain_heads, ledger_deals, ledger_partners
 
@@ -86,6 +88,11 @@ class SqlLedgerStore:
 
     async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
         return await published_versions(self.conn, program_ids)
+
+    async def load_cohorts(
+        self, program_ids: Sequence[str], partner_ids: Sequence[str]
+    ) -> tuple[list[Pilot], list[CohortChange]]:
+        return await load_cohorts(self.conn, program_ids, partner_ids)
 
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
         states = list(states)

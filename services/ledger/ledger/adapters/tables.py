@@ -155,3 +155,55 @@ payout_line_entries = Table(
     Column("amount", Numeric, nullable=False),
     Column("active", Boolean, nullable=False),
 )
+
+pilots = Table(
+    "pilots",
+    metadata,
+    Column("pilot_id", Text, primary_key=True),
+    Column("base_program_id", Text, nullable=False),
+    Column("variant_program_id", Text, nullable=False),
+    Column("cohort_tag", Text, nullable=False),
+    Column("control_tag", Text, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("description", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+cohort_changes = Table(
+    "cohort_changes",
+    metadata,
+    Column("change_seq", BigInteger, primary_key=True),
+    Column("partner_id", Text, nullable=False),
+    Column("tag", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("member", Boolean, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+)
+
+simulations = Table(
+    "simulations",
+    metadata,
+    Column("simulation_id", Text, primary_key=True),
+    Column("simulation_seq", BigInteger, nullable=False),
+    Column("partner_scope", Text),
+    Column("request", JSONB, nullable=False),
+    Column("result", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+forecasts = Table(
+    "forecasts",
+    metadata,
+    Column("period", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("reward_expense", Numeric, nullable=False),
+    Column("mdf_usage", Numeric, nullable=False),
+    Column("payouts", Numeric, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    PrimaryKeyConstraint("period", "currency"),
+)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol
 
 from ..domain.catalog import ProgramVersion
 from ..domain.chain import ChainedEntry
+from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
 
@@ -25,6 +26,12 @@ class LedgerStore(Protocol):
     async def load_deals(self, keys: Iterable[DealKey]) -> dict[DealKey, DealRecord]: ...
     async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
         """Published versions of these programs (the built-in default is added by the caller)."""
+        ...
+
+    async def load_cohorts(
+        self, program_ids: Sequence[str], partner_ids: Sequence[str]
+    ) -> tuple[list[Pilot], list[CohortChange]]:
+        """The pilots of these programs and the partners' cohort changes."""
         ...
 
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None: ...

@@ -9,7 +9,7 @@ as rejected (the consumer dead-letters it, re-drivable).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,8 +17,9 @@ from decimal import Decimal
 from incentive_contracts.events.partner import PartnerEnrolled, PartnerUpdated
 from incentive_contracts.payload import EventPayload
 
-from ..domain.catalog import Catalog
+from ..domain.catalog import Catalog, WhatIf
 from ..domain.chain import ChainedEntry, ChainHead, link
+from ..domain.cohorts import Cohorts
 from ..domain.errors import InvalidEvent, NoProgramInForce, UnknownPartner
 from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
@@ -45,8 +46,15 @@ class Rejected:
     reason: str
 
 
-async def load_catalog(store: LedgerStore, program_ids: set[str]) -> Catalog:
-    return Catalog([builtin_version(), *await store.load_programs(sorted(program_ids))])
+async def load_catalog(
+    store: LedgerStore, program_ids: set[str], partner_ids: Iterable[str] = (), what_if: WhatIf | None = None
+) -> Catalog:
+    """Published versions of the programs (and of their pilots' variants), the pilots, and the cohort
+    changes of the partners."""
+    pilots, changes = await store.load_cohorts(sorted(program_ids), sorted(set(partner_ids)))
+    wanted = program_ids | {p.variant_program_id for p in pilots}
+    versions = await store.load_programs(sorted(wanted))
+    return Catalog([builtin_version(), *versions], Cohorts(pilots, changes), what_if)
 
 
 def _post(
@@ -61,11 +69,16 @@ def _post(
 
 
 async def project(
-    store: LedgerStore, events: Sequence[Incoming], payouts: PayoutSchedule | None = None
+    store: LedgerStore,
+    events: Sequence[Incoming],
+    payouts: PayoutSchedule | None = None,
+    what_if: WhatIf | None = None,
 ) -> list[Rejected]:
     """Apply ``events`` in order. ``payouts`` (replays only): payout actions to apply at the point of
-    each partner's history where they happened (the API posts them live)."""
-    states = await store.load_partners({e.payload.partner_id for e in events})
+    each partner's history where they happened (the API posts them live). ``what_if`` (simulations
+    only): a draft version that applies as if it were in force."""
+    partner_ids = {e.payload.partner_id for e in events}
+    states = await store.load_partners(partner_ids)
     keys: set[DealKey] = {
         (e.payload.partner_id, d) for e in events if isinstance(d := getattr(e.payload, "deal_id", None), str)
     }
@@ -76,7 +89,7 @@ async def project(
     program_ids = {s.program_id for s in states.values() if s.program_id} | {
         e.payload.program_id for e in events if isinstance(e.payload, PartnerEnrolled | PartnerUpdated)
     }
-    catalog = await load_catalog(store, program_ids)
+    catalog = await load_catalog(store, program_ids, partner_ids, what_if)
 
     chained: list[ChainedEntry] = []
     announcements: list[Announcement] = []

@@ -17,7 +17,7 @@ from .projector import load_catalog
 
 async def review_tiers(store: LedgerStore, partner_ids: Iterable[str], on: date, now: datetime) -> list[Announcement]:
     states = await store.load_partners(partner_ids)
-    catalog = await load_catalog(store, {s.program_id for s in states.values() if s.program_id})
+    catalog = await load_catalog(store, {s.program_id for s in states.values() if s.program_id}, states)
     changed = []
     announcements: list[Announcement] = []
     for partner_id in sorted(states):

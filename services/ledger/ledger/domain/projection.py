@@ -92,7 +92,7 @@ def _registration(
         return Outcome(partner=partner, announcements=made)
     if isinstance(event, PartnerUpdated) and event.program_id != partner.program_id:
         partner = replace(partner, program_id=event.program_id)
-        switched = catalog.in_force(partner.program_id, day, meta.recorded_at)
+        switched = catalog.for_partner(partner.partner_id, partner.program_id, day, meta.recorded_at)
         if switched is None:
             return Outcome(partner=partner)
         partner, made = evaluate(partner, switched, day, meta.event_id)
@@ -106,7 +106,7 @@ def _enrolled(partner: PartnerLedger, event: PartnerEnrolled, meta: EventMeta, c
     partner = replace(
         partner, program_id=event.program_id, enrolled_on=event.enrolled_on, reviewed_through=event.enrolled_on
     )
-    pv = catalog.in_force(event.program_id, event.enrolled_on, meta.recorded_at)
+    pv = catalog.for_partner(partner.partner_id, event.program_id, event.enrolled_on, meta.recorded_at)
     if pv is None:
         return Outcome(partner=partner)
     partner, made = evaluate(partner, pv, event.enrolled_on, meta.event_id)
@@ -114,7 +114,7 @@ def _enrolled(partner: PartnerLedger, event: PartnerEnrolled, meta: EventMeta, c
 
 
 def _in_force(partner: PartnerLedger, catalog: Catalog, day: date, meta: EventMeta) -> ProgramVersion:
-    pv = catalog.in_force(partner.program_id, day, meta.recorded_at)
+    pv = catalog.for_partner(partner.partner_id, partner.program_id, day, meta.recorded_at)
     if pv is None:
         raise NoProgramInForce(
             f"no published version of program {partner.program_id} is in force on {day} "

@@ -176,11 +176,11 @@ def apply_due_reviews(
 ) -> tuple[PartnerLedger, list[Announcement]]:
     """Apply every yearly review due up to ``up_to`` (each under the version in force on its date)."""
     announcements: list[Announcement] = []
-    current = catalog.in_force(partner.program_id, up_to, known_at)
+    current = catalog.for_partner(partner.partner_id, partner.program_id, up_to, known_at)
     if current is None:
         return partner, []
     for on in review_dates(partner, current.program.tiers.review_on, up_to):
-        pv = catalog.in_force(partner.program_id, on, known_at)
+        pv = catalog.for_partner(partner.partner_id, partner.program_id, on, known_at)
         if pv is None:
             partner = replace(partner, reviewed_through=on)
             continue

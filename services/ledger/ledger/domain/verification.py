@@ -1,0 +1,110 @@
+"""An auditor's checks of stored journal rows: each chain recomputed, compared with a replay.
+
+Everything here works on rows as stored (an entry rebuilt from its row and postings, with the stored
+sequence and hashes) and names the first problem it finds: the entry, its partner and what differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .chain import GENESIS, canonical
+from .journal import JournalEntry
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    entry: JournalEntry
+    sequence: int
+    prev_hash: str
+    entry_hash: str
+
+    @property
+    def chain(self) -> tuple[str, str]:
+        return (self.entry.partner_id, self.entry.stream)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where (entry, partner, stream, sequence), which field, and the two values."""
+
+    check: str
+    partner_id: str
+    detail: str
+    entry_id: str | None = None
+    stream: str | None = None
+    sequence: int | None = None
+    field: str | None = None
+    expected: str | None = None
+    found: str | None = None
+
+    def describe(self) -> str:
+        where = [f"partner {self.partner_id}"]
+        if self.stream is not None:
+            where.append(f"stream {self.stream}")
+        if self.sequence is not None:
+            where.append(f"sequence {self.sequence}")
+        if self.entry_id is not None:
+            where.insert(0, f"entry {self.entry_id}")
+        text = f"{self.check}: {', '.join(where)}: {self.detail}"
+        if self.field is not None:
+            text += f" (field {self.field}: expected {self.expected!r}, found {self.found!r})"
+        return text
+
+
+def recomputed_hash(stored: StoredEntry) -> str:
+    return hashlib.sha256(canonical(stored.entry, stored.sequence, stored.prev_hash)).hexdigest()
+
+
+def chain_findings(rows: Iterable[StoredEntry]) -> Iterator[Finding]:
+    """Rows ordered by (partner, stream, sequence): every chain starts at genesis, each entry links to
+    the one before, its sequence follows, and its hash is the hash of its stored content."""
+    previous: StoredEntry | None = None
+    for row in rows:
+        first = previous is None or previous.chain != row.chain
+        expected_prev = GENESIS if first or previous is None else previous.entry_hash
+        expected_sequence = 1 if first or previous is None else previous.sequence + 1
+        here = (row.entry.partner_id, row.entry.entry_id, row.entry.stream, row.sequence)
+        if row.sequence != expected_sequence:
+            yield _at(
+                here, "chain", "a gap or repeat in the chain", "sequence", str(expected_sequence), str(row.sequence)
+            )
+        if row.prev_hash != expected_prev:
+            yield _at(here, "chain", "does not link to the entry before it", "prev_hash", expected_prev, row.prev_hash)
+        actual = recomputed_hash(row)
+        if actual != row.entry_hash:
+            why = "its stored content does not hash to its stored hash (changed after posting)"
+            yield _at(here, "hash", why, "entry_hash", actual, row.entry_hash)
+        previous = row
+
+
+def _at(here: tuple[str, str, str, int], check: str, detail: str, name: str, expected: str, found: str) -> Finding:
+    partner_id, entry_id, stream, sequence = here
+    return Finding(
+        check, partner_id, detail, entry_id=entry_id, stream=stream, sequence=sequence,
+        field=name, expected=expected, found=found,
+    )  # fmt: skip
+
+
+def _flat(row: StoredEntry) -> dict[str, Any]:
+    values: dict[str, Any] = {f.name: getattr(row.entry, f.name) for f in fields(row.entry)}
+    values["postings"] = [(p.account, p.currency, format(p.amount, "f")) for p in row.entry.postings]
+    values["effective_at"] = row.entry.effective_at.isoformat()
+    values |= {"sequence": row.sequence, "prev_hash": row.prev_hash, "entry_hash": row.entry_hash}
+    return values
+
+
+def entry_difference(live: StoredEntry, replayed: StoredEntry) -> Finding | None:
+    """The first field in which a live entry differs from the replayed one."""
+    a, b = _flat(live), _flat(replayed)
+    for name in sorted(a, key=lambda n: (n != "entry_id", n)):
+        if a[name] != b[name]:
+            return Finding(
+                "replay", live.entry.partner_id, "the live entry differs from the replayed one",
+                entry_id=live.entry.entry_id, stream=live.entry.stream, sequence=live.sequence,
+                field=name, expected=str(b[name]), found=str(a[name]),
+            )  # fmt: skip
+    return None
