@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.money import Money
@@ -43,6 +44,49 @@ JOURNAL_COLUMNS = [
     "prev_hash",
     "entry_hash",
 ]
+
+
+POSTING_COLUMNS = ["entry_id", "line", "partner_id", "account", "currency", "amount", "effective_at"]
+
+
+def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
+    """A journal_entries row (in JOURNAL_COLUMNS order)."""
+    e = c.entry
+    explanation = json.dumps(e.explanation, sort_keys=True, default=str)
+    return (
+        e.entry_id,
+        e.partner_id,
+        e.stream,
+        c.sequence,
+        e.kind,
+        e.caused_by,
+        e.deal_id,
+        e.effective_at,
+        e.rule_id,
+        e.rule_version,
+        e.reverses,
+        explanation,
+        c.prev_hash,
+        c.entry_hash,
+    )
+
+
+def posting_records(c: ChainedEntry) -> list[tuple[Any, ...]]:
+    e = c.entry
+    return [
+        (e.entry_id, line, e.partner_id, p.account, p.currency, p.amount, e.effective_at)
+        for line, p in enumerate(e.postings)
+    ]
+
+
+async def copy_journal(driver: Any, entries: Sequence[ChainedEntry]) -> None:
+    """Entries and their postings by COPY (asyncpg connection)."""
+    await driver.copy_records_to_table(
+        "journal_entries", columns=JOURNAL_COLUMNS, records=[journal_record(c) for c in entries]
+    )
+    await driver.copy_records_to_table(
+        "postings", columns=POSTING_COLUMNS, records=[r for c in entries for r in posting_records(c)]
+    )
 
 
 class SqlLedgerStore:
@@ -135,38 +179,7 @@ class SqlLedgerStore:
         raw = await self.conn.get_raw_connection()
         driver = raw.driver_connection
         assert driver is not None
-        await driver.copy_records_to_table(
-            "journal_entries",
-            columns=JOURNAL_COLUMNS,
-            records=[
-                (
-                    c.entry.entry_id,
-                    c.entry.partner_id,
-                    c.entry.stream,
-                    c.sequence,
-                    c.entry.kind,
-                    c.entry.caused_by,
-                    c.entry.deal_id,
-                    c.entry.effective_at,
-                    c.entry.rule_id,
-                    c.entry.rule_version,
-                    c.entry.reverses,
-                    json.dumps(c.entry.explanation, sort_keys=True, default=str),
-                    c.prev_hash,
-                    c.entry_hash,
-                )
-                for c in entries
-            ],
-        )
-        await driver.copy_records_to_table(
-            "postings",
-            columns=["entry_id", "line", "partner_id", "account", "currency", "amount", "effective_at"],
-            records=[
-                (c.entry.entry_id, line, c.entry.partner_id, p.account, p.currency, p.amount, c.entry.effective_at)
-                for c in entries
-                for line, p in enumerate(c.entry.postings)
-            ],
-        )
+        await copy_journal(driver, entries)
 
     async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None:
         rows = [

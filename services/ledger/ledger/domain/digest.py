@@ -50,6 +50,10 @@ class LedgerDigest:
         self._balances.update(f"{partner_id}|{account}|{currency}|{balance_text(balance)}\n".encode())
         self.balances += 1
 
+    def chains(self) -> dict[tuple[str, str], tuple[int, str]]:
+        """Each chain's entry count and digest (to find the first chain in which two ledgers differ)."""
+        return {key: (chain.entries, chain.digest.hexdigest()) for key, chain in self._chains.items()}
+
     @property
     def entries(self) -> int:
         return sum(c.entries for c in self._chains.values())

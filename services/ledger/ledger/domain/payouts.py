@@ -19,6 +19,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
+
 from . import accounts
 from .journal import JournalEntry, transfer
 from .money import fmt
@@ -169,4 +171,34 @@ def payout_entry(action: PayoutAction) -> JournalEntry:
         ),
         explanation=explanation,
         stream=PAYOUT_STREAM,
+    )
+
+
+PAYOUT_EVENT_TYPES = frozenset(_EVENTS.values())
+
+
+def action_from_event(
+    event: LedgerPayoutBatched | LedgerPayoutSettled | LedgerPayoutFailed, event_id: str
+) -> PayoutAction:
+    """The payout action a ledger.payout_* event announces (what a replay applies)."""
+    if isinstance(event, LedgerPayoutBatched):
+        kind, at, detail = PayoutKind.CUT, event.cutoff, event.payee_reference
+        covered, coverage = event.entries_covered, event.coverage_hash
+    elif isinstance(event, LedgerPayoutSettled):
+        kind, at, detail, covered, coverage = PayoutKind.SETTLED, event.paid_at, event.payment_reference, 0, ""
+    else:
+        kind, at, detail, covered, coverage = PayoutKind.FAILED, event.failed_at, event.reason, 0, ""
+    return PayoutAction(
+        kind=kind,
+        partner_id=event.partner_id,
+        batch_id=event.batch_id,
+        line_id=event.line_id,
+        currency=event.amount.currency,
+        amount=event.amount.amount,
+        at=at,
+        registration_sequence=event.registration_sequence,
+        event_id=event_id,
+        detail=detail,
+        entries_covered=covered,
+        coverage_hash=coverage,
     )

@@ -59,26 +59,42 @@ def recomputed_hash(stored: StoredEntry) -> str:
     return hashlib.sha256(canonical(stored.entry, stored.sequence, stored.prev_hash)).hexdigest()
 
 
-def chain_findings(rows: Iterable[StoredEntry]) -> Iterator[Finding]:
-    """Rows ordered by (partner, stream, sequence): every chain starts at genesis, each entry links to
-    the one before, its sequence follows, and its hash is the hash of its stored content."""
-    previous: StoredEntry | None = None
-    for row in rows:
+class ChainCheck:
+    """Feed rows ordered by (partner, stream, sequence): every chain starts at genesis, each entry links
+    to the one before, its sequence follows, and its hash is the hash of its stored content."""
+
+    def __init__(self) -> None:
+        self._previous: StoredEntry | None = None
+
+    def feed(self, row: StoredEntry) -> list[Finding]:
+        """The row's problems; its recomputed content hash is ``row_hash`` afterwards."""
+        previous, self._previous = self._previous, row
         first = previous is None or previous.chain != row.chain
         expected_prev = GENESIS if first or previous is None else previous.entry_hash
         expected_sequence = 1 if first or previous is None else previous.sequence + 1
         here = (row.entry.partner_id, row.entry.entry_id, row.entry.stream, row.sequence)
+        found: list[Finding] = []
         if row.sequence != expected_sequence:
-            yield _at(
-                here, "chain", "a gap or repeat in the chain", "sequence", str(expected_sequence), str(row.sequence)
+            found.append(
+                _at(
+                    here, "chain", "a gap or repeat in the chain", "sequence", str(expected_sequence), str(row.sequence)
+                )
             )
         if row.prev_hash != expected_prev:
-            yield _at(here, "chain", "does not link to the entry before it", "prev_hash", expected_prev, row.prev_hash)
-        actual = recomputed_hash(row)
-        if actual != row.entry_hash:
+            found.append(
+                _at(here, "chain", "does not link to the entry before it", "prev_hash", expected_prev, row.prev_hash)
+            )
+        self.row_hash = recomputed_hash(row)
+        if self.row_hash != row.entry_hash:
             why = "its stored content does not hash to its stored hash (changed after posting)"
-            yield _at(here, "hash", why, "entry_hash", actual, row.entry_hash)
-        previous = row
+            found.append(_at(here, "hash", why, "entry_hash", self.row_hash, row.entry_hash))
+        return found
+
+
+def chain_findings(rows: Iterable[StoredEntry]) -> Iterator[Finding]:
+    check = ChainCheck()
+    for row in rows:
+        yield from check.feed(row)
 
 
 def _at(here: tuple[str, str, str, int], check: str, detail: str, name: str, expected: str, found: str) -> Finding:

@@ -17,6 +17,7 @@ from ..adapters import queries
 from ..adapters.store import SqlLedgerStore
 from ..application.tier_review import review_tiers
 from ..config import LedgerSettings
+from . import audit_cli
 from .api import create_app
 from .projector import PROJECTOR, SOURCE
 
@@ -61,13 +62,17 @@ def _reevaluate_command(cli: typer.Typer) -> None:
         typer.echo(f"ledger: tier review through {day}: {len(changes)} tier changes")
 
 
+def _audit_commands(cli: typer.Typer) -> None:
+    audit_cli.register(cli, LedgerSettings)
+
+
 DEFINITION = ServiceDefinition(
     name="ledger",
     settings_factory=LedgerSettings,
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     consumer=PROJECTOR,
-    extra_commands=[_reevaluate_command],
+    extra_commands=[_reevaluate_command, _audit_commands],
 )
 
 

@@ -1,0 +1,175 @@
+"""Where a replay reads its inputs: the Kafka topics from offset 0, or a ledger database's stored
+consumed-event log (and, for payouts, the ledger's own announcements: its topic or its outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from incentive_contracts.envelope import CloudEvent
+from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
+from incentive_contracts.registry import decode
+from pydantic import ValidationError
+
+from ..application.projector import Incoming
+from ..domain.payouts import PAYOUT_EVENT_TYPES, PayoutAction, action_from_event
+
+PAYOUT_MARKERS = tuple(f'"type":"{t}"'.encode() for t in sorted(PAYOUT_EVENT_TYPES))
+
+
+@dataclass
+class SourceStats:
+    total: int = 0  # events the source holds (for the progress bar)
+    undecodable: int = 0  # records that are not events of a known type and version (dead-lettered live)
+
+
+def incoming_of(raw: bytes) -> Incoming:
+    envelope = CloudEvent.from_json(raw)
+    return Incoming(envelope.id, decode(envelope), envelope.time)
+
+
+def payout_action_of(raw: bytes) -> PayoutAction:
+    envelope = CloudEvent.from_json(raw)
+    payload = decode(envelope)
+    assert isinstance(payload, LedgerPayoutBatched | LedgerPayoutSettled | LedgerPayoutFailed)
+    return action_from_event(payload, envelope.id)
+
+
+def _decoded(raws: Sequence[bytes], stats: SourceStats) -> list[Incoming]:
+    batch: list[Incoming] = []
+    for raw in raws:
+        try:
+            batch.append(incoming_of(raw))
+        except (ValueError, ValidationError):
+            stats.undecodable += 1
+    return batch
+
+
+class ConsumedLog:
+    """A ledger database's consumed events in the order they were applied, and its payout announcements."""
+
+    def __init__(self, url: str, batch_size: int = 20_000) -> None:
+        self.url = url
+        self.batch_size = batch_size
+        self.stats = SourceStats()
+
+    async def count(self) -> int:
+        conn = await asyncpg.connect(self.url)
+        try:
+            self.stats.total = int(await conn.fetchval("SELECT count(*) FROM consumed_events"))
+        finally:
+            await conn.close()
+        return self.stats.total
+
+    async def batches(self) -> AsyncIterator[list[Incoming]]:
+        conn = await asyncpg.connect(self.url)
+        try:
+            after = -1
+            while True:
+                rows = await conn.fetch(
+                    "SELECT consumed_seq, payload FROM consumed_events WHERE consumed_seq > $1 "
+                    "ORDER BY consumed_seq LIMIT $2",
+                    after,
+                    self.batch_size,
+                )
+                if not rows:
+                    return
+                after = rows[-1]["consumed_seq"]
+                yield _decoded([r["payload"] for r in rows], self.stats)
+        finally:
+            await conn.close()
+
+    async def payout_actions(self) -> list[PayoutAction]:
+        conn = await asyncpg.connect(self.url)
+        try:
+            rows = await conn.fetch(
+                "SELECT payload FROM outbox WHERE event_type = ANY($1::text[]) ORDER BY id", sorted(PAYOUT_EVENT_TYPES)
+            )
+        finally:
+            await conn.close()
+        return [payout_action_of(r["payload"]) for r in rows]
+
+
+class KafkaTopics:
+    """Every partition of the given topics from offset 0 to their end when the read starts."""
+
+    def __init__(self, bootstrap: str, batch_size: int = 20_000) -> None:
+        self.bootstrap = bootstrap
+        self.batch_size = batch_size
+        self.stats = SourceStats()
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+            fetch_max_bytes=64 * 1024 * 1024,
+        )
+
+    async def _read(self, topic: str) -> AsyncIterator[list[bytes]]:
+        consumer = self._consumer()
+        await consumer.start()
+        try:
+            partitions = await _partitions(consumer, topic)
+            if not partitions:
+                return
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            remaining = {tp for tp in partitions if ends[tp] > 0}
+            while remaining:
+                fetched = await consumer.getmany(*remaining, timeout_ms=1000, max_records=self.batch_size)
+                raws: list[bytes] = []
+                for tp in sorted(fetched, key=lambda t: t.partition):
+                    for record in fetched[tp]:
+                        if record.offset < ends[tp] and record.value is not None:
+                            raws.append(record.value)
+                for tp in list(remaining):
+                    if await consumer.position(tp) >= ends[tp]:
+                        remaining.discard(tp)
+                if raws:
+                    yield raws
+        finally:
+            await consumer.stop()
+
+    async def count(self, topics: Sequence[str]) -> int:
+        consumer = self._consumer()
+        await consumer.start()
+        try:
+            total = 0
+            for topic in topics:
+                partitions = await _partitions(consumer, topic)
+                if partitions:
+                    ends = await consumer.end_offsets(partitions)
+                    starts = await consumer.beginning_offsets(partitions)
+                    total += sum(ends[tp] - starts[tp] for tp in partitions)
+        finally:
+            await consumer.stop()
+        self.stats.total = total
+        return total
+
+    async def batches(self, topics: Sequence[str]) -> AsyncIterator[list[Incoming]]:
+        """Topic after topic (registration before MDF: partners are enrolled before their funds move);
+        within a topic each partition in offset order, so each partner's events stay in order."""
+        for topic in topics:
+            async for raws in self._read(topic):
+                yield _decoded(raws, self.stats)
+
+    async def payout_actions(self, ledger_topic: str) -> list[PayoutAction]:
+        """The payout announcements on the ledger's topic, once each (a relay may have sent one twice)."""
+        actions: dict[str, PayoutAction] = {}
+        async for raws in self._read(ledger_topic):
+            for raw in raws:
+                if any(m in raw for m in PAYOUT_MARKERS):
+                    action = payout_action_of(raw)
+                    actions.setdefault(action.event_id, action)
+        return list(actions.values())
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    await consumer.topics()  # fetches the cluster's metadata
+    return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]

@@ -1,0 +1,130 @@
+"""Reading a ledger database as an auditor does: every entry as stored (with its postings), the
+balances, and where the stored projections disagree with the journal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import asyncpg
+
+from ..domain.journal import JournalEntry, Posting
+from ..domain.verification import Finding, StoredEntry
+
+ENTRIES = """
+SELECT e.entry_id, e.partner_id, e.stream, e.sequence, e.kind, e.caused_by, e.deal_id, e.effective_at, e.rule_id,
+       e.rule_version, e.reverses, e.explanation::text AS explanation, e.prev_hash, e.entry_hash,
+       p.accounts, p.currencies, p.amounts
+FROM journal_entries e
+CROSS JOIN LATERAL (
+    SELECT array_agg(account ORDER BY line) AS accounts, array_agg(currency ORDER BY line) AS currencies,
+           array_agg(amount::text ORDER BY line) AS amounts
+    FROM postings WHERE entry_id = e.entry_id
+) p
+WHERE (e.partner_id, e.stream, e.sequence) > ($1, $2, $3) {chain}
+ORDER BY e.partner_id, e.stream, e.sequence
+LIMIT {limit}
+"""
+BALANCE_MISMATCHES = """
+SELECT coalesce(b.partner_id, s.partner_id) AS partner_id, coalesce(b.account, s.account) AS account,
+       coalesce(b.currency, s.currency) AS currency, b.balance, s.total
+FROM balances b
+FULL JOIN (SELECT partner_id, account, currency, sum(amount) AS total FROM postings GROUP BY 1, 2, 3) s
+  ON s.partner_id = b.partner_id AND s.account = b.account AND s.currency = b.currency
+WHERE coalesce(b.balance, 0) <> coalesce(s.total, 0)
+ORDER BY 1, 2, 3 LIMIT $1
+"""
+HEAD_MISMATCHES = """
+SELECT coalesce(h.partner_id, t.partner_id) AS partner_id, coalesce(h.stream, t.stream) AS stream,
+       h.last_sequence, h.head_hash, t.sequence, t.entry_hash
+FROM chain_heads h
+FULL JOIN (
+    SELECT DISTINCT ON (partner_id, stream) partner_id, stream, sequence, entry_hash
+    FROM journal_entries ORDER BY partner_id, stream, sequence DESC
+) t ON t.partner_id = h.partner_id AND t.stream = h.stream
+WHERE h.last_sequence IS DISTINCT FROM t.sequence OR h.head_hash IS DISTINCT FROM t.entry_hash
+ORDER BY 1, 2 LIMIT $1
+"""
+
+
+def _stored(row: asyncpg.Record) -> StoredEntry:
+    postings = tuple(
+        Posting(a, c, Decimal(v)) for a, c, v in zip(row["accounts"], row["currencies"], row["amounts"], strict=True)
+    )
+    entry = JournalEntry.__new__(JournalEntry)  # as stored: even an unbalanced (tampered) entry is read
+    for name, value in {
+        "entry_id": row["entry_id"],
+        "partner_id": row["partner_id"],
+        "kind": row["kind"],
+        "caused_by": row["caused_by"],
+        "effective_at": row["effective_at"],
+        "rule_id": row["rule_id"],
+        "rule_version": row["rule_version"],
+        "postings": postings,
+        "explanation": json.loads(row["explanation"]),
+        "reverses": row["reverses"],
+        "stream": row["stream"],
+        "deal_id": row["deal_id"],
+    }.items():
+        object.__setattr__(entry, name, value)
+    return StoredEntry(entry, row["sequence"], row["prev_hash"], row["entry_hash"])
+
+
+class JournalReader:
+    def __init__(self, conn: asyncpg.Connection, batch_size: int = 5000) -> None:
+        self.conn = conn
+        self.batch_size = batch_size
+
+    async def count(self) -> int:
+        return int(await self.conn.fetchval("SELECT count(*) FROM journal_entries"))
+
+    async def entries(self, partner_id: str | None = None, stream: str | None = None) -> AsyncIterator[StoredEntry]:
+        """Entries ordered by (partner, stream, sequence); of one chain when both are given."""
+        key: tuple[str, str, int] = ("", "", 0)
+        args: list[object] = []
+        chain = ""
+        if partner_id is not None and stream is not None:
+            chain, args = "AND e.partner_id = $4 AND e.stream = $5", [partner_id, stream]
+        query = ENTRIES.format(chain=chain, limit=int(self.batch_size))
+        while True:
+            rows = await self.conn.fetch(query, *key, *args)
+            for row in rows:
+                yield _stored(row)
+            if len(rows) < self.batch_size:
+                return
+            last = rows[-1]
+            key = (last["partner_id"], last["stream"], last["sequence"])
+
+    async def balances(self) -> list[tuple[str, str, str, Decimal]]:
+        rows = await self.conn.fetch("SELECT partner_id, account, currency, balance FROM balances")
+        return sorted((r["partner_id"], r["account"], r["currency"], r["balance"]) for r in rows)
+
+    async def balance_findings(self, limit: int = 10) -> list[Finding]:
+        """Balances that are not the sum of their postings."""
+        return [
+            Finding(
+                "balance",
+                r["partner_id"],
+                f"balance of {r['account']} {r['currency']} is not the sum of its postings",
+                field="balance",
+                expected=str(r["total"] if r["total"] is not None else 0),
+                found=str(r["balance"] if r["balance"] is not None else "(no row)"),
+            )
+            for r in await self.conn.fetch(BALANCE_MISMATCHES, limit)
+        ]
+
+    async def head_findings(self, limit: int = 10) -> list[Finding]:
+        """Chain heads that are not the last entry of their chain."""
+        return [
+            Finding(
+                "chain head",
+                r["partner_id"],
+                "the stored chain head is not the chain's last entry",
+                stream=r["stream"],
+                field="head",
+                expected=f"{r['sequence']}:{r['entry_hash']}",
+                found=f"{r['last_sequence']}:{r['head_hash']}",
+            )
+            for r in await self.conn.fetch(HEAD_MISMATCHES, limit)
+        ]

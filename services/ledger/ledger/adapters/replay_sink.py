@@ -1,0 +1,121 @@
+"""ReplaySink: the projector's store for a replay into a fresh database.
+
+A replay is the only writer of its database, so state lives in memory between batches (never read
+back), the journal streams out by COPY in large chunks, and balances, partner and deal state and the
+chain heads are written once at the end. The digest is taken as entries are produced.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..application.ports import BalanceKey, DealKey
+from ..domain.catalog import ProgramVersion
+from ..domain.chain import ChainedEntry
+from ..domain.cohorts import CohortChange, Pilot
+from ..domain.digest import LedgerDigest
+from ..domain.outcome import Announcement
+from ..domain.state import DealRecord, PartnerLedger
+from .codec import deal_to_json, partner_to_json
+from .store import copy_journal
+
+FLUSH_ENTRIES = 50_000
+
+
+class ReplaySink:
+    def __init__(
+        self,
+        driver: Any,  # an asyncpg connection to the fresh database
+        programs: Sequence[ProgramVersion],
+        pilots: Sequence[Pilot] = (),
+        changes: Sequence[CohortChange] = (),
+    ) -> None:
+        self.driver = driver
+        self.programs = list(programs)
+        self.pilots = list(pilots)
+        self.changes: dict[str, list[CohortChange]] = defaultdict(list)
+        for change in changes:
+            self.changes[change.partner_id].append(change)
+        self.partners: dict[str, PartnerLedger] = {}
+        self.deals: dict[DealKey, DealRecord] = {}
+        self.balances: dict[BalanceKey, Decimal] = defaultdict(Decimal)
+        self.digest = LedgerDigest()
+        self._pending: list[ChainedEntry] = []
+
+    async def load_partners(self, partner_ids: Iterable[str]) -> dict[str, PartnerLedger]:
+        return {p: self.partners[p] for p in partner_ids if p in self.partners}
+
+    async def load_deals(self, keys: Iterable[DealKey]) -> dict[DealKey, DealRecord]:
+        return {k: self.deals[k] for k in keys if k in self.deals}
+
+    async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
+        wanted = set(program_ids)
+        return [v for v in self.programs if v.program_id in wanted]
+
+    async def load_cohorts(
+        self, program_ids: Sequence[str], partner_ids: Sequence[str]
+    ) -> tuple[list[Pilot], list[CohortChange]]:
+        found = [p for p in self.pilots if p.base_program_id in program_ids]
+        return found, [c for p in partner_ids for c in self.changes.get(p, [])] if found else []
+
+    async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
+        for state in states:
+            self.partners[state.partner_id] = state
+
+    async def save_deals(self, deals: Iterable[DealRecord]) -> None:
+        for deal in deals:
+            self.deals[(deal.partner_id, deal.deal_id)] = deal
+
+    async def append(self, entries: list[ChainedEntry]) -> None:
+        for c in entries:
+            e = c.entry
+            self.digest.add_entry(e.partner_id, e.stream, c.sequence, e.entry_id, c.entry_hash, c.entry_hash)
+        self._pending.extend(entries)
+        if len(self._pending) >= FLUSH_ENTRIES:
+            await self._flush()
+
+    async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None:
+        for key, delta in deltas.items():
+            self.balances[key] += delta
+
+    def publish_entry_posted(self, entry: ChainedEntry) -> None:
+        return None  # a replay announces nothing: the live ledger did
+
+    def announce(self, announcement: Announcement) -> None:
+        return None
+
+    async def _flush(self) -> None:
+        if self._pending:
+            await copy_journal(self.driver, self._pending)
+            self._pending = []
+
+    async def finish(self) -> None:
+        await self._flush()
+        ordered = sorted(self.balances.items())
+        await self.driver.copy_records_to_table(
+            "balances",
+            columns=["partner_id", "account", "currency", "balance"],
+            records=[(p, a, c, v) for (p, a, c), v in ordered],
+        )
+        for (p, a, c), v in ordered:
+            self.digest.add_balance(p, a, c, v)
+        states = [self.partners[p] for p in sorted(self.partners)]
+        await self.driver.copy_records_to_table(
+            "ledger_partners",
+            columns=["partner_id", "program_id", "tier", "state"],
+            records=[(s.partner_id, s.program_id, s.tier, json.dumps(partner_to_json(s))) for s in states],
+        )
+        await self.driver.copy_records_to_table(
+            "chain_heads",
+            columns=["partner_id", "stream", "last_sequence", "head_hash"],
+            records=[(s.partner_id, stream, h.last_sequence, h.head_hash) for s in states for stream, h in s.chains],
+        )
+        await self.driver.copy_records_to_table(
+            "ledger_deals",
+            columns=["partner_id", "deal_id", "state"],
+            records=[(p, d, json.dumps(deal_to_json(deal))) for (p, d), deal in sorted(self.deals.items())],
+        )

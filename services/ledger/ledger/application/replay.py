@@ -1,0 +1,65 @@
+"""Rebuild a ledger from its inputs: the consumed events in order, and the payout actions the ledger
+announced (each applied at the point of its partner's history where it happened).
+
+The same projection as the live projector, batch after batch; batch size never changes the result.
+An event id is applied once (a broker may hold duplicates); an event the rules reject now was
+rejected live too (dead-lettered) and is only counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..domain.digest import LedgerDigest
+from ..domain.payouts import PayoutAction
+from .payout_schedule import PayoutSchedule
+from .ports import LedgerStore
+from .projector import Incoming, Rejected, post_payouts, project
+
+
+class ReplayTarget(LedgerStore, Protocol):
+    digest: LedgerDigest
+
+    async def finish(self) -> None:
+        """Write what is still held (state, balances, chain heads) and digest the balances."""
+        ...
+
+
+@dataclass
+class ReplayReport:
+    events: int = 0
+    duplicates: int = 0
+    payouts: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    digest: dict[str, str | int] = field(default_factory=dict)
+
+
+async def replay(
+    batches: AsyncIterable[Sequence[Incoming]],
+    actions: Sequence[PayoutAction],
+    target: ReplayTarget,
+    progress: Callable[[int], None] = lambda n: None,
+) -> ReplayReport:
+    report = ReplayReport(payouts=len(actions))
+    schedule = PayoutSchedule(actions)
+    seen: set[str] = set()
+    async for batch in batches:
+        fresh: list[Incoming] = []
+        for incoming in batch:
+            if incoming.event_id in seen:
+                report.duplicates += 1
+            else:
+                seen.add(incoming.event_id)
+                fresh.append(incoming)
+        if fresh:
+            rejected = await project(target, fresh, schedule)
+            report.rejected += rejected
+            seen.difference_update(r.event_id for r in rejected)  # like the inbox: not consumed
+        report.events += len(batch)
+        progress(len(batch))
+    await post_payouts(target, schedule.remaining())
+    await target.finish()
+    report.digest = target.digest.summary()
+    return report

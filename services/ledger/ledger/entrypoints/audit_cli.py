@@ -1,0 +1,177 @@
+"""``ledger replay`` and ``ledger verify``: an auditor rebuilds the ledger from its inputs into a fresh
+database and compares it with the live one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import asyncpg
+import typer
+from incentive_contracts import topics
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from servicekit.db import sync_url
+
+from ..adapters.event_sources import ConsumedLog, KafkaTopics
+from ..adapters.journal_reader import JournalReader
+from ..adapters.replay_setup import TargetNotEmpty, copy_catalog, prepare_target, read_catalog
+from ..adapters.replay_sink import ReplaySink
+from ..application.audit import Examined, examine, first_difference
+from ..application.projector import Incoming
+from ..application.replay import ReplayReport, replay
+from ..config import LedgerSettings
+from ..domain.verification import Finding
+
+console = Console(stderr=True)
+
+
+@contextmanager
+def _progress(label: str, total: int | None, quiet: bool) -> Any:
+    if quiet:
+        yield lambda n: None
+        return
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+async def run_replay(
+    settings: LedgerSettings,
+    target_url: str,
+    *,
+    from_database: str | None = None,
+    catalog_from: str | None = None,
+    batch_size: int = 20_000,
+    quiet: bool = False,
+) -> ReplayReport:
+    """Rebuild journal and balances into ``target_url`` from the Kafka topics (offset 0) or from the
+    consumed-event log of the ledger database ``from_database``."""
+    catalog_url = catalog_from or from_database or settings.database_url
+    catalog = await read_catalog(catalog_url)
+    target = await prepare_target(target_url)
+    try:
+        await copy_catalog(catalog_url, target)
+        sink = ReplaySink(target, catalog.versions, catalog.pilots, catalog.changes)
+        batches: AsyncIterator[Sequence[Incoming]]
+        if from_database is not None:
+            log = ConsumedLog(sync_url(from_database), batch_size)
+            total = await log.count()
+            actions = await log.payout_actions()
+            batches = log.batches()
+        else:
+            kafka = KafkaTopics(settings.kafka_bootstrap_servers, batch_size)
+            consumed = [topics.prefixed(t, settings.topic_prefix) for t in (topics.REGISTRATION, topics.MDF)]
+            total = await kafka.count(consumed)
+            actions = await kafka.payout_actions(topics.prefixed(topics.LEDGER, settings.topic_prefix))
+            batches = kafka.batches(consumed)
+        with _progress("replaying events", total, quiet) as advance:
+            async with target.transaction():
+                return await replay(batches, actions, sink, advance)
+    finally:
+        await target.close()
+
+
+@dataclass
+class Verdict:
+    live: Examined
+    replayed: Examined | None
+    difference: Finding | None
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = list(self.live.findings)
+        if self.replayed is not None:
+            found += [Finding(f.check, f.partner_id, f"(replayed ledger) {f.detail}") for f in self.replayed.findings]
+        if self.difference is not None:
+            found.append(self.difference)
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+async def _examine(conn: asyncpg.Connection, label: str, quiet: bool) -> tuple[JournalReader, Examined]:
+    reader = JournalReader(conn)
+    with _progress(label, await reader.count(), quiet) as advance:
+        return reader, await examine(reader, advance)
+
+
+async def run_verify(live_url: str, replayed_url: str | None = None, *, quiet: bool = False) -> Verdict:
+    """Recompute every chain of the live ledger and, given a replayed ledger, compare their digests."""
+    live_conn = await asyncpg.connect(sync_url(live_url))
+    replay_conn = await asyncpg.connect(sync_url(replayed_url)) if replayed_url else None
+    try:
+        live_reader, live = await _examine(live_conn, "checking live chains", quiet)
+        if replay_conn is None:
+            return Verdict(live, None, None)
+        replay_reader, replayed = await _examine(replay_conn, "checking replayed chains", quiet)
+        difference = await first_difference(live, replayed, live_reader, replay_reader)
+        return Verdict(live, replayed, difference)
+    finally:
+        await live_conn.close()
+        if replay_conn is not None:
+            await replay_conn.close()
+
+
+def _print_digest(label: str, summary: dict[str, str | int]) -> None:
+    typer.echo(f"{label} digest {summary['digest']}")
+    typer.echo(f"  journal  {summary['entries']} entries  {summary['journal_digest']}")
+    typer.echo(f"  balances {summary['balances']} non-zero  {summary['balances_digest']}")
+
+
+def register(cli: typer.Typer, settings_factory: Callable[[], LedgerSettings]) -> None:
+    @cli.command("replay")
+    def replay_command(
+        target: Annotated[str, typer.Option("--target", help="an empty (or not yet existing) database URL")],
+        from_database: Annotated[
+            str | None, typer.Option("--from-database", help="read a ledger database's consumed-event log, not Kafka")
+        ] = None,
+        catalog_from: Annotated[
+            str | None, typer.Option(help="where the program versions and pilots are (default: the live ledger)")
+        ] = None,
+        batch_size: Annotated[int, typer.Option(help="events per projection batch")] = 20_000,
+        as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    ) -> None:
+        """Rebuild journal and balances into a fresh database from the topics (offset 0) and print a digest."""
+        try:
+            report = asyncio.run(
+                run_replay(settings_factory(), target, from_database=from_database, catalog_from=catalog_from,
+                           batch_size=batch_size)
+            )  # fmt: skip
+        except TargetNotEmpty as exc:
+            typer.echo(f"ledger replay: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if as_json:
+            rejected = [{"event_id": r.event_id, "reason": r.reason} for r in report.rejected]
+            typer.echo(json.dumps({**vars(report), "rejected": rejected}, default=str))
+            return
+        typer.echo(
+            f"replayed {report.events} events ({report.duplicates} duplicates, {len(report.rejected)} rejected as "
+            f"they were live), {report.payouts} payout actions"
+        )
+        _print_digest("replayed", report.digest)
+
+    @cli.command("verify")
+    def verify_command(
+        replayed: Annotated[
+            str | None, typer.Option("--replayed", help="a database `ledger replay` rebuilt, to compare with")
+        ] = None,
+        database_url: Annotated[str | None, typer.Option(help="the live ledger (default LEDGER_DATABASE_URL)")] = None,
+    ) -> None:
+        """Check every hash chain, chain head and balance of the live ledger; compare it with a replay."""
+        verdict = asyncio.run(run_verify(database_url or settings_factory().database_url, replayed))
+        _print_digest("live", verdict.live.digest.summary())
+        if verdict.replayed is not None:
+            _print_digest("replayed", verdict.replayed.digest.summary())
+        for finding in verdict.findings:
+            typer.echo(f"FAIL {finding.describe()}")
+        if not verdict.ok:
+            raise typer.Exit(1)
+        typer.echo("OK: every chain verifies" + (" and the replay matches" if replayed else ""))

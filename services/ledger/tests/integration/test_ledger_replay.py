@@ -1,0 +1,118 @@
+"""Replay from a live ledger's consumed-event log into an empty database, with payouts cut and
+acknowledged between events; the digests agree, verify passes, and a row changed afterwards is named."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import asyncpg
+from incentive_contracts.registry import encode
+from ledger.adapters.store import SqlLedgerStore
+from ledger.application.projector import Incoming, project
+from ledger.domain.outcome import entry_id
+from ledger.entrypoints.audit_cli import run_replay, run_verify
+from ledger_support import allocated, cleared, enrolled, flagged, reversed_, won
+from servicekit.db import sync_url
+from servicekit.tables import consumed_events
+from servicekit.testing.client import auth_header
+from sqlalchemy.dialects.postgresql import insert
+
+RECORDED = datetime(2026, 4, 1, tzinfo=UTC)
+
+
+async def _consume(uow_factory, payloads, start):  # type: ignore[no-untyped-def]
+    """What the projector's consumer does: log each event (with an offset) and project it, one transaction."""
+    envelopes = [
+        encode(p, source="/mdf" if p.event_type.startswith("mdf.") else "/registration", time=RECORDED, sequence=i)
+        for i, p in enumerate(payloads, start)
+    ]
+    async with uow_factory() as uow:
+        await uow.conn.execute(
+            insert(consumed_events),
+            [
+                {
+                    "event_id": e.id,
+                    "consumer_group": "ledger",
+                    "topic": "incentives.mdf" if e.source == "/mdf" else "incentives.registration",
+                    "partition": 0,
+                    "offset": int(e.sequence),
+                    "event_type": e.type,
+                    "subject": e.subject,
+                    "event_time": e.time,
+                    "payload": e.to_json(),
+                }
+                for e in envelopes
+            ],
+        )
+        incoming = [Incoming(e.id, p, e.time) for e, p in zip(envelopes, payloads, strict=True)]
+        assert await project(SqlLedgerStore(uow), incoming) == []
+        await uow.commit()
+    return [e.id for e in envelopes]
+
+
+async def _live_story(client, settings, uow_factory):  # type: ignore[no-untyped-def]
+    finance = auth_header(settings, "finance:write")
+    ids = await _consume(
+        uow_factory,
+        [
+            enrolled("acme", program_id="default"),
+            enrolled("zeta", program_id="default"),
+            won("d1", "1000.00", date(2026, 2, 1)),
+            won("z1", "999.00", date(2026, 2, 1), pid="zeta"),
+            allocated("500.00", date(2026, 2, 2)),
+        ],
+        1,
+    )
+    cut = {"currency": "USD", "cutoff": "2026-02-28T00:00:00Z"}
+    batch = (await client.post("/payout-batches", json=cut, headers=finance | {"Idempotency-Key": "c1"})).json()
+    # After the cut: d1's rebate is in payment, so the hold takes only what d2 made payable.
+    ids += await _consume(
+        uow_factory,
+        [
+            won("d2", "600.00", date(2026, 3, 2)),
+            flagged("d1", date(2026, 3, 3)),
+            won("z2", "100.00", date(2026, 3, 3), pid="zeta"),
+        ],
+        10,
+    )
+    acks = {"lines": [{"partner_id": "acme", "status": "paid", "payment_reference": "P-1"},
+                      {"partner_id": "zeta", "status": "failed", "reason": "closed"}]}  # fmt: skip
+    url = f"/payout-batches/{batch['batch_id']}/acknowledgements"
+    assert (await client.post(url, json=acks, headers=finance | {"Idempotency-Key": "a1"})).status_code == 200
+    ids += await _consume(
+        uow_factory, [reversed_("d1", "1000.00", date(2026, 3, 20), full=True), cleared("d1", date(2026, 3, 21))], 20
+    )
+    return ids
+
+
+async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
+    ledger_client, ledger_settings, uow_factory, database_factory
+):
+    ids = await _live_story(ledger_client, ledger_settings, uow_factory)
+    target = database_factory.empty(prefix="replay")
+    report = await run_replay(ledger_settings, target, from_database=ledger_settings.database_url, quiet=True)
+    assert (report.events, report.payouts, report.rejected) == (10, 4, [])
+
+    verdict = await run_verify(ledger_settings.database_url, target, quiet=True)
+    assert verdict.findings == []
+    assert verdict.live.digest.digest == report.digest["digest"] == verdict.replayed.digest.digest  # type: ignore[union-attr]
+    assert verdict.live.digest.entries == report.digest["entries"]
+
+    # A superuser changes one posting of d2's rebate behind the triggers' back.
+    tampered = entry_id(ids[5], "rebate")
+    conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
+    try:
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute("UPDATE postings SET amount = amount * 10 WHERE entry_id = $1", tampered)
+    finally:
+        await conn.close()
+    verdict = await run_verify(ledger_settings.database_url, target, quiet=True)
+    named = {(f.check, f.entry_id, f.partner_id) for f in verdict.findings}
+    assert ("hash", tampered, "acme") in named
+    assert verdict.difference is not None
+    assert (verdict.difference.entry_id, verdict.difference.partner_id, verdict.difference.field) == (
+        tampered,
+        "acme",
+        "postings",
+    )
+    assert not verdict.ok
