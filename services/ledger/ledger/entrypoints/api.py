@@ -9,7 +9,7 @@ from servicekit.app import create_service_app
 from ..config import LedgerSettings
 from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
 from ..domain.program_document import InvalidProgram
-from . import routes_entries, routes_partners, routes_payouts, routes_programs
+from . import routes_audit, routes_entries, routes_partners, routes_payouts, routes_programs
 from .projector import SOURCE
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
@@ -30,6 +30,12 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         source=SOURCE,
         topic=topics.prefixed(topics.LEDGER, settings.topic_prefix),
         title="Partner incentive ledger",
-        routers=[routes_partners.router, routes_entries.router, routes_programs.router, routes_payouts.router],
+        routers=[
+            routes_partners.router,
+            routes_entries.router,
+            routes_programs.router,
+            routes_payouts.router,
+            routes_audit.router,
+        ],
         domain_errors=DOMAIN_ERRORS,
     )

@@ -116,3 +116,42 @@ async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
         "postings",
     )
     assert not verdict.ok
+
+
+async def test_auditors_page_through_the_consumed_events_and_chain_heads(ledger_client, ledger_settings, uow_factory):
+    ids = await _live_story(ledger_client, ledger_settings, uow_factory)
+    auditor = auth_header(ledger_settings, "audit:read")
+    seen, cursor = [], None
+    while True:
+        page = (
+            await ledger_client.get("/audit/events", params={"limit": 4, **({"cursor": cursor} if cursor else {})},
+                                    headers=auditor)
+        ).json()  # fmt: skip
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert [e["event_id"] for e in seen] == ids
+    assert [(e["topic"], e["offset"]) for e in seen[:2]] == [
+        ("incentives.registration", 1),
+        ("incentives.registration", 2),
+    ]
+    assert seen[4]["event"]["type"] == "mdf.allocated"
+    zeta = (await ledger_client.get("/audit/events?partner_id=zeta", headers=auditor)).json()["items"]
+    assert {e["partner_id"] for e in zeta} == {"zeta"}
+
+    heads = (await ledger_client.get("/audit/chain-heads?limit=2", headers=auditor)).json()
+    rest = (await ledger_client.get(f"/audit/chain-heads?cursor={heads['next_cursor']}", headers=auditor)).json()
+    listed = [(h["partner_id"], h["stream"], h["last_sequence"]) for h in heads["items"] + rest["items"]]
+    assert [(p, s) for p, s, _ in listed] == [
+        ("acme", "mdf"),
+        ("acme", "payout"),
+        ("acme", "registration"),
+        ("zeta", "payout"),
+        ("zeta", "registration"),
+    ]
+    assert ("acme", "payout", 2) in listed  # cut and paid
+    for scopes, partner in ((("finance:read",), None), (("ledger:read",), None), (("partner:read",), "acme")):
+        other = auth_header(ledger_settings, *scopes, partner_id=partner)
+        assert (await ledger_client.get("/audit/events", headers=other)).status_code == 403
+        assert (await ledger_client.get("/audit/chain-heads", headers=other)).status_code == 403
