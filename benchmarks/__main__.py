@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = args.scale if args.scale is not None else scale_from_env()
     sizes = Sizes().scaled(scale)
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     logdir = workdir / "logs"
     logdir.mkdir()

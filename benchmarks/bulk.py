@@ -13,7 +13,7 @@ import orjson
 
 from .registration_api import RegistrationApi, partner_id
 from .report import ScenarioResult
-from .run import Run, fetchval
+from .run import CpuWindow, Run, fetchval
 
 
 def bulk_body(batch: int, size: int, partners: int) -> bytes:
@@ -46,7 +46,10 @@ def run_bulk(run: Run) -> ScenarioResult:
         bodies = [bulk_body(b, sizes.bulk_batch, sizes.ingest_partners) for b in range(batches)]
         run.profiler.attach(api.process, "api")
         run.say(f"bulk: {batches} requests of {sizes.bulk_batch:,} deals from {sizes.bulk_clients} clients")
+        window = CpuWindow(run, [api.process])
+        window.start()
         seconds, latencies = asyncio.run(_send(api, bodies, sizes.bulk_clients))
+        result.cpu_seconds = window.stop()
         api.process.sample_peak()
     finally:
         api.stop()

@@ -19,7 +19,7 @@ from servicekit.settings import DEV_WEBHOOK_SECRET
 from .processes import Process, python_module
 from .registration_api import RegistrationApi, partner_id
 from .report import ScenarioResult
-from .run import Run, fetchval
+from .run import CpuWindow, Run, fetchval
 
 HERE = Path(__file__).resolve().parent
 UPDATE_LAG = 100  # an update names the record created this many new records earlier
@@ -80,9 +80,12 @@ def run_ingest(run: Run) -> ScenarioResult:
         run.say(f"ingest: {count:,} signed deliveries ready; {sizes.ingest_seconds:.0f}s against one API process")
         summary_path = run.logdir / "wrk-summary.json"
         generator = _generator(run, requests_path, summary_path, api.base_url)
+        window = CpuWindow(run, [api.process])
+        window.start()
         generator.start()
         run.profiler.attach(api.process, "api")
         generator.wait_exit(timeout=sizes.ingest_seconds + 120)
+        result.cpu_seconds = {**window.stop(), f"load generator ({generator.name})": generator.cpu_seconds}
         api.process.sample_peak()
         summary = json.loads(summary_path.read_text())
     finally:

@@ -18,7 +18,7 @@ from servicekit.settings import DEV_TOKEN_SECRET
 from .processes import service
 from .replay import replayed_ledger
 from .report import ScenarioResult
-from .run import Run, fetchval
+from .run import CpuWindow, Run, fetchval
 
 
 def run_payout(run: Run) -> ScenarioResult:
@@ -55,6 +55,8 @@ def run_payout(run: Run) -> ScenarioResult:
         _wait_ready(base, api.alive)
         run.profiler.attach(api, "payout")
         run.say(f"payout: cutting USD for {partners:,} partners holding {entries:,} payable entries")
+        window = CpuWindow(run, [api])
+        window.start()
         started = time.perf_counter()
         response = httpx.post(
             f"{base}/payout-batches",
@@ -63,6 +65,7 @@ def run_payout(run: Run) -> ScenarioResult:
             timeout=3600,
         )
         seconds = time.perf_counter() - started
+        result.cpu_seconds = window.stop()
         api.sample_peak()
     finally:
         api.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 from pydantic import SecretStr
 from servicekit.settings import ServiceSettings
 
@@ -54,6 +56,7 @@ class Process:
         self.log = log
         self.popen: subprocess.Popen[bytes] | None = None
         self.peak_mb: float | None = None
+        self.cpu_seconds: float | None = None
 
     def start(self, stdout: int | None = None, stdin: int | None = None) -> Process:
         out = open(self.log, "ab")  # noqa: SIM115 - the child owns it
@@ -73,7 +76,13 @@ class Process:
         return self.popen.pid
 
     def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
+        """Still running; an exited child is left unreaped, so wait4 can still read its rusage."""
+        if self.popen is None or self.popen.returncode is not None:
+            return False
+        try:
+            return os.waitid(os.P_PID, self.popen.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False
 
     def sample_peak(self) -> float | None:
         if self.popen is not None and self.alive():
@@ -91,6 +100,7 @@ class Process:
             if pid:
                 self.popen.returncode = os.waitstatus_to_exitcode(status)
                 self.peak_mb = max(self.peak_mb or 0, usage.ru_maxrss / 1024)
+                self.cpu_seconds = usage.ru_utime + usage.ru_stime
                 return True
             self.sample_peak()
             if deadline is not None and time.monotonic() > deadline:
@@ -121,3 +131,20 @@ def python_module(name: str, module: str, args: list[str], logdir: Path) -> Proc
 
 def service(name: str, service_name: str, command: list[str], env: dict[str, str], logdir: Path) -> Process:
     return Process(name, [str(BIN / service_name), *command], env, logdir / f"{name.replace(' ', '-')}.log")
+
+
+def cpu_seconds(pid: int, with_children: bool = False) -> float:
+    """User + system CPU of a running process (and of its reaped and live children)."""
+    try:
+        process = psutil.Process(pid)
+        times = process.cpu_times()
+        total = times.user + times.system
+        if with_children:
+            total += times.children_user + times.children_system
+            for child in process.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child_times = child.cpu_times()
+                    total += child_times.user + child_times.system
+        return float(total)
+    except psutil.Error:
+        return 0.0

@@ -16,7 +16,7 @@ from servicekit.db import sync_url
 from . import ceiling, naive
 from .processes import Process, python_module, service
 from .report import ScenarioResult
-from .run import APPLIED, Run, wait_for_count
+from .run import APPLIED, CpuWindow, Run, wait_for_count
 
 
 def run_projection(run: Run) -> ScenarioResult:
@@ -65,6 +65,8 @@ async def _projection(run: Run) -> ScenarioResult:
         enrol = await _line(producer)
         run.say(f"projection: {enrol['events']} partners enrolled; waiting for the ledger to project them")
         await wait_for_count(led_url, APPLIED, sizes.projection_partners, within=600, alive=alive, on_tick=sample)
+        window = CpuWindow(run, processes)
+        window.start()
         assert producer.popen is not None
         assert producer.popen.stdin is not None
         producer.popen.stdin.write(b"go\n")
@@ -78,6 +80,7 @@ async def _projection(run: Run) -> ScenarioResult:
             alive=alive,
             on_tick=sample,
         )
+        result.cpu_seconds = window.stop()
         deals = await _line(producer)
     finally:
         for p in processes:

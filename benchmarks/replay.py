@@ -21,7 +21,7 @@ from servicekit.runner import all_topics
 from .processes import BIN, python_module, service
 from .projection import verify
 from .report import ScenarioResult
-from .run import APPLIED, Run, wait_for_count
+from .run import APPLIED, CpuWindow, Run, wait_for_count
 
 
 def has_replay_command() -> bool:
@@ -89,6 +89,8 @@ async def _build(run: Run) -> tuple[str, ScenarioResult]:
     replayer = service("ledger projector (replay)", "ledger", ["projector"], run.env(settings), run.logdir)
     started = time.time()
     replayer.start()
+    window = CpuWindow(run, [replayer])
+    window.start()
     run.profiler.attach(replayer, "replay")
 
     def sample(_: int) -> None:
@@ -98,6 +100,7 @@ async def _build(run: Run) -> tuple[str, ScenarioResult]:
         done_at = await wait_for_count(
             led_url, APPLIED, total, within=7200, interval=0.2, alive=replayer.alive, on_tick=sample
         )
+        result.cpu_seconds = window.stop()
     finally:
         replayer.stop()
     seconds = done_at - started

@@ -41,6 +41,7 @@ class ScenarioResult:
     name: str
     metrics: list[Metric] = field(default_factory=list)
     peak_rss_mb: dict[str, float | None] = field(default_factory=dict)
+    cpu_seconds: dict[str, float | None] = field(default_factory=dict)  # while the scenario's processes ran
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -82,13 +83,22 @@ def print_report(results: list[ScenarioResult], console: Console | None = None) 
             )
         table.add_section()
     console.print(table)
-    memory = Table(title="Peak resident memory (VmHWM / ru_maxrss)")
+    memory = Table(title="Peak resident memory (VmHWM / ru_maxrss) and CPU used")
     memory.add_column("scenario")
     memory.add_column("process")
     memory.add_column("peak RSS", justify="right")
+    memory.add_column("CPU", justify="right")
     for result in results:
-        for i, (process, mb) in enumerate(result.peak_rss_mb.items()):
-            memory.add_row(result.name if i == 0 else "", process, "n/a" if mb is None else f"{mb:,.0f} MiB")
+        names = list(dict.fromkeys([*result.peak_rss_mb, *result.cpu_seconds]))
+        for i, process in enumerate(names):
+            mb = result.peak_rss_mb.get(process)
+            cpu = result.cpu_seconds.get(process)
+            memory.add_row(
+                result.name if i == 0 else "",
+                process,
+                "" if mb is None else f"{mb:,.0f} MiB",
+                "" if cpu is None else f"{cpu:,.1f} s",
+            )
     console.print(memory)
     for result in results:
         for note in result.notes:

@@ -17,7 +17,7 @@ from rich.console import Console
 from servicekit.db import sync_url
 
 from .config import Sizes, Targets
-from .processes import settings_env
+from .processes import Process, cpu_seconds, settings_env
 from .profiling import Profiler
 from .stack import Stack
 
@@ -107,3 +107,25 @@ async def wait_for_count(
 
 
 APPLIED = "SELECT coalesce(sum(applied_count), 0) FROM consumer_offsets"
+
+
+class CpuWindow:
+    """CPU seconds each process (and the embedded PostgreSQL and broker) used between start and stop."""
+
+    def __init__(self, run: Run, processes: list[Process]) -> None:
+        self.run = run
+        self.processes = processes
+        self._start: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        # An exited (unreaped) child still shows its CPU in /proc.
+        now = {p.name: cpu_seconds(p.pid) for p in self.processes if p.popen is not None and p.popen.returncode is None}
+        now.update(self.run.stack.cpu())
+        return now
+
+    def start(self) -> None:
+        self._start = self._now()
+
+    def stop(self) -> dict[str, float | None]:
+        end = self._now()
+        return {name: round(end[name] - self._start[name], 2) for name in end if name in self._start}

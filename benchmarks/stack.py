@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from servicekit.testing.databases import with_database
 from sqlalchemy.engine import make_url
 
 from .config import ROOT
+from .processes import cpu_seconds
 
 T = TypeVar("T")
 
@@ -86,6 +88,17 @@ class Stack:
             self.postgres.stop()
         if self._pgdir is not None:
             shutil.rmtree(self._pgdir, ignore_errors=True)
+
+    def cpu(self) -> dict[str, float]:
+        """Cumulative CPU seconds of the embedded PostgreSQL (all backends) and broker, to diff."""
+        found: dict[str, float] = {}
+        if self._pgdir is not None:
+            pid_file = self._pgdir / "data" / "postmaster.pid"
+            with contextlib.suppress(OSError, ValueError):
+                found["postgres (all backends)"] = cpu_seconds(int(pid_file.read_text().split()[0]), with_children=True)
+        if self.broker is not None and self.broker.process is not None:
+            found["broker (Tansu)"] = cpu_seconds(self.broker.process.pid)
+        return found
 
     def url(self, database: str) -> str:
         return with_database(self.server_url, database)

@@ -34,6 +34,21 @@ from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
+CLAIM_INBOX = text(
+    """
+    INSERT INTO consumed_events
+        (event_id, consumer_group, topic, partition, "offset", event_type, subject, event_time, payload)
+    SELECT event_id, :group, topic, partition, "offset", event_type, subject, event_time, payload
+    FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[]),
+        CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:times AS timestamptz[]), CAST(:payloads AS bytea[])
+    ) WITH ORDINALITY AS batch(event_id, topic, partition, "offset", event_type, subject, event_time, payload, n)
+    ORDER BY n
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+    """
+)
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -214,25 +229,23 @@ class IdempotentConsumer:
         """Insert into the inbox; only events not consumed before come back."""
         if not inbound:
             return []
-        rows = [
+        # One statement with arrays (unnest keeps the batch's order for consumed_seq), instead of
+        # compiling a many-row VALUES statement per chunk: the inbox is on every event's path.
+        result = await uow.conn.execute(
+            CLAIM_INBOX,
             {
-                "event_id": e.envelope.id,
-                "consumer_group": self.group_id,
-                "topic": e.topic,
-                "partition": e.partition,
-                "offset": e.offset,
-                "event_type": e.envelope.type,
-                "subject": e.envelope.subject,
-                "event_time": e.envelope.time,
-                "payload": e.raw,
-            }
-            for e in inbound
-        ]
-        stmt = insert(consumed_events).on_conflict_do_nothing(index_elements=["event_id"])
-        fresh_ids: set[str] = set()
-        for chunk in _chunks(rows, 1000):
-            result = await uow.conn.execute(stmt.values(chunk).returning(consumed_events.c.event_id))
-            fresh_ids.update(str(r) for r in result.scalars())
+                "group": self.group_id,
+                "ids": [e.envelope.id for e in inbound],
+                "topics": [e.topic for e in inbound],
+                "partitions": [e.partition for e in inbound],
+                "offsets": [e.offset for e in inbound],
+                "types": [e.envelope.type for e in inbound],
+                "subjects": [e.envelope.subject for e in inbound],
+                "times": [e.envelope.time for e in inbound],
+                "payloads": [e.raw for e in inbound],
+            },
+        )
+        fresh_ids = {str(r) for r in result.scalars()}
         return [e for e in inbound if e.envelope.id in fresh_ids]
 
     async def _dead_letter(self, uow: UnitOfWork, poison: list[_Poison]) -> None:
@@ -362,7 +375,3 @@ def _reason(exc: Exception) -> str:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
         )
     return f"{type(exc).__name__}: {exc}"
-
-
-def _chunks(rows: list[dict[str, object]], size: int) -> list[list[dict[str, object]]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
