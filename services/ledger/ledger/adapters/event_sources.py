@@ -120,19 +120,21 @@ class KafkaTopics:
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)
-            remaining = {tp for tp in partitions if ends[tp] > 0}
-            while remaining:
-                fetched = await consumer.getmany(*remaining, timeout_ms=1000, max_records=self.batch_size)
-                raws: list[bytes] = []
-                for tp in sorted(fetched, key=lambda t: t.partition):
-                    for record in fetched[tp]:
-                        if record.offset < ends[tp] and record.value is not None:
-                            raws.append(record.value)
-                for tp in list(remaining):
-                    if await consumer.position(tp) >= ends[tp]:
-                        remaining.discard(tp)
+            while True:
+                fetched = await consumer.getmany(*partitions, timeout_ms=1000, max_records=self.batch_size)
+                raws = [
+                    record.value
+                    for tp in sorted(fetched, key=lambda t: t.partition)
+                    for record in fetched[tp]
+                    if record.value is not None
+                ]
                 if raws:
                     yield raws
+                    continue
+                # Nothing more arrived: done once every partition is at its end. (Some brokers report an
+                # end offset that lags the last batch, so an empty fetch, not the offset alone, ends it.)
+                if all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
+                    return
         finally:
             await consumer.stop()
 
