@@ -9,7 +9,14 @@ from servicekit.app import create_service_app
 from ..config import LedgerSettings
 from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
 from ..domain.program_document import InvalidProgram
-from . import routes_audit, routes_entries, routes_partners, routes_payouts, routes_programs
+from . import (
+    routes_audit,
+    routes_entries,
+    routes_partners,
+    routes_payouts,
+    routes_programs,
+    routes_reconciliation,
+)
 from .projector import SOURCE
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
@@ -36,6 +43,7 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
             routes_programs.router,
             routes_payouts.router,
             routes_audit.router,
+            routes_reconciliation.router,
         ],
         domain_errors=DOMAIN_ERRORS,
     )
