@@ -21,15 +21,14 @@ from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import decode, encode
 from ledger.adapters.codec import deal_from_json, deal_to_json, partner_from_json, partner_to_json
-from ledger.adapters.programs import published_versions
-from ledger.adapters.store import EVENT_NAMESPACE
+from ledger.adapters.store import EVENT_NAMESPACE, SqlLedgerStore
 from ledger.application.ports import BalanceKey, DealKey
 from ledger.application.projector import Incoming, project
-from ledger.domain.catalog import ProgramVersion
 from ledger.domain.chain import ChainedEntry, ChainHead
 from ledger.domain.outcome import Announcement
 from ledger.domain.state import DealRecord, PartnerLedger
 from servicekit.db import create_engine
+from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, Numeric, Text, select
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,10 +142,16 @@ class OutboxRow(Base):
 class OrmLedgerStore:
     """A LedgerStore that loads and saves one ORM object at a time."""
 
-    def __init__(self, session: AsyncSession, topic: str) -> None:
+    def __init__(self, session: AsyncSession, topic: str, reads: SqlLedgerStore) -> None:
         self.session = session
         self.topic = topic
+        self.reads = reads  # reference reads (programs, cohorts) go through the real store
         self.staged: list[tuple[EventPayload, datetime, str, str | None]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("load_"):
+            return getattr(self.reads, name)
+        raise AttributeError(name)
 
     async def load_partners(self, partner_ids: Iterable[str]) -> dict[str, PartnerLedger]:
         states: dict[str, PartnerLedger] = {}
@@ -168,9 +173,6 @@ class OrmLedgerStore:
             if row is not None:
                 found[key] = deal_from_json(key[0], key[1], row.state)
         return found
-
-    async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
-        return await published_versions(await self.session.connection(), program_ids)
 
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
         for s in states:
@@ -312,7 +314,8 @@ async def project_naively(database_url: str, records: list[dict[str, Any]], *, g
                         payload=record["payload"],
                     )
                 )
-                store = OrmLedgerStore(session, topic)
+                reads = SqlLedgerStore(UnitOfWork(conn=await session.connection(), source="/ledger", topic=topic))
+                store = OrmLedgerStore(session, topic, reads)
                 rejected = await project(store, [Incoming(envelope.id, payload, envelope.time)])
                 if rejected:
                     raise RuntimeError(f"the baseline rejected an event: {rejected[0].reason}")

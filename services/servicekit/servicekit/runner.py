@@ -13,6 +13,7 @@ from incentive_contracts import topics
 
 from .consumer import IdempotentConsumer
 from .db import create_engine
+from .gc_tuning import tune_for_batches
 from .kafka import ensure_topics, make_producer
 from .logging import configure_logging
 from .relay import OutboxRelay
@@ -25,6 +26,7 @@ class Stoppable(Protocol):
 
 
 async def run_until_signalled(worker: Stoppable, run: Callable[[], Awaitable[None]]) -> None:
+    tune_for_batches()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
