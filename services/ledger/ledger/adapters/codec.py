@@ -78,6 +78,7 @@ def deal_to_json(deal: DealRecord) -> dict[str, Any]:
         "held": deal.held,
         "hold_entry": deal.hold_entry,
         "held_amount": str(deal.held_amount),
+        "lost_on": _d(deal.lost_on),
     }
 
 
@@ -116,6 +117,7 @@ def deal_from_json(partner_id: str, deal_id: str, doc: dict[str, Any]) -> DealRe
         ),
         held=bool(doc.get("held", False)),
         hold_entry=doc.get("hold_entry"),
+        lost_on=_day(doc.get("lost_on")),
     )
     if "held_amount" in doc:
         return replace(deal, held_amount=Decimal(doc["held_amount"]))

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ..application.ports import BalanceKey, DealKey
 from ..application.projector import Incoming, Rejected, project
-from ..domain.catalog import ProgramVersion
+from ..domain.catalog import ProgramVersion, WhatIf
 from ..domain.chain import ChainedEntry
 from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
@@ -95,8 +95,16 @@ class MemoryLedgerStore:
 class MemoryReplay:
     """Feed batches like the consumer does: each event id applied once, one 'transaction' per batch."""
 
-    def __init__(self, programs: Iterable[ProgramVersion] = ()) -> None:
-        self.ledger = MemoryLedger(programs=list(programs))
+    def __init__(
+        self,
+        programs: Iterable[ProgramVersion] = (),
+        *,
+        what_if: WhatIf | None = None,
+        pilots: Iterable[Pilot] = (),
+        cohort_changes: Iterable[CohortChange] = (),
+    ) -> None:
+        self.ledger = MemoryLedger(programs=list(programs), pilots=list(pilots), cohort_changes=list(cohort_changes))
+        self.what_if = what_if
         self.seen: set[str] = set()
         self.rejected: list[Rejected] = []
 
@@ -109,7 +117,7 @@ class MemoryReplay:
         if not fresh:
             return
         store = MemoryLedgerStore(self.ledger)
-        rejected = await project(store, fresh)
+        rejected = await project(store, fresh, what_if=self.what_if)
         self.seen.difference_update(r.event_id for r in rejected)  # like the inbox: re-drivable
         self.rejected.extend(rejected)
         store.commit()

@@ -75,3 +75,22 @@ class Cohorts:
 
     def variant_ids(self) -> set[str]:
         return {p.variant_program_id for pilots in self._pilots.values() for p in pilots}
+
+
+def members_during(changes: Iterable[CohortChange], tag: str, start: date, end: date) -> set[str]:
+    """Partners in cohort ``tag`` on any day of [start, end], as recorded now."""
+    by_partner: dict[str, list[CohortChange]] = {}
+    for change in changes:
+        if change.tag == tag:
+            by_partner.setdefault(change.partner_id, []).append(change)
+    members: set[str] = set()
+    for partner_id, own in by_partner.items():
+        ordered = sorted(own, key=lambda c: (c.effective_on, c.recorded_at, c.seq))
+        at_start = False
+        for change in ordered:
+            if change.effective_on <= start:
+                at_start = change.member
+        joined = any(c.member and start <= c.effective_on <= end for c in ordered)
+        if at_start or joined:
+            members.add(partner_id)
+    return members

@@ -53,6 +53,10 @@ def decide(
         raise UnknownPartner(f"partner {event.partner_id} is not enrolled in the ledger")
     if stream_of(event.event_type) != REGISTRATION_STREAM:
         return Outcome(partner=partner, entries=mdf_entries(partner, event, meta))
+    if isinstance(event, deal_events.DealLost):
+        # State only, for pilot reports' win rates; no tier review runs on it (it never did).
+        deal = deals.get(event.deal_id) or DealRecord(deal_id=event.deal_id, partner_id=partner.partner_id)
+        return Outcome(partner=partner, deals={deal.deal_id: replace(deal, lost_on=event.lost_on)})
     day = business_date(event)
     if day is None:
         return Outcome(partner=partner)

@@ -115,6 +115,7 @@ class DealRecord:
     held: bool = False
     hold_entry: str | None = None
     held_amount: Decimal = Decimal(0)  # what of the deal's rewards sits in rebates_held now
+    lost_on: date | None = None  # a deal.lost (for pilot reports: win rates)
 
     @property
     def reward_account(self) -> str:

@@ -14,8 +14,10 @@ from . import (
     routes_entries,
     routes_partners,
     routes_payouts,
+    routes_pilots,
     routes_programs,
     routes_reconciliation,
+    routes_simulations,
 )
 from .projector import SOURCE
 
@@ -44,6 +46,8 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
             routes_payouts.router,
             routes_audit.router,
             routes_reconciliation.router,
+            routes_simulations.router,
+            routes_pilots.router,
         ],
         domain_errors=DOMAIN_ERRORS,
     )

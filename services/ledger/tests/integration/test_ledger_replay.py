@@ -6,48 +6,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import asyncpg
-from incentive_contracts.registry import encode
-from ledger.adapters.store import SqlLedgerStore
-from ledger.application.projector import Incoming, project
 from ledger.domain.outcome import entry_id
 from ledger.entrypoints.audit_cli import run_replay, run_verify
+from ledger_log_support import consume
 from ledger_support import allocated, cleared, enrolled, flagged, reversed_, won
 from servicekit.db import sync_url
-from servicekit.tables import consumed_events
 from servicekit.testing.client import auth_header
-from sqlalchemy.dialects.postgresql import insert
 
 RECORDED = datetime(2026, 4, 1, tzinfo=UTC)
 
 
 async def _consume(uow_factory, payloads, start):  # type: ignore[no-untyped-def]
-    """What the projector's consumer does: log each event (with an offset) and project it, one transaction."""
-    envelopes = [
-        encode(p, source="/mdf" if p.event_type.startswith("mdf.") else "/registration", time=RECORDED, sequence=i)
-        for i, p in enumerate(payloads, start)
-    ]
-    async with uow_factory() as uow:
-        await uow.conn.execute(
-            insert(consumed_events),
-            [
-                {
-                    "event_id": e.id,
-                    "consumer_group": "ledger",
-                    "topic": "incentives.mdf" if e.source == "/mdf" else "incentives.registration",
-                    "partition": 0,
-                    "offset": int(e.sequence),
-                    "event_type": e.type,
-                    "subject": e.subject,
-                    "event_time": e.time,
-                    "payload": e.to_json(),
-                }
-                for e in envelopes
-            ],
-        )
-        incoming = [Incoming(e.id, p, e.time) for e, p in zip(envelopes, payloads, strict=True)]
-        assert await project(SqlLedgerStore(uow), incoming) == []
-        await uow.commit()
-    return [e.id for e in envelopes]
+    return await consume(uow_factory, payloads, RECORDED, first_offset=start)
 
 
 async def _live_story(client, settings, uow_factory):  # type: ignore[no-untyped-def]

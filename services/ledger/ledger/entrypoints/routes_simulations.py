@@ -1,0 +1,118 @@
+"""What-if simulations: a draft program version replayed over history without posting anything.
+
+A partner token simulates (and reads) only its own partner; managers, finance and ledger readers may
+simulate every partner. Auditors are read-only and do not run them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+from servicekit.auth import Principal, requires
+from servicekit.idempotency import run_write
+from servicekit.pagination import decode_int_cursor, encode_cursor
+from servicekit.problems import Problem
+from servicekit.unit_of_work import UnitOfWork
+from sqlalchemy import select, true
+
+from ..adapters.simulations import SimulationRequest, run_simulation, store_simulation
+from ..adapters.tables import simulations
+
+router = APIRouter(tags=["simulations"])
+RUNNERS = requires("program:admin", "finance:read", "ledger:read", "partner:read")
+READERS = requires("program:admin", "finance:read", "ledger:read", "audit:read", "partner:read")
+
+
+class SimulationBody(BaseModel):
+    program_id: str = Field(min_length=1)
+    document: str | None = Field(default=None, description="the draft's YAML (or name a stored version)")
+    version: int | None = Field(default=None, description="a stored version of the program (usually a draft)")
+    period_from: date | None = Field(default=None, alias="from")
+    period_to: date | None = Field(default=None, alias="to")
+    partner_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_draft(self) -> SimulationBody:
+        if (self.document is None) == (self.version is None):
+            raise ValueError("give the draft as 'document' (YAML) or as 'version' (a stored version), one of them")
+        if self.period_from and self.period_to and self.period_to < self.period_from:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+@router.post("/simulations", status_code=201)
+async def simulate(
+    body: SimulationBody, request: Request, principal: Annotated[Principal, Depends(RUNNERS)]
+) -> JSONResponse:
+    """Replay the history (or a date range) under a draft version and report, per partner and currency, the
+    rewards, capped amounts and MDF accrual it would have produced against what was actually posted."""
+    partner_id = body.partner_id
+    if principal.partner_id is not None:
+        if partner_id is not None and partner_id != principal.partner_id:
+            raise Problem(404, "Not found", "no such resource for this caller")
+        partner_id = principal.partner_id
+
+    async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
+        ask = SimulationRequest(
+            body.program_id, body.document, body.version, body.period_from, body.period_to, partner_id
+        )
+        result = await run_simulation(uow.conn, ask)
+        stored = await store_simulation(
+            uow.conn, body.model_dump(mode="json", by_alias=True), result, partner_id, principal.subject
+        )
+        return 201, stored
+
+    return await run_write(request, principal, request.app.state.uow_factory, action)
+
+
+def _visible(principal: Principal) -> Any:
+    """A partner token sees the simulations of its own partner only (not those of every partner)."""
+    if principal.partner_id is None:
+        return true()
+    return simulations.c.partner_scope == principal.partner_id
+
+
+def _out(row: Any) -> dict[str, Any]:
+    return {
+        "simulation_id": row.simulation_id,
+        "created_at": row.created_at,
+        "created_by": row.created_by,
+        **row.result,
+    }
+
+
+@router.get("/simulations")
+async def list_simulations(
+    request: Request,
+    principal: Annotated[Principal, Depends(READERS)],
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Simulations run so far, newest first (a partner token sees only its own)."""
+    stmt = select(simulations).where(_visible(principal)).order_by(simulations.c.simulation_seq.desc()).limit(limit + 1)
+    after = decode_int_cursor(cursor)
+    if after is not None:
+        stmt = stmt.where(simulations.c.simulation_seq < after)
+    async with request.app.state.engine.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+    page = rows[:limit]
+    return {
+        "items": [_out(r) for r in page],
+        "next_cursor": encode_cursor(page[-1].simulation_seq) if len(rows) > limit else None,
+    }
+
+
+@router.get("/simulations/{simulation_id}")
+async def get_simulation(
+    simulation_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
+) -> dict[str, Any]:
+    stmt = select(simulations).where(simulations.c.simulation_id == simulation_id, _visible(principal))
+    async with request.app.state.engine.connect() as conn:
+        row = (await conn.execute(stmt)).first()
+    if row is None:
+        raise Problem(404, "Not found", f"simulation {simulation_id} not found")
+    return _out(row)

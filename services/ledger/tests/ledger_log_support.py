@@ -1,0 +1,51 @@
+"""Projecting events as the projector's consumer does: each event logged in consumed_events (with a
+topic and offset) and projected, in one transaction, so replays and simulations can read the log."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from incentive_contracts.payload import EventPayload
+from incentive_contracts.registry import encode
+from ledger.adapters.store import SqlLedgerStore
+from ledger.application.projector import Incoming, project
+from servicekit.tables import consumed_events
+from servicekit.unit_of_work import UnitOfWorkFactory
+from sqlalchemy.dialects.postgresql import insert
+
+_offsets = itertools.count(1)
+
+
+async def consume(
+    uow_factory: UnitOfWorkFactory, payloads: list[EventPayload], recorded_at: datetime, first_offset: int | None = None
+) -> list[str]:
+    """Log and project the events (offsets from ``first_offset`` on, else unique ones); returns their ids."""
+    offsets = itertools.count(first_offset) if first_offset is not None else _offsets
+    envelopes = [
+        encode(p, source="/mdf" if p.event_type.startswith("mdf.") else "/registration", time=recorded_at,
+               sequence=next(offsets))
+        for p in payloads
+    ]  # fmt: skip
+    async with uow_factory() as uow:
+        await uow.conn.execute(
+            insert(consumed_events),
+            [
+                {
+                    "event_id": e.id,
+                    "consumer_group": "ledger",
+                    "topic": "incentives.mdf" if e.source == "/mdf" else "incentives.registration",
+                    "partition": 0,
+                    "offset": int(e.sequence),
+                    "event_type": e.type,
+                    "subject": e.subject,
+                    "event_time": e.time,
+                    "payload": e.to_json(),
+                }
+                for e in envelopes
+            ],
+        )
+        incoming = [Incoming(e.id, p, e.time) for e, p in zip(envelopes, payloads, strict=True)]
+        assert await project(SqlLedgerStore(uow), incoming) == []
+        await uow.commit()
+    return [e.id for e in envelopes]
