@@ -8,6 +8,7 @@ Program ``default``, tier registered: 5 % rebate, 1 % of won revenue into MDF.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -16,10 +17,13 @@ from incentive_contracts import topics
 from incentive_contracts.events import deal, mdf
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
+from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from ledger.entrypoints.audit_cli import run_replay, run_verify
+from registration.config import RegistrationSettings
 from servicekit.db import create_engine, sync_url
 from servicekit.testing.client import app_client, auth_header
+from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWorkFactory
 
 from .outbox_events import enrolled, won
@@ -30,7 +34,7 @@ def usd(amount: str) -> Money:
     return Money(amount=Decimal(amount), currency="USD")
 
 
-async def publish(settings, source: str, topic: str, events: list[EventPayload]) -> int:  # type: ignore[no-untyped-def]
+async def publish(settings, source: str, topic: str, events: Sequence[EventPayload]) -> int:  # type: ignore[no-untyped-def]
     engine = create_engine(settings.database_url, pool_size=1)
     factory = UnitOfWorkFactory(engine, source=source, topic=topics.prefixed(topic, settings.topic_prefix))
     try:
@@ -54,15 +58,15 @@ def later_won(pid: str, deal_id: str, amount: str, on: date) -> deal.DealWon:
 
 
 async def test_a_replay_from_offset_zero_matches_the_live_ledger_and_names_a_changed_row(
-    registration_settings, ledger_settings, database_factory
-):
+    registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, database_factory: DatabaseFactory
+) -> None:
     finance = auth_header(ledger_settings, "finance:write")
     conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
     sent = 0
 
     async def consumed(n: int):  # type: ignore[no-untyped-def]
         async def check() -> bool:
-            return await conn.fetchval("SELECT count(*) FROM consumed_events") >= n
+            return bool(await conn.fetchval("SELECT count(*) FROM consumed_events") >= n)
 
         await eventually(check, timeout=60)
 
@@ -114,7 +118,7 @@ async def test_a_replay_from_offset_zero_matches_the_live_ledger_and_names_a_cha
             assert held == Decimal("30.00")
 
             async def announced() -> bool:
-                return await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+                return bool(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0)
 
             await eventually(announced, timeout=60)
 
@@ -125,7 +129,8 @@ async def test_a_replay_from_offset_zero_matches_the_live_ledger_and_names_a_cha
         verdict = await run_verify(ledger_settings.database_url, target, quiet=True)
         assert verdict.findings == []
         assert verdict.live.digest.digest == report.digest["digest"]
-        assert verdict.live.digest.entries == report.digest["entries"] > 0
+        assert verdict.live.digest.entries == report.digest["entries"]
+        assert verdict.live.digest.entries > 0
 
         # The database superuser rewrites one journal row behind the immutability trigger.
         row = await conn.fetchrow(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..application.builtin_program import builtin_version
 from ..domain.catalog import ProgramVersion, WhatIf
 from ..domain.errors import NotFound
 from ..domain.program_document import load_program, validate_program
@@ -59,10 +60,13 @@ async def draft_version(conn: AsyncConnection, request: SimulationRequest) -> Pr
             )
         )
     ).first()
-    if row is None:
-        raise NotFound(f"program {request.program_id} has no version {request.version}")
-    program = validate_program(row.rules, program_id=request.program_id)
-    return ProgramVersion(request.program_id, row.version, effective_from, EPOCH, program)
+    if row is not None:
+        program = validate_program(row.rules, program_id=request.program_id)
+        return ProgramVersion(request.program_id, row.version, effective_from, EPOCH, program)
+    builtin = builtin_version()
+    if (request.program_id, request.version) == (builtin.program_id, builtin.version):
+        return ProgramVersion(builtin.program_id, builtin.version, effective_from, EPOCH, builtin.program)
+    raise NotFound(f"program {request.program_id} has no version {request.version}")
 
 
 async def _replay(conn: AsyncConnection, request: SimulationRequest, what_if: WhatIf) -> MemoryReplay:

@@ -1,7 +1,8 @@
 """What-if simulations: a draft program version replayed over history without posting anything.
 
-A partner token simulates (and reads) only its own partner; managers, finance and ledger readers may
-simulate every partner. Auditors are read-only and do not run them.
+Running one is a write (its result is kept): managers, finance (``finance:write``) and partners
+(``partner:write``, their own partner only) run them; readers, auditors included, read them. A
+partner token sees only its own partner's simulations.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..adapters.simulations import SimulationRequest, run_simulation, store_simu
 from ..adapters.tables import simulations
 
 router = APIRouter(tags=["simulations"])
-RUNNERS = requires("program:admin", "finance:read", "ledger:read", "partner:read")
+RUNNERS = requires("program:admin", "finance:write", "partner:write")
 READERS = requires("program:admin", "finance:read", "ledger:read", "audit:read", "partner:read")
 
 

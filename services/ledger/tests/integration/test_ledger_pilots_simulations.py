@@ -137,13 +137,16 @@ async def test_a_simulation_reports_each_partners_difference_and_posts_nothing(
     assert rows[("p2", "USD")]["simulated"]["rewards"] == "60.00"
     assert rows[("p2", "USD")]["difference"]["rewards"] == "10.00"
     assert rows[("p1", "USD")]["difference"]["rewards"] == "0.00"
+    for scopes in (("audit:read", "ledger:read"), ("finance:read",)):
+        refused = await ledger_client.post("/simulations", json=body, headers=auth_header(ledger_settings, *scopes))
+        assert refused.status_code == 403
     assert (await ledger_client.get("/entries?limit=500", headers=reader)).json()["items"] == before
 
     stored = (await ledger_client.get(f"/simulations/{result['simulation_id']}", headers=reader)).json()
     assert stored["partners"] == result["partners"]
 
     # A partner simulates its own history only, and reads only its own simulations.
-    p2 = auth_header(ledger_settings, "partner:read", partner_id="p2")
+    p2 = auth_header(ledger_settings, "partner:read", "partner:write", partner_id="p2")
     own = await ledger_client.post("/simulations", json={**body, "document": document("growth", "4")}, headers=p2)
     assert own.status_code == 201, own.text
     assert [(p["partner_id"], p["difference"]["rewards"]) for p in own.json()["partners"]] == [("p2", "-10.00")]
