@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 import tempfile
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="py-spy the named processes: api, relay, projector, replay, payout (comma-separated)",
     )
+    parser.add_argument("--projectors", type=int, default=None, help="ledger projector processes (default 1)")
     args = parser.parse_args(argv)
     only = [s for item in args.only for s in item.split(",") if s] or list(SCENARIOS)
     unknown = set(only) - set(SCENARIOS)
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     scale = args.scale if args.scale is not None else scale_from_env()
     sizes = Sizes().scaled(scale)
+    projectors = args.projectors or int(os.environ.get("BENCH_PROJECTORS", "0"))
+    if projectors:
+        sizes = dataclasses.replace(sizes, projectors=projectors)
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)

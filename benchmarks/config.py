@@ -33,7 +33,8 @@ class Sizes:
     bulk_clients: int = 2
     projection_events: int = 200_000  # deal events (registered, approved, won for each deal)
     projection_partners: int = 2000
-    baseline_events: int = 10_000  # the naive ORM baseline runs on the first events of the same stream
+    baseline_events: int = 5_000  # the naive ORM baseline runs on the first events of the same stream
+    projectors: int = 1  # ledger projector processes in one consumer group (partition-parallel)
     replay_partners: int = 10_000
     replay_deals_per_partner: int = 100  # 10,000 x 100 won deals = 1,000,000 events, 1,000,000 rebate entries
     topic_partitions: int = 12
@@ -58,6 +59,7 @@ class Sizes:
             replay_partners=n(self.replay_partners, 100),
             replay_deals_per_partner=self.replay_deals_per_partner,
             topic_partitions=self.topic_partitions,
+            projectors=self.projectors,
         )
 
 

@@ -33,7 +33,10 @@ async def _projection(run: Run) -> ScenarioResult:
     led = run.ledger(led_url, prefix)
     topic = topics.prefixed(topics.REGISTRATION, prefix)
     relay = service("registration relay", "registration", ["relay"], run.env(reg), run.logdir).start()
-    projector = service("ledger projector", "ledger", ["projector"], run.env(led), run.logdir).start()
+    projectors = [
+        service(f"ledger projector {i + 1}", "ledger", ["projector"], run.env(led), run.logdir).start()
+        for i in range(sizes.projectors)
+    ]
     producer = python_module(
         "producer",
         "benchmarks.producer",
@@ -50,12 +53,12 @@ async def _projection(run: Run) -> ScenarioResult:
         ],
         run.logdir,
     ).start(stdout=subprocess.PIPE, stdin=subprocess.PIPE)
-    processes = [relay, projector, producer]
+    processes = [relay, *projectors, producer]
     run.profiler.attach(relay, "relay")
-    run.profiler.attach(projector, "projector")
+    run.profiler.attach(projectors[0], "projector")
 
     def alive() -> bool:
-        return relay.alive() and projector.alive()
+        return relay.alive() and all(p.alive() for p in projectors)
 
     def sample(_: int) -> None:
         for p in processes:
@@ -128,14 +131,15 @@ async def _projection(run: Run) -> ScenarioResult:
     result.metric(f"naive ORM baseline ({sizes.baseline_events:,} events)", baseline_rate, "ev/s")
     result.metric("PostgreSQL COPY ceiling (same rows)", ceiling_rate, "ev/s")
     result.metric(
-        "projector peak RSS",
-        result.peak_rss_mb.get("ledger projector"),
+        "projector peak RSS (largest)",
+        max((p.peak_mb or 0) for p in projectors),
         "MiB",
         target=run.targets.projector_rss_mb,
         higher_is_better=False,
     )
     result.notes.append(
-        f"{events:,} deal events (registered, approved, won per deal) for {sizes.projection_partners:,} partners; "
+        f"{events:,} deal events (registered, approved, won per deal) for {sizes.projection_partners:,} partners, "
+        f"{sizes.projectors} projector process(es) in one consumer group over {sizes.topic_partitions} partitions; "
         f"{check['entries']:,} journal entries, {check['postings']:,} postings; "
         "the producer writes the outbox in transactions of 1,000 events while the relay and projector run"
     )
