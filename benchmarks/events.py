@@ -11,8 +11,9 @@ from incentive_contracts.events.partner import PartnerEnrolled, PartnerType
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 
-ENROLLED_ON = date(2026, 1, 5)
-RECORDED_AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
+# Business dates in the past year, so a payout cut as of now covers every entry.
+ENROLLED_ON = date(2025, 1, 5)
+RECORDED_AT = datetime(2025, 1, 5, 9, tzinfo=UTC)
 PRODUCT_LINES = ("cloud", "security", "networking", "storage")
 
 
@@ -37,7 +38,7 @@ def won_amount(partner: int, deal: int) -> Decimal:
 
 
 def close_date(partner: int, deal: int) -> date:
-    return date(2026, 2 + (partner + deal) % 10, 1 + (deal % 28))
+    return date(2025, 2 + (partner + deal) % 10, 1 + (deal % 28))
 
 
 def deal_events(partner: int, deal: int, *, lifecycle: bool = True) -> list[EventPayload]:
@@ -58,7 +59,7 @@ def deal_events(partner: int, deal: int, *, lifecycle: bool = True) -> list[Even
     )
     if not lifecycle:
         return [won]
-    registered_on = date(2026, 1, 10)
+    registered_on = date(2025, 1, 10)
     return [
         DealRegistered(
             partner_id=pid,

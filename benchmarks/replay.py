@@ -1,9 +1,10 @@
-"""Replay: 1,000,000 events (10,000 partners x 100 won deals, plus their enrolments) replayed from
-Kafka offset 0 into a fresh ledger database.
+"""Replay: 1,010,000 events (10,000 partner enrolments and 1,000,000 won deals) on Kafka.
 
-Uses ``ledger replay`` when the ledger has it (the auditors' command of issue 6); until then the
-closest existing path: a ``ledger projector`` process on a fresh database with a new consumer
-group, which reads every topic from offset 0, exactly what a replay does.
+1. The live path: a ``ledger projector`` process consumes them from offset 0 into a fresh database
+   (its throughput and its peak memory at a million events). That ledger feeds the payout cut.
+2. The auditors' path: ``ledger replay --target`` rebuilds journal and balances into another fresh
+   database from the topics (seconds, events/s), and ``ledger verify --replayed`` checks every
+   chain and that the replayed digest equals the live one.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from incentive_contracts import topics
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
 
-from .processes import BIN, python_module, service
+from .processes import BIN, Process, python_module, service
 from .projection import verify
 from .report import ScenarioResult
 from .run import APPLIED, CpuWindow, Run, wait_for_count
 
 
-def has_replay_command() -> bool:
-    result = subprocess.run([str(BIN / "ledger"), "replay", "--help"], capture_output=True, check=False)  # noqa: S603
+def has_command(name: str) -> bool:
+    result = subprocess.run([str(BIN / "ledger"), name, "--help"], capture_output=True, check=False)  # noqa: S603
     return result.returncode == 0
 
 
@@ -34,7 +35,7 @@ def run_replay(run: Run) -> ScenarioResult:
 
 
 async def replayed_ledger(run: Run) -> tuple[str, ScenarioResult]:
-    """The replayed ledger (built once per run): the payout cut runs on it."""
+    """The ledger the projector built from the million events (once per run): the payout cut runs on it."""
     cached = run.shared.get("replayed")
     if cached is None:
         cached = await _build(run)
@@ -43,7 +44,11 @@ async def replayed_ledger(run: Run) -> tuple[str, ScenarioResult]:
 
 
 async def _replay(run: Run) -> ScenarioResult:
-    _, result = await replayed_ledger(run)
+    live_url, result = await replayed_ledger(run)
+    if has_command("replay"):
+        await _auditor_replay(run, live_url, result)
+    else:
+        result.notes.append("no `ledger replay` command in this build: only the projector path was measured")
     return result
 
 
@@ -52,68 +57,110 @@ async def _build(run: Run) -> tuple[str, ScenarioResult]:
     result = ScenarioResult("replay")
     prefix = run.prefix()
     topic = topics.prefixed(topics.REGISTRATION, prefix)
-    led_url = run.stack.database("ledger", "replay")
-    settings = run.ledger(led_url, prefix)
+    live_url = run.stack.database("ledger", "replay_live")
+    settings = run.ledger(live_url, prefix)
     await ensure_topics(settings, all_topics(prefix))
     total = sizes.replay_partners * (1 + sizes.replay_deals_per_partner)
     run.say(f"replay: producing {total:,} events onto {topic} (not timed)")
     producer = python_module(
         "producer",
         "benchmarks.producer",
-        [
-            "kafka",
-            "--bootstrap",
-            run.stack.bootstrap,
-            "--topic",
-            topic,
-            "--partners",
-            str(sizes.replay_partners),
-            "--deals-per-partner",
-            str(sizes.replay_deals_per_partner),
-        ],
+        ["kafka", "--bootstrap", run.stack.bootstrap, "--topic", topic, "--partners", str(sizes.replay_partners),
+         "--deals-per-partner", str(sizes.replay_deals_per_partner)],
         run.logdir,
-    ).start(stdout=subprocess.PIPE)
+    ).start(stdout=subprocess.PIPE)  # fmt: skip
     assert producer.popen is not None
     assert producer.popen.stdout is not None
     line = await asyncio.to_thread(producer.popen.stdout.readline)
-    producer.wait_exit(timeout=60)
+    producer.wait_exit(timeout=120)
     produced: dict[str, Any] = orjson.loads(line)
     run.say(
-        f"replay: produced {produced['events']:,} events in {produced['last_commit'] - produced['first_commit']:.0f}s"
+        f"replay: {produced['events']:,} events produced in {produced['last_commit'] - produced['first_commit']:.0f}s"
     )
+    run.shared["replay_settings"] = settings
 
-    official = has_replay_command()
-    if official:
-        result.notes.append("`ledger replay` exists but its interface is not wired into the harness yet")
-    path = "ledger projector from offset 0 into a fresh database (no `ledger replay` command yet)"
-    replayer = service("ledger projector (replay)", "ledger", ["projector"], run.env(settings), run.logdir)
+    projector = service("ledger projector (from offset 0)", "ledger", ["projector"], run.env(settings), run.logdir)
     started = time.time()
-    replayer.start()
-    window = CpuWindow(run, [replayer])
+    projector.start()
+    window = CpuWindow(run, [projector])
     window.start()
-    run.profiler.attach(replayer, "replay")
+    run.profiler.attach(projector, "projector")
 
     def sample(_: int) -> None:
-        replayer.sample_peak()
+        projector.sample_peak()
 
     try:
         done_at = await wait_for_count(
-            led_url, APPLIED, total, within=7200, interval=0.2, alive=replayer.alive, on_tick=sample
+            live_url, APPLIED, total, within=7200, interval=0.2, alive=projector.alive, on_tick=sample
         )
-        result.cpu_seconds = window.stop()
+        result.cpu_seconds.update(window.stop())
     finally:
-        replayer.stop()
+        projector.stop()
     seconds = done_at - started
-    check = await verify(led_url)
-    result.peak_rss_mb = {replayer.name: replayer.peak_mb, "producer": producer.peak_mb}
-    result.metric("replay seconds", seconds, "s", target=run.targets.replay_seconds, higher_is_better=False)
-    result.metric("replay events/s", total / seconds, "ev/s")
+    check = await verify(live_url)
+    run.say(f"replay: projector took {seconds:.0f}s ({total / seconds:,.0f} events/s); checks {check['checks']}")
+    result.peak_rss_mb[projector.name] = projector.peak_mb
+    result.metric(f"projector: {total / 1e6:.2f}M events from offset 0", seconds, "s")
+    result.metric("projector events/s", total / seconds, "ev/s")
     result.metric(
-        "projector peak RSS", replayer.peak_mb, "MiB", target=run.targets.projector_rss_mb, higher_is_better=False
+        f"projector peak RSS at {total / 1e6:.2f}M events",
+        projector.peak_mb,
+        "MiB",
+        target=run.targets.projector_rss_mb,
+        higher_is_better=False,
     )
-    result.details.update(events=total, seconds=seconds, path=path, **check)
+    result.details.update(events=total, projector_seconds=seconds, live=check)
     result.notes.append(
-        f"{total:,} events ({sizes.replay_partners:,} enrolments, {total - sizes.replay_partners:,} won deals) "
-        f"into a fresh database by {path}; {check['entries']:,} entries; checks {check['checks']}"
+        f"{total:,} events ({sizes.replay_partners:,} enrolments, {total - sizes.replay_partners:,} won deals, each "
+        f"a rebate and an MDF accrual entry); live ledger: {check['entries']:,} entries, checks {check['checks']}"
     )
-    return led_url, result
+    return live_url, result
+
+
+async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> None:
+    settings = run.shared["replay_settings"]
+    target = run.stack.url(f"bench_replay_target_{run.stack.tag}")
+    run.stack.adopt(target)
+    env = run.env(settings)  # type: ignore[arg-type]
+    replayer = service("ledger replay", "ledger", ["replay", "--target", target, "--json"], env, run.logdir)
+    run.say("replay: `ledger replay` from Kafka offset 0 into a fresh database")
+    started = time.time()
+    replayer.start(stdout=subprocess.PIPE)
+    run.profiler.attach(replayer, "replay")
+    output = await asyncio.to_thread(_read_all, replayer)
+    code = replayer.wait_exit(timeout=60)
+    seconds = time.time() - started
+    if code != 0:
+        raise RuntimeError(f"ledger replay exited with {code}; see {replayer.log}")
+    report: dict[str, Any] = orjson.loads(output.strip().splitlines()[-1])
+    events = int(report["events"])
+    result.peak_rss_mb[replayer.name] = replayer.peak_mb
+    result.cpu_seconds[replayer.name] = replayer.cpu_seconds
+    result.metric(
+        f"`ledger replay` of {events / 1e6:.2f}M events", seconds, "s", target=run.targets.replay_seconds,
+        higher_is_better=False,
+    )  # fmt: skip
+    result.metric("`ledger replay` events/s", events / seconds, "ev/s")
+    result.details.update(replay_seconds=seconds, replay_report=report)
+
+    verifier = service("ledger verify", "ledger", ["verify", "--replayed", target], env, run.logdir)
+    run.say("replay: `ledger verify --replayed` (every chain, and the digests compared)")
+    started = time.time()
+    verifier.start(stdout=subprocess.PIPE)
+    verdict = await asyncio.to_thread(_read_all, verifier)
+    code = verifier.wait_exit(timeout=60)
+    verify_seconds = time.time() - started
+    result.peak_rss_mb[verifier.name] = verifier.peak_mb
+    result.metric("`ledger verify --replayed`", verify_seconds, "s")
+    result.details.update(verify_seconds=verify_seconds, verify_exit=code, verify_output=verdict[-2000:])
+    same = code == 0
+    result.notes.append(
+        f"`ledger replay`: {events:,} events, digest {report.get('digest', {}).get('digest', '?')}; `ledger verify "
+        f"--replayed`: {'every chain verifies and the replay matches the live ledger' if same else 'FAILED'}"
+    )
+
+
+def _read_all(process: Process) -> str:
+    assert process.popen is not None
+    assert process.popen.stdout is not None
+    return process.popen.stdout.read().decode()

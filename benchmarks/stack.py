@@ -117,6 +117,10 @@ class Stack:
         self._databases.append(name)
         return self.url(name)
 
+    def adopt(self, url: str) -> None:
+        """A database something else creates: dropped with the others at the end."""
+        self._databases.append(str(make_url(url).database))
+
     def drop(self, url: str) -> None:
         name = str(make_url(url).database)
         _blocking(lambda: asyncio.run(self._drop([name])))
