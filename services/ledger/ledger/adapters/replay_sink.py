@@ -24,6 +24,29 @@ from .codec import deal_to_json, partner_to_json
 from .store import copy_journal
 
 FLUSH_ENTRIES = 50_000
+BULK_TABLES = ("journal_entries", "postings")
+CONSTRAINTS = """
+SELECT c.conname, c.conrelid::regclass::text AS tbl, pg_get_constraintdef(c.oid) AS def, c.contype::text AS contype
+FROM pg_constraint c WHERE c.conrelid::regclass::text = ANY($1::text[]) AND c.contype IN ('p', 'u', 'f')
+"""
+INDEXES = """
+SELECT i.indexname, i.indexdef FROM pg_indexes i
+WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+"""
+
+
+async def _defer_indexes(driver: Any, tables: Sequence[str]) -> list[str]:
+    """Drop the tables' constraints and indexes; the statements that bring them back (keys first)."""
+    constraints = await driver.fetch(CONSTRAINTS, list(tables))
+    indexes = await driver.fetch(INDEXES, list(tables))
+    for c in sorted(constraints, key=lambda c: c["contype"] != "f"):  # foreign keys go first
+        await driver.execute(f'ALTER TABLE {c["tbl"]} DROP CONSTRAINT "{c["conname"]}"')
+    for i in indexes:
+        await driver.execute(f'DROP INDEX "{i["indexname"]}"')
+    restore = [f'ALTER TABLE {c["tbl"]} ADD CONSTRAINT "{c["conname"]}" {c["def"]}'
+               for c in sorted(constraints, key=lambda c: c["contype"] == "f")]  # fmt: skip
+    return restore + [i["indexdef"] for i in indexes]
 
 
 class ReplaySink:
@@ -45,6 +68,7 @@ class ReplaySink:
         self.balances: dict[BalanceKey, Decimal] = defaultdict(Decimal)
         self.digest = LedgerDigest()
         self._pending: list[ChainedEntry] = []
+        self._restore: list[str] = []
 
     async def load_partners(self, partner_ids: Iterable[str]) -> dict[str, PartnerLedger]:
         return {p: self.partners[p] for p in partner_ids if p in self.partners}
@@ -88,6 +112,11 @@ class ReplaySink:
     def announce(self, announcement: Announcement) -> None:
         return None
 
+    async def start(self) -> None:
+        """Take the journal's indexes and constraints off while it loads (they are rebuilt, and checked,
+        in bulk by ``finish``): a fresh database, and a replay in one transaction."""
+        self._restore = await _defer_indexes(self.driver, BULK_TABLES)
+
     async def _flush(self) -> None:
         if self._pending:
             await copy_journal(self.driver, self._pending)
@@ -95,6 +124,9 @@ class ReplaySink:
 
     async def finish(self) -> None:
         await self._flush()
+        for statement in self._restore:
+            await self.driver.execute(statement)
+        self._restore = []
         ordered = sorted(self.balances.items())
         await self.driver.copy_records_to_table(
             "balances",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.money import Money
 from servicekit.unit_of_work import UnitOfWork
@@ -46,13 +46,15 @@ JOURNAL_COLUMNS = [
 ]
 
 
+EXPLANATION_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 POSTING_COLUMNS = ["entry_id", "line", "partner_id", "account", "currency", "amount", "effective_at"]
 
 
 def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
     """A journal_entries row (in JOURNAL_COLUMNS order)."""
     e = c.entry
-    explanation = json.dumps(e.explanation, sort_keys=True, default=str)
+    # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values).
+    explanation = orjson.dumps(e.explanation, option=EXPLANATION_OPTIONS, default=str).decode()
     return (
         e.entry_id,
         e.partner_id,
