@@ -76,7 +76,7 @@ class LedgerPayoutBatched(EventPayload):
     entries_covered: int = Field(ge=0, description="how many journal entries the line covers")
     coverage_hash: str = Field(description="SHA-256 over the covered entry ids, sorted")
     registration_sequence: int = Field(
-        ge=0, description="the partner's registration-stream chain position when the batch was cut (replays apply it there)"
+        ge=0, description="the partner's registration chain position at the cut (replays apply it there)"
     )
 
 
