@@ -7,11 +7,12 @@ chain heads are written once at the end. The digest is taken as entries are prod
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from ..application.ports import BalanceKey, DealKey
 from ..domain.catalog import ProgramVersion
@@ -139,7 +140,7 @@ class ReplaySink:
         await self.driver.copy_records_to_table(
             "ledger_partners",
             columns=["partner_id", "program_id", "tier", "state"],
-            records=[(s.partner_id, s.program_id, s.tier, json.dumps(partner_to_json(s))) for s in states],
+            records=[(s.partner_id, s.program_id, s.tier, orjson.dumps(partner_to_json(s)).decode()) for s in states],
         )
         await self.driver.copy_records_to_table(
             "chain_heads",
@@ -149,5 +150,5 @@ class ReplaySink:
         await self.driver.copy_records_to_table(
             "ledger_deals",
             columns=["partner_id", "deal_id", "state"],
-            records=[(p, d, json.dumps(deal_to_json(deal))) for (p, d), deal in sorted(self.deals.items())],
+            records=[(p, d, orjson.dumps(deal_to_json(deal)).decode()) for (p, d), deal in sorted(self.deals.items())],
         )
