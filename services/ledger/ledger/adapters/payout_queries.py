@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.payout_ports import Batch, Line
 from .payout_store import batch_of, line_of
-from .tables import payout_batches, payout_line_entries, payout_lines
+from .tables import journal_entries, payout_batches, payout_coverage, payout_lines
 
 
 async def batches(
@@ -69,14 +69,18 @@ async def partner_lines(
     return [(line_of(r), r.cutoff, r.batch_seq) for r in await conn.execute(stmt)]
 
 
-async def covered_entries(conn: AsyncConnection, line_ids: list[str]) -> dict[str, list[str]]:
-    """The journal entries each line covers, sorted."""
-    if not line_ids:
+async def covered_entries(conn: AsyncConnection, lines: list[Line]) -> dict[str, list[str]]:
+    """The journal entries each open or paid line covers, sorted (a failed line's are released)."""
+    if not lines:
         return {}
     stmt = (
-        select(payout_line_entries.c.line_id, payout_line_entries.c.entry_id)
-        .where(payout_line_entries.c.line_id.in_(line_ids))
-        .order_by(payout_line_entries.c.line_id, payout_line_entries.c.entry_id.collate("C"))
+        select(payout_coverage.c.line_id, journal_entries.c.entry_id)
+        .join(journal_entries, journal_entries.c.posted_seq == payout_coverage.c.posted_seq)
+        .where(
+            journal_entries.c.partner_id.in_(sorted({x.partner_id for x in lines})),
+            payout_coverage.c.line_id.in_([x.line_id for x in lines]),
+        )
+        .order_by(payout_coverage.c.line_id, journal_entries.c.entry_id.collate("C"))
     )
     covered: dict[str, list[str]] = defaultdict(list)
     for row in await conn.execute(stmt):

@@ -49,17 +49,18 @@ PARTNERS_TABLE = text(
     """
 )
 # What each locked partner has due: payable postings effective by the cutoff, in no open or paid line,
-# leaving out the payout entries themselves (a failed line's return is covered again by its entries).
+# leaving out the payout stream's own entries (a failed line's return is covered again by its entries).
 DUE_TABLE = text(
     f"""
     CREATE TEMP TABLE payout_due ON COMMIT DROP AS
-    SELECT p.partner_id, p.entry_id, 0 - sum(p.amount) AS amount
-    FROM postings p JOIN payout_partners pp ON pp.partner_id = p.partner_id
+    SELECT p.partner_id, e.entry_id, e.posted_seq, 0 - sum(p.amount) AS amount
+    FROM postings p
+    JOIN payout_partners pp ON pp.partner_id = p.partner_id
+    JOIN journal_entries e ON e.entry_id = p.entry_id
     WHERE p.account = {PAYABLE.format(t="p")} AND p.currency = :currency AND p.effective_at <= :cutoff
-      AND NOT EXISTS (SELECT 1 FROM payout_line_entries c WHERE c.entry_id = p.entry_id AND c.active)
-      AND NOT EXISTS (SELECT 1 FROM payout_lines l WHERE l.cut_entry_id = p.entry_id)
-      AND NOT EXISTS (SELECT 1 FROM payout_lines l WHERE l.outcome_entry_id = p.entry_id)
-    GROUP BY p.partner_id, p.entry_id
+      AND e.stream <> '{PAYOUT_STREAM}'
+      AND NOT EXISTS (SELECT 1 FROM payout_coverage c WHERE c.posted_seq = e.posted_seq)
+    GROUP BY p.partner_id, e.entry_id, e.posted_seq
     """
 )
 MEASURE = text(
@@ -80,13 +81,20 @@ MEASURE = text(
     ORDER BY pp.partner_id
     """
 )
-# In entry id order: the unique index takes a million rows far faster sorted than at random.
+# In key order: the primary key takes a million rows far faster sorted than at random.
 COVER = text(
     """
-    INSERT INTO payout_line_entries (line_id, entry_id, partner_id, amount, active)
-    SELECT l.line_id, d.entry_id, d.partner_id, d.amount, true
+    INSERT INTO payout_coverage (posted_seq, line_id, amount)
+    SELECT d.posted_seq, l.line_id, d.amount
     FROM payout_due d JOIN payout_lines l ON l.batch_id = :batch_id AND l.partner_id = d.partner_id
-    ORDER BY d.entry_id COLLATE "C"
+    ORDER BY d.posted_seq
+    """
+)
+# A failed line frees its entries (found through its partner's entries: no index on line_id).
+UNCOVER = text(
+    """
+    DELETE FROM payout_coverage c USING journal_entries e
+    WHERE e.partner_id = ANY(:partners) AND c.posted_seq = e.posted_seq AND c.line_id = ANY(:lines)
     """
 )
 LINE_COLUMNS = [
@@ -288,11 +296,12 @@ class SqlPayoutStore:
                     outcome_entry_id=linked.entry.entry_id,
                 )
             )
-        failed = [line.line_id for line, action, _ in outcomes if action.kind is PayoutKind.FAILED]
+        failed = [line for line, action, _ in outcomes if action.kind is PayoutKind.FAILED]
         if failed:
             # The failed lines' entries are payable again: the next batch may cover them.
             await self.conn.execute(
-                text("UPDATE payout_line_entries SET active = false WHERE line_id = ANY(:ids)"), {"ids": failed}
+                UNCOVER,
+                {"partners": sorted({x.partner_id for x in failed}), "lines": [x.line_id for x in failed]},
             )
 
     async def settle_if_done(self, batch_id: str, now: datetime) -> None:

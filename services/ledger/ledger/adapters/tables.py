@@ -146,15 +146,14 @@ payout_lines = Table(
     Column("outcome_entry_id", Text),
 )
 
-payout_line_entries = Table(
-    "payout_line_entries",
+payout_coverage = Table(
+    "payout_coverage",
     metadata,
+    Column("posted_seq", BigInteger, primary_key=True),
     Column("line_id", Text, nullable=False),
-    Column("entry_id", Text, nullable=False),
-    Column("partner_id", Text, nullable=False),
     Column("amount", Numeric, nullable=False),
-    Column("active", Boolean, nullable=False),
 )
+
 
 pilots = Table(
     "pilots",

@@ -184,7 +184,7 @@ async def batch_lines(
             conn, batch_id, status=status, after_partner=str(after) if after is not None else None, limit=limit + 1
         )
         page = found[:limit]
-        covered = await payout_queries.covered_entries(conn, [x.line_id for x in page])
+        covered = await payout_queries.covered_entries(conn, page)
     return {
         "batch": batch_out(batch),
         "items": [line_out(x, covered.get(x.line_id, [])) for x in page],
@@ -202,7 +202,7 @@ async def _csv(request: Request, batch: Batch, status: str | None) -> AsyncItera
             chunk = await payout_queries.lines(
                 conn, batch.batch_id, status=status, after_partner=after, limit=CSV_CHUNK
             )
-            covered = await payout_queries.covered_entries(conn, [x.line_id for x in chunk])
+            covered = await payout_queries.covered_entries(conn, chunk)
             for x in chunk:
                 writer.writerow(
                     [

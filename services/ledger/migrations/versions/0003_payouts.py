@@ -61,22 +61,16 @@ def upgrade() -> None:
         ),
     )
     op.create_index("payout_lines_partner", "payout_lines", ["partner_id", "batch_id"])
-    # One row per covered entry: a cut writes up to a million at once, so only the two indexes it
-    # needs and no per-row foreign-key check (the cut writes lines and coverage in one transaction).
+    # The entries open or paid lines cover, one row each, keyed by the entry's posting position: the
+    # primary key itself refuses an entry in two open or paid lines. A failed line's rows are deleted
+    # (its entries are payable again; the line keeps their count and hash). A cut inserts up to a
+    # million rows at once, so the key is a bigint and nothing else is indexed.
     op.create_table(
-        "payout_line_entries",
+        "payout_coverage",
+        sa.Column("posted_seq", sa.BigInteger, primary_key=True),
         sa.Column("line_id", sa.Text, nullable=False),
-        sa.Column("entry_id", sa.Text, nullable=False),
-        sa.Column("partner_id", sa.Text, nullable=False),
         sa.Column("amount", sa.Numeric, nullable=False),
-        sa.Column("active", sa.Boolean, nullable=False),
     )
-    # The database itself refuses an entry in two open or paid lines (a failed line releases its entries).
-    op.create_index(
-        "payout_line_entries_paid_once", "payout_line_entries", ["entry_id"], unique=True,
-        postgresql_where=sa.text("active"),
-    )
-    op.create_index("payout_line_entries_line", "payout_line_entries", ["line_id"])
     # A line's amount, partner and covered entries never change; only its outcome is recorded once.
     op.execute(
         """
@@ -130,7 +124,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS guard_payout_batch()")
     op.execute("DROP TRIGGER IF EXISTS payout_lines_guard ON payout_lines")
     op.execute("DROP FUNCTION IF EXISTS guard_payout_line()")
-    op.drop_table("payout_line_entries")
+    op.drop_table("payout_coverage")
     op.drop_index("payout_lines_partner", "payout_lines")
     op.drop_table("payout_lines")
     op.drop_table("payout_batches")

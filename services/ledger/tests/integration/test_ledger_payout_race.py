@@ -105,17 +105,19 @@ async def test_concurrent_cuts_and_acknowledgements_pay_each_entry_at_most_once(
         for b in batches:
             lines = await conn.fetch("SELECT line_id, amount FROM payout_lines WHERE batch_id = $1", b["batch_id"])
             assert (len(lines), sum((x["amount"] for x in lines), D(0))) == (b["line_count"], b["total"])
+        # Each open or paid line equals the entries it covers; a failed line covers none any more.
         mismatched = await conn.fetch(
-            "SELECT l.line_id FROM payout_lines l JOIN payout_line_entries c ON c.line_id = l.line_id "
-            "GROUP BY l.line_id, l.amount HAVING sum(c.amount) <> l.amount"
+            "SELECT l.line_id FROM payout_lines l LEFT JOIN payout_coverage c ON c.line_id = l.line_id "
+            "GROUP BY l.line_id, l.amount, l.status "
+            "HAVING coalesce(sum(c.amount), 0) <> CASE WHEN l.status = 'failed' THEN 0 ELSE l.amount END"
         )
         assert mismatched == []
-        # An entry is in at most one open or paid line, and paid at most once.
-        twice = await conn.fetch(
-            "SELECT c.entry_id FROM payout_line_entries c JOIN payout_lines l ON l.line_id = c.line_id "
-            "WHERE l.status <> 'failed' GROUP BY c.entry_id HAVING count(*) > 1"
+        # An entry is in at most one open or paid line (the coverage key is the entry), of its own partner.
+        foreign = await conn.fetch(
+            "SELECT c.posted_seq FROM payout_coverage c JOIN payout_lines l ON l.line_id = c.line_id "
+            "JOIN journal_entries e ON e.posted_seq = c.posted_seq WHERE e.partner_id <> l.partner_id"
         )
-        assert twice == []
+        assert foreign == []
         # Each line has at most one outcome entry, and outcome entries match the lines acknowledged.
         outcomes = await conn.fetch(
             "SELECT explanation->>'line_id' AS line_id, count(*) AS n FROM journal_entries "
@@ -152,7 +154,7 @@ async def test_concurrent_cuts_and_acknowledgements_pay_each_entry_at_most_once(
             SELECT p.partner_id, p.currency, 0 - sum(p.amount) AS amount FROM postings p
             JOIN journal_entries e ON e.entry_id = p.entry_id
             WHERE p.account = 'partner:' || p.partner_id || ':rebates_payable' AND e.stream <> 'payout'
-              AND NOT EXISTS (SELECT 1 FROM payout_line_entries c WHERE c.entry_id = p.entry_id AND c.active)
+              AND NOT EXISTS (SELECT 1 FROM payout_coverage c WHERE c.posted_seq = e.posted_seq)
             GROUP BY 1, 2
             """
         )
