@@ -76,19 +76,21 @@ def test_the_secrets_the_runbook_creates_are_the_ones_the_manifests_require() ->
         assert keys <= created.get(name, set()), f"the runbook's {name} lacks {sorted(keys - created.get(name, set()))}"
 
 
-def test_audit_replay_job_is_valid_and_never_joins_the_production_group() -> None:
+def test_audit_replay_job_replays_into_scratch_and_verifies_against_the_live_ledger() -> None:
     objects = render(K8S / "audit-replay")
     (job,) = objects
     kubernetes_validate.validate(job, "1.32.0", strict=True)
     facts = service_or_skip("ledger")
-    production_group = config_data(rendered("prod"), "ledger")[facts.env("consumer_group")]
     prod_image = pod_containers(find(rendered("prod"), "Deployment", "ledger-projector"))[0]["image"]
     containers = pod_containers(job)
-    assert [c["args"] for c in containers] == [["migrate"], ["projector"]]
+    assert [c["args"] for c in containers] == [
+        ["replay", "--target", "$(LEDGER_AUDIT_TARGET_URL)"],
+        ["verify", "--replayed", "$(LEDGER_AUDIT_TARGET_URL)"],
+    ]
     for container in containers:
         env = {e["name"]: e for e in container["env"]}
-        assert env[facts.env("consumer_group")]["value"] != production_group
-        assert env[facts.env("database_url")]["valueFrom"]["secretKeyRef"]["name"] == "ledger-audit-secrets"
+        assert env["LEDGER_AUDIT_TARGET_URL"]["valueFrom"]["secretKeyRef"]["name"] == "ledger-audit-secrets"
+        assert env[facts.env("database_url")]["valueFrom"]["secretKeyRef"]["name"] == "ledger-secrets"
         assert split_image(container["image"]) == split_image(prod_image), "replay with the code production runs"
 
 
