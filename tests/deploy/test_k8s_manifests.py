@@ -131,7 +131,17 @@ def test_workers_and_jobs_serve_no_http_so_have_no_http_probes(overlay: str) -> 
             continue
         for container in pod_containers(workload):
             assert not container.get("ports")
-            assert not any(p in container for p in ("readinessProbe", "livenessProbe", "startupProbe"))
+            assert not any(p in container for p in ("readinessProbe", "startupProbe"))
+            liveness = container.get("livenessProbe")
+            if workload["kind"] != "Deployment":
+                assert liveness is None, "jobs run to completion: no liveness probe"
+                continue
+            # Long-running workers prove their loop turns through the heartbeat file.
+            service = app_service_of(workload)
+            env = {e["name"]: e.get("value") for e in container["env"]}
+            path = env[f"{service.upper()}_HEARTBEAT_PATH"]
+            assert liveness["exec"]["command"][:4] == ["python", "-m", "servicekit.alive", path]
+            assert "httpGet" not in liveness
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

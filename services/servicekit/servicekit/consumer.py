@@ -28,6 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .heartbeat import Heartbeat
 from .logging import log_fields
 from .tables import consumed_events, consumer_offsets, dead_letters
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -112,6 +113,7 @@ class IdempotentConsumer:
         self.dead_letter_topic = dead_letter_topic
         self.max_records = max_records
         self.applied = 0
+        self.heartbeat = Heartbeat(None)
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -120,6 +122,7 @@ class IdempotentConsumer:
     async def run(self) -> None:
         self.consumer.subscribe(self.topics, listener=_SeekToStoredOffsets(self))
         while not self._stopping.is_set():
+            self.heartbeat.beat()
             batches = await self.consumer.getmany(timeout_ms=500, max_records=self.max_records)
             records = [r for tp in sorted(batches, key=lambda t: (t.topic, t.partition)) for r in batches[tp]]
             if records:

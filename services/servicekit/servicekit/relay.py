@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from .heartbeat import Heartbeat
 from .logging import log_fields
 from .unit_of_work import OUTBOX_CHANNEL
 
@@ -60,6 +61,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.stats = RelayStats()
+        self.heartbeat = Heartbeat(None)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -71,6 +73,7 @@ class OutboxRelay:
         """Wait for leadership, then publish until stopped. Errors back off and retry."""
         backoff = 0.2
         while not self._stopping.is_set():
+            self.heartbeat.beat()
             try:
                 async with self.engine.connect() as leader_conn:
                     await self._lead(leader_conn)
@@ -85,6 +88,7 @@ class OutboxRelay:
     async def _lead(self, leader_conn: AsyncConnection) -> None:
         lock_id = zlib.crc32(f"outbox-relay:{self.name}".encode())
         while not self._stopping.is_set():
+            self.heartbeat.beat()  # a hot standby is alive too
             got = (await leader_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id})).scalar()
             await leader_conn.commit()
             if got:
@@ -103,6 +107,7 @@ class OutboxRelay:
         await driver.add_listener(OUTBOX_CHANNEL, _notified)
         try:
             while not self._stopping.is_set():
+                self.heartbeat.beat()
                 self._wake.clear()
                 sent = await self.publish_batch()
                 if sent < self.batch_size:

@@ -14,6 +14,7 @@ from incentive_contracts import topics
 from .consumer import IdempotentConsumer
 from .db import create_engine
 from .gc_tuning import tune_for_batches
+from .heartbeat import Heartbeat
 from .kafka import ensure_topics, make_producer
 from .logging import configure_logging
 from .relay import OutboxRelay
@@ -48,6 +49,7 @@ async def run_relay(settings: ServiceSettings, *, service: str) -> None:
     relay = OutboxRelay(
         engine, producer, name=service, batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds
     )
+    relay.heartbeat = Heartbeat(settings.heartbeat_path)
     try:
         await run_until_signalled(relay, relay.run)
     finally:
@@ -76,6 +78,7 @@ async def run_consumer(settings: ServiceSettings, spec: ConsumerSpec, *, service
     await ensure_topics(settings, all_topics(settings.topic_prefix))
     factory = spec.uow_factory(settings, pool_size=2)
     consumer = spec.build(settings, factory)
+    consumer.heartbeat = Heartbeat(settings.heartbeat_path)
     await consumer.consumer.start()
     try:
         await run_until_signalled(consumer, consumer.run)

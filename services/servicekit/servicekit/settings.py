@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     relay_batch_size: int = 2000
     relay_poll_seconds: float = 1.0
+    # Workers touch this file while their loop turns (liveness probe: python -m servicekit.alive).
+    heartbeat_path: str | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> ServiceSettings:
