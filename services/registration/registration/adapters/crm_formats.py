@@ -7,6 +7,7 @@ version number, or its last-modified time in microseconds since the epoch.
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET  # DOCTYPE (and so entity expansion) is refused before parsing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -168,8 +169,19 @@ def parse_hubspot(body: bytes) -> HubspotDelivery:
     return HubspotDelivery(portals, changes, ignored)
 
 
+@dataclass(frozen=True)
+class GenericDelivery:
+    delivery_id: str
+    changes: list[CrmChange]
+
+
 def parse_generic(body: bytes, now: datetime) -> list[CrmChange]:
     """``{"delivery_id": "...", "records": [{"record_id", "version" | "updated_at", "fields": {...}}]}``."""
+    return parse_generic_delivery(body, now).changes
+
+
+def parse_generic_delivery(body: bytes, now: datetime) -> GenericDelivery:
+    """The generic format with its delivery id (what a replay of the whole request repeats)."""
     data = _json(body)
     if not isinstance(data, dict) or not isinstance(data.get("records"), list) or not data["records"]:
         raise MalformedDelivery('expected {"delivery_id": ..., "records": [...]}')
@@ -195,7 +207,15 @@ def parse_generic(body: bytes, now: datetime) -> list[CrmChange]:
                 fields={k: _text(v, f"record {index}: {k}") for k, v in record["fields"].items()},
             )
         )
-    return changes
+    return GenericDelivery(delivery_id.strip(), changes)
+
+
+def message_id(notification_ids: list[str]) -> str:
+    """One id for a message of several notifications: the same notifications give the same id."""
+    if len(notification_ids) == 1:
+        return notification_ids[0]
+    digest = hashlib.sha256("\n".join(notification_ids).encode()).hexdigest()[:24]
+    return f"{notification_ids[0]}+{len(notification_ids) - 1}:{digest}"
 
 
 def _json(body: bytes) -> Any:

@@ -10,12 +10,15 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -139,4 +142,18 @@ webhook_deliveries = Table(
     Column("outcome", Text),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("source", "delivery_id"),
+)
+
+crm_inbox = Table(
+    "crm_inbox",
+    metadata,
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("delivery_id", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("payload", JSONB, nullable=False),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("outcome", JSONB),
+    UniqueConstraint("source", "delivery_id", name="crm_inbox_delivery"),
+    Index("crm_inbox_pending", "id", postgresql_where=text("processed_at IS NULL")),
 )

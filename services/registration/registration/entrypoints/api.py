@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from incentive_contracts import topics
 from servicekit.app import create_service_app
+from servicekit.db import sync_url
 from servicekit.problems import Problem
 
 from ..adapters.crm_formats import MalformedDelivery
+from ..adapters.crm_inbox import create_edge_pool
 from ..adapters.unit import SystemClock
 from ..application.ports import Clock
 from ..config import RegistrationSettings
@@ -27,6 +29,15 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
+async def _open_edge_pool(app: FastAPI) -> None:
+    settings = app.state.settings
+    app.state.crm_edge_pool = await create_edge_pool(sync_url(settings.database_url), settings.database_pool_size)
+
+
+async def _close_edge_pool(app: FastAPI) -> None:
+    await app.state.crm_edge_pool.close()
+
+
 def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or RegistrationSettings()
     app = create_service_app(
@@ -37,6 +48,8 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
         title="Partner registration",
         routers=[partners.router, deals.router, direct_deals.router, engagements.router, webhooks.router],
         domain_errors=DOMAIN_ERRORS,
+        on_startup=_open_edge_pool,
+        on_shutdown=_close_edge_pool,
     )
     app.state.clock = clock or SystemClock()
     app.state.policy = settings.policy()

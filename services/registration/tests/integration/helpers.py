@@ -8,6 +8,7 @@ import asyncpg
 import httpx
 import orjson
 from registration.config import RegistrationSettings
+from registration.entrypoints.crm_worker import CrmSync, DrainCounts, drain_crm_inbox
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
@@ -89,3 +90,17 @@ async def advance(
         assert response.status_code == 200, response.text
         body = response.json()
     return body
+
+
+async def drain(client: httpx.AsyncClient) -> DrainCounts:
+    """Run the crm-sync worker's drain once over everything the webhooks stored (as the worker would)."""
+    app = client._transport.app  # type: ignore[attr-defined]
+    sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+    return await drain_crm_inbox(app.state.uow_factory, sync)
+
+
+async def deliver(client: httpx.AsyncClient, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    """POST a webhook delivery, then let the worker apply what was stored."""
+    response = await client.post(path, content=body, headers=headers)
+    await drain(client)
+    return response

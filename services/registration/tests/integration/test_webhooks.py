@@ -5,19 +5,27 @@ from __future__ import annotations
 import time
 
 import pytest
+from registration.entrypoints.crm_worker import DrainCounts
 
 from .crm_clients import CRMS, Crm, Opportunity, SalesforceCrm
-from .helpers import enroll, fetch, manager, outbox
+from .helpers import deliver, drain, enroll, fetch, manager, outbox
 
 SOURCES = sorted(CRMS)
 
 
 async def state(settings) -> tuple:
-    """Everything a delivery could change: deals, CRM records, deliveries, outbox."""
+    """Everything a delivery could change: deals, CRM records, deliveries, the inbox, outbox."""
     deals = await fetch(settings, "SELECT deal_id, status, stage, expected_amount FROM deals ORDER BY deal_id")
     records = await fetch(settings, "SELECT source, record_id, fields FROM crm_records ORDER BY 1, 2")
     deliveries = await fetch(settings, "SELECT count(*) AS n FROM webhook_deliveries")
-    return [tuple(r) for r in deals], [tuple(r) for r in records], deliveries[0]["n"], len(await outbox(settings))
+    inbox = await fetch(settings, "SELECT count(*) AS n FROM crm_inbox")
+    return (
+        [tuple(r) for r in deals],
+        [tuple(r) for r in records],
+        deliveries[0]["n"],
+        inbox[0]["n"],
+        len(await outbox(settings)),
+    )
 
 
 @pytest.fixture
@@ -34,7 +42,8 @@ async def test_a_signed_delivery_registers_the_deal(registration_client, registr
     crm = crm_for(source)
     body = crm.body("dl-1", [Opportunity("opp-1001", 1, "qualified")])
     response = await registration_client.post(crm.path, content=body, headers=crm.headers(body))
-    assert response.status_code == 200, response.text
+    assert response.status_code == 202, response.text
+    assert await drain(registration_client) == DrainCounts(applied=1)
     if source == "salesforce":
         assert b"<Ack>true</Ack>" in response.content
     deal = (
@@ -76,7 +85,7 @@ async def test_a_stale_timestamp_is_rejected_even_when_signed_correctly(
         assert "300 s" in response.json()["detail"]
     assert await state(registration_settings) == before
     ok = await registration_client.post(crm.path, content=body, headers=crm.headers(body, time.time() - 250))
-    assert ok.status_code == 200
+    assert ok.status_code == 202
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -85,12 +94,14 @@ async def test_a_replayed_delivery_changes_nothing(registration_client, registra
     crm = crm_for(source)
     body = crm.body("dl-1", [Opportunity("opp-1001", 1, "qualified")])
     headers = crm.headers(body)
-    assert (await registration_client.post(crm.path, content=body, headers=headers)).status_code == 200
+    first = await deliver(registration_client, crm.path, body, headers)
+    assert first.status_code == 202
     after_first = await state(registration_settings)
-    replay = await registration_client.post(crm.path, content=body, headers=headers)
-    assert replay.status_code == 200
+    replay = await deliver(registration_client, crm.path, body, headers)
+    assert replay.status_code == 202
     if source != "salesforce":
-        assert [o["result"] for o in replay.json()["outcomes"]] == ["duplicate"]
+        assert (first.json()["duplicate"], replay.json()["duplicate"]) == (False, True)
+        assert replay.json()["delivery_id"] == first.json()["delivery_id"]
     assert await state(registration_settings) == after_first
 
 
@@ -127,7 +138,7 @@ async def test_both_secrets_are_active_during_a_rotation(database_factory, kafka
         for index, secret in enumerate((b"old-secret-0123456789", b"new-secret-0123456789")):
             crm = GenericCrm(settings, secret)
             body = crm.body(f"dl-{index}", [Opportunity(f"opp-{index}", 1, "open", domain=f"c{index}.example")])
-            assert (await client.post(crm.path, content=body, headers=crm.headers(body))).status_code == 200
+            assert (await client.post(crm.path, content=body, headers=crm.headers(body))).status_code == 202
         retired = GenericCrm(settings, b"dev-only-insecure-webhook-secret")
         body = retired.body("dl-9", [Opportunity("opp-9", 1, "open")])
         assert (await client.post(retired.path, content=body, headers=retired.headers(body))).status_code == 401
@@ -150,9 +161,11 @@ async def test_malformed_deliveries_and_unmappable_records(registration_client, 
     garbage = b'{"records": "nope"}'
     assert (await registration_client.post(crm.path, content=garbage, headers=crm.headers(garbage))).status_code == 400
     body = crm.body("dl-1", [Opportunity("opp-1", 1, "open", partner_id="nobody")])
-    response = await registration_client.post(crm.path, content=body, headers=crm.headers(body))
-    assert response.status_code == 200
-    [outcome] = response.json()["outcomes"]
+    response = await deliver(registration_client, crm.path, body, crm.headers(body))
+    assert response.status_code == 202
+    status = await registration_client.get("/crm/deliveries/generic/dl-1", headers=manager(registration_settings))
+    assert status.json()["status"] == "applied"
+    [outcome] = status.json()["outcome"]["outcomes"]
     assert outcome["result"] == "rejected"
     assert "nobody" in outcome["detail"]
     record = await registration_client.get("/crm/records/generic/opp-1", headers=manager(registration_settings))
@@ -160,8 +173,9 @@ async def test_malformed_deliveries_and_unmappable_records(registration_client, 
     # Once the partner exists, the next delivery of the record catches up from the merged fields.
     await enroll(registration_client, registration_settings, "nobody")
     again = crm.body("dl-2", [Opportunity("opp-1", 2, "qualified", partner_id="nobody")])
-    caught_up = await registration_client.post(crm.path, content=again, headers=crm.headers(again))
-    assert caught_up.json()["outcomes"][0]["result"] == "applied"
+    await deliver(registration_client, crm.path, again, crm.headers(again))
+    caught_up = await registration_client.get("/crm/deliveries/generic/dl-2", headers=manager(registration_settings))
+    assert caught_up.json()["outcome"]["outcomes"][0]["result"] == "applied"
     mapping = await registration_client.get("/crm/mapping", headers=manager(registration_settings))
     assert mapping.json()["salesforce"]["stages"]["Closed Won"] == "won"
 
@@ -198,8 +212,11 @@ async def test_hubspot_property_changes_build_the_record_until_it_can_register(
         }
 
     first = orjson.dumps([change(i, n, v, i) for i, (n, v) in enumerate(props[:3])])
-    waiting = await registration_client.post(crm.path, content=first, headers=crm.headers(first))
-    assert {o["result"] for o in waiting.json()["outcomes"]} == {"waiting"}
+    waiting = await deliver(registration_client, crm.path, first, crm.headers(first))
+    status = await registration_client.get(
+        f"/crm/deliveries/hubspot/{waiting.json()['delivery_id']}", headers=manager(registration_settings)
+    )
+    assert {o["result"] for o in status.json()["outcome"]["outcomes"]} == {"waiting"}
     assert (
         await registration_client.get("/deals/hubspot-55", headers=manager(registration_settings))
     ).status_code == 404
@@ -207,7 +224,7 @@ async def test_hubspot_property_changes_build_the_record_until_it_can_register(
     rest = orjson.dumps(
         [change(i, n, v, i) for i, (n, v) in enumerate(props) if i >= 3] + [change(99, "amount", "1", -5)]
     )
-    done = await registration_client.post(crm.path, content=rest, headers=crm.headers(rest))
-    assert done.status_code == 200, done.text
+    done = await deliver(registration_client, crm.path, rest, crm.headers(rest))
+    assert done.status_code == 202, done.text
     deal = (await registration_client.get("/deals/hubspot-55", headers=manager(registration_settings))).json()
     assert (deal["stage"], deal["expected_amount"]["amount"]) == ("qualified", "500")

@@ -1,8 +1,10 @@
-"""/webhooks/{salesforce,hubspot,generic}: signed CRM deliveries, applied once, in any order.
+"""/webhooks/{salesforce,hubspot,generic}: signed CRM deliveries, stored at the edge, applied once.
 
 Nothing in a request is trusted before its signature over the raw body checks out; a forged,
-altered or stale request is refused (401) and changes nothing. Deliveries are de-duplicated on
-their notification/event ids and merged by CRM version, so replays change nothing either.
+altered or stale request is refused (401) and changes nothing. A verified delivery is parsed
+(malformed: 400), stored in the CRM inbox with one statement and answered 202; the crm-sync
+worker applies it. Replays are no-ops twice over: the inbox is unique on the delivery id, and the
+worker de-duplicates notification/event ids and merges by CRM version.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ from fastapi.responses import JSONResponse, Response
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
 
-from ...adapters import crm_formats
+from ...adapters import crm_formats, crm_inbox
 from ...adapters.signatures import SignatureError, verify_hubspot_v3, verify_timestamped
 from ...adapters.unit import SqlRegistrationUnit
-from ...application.crm_sync import Outcome, apply_changes
 from ...domain.crm import CrmChange
 from ...domain.errors import NotFound
-from ..deps import clock, policy, read
+from ..deps import clock, read
 
 router = APIRouter(tags=["webhooks"])
 
@@ -34,29 +35,14 @@ def _refuse(exc: Exception) -> Problem:
     return Problem(401, "Invalid signature", str(exc), kind="invalid-signature")
 
 
-async def _apply(request: Request, source: str, changes: list[CrmChange]) -> list[Outcome]:
-    mappings = request.app.state.crm_mappings
-    async with request.app.state.uow_factory() as uow:
-        unit = SqlRegistrationUnit(uow, clock(request))
-        outcomes = await apply_changes(unit, source, changes, mappings.mapping(source), policy(request))
-        await uow.commit()
-    return outcomes
+async def _store(request: Request, source: str, delivery_id: str, changes: list[CrmChange]) -> bool:
+    """Durably store the verified delivery for the crm-sync worker; True when it is new."""
+    return await crm_inbox.store(request.app.state.crm_edge_pool, source, delivery_id, changes)
 
 
-def _summary(outcomes: list[Outcome]) -> dict[str, Any]:
-    return {
-        "received": len(outcomes),
-        "outcomes": [
-            {
-                "delivery_id": o.delivery_id,
-                "record_id": o.record_id,
-                "result": o.result,
-                "detail": o.detail,
-                "deal_id": o.deal_id,
-            }
-            for o in outcomes
-        ],
-    }
+def _accepted(delivery_id: str | None, new: bool, changes: list[CrmChange], **extra: Any) -> JSONResponse:
+    body = {"delivery_id": delivery_id, "duplicate": not new, "received": len(changes), **extra}
+    return JSONResponse(body, status_code=202)
 
 
 @router.post("/webhooks/salesforce", response_class=Response)
@@ -81,8 +67,9 @@ async def salesforce(request: Request) -> Response:
     )
     if delivery.organization_id != settings.salesforce_org_id:
         raise Problem(403, "Unknown organization", f"organization {delivery.organization_id!r} is not configured")
-    await _apply(request, "salesforce", sorted(delivery.changes, key=lambda c: c.record_id))
-    return Response(crm_formats.SALESFORCE_ACK, media_type="text/xml")
+    changes = delivery.changes
+    await _store(request, "salesforce", crm_formats.message_id([c.delivery_id for c in changes]), _ordered(changes))
+    return Response(crm_formats.SALESFORCE_ACK, media_type="text/xml", status_code=202)
 
 
 @router.post("/webhooks/hubspot")
@@ -107,8 +94,12 @@ async def hubspot(request: Request) -> JSONResponse:
     delivery = _parse(lambda: crm_formats.parse_hubspot(body))
     if settings.hubspot_portal_id and delivery.portal_ids - {settings.hubspot_portal_id}:
         raise Problem(403, "Unknown portal", f"portal(s) {sorted(delivery.portal_ids)} are not configured")
-    outcomes = await _apply(request, "hubspot", sorted(delivery.changes, key=lambda c: c.record_id))
-    return JSONResponse({**_summary(outcomes), "ignored": delivery.ignored})
+    changes = delivery.changes
+    if not changes:  # only events about other objects: nothing to apply, nothing to store
+        return _accepted(None, True, changes, ignored=delivery.ignored)
+    delivery_id = crm_formats.message_id([c.delivery_id for c in changes])
+    new = await _store(request, "hubspot", delivery_id, _ordered(changes))
+    return _accepted(delivery_id, new, changes, ignored=delivery.ignored)
 
 
 @router.post("/webhooks/generic")
@@ -126,9 +117,14 @@ async def generic(request: Request) -> JSONResponse:
         )
     except SignatureError as exc:
         raise _refuse(exc) from exc
-    changes = _parse(lambda: crm_formats.parse_generic(body, clock(request).now()))
-    outcomes = await _apply(request, "generic", sorted(changes, key=lambda c: c.record_id))
-    return JSONResponse(_summary(outcomes))
+    delivery = _parse(lambda: crm_formats.parse_generic_delivery(body, clock(request).now()))
+    new = await _store(request, "generic", delivery.delivery_id, _ordered(delivery.changes))
+    return _accepted(delivery.delivery_id, new, delivery.changes)
+
+
+def _ordered(changes: list[CrmChange]) -> list[CrmChange]:
+    # Record order within a delivery (stable: one record's changes keep their order).
+    return sorted(changes, key=lambda c: c.record_id)
 
 
 def _parse(parse: Any) -> Any:
@@ -171,5 +167,25 @@ async def crm_record(
             "modified_at": record.modified_at,
             "outcome": outcome,
         }
+
+    return await read(request, load)  # type: ignore[no-any-return]
+
+
+@router.get("/crm/deliveries/{source}/{delivery_id}")
+async def crm_delivery(
+    source: str,
+    delivery_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
+) -> dict[str, Any]:
+    """What became of a webhook delivery: pending, applied (with each record's result) or failed."""
+    if principal.partner_id is not None:
+        raise NotFound("no such delivery")
+
+    async def load(unit: SqlRegistrationUnit) -> dict[str, Any]:
+        status = await crm_inbox.SqlCrmInbox(unit.uow.conn).status(source, delivery_id)
+        if status is None:
+            raise NotFound(f"no {source} delivery {delivery_id}")
+        return status
 
     return await read(request, load)  # type: ignore[no-any-return]

@@ -1,0 +1,181 @@
+"""``registration crm-sync``: applies stored CRM deliveries in arrival order, each exactly once.
+
+One worker is active at a time (a PostgreSQL advisory lock elects it; others wait as hot
+standbys), so deliveries about one CRM record apply in the order they arrived. A batch of inbox
+rows is claimed with ``FOR UPDATE SKIP LOCKED``; each delivery runs in its own savepoint, so one
+that fails records its error and never undoes the others; the rows' outcomes, the deals and the
+events commit together, and a crash re-processes only rows that were never committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from servicekit.heartbeat import Heartbeat
+from servicekit.logging import log_fields
+from servicekit.unit_of_work import UnitOfWorkFactory
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..adapters.crm_inbox import INBOX_CHANNEL, InboxDelivery, SqlCrmInbox
+from ..adapters.unit import SqlRegistrationUnit
+from ..application.crm_sync import Outcome, apply_changes
+from ..application.ports import Clock
+from ..crm_mappings import CrmMappings
+from ..domain.policy import RegistrationPolicy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 100  # each delivery holds a few advisory locks until the batch commits
+
+
+@dataclass
+class DrainCounts:
+    applied: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.applied + self.failed
+
+
+@dataclass(frozen=True)
+class CrmSync:
+    """What applying a delivery needs: the field mappings, the registration policy, a clock."""
+
+    mappings: CrmMappings
+    policy: RegistrationPolicy
+    clock: Clock | None = None
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, Any]:
+    return {
+        "status": "applied",
+        "received": len(outcomes),
+        "outcomes": [
+            {
+                "delivery_id": o.delivery_id,
+                "record_id": o.record_id,
+                "result": o.result,
+                "detail": o.detail,
+                "deal_id": o.deal_id,
+            }
+            for o in outcomes
+        ],
+    }
+
+
+async def drain_batch(factory: UnitOfWorkFactory, sync: CrmSync, *, limit: int = DEFAULT_BATCH) -> DrainCounts:
+    """Claim up to ``limit`` pending deliveries, apply them in id order, commit once."""
+    counts = DrainCounts()
+    async with factory() as uow:
+        inbox = SqlCrmInbox(uow.conn)
+        unit = SqlRegistrationUnit(uow, sync.clock)
+        outcomes: dict[int, dict[str, Any]] = {}
+        for delivery in await inbox.claim(limit):
+            outcomes[delivery.id] = await _apply(unit, sync, delivery)
+            if outcomes[delivery.id]["status"] == "applied":
+                counts.applied += 1
+            else:
+                counts.failed += 1
+        await inbox.finish(outcomes)
+        await uow.commit()
+    return counts
+
+
+async def _apply(unit: SqlRegistrationUnit, sync: CrmSync, delivery: InboxDelivery) -> dict[str, Any]:
+    try:
+        async with unit.atomically():  # a savepoint; events staged inside are dropped if it fails
+            applied = await apply_changes(
+                unit, delivery.source, delivery.changes(), sync.mappings.mapping(delivery.source), sync.policy
+            )
+    except Exception as exc:  # one bad delivery must not block the ones behind it
+        log.exception("crm delivery failed", extra=log_fields(source=delivery.source, delivery=delivery.delivery_id))
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:1000]}
+    return summary(applied)
+
+
+async def drain_crm_inbox(factory: UnitOfWorkFactory, sync: CrmSync, *, limit: int = DEFAULT_BATCH) -> DrainCounts:
+    """Apply every pending delivery (batch after batch) and return how they went."""
+    total = DrainCounts()
+    while True:
+        counts = await drain_batch(factory, sync, limit=limit)
+        total.applied += counts.applied
+        total.failed += counts.failed
+        if counts.total < limit:
+            return total
+
+
+class CrmSyncWorker:
+    def __init__(
+        self, factory: UnitOfWorkFactory, sync: CrmSync, *, batch_size: int = DEFAULT_BATCH, poll_seconds: float = 1.0
+    ) -> None:
+        self.factory = factory
+        self.sync = sync
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.heartbeat = Heartbeat(None)
+        self.stats = DrainCounts()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Wait for leadership, then apply deliveries until stopped. Errors back off and retry."""
+        backoff = 0.2
+        while not self._stopping.is_set():
+            self.heartbeat.beat()
+            try:
+                async with self.factory.engine.connect() as leader_conn:
+                    await self._lead(leader_conn)
+                backoff = 0.2
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("crm-sync error; retrying", extra=log_fields(backoff=backoff))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def _lead(self, leader_conn: AsyncConnection) -> None:
+        lock_id = zlib.crc32(b"registration:crm-sync")
+        while not self._stopping.is_set():
+            self.heartbeat.beat()  # a hot standby is alive too
+            got = (await leader_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id})).scalar()
+            await leader_conn.commit()
+            if got:
+                break
+            await self._sleep(self.poll_seconds)
+        if self._stopping.is_set():
+            return
+        log.info("crm-sync is leader")
+        raw = await leader_conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+
+        def _notified(*_: object) -> None:
+            self._wake.set()
+
+        await driver.add_listener(INBOX_CHANNEL, _notified)
+        try:
+            while not self._stopping.is_set():
+                self.heartbeat.beat()
+                self._wake.clear()
+                counts = await drain_batch(self.factory, self.sync, limit=self.batch_size)
+                self.stats.applied += counts.applied
+                self.stats.failed += counts.failed
+                if counts.total < self.batch_size:
+                    await self._sleep(self.poll_seconds)
+        finally:
+            await driver.remove_listener(INBOX_CHANNEL, _notified)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
