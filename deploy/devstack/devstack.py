@@ -31,7 +31,11 @@ BIN = Path(sys.executable).parent
 PORTS = {"ledger": 8000, "registration": 8001, "mdf": 8002}
 # DEVSTACK_SERVICES=ledger,registration runs a subset (default: all three).
 SERVICES = {s: PORTS[s] for s in os.environ.get("DEVSTACK_SERVICES", ",".join(PORTS)).split(",") if s in PORTS}
-WORKERS = {"ledger": ["relay", "projector"], "registration": ["relay", "consume"], "mdf": ["relay", "consume"]}
+WORKERS = {
+    "ledger": ["relay", "projector"],
+    "registration": ["relay", "crm-sync", "consume"],
+    "mdf": ["relay", "consume"],
+}
 
 
 def _has_command(service: str, command: str) -> bool:

@@ -25,6 +25,10 @@ WORKERS = {
     "registration": ("consumer", "consume"),
     "mdf": ("consumer", "consume"),
 }
+# Single-leader workers beyond those (process name, CLI command): an advisory lock elects one.
+LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "registration": (("crm-sync", "crm-sync"),),
+}
 # Settings that carry credentials: never in a ConfigMap, always from a Secret.
 CREDENTIAL_FIELDS = {"database_url"}
 TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.DEAD_LETTER}

@@ -10,7 +10,7 @@ import pytest
 from servicekit.kafka import make_producer
 from servicekit.settings import DEV_TOKEN_SECRET
 
-from .code_facts import ROOT, SERVICES, WORKERS, service_or_skip
+from .code_facts import LEADER_WORKERS, ROOT, SERVICES, WORKERS, service_or_skip
 from .manifests import (
     APP_IMAGE_PREFIX,
     KAFKA,
@@ -35,6 +35,7 @@ def app_services(service: str) -> dict[str, str]:
         f"{service}-api": "api",
         f"{service}-relay": "relay",
         f"{service}-{worker}": command,
+        **{f"{service}-{name}": cmd for name, cmd in LEADER_WORKERS.get(service, ())},
     }
 
 
