@@ -90,6 +90,8 @@ def run_ingest(run: Run) -> ScenarioResult:
         summary = json.loads(summary_path.read_text())
     finally:
         api.stop()
+    # The API stores deliveries in crm_inbox (202); the crm-sync worker, not run here, applies them.
+    stored = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM crm_inbox")))
     deliveries = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM webhook_deliveries")))
     deals = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM deals")))
     outbox = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM outbox")))
@@ -108,6 +110,7 @@ def run_ingest(run: Run) -> ScenarioResult:
     result.details.update(
         summary,
         seconds=seconds,
+        deliveries_stored=stored,
         deliveries_recorded=deliveries,
         deals=deals,
         outbox_events=outbox,
@@ -117,7 +120,8 @@ def run_ingest(run: Run) -> ScenarioResult:
     wrapped = summary["issued"] > summary["loaded"]
     result.notes.append(
         f"{sizes.ingest_connections} connections, closed loop, {summary['requests']:,} responses "
-        f"({summary['status_errors']} non-2xx, {summary['timeouts']} timeouts); {deliveries:,} deliveries and "
+        f"({summary['status_errors']} non-2xx, {summary['timeouts']} timeouts); {stored:,} deliveries stored "
+        f"for the crm-sync worker (not running here: the API's own rate is measured); {deliveries:,} applied and "
         f"{deals:,} deals recorded, {outbox:,} events in the outbox; half the deliveries create a record, half "
         f"move an earlier one to qualified"
         + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
