@@ -372,6 +372,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "direct_deal_id": "dd-none",
             "source": "salesforce",
             "record_id": "r-none",
+            "delivery_id": "dl-none",
             "reason": "self_dealing",
         }
 
