@@ -94,8 +94,9 @@ def test_audit_replay_job_replays_into_scratch_and_verifies_against_the_live_led
         assert split_image(container["image"]) == split_image(prod_image), "replay with the code production runs"
 
 
-def test_scaling_plan_leaves_the_benchmark_figures_to_fill_in() -> None:
+def test_scaling_plan_states_its_inputs_and_the_loads() -> None:
     text = (ROOT / "deploy" / "SCALING.md").read_text()
-    assert "PLACEHOLDER" in text
+    for symbol in ("`L`", "`R`", "`R2`", "`D`", "`Q`", "`W`"):
+        assert f"| {symbol} |" in text, f"the inputs table lacks {symbol}"
     for load in ("10\N{MULTIPLICATION SIGN}", "100\N{MULTIPLICATION SIGN}", "1000\N{MULTIPLICATION SIGN}"):
         assert f"| {load} |" in text
