@@ -57,8 +57,12 @@ class Process:
         self.popen: subprocess.Popen[bytes] | None = None
         self.peak_mb: float | None = None
         self.cpu_seconds: float | None = None
+        self.rss_series: list[tuple[float, float]] = []  # (seconds since start, RSS MiB), sampled
+        self._started_at = 0.0
+        self._last_series = 0.0
 
     def start(self, stdout: int | None = None, stdin: int | None = None) -> Process:
+        self._started_at = time.monotonic()
         out = open(self.log, "ab")  # noqa: SIM115 - the child owns it
         self.popen = subprocess.Popen(  # noqa: S603 - our own console scripts and fixed tools
             self.argv,
@@ -89,6 +93,12 @@ class Process:
             peak = peak_rss_mb(self.popen.pid)
             if peak is not None:
                 self.peak_mb = max(self.peak_mb or 0, peak)
+            now = time.monotonic()
+            if now - self._last_series >= 10:
+                self._last_series = now
+                with contextlib.suppress(psutil.Error):
+                    rss = psutil.Process(self.popen.pid).memory_info().rss / 2**20
+                    self.rss_series.append((round(now - self._started_at, 1), round(rss, 1)))
         return self.peak_mb
 
     def _reap(self, timeout: float | None) -> bool:

@@ -109,7 +109,7 @@ async def _build(run: Run) -> tuple[str, ScenarioResult]:
         target=run.targets.projector_rss_mb,
         higher_is_better=False,
     )
-    result.details.update(events=total, projector_seconds=seconds, live=check)
+    result.details.update(events=total, projector_seconds=seconds, live=check, projector_rss=projector.rss_series)
     result.notes.append(
         f"{total:,} events ({sizes.replay_partners:,} enrolments, {total - sizes.replay_partners:,} won deals, each "
         f"a rebate and an MDF accrual entry); live ledger: {check['entries']:,} entries, checks {check['checks']}"

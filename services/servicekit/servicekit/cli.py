@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from .auth import SCOPES, mint_token
 from .consumer import forget_offsets
 from .db import create_engine
+from .gc_tuning import tune_for_batches
 from .kafka import ensure_topics
 from .migrations import ensure_database, upgrade
 from .relay import republish
@@ -44,8 +45,10 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
     ) -> None:
         """Serve the HTTP API."""
         settings = definition.settings_factory()
+        app = definition.create_app(settings)
+        tune_for_batches()  # a bulk request allocates like a batch; full collections stalled every request
         uvicorn.run(
-            definition.create_app(settings),
+            app,
             host=host or settings.http_host,
             port=port or settings.http_port,
             log_level="warning",

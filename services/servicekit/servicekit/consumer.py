@@ -28,6 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .gc_tuning import release_freed_memory
 from .heartbeat import Heartbeat
 from .logging import log_fields
 from .tables import consumed_events, consumer_offsets, dead_letters
@@ -159,6 +160,7 @@ class IdempotentConsumer:
             positions = await self._store_offsets(uow, records, applied)
             await uow.commit()
         self.applied += len(applied)
+        release_freed_memory(len(records))
         try:
             await self.consumer.commit({tp: OffsetAndMetadata(off, "") for tp, off in positions.items()})
         except KafkaError as exc:
