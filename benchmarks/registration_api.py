@@ -32,11 +32,12 @@ class RegistrationApi:
         self.port = free_port()
         # Bulk loads and benchmarks would trip the velocity flag; raise it as the README says.
         settings = run.registration(self.database_url, run.prefix(), velocity_min_count=10**9)
+        self.env = run.env(settings)
         self.process: Process = service(
             f"registration api ({label})",
             "registration",
             ["api", "--host", "127.0.0.1", "--port", str(self.port)],
-            run.env(settings),
+            self.env,
             run.logdir,
         )
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -72,6 +73,10 @@ class RegistrationApi:
                 )
                 if response.status_code != 201:
                     raise RuntimeError(f"enrolment failed: {response.status_code} {response.text[:300]}")
+
+    def crm_sync_worker(self) -> Process:
+        """The ``registration crm-sync`` process that applies the deliveries the API stored."""
+        return service("registration crm-sync", "registration", ["crm-sync"], self.env, self.run.logdir)
 
     def stop(self) -> None:
         self.process.stop()
