@@ -9,7 +9,7 @@ import pytest
 
 from .code_facts import ROOT, SERVICES, service_or_skip
 from .kustomize import render, split_image
-from .manifests import K8S, config_data, find, pod_containers, rendered
+from .manifests import K8S, find, pod_containers, rendered
 
 RUNBOOK = ROOT / "deploy" / "RUNBOOK.md"
 SECTIONS = (

@@ -30,16 +30,18 @@ def batch(name: str) -> list[dict[str, object]]:
     ]
 
 
-async def test_two_bulks_of_five_thousand_deals_at_once_register_every_deal(
-    registration_client, registration_settings
-):
+async def test_two_bulks_of_five_thousand_deals_at_once_register_every_deal(registration_client, registration_settings):
     headers = manager(registration_settings)
     for p in ("bulk-a", "bulk-b"):
-        response = await registration_client.post("/partners", json=partner_body(p), headers={**headers, "Idempotency-Key": p})
+        response = await registration_client.post(
+            "/partners", json=partner_body(p), headers={**headers, "Idempotency-Key": p}
+        )
         assert response.status_code == 201, response.text
     responses = await asyncio.gather(
         *(
-            registration_client.post("/deals/bulk", json={"deals": batch(name)}, headers={**headers, "Idempotency-Key": name})
+            registration_client.post(
+                "/deals/bulk", json={"deals": batch(name)}, headers={**headers, "Idempotency-Key": name}
+            )
             for name in ("one", "two")
         )
     )
