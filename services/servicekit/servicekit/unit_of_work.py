@@ -153,7 +153,6 @@ class UnitOfWork:
         await self.conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
         return envelopes
 
-
     async def _copy(self, rows: list[dict[str, object]]) -> None:
         """COPY into the outbox, in this transaction: a projector batch writes thousands of rows."""
         raw = await self.conn.get_raw_connection()
