@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def settings_env(settings: ServiceSettings, prefix: str) -> dict[str, str]:
 
 
 def peak_rss_mb(pid: int) -> float | None:
-    """The kernel's high-water mark of the process's resident memory (VmHWM), in MiB."""
+    """The kernel's high-water mark of the process's resident memory (VmHWM, reset at exec), in MiB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -102,14 +103,14 @@ class Process:
         return self.peak_mb
 
     def _reap(self, timeout: float | None) -> bool:
-        """Wait for the exit with wait4, whose rusage holds the exact peak RSS (ru_maxrss, KiB)."""
+        """Wait for the exit with wait4, for its CPU times. Its ru_maxrss is not used: Linux counts
+        the forked parent's resident pages before exec, so it reports at least the harness's RSS."""
         assert self.popen is not None
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.popen.returncode is None:
             pid, status, usage = os.wait4(self.popen.pid, os.WNOHANG)
             if pid:
                 self.popen.returncode = os.waitstatus_to_exitcode(status)
-                self.peak_mb = max(self.peak_mb or 0, usage.ru_maxrss / 1024)
                 self.cpu_seconds = usage.ru_utime + usage.ru_stime
                 return True
             self.sample_peak()
@@ -126,6 +127,19 @@ class Process:
         if not self._reap(timeout):
             os.killpg(self.popen.pid, signal.SIGKILL)
             self._reap(None)
+
+    def output(self) -> str:
+        """Everything the process writes to stdout (started with stdout=PIPE), sampling its peak
+        memory until it exits (VmHWM is gone once it has)."""
+        assert self.popen is not None
+        assert self.popen.stdout is not None
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=lambda: chunks.append(self.popen.stdout.read()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        while reader.is_alive():
+            self.sample_peak()
+            reader.join(0.05)
+        return b"".join(chunks).decode()
 
     def wait_exit(self, timeout: float | None = None) -> int:
         if not self._reap(timeout):

@@ -19,7 +19,7 @@ from incentive_contracts import topics
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
 
-from .processes import BIN, Process, python_module, service
+from .processes import BIN, python_module, service
 from .projection import verify
 from .report import ScenarioResult
 from .run import APPLIED, CpuWindow, Run, wait_for_count
@@ -127,7 +127,7 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
     started = time.time()
     replayer.start(stdout=subprocess.PIPE)
     run.profiler.attach(replayer, "replay")
-    output = await asyncio.to_thread(_read_all, replayer)
+    output = await asyncio.to_thread(replayer.output)
     code = replayer.wait_exit(timeout=60)
     seconds = time.time() - started
     if code != 0:
@@ -147,7 +147,7 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
     run.say("replay: `ledger verify --replayed` (every chain, and the digests compared)")
     started = time.time()
     verifier.start(stdout=subprocess.PIPE)
-    verdict = await asyncio.to_thread(_read_all, verifier)
+    verdict = await asyncio.to_thread(verifier.output)
     code = verifier.wait_exit(timeout=60)
     verify_seconds = time.time() - started
     result.peak_rss_mb[verifier.name] = verifier.peak_mb
@@ -158,9 +158,3 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
         f"`ledger replay`: {events:,} events, digest {report.get('digest', {}).get('digest', '?')}; `ledger verify "
         f"--replayed`: {'every chain verifies and the replay matches the live ledger' if same else 'FAILED'}"
     )
-
-
-def _read_all(process: Process) -> str:
-    assert process.popen is not None
-    assert process.popen.stdout is not None
-    return process.popen.stdout.read().decode()
