@@ -10,7 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from .journal import JournalEntry
 
@@ -49,7 +53,29 @@ def canonical(entry: JournalEntry, sequence: int, prev_hash: str) -> bytes:
         "explanation": entry.explanation,
         "prev_hash": prev_hash,
     }
+    try:
+        fast = orjson.dumps(document, default=_as_text, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return reference_canonical(document)
+    if fast.isascii() and b"\\" not in fast and b"\x7f" not in fast:
+        return fast
+    return reference_canonical(document)  # escapes (non-ASCII, control characters): the json module's
+
+
+def reference_canonical(document: dict[str, Any]) -> bytes:
+    """The definition of the hashed bytes. ``canonical`` gives the same bytes faster (orjson) for the
+    documents where the two libraries agree byte for byte: plain ASCII, nothing escaped, and only
+    strings, integers, booleans, None, lists and dicts, plus Decimals and dates written as ``str()``."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, Decimal | date | time):  # datetime is a date
+        return str(value)
+    raise TypeError  # anything else -> the reference encoder. Floats never occur: amounts are exact.
+
+
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def link(entry: JournalEntry, head: ChainHead) -> ChainedEntry:

@@ -7,7 +7,6 @@ exactly at zero, whatever the rounding on the way.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +18,7 @@ from . import accounts
 from .catalog import ProgramVersion
 from .deal_rewards import set_quarter
 from .errors import InvalidEvent
+from .evolve import evolve
 from .journal import JournalEntry, Posting
 from .money import fmt, quarter_of, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
@@ -85,10 +85,10 @@ def on_reversed(
                 outcome.announcements.append(
                     _accrual_reversed(partner, deal, event, meta, pv, record, entry, take_paid)
                 )
-        records.append(replace(record, clawed_paid=target_paid, clawed_capped=target_capped))
+        records.append(evolve(record, clawed_paid=target_paid, clawed_capped=target_capped))
     _done(outcome, partner, deal, total_reversed, tuple(records), quarter, currency, reversed_now, clawed_rewards)
     if deal.held:
-        outcome.deals[deal.deal_id] = replace(outcome.deals[deal.deal_id], held_amount=held_left)
+        outcome.deals[deal.deal_id] = evolve(outcome.deals[deal.deal_id], held_amount=held_left)
     return outcome
 
 
@@ -107,7 +107,7 @@ def _done(
     outcome.partner = set_quarter(
         partner, quarter, currency, QuarterTotals(won=totals.won - reversed_now, rewarded=totals.rewarded - clawed)
     )
-    outcome.deals[deal.deal_id] = replace(deal, reversed_amount=total_reversed, rewards=records)
+    outcome.deals[deal.deal_id] = evolve(deal, reversed_amount=total_reversed, rewards=records)
 
 
 def _clawback_entry(

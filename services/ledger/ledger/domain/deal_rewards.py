@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +11,7 @@ from incentive_contracts.money import Money
 
 from . import accounts
 from .catalog import ProgramVersion
+from .evolve import evolve
 from .journal import JournalEntry, Posting
 from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
@@ -84,7 +84,7 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     partner, made = evaluate(partner, pv, event.closed_on, meta.event_id)
     outcome.announcements += made
     won = WonDeal(meta.event_id, event.product_line, currency, amount, event.closed_on, pv.program_id, pv.version)
-    outcome.deals[deal.deal_id] = replace(
+    outcome.deals[deal.deal_id] = evolve(
         deal, won=won, rewards=tuple(records), held=held, held_amount=rewarded if held else Decimal(0)
     )
     outcome.partner = partner
@@ -94,7 +94,7 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
 def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
     rows = {(q, c): t for q, c, t in partner.quarters}
     rows[(quarter, currency)] = totals
-    return replace(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
+    return evolve(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
 
 
 def _component_entry(

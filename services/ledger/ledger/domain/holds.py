@@ -6,13 +6,13 @@ A hold moves only what is still payable: rewards already in a payout batch or pa
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from incentive_contracts.events.deal import DealFlagCleared, DealFlagged
 
 from . import accounts
+from .evolve import evolve
 from .journal import JournalEntry, transfer
 from .money import fmt, zero
 from .outcome import EventMeta, Outcome, business_time, entry_id
@@ -29,7 +29,7 @@ def outstanding(deal: DealRecord) -> Decimal:
 
 def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, meta: EventMeta) -> Outcome:
     outcome = Outcome(partner=partner)
-    flagged = replace(deal, flags=deal.flags | {event.reason.value})
+    flagged = evolve(deal, flags=deal.flags | {event.reason.value})
     if deal.held or deal.won is None:
         outcome.deals[deal.deal_id] = flagged  # a deal flagged before its win posts its rewards held
         return outcome
@@ -57,14 +57,14 @@ def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, met
         None,
     )
     outcome.entries.append(entry)
-    outcome.deals[deal.deal_id] = replace(flagged, held=True, hold_entry=entry.entry_id, held_amount=amount)
+    outcome.deals[deal.deal_id] = evolve(flagged, held=True, hold_entry=entry.entry_id, held_amount=amount)
     return outcome
 
 
 def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCleared, meta: EventMeta) -> Outcome:
     outcome = Outcome(partner=partner)
     remaining = deal.flags - {event.reason.value}
-    cleared = replace(deal, flags=remaining)
+    cleared = evolve(deal, flags=remaining)
     if remaining or not deal.held or deal.won is None:
         outcome.deals[deal.deal_id] = cleared
         return outcome
@@ -84,7 +84,7 @@ def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCle
         deal.hold_entry,
     )
     outcome.entries.append(entry)
-    outcome.deals[deal.deal_id] = replace(cleared, held=False, hold_entry=None, held_amount=Decimal(0))
+    outcome.deals[deal.deal_id] = evolve(cleared, held=False, hold_entry=None, held_amount=Decimal(0))
     return outcome
 
 

@@ -48,6 +48,9 @@ class JournalEntry:
 def assert_balanced(postings: tuple[Posting, ...]) -> None:
     if not postings:
         raise UnbalancedEntry("an entry needs postings")
+    currency = postings[0].currency
+    if all(p.currency == currency for p in postings) and not sum(p.amount for p in postings):
+        return  # the usual entry: one currency, balanced (checked without building totals)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for posting in postings:
         totals[posting.currency] += posting.amount

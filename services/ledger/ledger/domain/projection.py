@@ -8,7 +8,6 @@ replaying the same events yields the same journal. Event types it has no rule fo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
 
 from incentive_contracts.events import deal as deal_events
@@ -20,6 +19,7 @@ from .catalog import Catalog, ProgramVersion
 from .clawback import on_reversed
 from .deal_rewards import on_won
 from .errors import NoProgramInForce, UnknownPartner
+from .evolve import evolve
 from .holds import on_flag_cleared, on_flagged
 from .mdf_postings import mdf_entries
 from .outcome import EventMeta, Outcome
@@ -56,7 +56,7 @@ def decide(
     if isinstance(event, deal_events.DealLost):
         # State only, for pilot reports' win rates; no tier review runs on it (it never did).
         deal = deals.get(event.deal_id) or DealRecord(deal_id=event.deal_id, partner_id=partner.partner_id)
-        return Outcome(partner=partner, deals={deal.deal_id: replace(deal, lost_on=event.lost_on)})
+        return Outcome(partner=partner, deals={deal.deal_id: evolve(deal, lost_on=event.lost_on)})
     day = business_date(event)
     if day is None:
         return Outcome(partner=partner)
@@ -85,17 +85,17 @@ def _registration(
     if isinstance(event, deal_events.DealFlagCleared) and deal is not None:
         return on_flag_cleared(partner, deal, event, meta)
     if isinstance(event, deal_events.DealApproved) and deal is not None:
-        return Outcome(partner=partner, deals={deal.deal_id: replace(deal, approved_on=event.approved_on)})
+        return Outcome(partner=partner, deals={deal.deal_id: evolve(deal, approved_on=event.approved_on)})
     if isinstance(event, deal_events.DealInfluenceRecorded) and deal is not None:
         influence = (*deal.influence, (event.kind.value, event.occurred_on))
-        return Outcome(partner=partner, deals={deal.deal_id: replace(deal, influence=influence)})
+        return Outcome(partner=partner, deals={deal.deal_id: evolve(deal, influence=influence)})
     if isinstance(event, EngagementRecorded):
         pv = _in_force(partner, catalog, day, meta)
         partner = add_points(partner, event.occurred_on, pv.program.engagement_points.get(event.kind.value, 0))
         partner, made = evaluate(partner, pv, event.occurred_on, meta.event_id)
         return Outcome(partner=partner, announcements=made)
     if isinstance(event, PartnerUpdated) and event.program_id != partner.program_id:
-        partner = replace(partner, program_id=event.program_id)
+        partner = evolve(partner, program_id=event.program_id)
         switched = catalog.for_partner(partner.partner_id, partner.program_id, day, meta.recorded_at)
         if switched is None:
             return Outcome(partner=partner)
@@ -107,7 +107,7 @@ def _registration(
 def _enrolled(partner: PartnerLedger, event: PartnerEnrolled, meta: EventMeta, catalog: Catalog) -> Outcome:
     if partner.enrolled:
         return Outcome(partner=partner)  # enrolment is once; program changes come as partner.updated
-    partner = replace(
+    partner = evolve(
         partner, program_id=event.program_id, enrolled_on=event.enrolled_on, reviewed_through=event.enrolled_on
     )
     pv = catalog.for_partner(partner.partner_id, event.program_id, event.enrolled_on, meta.recorded_at)

@@ -8,13 +8,14 @@ What does not fit is recorded as capped, naming the limit, and never paid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from incentive_contracts.events.deal import DealWon
 
 from .catalog import ProgramVersion
+from .evolve import evolve
 from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .state import DealRecord, PartnerLedger
 
@@ -211,6 +212,6 @@ def _limits(assessment: Assessment, partner: PartnerLedger, event: DealWon, pv: 
             allowed = min(current, max(remaining, zero(currency)))
             remaining -= allowed
             if allowed < current:
-                c = replace(c, paid=allowed, capped_by=(*c.capped_by, f"{name} {fmt(allowance)} {currency}"))
+                c = evolve(c, paid=allowed, capped_by=(*c.capped_by, f"{name} {fmt(allowance)} {currency}"))
             limited.append(c)
         assessment.components = limited

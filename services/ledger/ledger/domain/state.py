@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from .accounts import REBATES_HELD, REBATES_PAYABLE, partner_account
 from .chain import ChainHead
+from .evolve import evolve
 from .journal import JournalEntry
 
 REGISTRATION_STREAM = "registration"
@@ -52,7 +53,7 @@ class PartnerLedger:
     def with_head(self, stream: str, head: ChainHead) -> PartnerLedger:
         heads = dict(self.chains)
         heads[stream] = head
-        return replace(self, chains=tuple(sorted(heads.items())))
+        return evolve(self, chains=tuple(sorted(heads.items())))
 
     def payable_in(self, currency: str) -> Decimal:
         return dict(self.payable).get(currency, Decimal(0))
@@ -60,7 +61,7 @@ class PartnerLedger:
     def with_payable(self, currency: str, amount: Decimal) -> PartnerLedger:
         amounts = dict(self.payable)
         amounts[currency] = amount
-        return replace(self, payable=tuple(sorted(amounts.items())))
+        return evolve(self, payable=tuple(sorted(amounts.items())))
 
     def quarter(self, quarter: str, currency: str) -> QuarterTotals:
         for q, c, totals in self.quarters:

@@ -8,19 +8,23 @@ tier's ``keep`` minimum, and otherwise falls to the highest tier it qualifies fo
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from incentive_contracts.events.partner import PartnerTierChanged
 
 from .catalog import Catalog, ProgramVersion
+from .evolve import evolve
 from .money import fmt
 from .outcome import Announcement, announcement_id, business_time
 from .program import Program, Thresholds
 from .state import PartnerLedger
 
+Row = TypeVar("Row", bound=tuple[Any, ...])
 RETAIN_MONTHS = 60  # history kept for trailing windows; longer than any window a program may set
 
 
@@ -49,11 +53,20 @@ def months_before(day: date, months: int) -> date:
 def metrics(partner: PartnerLedger, on: date, program: Program) -> Metrics:
     start = months_before(on, program.tiers.trailing_months)
     revenue: dict[str, Decimal] = defaultdict(Decimal)
-    for day, currency, amount in partner.revenue:
-        if start < day <= on:
-            revenue[currency] += amount
-    points = sum(p for day, p in partner.points if start < day <= on)
+    for _, currency, amount in _window(partner.revenue, start, on):
+        revenue[currency] += amount
+    points = sum(p for _, p in _window(partner.points, start, on))
     return Metrics(start, on, dict(revenue), points)
+
+
+def _day(row: tuple[Any, ...]) -> date:
+    day: date = row[0]
+    return day
+
+
+def _window(rows: tuple[Row, ...], start: date, end: date) -> tuple[Row, ...]:
+    """The rows (sorted by day) dated after ``start``, up to and including ``end``."""
+    return rows[bisect_right(rows, start, key=_day) : bisect_right(rows, end, key=_day)]
 
 
 def meets(thresholds: Thresholds, m: Metrics) -> bool:
@@ -73,23 +86,34 @@ def qualifying_index(program: Program, m: Metrics) -> int:
 
 
 def add_revenue(partner: PartnerLedger, day: date, currency: str, amount: Decimal) -> PartnerLedger:
-    return replace(partner, revenue=_merge(partner.revenue, day, currency, amount))
+    return evolve(partner, revenue=_merge(partner.revenue, day, currency, amount))
 
 
 def add_points(partner: PartnerLedger, day: date, points: int) -> PartnerLedger:
     merged: dict[date, int] = dict(partner.points)
     merged[day] = merged.get(day, 0) + points
     horizon = months_before(max(merged), RETAIN_MONTHS)
-    return replace(partner, points=tuple(sorted((d, p) for d, p in merged.items() if d > horizon)))
+    return evolve(partner, points=tuple(sorted((d, p) for d, p in merged.items() if d > horizon)))
 
 
 def _merge(
     rows: tuple[tuple[date, str, Decimal], ...], day: date, currency: str, amount: Decimal
 ) -> tuple[tuple[date, str, Decimal], ...]:
-    merged: dict[tuple[date, str], Decimal] = {(d, c): a for d, c, a in rows}
-    merged[(day, currency)] = merged.get((day, currency), Decimal(0)) + amount
-    horizon = months_before(max(d for d, _ in merged), RETAIN_MONTHS)
-    return tuple(sorted((d, c, a) for (d, c), a in merged.items() if d > horizon))
+    """Add ``amount`` to the (day, currency) row of rows sorted by (day, currency); rows older than
+    the retention horizon fall off. (A sorted insert: the projector runs this on every won deal.)"""
+    i = bisect_left(rows, (day, currency), key=_day_currency)
+    if i < len(rows) and rows[i][0] == day and rows[i][1] == currency:
+        merged = (*rows[:i], (day, currency, rows[i][2] + amount), *rows[i + 1 :])
+    else:
+        merged = (*rows[:i], (day, currency, Decimal(0) + amount), *rows[i:])
+    horizon = months_before(merged[-1][0], RETAIN_MONTHS)
+    if merged[0][0] <= horizon:
+        merged = merged[bisect_right(merged, horizon, key=_day) :]
+    return merged
+
+
+def _day_currency(row: tuple[date, str, Decimal]) -> tuple[date, str]:
+    return row[0], row[1]
 
 
 def change_tier(
@@ -110,7 +134,7 @@ def change_tier(
         event_id=announcement_id(partner.partner_id, cause, "tier", new_tier),
         causation_id=cause,
     )
-    return replace(partner, tier=new_tier, tier_since=on), announcement
+    return evolve(partner, tier=new_tier, tier_since=on), announcement
 
 
 def evaluate(
@@ -143,7 +167,7 @@ def review(partner: PartnerLedger, pv: ProgramVersion, on: date) -> tuple[Partne
     current = program.tiers.index(partner.tier)
     keeps = current >= 0 and meets(program.tiers.levels[current].keep_thresholds, m)
     target = max(best, current) if keeps else best
-    partner = replace(partner, reviewed_through=on)
+    partner = evolve(partner, reviewed_through=on)
     level = program.tiers.levels[target]
     if level.id == partner.tier:
         return partner, []
@@ -182,7 +206,7 @@ def apply_due_reviews(
     for on in review_dates(partner, current.program.tiers.review_on, up_to):
         pv = catalog.for_partner(partner.partner_id, partner.program_id, on, known_at)
         if pv is None:
-            partner = replace(partner, reviewed_through=on)
+            partner = evolve(partner, reviewed_through=on)
             continue
         partner, made = review(partner, pv, on)
         announcements.extend(made)
