@@ -1,14 +1,19 @@
 """The CRM inbox: verified, parsed webhook deliveries waiting for the crm-sync worker.
 
-The webhook edge stores a delivery with ONE statement on a plain asyncpg pool (one round trip,
-its own implicit transaction); the worker claims pending rows in arrival order and records each
-delivery's outcome in the same transaction as its effects, so a delivery is applied exactly once.
+The webhook edge stores deliveries on a plain asyncpg pool through an :class:`InboxWriter`: the
+deliveries that arrive while a store is in flight are stored together by the next one, with ONE
+statement (one round trip, one implicit transaction, one commit and one NOTIFY for the group:
+group commit), and each request is answered only once its delivery has committed. The worker
+claims pending rows in arrival order and records each delivery's outcome in the same transaction
+as its effects, so a delivery is applied exactly once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..domain.crm import CrmChange
+
+log = logging.getLogger(__name__)
 
 INBOX_CHANNEL = "crm_inbox"
 
@@ -30,6 +37,22 @@ WITH stored AS (
 )
 SELECT id, pg_notify('crm_inbox', '') FROM stored
 """
+# Many deliveries in one statement, inserted (so numbered) in the order given. A key given twice
+# is stored once (its first occurrence). PostgreSQL delivers identical notifications of one
+# transaction once: one wake-up per group. Nothing stored, nothing notified.
+STORE_MANY = """
+WITH stored AS (
+    INSERT INTO crm_inbox (source, delivery_id, payload)
+    SELECT source, delivery_id, payload::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS given(source, delivery_id, payload, n)
+    ORDER BY n
+    ON CONFLICT (source, delivery_id) DO NOTHING
+    RETURNING source, delivery_id
+)
+SELECT source, delivery_id, pg_notify('crm_inbox', '') FROM stored
+"""
+MAX_GROUP = 200  # deliveries per statement (each holds up to 100 notifications)
+STOPPED = "the inbox writer stopped before this delivery was stored"
 CLAIM = text(
     """
     SELECT id, source, delivery_id, payload::text AS payload FROM crm_inbox
@@ -105,8 +128,95 @@ async def create_edge_pool(dsn: str, size: int) -> asyncpg.Pool:
 
 async def store(pool: asyncpg.Pool, source: str, delivery_id: str, changes: Sequence[CrmChange]) -> bool:
     """Durably store a delivery; False when the source already sent this delivery id."""
-    row = await pool.fetchrow(STORE, source, delivery_id, encode_changes(changes))
+    return await _store_one(pool, source, delivery_id, encode_changes(changes))
+
+
+async def _store_one(pool: asyncpg.Pool, source: str, delivery_id: str, payload: str) -> bool:
+    row = await pool.fetchrow(STORE, source, delivery_id, payload)
     return row is not None
+
+
+@dataclass
+class _Waiting:
+    source: str
+    delivery_id: str
+    payload: str
+    stored: asyncio.Future[bool] = field(repr=False)
+
+
+class InboxWriter:
+    """Stores deliveries with group commit: what arrives while a store is in flight goes next, together.
+
+    ``store`` returns once the delivery is committed: True when it is new, False for a delivery id
+    the source already sent (earlier, or earlier in the same group). One statement is in flight at a
+    time, so deliveries are numbered exactly in the order they reached ``store`` and a request waits
+    for at most the group in flight and its own. If a group's statement fails, its deliveries are
+    stored one by one, so an error belongs to its own request only.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, *, max_group: int = MAX_GROUP) -> None:
+        self.pool = pool
+        self.max_group = max_group
+        self._queue: list[_Waiting] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def store(self, source: str, delivery_id: str, changes: Sequence[CrmChange]) -> bool:
+        waiting = _Waiting(source, delivery_id, encode_changes(changes), asyncio.get_running_loop().create_future())
+        self._queue.append(waiting)
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        # The group is stored even if this request is cancelled meanwhile (as a statement in flight was).
+        return await asyncio.shield(waiting.stored)
+
+    async def close(self) -> None:
+        """Wait for the stores in flight (call before closing the pool)."""
+        while self._flusher is not None:
+            await asyncio.wait({self._flusher})
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                group, self._queue = self._queue[: self.max_group], self._queue[self.max_group :]
+                try:
+                    await self._store_group(group)
+                except BaseException as exc:  # never leave a request waiting forever
+                    error = exc if isinstance(exc, Exception) else RuntimeError(STOPPED)
+                    for waiting in group:
+                        if not waiting.stored.done():
+                            waiting.stored.set_exception(error)
+                    if error is not exc:
+                        raise
+        finally:
+            self._flusher = None
+            # Only when cancelled (shutdown) with deliveries still queued: they were not stored.
+            leftover, self._queue = self._queue, []
+            for waiting in leftover:
+                waiting.stored.set_exception(RuntimeError(STOPPED))
+
+    async def _store_group(self, group: list[_Waiting]) -> None:
+        if len(group) == 1:
+            [only] = group
+            try:
+                only.stored.set_result(await _store_one(self.pool, only.source, only.delivery_id, only.payload))
+            except Exception as exc:
+                only.stored.set_exception(exc)
+            return
+        try:
+            rows = await self.pool.fetch(
+                STORE_MANY, [w.source for w in group], [w.delivery_id for w in group], [w.payload for w in group]
+            )
+        except asyncpg.PostgresError as exc:
+            # One bad delivery (say, text PostgreSQL refuses) must not fail the others: one by one.
+            log.warning("storing %d deliveries together failed (%s); storing them one by one", len(group), exc)
+            for waiting in group:
+                await self._store_group([waiting])
+            return
+        inserted = {(r["source"], r["delivery_id"]) for r in rows}
+        for waiting in group:
+            key = (waiting.source, waiting.delivery_id)
+            # The first occurrence of a key in the group is the one stored; a repeat is a duplicate.
+            waiting.stored.set_result(key in inserted)
+            inserted.discard(key)
 
 
 class SqlCrmInbox:

@@ -7,9 +7,10 @@ from incentive_contracts import topics
 from servicekit.app import create_service_app
 from servicekit.db import sync_url
 from servicekit.problems import Problem
+from starlette.middleware import Middleware
 
 from ..adapters.crm_formats import MalformedDelivery
-from ..adapters.crm_inbox import create_edge_pool
+from ..adapters.crm_inbox import InboxWriter, create_edge_pool
 from ..adapters.unit import SystemClock
 from ..application.ports import Clock
 from ..config import RegistrationSettings
@@ -32,9 +33,11 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 async def _open_edge_pool(app: FastAPI) -> None:
     settings = app.state.settings
     app.state.crm_edge_pool = await create_edge_pool(sync_url(settings.database_url), settings.database_pool_size)
+    app.state.crm_inbox_writer = InboxWriter(app.state.crm_edge_pool)  # group commit of webhook deliveries
 
 
 async def _close_edge_pool(app: FastAPI) -> None:
+    await app.state.crm_inbox_writer.close()
     await app.state.crm_edge_pool.close()
 
 
@@ -51,6 +54,8 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
         on_startup=_open_edge_pool,
         on_shutdown=_close_edge_pool,
     )
+    # Innermost middleware (inside the correlation id, outside routing): the webhook fast path.
+    app.user_middleware.append(Middleware(webhooks.WebhookEdge))
     app.state.clock = clock or SystemClock()
     app.state.policy = settings.policy()
     app.state.crm_mappings = CrmMappings.load(settings.crm_mapping_file)
