@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from incentive_contracts.events.deal import ConflictKind, FlagReason, InfluenceKind
 from incentive_contracts.money import Money
 from sqlalchemy import func, or_, select, update
@@ -21,6 +22,50 @@ from .cursor import decode_cursor, encode_cursor
 from .tables import deal_history, deals, direct_deals
 
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
+COPY_FROM_ROWS = 100  # from this many rows on, COPY (binary, no per-row SQL parameters) is cheaper
+DEAL_COLUMNS = [
+    "deal_id",
+    "partner_id",
+    "customer_name",
+    "customer_domain",
+    "customer_name_key",
+    "product_line",
+    "product_key",
+    "currency",
+    "expected_amount",
+    "expected_close",
+    "registered_on",
+    "status",
+    "stage",
+    "approved_on",
+    "approved_by",
+    "conflict_kind",
+    "conflicts_with",
+    "last_progress_on",
+    "final_amount",
+    "closed_on",
+    "lost_reason",
+    "rejection_reason",
+    "reversed_amount",
+    "flags",
+    "influence",
+    "flagged",
+    "source",
+]
+JSON_DEAL_COLUMNS = frozenset({"conflicts_with", "flags", "influence"})
+HISTORY_COLUMNS = ["deal_id", "event_id", "event_type", "occurred_at", "actor", "data"]
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def copy_rows(conn: AsyncConnection, table: str, columns: list[str], records: list[tuple[Any, ...]]) -> None:
+    """COPY rows into ``table`` inside the connection's transaction (JSONB values as JSON text)."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(table, columns=columns, records=records)
 
 
 def _customer_filter(table: Any, identities: Iterable[CustomerIdentity]) -> Any:
@@ -108,11 +153,34 @@ class SqlDeals:
         await self.conn.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
 
     async def save_many(self, items: Sequence[Deal], *, source: str) -> None:
-        if items:
+        if len(items) >= COPY_FROM_ROWS:
+            records = []
+            for deal in items:
+                row = to_row(deal)
+                row["source"] = source
+                for column in JSON_DEAL_COLUMNS:
+                    row[column] = _json_text(row[column])
+                records.append(tuple(row[c] for c in DEAL_COLUMNS))
+            await copy_rows(self.conn, "deals", DEAL_COLUMNS, records)
+        elif items:
             await self.conn.execute(insert(deals), [{**to_row(d), "source": source} for d in items])
 
     async def record_history(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
+        """Rows of deal_history; ``data`` is the event's JSON form (a dict, or JSON text for COPY)."""
+        if len(rows) >= COPY_FROM_ROWS:
+            records = [
+                (
+                    r["deal_id"],
+                    r["event_id"],
+                    r["event_type"],
+                    r["occurred_at"],
+                    r["actor"],
+                    r["data"] if isinstance(r["data"], str) else _json_text(r["data"]),
+                )
+                for r in rows
+            ]
+            await copy_rows(self.conn, "deal_history", HISTORY_COLUMNS, records)
+        elif rows:
             await self.conn.execute(insert(deal_history), rows)
 
     async def history(self, deal_id: str) -> list[HistoryEntry]:

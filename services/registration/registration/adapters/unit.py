@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -16,13 +17,31 @@ from sqlalchemy import text
 from ..application.ports import Clock
 from ..domain.identity import CustomerIdentity
 from .crm_repo import SqlCrmRecords
-from .deals_repo import SqlDeals, SqlDirectDeals
+from .deals_repo import COPY_FROM_ROWS, SqlDeals, SqlDirectDeals
 from .engagements_repo import SqlEngagements
 from .partners_repo import SqlPartners
 
 CUSTOMER_LOCK_SPACE = 7_303  # bucketed customer locks (7_301 held one lock per key)
 CUSTOMER_LOCK_BUCKETS = 256
 CRM_LOCK_SPACE = 7_302
+
+
+def event_ids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as strings, from one read of the OS's random source.
+
+    The same ids as ``new_event_id`` gives (RFC 4122 version 4), made in bulk: a 5,000-deal
+    registration emits 10,000 events, and one ``uuid4()`` each was a noticeable share of its time.
+    """
+    if count == 1:
+        return [new_event_id()]
+    ids = []
+    raw = bytearray(os.urandom(16 * count))
+    for start in range(0, 16 * count, 16):
+        raw[start + 6] = (raw[start + 6] & 0x0F) | 0x40  # version 4
+        raw[start + 8] = (raw[start + 8] & 0x3F) | 0x80  # RFC 4122 variant
+        h = raw[start : start + 16].hex()
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
 
 
 class SystemClock:
@@ -68,22 +87,24 @@ class SqlRegistrationUnit:
     async def emit(self, events: Sequence[EventPayload], *, actor: str | None = None) -> None:
         now = self.clock.now()
         history = []
-        for event in events:
-            staged = (event, now, new_event_id())
+        # Many events (a bulk registration): history goes in by COPY, which takes the JSON as text.
+        as_text = len(events) >= COPY_FROM_ROWS
+        for event, event_id in zip(events, event_ids(len(events)), strict=True):
+            staged = (event, now, event_id)
             if self._held:
                 self._held[-1].append(staged)
             else:
-                self.uow.publish(event, time=now, event_id=staged[2])
+                self.uow.publish(event, time=now, event_id=event_id)
             deal_id = getattr(event, "deal_id", None)
             if deal_id is not None:
                 history.append(
                     {
                         "deal_id": deal_id,
-                        "event_id": staged[2],
+                        "event_id": event_id,
                         "event_type": event.event_type,
                         "occurred_at": now,
                         "actor": actor,
-                        "data": event.model_dump(mode="json"),
+                        "data": event.model_dump_json() if as_text else event.model_dump(mode="json"),
                     }
                 )
         await self.deals.record_history(history)

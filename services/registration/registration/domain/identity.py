@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 LEGAL_SUFFIXES = frozenset(
     {
@@ -83,14 +84,14 @@ class CustomerIdentity:
 
     @classmethod
     def of(cls, name: str, domain: str | None) -> CustomerIdentity:
-        return cls(domain=normalize_domain(domain), name_key=normalize_company_name(name))
+        return _identity_of(name, domain)
 
     @property
     def key(self) -> str:
         """The primary identity key (domain first)."""
         return f"d:{self.domain}" if self.domain else f"n:{self.name_key}"
 
-    @property
+    @cached_property
     def lock_keys(self) -> tuple[str, ...]:
         """Every key another registration of this customer could be found under."""
         keys = {f"n:{self.name_key}"}
@@ -102,6 +103,12 @@ class CustomerIdentity:
         if self.domain and other.domain:
             return self.domain == other.domain
         return self.name_key == other.name_key
+
+
+@lru_cache(maxsize=16_384)
+def _identity_of(name: str, domain: str | None) -> CustomerIdentity:
+    # Pure and immutable, so shared: a bulk registration asks for each deal's identity several times.
+    return CustomerIdentity(domain=normalize_domain(domain), name_key=normalize_company_name(name))
 
 
 def same_organization(customer_domain: str | None, partner_domain: str | None) -> bool:

@@ -228,6 +228,8 @@ class RegistrationBook:
 
         window_start = day - timedelta(days=rules.velocity_window_days - 1)
         recent = count(window_start, day) + 1
+        if recent <= rules.velocity_min_count:
+            return None  # the threshold is never below the minimum count: no need to work it out
         baseline = count(window_start - timedelta(days=rules.velocity_baseline_days), window_start - timedelta(days=1))
         norm = Decimal(baseline) * rules.velocity_window_days / rules.velocity_baseline_days
         threshold = max(Decimal(rules.velocity_min_count), rules.velocity_multiplier * norm)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -17,15 +17,13 @@ from ...application.ports import DealQuery
 from ...application.registering import register_deals
 from ...domain import stages
 from ...domain.approval import Decision
-from ...domain.deal import Stage, Status
+from ...domain.deal import Deal, Stage, Status
 from ...domain.errors import NotFound
 from ...domain.influence import ClearFlag, RecordInfluence
 from ...domain.registration import RegisterDeal
 from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
 from ..schemas.common import PageOut
 from ..schemas.deals import (
-    BulkItemOut,
-    BulkOut,
     BulkRegisterBody,
     ClearFlagBody,
     DealDetailOut,
@@ -82,21 +80,27 @@ async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, princ
     """Many registrations in ONE transaction: all are registered, or none (the error names the item)."""
     commands = [_command(item, request, principal) for item in body.deals]
 
-    async def action(unit: Unit) -> tuple[int, BulkOut]:
+    async def action(unit: Unit) -> tuple[int, dict[str, Any]]:
         deals = await register_deals(unit, commands, policy(request), actor=actor(principal))
-        counts = Counter(d.status.value for d in deals)
-        items = [
-            BulkItemOut(
-                deal_id=d.deal_id,
-                status=d.status.value,
-                conflicts_with=list(d.conflicts_with),
-                flags=[f.reason for f in d.open_flags],
-            )
-            for d in deals
-        ]
-        return 201, BulkOut(registered=len(deals), by_status=dict(counts), deals=items)
+        return 201, bulk_out(deals)
 
     return await write(request, principal, action)
+
+
+def bulk_out(deals: list[Deal]) -> dict[str, Any]:
+    """The :class:`BulkOut` body as plain JSON values: thousands of items skip model validation and
+    dumping (the idempotency layer encodes the body once more anyway)."""
+    counts = Counter(d.status.value for d in deals)
+    items = [
+        {
+            "deal_id": d.deal_id,
+            "status": d.status.value,
+            "conflicts_with": list(d.conflicts_with),
+            "flags": [f.reason.value for f in d.open_flags],
+        }
+        for d in deals
+    ]
+    return {"registered": len(deals), "by_status": dict(counts), "deals": items}
 
 
 @router.get("")
