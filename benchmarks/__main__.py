@@ -47,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="py-spy the named processes: api, relay, projector, replay, payout (comma-separated)",
     )
-    parser.add_argument("--projectors", type=int, default=None, help="ledger projector processes (default 1)")
+    parser.add_argument(
+        "--projectors", type=int, default=None, help="ledger projector processes (default: one per core)"
+    )
+    parser.add_argument(
+        "--replay-workers", type=int, default=None, help="`ledger replay --workers` (default: one per core)"
+    )
     args = parser.parse_args(argv)
     only = [s for item in args.only for s in item.split(",") if s] or list(SCENARIOS)
     unknown = set(only) - set(SCENARIOS)
@@ -58,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     projectors = args.projectors or int(os.environ.get("BENCH_PROJECTORS", "0"))
     if projectors:
         sizes = dataclasses.replace(sizes, projectors=projectors)
+    if args.replay_workers:
+        sizes = dataclasses.replace(sizes, replay_workers=args.replay_workers)
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)

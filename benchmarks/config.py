@@ -21,6 +21,9 @@ class Targets:
     projector_rss_mb: float = 500
 
 
+CORES = os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class Sizes:
     """Every size one run uses; ``scaled`` multiplies the counts (never below a useful minimum)."""
@@ -34,7 +37,8 @@ class Sizes:
     projection_events: int = 200_000  # deal events (registered, approved, won for each deal)
     projection_partners: int = 2000
     baseline_events: int = 5_000  # the naive ORM baseline runs on the first events of the same stream
-    projectors: int = 1  # ledger projector processes in one consumer group (partition-parallel)
+    projectors: int = CORES  # ledger projector processes in one consumer group (partition-parallel)
+    replay_workers: int = CORES  # `ledger replay --workers`
     replay_partners: int = 10_000
     replay_deals_per_partner: int = 100  # 10,000 x 100 won deals = 1,000,000 events, 1,000,000 rebate entries
     topic_partitions: int = 12
@@ -60,6 +64,7 @@ class Sizes:
             replay_deals_per_partner=self.replay_deals_per_partner,
             topic_partitions=self.topic_partitions,
             projectors=self.projectors,
+            replay_workers=self.replay_workers,
         )
 
 

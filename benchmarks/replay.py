@@ -122,8 +122,11 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
     target = run.stack.url(f"bench_replay_target_{run.stack.tag}")
     run.stack.adopt(target)
     env = run.env(settings)  # type: ignore[arg-type]
-    replayer = service("ledger replay", "ledger", ["replay", "--target", target, "--json"], env, run.logdir)
-    run.say("replay: `ledger replay` from Kafka offset 0 into a fresh database")
+    workers = run.sizes.replay_workers
+    replayer = service(
+        "ledger replay", "ledger", ["replay", "--target", target, "--workers", str(workers), "--json"], env, run.logdir
+    )
+    run.say(f"replay: `ledger replay --workers {workers}` from Kafka offset 0 into a fresh database")
     started = time.time()
     replayer.start(stdout=subprocess.PIPE)
     run.profiler.attach(replayer, "replay")
@@ -141,7 +144,7 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
         higher_is_better=False,
     )  # fmt: skip
     result.metric("`ledger replay` events/s", events / seconds, "ev/s")
-    result.details.update(replay_seconds=seconds, replay_report=report)
+    result.details.update(replay_seconds=seconds, replay_workers=workers, replay_report=report)
 
     verifier = service("ledger verify", "ledger", ["verify", "--replayed", target], env, run.logdir)
     run.say("replay: `ledger verify --replayed` (every chain, and the digests compared)")

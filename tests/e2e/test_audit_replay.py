@@ -132,6 +132,13 @@ async def test_a_replay_from_offset_zero_matches_the_live_ledger_and_names_a_cha
         assert verdict.live.digest.entries == report.digest["entries"]
         assert verdict.live.digest.entries > 0
 
+        # Three worker processes (north and south fall in different shares), each decoding only its share
+        # of the partners' records, picked by their Kafka key.
+        parallel = database_factory.empty(prefix="audit_parallel")
+        shared = await run_replay(ledger_settings, parallel, workers=3, quiet=True)
+        assert (shared.events, shared.payouts, shared.rejected, shared.digest) == (sent, 4, [], report.digest)
+        assert (await run_verify(ledger_settings.database_url, parallel, quiet=True)).findings == []
+
         # The database superuser rewrites one journal row behind the immutability trigger.
         row = await conn.fetchrow(
             "SELECT entry_id, partner_id FROM journal_entries WHERE kind = 'hold' AND partner_id = 'north'"

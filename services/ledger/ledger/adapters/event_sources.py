@@ -14,6 +14,7 @@ from incentive_contracts.registry import decode
 from pydantic import ValidationError
 
 from ..application.projector import Incoming
+from ..application.replay import EVERYTHING, Share
 from ..domain.payouts import PAYOUT_EVENT_TYPES, PayoutAction, action_from_event
 
 PAYOUT_MARKERS = tuple(f'"type":"{t}"'.encode() for t in sorted(PAYOUT_EVENT_TYPES))
@@ -37,13 +38,31 @@ def payout_action_of(raw: bytes) -> PayoutAction:
     return action_from_event(payload, envelope.id)
 
 
-def _decoded(raws: Sequence[bytes], stats: SourceStats) -> list[Incoming]:
+class MisroutedRecord(ValueError):
+    """A record whose key (or stored subject) is not its partner id: a parallel replay cannot shard it."""
+
+
+def _decoded(records: Sequence[tuple[bytes | None, bytes]], stats: SourceStats, share: Share) -> list[Incoming]:
+    """The share's events among ``(key, value)`` records. The key is the partner id (the producers'
+    contract), so other shares' records are skipped without being decoded."""
     batch: list[Incoming] = []
-    for raw in raws:
+    for key, raw in records:
+        partner_id = key.decode() if key else None
+        if partner_id is not None and not share.holds(partner_id):
+            continue
         try:
-            batch.append(incoming_of(raw))
+            incoming = incoming_of(raw)
         except (ValueError, ValidationError):
             stats.undecodable += 1
+            continue
+        if partner_id is None and not share.holds(incoming.payload.partner_id):
+            continue
+        if partner_id is not None and share.count > 1 and incoming.payload.partner_id != partner_id:
+            raise MisroutedRecord(
+                f"event {incoming.event_id} is keyed {partner_id!r} but belongs to partner "
+                f"{incoming.payload.partner_id!r}: replay it with --workers 1"
+            )
+        batch.append(incoming)
     return batch
 
 
@@ -63,13 +82,13 @@ class ConsumedLog:
             await conn.close()
         return self.stats.total
 
-    async def batches(self) -> AsyncIterator[list[Incoming]]:
+    async def batches(self, share: Share = EVERYTHING) -> AsyncIterator[list[Incoming]]:
         conn = await asyncpg.connect(self.url)
         try:
             after = -1
             while True:
                 rows = await conn.fetch(
-                    "SELECT consumed_seq, payload FROM consumed_events WHERE consumed_seq > $1 "
+                    "SELECT consumed_seq, subject, payload FROM consumed_events WHERE consumed_seq > $1 "
                     "ORDER BY consumed_seq LIMIT $2",
                     after,
                     self.batch_size,
@@ -77,7 +96,7 @@ class ConsumedLog:
                 if not rows:
                     return
                 after = rows[-1]["consumed_seq"]
-                yield _decoded([r["payload"] for r in rows], self.stats)
+                yield _decoded([(r["subject"].encode(), r["payload"]) for r in rows], self.stats, share)
         finally:
             await conn.close()
 
@@ -110,7 +129,7 @@ class KafkaTopics:
             fetch_max_bytes=64 * 1024 * 1024,
         )
 
-    async def _read(self, topic: str) -> AsyncIterator[list[bytes]]:
+    async def _read(self, topic: str) -> AsyncIterator[list[tuple[bytes | None, bytes]]]:
         consumer = self._consumer()
         await consumer.start()
         try:
@@ -122,14 +141,14 @@ class KafkaTopics:
             ends = await consumer.end_offsets(partitions)
             while True:
                 fetched = await consumer.getmany(*partitions, timeout_ms=1000, max_records=self.batch_size)
-                raws = [
-                    record.value
+                records = [
+                    (record.key, record.value)
                     for tp in sorted(fetched, key=lambda t: t.partition)
                     for record in fetched[tp]
                     if record.value is not None
                 ]
-                if raws:
-                    yield raws
+                if records:
+                    yield records
                     continue
                 # Nothing more arrived: done once every partition is at its end. (Some brokers report an
                 # end offset that lags the last batch, so an empty fetch, not the offset alone, ends it.)
@@ -154,18 +173,18 @@ class KafkaTopics:
         self.stats.total = total
         return total
 
-    async def batches(self, topics: Sequence[str]) -> AsyncIterator[list[Incoming]]:
+    async def batches(self, topics: Sequence[str], share: Share = EVERYTHING) -> AsyncIterator[list[Incoming]]:
         """Topic after topic (registration before MDF: partners are enrolled before their funds move);
         within a topic each partition in offset order, so each partner's events stay in order."""
         for topic in topics:
-            async for raws in self._read(topic):
-                yield _decoded(raws, self.stats)
+            async for records in self._read(topic):
+                yield _decoded(records, self.stats, share)
 
     async def payout_actions(self, ledger_topic: str) -> list[PayoutAction]:
         """The payout announcements on the ledger's topic, once each (a relay may have sent one twice)."""
         actions: dict[str, PayoutAction] = {}
-        async for raws in self._read(ledger_topic):
-            for raw in raws:
+        async for records in self._read(ledger_topic):
+            for _, raw in records:
                 if any(m in raw for m in PAYOUT_MARKERS):
                     action = payout_action_of(raw)
                     actions.setdefault(action.event_id, action)
@@ -175,3 +194,37 @@ class KafkaTopics:
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
     await consumer.topics()  # fetches the cluster's metadata
     return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+
+
+@dataclass(frozen=True)
+class ReplaySource:
+    """Where a replay reads, as plain settings (a parallel replay's workers each open their own):
+    a ledger database's consumed-event log when ``from_database`` is set, else the Kafka topics."""
+
+    from_database: str | None
+    kafka_bootstrap: str
+    consumed_topics: tuple[str, ...]
+    ledger_topic: str
+    batch_size: int = 20_000
+
+    def _log(self) -> ConsumedLog:
+        assert self.from_database is not None
+        return ConsumedLog(self.from_database, self.batch_size)
+
+    def _kafka(self) -> KafkaTopics:
+        return KafkaTopics(self.kafka_bootstrap, self.batch_size)
+
+    async def count(self) -> int:
+        if self.from_database is not None:
+            return await self._log().count()
+        return await self._kafka().count(self.consumed_topics)
+
+    async def payout_actions(self) -> list[PayoutAction]:
+        if self.from_database is not None:
+            return await self._log().payout_actions()
+        return await self._kafka().payout_actions(self.ledger_topic)
+
+    def batches(self, share: Share = EVERYTHING) -> AsyncIterator[list[Incoming]]:
+        if self.from_database is not None:
+            return self._log().batches(share)
+        return self._kafka().batches(self.consumed_topics, share)

@@ -37,7 +37,7 @@ WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
 """
 
 
-async def _defer_indexes(driver: Any, tables: Sequence[str]) -> list[str]:
+async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> list[str]:
     """Drop the tables' constraints and indexes; the statements that bring them back (keys first)."""
     constraints = await driver.fetch(CONSTRAINTS, list(tables))
     indexes = await driver.fetch(INDEXES, list(tables))
@@ -50,6 +50,11 @@ async def _defer_indexes(driver: Any, tables: Sequence[str]) -> list[str]:
     return restore + [i["indexdef"] for i in indexes]
 
 
+async def restore_indexes(driver: Any, statements: Sequence[str]) -> None:
+    for statement in statements:
+        await driver.execute(statement)
+
+
 class ReplaySink:
     def __init__(
         self,
@@ -57,8 +62,13 @@ class ReplaySink:
         programs: Sequence[ProgramVersion],
         pilots: Sequence[Pilot] = (),
         changes: Sequence[CohortChange] = (),
+        *,
+        owns_indexes: bool = True,
     ) -> None:
+        """``owns_indexes=False``: one of several workers sharing the database; their coordinator
+        takes the journal's indexes off before they start and puts them back after."""
         self.driver = driver
+        self.owns_indexes = owns_indexes
         self.programs = list(programs)
         self.pilots = list(pilots)
         self.changes: dict[str, list[CohortChange]] = defaultdict(list)
@@ -116,7 +126,8 @@ class ReplaySink:
     async def start(self) -> None:
         """Take the journal's indexes and constraints off while it loads (they are rebuilt, and checked,
         in bulk by ``finish``): a fresh database, and a replay in one transaction."""
-        self._restore = await _defer_indexes(self.driver, BULK_TABLES)
+        if self.owns_indexes:
+            self._restore = await defer_indexes(self.driver, BULK_TABLES)
 
     async def _flush(self) -> None:
         if self._pending:
@@ -125,8 +136,7 @@ class ReplaySink:
 
     async def finish(self) -> None:
         await self._flush()
-        for statement in self._restore:
-            await self.driver.execute(statement)
+        await restore_indexes(self.driver, self._restore)
         self._restore = []
         ordered = sorted(self.balances.items())
         await self.driver.copy_records_to_table(

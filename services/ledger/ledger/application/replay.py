@@ -9,6 +9,7 @@ rejected live too (dead-lettered) and is only counted.
 from __future__ import annotations
 
 import gc
+import zlib
 from collections.abc import AsyncIterable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -18,6 +19,24 @@ from ..domain.payouts import PayoutAction
 from .payout_schedule import PayoutSchedule
 from .ports import LedgerStore
 from .projector import Incoming, Rejected, post_payouts, project
+
+
+@dataclass(frozen=True)
+class Share:
+    """One worker's part of a partition-parallel replay: the partners whose id hashes to ``index``.
+
+    A partner's whole history (its events, both streams, its payout actions) is in one share, and
+    nothing the projection does for a partner reads another partner's state, so the shares replay
+    independently and together give the same ledger as one replay."""
+
+    index: int
+    count: int
+
+    def holds(self, partner_id: str) -> bool:
+        return zlib.crc32(partner_id.encode()) % self.count == self.index
+
+
+EVERYTHING = Share(0, 1)
 
 
 class ReplayTarget(LedgerStore, Protocol):

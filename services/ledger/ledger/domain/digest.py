@@ -28,6 +28,14 @@ class _Chain:
     entries: int = 0
 
 
+@dataclass(frozen=True)
+class _Finished:
+    value: str
+
+    def hexdigest(self) -> str:
+        return self.value
+
+
 @dataclass
 class LedgerDigest:
     _chains: dict[tuple[str, str], _Chain] = field(default_factory=dict)
@@ -41,6 +49,12 @@ class LedgerDigest:
         chain = self._chains.setdefault((partner_id, stream), _Chain())
         chain.digest.update(f"{sequence}|{entry_id}|{content_hash}|{entry_hash}\n".encode())
         chain.entries += 1
+
+    def add_chain(self, partner_id: str, stream: str, entries: int, chain_digest: str) -> None:
+        """A chain digested elsewhere (one worker of a partition-parallel replay): its ``chains()`` item."""
+        if (partner_id, stream) in self._chains:
+            raise ValueError(f"chain {partner_id}/{stream} was digested twice")
+        self._chains[(partner_id, stream)] = _Chain(_Finished(chain_digest), entries)
 
     def add_balance(self, partner_id: str, account: str, currency: str, balance: Decimal) -> None:
         """Balances in (partner, account, currency) order; zero balances are left out (a row that went

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -17,15 +17,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from servicekit.db import sync_url
 
-from ..adapters.event_sources import ConsumedLog, KafkaTopics
+from ..adapters.event_sources import ReplaySource
 from ..adapters.journal_reader import JournalReader
 from ..adapters.replay_setup import TargetNotEmpty, copy_catalog, prepare_target, read_catalog
 from ..adapters.replay_sink import ReplaySink
 from ..application.audit import Examined, examine, first_difference
-from ..application.projector import Incoming
 from ..application.replay import ReplayReport, replay
 from ..config import LedgerSettings
 from ..domain.verification import Finding
+from .replay_workers import PartialReplay, replay_in_parallel
 
 console = Console(stderr=True)
 
@@ -48,31 +48,34 @@ async def run_replay(
     from_database: str | None = None,
     catalog_from: str | None = None,
     batch_size: int = 20_000,
+    workers: int = 1,
     quiet: bool = False,
 ) -> ReplayReport:
     """Rebuild journal and balances into ``target_url`` from the Kafka topics (offset 0) or from the
-    consumed-event log of the ledger database ``from_database``."""
+    consumed-event log of the ledger database ``from_database``; ``workers`` > 1 shares the partners
+    out to that many processes."""
     catalog_url = catalog_from or from_database or settings.database_url
     catalog = await read_catalog(catalog_url)
     target = await prepare_target(target_url)
     try:
         await copy_catalog(catalog_url, target)
-        sink = ReplaySink(target, catalog.versions, catalog.pilots, catalog.changes)
-        batches: AsyncIterator[Sequence[Incoming]]
-        if from_database is not None:
-            log = ConsumedLog(sync_url(from_database), batch_size)
-            total = await log.count()
-            actions = await log.payout_actions()
-            batches = log.batches()
-        else:
-            kafka = KafkaTopics(settings.kafka_bootstrap_servers, batch_size)
-            consumed = [topics.prefixed(t, settings.topic_prefix) for t in (topics.REGISTRATION, topics.MDF)]
-            total = await kafka.count(consumed)
-            actions = await kafka.payout_actions(topics.prefixed(topics.LEDGER, settings.topic_prefix))
-            batches = kafka.batches(consumed)
+        source = ReplaySource(
+            from_database=sync_url(from_database) if from_database is not None else None,
+            kafka_bootstrap=settings.kafka_bootstrap_servers,
+            consumed_topics=tuple(topics.prefixed(t, settings.topic_prefix) for t in (topics.REGISTRATION, topics.MDF)),
+            ledger_topic=topics.prefixed(topics.LEDGER, settings.topic_prefix),
+            batch_size=batch_size,
+        )
+        total = await source.count()
+        actions = await source.payout_actions()
         with _progress("replaying events", total, quiet) as advance:
+            if workers > 1:
+                return await replay_in_parallel(
+                    source, actions, target, sync_url(target_url), catalog_url, workers, advance
+                )
+            sink = ReplaySink(target, catalog.versions, catalog.pilots, catalog.changes)
             async with target.transaction():
-                return await replay(batches, actions, sink, advance)
+                return await replay(source.batches(), actions, sink, advance)
     finally:
         await target.close()
 
@@ -137,17 +140,23 @@ def register(cli: typer.Typer, settings_factory: Callable[[], LedgerSettings]) -
             str | None, typer.Option(help="where the program versions and pilots are (default: the live ledger)")
         ] = None,
         batch_size: Annotated[int, typer.Option(help="events per projection batch")] = 20_000,
+        workers: Annotated[
+            int, typer.Option(min=1, help="processes sharing the partners out (partition-parallel; one per core)")
+        ] = 1,
         as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     ) -> None:
         """Rebuild journal and balances into a fresh database from the topics (offset 0) and print a digest."""
         try:
             report = asyncio.run(
                 run_replay(settings_factory(), target, from_database=from_database, catalog_from=catalog_from,
-                           batch_size=batch_size)
+                           batch_size=batch_size, workers=workers)
             )  # fmt: skip
         except TargetNotEmpty as exc:
             typer.echo(f"ledger replay: {exc}", err=True)
             raise typer.Exit(2) from exc
+        except PartialReplay as exc:
+            typer.echo(f"ledger replay: {exc}", err=True)
+            raise typer.Exit(1) from exc
         if as_json:
             rejected = [{"event_id": r.event_id, "reason": r.reason} for r in report.rejected]
             typer.echo(json.dumps({**vars(report), "rejected": rejected}, default=str))

@@ -1,0 +1,139 @@
+"""Partition-parallel ``ledger replay --workers N``.
+
+The partners are split into N shares by a hash of their id (``Share``). Each worker process reads
+the whole source but decodes and projects only its share's events (and payout actions), and writes
+its partners' journal, balances and state into the same fresh database in its own transaction. The
+coordinator takes the journal's indexes and keys off before the workers start, puts them back (and
+so checks them) once all have committed, and merges their digests: chains are per partner, and the
+balances are digested again in one global order, so the digest is the one a single replay prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+import asyncpg
+
+from ..adapters.event_sources import ReplaySource
+from ..adapters.replay_setup import read_catalog
+from ..adapters.replay_sink import ReplaySink, defer_indexes, restore_indexes
+from ..application.projector import Rejected
+from ..application.replay import ReplayReport, Share, replay
+from ..domain.digest import LedgerDigest
+from ..domain.payouts import PayoutAction
+
+PROGRESS_EVERY = 0.5  # seconds between progress updates from the workers' shared counter
+
+
+class PartialReplay(RuntimeError):
+    """A worker failed after others had committed: the target holds part of a replay."""
+
+
+@dataclass(frozen=True)
+class ShareJob:
+    share: Share
+    source: ReplaySource
+    target_url: str  # asyncpg form
+    catalog_url: str
+    actions: list[PayoutAction]
+
+
+@dataclass
+class ShareResult:
+    events: int
+    duplicates: int
+    rejected: list[Rejected]
+    chains: dict[tuple[str, str], tuple[int, str]]
+    balances: list[tuple[str, str, str, Decimal]] = field(default_factory=list)
+
+
+_progress: Synchronized[int] | None = None
+
+
+def _start_worker(counter: Synchronized[int]) -> None:
+    global _progress
+    _progress = counter
+
+
+def _advance(n: int) -> None:
+    if _progress is not None:
+        with _progress.get_lock():
+            _progress.value += n
+
+
+def replay_share(job: ShareJob) -> ShareResult:
+    """A worker process's whole job (a top-level function: the pool pickles it by name)."""
+    return asyncio.run(_replay_share(job))
+
+
+async def _replay_share(job: ShareJob) -> ShareResult:
+    catalog = await read_catalog(job.catalog_url)
+    conn = await asyncpg.connect(job.target_url)
+    try:
+        sink = ReplaySink(conn, catalog.versions, catalog.pilots, catalog.changes, owns_indexes=False)
+        async with conn.transaction():
+            report = await replay(job.source.batches(job.share), job.actions, sink, _advance)
+    finally:
+        await conn.close()
+    balances = [(p, a, c, v) for (p, a, c), v in sink.balances.items() if v]
+    return ShareResult(report.events, report.duplicates, report.rejected, sink.digest.chains(), balances)
+
+
+async def replay_in_parallel(
+    source: ReplaySource,
+    actions: list[PayoutAction],
+    target: asyncpg.Connection,
+    target_url: str,
+    catalog_url: str,
+    workers: int,
+    progress: Callable[[int], None],
+) -> ReplayReport:
+    shares = [Share(i, workers) for i in range(workers)]
+    jobs = [
+        ShareJob(share, source, target_url, catalog_url, [a for a in actions if share.holds(a.partner_id)])
+        for share in shares
+    ]
+    restore = await defer_indexes(target)
+    context = multiprocessing.get_context("spawn")  # never fork a process with a running event loop
+    counter: Any = context.Value("q", 0)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(counter,)) as pool:
+        running = asyncio.gather(*(loop.run_in_executor(pool, replay_share, job) for job in jobs))
+        reported = 0
+        while not running.done():
+            await asyncio.wait([running], timeout=PROGRESS_EVERY)
+            progress(counter.value - reported)
+            reported = counter.value
+        try:
+            results: list[ShareResult] = running.result()
+        except Exception as exc:
+            raise PartialReplay(
+                f"a replay worker failed ({type(exc).__name__}: {exc}); the target database now holds part of "
+                "a replay: drop it and replay again"
+            ) from exc
+    async with target.transaction():
+        await restore_indexes(target, restore)
+    return _merged(results, len(actions))
+
+
+def _merged(results: list[ShareResult], payouts: int) -> ReplayReport:
+    digest = LedgerDigest()
+    for result in results:
+        for (partner_id, stream), (entries, chain_digest) in result.chains.items():
+            digest.add_chain(partner_id, stream, entries, chain_digest)
+    for partner_id, account, currency, balance in sorted(b for r in results for b in r.balances):
+        digest.add_balance(partner_id, account, currency, balance)
+    return ReplayReport(
+        events=sum(r.events for r in results),
+        duplicates=sum(r.duplicates for r in results),
+        payouts=payouts,
+        rejected=[rejected for r in results for rejected in r.rejected],
+        digest=digest.summary(),
+    )
