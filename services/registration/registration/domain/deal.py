@@ -6,10 +6,11 @@ change is an event, so a deal's state is exactly the fold of its history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from incentive_contracts.events.deal import (
     ConflictKind,
@@ -135,6 +136,25 @@ class Deal:
         return any(f.reason == reason for f in self.flags)
 
 
+_DEAL_FIELDS = tuple(f.name for f in fields(Deal))
+_DEAL_FIELD_SET = frozenset(_DEAL_FIELDS)
+
+
+def _changed(state: Deal, **changes: Any) -> Deal:
+    """``dataclasses.replace(state, **changes)`` for a Deal, without re-running ``__init__`` (which only
+    assigns the fields): a bulk registration folds thousands of deals, and replace was most of it."""
+    unknown = changes.keys() - _DEAL_FIELD_SET
+    if unknown:
+        raise TypeError(f"Deal has no field(s) {sorted(unknown)}")
+    new = object.__new__(Deal)
+    values = new.__dict__
+    current = state.__dict__
+    for name in _DEAL_FIELDS:
+        values[name] = current[name]
+    values.update(changes)
+    return new
+
+
 def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
     if isinstance(event, DealRegistered):
         return Deal(
@@ -151,13 +171,13 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
     if state is None:
         return None
     if isinstance(event, DealConflicted):
-        return replace(
+        return _changed(
             state, status=Status.CONFLICT, conflict_kind=event.kind, conflicts_with=tuple(event.conflicts_with)
         )
     if isinstance(event, DealConflictResolved):
-        return replace(state, conflict_kind=None, conflicts_with=())
+        return _changed(state, conflict_kind=None, conflicts_with=())
     if isinstance(event, DealApproved):
-        return replace(
+        return _changed(
             state,
             status=Status.APPROVED,
             stage=Stage.APPROVED,
@@ -166,33 +186,33 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
             last_progress_on=event.approved_on,
         )
     if isinstance(event, DealRejected):
-        return replace(state, status=Status.REJECTED, rejection_reason=event.reason)
+        return _changed(state, status=Status.REJECTED, rejection_reason=event.reason)
     if isinstance(event, DealStageChanged):
-        return replace(
+        return _changed(
             state,
             stage=Stage(event.to_stage.value),
             expected_close=event.forecast_close,
             last_progress_on=event.changed_at.date(),
         )
     if isinstance(event, DealForecastChanged):
-        return replace(state, expected_amount=event.expected_amount, expected_close=event.expected_close)
+        return _changed(state, expected_amount=event.expected_amount, expected_close=event.expected_close)
     if isinstance(event, DealWon):
-        return replace(state, status=Status.WON, stage=Stage.WON, final_amount=event.amount, closed_on=event.closed_on)
+        return _changed(state, status=Status.WON, stage=Stage.WON, final_amount=event.amount, closed_on=event.closed_on)
     if isinstance(event, DealLost):
-        return replace(state, status=Status.LOST, stage=Stage.LOST, lost_reason=event.reason, closed_on=event.lost_on)
+        return _changed(state, status=Status.LOST, stage=Stage.LOST, lost_reason=event.reason, closed_on=event.lost_on)
     if isinstance(event, DealReversed):
-        return replace(
+        return _changed(
             state,
             reversed_amount=state.reversed_amount + event.amount.amount,
             status=Status.REVERSED if event.full else state.status,
         )
     if isinstance(event, DealExpired):
-        return replace(state, status=Status.EXPIRED)
+        return _changed(state, status=Status.EXPIRED)
     if isinstance(event, DealInfluenceRecorded):
         activity = Influence(event.activity_id, event.kind, event.occurred_on, event.evidence_ref)
-        return replace(state, influence=(*state.influence, activity))
+        return _changed(state, influence=(*state.influence, activity))
     if isinstance(event, DealFlagged):
-        return replace(state, flags=(*state.flags, Flag(event.reason, event.detail, event.flagged_on)))
+        return _changed(state, flags=(*state.flags, Flag(event.reason, event.detail, event.flagged_on)))
     if isinstance(event, DealFlagCleared):
         flags = tuple(
             replace(f, cleared_on=event.cleared_on, cleared_by=event.cleared_by)
@@ -200,7 +220,7 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
             else f
             for f in state.flags
         )
-        return replace(state, flags=flags)
+        return _changed(state, flags=flags)
     return state
 
 
