@@ -28,7 +28,7 @@ from servicekit.db import sync_url
 from servicekit.testing.client import app_client
 
 from ..conftest import ALEMBIC_INI, FixedClock
-from .crm_clients import CRMS, Opportunity
+from .crm_clients import CRMS, Opportunity, SalesforceCrm
 from .helpers import enroll, fetch
 
 SOURCES = sorted(CRMS)
@@ -65,14 +65,21 @@ def requests_for(source: str, settings: RegistrationSettings) -> list[tuple[str,
     good = crm.body("dl-1", [Opportunity("opp-1", 1, "open")])
     changed = crm.body("dl-2", [Opportunity("opp-2", 1, "open")])
     garbage = b'{"records": "nope"}' if source != "salesforce" else b"<not-xml"
-    return [
+    too_many = crm.body("dl-3", [Opportunity(f"opp-{i}", 1, "open") for i in range(101)])
+    cases = [
         ("accepted", crm.path, good, crm.headers(good)),
         ("replayed", crm.path, good, crm.headers(good)),
         ("one byte changed", crm.path, flipped(changed), crm.headers(changed)),
         ("unsigned", crm.path, good, {"Content-Type": "application/json"}),
         ("stale", crm.path, changed, crm.headers(changed, timestamp=time.time() - 3600)),
         ("malformed", crm.path, garbage, crm.headers(garbage)),
+        ("too many", crm.path, too_many, crm.headers(too_many)),
     ]
+    if isinstance(crm, SalesforceCrm):
+        crm.org_id = "00D999999999999"
+        foreign = crm.body("dl-4", [Opportunity("opp-4", 1, "open")])
+        cases.append(("other organization", crm.path, foreign, crm.headers(foreign)))
+    return cases
 
 
 def comparable(response: httpx.Response) -> tuple[int, str | None, str | None, object]:
@@ -109,7 +116,8 @@ async def test_the_edge_answers_exactly_as_the_fastapi_routes(
         "unsigned": 401,
         "stale": 401,
         "malformed": 400,
-    }
+        "too many": 400,
+    } | ({"other organization": 403} if source == "salesforce" else {})
     refused = dict(answers[True])["unsigned"]
     assert refused[1] == "application/problem+json"
     assert refused[3]["instance"] == f"/webhooks/{source}"  # type: ignore[index]
