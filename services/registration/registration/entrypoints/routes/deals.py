@@ -47,9 +47,9 @@ PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES))
 Reader = Annotated[Principal, Depends(requires(*READ_SCOPES))]
 
 
-def _command(body: RegisterDealBody, request: Request, principal: Principal) -> RegisterDeal:
+def _command(body: RegisterDealBody, request: Request, principal: Principal, day: date | None = None) -> RegisterDeal:
     principal.require_partner(body.partner_id)
-    day = today(request)
+    day = day or today(request)
     if principal.partner_id is not None and body.registered_on not in (None, day):
         raise Problem(422, "Invalid request", "partners register with today's date; registered_on is for managers")
     return RegisterDeal(
@@ -78,7 +78,8 @@ async def register_deal(body: RegisterDealBody, request: Request, principal: Par
 @router.post("/bulk", status_code=201)
 async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
     """Many registrations in ONE transaction: all are registered, or none (the error names the item)."""
-    commands = [_command(item, request, principal) for item in body.deals]
+    day = today(request)  # one date for the whole request
+    commands = [_command(item, request, principal, day) for item in body.deals]
 
     async def action(unit: Unit) -> tuple[int, dict[str, Any]]:
         deals = await register_deals(unit, commands, policy(request), actor=actor(principal))
