@@ -142,9 +142,11 @@ def evaluate(
 ) -> tuple[PartnerLedger, list[Announcement]]:
     """Re-evaluation on an event: promote when a higher tier's thresholds are met (never demote)."""
     program = pv.program
+    current = program.tiers.index(partner.tier)
+    if current == len(program.tiers.levels) - 1:
+        return partner, []  # at the top already: nothing to promote to (and no metrics to sum)
     m = metrics(partner, on, program)
     best = qualifying_index(program, m)
-    current = program.tiers.index(partner.tier)
     if current >= 0 and best <= current:
         return partner, []
     level = program.tiers.levels[best]
