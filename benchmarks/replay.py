@@ -138,7 +138,9 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
     report: dict[str, Any] = orjson.loads(output.strip().splitlines()[-1])
     events = int(report["events"])
     result.peak_rss_mb[replayer.name] = replayer.peak_mb
-    result.cpu_seconds[replayer.name] = replayer.cpu_seconds
+    result.cpu_seconds[replayer.name] = replayer.cpu_seconds  # its workers' included (it reaps them)
+    for i, worker in enumerate(report.get("workers", []), start=1):
+        result.peak_rss_mb[f"ledger replay worker {i} ({int(worker['events']):,} events)"] = worker["peak_rss_mb"]
     result.metric(
         f"`ledger replay` of {events / 1e6:.2f}M events", seconds, "s", target=run.targets.replay_seconds,
         higher_is_better=False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import resource
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class ShareResult:
     rejected: list[Rejected]
     chains: dict[tuple[str, str], tuple[int, str]]
     balances: list[tuple[str, str, str, Decimal]] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 _progress: Synchronized[int] | None = None
@@ -83,7 +86,16 @@ async def _replay_share(job: ShareJob) -> ShareResult:
     finally:
         await conn.close()
     balances = [(p, a, c, v) for (p, a, c), v in sink.balances.items() if v]
-    return ShareResult(report.events, report.duplicates, report.rejected, sink.digest.chains(), balances)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return ShareResult(
+        report.events,
+        report.duplicates,
+        report.rejected,
+        sink.digest.chains(),
+        balances,
+        peak_rss_mb=used.ru_maxrss / 1024,  # KiB on Linux
+        cpu_seconds=used.ru_utime + used.ru_stime,
+    )
 
 
 async def replay_in_parallel(
@@ -136,4 +148,5 @@ def _merged(results: list[ShareResult], payouts: int) -> ReplayReport:
         payouts=payouts,
         rejected=[rejected for r in results for rejected in r.rejected],
         digest=digest.summary(),
+        workers=[{"events": r.events, "peak_rss_mb": r.peak_rss_mb, "cpu_seconds": r.cpu_seconds} for r in results],
     )

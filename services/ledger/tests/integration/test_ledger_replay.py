@@ -74,6 +74,9 @@ async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
         ledger_settings, parallel, from_database=ledger_settings.database_url, workers=3, quiet=True
     )
     assert (shared.events, shared.payouts, shared.rejected, shared.digest) == (10, 4, [], report.digest)
+    assert len(shared.workers) == 3
+    assert sum(w["events"] for w in shared.workers) == 10
+    assert all(w["peak_rss_mb"] > 0 for w in shared.workers)
     assert (await run_verify(ledger_settings.database_url, parallel, quiet=True)).findings == []
     # The same rows; only posted_seq (the database's global insertion order) interleaves the partners
     # differently, and it still follows each chain's order.
