@@ -37,7 +37,19 @@ class ChainedEntry:
 
 def canonical(entry: JournalEntry, sequence: int, prev_hash: str) -> bytes:
     """The exact bytes hashed: sorted keys, decimal strings, UTC ISO timestamps."""
-    document: dict[str, Any] = {
+    document = canonical_document(entry, sequence, prev_hash)
+    try:
+        fast = orjson.dumps(document, default=_as_text, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return reference_canonical(document)
+    if fast.isascii() and b"\\" not in fast and b"\x7f" not in fast:
+        return fast
+    return reference_canonical(document)  # escapes (non-ASCII, control characters): the json module's
+
+
+def canonical_document(entry: JournalEntry, sequence: int, prev_hash: str) -> dict[str, Any]:
+    """What is hashed of an entry at its place in the chain."""
+    return {
         "entry_id": entry.entry_id,
         "partner_id": entry.partner_id,
         "stream": entry.stream,
@@ -53,13 +65,6 @@ def canonical(entry: JournalEntry, sequence: int, prev_hash: str) -> bytes:
         "explanation": entry.explanation,
         "prev_hash": prev_hash,
     }
-    try:
-        fast = orjson.dumps(document, default=_as_text, option=_ORJSON_OPTIONS)
-    except TypeError:
-        return reference_canonical(document)
-    if fast.isascii() and b"\\" not in fast and b"\x7f" not in fast:
-        return fast
-    return reference_canonical(document)  # escapes (non-ASCII, control characters): the json module's
 
 
 def reference_canonical(document: dict[str, Any]) -> bytes:
