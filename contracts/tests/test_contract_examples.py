@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-
 from contract_support import each_event, example_or_fail, key_id
 from incentive_contracts import registry
 from incentive_contracts.envelope import CloudEvent, dataschema_for
