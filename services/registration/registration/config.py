@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from incentive_contracts.events.partner import PartnerType
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import DEV_WEBHOOK_SECRET, ServiceSettings
 
@@ -54,6 +54,8 @@ class RegistrationSettings(ServiceSettings):
     generic_secret_previous: SecretStr | None = None
     webhook_tolerance_seconds: int = 300
     crm_mapping_file: Path | None = None
+    # Deliveries the crm-sync worker claims and applies per transaction.
+    crm_sync_batch: int = Field(default=1000, ge=1, le=10000)
 
     # The ledger topic consumer that shows partners' tiers.
     ledger_consumer_group: str = "registration-tiers"

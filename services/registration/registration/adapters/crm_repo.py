@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,16 +19,7 @@ class SqlCrmRecords:
     async def get(self, source: str, record_id: str) -> CrmRecord | None:
         stmt = select(crm_records).where(crm_records.c.source == source, crm_records.c.record_id == record_id)
         row = (await self.conn.execute(stmt)).first()
-        if row is None:
-            return None
-        return CrmRecord(
-            source=row.source,
-            record_id=row.record_id,
-            deal_id=row.deal_id,
-            fields=dict(row.fields),
-            versions={k: int(v) for k, v in row.versions.items()},
-            modified_at=row.modified_at,
-        )
+        return None if row is None else to_record(row)
 
     async def save(self, record: CrmRecord, outcome: str) -> None:
         values = {
@@ -59,3 +52,14 @@ class SqlCrmRecords:
     async def outcome(self, source: str, record_id: str) -> str | None:
         stmt = select(crm_records.c.outcome).where(crm_records.c.source == source, crm_records.c.record_id == record_id)
         return (await self.conn.execute(stmt)).scalar()
+
+
+def to_record(row: Any) -> CrmRecord:
+    return CrmRecord(
+        source=row.source,
+        record_id=row.record_id,
+        deal_id=row.deal_id,
+        fields=dict(row.fields),
+        versions={k: int(v) for k, v in row.versions.items()},
+        modified_at=row.modified_at,
+    )

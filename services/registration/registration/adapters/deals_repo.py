@@ -68,7 +68,7 @@ async def copy_rows(conn: AsyncConnection, table: str, columns: list[str], recor
     await driver.copy_records_to_table(table, columns=columns, records=records)
 
 
-def _any_of(column: Any, values: Iterable[str]) -> Any:
+def any_of(column: Any, values: Iterable[str]) -> Any:
     """``column = ANY(:array)``: ONE array parameter, where ``IN (...)`` sends (and PostgreSQL parses
     and plans) one parameter per value, 10,000 of them for a 5,000-deal bulk registration."""
     return column == any_(literal(sorted(values), type_=ARRAY(Text)))
@@ -77,9 +77,9 @@ def _any_of(column: Any, values: Iterable[str]) -> Any:
 def _customer_filter(table: Any, identities: Iterable[CustomerIdentity]) -> Any:
     identities = list(identities)
     domains = {i.domain for i in identities if i.domain}
-    clauses = [_any_of(table.c.customer_name_key, {i.name_key for i in identities})]
+    clauses = [any_of(table.c.customer_name_key, {i.name_key for i in identities})]
     if domains:
-        clauses.append(_any_of(table.c.customer_domain, domains))
+        clauses.append(any_of(table.c.customer_domain, domains))
     return or_(*clauses)
 
 
@@ -96,7 +96,7 @@ class SqlDeals:
 
     async def existing_ids(self, deal_ids: Iterable[str]) -> set[str]:
         ids = list(deal_ids)
-        rows = await self.conn.execute(select(deals.c.deal_id).where(_any_of(deals.c.deal_id, ids)))
+        rows = await self.conn.execute(select(deals.c.deal_id).where(any_of(deals.c.deal_id, ids)))
         return set(rows.scalars())
 
     async def known_registrations(self, identities: Iterable[CustomerIdentity], since: date) -> list[KnownRegistration]:

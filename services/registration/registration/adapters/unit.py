@@ -23,7 +23,8 @@ from .partners_repo import SqlPartners
 
 CUSTOMER_LOCK_SPACE = 7_303  # bucketed customer locks (7_301 held one lock per key)
 CUSTOMER_LOCK_BUCKETS = 256
-CRM_LOCK_SPACE = 7_302
+CRM_LOCK_SPACE = 7_304  # bucketed CRM record locks (7_302 held one lock per record)
+CRM_LOCK_BUCKETS = 1024
 
 
 def event_ids(count: int) -> list[str]:
@@ -49,6 +50,15 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+def customer_lock_buckets(identities: Iterable[CustomerIdentity]) -> list[int]:
+    """The lock buckets of these customers, sorted (the one global order every transaction takes them in)."""
+    return sorted({zlib.crc32(k.encode()) % CUSTOMER_LOCK_BUCKETS for i in identities for k in i.lock_keys})
+
+
+def crm_lock_bucket(source: str, record_id: str) -> int:
+    return zlib.crc32(f"{source}:{record_id}".encode()) % CRM_LOCK_BUCKETS
+
+
 class SqlLocks:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
@@ -58,7 +68,7 @@ class SqlLocks:
         # CUSTOMER_LOCK_BUCKETS locks instead of ~10,000 (PostgreSQL's shared lock table holds
         # max_locks_per_transaction x max_connections, 6,400 by default). Two registrations of one
         # customer always share a bucket; unrelated customers only rarely wait on each other.
-        buckets = sorted({zlib.crc32(k.encode()) % CUSTOMER_LOCK_BUCKETS for i in identities for k in i.lock_keys})
+        buckets = customer_lock_buckets(identities)
         # unnest yields the array in order, so every transaction takes its locks in one global order.
         await self.conn.execute(
             text("SELECT pg_advisory_xact_lock(:space, b) FROM unnest(CAST(:buckets AS int[])) AS b"),
@@ -67,8 +77,17 @@ class SqlLocks:
 
     async def lock_crm_record(self, source: str, record_id: str) -> None:
         await self.conn.execute(
-            text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
-            {"space": CRM_LOCK_SPACE, "key": f"{source}:{record_id}"},
+            text("SELECT pg_advisory_xact_lock(:space, :bucket)"),
+            {"space": CRM_LOCK_SPACE, "bucket": crm_lock_bucket(source, record_id)},
+        )
+
+    async def lock_crm_buckets(self, buckets: Iterable[int]) -> None:
+        """Many CRM records' locks in one statement, in bucket order. Records map to a bounded set of
+        buckets, so a batch of deliveries with up to 100 notifications each holds at most
+        CRM_LOCK_BUCKETS locks (PostgreSQL's shared lock table is finite); two records rarely share one."""
+        await self.conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, b) FROM unnest(CAST(:buckets AS int[])) AS b"),
+            {"space": CRM_LOCK_SPACE, "buckets": sorted(set(buckets))},
         )
 
 

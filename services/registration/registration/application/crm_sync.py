@@ -6,8 +6,9 @@ stage the mapping does not know) is recorded with its reason and never undoes th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..domain import crm
 from ..domain.errors import DomainError
@@ -90,3 +91,39 @@ async def _reconcile(
         elif isinstance(step, ReverseDeal):
             await deal_cases.reverse(unit, step, actor=actor)
     return "applied", "step limit reached"
+
+
+def registrations_ahead(
+    records: Mapping[tuple[str, str], crm.CrmRecord | None],
+    notifications: Iterable[tuple[str, crm.CrmChange]],
+    mappings: Mapping[str, crm.CrmMapping],
+    registered: Mapping[str, bool],
+    now: datetime,
+) -> list[RegisterDeal]:
+    """Every registration applying these notifications in order could ask for (a superset).
+
+    ``records`` are the CRM records before the batch (None: not seen yet), ``notifications`` the
+    ones that will be applied (duplicates left out), ``registered`` whether each deal exists
+    before the batch. Merging is replayed exactly as :func:`apply_changes` merges, and a
+    registration is named wherever the merged record describes a deal that did not exist before
+    the batch and carries everything a registration needs; the batch path locks and loads what
+    these registrations read before it decides anything.
+    """
+    current = dict(records)
+    found: list[RegisterDeal] = []
+    for source, change in notifications:
+        key = (source, change.record_id)
+        record = current.get(key) or crm.CrmRecord(
+            source=source, record_id=change.record_id, deal_id=crm.crm_deal_id(source, change.record_id)
+        )
+        record, _ = crm.merge(record, change)
+        current[key] = record
+        if registered.get(record.deal_id, False):
+            continue
+        wanted = crm.desired(record, mappings[source])
+        if wanted.problems:
+            continue
+        step = crm.next_step(wanted, None, deal_id=record.deal_id, at=record.modified_at or now, source=source)
+        if isinstance(step, RegisterDeal):
+            found.append(step)
+    return found

@@ -64,7 +64,9 @@ def _crm_sync(cli: typer.Typer) -> None:
                 engine, source=SOURCE, topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
             )
             sync = CrmSync(CrmMappings.load(settings.crm_mapping_file), settings.policy())
-            worker = CrmSyncWorker(factory, sync, poll_seconds=settings.relay_poll_seconds)
+            worker = CrmSyncWorker(
+                factory, sync, batch_size=settings.crm_sync_batch, poll_seconds=settings.relay_poll_seconds
+            )
             worker.heartbeat = Heartbeat(settings.heartbeat_path)
             try:
                 await run_until_signalled(worker, worker.run)

@@ -2,9 +2,13 @@
 
 One worker is active at a time (a PostgreSQL advisory lock elects it; others wait as hot
 standbys), so deliveries about one CRM record apply in the order they arrived. A batch of inbox
-rows is claimed with ``FOR UPDATE SKIP LOCKED``; each delivery runs in its own savepoint, so one
-that fails records its error and never undoes the others; the rows' outcomes, the deals and the
-events commit together, and a crash re-processes only rows that were never committed.
+rows is claimed with ``FOR UPDATE SKIP LOCKED`` and applied together (:mod:`..adapters.crm_batch`:
+a few set-based reads, the same use cases in memory, bulk writes), in a savepoint; a delivery that
+cannot even be read records its error and is left out. If anything else goes wrong while applying
+the batch together, the savepoint is rolled back and the batch is applied one delivery at a time,
+each in its own savepoint, so one that fails records its error and never undoes the others. The
+rows' outcomes, the deals and the events commit together, and a crash re-processes only rows that
+were never committed.
 """
 
 from __future__ import annotations
@@ -18,20 +22,22 @@ from typing import Any
 
 from servicekit.heartbeat import Heartbeat
 from servicekit.logging import log_fields
-from servicekit.unit_of_work import UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..adapters import crm_batch
 from ..adapters.crm_inbox import INBOX_CHANNEL, InboxDelivery, SqlCrmInbox
-from ..adapters.unit import SqlRegistrationUnit
-from ..application.crm_sync import Outcome, apply_changes
+from ..adapters.unit import SqlRegistrationUnit, SystemClock
+from ..application.crm_sync import Outcome, apply_changes, registrations_ahead
 from ..application.ports import Clock
 from ..crm_mappings import CrmMappings
+from ..domain.crm import CrmChange, CrmMapping, crm_deal_id
 from ..domain.policy import RegistrationPolicy
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 100  # each delivery holds a few advisory locks until the batch commits
+DEFAULT_BATCH = 1000  # deliveries per transaction (REGISTRATION_CRM_SYNC_BATCH)
 
 
 @dataclass
@@ -70,22 +76,37 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     }
 
 
-async def drain_batch(factory: UnitOfWorkFactory, sync: CrmSync, *, limit: int = DEFAULT_BATCH) -> DrainCounts:
-    """Claim up to ``limit`` pending deliveries, apply them in id order, commit once."""
+async def drain_batch(
+    factory: UnitOfWorkFactory, sync: CrmSync, *, limit: int = DEFAULT_BATCH, together: bool = True
+) -> DrainCounts:
+    """Claim up to ``limit`` pending deliveries, apply them in id order, commit once.
+
+    ``together`` applies the batch with a fixed number of statements (falling back to one delivery
+    at a time if that fails); False applies it one delivery at a time from the start.
+    """
     counts = DrainCounts()
     async with factory() as uow:
         inbox = SqlCrmInbox(uow.conn)
-        unit = SqlRegistrationUnit(uow, sync.clock)
-        outcomes: dict[int, dict[str, Any]] = {}
-        for delivery in await inbox.claim(limit):
-            outcomes[delivery.id] = await _apply(unit, sync, delivery)
-            if outcomes[delivery.id]["status"] == "applied":
+        claimed = await inbox.claim(limit)
+        outcomes = await apply_together(uow, sync, claimed) if together and claimed else None
+        if outcomes is None:
+            outcomes = await apply_one_by_one(uow, sync, claimed)
+        for outcome in outcomes.values():
+            if outcome["status"] == "applied":
                 counts.applied += 1
             else:
                 counts.failed += 1
         await inbox.finish(outcomes)
         await uow.commit()
     return counts
+
+
+async def apply_one_by_one(
+    uow: UnitOfWork, sync: CrmSync, deliveries: list[InboxDelivery]
+) -> dict[int, dict[str, Any]]:
+    """Each delivery in its own savepoint, statement by statement."""
+    unit = SqlRegistrationUnit(uow, sync.clock)
+    return {delivery.id: await _apply(unit, sync, delivery) for delivery in deliveries}
 
 
 async def _apply(unit: SqlRegistrationUnit, sync: CrmSync, delivery: InboxDelivery) -> dict[str, Any]:
@@ -95,9 +116,69 @@ async def _apply(unit: SqlRegistrationUnit, sync: CrmSync, delivery: InboxDelive
                 unit, delivery.source, delivery.changes(), sync.mappings.mapping(delivery.source), sync.policy
             )
     except Exception as exc:  # one bad delivery must not block the ones behind it
-        log.exception("crm delivery failed", extra=log_fields(source=delivery.source, delivery=delivery.delivery_id))
-        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:1000]}
+        return _failed(delivery, exc)
     return summary(applied)
+
+
+def _failed(delivery: InboxDelivery, exc: Exception) -> dict[str, Any]:
+    log.exception("crm delivery failed", extra=log_fields(source=delivery.source, delivery=delivery.delivery_id))
+    return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:1000]}
+
+
+async def apply_together(
+    uow: UnitOfWork, sync: CrmSync, deliveries: list[InboxDelivery]
+) -> dict[int, dict[str, Any]] | None:
+    """Apply the batch with a fixed number of statements; None (nothing changed) if that failed.
+
+    The outcome of every delivery, every deal, record and event is what applying the deliveries
+    one by one gives (the same use cases decide, on a unit holding the batch's state in memory).
+    """
+    clock = sync.clock or SystemClock()
+    outcomes: dict[int, dict[str, Any]] = {}
+    readable: list[tuple[InboxDelivery, list[CrmChange], CrmMapping]] = []
+    for delivery in deliveries:
+        try:  # what one by one would fail on before touching anything, in the same order
+            changes = delivery.changes()
+            mapping = sync.mappings.mapping(delivery.source)
+        except Exception as exc:
+            outcomes[delivery.id] = _failed(delivery, exc)
+            continue
+        readable.append((delivery, changes, mapping))
+    state = crm_batch.BatchState()
+    unit = crm_batch.BatchUnit(state, clock)
+    try:
+        async with uow.conn.begin_nested():
+            notifications = [(d.source, c) for d, changes, _ in readable for c in changes]
+            await crm_batch.claim_notifications(uow.conn, state, notifications)
+            applying = [(s, c) for s, c in notifications if (s, c.delivery_id) in state.fresh]
+            await crm_batch.load_records(uow.conn, state, [(s, c.record_id) for s, c in applying])
+            await crm_batch.load_deals(
+                uow.conn,
+                state,
+                [
+                    record.deal_id if record is not None else crm_deal_id(source, record_id)
+                    for (source, record_id), record in state.records.items()
+                ],
+            )
+            mappings = {d.source: m for d, _, m in readable}
+            ahead = registrations_ahead(
+                dict(state.records), applying, mappings, {d: v is not None for d, v in state.deals.items()}, clock.now()
+            )
+            await crm_batch.load_for_registrations(uow.conn, state, ahead, sync.policy)
+            for delivery, changes, mapping in readable:
+                outcomes[delivery.id] = summary(
+                    await apply_changes(unit, delivery.source, changes, mapping, sync.policy)
+                )
+            await crm_batch.flush(uow.conn, state)
+    except crm_batch.NotPrepared as exc:
+        log.warning("crm batch not prepared for %s; applying it one delivery at a time", exc)
+        return None
+    except Exception:
+        log.exception("applying a crm batch together failed; applying it one delivery at a time")
+        return None
+    for event, at, event_id in state.events:
+        uow.publish(event, time=at, event_id=event_id)
+    return outcomes
 
 
 async def drain_crm_inbox(factory: UnitOfWorkFactory, sync: CrmSync, *, limit: int = DEFAULT_BATCH) -> DrainCounts:

@@ -69,3 +69,12 @@ def test_a_mapping_file_overrides_defaults_field_by_field(tmp_path):
     assert mapping.stage_target("Closed Won") == Target.WON
     with pytest.raises(ValueError, match="unknown canonical"):
         CrmMappings({"generic": {"fields": {"colour": "x"}}})
+
+
+def test_the_crm_sync_batch_size_is_a_setting(monkeypatch):
+    assert RegistrationSettings().crm_sync_batch == 1000
+    monkeypatch.setenv("REGISTRATION_CRM_SYNC_BATCH", "250")
+    assert RegistrationSettings().crm_sync_batch == 250
+    monkeypatch.setenv("REGISTRATION_CRM_SYNC_BATCH", "0")
+    with pytest.raises(ValidationError):
+        RegistrationSettings()
