@@ -79,6 +79,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 class CrmMappings:
     def __init__(self, overrides: dict[str, dict[str, Any]] | None = None) -> None:
         self._config: dict[str, dict[str, Any]] = {}
+        self._mappings: dict[str, CrmMapping] = {}
         for source, defaults in DEFAULTS.items():
             extra = (overrides or {}).get(source, {})
             self._config[source] = {
@@ -102,8 +103,13 @@ class CrmMappings:
         return cls(data)
 
     def mapping(self, source: str) -> CrmMapping:
-        config = self._config[source]
-        return CrmMapping(fields=config["fields"], stages=config["stages"], default_currency=config["default_currency"])
+        """The same (immutable) mapping object for a source every time: it caches its lowered stage names."""
+        if source not in self._mappings:
+            config = self._config[source]
+            self._mappings[source] = CrmMapping(
+                fields=config["fields"], stages=config["stages"], default_currency=config["default_currency"]
+            )
+        return self._mappings[source]
 
     def version_field(self, source: str) -> str | None:
         return self._config[source]["version_field"]  # type: ignore[no-any-return]

@@ -52,7 +52,7 @@ from .deals_repo import (
     to_row,
 )
 from .partners_repo import SqlPartners
-from .tables import crm_records, deals
+from .tables import deals
 from .unit import SqlLocks, crm_lock_bucket, customer_lock_buckets, event_ids
 
 _MISSING = object()
@@ -74,6 +74,20 @@ LOAD_RECORDS = text(
     FROM crm_records r
     JOIN unnest(CAST(:sources AS text[]), CAST(:ids AS text[])) AS k(source, record_id)
         ON r.source = k.source AND r.record_id = k.record_id
+    """
+)
+# Every record the batch saved, in one statement (its final fields, versions and last outcome).
+SAVE_RECORDS = text(
+    """
+    INSERT INTO crm_records (source, record_id, deal_id, fields, versions, modified_at, outcome)
+    SELECT source, record_id, deal_id, CAST(fields AS jsonb), CAST(versions AS jsonb), modified_at, outcome
+    FROM unnest(
+        CAST(:sources AS text[]), CAST(:ids AS text[]), CAST(:deal_ids AS text[]), CAST(:fields AS text[]),
+        CAST(:versions AS text[]), CAST(:modified AS timestamptz[]), CAST(:outcomes AS text[])
+    ) AS saved(source, record_id, deal_id, fields, versions, modified_at, outcome)
+    ON CONFLICT (source, record_id) DO UPDATE SET
+        deal_id = excluded.deal_id, fields = excluded.fields, versions = excluded.versions,
+        modified_at = excluded.modified_at, outcome = excluded.outcome
     """
 )
 SET_OUTCOMES = text(
@@ -561,30 +575,19 @@ async def flush(conn: AsyncConnection, state: BatchState) -> None:
             ]
         )
     if state.saved_records:
-        rows = []
-        for key, outcome in sorted(state.saved_records.items()):
-            record = state.records[key]
-            assert record is not None
-            rows.append(
-                {
-                    "source": record.source,
-                    "record_id": record.record_id,
-                    "deal_id": record.deal_id,
-                    "fields": record.fields,
-                    "versions": record.versions,
-                    "modified_at": record.modified_at,
-                    "outcome": outcome,
-                }
-            )
-        stmt = insert(crm_records)
+        keys = sorted(state.saved_records)
+        saved = [state.records[k] for k in keys]
         await conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["source", "record_id"],
-                set_={
-                    c: getattr(stmt.excluded, c) for c in ("deal_id", "fields", "versions", "modified_at", "outcome")
-                },
-            ),
-            rows,
+            SAVE_RECORDS,
+            {
+                "sources": [k[0] for k in keys],
+                "ids": [k[1] for k in keys],
+                "deal_ids": [r.deal_id if r else None for r in saved],
+                "fields": [orjson.dumps(r.fields).decode() if r else None for r in saved],
+                "versions": [orjson.dumps(r.versions).decode() if r else None for r in saved],
+                "modified": [r.modified_at if r else None for r in saved],
+                "outcomes": [state.saved_records[k] for k in keys],
+            },
         )
     if state.outcomes:
         keys = list(state.outcomes)

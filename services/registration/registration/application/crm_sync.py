@@ -31,31 +31,73 @@ class Outcome:
     deal_id: str | None = None
 
 
+class Merges:
+    """``merge`` and ``desired``, each worked out once per input.
+
+    A batch works out ahead (:func:`registrations_ahead`) the very merges and mappings it then
+    applies: the records it starts from are the same objects, so each merge's result is found
+    here by the identity of its inputs instead of being worked out again. Every input is kept
+    alive by the entry that names it, so an identity is never reused while the cache lives.
+    """
+
+    def __init__(self) -> None:
+        self._merged: dict[tuple[int, int], tuple[crm.CrmRecord | None, crm.CrmChange, crm.CrmRecord, list[str]]] = {}
+        self._wanted: dict[tuple[int, int], tuple[crm.CrmRecord, crm.CrmMapping, crm.DesiredDeal]] = {}
+
+    def merge(
+        self, source: str, record: crm.CrmRecord | None, change: crm.CrmChange
+    ) -> tuple[crm.CrmRecord, list[str]]:
+        """The record (a new one when None) with the change merged, and the fields it changed."""
+        key = (id(record), id(change))
+        hit = self._merged.get(key)
+        if hit is not None and hit[0] is record and hit[1] is change:
+            return hit[2], hit[3]
+        base = record or crm.CrmRecord(
+            source=source, record_id=change.record_id, deal_id=crm.crm_deal_id(source, change.record_id)
+        )
+        merged, changed = crm.merge(base, change)
+        self._merged[key] = (record, change, merged, changed)
+        return merged, changed
+
+    def desired(self, record: crm.CrmRecord, mapping: crm.CrmMapping) -> crm.DesiredDeal:
+        key = (id(record), id(mapping))
+        hit = self._wanted.get(key)
+        if hit is not None and hit[0] is record and hit[1] is mapping:
+            return hit[2]
+        wanted = crm.desired(record, mapping)
+        self._wanted[key] = (record, mapping, wanted)
+        return wanted
+
+
 async def apply_changes(
     unit: RegistrationUnit,
     source: str,
     changes: Sequence[crm.CrmChange],
     mapping: crm.CrmMapping,
     policy: RegistrationPolicy,
+    merges: Merges | None = None,
 ) -> list[Outcome]:
-    return [await _apply_one(unit, source, change, mapping, policy) for change in changes]
+    merges = merges or Merges()
+    return [await _apply_one(unit, source, change, mapping, policy, merges) for change in changes]
 
 
 async def _apply_one(
-    unit: RegistrationUnit, source: str, change: crm.CrmChange, mapping: crm.CrmMapping, policy: RegistrationPolicy
+    unit: RegistrationUnit,
+    source: str,
+    change: crm.CrmChange,
+    mapping: crm.CrmMapping,
+    policy: RegistrationPolicy,
+    merges: Merges,
 ) -> Outcome:
     if not await unit.crm.claim_delivery(source, change.delivery_id, change.record_id):
         return Outcome(change.delivery_id, change.record_id, "duplicate", "delivery already received")
     await unit.locks.lock_crm_record(source, change.record_id)
-    record = await unit.crm.get(source, change.record_id) or crm.CrmRecord(
-        source=source, record_id=change.record_id, deal_id=crm.crm_deal_id(source, change.record_id)
-    )
-    record, changed = crm.merge(record, change)
+    record, changed = merges.merge(source, await unit.crm.get(source, change.record_id), change)
     try:
         # Always step toward the merged record: it is the newest truth, so a stale or repeated
         # delivery moves nothing, and one arriving after a fix (say, the partner enrolled) catches up.
         async with unit.atomically():
-            wanted = crm.desired(record, mapping)
+            wanted = merges.desired(record, mapping)
             if wanted.problems:
                 raise DomainError("; ".join(wanted.problems))
             result, detail = await _reconcile(unit, source, record, wanted, policy)
@@ -99,6 +141,7 @@ def registrations_ahead(
     mappings: Mapping[str, crm.CrmMapping],
     registered: Mapping[str, bool],
     now: datetime,
+    merges: Merges | None = None,
 ) -> list[RegisterDeal]:
     """Every registration applying these notifications in order could ask for (a superset).
 
@@ -109,18 +152,16 @@ def registrations_ahead(
     the batch and carries everything a registration needs; the batch path locks and loads what
     these registrations read before it decides anything.
     """
+    merges = merges or Merges()
     current = dict(records)
     found: list[RegisterDeal] = []
     for source, change in notifications:
         key = (source, change.record_id)
-        record = current.get(key) or crm.CrmRecord(
-            source=source, record_id=change.record_id, deal_id=crm.crm_deal_id(source, change.record_id)
-        )
-        record, _ = crm.merge(record, change)
+        record, _ = merges.merge(source, current.get(key), change)
         current[key] = record
         if registered.get(record.deal_id, False):
             continue
-        wanted = crm.desired(record, mappings[source])
+        wanted = merges.desired(record, mappings[source])
         if wanted.problems:
             continue
         step = crm.next_step(wanted, None, deal_id=record.deal_id, at=record.modified_at or now, source=source)

@@ -10,10 +10,11 @@ command that moves the local deal closer to it (the caller applies it and asks a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cached_property, lru_cache
 
 from incentive_contracts.money import Money
 
@@ -63,8 +64,11 @@ class CrmMapping:
     def stage_target(self, value: str | None) -> Target | None:
         if value is None:
             return None
-        lowered = {k.strip().lower(): v for k, v in self.stages.items()}
-        return lowered.get(value.strip().lower())
+        return self._lowered_stages.get(value.strip().lower())
+
+    @cached_property
+    def _lowered_stages(self) -> dict[str, Target]:
+        return {k.strip().lower(): v for k, v in self.stages.items()}
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ def merge(record: CrmRecord, change: CrmChange) -> tuple[CrmRecord, list[str]]:
     modified = record.modified_at
     if change.version >= record.version and (modified is None or change.occurred_at > modified):
         modified = change.occurred_at
-    return replace(record, fields=fields, versions=versions, modified_at=modified), sorted(changed)
+    merged = CrmRecord(record.source, record.record_id, record.deal_id, fields, versions, modified)
+    return merged, sorted(changed)
 
 
 _ABSENT = object()
@@ -140,35 +145,42 @@ class DesiredDeal:
 
 def desired(record: CrmRecord, mapping: CrmMapping) -> DesiredDeal:
     problems: list[str] = []
-
-    def raw(name: str) -> str | None:
-        crm_name = mapping.fields.get(name)
-        value = record.fields.get(crm_name) if crm_name else None
-        return value.strip() if isinstance(value, str) and value.strip() else None
+    fields = record.fields
+    raw: dict[str, str | None] = {}
+    for name, crm_name in mapping.fields.items():
+        value = fields.get(crm_name) if crm_name else None
+        raw[name] = (value.strip() or None) if isinstance(value, str) else None
 
     amount = None
-    currency = raw("currency") or mapping.default_currency
-    if raw("amount") is not None and currency is not None:
+    raw_amount = raw.get("amount")
+    currency = raw.get("currency") or mapping.default_currency
+    if raw_amount is not None and currency is not None:
         try:
-            amount = Money(amount=Decimal(raw("amount") or ""), currency=currency.upper())
+            amount = _money(raw_amount, currency.upper())
         except (InvalidOperation, ValueError):
-            problems.append(f"amount {raw('amount')!r} {currency!r} is not an exact amount with a currency")
-    stage_value = raw("stage")
+            problems.append(f"amount {raw_amount!r} {currency!r} is not an exact amount with a currency")
+    stage_value = raw.get("stage")
     target = mapping.stage_target(stage_value)
     if stage_value is not None and target is None:
         problems.append(f"stage {stage_value!r} is not in the mapping")
     return DesiredDeal(
-        partner_id=raw("partner_id"),
-        customer_name=raw("customer_name"),
-        customer_domain=raw("customer_domain"),
-        product_line=raw("product_line"),
+        partner_id=raw.get("partner_id"),
+        customer_name=raw.get("customer_name"),
+        customer_domain=raw.get("customer_domain"),
+        product_line=raw.get("product_line"),
         amount=amount,
-        close_date=_date(raw("close_date"), "close_date", problems),
+        close_date=_date(raw.get("close_date"), "close_date", problems),
         target=target,
-        created_date=_date(raw("created_date"), "created_date", problems),
-        lost_reason=raw("lost_reason"),
+        created_date=_date(raw.get("created_date"), "created_date", problems),
+        lost_reason=raw.get("lost_reason"),
         problems=tuple(problems),
     )
+
+
+@lru_cache(maxsize=4096)
+def _money(amount: str, currency: str) -> Money:
+    """Money is immutable, so one parse serves every record with the same amount (a failure is not kept)."""
+    return Money(amount=Decimal(amount), currency=currency)
 
 
 def _date(value: str | None, name: str, problems: list[str]) -> date | None:

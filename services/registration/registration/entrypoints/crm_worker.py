@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..adapters import crm_batch
 from ..adapters.crm_inbox import INBOX_CHANNEL, InboxDelivery, SqlCrmInbox
 from ..adapters.unit import SqlRegistrationUnit, SystemClock
-from ..application.crm_sync import Outcome, apply_changes, registrations_ahead
+from ..application.crm_sync import Merges, Outcome, apply_changes, registrations_ahead
 from ..application.ports import Clock
 from ..crm_mappings import CrmMappings
 from ..domain.crm import CrmChange, CrmMapping, crm_deal_id
@@ -161,13 +161,19 @@ async def apply_together(
                 ],
             )
             mappings = {d.source: m for d, _, m in readable}
+            merges = Merges()  # what the look ahead merges, the batch then applies without merging again
             ahead = registrations_ahead(
-                dict(state.records), applying, mappings, {d: v is not None for d, v in state.deals.items()}, clock.now()
+                dict(state.records),
+                applying,
+                mappings,
+                {d: v is not None for d, v in state.deals.items()},
+                clock.now(),
+                merges,
             )
             await crm_batch.load_for_registrations(uow.conn, state, ahead, sync.policy)
             for delivery, changes, mapping in readable:
                 outcomes[delivery.id] = summary(
-                    await apply_changes(unit, delivery.source, changes, mapping, sync.policy)
+                    await apply_changes(unit, delivery.source, changes, mapping, sync.policy, merges)
                 )
             await crm_batch.flush(uow.conn, state)
     except crm_batch.NotPrepared as exc:
