@@ -163,7 +163,7 @@ async def snapshot(settings: RegistrationSettings) -> dict[str, Any]:
         ],
         "records": [{k: v for k, v in dict(r).items() if k != "updated_at"} for r in records],
         "notifications": [dict(r) for r in notifications],
-        "inbox": [{**dict(r), "outcome": orjson.loads(r["outcome"])} for r in inbox],
+        "inbox": [{**dict(r), "outcome": r["outcome"] and orjson.loads(r["outcome"])} for r in inbox],
     }
 
 
@@ -279,3 +279,46 @@ async def test_a_batch_whose_writes_fail_is_rolled_back_and_applied_one_by_one(
     fell_back, counts = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=True)
     assert counts == [DrainCounts(applied=16, failed=1), DrainCounts(applied=11), DrainCounts()]
     assert_same(fell_back, one_by_one)  # nothing written twice, no event published twice
+
+
+async def test_a_crash_before_the_commit_leaves_the_batch_pending_and_it_applies_once_after(
+    database_factory, kafka_bootstrap, topic_prefix, clock, monkeypatch
+):
+    one_by_one, _ = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=False)
+
+    settings = RegistrationSettings(
+        environment="test",
+        database_url=database_factory.create(ALEMBIC_INI, prefix="reg"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        velocity_min_count=3,
+    )
+    finish = crm_worker.SqlCrmInbox.finish
+
+    async def crashed(self, outcomes):  # type: ignore[no-untyped-def]
+        await finish(self, outcomes)  # the batch is written, outcomes and all; the process dies before COMMIT
+        raise SystemExit("killed")
+
+    async with app_client(create_app(settings, clock=clock)) as client:
+        app = client._transport.app  # type: ignore[attr-defined]
+        sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+        await prepare(client, settings)
+        await post_round(client, settings, first_round() + other_crms(settings)[:2])
+        await fetch(
+            settings,
+            """INSERT INTO crm_inbox (source, delivery_id, payload)
+               VALUES ('generic', 'broken', '{"changes": [{"record_id": "o99"}]}')""",
+        )
+        before = await snapshot(settings)
+        with monkeypatch.context() as patch:
+            patch.setattr(crm_worker.SqlCrmInbox, "finish", crashed)
+            with pytest.raises(SystemExit):
+                await drain_batch(app.state.uow_factory, sync, limit=1000)
+        assert await snapshot(settings) == before  # nothing of the batch committed: all of it is pending
+        assert {d["done"] for d in before["inbox"]} == {False}
+
+        no_fallback(monkeypatch)
+        assert await drain_batch(app.state.uow_factory, sync, limit=1000) == DrainCounts(applied=16, failed=1)
+        await post_round(client, settings, second_round() + other_crms(settings)[2:])
+        assert await drain_batch(app.state.uow_factory, sync, limit=1000) == DrainCounts(applied=11)
+    assert_same(await snapshot(settings), one_by_one)  # applied exactly once, as if it never crashed
