@@ -84,7 +84,7 @@ def test_audit_replay_job_replays_into_scratch_and_verifies_against_the_live_led
     prod_image = pod_containers(find(rendered("prod"), "Deployment", "ledger-projector"))[0]["image"]
     containers = pod_containers(job)
     assert [c["args"] for c in containers] == [
-        ["replay", "--target", "$(LEDGER_AUDIT_TARGET_URL)"],
+        ["replay", "--target", "$(LEDGER_AUDIT_TARGET_URL)", "--workers", "4"],
         ["verify", "--replayed", "$(LEDGER_AUDIT_TARGET_URL)"],
     ]
     for container in containers:
