@@ -229,7 +229,7 @@ class SqlDirectDeals:
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self.conn.execute(stmt)).first()
-        return None if row is None else _direct(row._mapping)
+        return None if row is None else direct_deal(row._mapping)
 
     async def add(
         self, deal: DirectDeal, *, customer_name: str, product_line: str, created_by: str, note: str | None
@@ -251,7 +251,7 @@ class SqlDirectDeals:
 
     async def matching(self, identities: Iterable[CustomerIdentity]) -> list[DirectDeal]:
         stmt = select(direct_deals).where(_customer_filter(direct_deals, identities), direct_deals.c.status == "active")
-        return [_direct(r._mapping) for r in (await self.conn.execute(stmt)).all()]
+        return [direct_deal(r._mapping) for r in (await self.conn.execute(stmt)).all()]
 
     async def release(self, direct_deal_ids: Iterable[str], status: str) -> None:
         ids = sorted(set(direct_deal_ids))
@@ -261,7 +261,7 @@ class SqlDirectDeals:
             )
 
 
-def _direct(row: Any) -> DirectDeal:
+def direct_deal(row: Any) -> DirectDeal:
     return DirectDeal(
         direct_deal_id=row["direct_deal_id"],
         identity=CustomerIdentity(domain=row["customer_domain"], name_key=row["customer_name_key"]),
