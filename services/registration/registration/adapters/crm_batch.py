@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..application.ports import Clock
 from ..domain.crm import CrmChange, CrmRecord
 from ..domain.deal import Deal, Status
-from ..domain.identity import CustomerIdentity, normalize_product_line
+from ..domain.identity import CustomerIdentity
 from ..domain.partner import Partner
 from ..domain.policy import RegistrationPolicy
 from ..domain.registration import DirectDeal, KnownRegistration, RegisterDeal
@@ -290,7 +290,7 @@ def _known(deal: Deal) -> KnownRegistration:
         deal.deal_id,
         deal.partner_id,
         deal.identity,
-        normalize_product_line(deal.product_line),
+        deal.product_key,  # as the deals table stores it
         deal.status,
         deal.registered_on,
     )
@@ -489,17 +489,32 @@ async def load_records(conn: AsyncConnection, state: BatchState, keys: Iterable[
         state.records[(row.source, row.record_id)] = to_record(row)
 
 
+async def existing_deals(conn: AsyncConnection, deal_ids: Iterable[str]) -> set[str]:
+    """Which of these deals exist (read without locking them)."""
+    ids = sorted(set(deal_ids))
+    if not ids:
+        return set()
+    return set((await conn.execute(select(deals.c.deal_id).where(any_of(deals.c.deal_id, ids)))).scalars())
+
+
 async def load_deals(conn: AsyncConnection, state: BatchState, deal_ids: Iterable[str]) -> None:
-    """The deals of the batch's records, locked ``FOR UPDATE`` (in deal id order)."""
+    """The deals of the batch's records, locked ``FOR UPDATE`` (in deal id order).
+
+    A deal also read as an earlier registration (:func:`load_for_registrations`, before these
+    locks) is seen as the locked read found it, so both views of it agree.
+    """
     ids = sorted(set(deal_ids))
     if not ids:
         return
     stmt = select(deals).where(any_of(deals.c.deal_id, ids)).order_by(deals.c.deal_id).with_for_update()
     state.deals = dict.fromkeys(ids)
+    journal = _Journal()
     for row in (await conn.execute(stmt)).all():
         deal = to_deal(row._mapping)
         state.deals[deal.deal_id] = deal
         state.existed.add(deal.deal_id)
+        if deal.deal_id in state.known:
+            remember(state, journal, deal.deal_id, row.customer_name_key, row.customer_domain, _known(deal))
 
 
 async def load_for_registrations(

@@ -152,25 +152,26 @@ async def apply_together(
             await crm_batch.claim_notifications(uow.conn, state, notifications)
             applying = [(s, c) for s, c in notifications if (s, c.delivery_id) in state.fresh]
             await crm_batch.load_records(uow.conn, state, [(s, c.record_id) for s, c in applying])
-            await crm_batch.load_deals(
-                uow.conn,
-                state,
-                [
-                    record.deal_id if record is not None else crm_deal_id(source, record_id)
-                    for (source, record_id), record in state.records.items()
-                ],
-            )
+            deal_ids = {
+                record.deal_id if record is not None else crm_deal_id(source, record_id)
+                for (source, record_id), record in state.records.items()
+            }
+            registered = await crm_batch.existing_deals(uow.conn, deal_ids)  # not locked yet
             mappings = {d.source: m for d, _, m in readable}
             merges = Merges()  # what the look ahead merges, the batch then applies without merging again
             ahead = registrations_ahead(
                 dict(state.records),
                 applying,
                 mappings,
-                {d: v is not None for d, v in state.deals.items()},
+                {d: d in registered for d in deal_ids},
                 clock.now(),
                 merges,
             )
+            # Customers before deals, as the API's award takes them: no lock cycle between the two.
+            # A deal registered meanwhile is found by the locked read; it only made the look ahead
+            # lock and load more than needed.
             await crm_batch.load_for_registrations(uow.conn, state, ahead, sync.policy)
+            await crm_batch.load_deals(uow.conn, state, deal_ids)
             for delivery, changes, mapping in readable:
                 outcomes[delivery.id] = summary(
                     await apply_changes(unit, delivery.source, changes, mapping, sync.policy, merges)

@@ -1,0 +1,68 @@
+"""The batch path takes its locks in the API's order: customers before deal rows.
+
+The API's award locks a customer, then the rival deals ``FOR UPDATE``. A crm-sync batch that both
+moves an existing deal and registers a rival of it must not hold the deal's row while it waits for
+the customer: that would be a lock cycle (PostgreSQL would abort one of the two).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from registration.adapters.unit import CUSTOMER_LOCK_SPACE, customer_lock_buckets
+from registration.domain.identity import CustomerIdentity
+from registration.entrypoints.crm_worker import CrmSync, DrainCounts, drain_batch
+from servicekit.db import sync_url
+
+from .crm_clients import GenericCrm, Opportunity
+from .helpers import enroll, manager
+
+SHARED = {"customer": "Shared Corp", "domain": "shared.example"}
+
+
+async def test_a_batch_waits_for_a_customer_without_holding_its_deals(registration_client, registration_settings):
+    client, settings = registration_client, registration_settings
+    app = client._transport.app  # type: ignore[attr-defined]
+    sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+    await enroll(client, settings, "p1", "p2")
+    crm = GenericCrm(settings)
+    first = crm.body("dl-1", [Opportunity("o1", 1, "open", **SHARED)])
+    await client.post(crm.path, content=first, headers=crm.headers(first))
+    assert await drain_batch(app.state.uow_factory, sync) == DrainCounts(applied=1)
+    # One batch: the existing deal moves on, and another partner registers the same customer.
+    later = crm.body(
+        "dl-2", [Opportunity("o1", 2, "qualified", **SHARED), Opportunity("o2", 1, "open", partner_id="p2", **SHARED)]
+    )
+    await client.post(crm.path, content=later, headers=crm.headers(later))
+
+    award = await asyncpg.connect(sync_url(settings.database_url))
+    try:
+        transaction = award.transaction()
+        await transaction.start()
+        for bucket in customer_lock_buckets([CustomerIdentity.of(SHARED["customer"], SHARED["domain"])]):
+            await award.execute("SELECT pg_advisory_xact_lock($1, $2)", CUSTOMER_LOCK_SPACE, bucket)
+        drain = asyncio.create_task(drain_batch(app.state.uow_factory, sync))
+        for _ in range(200):  # bounded wait until the batch waits for the customer
+            waiting = await award.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1",
+                CUSTOMER_LOCK_SPACE,
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.05)
+        assert waiting == 1
+        # The award's next step: the rival deals, FOR UPDATE. The batch does not hold them.
+        rows = await award.fetch("SELECT deal_id FROM deals WHERE deal_id = 'generic-o1' FOR UPDATE NOWAIT")
+        assert [r["deal_id"] for r in rows] == ["generic-o1"]
+        await transaction.commit()
+        assert await asyncio.wait_for(drain, timeout=30) == DrainCounts(applied=1)
+    finally:
+        await award.close()
+    first_deal = (await client.get("/deals/generic-o1", headers=manager(settings))).json()
+    second = (await client.get("/deals/generic-o2", headers=manager(settings))).json()
+    assert (first_deal["stage"], second["status"], second["conflicts_with"]) == (
+        "qualified",
+        "conflict",
+        ["generic-o1"],
+    )
