@@ -19,7 +19,7 @@ from servicekit.settings import DEV_WEBHOOK_SECRET
 from .processes import Process, python_module
 from .registration_api import RegistrationApi, partner_id
 from .report import ScenarioResult
-from .run import CpuWindow, Run, fetchval
+from .run import CpuWindow, Run, fetchval, wait_for_count
 
 HERE = Path(__file__).resolve().parent
 PROCESSED = "SELECT count(*) FROM crm_inbox WHERE processed_at IS NOT NULL"
@@ -95,8 +95,24 @@ def run_ingest(run: Run) -> ScenarioResult:
         applied_during = int(asyncio.run(fetchval(api.database_url, PROCESSED)))
         result.cpu_seconds = {**window.stop(), f"load generator ({generator.name})": generator.cpu_seconds}
         api.process.sample_peak()
-        worker.sample_peak()
         summary = json.loads(summary_path.read_text())
+        # Then the worker alone (the API idle): how fast it works off the backlog the load left.
+        stored_at_stop = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM crm_inbox")))
+        drain_started = time.time()
+        try:
+            drained_at = asyncio.run(
+                wait_for_count(
+                    api.database_url,
+                    PROCESSED,
+                    stored_at_stop,
+                    within=max(60.0, sizes.ingest_seconds * 3),
+                    alive=worker.alive,
+                )
+            )
+            drain_seconds: float | None = drained_at - drain_started
+        except TimeoutError:
+            drain_seconds = None
+        worker.sample_peak()
     finally:
         api.stop()
         worker.stop()
@@ -120,10 +136,13 @@ def run_ingest(run: Run) -> ScenarioResult:
     )
     result.metric("deliveries applied by crm-sync meanwhile", applied_rate, "req/s")
     result.metric("inbox backlog when the load stopped", stored - applied_during, "deliveries", higher_is_better=False)
+    if drain_seconds is not None and drain_seconds > 0:
+        result.metric("crm-sync working off that backlog alone", (stored - applied_during) / drain_seconds, "req/s")
     result.details.update(
         summary,
         seconds=seconds,
         applied_during_load=applied_during,
+        backlog_drain_seconds=drain_seconds,
         deliveries_stored=stored,
         deliveries_recorded=deliveries,
         deals=deals,
