@@ -4,13 +4,15 @@
 up front and keeps every write in memory; the same use cases (``apply_changes`` and the
 registration and stage cases it calls) run on it unchanged, so they decide exactly what they
 decide one delivery at a time. What the batch reads is loaded (and locked) by a few set-based
-statements before anything is decided: the deliveries' notification ids claimed in one
-``INSERT ... ON CONFLICT DO NOTHING`` (first occurrence wins, as one by one), the CRM records
-locked and loaded, their deals loaded ``FOR UPDATE``, and for every registration the batch could
-make (:func:`registrations_ahead`) its customers locked, then their earlier registrations, the
-vendor-direct deals, the partners and their daily counts read. The writes go out at the end in
-bulk (new deals and history by COPY from 100 rows on, updated deals and records as one pipelined
-upsert each, the notification outcomes in one statement).
+statements before anything is decided: which of the deliveries' notification ids were seen
+before (the first occurrence of a new one claims it, as one by one), the CRM records locked and
+loaded, for every registration the batch could make (:func:`registrations_ahead`) its customers
+locked, then their earlier registrations, the vendor-direct deals, the partners and their daily
+counts read, and then the records' deals loaded ``FOR UPDATE`` (customers before deals, the order
+the API's award takes them in). The writes go out at the end in bulk: new deals and history by
+COPY from 100 rows on, updated deals as one pipelined upsert, records and the claimed notification
+ids (with their outcomes) as one statement each; a notification id another transaction claimed
+meanwhile is detected there (:class:`ClaimLost`).
 
 Savepoints become an undo journal: ``atomically`` notes how to undo every change made inside it,
 so a rejected notification leaves nothing behind, as a rolled-back savepoint would. A question
@@ -57,15 +59,23 @@ from .unit import SqlLocks, crm_lock_bucket, customer_lock_buckets, event_ids
 
 _MISSING = object()
 
+SEEN_NOTIFICATIONS = text(
+    """
+    SELECT w.source, w.delivery_id FROM webhook_deliveries w
+    JOIN unnest(CAST(:sources AS text[]), CAST(:ids AS text[])) AS k(source, delivery_id)
+        ON w.source = k.source AND w.delivery_id = k.delivery_id
+    """
+)
+# The notification ids the batch claimed, each with its outcome, in one statement at the end. A row
+# another transaction inserted meanwhile is not overwritten, and counts as a claim lost.
 CLAIM_NOTIFICATIONS = text(
     """
-    INSERT INTO webhook_deliveries (source, delivery_id, record_id)
-    SELECT source, delivery_id, record_id
-    FROM unnest(CAST(:sources AS text[]), CAST(:ids AS text[]), CAST(:records AS text[]))
-        WITH ORDINALITY AS given(source, delivery_id, record_id, n)
-    ORDER BY n
+    INSERT INTO webhook_deliveries (source, delivery_id, record_id, outcome)
+    SELECT source, delivery_id, record_id, outcome
+    FROM unnest(CAST(:sources AS text[]), CAST(:ids AS text[]), CAST(:records AS text[]), CAST(:outcomes AS text[]))
+        AS claimed(source, delivery_id, record_id, outcome)
     ON CONFLICT (source, delivery_id) DO NOTHING
-    RETURNING source, delivery_id
+    RETURNING 1
     """
 )
 LOAD_RECORDS = text(
@@ -88,14 +98,6 @@ SAVE_RECORDS = text(
     ON CONFLICT (source, record_id) DO UPDATE SET
         deal_id = excluded.deal_id, fields = excluded.fields, versions = excluded.versions,
         modified_at = excluded.modified_at, outcome = excluded.outcome
-    """
-)
-SET_OUTCOMES = text(
-    """
-    UPDATE webhook_deliveries SET outcome = done.outcome
-    FROM unnest(CAST(:sources AS text[]), CAST(:ids AS text[]), CAST(:outcomes AS text[]))
-        AS done(source, delivery_id, outcome)
-    WHERE webhook_deliveries.source = done.source AND webhook_deliveries.delivery_id = done.delivery_id
     """
 )
 # Earlier registrations of many customers: the keys joined from arrays, so each is looked up through
@@ -129,6 +131,10 @@ DIRECT = text(
 
 class NotPrepared(Exception):
     """The batch was asked something it did not load: apply it one delivery at a time instead."""
+
+
+class ClaimLost(Exception):
+    """Another transaction claimed one of the batch's notification ids meanwhile: one at a time instead."""
 
 
 class _Journal:
@@ -177,7 +183,8 @@ class BatchState:
     records: dict[tuple[str, str], CrmRecord | None] = field(default_factory=dict)
     deals: dict[str, Deal | None] = field(default_factory=dict)
     existed: set[str] = field(default_factory=set)
-    fresh: set[tuple[str, str]] = field(default_factory=set)  # notification ids this batch claimed
+    fresh: set[tuple[str, str]] = field(default_factory=set)  # notification ids this batch may claim
+    claimed: dict[tuple[str, str], str] = field(default_factory=dict)  # claimed (in order): the record
     asked: set[tuple[str, str]] = field(default_factory=set)  # every notification id of the batch
     record_buckets: set[int] = field(default_factory=set)
     customer_buckets: set[int] = field(default_factory=set)
@@ -388,6 +395,7 @@ class BatchCrmRecords(_Repo):
             raise NotPrepared(f"notification {source}:{delivery_id}")
         if key in self.s.fresh:
             self.j.discard(self.s.fresh, key)
+            self.j.assign(self.s.claimed, key, record_id)
             return True
         return False
 
@@ -458,22 +466,20 @@ class BatchUnit:
 # Loading.
 
 
-async def claim_notifications(
+async def new_notifications(
     conn: AsyncConnection, state: BatchState, notifications: Sequence[tuple[str, CrmChange]]
 ) -> None:
-    """Claim every notification id of the batch at once; the first occurrence of an id wins."""
+    """Which notification ids of the batch were never seen: the first occurrence of each may claim it.
+
+    Nothing is written here: the claims go in with their outcomes at the end (:func:`flush`), which
+    checks that every one of them landed.
+    """
     state.asked = {(source, c.delivery_id) for source, c in notifications}
     if not notifications:
         return
-    rows = await conn.execute(
-        CLAIM_NOTIFICATIONS,
-        {
-            "sources": [source for source, _ in notifications],
-            "ids": [c.delivery_id for _, c in notifications],
-            "records": [c.record_id for _, c in notifications],
-        },
-    )
-    state.fresh = {(r.source, r.delivery_id) for r in rows}
+    keys = sorted(state.asked)
+    rows = await conn.execute(SEEN_NOTIFICATIONS, {"sources": [s for s, _ in keys], "ids": [d for _, d in keys]})
+    state.fresh = state.asked - {(r.source, r.delivery_id) for r in rows}
 
 
 async def load_records(conn: AsyncConnection, state: BatchState, keys: Iterable[tuple[str, str]]) -> None:
@@ -619,16 +625,20 @@ async def flush(conn: AsyncConnection, state: BatchState) -> None:
                 "outcomes": [state.saved_records[k] for k in keys],
             },
         )
-    if state.outcomes:
-        keys = list(state.outcomes)
-        await conn.execute(
-            SET_OUTCOMES,
+    if state.claimed:
+        keys = list(state.claimed)
+        result = await conn.execute(
+            CLAIM_NOTIFICATIONS,
             {
                 "sources": [s for s, _ in keys],
                 "ids": [d for _, d in keys],
-                "outcomes": [state.outcomes[k] for k in keys],
+                "records": [state.claimed[k] for k in keys],
+                "outcomes": [state.outcomes.get(k) for k in keys],
             },
         )
+        landed = len(result.all())
+        if landed != len(keys):
+            raise ClaimLost(f"{len(keys) - landed} of {len(keys)} notification ids were claimed meanwhile")
 
 
 def _json_text(value: Any) -> str:

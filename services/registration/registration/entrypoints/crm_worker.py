@@ -59,6 +59,19 @@ class CrmSync:
     clock: Clock | None = None
 
 
+def first_claims(
+    notifications: list[tuple[str, CrmChange]], fresh: set[tuple[str, str]]
+) -> list[tuple[str, CrmChange]]:
+    """The notifications that will be applied: the first occurrence of each id never seen before."""
+    applying, claimed = [], set()
+    for source, change in notifications:
+        key = (source, change.delivery_id)
+        if key in fresh and key not in claimed:
+            claimed.add(key)
+            applying.append((source, change))
+    return applying
+
+
 def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "status": "applied",
@@ -149,8 +162,8 @@ async def apply_together(
     try:
         async with uow.conn.begin_nested():
             notifications = [(d.source, c) for d, changes, _ in readable for c in changes]
-            await crm_batch.claim_notifications(uow.conn, state, notifications)
-            applying = [(s, c) for s, c in notifications if (s, c.delivery_id) in state.fresh]
+            await crm_batch.new_notifications(uow.conn, state, notifications)
+            applying = first_claims(notifications, state.fresh)
             await crm_batch.load_records(uow.conn, state, [(s, c.record_id) for s, c in applying])
             deal_ids = {
                 record.deal_id if record is not None else crm_deal_id(source, record_id)
@@ -177,8 +190,8 @@ async def apply_together(
                     await apply_changes(unit, delivery.source, changes, mapping, sync.policy, merges)
                 )
             await crm_batch.flush(uow.conn, state)
-    except crm_batch.NotPrepared as exc:
-        log.warning("crm batch not prepared for %s; applying it one delivery at a time", exc)
+    except (crm_batch.NotPrepared, crm_batch.ClaimLost) as exc:
+        log.warning("crm batch: %s (%s); applying it one delivery at a time", type(exc).__name__, exc)
         return None
     except Exception:
         log.exception("applying a crm batch together failed; applying it one delivery at a time")

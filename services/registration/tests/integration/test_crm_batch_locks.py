@@ -1,4 +1,5 @@
-"""The batch path takes its locks in the API's order: customers before deal rows.
+"""The batch path beside other transactions: locks in the API's order (customers before deal
+rows), and a notification id claimed meanwhile elsewhere is never applied twice.
 
 The API's award locks a customer, then the rival deals ``FOR UPDATE``. A crm-sync batch that both
 moves an existing deal and registers a rival of it must not hold the deal's row while it waits for
@@ -10,13 +11,14 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+from registration.adapters import crm_batch
 from registration.adapters.unit import CUSTOMER_LOCK_SPACE, customer_lock_buckets
 from registration.domain.identity import CustomerIdentity
 from registration.entrypoints.crm_worker import CrmSync, DrainCounts, drain_batch
 from servicekit.db import sync_url
 
 from .crm_clients import GenericCrm, Opportunity
-from .helpers import enroll, manager
+from .helpers import enroll, fetch, manager
 
 SHARED = {"customer": "Shared Corp", "domain": "shared.example"}
 
@@ -66,3 +68,41 @@ async def test_a_batch_waits_for_a_customer_without_holding_its_deals(registrati
         "conflict",
         ["generic-o1"],
     )
+
+
+async def test_a_notification_id_claimed_meanwhile_by_another_transaction_is_not_applied_twice(
+    registration_client, registration_settings, monkeypatch
+):
+    client, settings = registration_client, registration_settings
+    app = client._transport.app  # type: ignore[attr-defined]
+    sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+    await enroll(client, settings, "p1")
+    crm = GenericCrm(settings)
+    body = crm.body("dl-1", [Opportunity("o1", 1, "open"), Opportunity("o2", 1, "open", domain="other.example")])
+    await client.post(crm.path, content=body, headers=crm.headers(body))
+    flush = crm_batch.flush
+
+    async def another_worker_claims_first(conn, state):  # type: ignore[no-untyped-def]
+        other = await asyncpg.connect(sync_url(settings.database_url))
+        try:  # committed after the batch looked, before it writes its claims
+            await other.execute(
+                "INSERT INTO webhook_deliveries (source, delivery_id, record_id, outcome) "
+                "VALUES ('generic', 'dl-1/0', 'o1', 'applied: elsewhere')"
+            )
+        finally:
+            await other.close()
+        await flush(conn, state)
+
+    monkeypatch.setattr(crm_batch, "flush", another_worker_claims_first)
+    assert await drain_batch(app.state.uow_factory, sync) == DrainCounts(applied=1)
+    status = (await client.get("/crm/deliveries/generic/dl-1", headers=manager(settings))).json()
+    assert [(o["record_id"], o["result"]) for o in status["outcome"]["outcomes"]] == [
+        ("o1", "duplicate"),
+        ("o2", "applied"),
+    ]
+    assert (await client.get("/deals/generic-o1", headers=manager(settings))).status_code == 404
+    claims = await fetch(settings, "SELECT delivery_id, outcome FROM webhook_deliveries ORDER BY delivery_id")
+    assert [(r["delivery_id"], r["outcome"]) for r in claims] == [
+        ("dl-1/0", "applied: elsewhere"),
+        ("dl-1/1", "applied: in step"),
+    ]
