@@ -7,8 +7,7 @@ projector takes, so a cut or an acknowledgement and a projector batch serialize 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -98,13 +97,6 @@ UNCOVER = text(
     WHERE e.partner_id = ANY(:partners) AND c.posted_seq = e.posted_seq AND c.line_id = ANY(:lines)
     """
 )
-# The planner cannot estimate the payable-account predicate (an expression over each posting row)
-# and took a nested loop with one journal lookup per posting: a million random index probes for a
-# cut over 10,000 partners. For the cut's whole-set statements, hash joins and in-memory sorts take
-# about half the time (EXPLAIN ANALYZE on a million payable entries); set for them only.
-WHOLE_SET_PLAN = ("SET LOCAL enable_nestloop = off", "SET LOCAL work_mem = '128MB'")
-DEFAULT_PLAN = ("SET LOCAL enable_nestloop TO DEFAULT", "SET LOCAL work_mem TO DEFAULT")
-
 LINE_COLUMNS = [
     "line_id",
     "batch_id",
@@ -188,23 +180,14 @@ class SqlPayoutStore:
         assert existing is not None
         return existing
 
-    @asynccontextmanager
-    async def _whole_set_plan(self) -> AsyncIterator[None]:
-        for statement in WHOLE_SET_PLAN:
-            await self.conn.execute(text(statement))
-        yield
-        for statement in DEFAULT_PLAN:
-            await self.conn.execute(text(statement))
-
     async def lock_and_measure(self, currency: str, cutoff: datetime, minimum: Decimal) -> list[PartnerDue]:
         locked = await self.conn.execute(LOCK_PAYABLE_PARTNERS, {"currency": currency, "minimum": minimum})
         ids = [r.partner_id for r in locked]
         if not ids:
             return []
         await self.conn.execute(PARTNERS_TABLE, {"ids": ids, "currency": currency})
-        async with self._whole_set_plan():
-            await self.conn.execute(DUE_TABLE, {"currency": currency, "cutoff": cutoff})
-            rows = (await self.conn.execute(MEASURE)).all()
+        await self.conn.execute(DUE_TABLE, {"currency": currency, "cutoff": cutoff})
+        rows = await self.conn.execute(MEASURE)
         return [
             PartnerDue(
                 partner_id=r.partner_id,
@@ -247,8 +230,7 @@ class SqlPayoutStore:
                 for x, a in zip(lines, actions, strict=True)
             ],
         )
-        async with self._whole_set_plan():
-            await self.conn.execute(COVER, {"batch_id": batch.batch_id})
+        await self.conn.execute(COVER, {"batch_id": batch.batch_id})
 
     async def finish_batch(
         self, batch_id: str, line_count: int, total: Decimal, content_hash: str, status: str
