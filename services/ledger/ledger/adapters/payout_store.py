@@ -43,21 +43,24 @@ LOCK_PAYABLE_PARTNERS = text(
 PARTNERS_TABLE = text(
     f"""
     CREATE TEMP TABLE payout_partners ON COMMIT DROP AS
-    SELECT b.partner_id, 0 - b.balance AS payable_now
+    SELECT b.partner_id, b.account, 0 - b.balance AS payable_now
     FROM balances b JOIN unnest(CAST(:ids AS text[])) AS locked(partner_id) ON locked.partner_id = b.partner_id
     WHERE b.currency = :currency AND b.account = {PAYABLE.format(t="b")}
     """
 )
 # What each locked partner has due: payable postings effective by the cutoff, in no open or paid line,
 # leaving out the payout stream's own entries (a failed line's return is covered again by its entries).
+# The payable account is joined from payout_partners (analyzed), never computed per posting row: the
+# planner cannot estimate such an expression, took it for one row, and joined every partner to every
+# posting (at 1,000 partners and 100,000 payable postings: 100 million rows filtered, 7 s).
 DUE_TABLE = text(
     f"""
     CREATE TEMP TABLE payout_due ON COMMIT DROP AS
     SELECT p.partner_id, e.entry_id, e.posted_seq, 0 - sum(p.amount) AS amount
     FROM postings p
-    JOIN payout_partners pp ON pp.partner_id = p.partner_id
+    JOIN payout_partners pp ON pp.partner_id = p.partner_id AND pp.account = p.account
     JOIN journal_entries e ON e.entry_id = p.entry_id
-    WHERE p.account = {PAYABLE.format(t="p")} AND p.currency = :currency AND p.effective_at <= :cutoff
+    WHERE p.currency = :currency AND p.effective_at <= :cutoff
       AND e.stream <> '{PAYOUT_STREAM}'
       AND NOT EXISTS (SELECT 1 FROM payout_coverage c WHERE c.posted_seq = e.posted_seq)
     GROUP BY p.partner_id, e.entry_id, e.posted_seq
@@ -186,6 +189,7 @@ class SqlPayoutStore:
         if not ids:
             return []
         await self.conn.execute(PARTNERS_TABLE, {"ids": ids, "currency": currency})
+        await self.conn.execute(text("ANALYZE payout_partners"))  # temp tables get no statistics otherwise
         await self.conn.execute(DUE_TABLE, {"currency": currency, "cutoff": cutoff})
         rows = await self.conn.execute(MEASURE)
         return [
