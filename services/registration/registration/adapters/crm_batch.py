@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.ports import Clock
 from ..domain.crm import CrmChange, CrmRecord
-from ..domain.deal import Deal, Status
+from ..domain.deal import Deal
 from ..domain.identity import CustomerIdentity
 from ..domain.partner import Partner
 from ..domain.policy import RegistrationPolicy
@@ -50,6 +50,7 @@ from .deals_repo import (
     any_of,
     copy_rows,
     direct_deal,
+    known_registration,
     to_deal,
     to_row,
 )
@@ -557,15 +558,7 @@ async def load_for_registrations(
         "domains": sorted({i.domain for i in identities if i.domain}),
     }
     for r in (await conn.execute(KNOWN, {**keys, "since": state.known_since})).all():
-        known = KnownRegistration(
-            r.deal_id,
-            r.partner_id,
-            CustomerIdentity.of(r.customer_name, r.customer_domain),
-            r.product_key,
-            Status(r.status),
-            r.registered_on,
-        )
-        remember(state, journal, r.deal_id, r.customer_name_key, r.customer_domain, known)
+        remember(state, journal, r.deal_id, r.customer_name_key, r.customer_domain, known_registration(r))
     state.direct = [direct_deal(r._mapping) for r in (await conn.execute(DIRECT, keys)).all()]
     partner_ids = {c.partner_id for c in commands}
     partners = await SqlPartners(conn).get_many(partner_ids)

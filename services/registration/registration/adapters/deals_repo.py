@@ -110,17 +110,7 @@ class SqlDeals:
             deals.c.registered_on,
         ]
         stmt = select(*cols).where(_customer_filter(deals, identities), deals.c.registered_on >= since)
-        return [
-            KnownRegistration(
-                r.deal_id,
-                r.partner_id,
-                CustomerIdentity.of(r.customer_name, r.customer_domain),
-                r.product_key,
-                Status(r.status),
-                r.registered_on,
-            )
-            for r in (await self.conn.execute(stmt)).all()
-        ]
+        return [known_registration(r) for r in (await self.conn.execute(stmt)).all()]
 
     async def daily_counts(self, partner_ids: Iterable[str], since: date, until: date) -> dict[tuple[str, date], int]:
         stmt = (
@@ -359,4 +349,16 @@ def to_deal(row: Any) -> Deal:
             )
             for a in row["influence"] or ()
         ),
+    )
+
+
+def known_registration(row: Any) -> KnownRegistration:
+    """An earlier registration as conflict checks see it, from a row of the deals table's columns."""
+    return KnownRegistration(
+        row.deal_id,
+        row.partner_id,
+        CustomerIdentity.of(row.customer_name, row.customer_domain),
+        row.product_key,
+        Status(row.status),
+        row.registered_on,
     )
