@@ -10,17 +10,14 @@ event id, so effects stay exactly-once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import zlib
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .heartbeat import Heartbeat
-from .logging import log_fields
+from .elected import ElectedWorker
 from .unit_of_work import OUTBOX_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -45,7 +42,7 @@ class RelayStats:
     batches: int = 0
 
 
-class OutboxRelay:
+class OutboxRelay(ElectedWorker):
     def __init__(
         self,
         engine: AsyncEngine,
@@ -55,69 +52,21 @@ class OutboxRelay:
         batch_size: int = 2000,
         poll_seconds: float = 1.0,
     ) -> None:
-        self.engine = engine
+        super().__init__(
+            engine,
+            role="relay",
+            lock_name=f"outbox-relay:{name}",
+            channel=OUTBOX_CHANNEL,
+            batch_size=batch_size,
+            poll_seconds=poll_seconds,
+            log_extra={"relay": name},
+        )
         self.producer = producer
         self.name = name
-        self.batch_size = batch_size
-        self.poll_seconds = poll_seconds
         self.stats = RelayStats()
-        self.heartbeat = Heartbeat(None)
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
 
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Wait for leadership, then publish until stopped. Errors back off and retry."""
-        backoff = 0.2
-        while not self._stopping.is_set():
-            self.heartbeat.beat()
-            try:
-                async with self.engine.connect() as leader_conn:
-                    await self._lead(leader_conn)
-                backoff = 0.2
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("relay error; retrying", extra=log_fields(backoff=backoff))
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-
-    async def _lead(self, leader_conn: AsyncConnection) -> None:
-        lock_id = zlib.crc32(f"outbox-relay:{self.name}".encode())
-        while not self._stopping.is_set():
-            self.heartbeat.beat()  # a hot standby is alive too
-            got = (await leader_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id})).scalar()
-            await leader_conn.commit()
-            if got:
-                break
-            await self._sleep(self.poll_seconds)
-        if self._stopping.is_set():
-            return
-        log.info("relay is leader", extra=log_fields(relay=self.name))
-        raw = await leader_conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-
-        def _notified(*_: object) -> None:
-            self._wake.set()
-
-        await driver.add_listener(OUTBOX_CHANNEL, _notified)
-        try:
-            while not self._stopping.is_set():
-                self.heartbeat.beat()
-                self._wake.clear()
-                sent = await self.publish_batch()
-                if sent < self.batch_size:
-                    await self._sleep(self.poll_seconds)
-        finally:
-            await driver.remove_listener(OUTBOX_CHANNEL, _notified)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+    async def work_batch(self) -> int:
+        return await self.publish_batch()
 
     async def publish_batch(self) -> int:
         """Claim one batch, publish it with acks=all, mark it published. Returns rows sent."""

@@ -13,18 +13,13 @@ were never committed.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from servicekit.heartbeat import Heartbeat
+from servicekit.elected import ElectedWorker
 from servicekit.logging import log_fields
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..adapters import crm_batch
 from ..adapters.crm_inbox import INBOX_CHANNEL, InboxDelivery, SqlCrmInbox
@@ -212,71 +207,24 @@ async def drain_crm_inbox(factory: UnitOfWorkFactory, sync: CrmSync, *, limit: i
             return total
 
 
-class CrmSyncWorker:
+class CrmSyncWorker(ElectedWorker):
     def __init__(
         self, factory: UnitOfWorkFactory, sync: CrmSync, *, batch_size: int = DEFAULT_BATCH, poll_seconds: float = 1.0
     ) -> None:
+        super().__init__(
+            factory.engine,
+            role="crm-sync",
+            lock_name="registration:crm-sync",
+            channel=INBOX_CHANNEL,
+            batch_size=batch_size,
+            poll_seconds=poll_seconds,
+        )
         self.factory = factory
         self.sync = sync
-        self.batch_size = batch_size
-        self.poll_seconds = poll_seconds
-        self.heartbeat = Heartbeat(None)
         self.stats = DrainCounts()
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
 
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Wait for leadership, then apply deliveries until stopped. Errors back off and retry."""
-        backoff = 0.2
-        while not self._stopping.is_set():
-            self.heartbeat.beat()
-            try:
-                async with self.factory.engine.connect() as leader_conn:
-                    await self._lead(leader_conn)
-                backoff = 0.2
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("crm-sync error; retrying", extra=log_fields(backoff=backoff))
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-
-    async def _lead(self, leader_conn: AsyncConnection) -> None:
-        lock_id = zlib.crc32(b"registration:crm-sync")
-        while not self._stopping.is_set():
-            self.heartbeat.beat()  # a hot standby is alive too
-            got = (await leader_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id})).scalar()
-            await leader_conn.commit()
-            if got:
-                break
-            await self._sleep(self.poll_seconds)
-        if self._stopping.is_set():
-            return
-        log.info("crm-sync is leader")
-        raw = await leader_conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-
-        def _notified(*_: object) -> None:
-            self._wake.set()
-
-        await driver.add_listener(INBOX_CHANNEL, _notified)
-        try:
-            while not self._stopping.is_set():
-                self.heartbeat.beat()
-                self._wake.clear()
-                counts = await drain_batch(self.factory, self.sync, limit=self.batch_size)
-                self.stats.applied += counts.applied
-                self.stats.failed += counts.failed
-                if counts.total < self.batch_size:
-                    await self._sleep(self.poll_seconds)
-        finally:
-            await driver.remove_listener(INBOX_CHANNEL, _notified)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+    async def work_batch(self) -> int:
+        counts = await drain_batch(self.factory, self.sync, limit=self.batch_size)
+        self.stats.applied += counts.applied
+        self.stats.failed += counts.failed
+        return counts.total
