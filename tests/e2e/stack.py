@@ -1,0 +1,82 @@
+"""The whole system in one event loop: three APIs in process, three relays and every consumer.
+
+The APIs run on a clock the test moves (business days), the workers on real PostgreSQL databases
+(one per service) and the real broker, exactly as the processes run them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+import httpx
+from ledger.config import LedgerSettings
+from ledger.entrypoints.api import create_app as ledger_app
+from ledger.entrypoints.projector import PROJECTOR
+from mdf.config import MdfSettings
+from mdf.entrypoints.api import create_app as mdf_app
+from mdf.entrypoints.consumer import LEDGER_FEED
+from registration.config import RegistrationSettings
+from registration.entrypoints.api import create_app as registration_app
+from registration.entrypoints.tiers import TIER_CONSUMER
+from servicekit.kafka import ensure_topics
+from servicekit.runner import ConsumerSpec, all_topics
+from servicekit.settings import ServiceSettings
+from servicekit.testing.client import app_client
+
+from .workers import relay_task
+
+
+class BusinessClock:
+    """The day the services believe it is; the walk moves it forward."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def now(self) -> datetime:
+        return datetime.combine(self.today, time(12), tzinfo=UTC)
+
+
+@dataclass
+class Stack:
+    registration: httpx.AsyncClient
+    mdf: httpx.AsyncClient
+    ledger: httpx.AsyncClient
+    clock: BusinessClock
+
+
+@asynccontextmanager
+async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncIterator[None]:
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    factory = spec.uow_factory(settings, pool_size=2)
+    consumer = spec.build(settings, factory)
+    await consumer.consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 10)
+        await consumer.consumer.stop()
+        await factory.engine.dispose()
+
+
+@asynccontextmanager
+async def running_stack(
+    registration: RegistrationSettings, mdf: MdfSettings, ledger: LedgerSettings, today: date
+) -> AsyncIterator[Stack]:
+    clock = BusinessClock(today)
+    async with AsyncExitStack() as stack:
+        reg_client = await stack.enter_async_context(app_client(registration_app(registration, clock=clock)))
+        mdf_client = await stack.enter_async_context(app_client(mdf_app(mdf, clock=clock)))
+        led_client = await stack.enter_async_context(app_client(ledger_app(ledger)))
+        await stack.enter_async_context(relay_task(registration, "registration"))
+        await stack.enter_async_context(relay_task(mdf, "mdf"))
+        await stack.enter_async_context(relay_task(ledger, "ledger"))
+        await stack.enter_async_context(consumer_task(ledger, PROJECTOR))
+        await stack.enter_async_context(consumer_task(mdf, LEDGER_FEED))
+        await stack.enter_async_context(consumer_task(registration, TIER_CONSUMER))
+        yield Stack(reg_client, mdf_client, led_client, clock)
