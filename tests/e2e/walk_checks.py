@@ -61,9 +61,7 @@ async def assert_agree(stack: Stack, model: MoneyModel, partners: list[str], hea
     assert not problems, "\n".join(problems)
 
 
-async def settle(
-    stack: Stack, model: MoneyModel, partners: list[str], headers: dict, *, final: bool = False
-) -> None:
+async def settle(stack: Stack, model: MoneyModel, partners: list[str], headers: dict, *, final: bool = False) -> None:
     """Wait until every partner's figures agree with the model (the events have flowed), or fail.
 
     ``final`` also waits for the reconciliation to report no difference.

@@ -65,7 +65,8 @@ class WalkSteps:
         for period in periods:
             for currency in CURRENCIES:
                 response = await self.stack.mdf.put(
-                    f"/budgets/{period}", json={"amount": money(Decimal(10_000_000), currency)},
+                    f"/budgets/{period}",
+                    json={"amount": money(Decimal(10_000_000), currency)},
                     headers=self.headers["mdf"],
                 )
                 assert response.status_code < 300, response.text
@@ -88,17 +89,27 @@ class WalkSteps:
 
     async def step(self, partner_id: str) -> None:
         choices = [
-            (self.allocate, 3), (self.win, 4), (self.reverse, 2), (self.decide_flag, 2),
-            (self.submit_request, 3), (self.decide_request, 3), (self.claim, 3), (self.decide_claim, 3),
-        ]  # fmt: skip
+            (self.allocate, 3),
+            (self.win, 4),
+            (self.reverse, 2),
+            (self.decide_flag, 2),
+            (self.submit_request, 3),
+            (self.decide_request, 3),
+            (self.claim, 3),
+            (self.decide_claim, 3),
+        ]
         action = self.rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
         await action(partner_id)
 
     async def allocate(self, partner_id: str) -> None:
         currency, period = self.currency[partner_id], quarter(self.today)
         amount = Decimal(self.rng.randint(50, 3000))
-        body = {"allocation_id": self._id("a"), "partner_id": partner_id, "period": period,
-                "amount": money(amount, currency)}  # fmt: skip
+        body = {
+            "allocation_id": self._id("a"),
+            "partner_id": partner_id,
+            "period": period,
+            "amount": money(amount, currency),
+        }
         if await self._post("mdf", "/allocations", body, ok=True):
             self.model.allocated(partner_id, period, currency, amount)
             self.counts["allocate"] += 1
@@ -108,12 +119,16 @@ class WalkSteps:
         flagged = self.rng.random() < 0.3
         amount = Decimal(self.rng.randint(100_00, 1_500_000)) / 100
         body = {
-            "deal_id": deal_id, "partner_id": partner_id, "customer_name": f"Customer {deal_id}",
-            "customer_domain": f"{deal_id}.example", "product_line": "cloud",
-            "expected_amount": money(amount, currency), "expected_close": (self.today + timedelta(days=45)).isoformat(),
+            "deal_id": deal_id,
+            "partner_id": partner_id,
+            "customer_name": f"Customer {deal_id}",
+            "customer_domain": f"{deal_id}.example",
+            "product_line": "cloud",
+            "expected_amount": money(amount, currency),
+            "expected_close": (self.today + timedelta(days=45)).isoformat(),
             # a win two days after the registration is flagged registered_near_close; thirty days is not
             "registered_on": (self.today - timedelta(days=2 if flagged else 30)).isoformat(),
-        }  # fmt: skip
+        }
         await self._post("registration", "/deals", body, ok=True)
         for stage in ("qualified", "proposal", "negotiation"):
             await self._post("registration", f"/deals/{deal_id}/stage", {"stage": stage}, ok=True)
@@ -128,9 +143,10 @@ class WalkSteps:
 
     def _deals(self, partner_id: str, *, held: bool | None = None) -> list[Deal]:
         return [
-            d for d in self.model.deals.values()
+            d
+            for d in self.model.deals.values()
             if d.partner_id == partner_id and not d.settled and (held is None or d.held == held)
-        ]  # fmt: skip
+        ]
 
     async def reverse(self, partner_id: str) -> None:
         deals = self._deals(partner_id)
@@ -162,13 +178,20 @@ class WalkSteps:
         requested = Decimal(self.rng.randint(20, 2500))
         request_id = self._id("r")
         body = {
-            "request_id": request_id, "partner_id": partner_id, "period": quarter(starts),
-            "activity_type": "webinar", "title": "Walk webinar", "planned_cost": money(requested * 3, currency),
-            "requested_amount": money(requested, currency), "starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-        }  # fmt: skip
+            "request_id": request_id,
+            "partner_id": partner_id,
+            "period": quarter(starts),
+            "activity_type": "webinar",
+            "title": "Walk webinar",
+            "planned_cost": money(requested * 3, currency),
+            "requested_amount": money(requested, currency),
+            "starts_on": starts.isoformat(),
+            "ends_on": ends.isoformat(),
+        }
         if await self._post("mdf", "/requests", body):
-            self.model.requests[request_id] = Request(request_id, partner_id, quarter(starts), currency, requested,
-                                                      starts, ends)  # fmt: skip
+            self.model.requests[request_id] = Request(
+                request_id, partner_id, quarter(starts), currency, requested, starts, ends
+            )
             self.counts["submit"] += 1
 
     def _requests(self, partner_id: str, status: str) -> list[Request]:
@@ -192,7 +215,9 @@ class WalkSteps:
         available = self.model.fund(partner_id, request.period, request.currency).available
         over = amount > available
         path = f"/requests/{request.request_id}/approve"
-        approved = await self._post("mdf", path, {"amount": money(amount, request.currency)}, ok=False if over else None)
+        approved = await self._post(
+            "mdf", path, {"amount": money(amount, request.currency)}, ok=False if over else None
+        )
         if approved:
             self.model.approved(request.request_id, amount, date.fromisoformat(approved["claim_deadline"]))
             self.counts["approve"] += 1
@@ -206,8 +231,13 @@ class WalkSteps:
         request = self.rng.choice(ready)
         claimed = request.approved if self.rng.random() < 0.5 else cents(request.approved * Decimal("0.75"))
         claim_id = self._id("c")
-        body = {"claim_id": claim_id, "claimed_amount": money(claimed, request.currency),
-                "actual_cost": money(claimed * 3, request.currency), "invoice_ref": f"INV-{claim_id}", "proof": PROOF}  # fmt: skip
+        body = {
+            "claim_id": claim_id,
+            "claimed_amount": money(claimed, request.currency),
+            "actual_cost": money(claimed * 3, request.currency),
+            "invoice_ref": f"INV-{claim_id}",
+            "proof": PROOF,
+        }
         if await self._post("mdf", f"/requests/{request.request_id}/claims", body):
             request.open_claim = (claim_id, claimed)
             self.counts["claim"] += 1
