@@ -35,6 +35,29 @@ class ProgramVersionPublished(EventPayload):
     label: str = Field(description="the program's title, for people")
     correction: bool = Field(default=False, description="published as a correction, inside the notice period")
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        program_id: str,
+        program_version: int,
+        effective_from: date,
+        published_at: datetime,
+        label: str,
+        correction: bool = False,
+    ) -> ProgramVersionPublished:
+        """The typed constructor: the pydantic mypy plugin still sees the base class's ``partner_id``."""
+        return cls.model_validate(
+            {
+                "program_id": program_id,
+                "program_version": program_version,
+                "effective_from": effective_from,
+                "published_at": published_at,
+                "label": label,
+                "correction": correction,
+            }
+        )
+
     @property
     def subject(self) -> str:
         return PROGRAM_SUBJECT_PREFIX + self.program_id
