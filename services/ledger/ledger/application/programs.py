@@ -139,6 +139,15 @@ async def publish(
     return published
 
 
+async def announce_published(repo: ProgramVersions, announce: ProgramAnnouncements) -> list[StoredVersion]:
+    """Announce every published version again (after an upgrade, or for a consumer that starts from
+    nothing): readers keep the latest version per program, so a repeat changes nothing."""
+    published = [v for v in await repo.list() if v.status == "published"]
+    for version in published:
+        announce.version_published(version)
+    return published
+
+
 async def get_version(repo: ProgramVersions, program_id: str, version: int) -> StoredVersion:
     if program_id == DEFAULT_PROGRAM_ID and version == BUILTIN_VERSION:
         return builtin_stored()

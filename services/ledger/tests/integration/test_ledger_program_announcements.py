@@ -9,6 +9,7 @@ import orjson
 from incentive_contracts.envelope import CloudEvent
 from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.registry import decode
+from ledger.entrypoints.program_cli import announce_programs
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
@@ -64,3 +65,20 @@ async def test_publishing_a_version_announces_it_once_and_a_draft_does_not(ledge
     assert event.label == "Partner program two"
     assert event.published_at.isoformat() == published.json()["published_at"].replace("Z", "+00:00")
     assert event.correction is False
+
+
+async def test_announce_programs_sends_every_published_version_again(ledger_client, ledger_settings):
+    token = auth_header(ledger_settings, "program:admin")
+    yaml = {**token, "Content-Type": "application/yaml"}
+    effective = datetime.now(UTC).date() + timedelta(days=30)
+    for version in (1, 2):
+        assert (await ledger_client.post("/programs/p2/versions", content=DOC, headers=yaml)).status_code == 201
+        if version == 1:
+            published = await ledger_client.post(
+                "/programs/p2/versions/1/publish", json={"effective_from": str(effective)}, headers=token
+            )
+            assert published.status_code == 200, published.text
+    # Version 2 stays a draft: not announced.
+    assert await announce_programs(ledger_settings) == ["p2 v1"]
+    announced = await _announcements(ledger_settings.database_url)
+    assert [(key, e.program_id, e.program_version) for key, e in announced] == [("program:p2", "p2", 1)] * 2
