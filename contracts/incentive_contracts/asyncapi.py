@@ -29,7 +29,9 @@ SCHEMAS = "#/components/schemas/"
 KEYED_BY_PARTNER = (
     "Partitioned and keyed by partner id: the Kafka record key is the partner id, equal to the "
     "CloudEvent `subject` and `partitionkey` and to the payload's `partner_id`, so each partner's "
-    "events stay in order. A deployment may prefix the topic name (TOPIC_PREFIX)."
+    "events stay in order. The exception is the program catalogue (`program.*`): keyed by "
+    "`program:<program_id>`, equal to its `subject` and `partitionkey`, with no `partner_id`. "
+    "A deployment may prefix the topic name (TOPIC_PREFIX)."
 )
 
 DESCRIPTION = """\
@@ -209,7 +211,11 @@ def _headers() -> dict[str, Any]:
 
 def _key_binding() -> dict[str, Any]:
     return {
-        "key": {"type": "string", "description": "the partner id (the CloudEvent subject and partitionkey)"},
+        "key": {
+            "type": "string",
+            "description": "the partner id, or program:<program_id> for program.* events (the CloudEvent subject "
+            "and partitionkey)",
+        },
         "bindingVersion": KAFKA_BINDING_VERSION,
     }
 

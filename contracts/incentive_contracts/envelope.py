@@ -43,7 +43,7 @@ class CloudEvent(BaseModel):
     id: str = Field(description="UUID; the idempotency identity of the event")
     source: str = Field(description="URI-reference of the producing service, e.g. /registration")
     type: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", description="dotted, past tense")
-    subject: str = Field(min_length=1, description="the partner id")
+    subject: str = Field(min_length=1, description="the partner id (program:<program_id> for program.* events)")
     time: datetime
     datacontenttype: str = "application/json"
     dataschema: str

@@ -128,6 +128,17 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "rule_version": 3,
         },
     ),
+    ("program.version_published", 1): EventExample(
+        meaning="The ledger published a program version; registration enrols partners only into published programs.",
+        data={
+            "program_id": PROGRAM,
+            "program_version": 3,
+            "effective_from": "2026-05-01",
+            "published_at": "2026-04-01T09:30:00Z",
+            "label": "EMEA partner program",
+            "correction": False,
+        },
+    ),
     ("deal.registered", 1): EventExample(
         meaning="A partner registered an opportunity (customer, product line, expected value and close).",
         data={

@@ -59,7 +59,7 @@ def catalogue_table() -> str:
         meaning = meaning_of(event_type, version).replace("|", "\\|")
         rows.append(
             f"| `{event_type}` | {shown} | {service_name(source_for(event_type))} | `{topic_for(event_type)}` "
-            f"| `partner_id` | {meaning} |"
+            f"| `{registry.models()[(event_type, version)].key_doc}` | {meaning} |"
         )
     return "\n".join(rows) + "\n"
 

@@ -22,5 +22,15 @@ class EventPayload(WireModel):
 
     event_type: ClassVar[str]
     version: ClassVar[int] = 1
+    key_doc: ClassVar[str] = "partner_id"  # how the catalogue names the record key
 
     partner_id: str = Field(min_length=1, max_length=64, description="the partner the event is about")
+
+    @property
+    def subject(self) -> str:
+        """The CloudEvent ``subject`` and ``partitionkey`` and the Kafka record key: the partner id.
+
+        Events about something other than a partner (a program version) override it with a key in
+        a namespace of their own (``program:<id>``), so it never names a partner.
+        """
+        return self.partner_id

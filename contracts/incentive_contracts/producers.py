@@ -20,6 +20,7 @@ _RULES: dict[str, str] = {
     "engagement.": REGISTRATION,
     "mdf.": MDF,
     "ledger.": LEDGER,
+    "program.": LEDGER,
 }
 
 

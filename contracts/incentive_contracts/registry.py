@@ -75,8 +75,8 @@ def decode(event: CloudEvent) -> EventPayload:
         data = step(data)
         version += 1
     payload = _MODELS[(event.type, target)].model_validate(data)
-    if payload.partner_id != event.subject:
-        raise ValueError("subject must equal the payload's partner_id")
+    if payload.subject != event.subject:
+        raise ValueError("subject must equal the payload's partner_id (program:<program_id> for program events)")
     return payload
 
 
@@ -95,11 +95,11 @@ def encode(
         id=event_id or new_event_id(),
         source=source,
         type=payload.event_type,
-        subject=payload.partner_id,
+        subject=payload.subject,
         time=time,
         dataschema=dataschema_for(payload.event_type, payload.version),
         data=payload.model_dump(mode="json"),
-        partitionkey=payload.partner_id,
+        partitionkey=payload.subject,
         sequence=str(sequence),
         correlationid=correlation_id,
         causationid=causation_id,

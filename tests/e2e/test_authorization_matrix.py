@@ -374,6 +374,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "record_id": "r-none",
             "delivery_id": "dl-none",
             "reason": "self_dealing",
+            "dead_letter_id": "1",
         }
 
         failures: list[str] = []

@@ -13,7 +13,7 @@ from ledger.entrypoints.projector import build_consumer
 from servicekit.db import create_engine
 from servicekit.kafka import ensure_topics, make_producer
 from servicekit.relay import OutboxRelay
-from servicekit.runner import all_topics
+from servicekit.runner import ConsumerSpec, all_topics
 from servicekit.settings import ServiceSettings
 from servicekit.unit_of_work import UnitOfWorkFactory
 
@@ -52,6 +52,23 @@ async def projector_task(settings: LedgerSettings) -> AsyncIterator[None]:
         await asyncio.wait_for(task, 10)
         await consumer.consumer.stop()
         await engine.dispose()
+
+
+@asynccontextmanager
+async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncIterator[None]:
+    """A service's own consumer (``<service> consume``, as its ConsumerSpec builds it), in-process."""
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    factory = spec.uow_factory(settings, pool_size=2)
+    consumer = spec.build(settings, factory)
+    await consumer.consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 10)
+        await consumer.consumer.stop()
+        await factory.engine.dispose()
 
 
 async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

@@ -22,6 +22,10 @@ class RegistrationSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/registration"
     http_port: int = 8001
 
+    # Programs known without a program.version_published event: the ledger's built-in ones (code in
+    # the ledger, never announced), so partners can be enrolled before the ledger ever ran.
+    builtin_programs: list[str] = ["default"]
+
     # Registration rules.
     exclusivity_days: int = 90
     expiry_days: int = 60

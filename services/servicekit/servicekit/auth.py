@@ -64,6 +64,8 @@ def mint_token(
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown:
         raise ValueError(f"unknown scopes: {', '.join(unknown)}")
+    if partner_id is not None and OPERATOR_SCOPES & set(scopes):
+        raise ValueError(f"operator scopes ({', '.join(sorted(OPERATOR_SCOPES))}) are never bound to a partner")
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": ISSUER,
@@ -101,6 +103,7 @@ def decode_token(secrets: str | list[str], token: str) -> Principal:
 
 
 PARTNER_SCOPES = frozenset({"partner:read", "partner:write"})
+OPERATOR_SCOPES = frozenset({"ops:admin"})  # dead letters, re-drives: never with a partner-bound token
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -124,6 +127,8 @@ def requires(*any_of: str) -> PrincipalDependency:
             raise Problem(403, "Forbidden", f"this action needs one of the scopes: {', '.join(any_of)}")
         if granted <= PARTNER_SCOPES and principal.partner_id is None:
             raise Problem(403, "Forbidden", "partner scopes need a token bound to a partner")
+        if granted <= OPERATOR_SCOPES and principal.partner_id is not None:
+            raise Problem(403, "Forbidden", "operator scopes are never valid on a token bound to a partner")
         return principal
 
     return dependency

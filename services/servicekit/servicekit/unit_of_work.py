@@ -109,7 +109,7 @@ class UnitOfWork:
             return []
         counts: dict[str, int] = defaultdict(int)
         for staged in self._staged:
-            counts[staged.payload.partner_id] += 1
+            counts[staged.payload.subject] += 1
         next_sequence: dict[str, int] = {}
         if counts:
             # One statement for every partner stream (a payout batch stages events for thousands); rows
@@ -122,7 +122,7 @@ class UnitOfWork:
         envelopes: list[CloudEvent] = []
         rows: list[dict[str, object]] = []
         for staged in self._staged:
-            key = staged.payload.partner_id
+            key = staged.payload.subject
             sequence = next_sequence[key]
             next_sequence[key] += 1
             envelope = encode(

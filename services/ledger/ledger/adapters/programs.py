@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from incentive_contracts.events.program import ProgramVersionPublished
+from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -127,4 +129,26 @@ class SqlProgramVersions:
                 correction=correction,
                 reason=reason,
             )
+        )
+
+
+class OutboxProgramAnnouncements:
+    """Stages ``program.version_published`` in the unit of work's outbox (sent after the commit)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def version_published(self, version: StoredVersion) -> None:
+        assert version.effective_from is not None
+        assert version.published_at is not None
+        self.uow.publish(
+            ProgramVersionPublished.of(
+                program_id=version.program_id,
+                program_version=version.version,
+                effective_from=version.effective_from,
+                published_at=version.published_at,
+                label=str(version.rules.get("title") or version.program_id),
+                correction=version.correction,
+            ),
+            time=version.published_at,
         )

@@ -53,6 +53,12 @@ class ProgramVersions(Protocol):
     ) -> None: ...
 
 
+class ProgramAnnouncements(Protocol):
+    """Tells the other services about the catalogue (``program.version_published`` on the ledger topic)."""
+
+    def version_published(self, version: StoredVersion) -> None: ...
+
+
 def builtin_stored() -> StoredVersion:
     return StoredVersion(
         program_id=DEFAULT_PROGRAM_ID,
@@ -96,7 +102,13 @@ async def publish(
     by: str,
     now: datetime,
     notice_days: int,
+    announce: ProgramAnnouncements,
 ) -> StoredVersion:
+    """Publish a draft and announce it (in the same transaction, through the outbox).
+
+    The built-in ``default`` is code, not a published row, and is never announced: registration
+    knows it from its own setting.
+    """
     current = await repo.get(program_id, version, for_update=True)
     if current is None:
         raise NotFound(f"program {program_id} has no version {version}")
@@ -123,6 +135,16 @@ async def publish(
     )
     published = await repo.get(program_id, version)
     assert published is not None
+    announce.version_published(published)
+    return published
+
+
+async def announce_published(repo: ProgramVersions, announce: ProgramAnnouncements) -> list[StoredVersion]:
+    """Announce every published version again (after an upgrade, or for a consumer that starts from
+    nothing): readers keep the latest version per program, so a repeat changes nothing."""
+    published = [v for v in await repo.list() if v.status == "published"]
+    for version in published:
+        announce.version_published(version)
     return published
 
 

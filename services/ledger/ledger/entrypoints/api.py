@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from incentive_contracts import topics
 from servicekit.app import create_service_app
+from servicekit.dead_letter_api import dead_letter_router
 
 from ..config import LedgerSettings
 from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
@@ -19,7 +20,7 @@ from . import (
     routes_reconciliation,
     routes_simulations,
 )
-from .projector import SOURCE
+from .projector import PROJECTOR, SOURCE
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "Not found"),
@@ -48,6 +49,7 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
             routes_reconciliation.router,
             routes_simulations.router,
             routes_pilots.router,
+            dead_letter_router(PROJECTOR),
         ],
         domain_errors=DOMAIN_ERRORS,
     )

@@ -17,7 +17,7 @@ from ..adapters import queries
 from ..adapters.store import SqlLedgerStore
 from ..application.tier_review import review_tiers
 from ..config import LedgerSettings
-from . import audit_cli
+from . import audit_cli, program_cli
 from .api import create_app
 from .projector import PROJECTOR, SOURCE
 
@@ -72,7 +72,7 @@ DEFINITION = ServiceDefinition(
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     consumer=PROJECTOR,
-    extra_commands=[_reevaluate_command, _audit_commands],
+    extra_commands=[_reevaluate_command, _audit_commands, program_cli.register],
 )
 
 

@@ -14,7 +14,7 @@ from servicekit.idempotency import run_write
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.programs import SqlProgramVersions, published_versions
+from ..adapters.programs import OutboxProgramAnnouncements, SqlProgramVersions, published_versions
 from ..application import programs as cases
 from ..application.programs import StoredVersion
 
@@ -119,6 +119,7 @@ async def publish_version(
             by=principal.subject,
             now=_now(),
             notice_days=notice,
+            announce=OutboxProgramAnnouncements(uow),
         )
         return 200, VersionOut.of(published)
 

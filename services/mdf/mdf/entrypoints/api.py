@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from incentive_contracts import topics
 from servicekit.app import create_service_app
+from servicekit.dead_letter_api import dead_letter_router
 
 from ..adapters.unit import SystemClock
 from ..application.ports import Clock
@@ -23,6 +24,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 
 def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    from .consumer import LEDGER_FEED  # here: the consumer module takes SOURCE from this one
+
     settings = settings or MdfSettings()
     app = create_service_app(
         settings,
@@ -30,7 +33,13 @@ def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = Non
         source=SOURCE,
         topic=topics.prefixed(topics.MDF, settings.topic_prefix),
         title="Market development funds",
-        routers=[routes_funds.router, routes_requests.router, routes_claims.router, routes_periods.router],
+        routers=[
+            routes_funds.router,
+            routes_requests.router,
+            routes_claims.router,
+            routes_periods.router,
+            dead_letter_router(LEDGER_FEED),
+        ],
         domain_errors=DOMAIN_ERRORS,
     )
     app.state.policy = settings.policy()

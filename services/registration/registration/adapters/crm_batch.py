@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
+from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.payload import EventPayload
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -429,6 +430,16 @@ class BatchLocks(_Repo):
             raise NotPrepared(f"record lock {source}:{record_id}")
 
 
+class BatchPrograms:
+    """CRM deliveries never enrol partners nor move them between programs: nothing is loaded for that."""
+
+    async def known(self, program_id: str) -> bool:
+        raise NotPrepared(f"program {program_id} was not loaded for the batch")
+
+    async def record_published(self, published: Sequence[ProgramVersionPublished]) -> None:
+        raise NotPrepared("the batch does not record published programs")
+
+
 class BatchUnit:
     """A RegistrationUnit over a :class:`BatchState`: reads what was loaded, writes to memory."""
 
@@ -436,6 +447,7 @@ class BatchUnit:
         self.state = state
         self._journal = _Journal()
         self.partners = BatchPartners(state, self._journal)
+        self.programs = BatchPrograms()
         self.deals = BatchDeals(state, self._journal)
         self.direct_deals = BatchDirectDeals(state, self._journal)
         self.engagements = BatchEngagements(state, self._journal)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -23,6 +24,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
+
+known_programs = Table(
+    "known_programs",
+    metadata,
+    Column("program_id", Text, primary_key=True),
+    Column("latest_version", Integer, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
 
 partners = Table(
     "partners",

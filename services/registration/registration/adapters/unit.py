@@ -20,6 +20,7 @@ from .crm_repo import SqlCrmRecords
 from .deals_repo import COPY_FROM_ROWS, SqlDeals, SqlDirectDeals
 from .engagements_repo import SqlEngagements
 from .partners_repo import SqlPartners
+from .programs_repo import DEFAULT_BUILTIN_PROGRAMS, SqlPrograms
 
 CUSTOMER_LOCK_SPACE = 7_303  # bucketed customer locks (7_301 held one lock per key)
 CUSTOMER_LOCK_BUCKETS = 256
@@ -92,9 +93,12 @@ class SqlLocks:
 
 
 class SqlRegistrationUnit:
-    def __init__(self, uow: UnitOfWork, clock: Clock | None = None) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock | None = None, builtin_programs: Iterable[str] = DEFAULT_BUILTIN_PROGRAMS
+    ) -> None:
         self.uow = uow
         self.partners = SqlPartners(uow.conn)
+        self.programs = SqlPrograms(uow.conn, builtin_programs)
         self.deals = SqlDeals(uow.conn)
         self.direct_deals = SqlDirectDeals(uow.conn)
         self.engagements = SqlEngagements(uow.conn)

@@ -5,20 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from incentive_contracts.events.partner import PartnerTierChanged
+from incentive_contracts.events.program import ProgramVersionPublished
 
 from ..domain import partner as model
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, UnknownProgram
 from .ports import Page, PartnerQuery, RegistrationUnit
 
 
 async def enroll_partner(unit: RegistrationUnit, command: model.EnrollPartner, *, actor: str) -> model.Partner:
+    """Enrol a partner into a program that exists (else :class:`UnknownProgram`, nothing stored)."""
+    await _require_program(unit, command.program_id)
     state = await unit.partners.get(command.partner_id, for_update=True)
     return await _apply(unit, state, model.decide_enroll(state, command), actor)
 
 
 async def update_partner(unit: RegistrationUnit, command: model.UpdatePartner, *, actor: str) -> model.Partner:
     state = await _existing(unit, command.partner_id)
+    program_id = command.changes.get("program_id")
+    if program_id is not None and program_id != state.program_id:
+        await _require_program(unit, str(program_id))
     return await _apply(unit, state, model.decide_update(state, command), actor)
+
+
+async def record_published_programs(unit: RegistrationUnit, published: Sequence[ProgramVersionPublished]) -> None:
+    """Learn the programs the ledger published (from ``program.version_published``)."""
+    await unit.programs.record_published(published)
+
+
+async def _require_program(unit: RegistrationUnit, program_id: str) -> None:
+    if not await unit.programs.known(program_id):
+        raise UnknownProgram(program_id)
 
 
 async def deactivate_partner(unit: RegistrationUnit, command: model.DeactivatePartner, *, actor: str) -> model.Partner:

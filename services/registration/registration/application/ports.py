@@ -10,6 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from incentive_contracts.events.engagement import EngagementKind
 from incentive_contracts.events.partner import PartnerType
+from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.payload import EventPayload
 
 from ..domain.crm import CrmRecord
@@ -68,6 +69,13 @@ class HistoryEntry:
     occurred_at: datetime
     actor: str | None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+class Programs(Protocol):
+    """The incentive programs partners may be enrolled into: the ledger's published ones and the built-in."""
+
+    async def known(self, program_id: str) -> bool: ...
+    async def record_published(self, published: Sequence[ProgramVersionPublished]) -> None: ...
 
 
 class Partners(Protocol):
@@ -139,6 +147,8 @@ class RegistrationUnit(Protocol):
 
     @property
     def partners(self) -> Partners: ...
+    @property
+    def programs(self) -> Programs: ...
     @property
     def deals(self) -> Deals: ...
     @property

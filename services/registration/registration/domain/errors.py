@@ -29,3 +29,12 @@ class RuleViolation(DomainError):
 
 class NotPermitted(DomainError):
     """The caller may not do this (HTTP 403), e.g. a partner approving its own deal."""
+
+
+class UnknownProgram(RuleViolation):
+    """An enrolment or change into a program the ledger never published (HTTP 422 naming the field)."""
+
+    def __init__(self, program_id: str) -> None:
+        message = f"program {program_id!r} does not exist: enrol into a program the ledger has published"
+        super().__init__(f"program_id: {message}")
+        self.problem_extra = {"errors": [{"location": "body.program_id", "message": message}]}

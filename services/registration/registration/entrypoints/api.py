@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from incentive_contracts import topics
 from servicekit.app import create_service_app
 from servicekit.db import sync_url
+from servicekit.dead_letter_api import dead_letter_router
 from servicekit.problems import Problem
 from starlette.middleware import Middleware
 
@@ -17,6 +18,7 @@ from ..config import RegistrationSettings
 from ..crm_mappings import CrmMappings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, NotPermitted, RuleViolation
 from .routes import deals, direct_deals, engagements, partners, webhooks
+from .tiers import TIER_CONSUMER
 
 SOURCE = "/registration"
 
@@ -49,7 +51,14 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
         source=SOURCE,
         topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix),
         title="Partner registration",
-        routers=[partners.router, deals.router, direct_deals.router, engagements.router, webhooks.router],
+        routers=[
+            partners.router,
+            deals.router,
+            direct_deals.router,
+            engagements.router,
+            webhooks.router,
+            dead_letter_router(TIER_CONSUMER),
+        ],
         domain_errors=DOMAIN_ERRORS,
         on_startup=_open_edge_pool,
         on_shutdown=_close_edge_pool,

@@ -50,11 +50,15 @@ async def write(request: Request, principal: Principal, action: UnitAction) -> J
     """One unit of work, committed once, honouring Idempotency-Key."""
 
     async def run(uow: UnitOfWork) -> tuple[int, Any]:
-        return await action(SqlRegistrationUnit(uow, clock(request)))
+        return await action(unit_of(request, uow))
 
     return await run_write(request, principal, request.app.state.uow_factory, run)
 
 
 async def read(request: Request, action: Callable[[SqlRegistrationUnit], Awaitable[Any]]) -> Any:
     async with request.app.state.uow_factory() as uow:
-        return await action(SqlRegistrationUnit(uow, clock(request)))
+        return await action(unit_of(request, uow))
+
+
+def unit_of(request: Request, uow: UnitOfWork) -> SqlRegistrationUnit:
+    return SqlRegistrationUnit(uow, clock(request), request.app.state.settings.builtin_programs)

@@ -1,4 +1,5 @@
-"""The ledger-topic consumer: shows each partner's tier as the ledger's partner.tier_changed reports it."""
+"""The ledger-topic consumer: each partner's tier as the ledger's partner.tier_changed reports it, and
+the programs the ledger publishes (program.version_published), which partners may then enrol into."""
 
 from __future__ import annotations
 
@@ -6,22 +7,26 @@ from collections.abc import Sequence
 
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
+from incentive_contracts.events.program import ProgramVersionPublished
 from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
 from servicekit.kafka import make_consumer
 from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.unit import SqlRegistrationUnit
-from ..application.partners import apply_tier_changes
+from ..application.partners import apply_tier_changes, record_published_programs
 from ..config import RegistrationSettings
 
 SOURCE = "/registration"
 
 
 class TierHandler:
-    """Applies partner.tier_changed; every other ledger event is consumed without effect."""
+    """Applies partner.tier_changed and program.version_published; other ledger events have no effect here."""
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
+        programs = [e.payload for e in events if isinstance(e.payload, ProgramVersionPublished)]
+        if programs:
+            await record_published_programs(SqlRegistrationUnit(uow), programs)
         changes = [(e, e.payload) for e in events if isinstance(e.payload, PartnerTierChanged)]
         if not changes:
             return []
@@ -45,7 +50,7 @@ def tier_consumer(
 
 TIER_CONSUMER = ConsumerSpec(
     command="consume",
-    help="Consume the ledger topic: show partners' tiers from partner.tier_changed.",
+    help="Consume the ledger topic: partners' tiers (partner.tier_changed) and published programs.",
     source=SOURCE,
     topic=topics.REGISTRATION,
     build=tier_consumer,

@@ -68,3 +68,9 @@ def test_production_refuses_the_development_secret():
     with pytest.raises(ValueError, match="at least 32 characters"):
         ServiceSettings(environment="production", token_secret="short-secret")
     assert ServiceSettings(environment="production", token_secret=CURRENT).environment == "production"
+
+
+def test_operator_scopes_are_never_minted_for_a_partner():
+    with pytest.raises(ValueError, match="never bound to a partner"):
+        mint_token(CURRENT, subject="x", scopes=["ops:admin", "partner:read"], partner_id="acme")
+    assert decode_token(CURRENT, mint_token(CURRENT, subject="ops", scopes=["ops:admin"])).partner_id is None
