@@ -9,6 +9,9 @@ PostgreSQL stores no NUL (``\\u0000``) in ``text`` or ``jsonb``, so a NUL that r
   the app's behalf, so a route that caps its body still reads no more than its cap) and, when the
   last chunk holds a ``\\u0000`` escape, raises :class:`NulInBody` from ``receive``. The app's
   handler answers it like a validation error, with the location of the first offending string.
+
+A NUL the guard cannot see (inside a YAML document, say) is still no 500: PostgreSQL's refusal of a
+character it cannot store (SQLSTATE 22021 / 22P05) is answered 422, the transaction rolled back.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +33,7 @@ from .route_table import matches
 NUL = "\x00"
 ESCAPED_NUL = b"\\u0000"
 MESSAGE = "NUL characters (\\u0000) are not accepted"
+UNSTORABLE_CHARACTER = {"22021", "22P05"}  # character_not_in_repertoire, untranslatable_character
 
 
 class NulInBody(HTTPException):
@@ -58,6 +64,22 @@ def install_nul_guard(app: FastAPI) -> None:
         return nul_problem(location, request.url.path)
 
     app.add_exception_handler(NulInBody, _nul)
+
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+        orig = getattr(exc, "orig", exc)
+        if (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) not in UNSTORABLE_CHARACTER:
+            raise exc  # any other database error is the server error handler's (500)
+        return problem_response(
+            422,
+            "Invalid request",
+            "the request holds a character that cannot be stored (such as NUL, \\u0000); nothing was changed",
+            kind="validation-error",
+            instance=request.url.path,
+            errors=[{"location": "request", "message": MESSAGE}],
+        )
+
+    app.add_exception_handler(DBAPIError, _unstorable)
+    app.add_exception_handler(asyncpg.PostgresError, _unstorable)
 
 
 class NulGuard:

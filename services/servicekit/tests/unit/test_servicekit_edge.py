@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, Depends
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires
@@ -49,10 +50,27 @@ async def secret(principal: Annotated[Principal, Depends(requires("ledger:read")
     return {"subject": principal.subject}
 
 
+@router.post("/notes")
+async def store_note(request: Request) -> dict[str, str]:
+    """Stores a plain-text body the guard does not parse (as a YAML document would be)."""
+    text = (await request.body()).decode()
+    async with request.app.state.engine.connect() as conn:
+        await conn.execute(sa.text("SELECT CAST(:v AS text)"), {"v": text})
+    return {"stored": text}
+
+
+@router.post("/broken")
+async def broken(request: Request) -> dict[str, str]:
+    async with request.app.state.engine.connect() as conn:
+        await conn.execute(sa.text("SELECT no_such_column FROM no_such_table"))
+    return {}
+
+
 @pytest.fixture
-async def client():
+async def client(postgres_server_url):
     stored.clear()
-    app = create_service_app(SETTINGS, service="test", source="/test", topic="t", title="t", routers=[router])
+    settings = SETTINGS.model_copy(update={"database_url": postgres_server_url})
+    app = create_service_app(settings, service="test", source="/test", topic="t", title="t", routers=[router])
     async with app_client(app) as client:
         yield client
 
@@ -124,6 +142,17 @@ async def test_405_answers_name_every_allowed_method(client):
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["allow"] == "DELETE, GET"
     assert (await client.get("/things")).headers["allow"] == "POST"
+
+
+async def test_a_nul_only_the_database_sees_is_a_422_not_a_500(client):
+    refused = await client.post("/notes", content=b"a\x00b", headers={"content-type": "text/plain"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["location"] == "request"
+    assert (await client.post("/notes", content=b"ab", headers={"content-type": "text/plain"})).status_code == 200
+    crashed = await client.post("/broken")  # any other database error stays a 500
+    assert crashed.status_code == 500
+    assert crashed.json()["title"] == "Internal error"
 
 
 def test_the_same_json_in_other_formatting_is_the_same_request():
