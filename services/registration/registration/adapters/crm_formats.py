@@ -26,6 +26,7 @@ MAX_NOTIFICATIONS = 100
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 MAX_VERSION = 2**63 - 1  # what a bigint (and every reader of the inbox) holds
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_ID_LENGTH = 255
 LATEST_MS = 253402300799999  # 9999-12-31T23:59:59.999Z in milliseconds
 
 
@@ -60,6 +61,14 @@ def version_of(value: Any, name: str) -> tuple[int, datetime | None]:
             raise MalformedDelivery(f"{name} {value!r} is before 1970")
         return micros, moment
     raise MalformedDelivery(f"{name} must be an integer or an ISO timestamp")
+
+
+def identifier(value: Any, name: str) -> str:
+    """A record, notification or delivery id: 1 to 255 characters (an index holds it whole)."""
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > MAX_ID_LENGTH:
+        raise MalformedDelivery(f"{name} must be 1 to {MAX_ID_LENGTH} characters")
+    return text
 
 
 def _bounded(version: int, name: str) -> int:
@@ -116,15 +125,17 @@ def parse_salesforce(body: bytes, version_field: str | None, now: datetime) -> S
         fields: dict[str, str | None] = {
             _local(e.tag): None if e.get(XSI_NIL) == "true" else (e.text or "") for e in sobject
         }
+        notification_id = identifier(notification_id, "Notification Id")
         record_id = fields.pop("Id", None)
         if not record_id:
             raise MalformedDelivery(f"notification {notification_id}: the sObject has no Id")
+        record_id = identifier(record_id, f"notification {notification_id}: sObject Id")
         stamp = fields.get(version_field or "") or fields.get("SystemModstamp") or fields.get("LastModifiedDate")
         version, moment = version_of(stamp, f"notification {notification_id}: {version_field or 'SystemModstamp'}")
         changes.append(
             CrmChange(
                 record_id=record_id,
-                delivery_id=notification_id.strip(),
+                delivery_id=notification_id,
                 version=version,
                 occurred_at=moment or now,
                 fields=fields,
@@ -178,8 +189,8 @@ def parse_hubspot(body: bytes) -> HubspotDelivery:
             fields[name] = _text(event.get("propertyValue"), f"event {index}: {name}")
         changes.append(
             CrmChange(
-                record_id=str(event["objectId"]),
-                delivery_id=str(event["eventId"]),
+                record_id=identifier(event["objectId"], f"event {index}: objectId"),
+                delivery_id=identifier(event["eventId"], f"event {index}: eventId"),
                 version=occurred_ms * 1000,
                 occurred_at=datetime.fromtimestamp(occurred_ms / 1000, tz=UTC),
                 fields=fields,
@@ -207,6 +218,7 @@ def parse_generic_delivery(body: bytes, now: datetime) -> GenericDelivery:
     delivery_id = data.get("delivery_id")
     if not isinstance(delivery_id, str) or not delivery_id.strip():
         raise MalformedDelivery("delivery_id is required")
+    delivery_id = identifier(delivery_id, "delivery_id")
     if len(data["records"]) > MAX_NOTIFICATIONS:
         raise MalformedDelivery(f"at most {MAX_NOTIFICATIONS} records per delivery")
     changes = []
@@ -219,14 +231,18 @@ def parse_generic_delivery(body: bytes, now: datetime) -> GenericDelivery:
             moment = version_of(record["updated_at"], f"record {index}: updated_at")[1]
         changes.append(
             CrmChange(
-                record_id=str(record["record_id"]),
-                delivery_id=str(record.get("event_id") or f"{delivery_id}/{index}"),
+                record_id=identifier(record["record_id"], f"record {index}: record_id"),
+                delivery_id=(
+                    identifier(record["event_id"], f"record {index}: event_id")
+                    if record.get("event_id")
+                    else f"{delivery_id}/{index}"
+                ),
                 version=version,
                 occurred_at=moment or now,
                 fields={k: _text(v, f"record {index}: {k}") for k, v in record["fields"].items()},
             )
         )
-    return GenericDelivery(delivery_id.strip(), changes)
+    return GenericDelivery(delivery_id, changes)
 
 
 def message_id(notification_ids: list[str]) -> str:

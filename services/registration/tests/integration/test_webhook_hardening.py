@@ -4,6 +4,7 @@ FastAPI routes, which must answer alike; nothing refused is stored."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import orjson
@@ -204,4 +205,28 @@ async def test_a_nul_in_a_signed_delivery_is_422_naming_the_field(settings, cloc
     async with client_for(settings, clock, edge=edge) as client:
         response = await client.post(crm.path, content=body, headers=crm.headers(body))
     assert_problem(response, 422, "body.records.0.fields.customer_name")
+    assert await stored(settings) == 0
+
+
+LONG = os.urandom(4000).hex()  # incompressible: a btree index row holds at most ~2700 bytes
+
+
+@pytest.mark.parametrize("edge", [True, False])
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"delivery_id": LONG, "records": [{"record_id": "r", "version": 1, "fields": {}}]}, "delivery_id"),
+        ({"delivery_id": "d", "records": [{"record_id": LONG, "version": 1, "fields": {}}]}, "record_id"),
+        (
+            {"delivery_id": "d", "records": [{"record_id": "r", "event_id": LONG, "version": 1, "fields": {}}]},
+            "event_id",
+        ),
+    ],
+)
+async def test_ids_no_index_can_hold_are_400_naming_the_field(settings, clock, edge, record, field):
+    body = orjson.dumps(record)
+    headers = {"X-Signature": sign_timestamped(settings.webhook_secrets("generic")[0], body, int(time.time()))}
+    async with client_for(settings, clock, edge=edge) as client:
+        response = await client.post("/webhooks/generic", content=body, headers=headers)
+    assert_problem(response, 400, field, "255")
     assert await stored(settings) == 0
