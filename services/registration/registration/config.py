@@ -57,6 +57,8 @@ class RegistrationSettings(ServiceSettings):
     generic_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
     generic_secret_previous: SecretStr | None = None
     webhook_tolerance_seconds: int = 300
+    # Largest webhook body accepted (413 above it; a declared Content-Length over it is not read).
+    webhook_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     crm_mapping_file: Path | None = None
     # Deliveries the crm-sync worker claims and applies per transaction.
     crm_sync_batch: int = Field(default=1000, ge=1, le=10000)

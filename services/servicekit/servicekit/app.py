@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .db import create_engine
 from .health import health_router
 from .logging import configure_logging, correlation_id_var
+from .nul_guard import install_nul_guard
 from .problems import install_problem_handlers
 from .settings import ServiceSettings
 from .unit_of_work import UnitOfWorkFactory
@@ -79,6 +80,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.settings_service_name = service
     app.state.token_secrets = settings.token_verification_secrets
+    install_nul_guard(app)  # inside the correlation id (added next, so outermost)
     app.add_middleware(CorrelationIdMiddleware)
     install_problem_handlers(app, domain_errors)
     app.include_router(health_router())

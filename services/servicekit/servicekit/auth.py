@@ -88,18 +88,24 @@ def decode_token(secrets: str | list[str], token: str) -> Principal:
             claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
             break
         except jwt.ExpiredSignatureError as exc:
-            raise Problem(401, "Unauthorized", "token expired") from exc
+            raise _invalid_token("token expired") from exc
         except jwt.InvalidSignatureError:
             continue
         except jwt.PyJWTError as exc:
-            raise Problem(401, "Unauthorized", "invalid token") from exc
+            raise _invalid_token("invalid token") from exc
     if claims is None:
-        raise Problem(401, "Unauthorized", "invalid token")
+        raise _invalid_token("invalid token")
     return Principal(
         subject=str(claims["sub"]),
         scopes=frozenset(str(claims.get("scope", "")).split()),
         partner_id=claims.get("partner_id"),
     )
+
+
+def _invalid_token(detail: str) -> Problem:
+    """401 with the RFC 6750 challenge: the token was sent and is not acceptable."""
+    challenge = f'Bearer error="invalid_token", error_description="{detail}"'
+    return Problem(401, "Unauthorized", detail, headers={"WWW-Authenticate": challenge})
 
 
 PARTNER_SCOPES = frozenset({"partner:read", "partner:write"})
@@ -120,11 +126,16 @@ def requires(*any_of: str) -> PrincipalDependency:
     async def dependency(request: Request) -> Principal:
         credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
         if credentials is None:
-            raise Problem(401, "Unauthorized", "a bearer token is required")
+            raise Problem(401, "Unauthorized", "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
         principal = decode_token(request.app.state.token_secrets, credentials.credentials)
         granted = principal.scopes & set(any_of)
         if not granted:
-            raise Problem(403, "Forbidden", f"this action needs one of the scopes: {', '.join(any_of)}")
+            raise Problem(
+                403,
+                "Forbidden",
+                f"this action needs one of the scopes: {', '.join(any_of)}",
+                headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(any_of)}"'},
+            )
         if granted <= PARTNER_SCOPES and principal.partner_id is None:
             raise Problem(403, "Forbidden", "partner scopes need a token bound to a partner")
         if granted <= OPERATOR_SCOPES and principal.partner_id is not None:

@@ -2,14 +2,17 @@
 
 The key is scoped to the caller. It is claimed inside the same transaction as the write, so the
 stored response and the state change commit together: the same key and body replays the first
-response, a different body is 422, and a request still in flight holds the row lock and a second
+response, a different body is 422 (bodies compare as parsed JSON in a canonical form, so other
+whitespace or key order is the same request), and a request still in flight holds the row lock and a second
 one gets 409 at once instead of waiting.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from fastapi import Request
@@ -38,7 +41,7 @@ async def run_write(
     if key is not None and not 1 <= len(key) <= 255:
         raise Problem(400, "Bad idempotency key", "Idempotency-Key must be 1 to 255 characters")
     request_hash = hashlib.sha256(
-        request.method.encode() + b" " + request.url.path.encode() + b"\n" + await request.body()
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical_body(await request.body())
     ).hexdigest()
     async with uow_factory() as uow:
         if key is not None:
@@ -55,6 +58,32 @@ async def run_write(
             )
         await uow.commit()
     return JSONResponse(encoded, status_code=status)
+
+
+def canonical_body(body: bytes) -> bytes:
+    """The body as the route reads it, in one spelling: JSON re-encoded with sorted keys and no
+    whitespace (numbers keep their digits, so ``1.0`` and ``1.00`` stay different); any other
+    body as sent."""
+    try:
+        parsed = json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        return b"json:" + _canonical(parsed).encode()
+    except (ValueError, RecursionError):
+        return body
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, dict):
+        items = sorted(value.items())
+        return "{" + ",".join(json.dumps(k) + ":" + _canonical(v) for k, v in items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 async def _claim(uow: UnitOfWork, caller: str, key: str, request_hash: str) -> JSONResponse | None:

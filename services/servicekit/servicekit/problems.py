@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .pagination import InvalidCursor
+from .route_table import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +22,36 @@ TYPE_BASE = "https://partner-incentives.example/problems/"
 class Problem(Exception):
     """Raise anywhere in an entrypoint to answer with problem+json."""
 
-    def __init__(self, status: int, title: str, detail: str, *, kind: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        kind: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
         self.kind = kind or title.lower().replace(" ", "-")
+        self.headers = headers or {}
         self.extra = extra
 
 
 def problem_response(
-    status: int, title: str, detail: str, *, kind: str | None = None, instance: str | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    kind: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
+    """The problem+json answer; a 401 always names its scheme (``WWW-Authenticate``, RFC 9110)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + (kind or title.lower().replace(" ", "-")),
         "title": title,
@@ -42,7 +61,17 @@ def problem_response(
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    headers = dict(headers or {})
+    if status == 401 and not any(name.lower() == "www-authenticate" for name in headers):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
+
+
+def route_path(scope: Any) -> str:
+    """The path routes match (``root_path`` removed)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    return path[len(root_path) :] if root_path and path.startswith(root_path) else path
 
 
 def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]] | None = None) -> None:
@@ -51,13 +80,22 @@ def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
-            exc.status, exc.title, exc.detail, kind=exc.kind, instance=request.url.path, **exc.extra
+            exc.status,
+            exc.title,
+            exc.detail,
+            kind=exc.kind,
+            instance=request.url.path,
+            headers=exc.headers,
+            **exc.extra,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
-        return problem_response(exc.status_code, title, str(exc.detail), instance=request.url.path)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request.app, route_path(request.scope)) or headers.get("Allow", "")
+        return problem_response(exc.status_code, title, str(exc.detail), instance=request.url.path, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -50,6 +50,9 @@ def load_program(text: str, *, program_id: str | None = None) -> Program:
 def validate_program(data: Any, *, program_id: str | None = None) -> Program:
     if not isinstance(data, dict):
         raise InvalidProgram(["the document must be a mapping with program, title, tiers, rebate and clawback"])
+    nul = _nul_location(data, "")
+    if nul is not None:  # a YAML escape ("\0", "\x00") decodes to one; PostgreSQL stores none
+        raise InvalidProgram([f"{nul or 'document'}: NUL characters are not accepted"])
     try:
         program = Program.model_validate(data)
     except ValidationError as exc:
@@ -57,6 +60,20 @@ def validate_program(data: Any, *, program_id: str | None = None) -> Program:
     if program_id is not None and program.program != program_id:
         raise InvalidProgram([f"program: the document is for {program.program!r}, not {program_id!r}"])
     return program
+
+
+def _nul_location(value: Any, location: str) -> str | None:
+    if isinstance(value, str):
+        return location if "\x00" in value else None
+    items: Any = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        here = f"{location}.{key}" if location else str(key)
+        if "\x00" in str(key):
+            return here.replace("\x00", "")
+        found = _nul_location(item, here)
+        if found is not None:
+            return found
+    return None
 
 
 def program_as_data(program: Program) -> dict[str, Any]:

@@ -2,23 +2,32 @@
 
 Values arrive as strings (or null); a JSON float is refused, because amounts are never floats.
 Each notification names its record, a delivery id to de-duplicate on, and a version: the CRM's
-version number, or its last-modified time in microseconds since the epoch.
+version number, or its last-modified time in microseconds since the epoch. A version is a
+non-negative 64-bit integer and a timestamp lies between 1970 and 9999 (in UTC): anything else is
+a malformed delivery (400), never stored. XML is parsed by defusedxml with DTDs forbidden, so no
+entity is ever declared or expanded, whatever encoding the message declares.
 """
 
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as ET  # DOCTYPE (and so entity expansion) is refused before parsing
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
 
 from ..domain.crm import CrmChange
 
 MAX_NOTIFICATIONS = 100
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+MAX_VERSION = 2**63 - 1  # what a bigint (and every reader of the inbox) holds
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_ID_LENGTH = 255
+LATEST_MS = 253402300799999  # 9999-12-31T23:59:59.999Z in milliseconds
 
 
 class MalformedDelivery(ValueError):
@@ -36,22 +45,41 @@ def version_of(value: Any, name: str) -> tuple[int, datetime | None]:
     if isinstance(value, bool) or value is None:
         raise MalformedDelivery(f"{name} is missing")
     if isinstance(value, int):
-        return value, None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip()), None
+        return _bounded(value, name), None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        return _bounded(int(digits) if len(digits) <= 19 else MAX_VERSION + 1, name), None
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError as exc:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            micros = _micros(moment)
+        except (ValueError, OverflowError) as exc:
             raise MalformedDelivery(f"{name} {value!r} is neither a version number nor a timestamp") from exc
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return _micros(moment), moment
+        if micros < 0:
+            raise MalformedDelivery(f"{name} {value!r} is before 1970")
+        return micros, moment
     raise MalformedDelivery(f"{name} must be an integer or an ISO timestamp")
 
 
+def identifier(value: Any, name: str) -> str:
+    """A record, notification or delivery id: 1 to 255 characters (an index holds it whole)."""
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > MAX_ID_LENGTH:
+        raise MalformedDelivery(f"{name} must be 1 to {MAX_ID_LENGTH} characters")
+    return text
+
+
+def _bounded(version: int, name: str) -> int:
+    if not 0 <= version <= MAX_VERSION:
+        raise MalformedDelivery(f"{name} must be a version number from 0 to {MAX_VERSION}")
+    return version
+
+
 def _micros(moment: datetime) -> int:
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    """Microseconds since the epoch; OverflowError when the moment is not a year 1-9999 in UTC."""
+    delta = moment.astimezone(UTC) - EPOCH
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
@@ -73,11 +101,11 @@ def _local(tag: str) -> str:
 
 def parse_salesforce(body: bytes, version_field: str | None, now: datetime) -> SalesforceDelivery:
     """An outbound message (SOAP): up to 100 ``Notification``s, each one opportunity ``sObject``."""
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
-        raise MalformedDelivery("DOCTYPE and ENTITY declarations are not accepted")
     try:
-        root = ET.fromstring(body)  # noqa: S314 - no DOCTYPE, so no entity expansion
-    except ET.ParseError as exc:
+        root = parse_xml(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise MalformedDelivery("DOCTYPE and ENTITY declarations are not accepted") from exc
+    except (ET.ParseError, ValueError, LookupError) as exc:  # also an unknown or unsupported encoding
         raise MalformedDelivery(f"not well-formed XML: {exc}") from exc
     notifications = next((e for e in root.iter() if _local(e.tag) == "notifications"), None)
     if notifications is None:
@@ -97,15 +125,17 @@ def parse_salesforce(body: bytes, version_field: str | None, now: datetime) -> S
         fields: dict[str, str | None] = {
             _local(e.tag): None if e.get(XSI_NIL) == "true" else (e.text or "") for e in sobject
         }
+        notification_id = identifier(notification_id, "Notification Id")
         record_id = fields.pop("Id", None)
         if not record_id:
             raise MalformedDelivery(f"notification {notification_id}: the sObject has no Id")
+        record_id = identifier(record_id, f"notification {notification_id}: sObject Id")
         stamp = fields.get(version_field or "") or fields.get("SystemModstamp") or fields.get("LastModifiedDate")
         version, moment = version_of(stamp, f"notification {notification_id}: {version_field or 'SystemModstamp'}")
         changes.append(
             CrmChange(
                 record_id=record_id,
-                delivery_id=notification_id.strip(),
+                delivery_id=notification_id,
                 version=version,
                 occurred_at=moment or now,
                 fields=fields,
@@ -149,8 +179,8 @@ def parse_hubspot(body: bytes) -> HubspotDelivery:
             ignored += 1
             continue
         occurred_ms = event["occurredAt"]
-        if not isinstance(occurred_ms, int):
-            raise MalformedDelivery(f"event {index}: occurredAt must be milliseconds since the epoch")
+        if isinstance(occurred_ms, bool) or not isinstance(occurred_ms, int) or not 0 <= occurred_ms <= LATEST_MS:
+            raise MalformedDelivery(f"event {index}: occurredAt must be milliseconds since the epoch (1970 to 9999)")
         fields: dict[str, str | None] = {}
         if isinstance(event.get("properties"), dict):
             fields.update({k: _text(v, f"event {index}: {k}") for k, v in event["properties"].items()})
@@ -159,8 +189,8 @@ def parse_hubspot(body: bytes) -> HubspotDelivery:
             fields[name] = _text(event.get("propertyValue"), f"event {index}: {name}")
         changes.append(
             CrmChange(
-                record_id=str(event["objectId"]),
-                delivery_id=str(event["eventId"]),
+                record_id=identifier(event["objectId"], f"event {index}: objectId"),
+                delivery_id=identifier(event["eventId"], f"event {index}: eventId"),
                 version=occurred_ms * 1000,
                 occurred_at=datetime.fromtimestamp(occurred_ms / 1000, tz=UTC),
                 fields=fields,
@@ -188,6 +218,7 @@ def parse_generic_delivery(body: bytes, now: datetime) -> GenericDelivery:
     delivery_id = data.get("delivery_id")
     if not isinstance(delivery_id, str) or not delivery_id.strip():
         raise MalformedDelivery("delivery_id is required")
+    delivery_id = identifier(delivery_id, "delivery_id")
     if len(data["records"]) > MAX_NOTIFICATIONS:
         raise MalformedDelivery(f"at most {MAX_NOTIFICATIONS} records per delivery")
     changes = []
@@ -200,14 +231,18 @@ def parse_generic_delivery(body: bytes, now: datetime) -> GenericDelivery:
             moment = version_of(record["updated_at"], f"record {index}: updated_at")[1]
         changes.append(
             CrmChange(
-                record_id=str(record["record_id"]),
-                delivery_id=str(record.get("event_id") or f"{delivery_id}/{index}"),
+                record_id=identifier(record["record_id"], f"record {index}: record_id"),
+                delivery_id=(
+                    identifier(record["event_id"], f"record {index}: event_id")
+                    if record.get("event_id")
+                    else f"{delivery_id}/{index}"
+                ),
                 version=version,
                 occurred_at=moment or now,
                 fields={k: _text(v, f"record {index}: {k}") for k, v in record["fields"].items()},
             )
         )
-    return GenericDelivery(delivery_id.strip(), changes)
+    return GenericDelivery(delivery_id, changes)
 
 
 def message_id(notification_ids: list[str]) -> str:

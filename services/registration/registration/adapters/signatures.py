@@ -30,8 +30,19 @@ HUBSPOT_URI_DECODE = {
 }
 
 
+MAX_SECONDS_DIGITS = 11  # unix seconds up to year 5138: anything longer is not a timestamp
+
+
 class SignatureError(Exception):
     """The request is not provably from the CRM; nothing it says is applied."""
+
+
+def _epoch(value: str, max_digits: int) -> int | None:
+    """A timestamp of ASCII digits only (``str.isdigit`` also takes "²" and other scripts' digits)."""
+    value = value.strip()
+    if not value or len(value) > max_digits or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
 
 
 def sign_timestamped(secret: bytes, body: bytes, timestamp: int) -> str:
@@ -47,8 +58,8 @@ def verify_timestamped(header: str | None, body: bytes, secrets: list[bytes], *,
     candidates: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
-            timestamp = int(value)
+        if key == "t":
+            timestamp = _epoch(value, MAX_SECONDS_DIGITS)
         elif key == "v1" and value:
             candidates.append(value.strip().lower())
     if timestamp is None or not candidates:
@@ -88,9 +99,9 @@ def verify_hubspot_v3(
     """Checks HubSpot's v3 signature; returns the timestamp (ms). Raises :class:`SignatureError`."""
     if not signature or not timestamp:
         raise SignatureError("missing X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp")
-    if not timestamp.isdigit():
+    timestamp_ms = _epoch(timestamp, MAX_SECONDS_DIGITS + 3)
+    if timestamp_ms is None:
         raise SignatureError("X-HubSpot-Request-Timestamp must be milliseconds since the epoch")
-    timestamp_ms = int(timestamp)
     if abs(now * 1000 - timestamp_ms) > tolerance * 1000:
         raise SignatureError(f"request timestamp is more than {tolerance} s away from now")
     expected = [sign_hubspot_v3(s, method, uri, body, timestamp_ms).encode() for s in secrets]

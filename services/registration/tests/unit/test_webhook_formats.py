@@ -162,3 +162,29 @@ def test_generic_deliveries_version_by_number_or_timestamp():
     first, second = crm_formats.parse_generic(body, datetime(2026, 1, 1, tzinfo=UTC))
     assert (first.version, first.delivery_id, first.occurred_at.hour) == (7, "d/0", 10)
     assert second.version == int(datetime(2026, 3, 2, 10, tzinfo=UTC).timestamp()) * 1_000_000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0" encoding="Shift_JIS"?><a/>',  # a ValueError from expat: was a 500
+        b'<?xml version="1.0" encoding="bogus"?><a/>',
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'.encode("utf-16"),
+        b'<?xml version="1.0"?><!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>',
+    ],
+)
+def test_salesforce_xml_that_is_odd_or_declares_a_dtd_is_malformed(body):
+    with pytest.raises(crm_formats.MalformedDelivery):
+        crm_formats.parse_salesforce(body, None, DAY)
+
+
+@pytest.mark.parametrize("stamp", ["²", "9" * 400, 2**63, -1, "9999-12-31T23:59:59-23:59", "1969-12-31T23:59:59Z"])
+def test_versions_and_timestamps_no_one_can_hold_are_malformed(stamp):
+    with pytest.raises(crm_formats.MalformedDelivery, match="record 0"):
+        crm_formats.version_of(stamp, "record 0: version")
+
+
+def test_versions_and_timestamps_at_the_bounds_are_read():
+    assert crm_formats.version_of(2**63 - 1, "v") == (2**63 - 1, None)
+    assert crm_formats.version_of("0", "v") == (0, None)
+    assert crm_formats.version_of("9999-12-31T23:59:59Z", "v")[0] == 253402300799 * 1_000_000

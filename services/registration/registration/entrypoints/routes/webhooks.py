@@ -1,7 +1,9 @@
 """/webhooks/{salesforce,hubspot,generic}: signed CRM deliveries, stored at the edge, applied once.
 
-Nothing in a request is trusted before its signature over the raw body checks out; a forged,
-altered or stale request is refused (401) and changes nothing. A verified delivery is parsed
+A body over ``webhook_max_bytes`` is refused (413) before it is read whole (a declared length over it
+is refused unread). Nothing in a request is trusted before its signature over the raw body checks
+out; a forged, altered or stale request is refused (401, with a ``WWW-Authenticate`` challenge
+naming the signature header) and changes nothing. A verified delivery is parsed
 (malformed: 400), stored in the CRM inbox with one statement and answered 202; the crm-sync
 worker applies it. Replays are no-ops twice over: the inbox is unique on the delivery id, and the
 worker de-duplicates notification/event ids and merges by CRM version.
@@ -23,6 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from servicekit.auth import Principal, requires
+from servicekit.body_limit import read_capped
 from servicekit.problems import Problem
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,8 +44,15 @@ def _settings(request: Request) -> Any:
     return request.app.state.settings
 
 
-def _refuse(exc: Exception) -> Problem:
-    return Problem(401, "Invalid signature", str(exc), kind="invalid-signature")
+def _refuse(exc: Exception, header: str = "X-Signature") -> Problem:
+    challenge = f'HMAC-SHA256 header="{header}"'
+    return Problem(
+        401, "Invalid signature", str(exc), kind="invalid-signature", headers={"WWW-Authenticate": challenge}
+    )
+
+
+async def _body(request: Request) -> bytes:
+    return await read_capped(request, _settings(request).webhook_max_bytes)
 
 
 async def _store(request: Request, source: str, delivery_id: str, changes: list[CrmChange]) -> bool:
@@ -63,7 +73,7 @@ async def salesforce(request: Request) -> Response:
 
 
 async def receive_salesforce(request: Request) -> Response:
-    body = await request.body()
+    body = await _body(request)
     settings = _settings(request)
     try:
         verify_timestamped(
@@ -94,7 +104,7 @@ async def hubspot(request: Request) -> JSONResponse:
 
 
 async def receive_hubspot(request: Request) -> JSONResponse:
-    body = await request.body()
+    body = await _body(request)
     settings = _settings(request)
     uri = settings.hubspot_public_url or str(request.url)
     try:
@@ -109,7 +119,7 @@ async def receive_hubspot(request: Request) -> JSONResponse:
             tolerance=settings.webhook_tolerance_seconds,
         )
     except SignatureError as exc:
-        raise _refuse(exc) from exc
+        raise _refuse(exc, "X-HubSpot-Signature-v3") from exc
     delivery = _parse(lambda: crm_formats.parse_hubspot(body))
     if settings.hubspot_portal_id and delivery.portal_ids - {settings.hubspot_portal_id}:
         raise Problem(403, "Unknown portal", f"portal(s) {sorted(delivery.portal_ids)} are not configured")
@@ -128,7 +138,7 @@ async def generic(request: Request) -> JSONResponse:
 
 
 async def receive_generic(request: Request) -> JSONResponse:
-    body = await request.body()
+    body = await _body(request)
     settings = _settings(request)
     try:
         verify_timestamped(
