@@ -10,7 +10,7 @@ from ..adapters.unit import SystemClock
 from ..application.ports import Clock
 from ..config import MdfSettings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
-from . import routes_claims, routes_funds, routes_periods, routes_requests
+from . import routes_claims, routes_fund_positions, routes_funds, routes_periods, routes_requests
 
 SOURCE = "/mdf"
 
@@ -30,7 +30,13 @@ def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = Non
         source=SOURCE,
         topic=topics.prefixed(topics.MDF, settings.topic_prefix),
         title="Market development funds",
-        routers=[routes_funds.router, routes_requests.router, routes_claims.router, routes_periods.router],
+        routers=[
+            routes_funds.router,
+            routes_fund_positions.router,
+            routes_requests.router,
+            routes_claims.router,
+            routes_periods.router,
+        ],
         domain_errors=DOMAIN_ERRORS,
     )
     app.state.policy = settings.policy()
