@@ -22,7 +22,7 @@ def _quarter(column: str) -> str:
 
 FUND_BALANCES = text(
     f"""
-    SELECT p.partner_id, p.currency, substring(p.account FROM ':mdf_([a-z]+)$') AS measure,
+    SELECT p.partner_id, p.currency, substring(p.account FROM '[:]mdf_([a-z]+)$') AS measure,
            coalesce(e.explanation->>'period', e.explanation->'inputs'->>'period',
                     r.explanation->>'period', r.explanation->'inputs'->>'period',
                     {_quarter("e.effective_at")}) AS period,
@@ -30,7 +30,7 @@ FUND_BALANCES = text(
     FROM postings p
     JOIN journal_entries e ON e.entry_id = p.entry_id
     LEFT JOIN journal_entries r ON r.entry_id = e.reverses
-    WHERE p.account LIKE 'partner:%' AND p.account ~ ':mdf_(available|reserved|disbursed|held)$'
+    WHERE p.account LIKE 'partner:%' AND p.account ~ '[:]mdf_(available|reserved|disbursed|held)$'
     GROUP BY 1, 2, 3, 4
     """
 )
@@ -48,7 +48,7 @@ DEAL_ACCRUAL_SPENDABLE = text(
     """
     SELECT e.partner_id, e.deal_id, 0 - sum(p.amount) AS spendable
     FROM journal_entries e JOIN postings p ON p.entry_id = e.entry_id
-    WHERE e.deal_id IS NOT NULL AND p.account = 'partner:' || e.partner_id || ':mdf_available'
+    WHERE e.deal_id IS NOT NULL AND p.account = 'partner:' || e.partner_id || ':' || 'mdf_available'
     GROUP BY 1, 2
     """
 )
@@ -62,7 +62,7 @@ LINES_PAID = text(
 JOURNAL_PAID = text(
     f"""
     SELECT partner_id, currency, {_quarter("effective_at")} AS period, 0 - sum(amount) AS amount
-    FROM postings WHERE account = 'partner:' || partner_id || ':rebates_paid' GROUP BY 1, 2, 3
+    FROM postings WHERE account = 'partner:' || partner_id || ':' || 'rebates_paid' GROUP BY 1, 2, 3
     """
 )
 ZERO = Decimal(0)
