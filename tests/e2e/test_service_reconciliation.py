@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import typer
-from incentive_contracts import topics
 from ledger.config import LedgerSettings
 from ledger.entrypoints import reconcile_cli
 from ledger.entrypoints.api import create_app as ledger_app
@@ -26,6 +25,7 @@ from mdf.entrypoints.consumer import uow_factory_for
 from pydantic import SecretStr
 from registration.config import RegistrationSettings
 from registration.entrypoints.api import create_app as registration_app
+from servicekit.auth import mint_token
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
 from servicekit.testing.client import app_client, auth_header
@@ -113,12 +113,13 @@ async def _ok(response: httpx.Response) -> Any:
 async def test_agreeing_services_reconcile_and_a_diverging_side_is_listed(
     registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
 ) -> None:
+    def token(peer: MdfSettings | RegistrationSettings) -> SecretStr:
+        secret = peer.token_secret.get_secret_value()
+        return SecretStr(mint_token(secret, subject="ledger-reconcile", scopes=["audit:read"]))
+
     settings = ledger_settings.model_copy(
-        update={
-            "mdf_token": SecretStr(auth_header(mdf_settings, "audit:read")["Authorization"].split()[1]),
-            "registration_token": SecretStr(auth_header(registration_settings, "audit:read")["Authorization"].split()[1]),
-        }
-    )  # fmt: skip
+        update={"mdf_token": token(mdf_settings), "registration_token": token(registration_settings)}
+    )
     admin = auth_header(registration_settings, "partners:write", "deals:write")
     funds_manager = auth_header(mdf_settings, "mdf:write", "mdf:read")
     auditor = auth_header(settings, "audit:read")
