@@ -35,6 +35,8 @@ ENVIRONMENT_SPECIFIC = (
     "topic_replication_factor",
     "log_level",
     "database_pool_size",
+    "mdf_url",  # the peers' addresses: compose service names, in-cluster Service names
+    "registration_url",
 )
 REQUIRED_SETTINGS = ("environment", "database_url", "kafka_bootstrap_servers", "token_secret", "http_port")
 
