@@ -38,6 +38,9 @@ Peers = tuple[httpx.AsyncClient, httpx.AsyncClient]
 
 class FixedClock:
     def __init__(self, day: date) -> None:
+        self.set(day)
+
+    def set(self, day: date) -> None:
         self.current = datetime.combine(day, time(12), UTC)
 
     def now(self) -> datetime:
@@ -79,6 +82,7 @@ class Stack:
     settings: LedgerSettings
     mdf_settings: MdfSettings
     registration_settings: RegistrationSettings
+    mdf_clock: FixedClock
     reg_relay: AsyncExitStack = field(default_factory=AsyncExitStack)
     mdf_relay: AsyncExitStack = field(default_factory=AsyncExitStack)
 
@@ -125,6 +129,12 @@ class Stack:
             await ok(await self.reg.post(f"/deals/{deal_id}/stage", json={"stage": stage}, headers=self.admin))
         won = {"amount": {"amount": amount, "currency": "USD"}, "closed_on": closed_on}
         await ok(await self.reg.post(f"/deals/{deal_id}/won", json=won, headers=self.admin))
+
+    def partner(self, partner_id: str) -> dict[str, str]:
+        return auth_header(self.mdf_settings, "partner:read", "partner:write", partner_id=partner_id)
+
+    async def mdf_write(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        return await ok(await self.mdf.post(path, json=body, headers=headers | {"Idempotency-Key": path}))
 
     async def reconcile_now(self) -> Any:
         return await ok(await self.led.get("/reconciliation/services", headers=self.auditor))
@@ -195,9 +205,10 @@ async def running_stack(
     led_app = ledger_app(settings)
     async with AsyncExitStack() as stack:
         reg = await stack.enter_async_context(app_client(registration_app(registration)))
-        mdf_client = await stack.enter_async_context(app_client(mdf_app(mdf, clock=FixedClock(MDF_DAY))))
+        mdf_clock = FixedClock(MDF_DAY)
+        mdf_client = await stack.enter_async_context(app_client(mdf_app(mdf, clock=mdf_clock)))
         led = await stack.enter_async_context(app_client(led_app))
-        running = Stack(reg, mdf_client, led, settings, mdf, registration)
+        running = Stack(reg, mdf_client, led, settings, mdf, registration, mdf_clock)
 
         @asynccontextmanager
         async def in_process(_: LedgerSettings) -> AsyncIterator[Peers]:

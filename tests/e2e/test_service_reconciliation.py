@@ -6,6 +6,8 @@ defect (a strict xfail: remove the marker when merging the model)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
@@ -119,6 +121,37 @@ async def test_defect_1_a_reversed_deal_leaves_no_mdf_difference(
         reversal = {"kind": "cancelled", "reason": "contract void", "reversed_on": "2026-12-01"}
         await ok(await s.reg.post("/deals/d1/reversal", json=reversal, headers=s.admin))
         await s.ledger_shows("acme", "mdf_available", "USD", "0.00")
+        await s.quiet()
+
+        report = await s.reconcile_now()
+        assert _lines(report) == []
+
+
+@UNTIL_THE_MDF_MODEL
+async def test_defect_2_a_partial_claim_releases_the_rest_of_the_reservation_on_both_sides(
+    registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
+) -> None:
+    """1,000.00 CHF allocated, 400.00 requested and approved, claimed, claim approved at 300.00: the mdf
+    fund shows reserved 0, available 700.00, disbursed 300.00. Before the model the ledger keeps
+    mdf_reserved 100.00 and mdf_available 600.00, and reconcile lists both."""
+    async with running_stack(ledger_settings, mdf_settings, registration_settings) as s:
+        chf = "CHF"
+        await s.enroll("acme")
+        await s.allocate("a1", "acme", "2026-Q4", "1000.00", chf)
+        request = {"request_id": "r1", "partner_id": "acme", "period": "2026-Q4", "activity_type": "webinar",
+                   "title": "Webinar", "planned_cost": {"amount": "800.00", "currency": chf},
+                   "requested_amount": {"amount": "400.00", "currency": chf},
+                   "starts_on": "2026-11-09", "ends_on": "2026-11-13"}  # fmt: skip
+        await s.mdf_write("/requests", request, s.partner("acme"))
+        await s.mdf_write("/requests/r1/approve", {}, s.funds_manager)
+        s.mdf_clock.set(date(2026, 11, 16))
+        claim = {"claim_id": "c1", "claimed_amount": {"amount": "400.00", "currency": chf},
+                 "actual_cost": {"amount": "800.00", "currency": chf}, "invoice_ref": "INV-1",
+                 "proof": [{"reference": "s3://proof/c1.pdf", "content_hash": "0f" * 32}]}  # fmt: skip
+        await s.mdf_write("/requests/r1/claims", claim, s.partner("acme"))
+        await s.mdf_write("/claims/c1/approve", {"amount": {"amount": "300.00", "currency": chf}}, s.funds_manager)
+        await s.settled([("acme", "2026-Q4", chf, "700.00")])
+        await s.ledger_shows("acme", "mdf_disbursed", chf, "300.00")
         await s.quiet()
 
         report = await s.reconcile_now()
