@@ -6,6 +6,7 @@ defect (a strict xfail: remove the marker when merging the model)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -101,6 +102,10 @@ async def test_an_unreadable_service_fails_the_run_and_exits_2(
         failed = await s.cli()
         assert failed.exit_code == 2, failed.output
         assert "mdf GET /funds answered 401" in failed.output
+        as_json = await s.cli("--json")
+        assert as_json.exit_code == 2
+        stored = json.loads(as_json.stdout)
+        assert (stored["ok"], stored["run_id"], stored["differences"]) == (False, 2, [])
         latest = await ok(await s.led.get("/reconciliation/services/latest", headers=s.auditor))
         assert (latest["ok"], latest["differences"]) == (False, [])
         assert "mdf GET /funds answered 401" in latest["error"]
