@@ -44,7 +44,15 @@ async def test_won_and_reversed_deals_are_exported_with_amounts_and_open_flags(
         for d in items
     ] == [
         ("d1", "p1", "won", {"amount": "1200.00", "currency": "USD"}, "2026-03-02", "0", ["registered_near_close"]),
-        ("d2", "p2", "reversed", {"amount": "800.00", "currency": "USD"}, "2026-02-27", "800.00", ["registered_after_close"]),
+        (
+            "d2",
+            "p2",
+            "reversed",
+            {"amount": "800.00", "currency": "USD"},
+            "2026-02-27",
+            "800.00",
+            ["registered_after_close"],
+        ),
     ]
     own = await client.get("/won-deals", headers=partner_token(settings, "p2"))
     assert [d["deal_id"] for d in own.json()["items"]] == ["d2"]
