@@ -1,7 +1,7 @@
 """``ledger reconcile``: compare the mdf and registration services and the payouts with the ledger,
 store the run (the API exports it as gauges) and print every difference with both figures.
 
-Exit status: 0 nothing differs, 1 differences listed, 2 a source could not be read.
+Exit status: 0 nothing differs, 1 differences listed, 2 a source (or the ledger's database) could not be read.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from servicekit.db import create_engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..adapters.reconciliation_runs import run_json
 from ..application.service_reconciliation import ReconciliationRun
@@ -59,7 +60,11 @@ def register(
     ) -> None:
         """Compare the mdf service's funds, the registration service's won deals and the payouts with the
         ledger, per partner, period and currency; list every difference (exit 1 when any)."""
-        run = asyncio.run(reconcile_once(settings_factory(), peers, confirm_after=confirm_after))
+        try:
+            run = asyncio.run(reconcile_once(settings_factory(), peers, confirm_after=confirm_after))
+        except (SQLAlchemyError, OSError) as exc:  # the ledger's own database: nothing compared, nothing stored
+            typer.echo(f"ledger reconcile: cannot use the ledger database: {exc.__class__.__name__}: {exc}", err=True)
+            raise typer.Exit(2) from exc
         code = exit_code(run)
         if as_json:
             typer.echo(json.dumps(run_json(run), default=str))
