@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..application.service_reconciliation import ReconciliationRun
 from ..domain.service_reconciliation import CHECKS, Difference
@@ -45,6 +45,17 @@ class SqlRunLog:
         values = {k: row[k] for k in ("started_at", "finished_at", "run_by", "error", "difference_count", "counts",
                                       "compared", "differences", "information")}  # fmt: skip
         return int((await self.conn.execute(insert(runs).values(values).returning(runs.c.run_id))).scalar_one())
+
+
+class TransactionalRunLog:
+    """Stores a run in a transaction of its own (the comparison reads outside any long transaction)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def record(self, run: ReconciliationRun) -> int:
+        async with self.engine.begin() as conn:
+            return await SqlRunLog(conn).record(run)
 
 
 async def latest_run(conn: AsyncConnection, *, completed: bool = False) -> dict[str, Any] | None:

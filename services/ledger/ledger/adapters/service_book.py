@@ -8,9 +8,11 @@ entry it reverses (accrual clawbacks); an entry naming none falls in the quarter
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import TextClause, text
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..domain.service_positions import LedgerDeal, LedgerFundBalance, PayoutSettlement
 from .codec import deal_from_json
@@ -69,21 +71,28 @@ ZERO = Decimal(0)
 
 
 class SqlLedgerBook:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+    """Each reading on a connection of its own, released at once (`reconcile --confirm-after` sleeps
+    between two readings: no transaction stays open meanwhile)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def _rows(self, query: TextClause) -> list[Row[Any]]:
+        async with self.engine.connect() as conn:
+            return list(await conn.execute(query))
 
     async def fund_balances(self) -> list[LedgerFundBalance]:
         figures: dict[tuple[str, str, str], dict[str, Decimal]] = {}
-        for r in await self.conn.execute(FUND_BALANCES):
+        for r in await self._rows(FUND_BALANCES):
             measures = figures.setdefault((r.partner_id, r.period, r.currency), {})
             measures[r.measure] = measures.get(r.measure, ZERO) + r.balance
         return [LedgerFundBalance(p, q, c, **m) for (p, q, c), m in sorted(figures.items())]
 
     async def booked_deals(self) -> list[LedgerDeal]:
-        entries = {(r.partner_id, r.deal_id): r for r in await self.conn.execute(DEAL_ENTRIES)}
-        spendable = {(r.partner_id, r.deal_id): r.spendable for r in await self.conn.execute(DEAL_ACCRUAL_SPENDABLE)}
+        entries = {(r.partner_id, r.deal_id): r for r in await self._rows(DEAL_ENTRIES)}
+        spendable = {(r.partner_id, r.deal_id): r.spendable for r in await self._rows(DEAL_ACCRUAL_SPENDABLE)}
         booked: list[LedgerDeal] = []
-        for row in await self.conn.execute(WON_DEALS):
+        for row in await self._rows(WON_DEALS):
             deal = deal_from_json(row.partner_id, row.deal_id, row.state)
             assert deal.won is not None  # selected so
             stats = entries.get((row.partner_id, row.deal_id))
@@ -105,8 +114,8 @@ class SqlLedgerBook:
         return sorted(booked, key=lambda d: (d.partner_id, d.deal_id))
 
     async def payout_settlements(self) -> list[PayoutSettlement]:
-        lines = {(r.partner_id, r.period, r.currency): r.amount for r in await self.conn.execute(LINES_PAID)}
-        journal = {(r.partner_id, r.period, r.currency): r.amount for r in await self.conn.execute(JOURNAL_PAID)}
+        lines = {(r.partner_id, r.period, r.currency): r.amount for r in await self._rows(LINES_PAID)}
+        journal = {(r.partner_id, r.period, r.currency): r.amount for r in await self._rows(JOURNAL_PAID)}
         return [
             PayoutSettlement(p, q, c, lines.get((p, q, c), ZERO), journal.get((p, q, c), ZERO))
             for p, q, c in sorted(set(lines) | set(journal))

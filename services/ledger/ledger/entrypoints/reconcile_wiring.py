@@ -1,5 +1,5 @@
 """Composition of the cross-service reconciliation: peer HTTP clients from the settings, the ledger's
-book and run log on a connection. The CLI and the API share it (tests hand in in-process clients)."""
+book and run log on the engine. The CLI and the API share it (tests hand in in-process clients)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..adapters.peer_clients import HttpMdfFunds, HttpWonDeals
-from ..adapters.reconciliation_runs import SqlRunLog
+from ..adapters.reconciliation_runs import TransactionalRunLog
 from ..adapters.service_book import SqlLedgerBook
 from ..application.service_reconciliation import ReconciliationRun, Sources, reconcile, reconcile_and_record
 from ..config import LedgerSettings
@@ -30,7 +30,7 @@ async def peer_clients(settings: LedgerSettings) -> AsyncIterator[Peers]:
         yield mdf, registration
 
 
-def sources(settings: LedgerSettings, peers: Peers, conn: AsyncConnection) -> Sources:
+def sources(settings: LedgerSettings, peers: Peers, engine: AsyncEngine) -> Sources:
     def secret(value: object) -> str | None:
         return None if value is None else str(value.get_secret_value())  # type: ignore[attr-defined]
 
@@ -38,7 +38,7 @@ def sources(settings: LedgerSettings, peers: Peers, conn: AsyncConnection) -> So
     return Sources(
         mdf=HttpMdfFunds(mdf, secret(settings.mdf_token)),
         registration=HttpWonDeals(registration, secret(settings.registration_token)),
-        book=SqlLedgerBook(conn),
+        book=SqlLedgerBook(engine),
     )
 
 
@@ -50,17 +50,21 @@ async def run_now(
     settings: LedgerSettings, engine: AsyncEngine, peers: PeerFactory, *, run_by: str
 ) -> ReconciliationRun:
     """Compare now, without recording (the API's live answer)."""
-    async with peers(settings) as clients, engine.connect() as conn:
-        return await reconcile(sources(settings, clients, conn), now=_now, run_by=run_by)
+    async with peers(settings) as clients:
+        return await reconcile(sources(settings, clients, engine), now=_now, run_by=run_by)
 
 
 async def run_and_record(
     settings: LedgerSettings, engine: AsyncEngine, peers: PeerFactory, *, run_by: str, confirm_after: float = 0.0
 ) -> ReconciliationRun:
     """Compare and store the run (the CLI and the CronJob): the API's gauges read the latest."""
-    async with peers(settings) as clients, engine.begin() as conn:
+    async with peers(settings) as clients:
         return await reconcile_and_record(
-            sources(settings, clients, conn), SqlRunLog(conn), now=_now, run_by=run_by, confirm_after=confirm_after
+            sources(settings, clients, engine),
+            TransactionalRunLog(engine),
+            now=_now,
+            run_by=run_by,
+            confirm_after=confirm_after,
         )
 
 

@@ -54,11 +54,10 @@ async def test_the_book_splits_mdf_per_fund_period_and_lists_deals_and_settlemen
     url = f"/payout-batches/{batch['batch_id']}/acknowledgements"
     assert (await ledger_client.post(url, json=paid, headers=finance | {"Idempotency-Key": "a"})).status_code == 200
 
-    async with uow_factory() as uow:
-        book = SqlLedgerBook(uow.conn)
-        funds = await book.fund_balances()
-        deals = await book.booked_deals()
-        settlements = await book.payout_settlements()
+    book = SqlLedgerBook(uow_factory.engine)
+    funds = await book.fund_balances()
+    deals = await book.booked_deals()
+    settlements = await book.payout_settlements()
 
     # The 2026-Q1 fund moved in April still counts in 2026-Q1: the period comes from the entries.
     assert funds == [
