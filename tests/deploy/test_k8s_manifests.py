@@ -35,6 +35,8 @@ ENVIRONMENT_SPECIFIC = (
     "topic_replication_factor",
     "log_level",
     "database_pool_size",
+    "mdf_url",  # the peers' addresses: compose service names, in-cluster Service names
+    "registration_url",
 )
 REQUIRED_SETTINGS = ("environment", "database_url", "kafka_bootstrap_servers", "token_secret", "http_port")
 
@@ -281,3 +283,23 @@ def test_registration_expires_stale_registrations_daily_with_its_cli(overlay: st
     assert container["command"][:2] == ["/bin/sh", "-c"]
     assert container["command"][2].startswith("exec registration expire --as-of ")
     assert "expire" in facts.commands
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_ledger_reconciles_the_services_hourly_with_its_cli(overlay: str) -> None:
+    facts = service_or_skip("ledger", with_cli=True)
+    objects = rendered(overlay)
+    cron = find(objects, "CronJob", "ledger-reconcile")
+    (container,) = pod_containers(cron)
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert container["args"][0] == "reconcile"
+    assert "reconcile" in facts.commands
+    # Exit 1 (differences found) fails the Job at once; only an unreadable service (exit 2) is retried.
+    (rule,) = cron["spec"]["jobTemplate"]["spec"]["podFailurePolicy"]["rules"]
+    assert (rule["action"], rule["onExitCodes"]["values"]) == ("FailJob", [1])
+    env = container_env(objects, container)
+    assert {facts.env("mdf_url"), facts.env("registration_url")} <= set(env)
+    for name in (facts.env("mdf_token"), facts.env("registration_token")):
+        ref = env[name]["secretKeyRef"]
+        assert ref["name"] == "ledger-secrets"
+        assert not ref.get("optional"), "the CronJob cannot run without the peers' tokens"

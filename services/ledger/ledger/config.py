@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
@@ -14,3 +15,10 @@ class LedgerSettings(ServiceSettings):
     consumer_group: str = "ledger-projector"
     projector_max_records: int = 2000  # per batch; 5,000 held ~120 MB more at the same throughput (make bench)
     program_notice_days: int = 30  # a program version takes effect at least this many days after publication
+    # Cross-service reconciliation (`ledger reconcile`, GET /reconciliation/services): where the other
+    # services' APIs are, and the bearer tokens (audit:read, signed with THEIR token secrets) to read them.
+    mdf_url: str = "http://127.0.0.1:8002"
+    registration_url: str = "http://127.0.0.1:8001"
+    mdf_token: SecretStr | None = None
+    registration_token: SecretStr | None = None
+    peer_timeout_seconds: float = 30.0

@@ -52,7 +52,8 @@ def health_router() -> APIRouter:
 
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:
-        body = await render_metrics(request.app.state.engine, request.app.state.settings_service_name)
+        state = request.app.state
+        body = await render_metrics(state.engine, state.settings_service_name, getattr(state, "extra_metrics", None))
         return Response(body, media_type=CONTENT_TYPE)
 
     return router

@@ -6,14 +6,18 @@ watermark minus stored offset), events applied, dead letters.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# A service's own gauges, read from its database at scrape time (app.state.extra_metrics).
+ExtraMetrics = Callable[[AsyncConnection, CollectorRegistry], Awaitable[None]]
 
 
-async def render_metrics(engine: AsyncEngine, service: str) -> bytes:
+async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics | None = None) -> bytes:
     registry = CollectorRegistry()
     relay_lag = Gauge(
         "outbox_unpublished_events", "Outbox rows not yet published (relay lag)", ["service"], registry=registry
@@ -69,4 +73,6 @@ async def render_metrics(engine: AsyncEngine, service: str) -> bytes:
             )
         ).all():
             dead.labels(service, r.consumer_group).set(r.n)
+        if extra is not None:
+            await extra(conn, registry)
     return generate_latest(registry)

@@ -206,3 +206,18 @@ forecasts = Table(
     Column("recorded_by", Text, nullable=False),
     PrimaryKeyConstraint("period", "currency"),
 )
+
+service_reconciliation_runs = Table(
+    "service_reconciliation_runs",
+    metadata,
+    Column("run_id", BigInteger, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("run_by", Text, nullable=False),
+    Column("error", Text),
+    Column("difference_count", Integer, nullable=False),
+    Column("counts", JSONB, nullable=False),
+    Column("compared", JSONB, nullable=False),
+    Column("differences", JSONB, nullable=False),
+    Column("information", JSONB, nullable=False),
+)

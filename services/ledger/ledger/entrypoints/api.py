@@ -7,6 +7,7 @@ from incentive_contracts import topics
 from servicekit.app import create_service_app
 from servicekit.dead_letter_api import dead_letter_router
 
+from ..adapters.reconciliation_metrics import reconciliation_gauges
 from ..config import LedgerSettings
 from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
 from ..domain.program_document import InvalidProgram
@@ -18,9 +19,11 @@ from . import (
     routes_pilots,
     routes_programs,
     routes_reconciliation,
+    routes_service_reconciliation,
     routes_simulations,
 )
 from .projector import PROJECTOR, SOURCE
+from .reconcile_wiring import peer_clients
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "Not found"),
@@ -34,7 +37,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     settings = settings or LedgerSettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         service="ledger",
         source=SOURCE,
@@ -47,9 +50,13 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
             routes_payouts.router,
             routes_audit.router,
             routes_reconciliation.router,
+            routes_service_reconciliation.router,
             routes_simulations.router,
             routes_pilots.router,
             dead_letter_router(PROJECTOR),
         ],
         domain_errors=DOMAIN_ERRORS,
     )
+    app.state.peer_clients = peer_clients  # tests hand in in-process clients of the other services
+    app.state.extra_metrics = reconciliation_gauges
+    return app

@@ -17,7 +17,7 @@ from ..adapters import queries
 from ..adapters.store import SqlLedgerStore
 from ..application.tier_review import review_tiers
 from ..config import LedgerSettings
-from . import audit_cli, program_cli
+from . import audit_cli, program_cli, reconcile_cli
 from .api import create_app
 from .projector import PROJECTOR, SOURCE
 
@@ -64,6 +64,7 @@ def _reevaluate_command(cli: typer.Typer) -> None:
 
 def _audit_commands(cli: typer.Typer) -> None:
     audit_cli.register(cli, LedgerSettings)
+    reconcile_cli.register(cli, LedgerSettings)
 
 
 DEFINITION = ServiceDefinition(

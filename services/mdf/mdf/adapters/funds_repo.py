@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..application.ports import FundPage
 from ..domain.fund import Fund
 from .amounts import stored
 from .tables import funds
@@ -56,6 +57,16 @@ class SqlFunds:
         await self.conn.execute(
             stmt.on_conflict_do_update(index_elements=["partner_id", "period", "currency"], set_=values)
         )
+
+    async def page(self, *, partner_id: str | None, after: FundKey | None, limit: int) -> FundPage:
+        """Every fund in key order (partner, period, currency), ``limit`` at a time after ``after``."""
+        stmt = select(funds)
+        if partner_id is not None:
+            stmt = stmt.where(funds.c.partner_id == partner_id)
+        if after is not None:
+            stmt = stmt.where(tuple_(*_KEY) > tuple_(*after))
+        rows = [_fund(r) for r in await self.conn.execute(stmt.order_by(*_KEY).limit(limit + 1))]
+        return FundPage(rows[:limit], rows[limit - 1].key if len(rows) > limit else None)
 
     async def list(self, partner_id: str, period: str | None = None) -> list[Fund]:
         stmt = select(funds).where(funds.c.partner_id == partner_id)

@@ -36,6 +36,14 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True)
+class FundPage:
+    """Funds in key order; ``next_after`` is the (partner, period, currency) key to continue after."""
+
+    items: list[Fund]
+    next_after: tuple[str, str, str] | None
+
+
+@dataclass(frozen=True)
 class RequestFilter:
     partner_id: str | None = None
     period: str | None = None
@@ -94,6 +102,9 @@ class Funds(Protocol):
     async def get(self, partner_id: str, period: str, currency: str) -> Fund | None: ...
     async def save(self, fund: Fund) -> None: ...
     async def list(self, partner_id: str, period: str | None = None) -> list[Fund]: ...
+    async def page(self, *, partner_id: str | None, after: tuple[str, str, str] | None, limit: int) -> FundPage:
+        """Every fund (of one partner, or all) in (partner, period, currency) order, after ``after``."""
+        ...
 
 
 class Requests(Protocol):

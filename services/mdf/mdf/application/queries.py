@@ -8,12 +8,19 @@ from ..domain.fund import Fund
 from ..domain.period_close import PeriodState
 from ..domain.request import MdfRequest
 from .claims import get_claim
-from .ports import AllocationRecord, ClaimFilter, MdfUnit, Page, RequestFilter, RequestHistory
+from .ports import AllocationRecord, ClaimFilter, FundPage, MdfUnit, Page, RequestFilter, RequestHistory
 from .requests import get_request
 
 
 async def fund_positions(unit: MdfUnit, partner_id: str, period: str | None = None) -> list[Fund]:
     return await unit.funds.list(partner_id, period)
+
+
+async def all_fund_positions(
+    unit: MdfUnit, *, partner_id: str | None, after: tuple[str, str, str] | None, limit: int
+) -> FundPage:
+    """Every fund position (of one partner, or of all), a page at a time: the reconciliation's feed."""
+    return await unit.funds.page(partner_id=partner_id, after=after, limit=limit)
 
 
 async def period_state(unit: MdfUnit, period: str) -> PeriodState:

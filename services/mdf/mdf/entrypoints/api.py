@@ -11,7 +11,7 @@ from ..adapters.unit import SystemClock
 from ..application.ports import Clock
 from ..config import MdfSettings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
-from . import routes_claims, routes_funds, routes_periods, routes_requests
+from . import routes_claims, routes_fund_positions, routes_funds, routes_periods, routes_requests
 
 SOURCE = "/mdf"
 
@@ -35,6 +35,7 @@ def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = Non
         title="Market development funds",
         routers=[
             routes_funds.router,
+            routes_fund_positions.router,
             routes_requests.router,
             routes_claims.router,
             routes_periods.router,

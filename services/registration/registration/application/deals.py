@@ -159,3 +159,11 @@ async def list_deals(unit: RegistrationUnit, query: DealQuery) -> Page[model.Dea
     if query.close_from and query.close_to and query.close_from > query.close_to:
         raise RuleViolation("close_from is after close_to")
     return await unit.deals.list(query)
+
+
+async def won_deals(
+    unit: RegistrationUnit, *, partner_id: str | None, cursor: str | None, limit: int
+) -> Page[model.Deal]:
+    """Every deal won (reversed or flagged ones included), in registration order: the ledger's
+    cross-service reconciliation compares them with its reward entries."""
+    return await unit.deals.list(DealQuery(partner_id=partner_id, stage=model.Stage.WON, cursor=cursor, limit=limit))
