@@ -19,6 +19,7 @@ from ...domain import stages
 from ...domain.approval import Decision
 from ...domain.deal import Deal, Stage, Status
 from ...domain.errors import NotFound
+from ...domain.flag_review import ConfirmFlag
 from ...domain.influence import ClearFlag, RecordInfluence
 from ...domain.registration import RegisterDeal
 from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
@@ -26,6 +27,7 @@ from ..schemas.common import PageOut
 from ..schemas.deals import (
     BulkRegisterBody,
     ClearFlagBody,
+    ConfirmFlagBody,
     DealDetailOut,
     DealOut,
     DecisionBody,
@@ -312,5 +314,21 @@ async def clear_flag(
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
         return 200, DealOut.of(await cases.clear_flag(unit, command))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/flags/{reason}/confirm")
+async def confirm_flag(
+    deal_id: str, reason: FlagReason, body: ConfirmFlagBody, request: Request, principal: Manager
+) -> JSONResponse:
+    """Confirm an anomaly: the deal is rejected and the ledger reverses its rewards (deal.flag_confirmed)."""
+    require_manager(principal)
+    command = ConfirmFlag(
+        deal_id=deal_id, reason=reason, confirmed_by=actor(principal), confirmed_on=today(request), note=body.note
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.confirm_flag(unit, command))
 
     return await write(request, principal, action)
