@@ -68,7 +68,7 @@ def release_held_accrual(
         reverses=record.entry_id,
         deal_id=deal.deal_id,
     )
-    effective_rate = rate if rate is not None else record.paid / won.amount
+    effective_rate = rate if rate is not None else (record.paid / won.amount).normalize()
     announcement = Announcement(
         payload=LedgerMdfAccrued(
             partner_id=partner.partner_id,
@@ -76,7 +76,7 @@ def release_held_accrual(
             deal_id=deal.deal_id,
             period=period,
             amount=Money(amount=amount, currency=currency),
-            rate=fmt(effective_rate.normalize()),
+            rate=fmt(effective_rate),
             rule_version=won.program_version,
         ),
         time=entry.effective_at,
