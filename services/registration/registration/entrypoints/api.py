@@ -16,7 +16,7 @@ from ..application.ports import Clock
 from ..config import RegistrationSettings
 from ..crm_mappings import CrmMappings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, NotPermitted, RuleViolation
-from .routes import deals, direct_deals, engagements, partners, webhooks
+from .routes import deal_flags, deals, direct_deals, engagements, partners, webhooks
 
 SOURCE = "/registration"
 
@@ -49,7 +49,14 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
         source=SOURCE,
         topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix),
         title="Partner registration",
-        routers=[partners.router, deals.router, direct_deals.router, engagements.router, webhooks.router],
+        routers=[
+            partners.router,
+            deals.router,
+            deal_flags.router,
+            direct_deals.router,
+            engagements.router,
+            webhooks.router,
+        ],
         domain_errors=DOMAIN_ERRORS,
         on_startup=_open_edge_pool,
         on_shutdown=_close_edge_pool,
