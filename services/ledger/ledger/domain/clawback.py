@@ -1,5 +1,5 @@
-"""deal.reversed (inside the window) and deal.flag_confirmed (any age) -> compensating entries for
-every reward the deal produced.
+"""deal.reversed (inside the window), and a confirmed flag (any age, flag_review.py) -> compensating
+entries for every reward the deal produced.
 
 Pro rata uses the cumulative reversed share: each clawback takes ``round(original x share)`` minus
 what earlier clawbacks of the same entry already took, so reversing a deal in several parts ends
@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from incentive_contracts.events.deal import DealFlagConfirmed, DealReversed
+from incentive_contracts.events.deal import DealReversed
 from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
 from incentive_contracts.money import Money
 
@@ -47,23 +47,6 @@ def on_reversed(
 ) -> Outcome:
     reversal = Reversal(event.event_type, event.reversed_on, event.amount, event.full, event.reason)
     return reverse(partner, deal, reversal, meta, pv)
-
-
-def on_flag_confirmed(
-    partner: PartnerLedger, deal: DealRecord, event: DealFlagConfirmed, meta: EventMeta, pv: ProgramVersion | None
-) -> Outcome:
-    """A confirmed flag rejects the deal: every reward it still has is clawed back, held or not."""
-    flags = deal.flags - {event.reason.value}
-    won = deal.won
-    if won is None or pv is None:
-        return Outcome(partner=partner, deals={deal.deal_id: evolve(deal, flags=flags)})
-    why = f"flag {event.reason.value} confirmed on {event.confirmed_on} by {event.confirmed_by}: {event.note}"
-    left = Money(amount=won.amount - deal.reversed_amount, currency=won.currency)
-    reversal = Reversal(event.event_type, event.confirmed_on, left, True, why, windowed=False)
-    outcome = reverse(partner, deal, reversal, meta, pv)
-    done = outcome.deals.get(deal.deal_id, deal)
-    outcome.deals[deal.deal_id] = evolve(done, flags=flags, held=False, hold_entry=None, held_amount=Decimal(0))
-    return outcome
 
 
 def reverse(partner: PartnerLedger, deal: DealRecord, event: Reversal, meta: EventMeta, pv: ProgramVersion) -> Outcome:

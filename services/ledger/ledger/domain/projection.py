@@ -17,10 +17,11 @@ from incentive_contracts.events.partner import PartnerEnrolled, PartnerUpdated
 from incentive_contracts.payload import EventPayload
 
 from .catalog import Catalog, ProgramVersion
-from .clawback import on_flag_confirmed, on_reversed
+from .clawback import on_reversed
 from .deal_rewards import on_won
 from .errors import NoProgramInForce, UnknownPartner
 from .evolve import evolve
+from .flag_review import on_flag_confirmed
 from .holds import on_flag_cleared, on_flagged
 from .mdf_postings import mdf_entries
 from .outcome import EventMeta, Outcome
