@@ -25,6 +25,7 @@ from ledger_support import (
     flagged,
     mdf_answers,
     program,
+    reversed_,
     run,
     usd,
     won,
@@ -129,3 +130,22 @@ async def test_a_partial_claim_release_moves_the_rest_of_the_reservation_back_to
     (entry,) = entries(r, "mdf_reservation_release")
     assert entry.explanation["period"] == "2026-Q1"
     assert (balance(r, "mdf_reserved"), balance(r, "mdf_available")) == (D("300.00"), D("700.00"))
+
+
+async def test_a_reversal_while_held_returns_the_held_accrual_to_the_expense_and_after_release_asks_the_mdf_service():
+    held = [enrolled(), flagged("d1", date(2026, 1, 20)), won("d1", "10000.00", date(2026, 2, 1))]
+    r = await run([*held, reversed_("d1", "10000.00", date(2026, 2, 10), full=True)], program(MDF))
+    assert (balance(r, "mdf_held"), balance(r, "mdf_available"), balance(r, "rebates_held")) == (
+        D("0.00"),
+        D("0.00"),
+        D("0.00"),
+    )
+    assert announced(r, LedgerMdfAccrualReversed) == []
+    r = await run(
+        [*held, cleared("d1", date(2026, 2, 5)), reversed_("d1", "10000.00", date(2026, 2, 10), full=True)],
+        program(MDF),
+    )
+    assert balance(r, "mdf_available") == D("100.00")  # released, then asked of the mdf service
+    (asked,) = announced(r, LedgerMdfAccrualReversed)
+    (accrual,) = entries(r, "mdf_accrual")
+    assert (asked.amount, asked.reverses) == (usd("100.00"), accrual.entry_id)
