@@ -303,6 +303,17 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "note": "customer confirmed northwind ran the evaluation since February",
         },
     ),
+    ("deal.flag_confirmed", 1): EventExample(
+        meaning="A reviewer confirmed an anomaly flag: the deal is rejected and the ledger reverses its rewards.",
+        data={
+            "partner_id": PARTNER,
+            "deal_id": "deal-2026-0241",
+            "reason": "self_dealing",
+            "confirmed_on": "2026-04-06",
+            "confirmed_by": "manager:j.doe",
+            "note": "the customer is a subsidiary of northwind",
+        },
+    ),
     ("engagement.recorded", 1): EventExample(
         meaning="A commitment activity happened (business review, plan, enablement, certification, joint marketing).",
         data={
@@ -523,6 +534,20 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "disbursed_on": "2026-03-31",
         },
     ),
+    ("mdf.accrual_clawed_back", 1): EventExample(
+        meaning="The mdf service took a reversed MDF accrual back from the fund (at most what was available).",
+        data={
+            "partner_id": PARTNER,
+            "deal_id": DEAL,
+            "reversal_entry_id": "je-000000000902",
+            "reverses": "je-000000000732",
+            "period": "2026-Q1",
+            "amount": {"amount": "600.00", "currency": "EUR"},
+            "requested": {"amount": "600.00", "currency": "EUR"},
+            "unrecovered": {"amount": "0.00", "currency": "EUR"},
+            "clawed_on": "2026-04-20",
+        },
+    ),
     ("mdf.funds_expired", 1): EventExample(
         meaning="Unreserved MDF of a closed period expired.",
         data={
@@ -531,6 +556,18 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "amount": {"amount": "3749.50", "currency": "EUR"},
             "reason": "period 2026-Q1 closed",
             "expired_on": "2026-04-02",
+        },
+    ),
+    ("mdf.reservation_released", 1): EventExample(
+        meaning="Reserved MDF went back to available without a payout (a claim approved for less than reserved).",
+        data={
+            "partner_id": PARTNER,
+            "request_id": "mdfreq-2026-0061",
+            "claim_id": "claim-2026-0088",
+            "period": "2026-Q1",
+            "amount": {"amount": "250.00", "currency": "EUR"},
+            "reason": "claim claim-2026-0088 approved for 3750.00 EUR of the 4000.00 EUR reserved",
+            "released_on": "2026-03-31",
         },
     ),
     ("mdf.results_reported", 1): EventExample(

@@ -163,15 +163,17 @@ def activity() -> tuple[list[EventPayload], list[EventPayload]]:
 #           quarter cap: room 15000 - 8500 = 6500 -> rebate 6500 paid (1500 capped), accelerator 0 (4000 capped)
 #        payable 15000.00, capped 5500.00; MDF 3000 + 4000 = 7000.00
 # east   e1 40000 cloud 1600 + 400 = 2000.00, held, then released; e2 no proof of influence: 0; e3 flagged before
-#        its win: 800 + 200 = 1000.00 held; payable 2000.00, held 1000.00; MDF 800 + 600 + 400 = 1800.00
+#        its win: 800 + 200 = 1000.00 held; payable 2000.00, held 1000.00; MDF 800 + 600 = 1400.00 available,
+#        e3's 400.00 held (mdf_held) until its flag is cleared
 # west   w2 20000 cloud 800.00, MDF 400.00; w1 50000 security 2000 + 500 + 1000 SPIFF = 3500.00, MDF 1000.00;
-#        w1 cancelled after 36 days (window 60): all 3500 and the 1000 MDF clawed back; w2's refund after 88 days
+#        w1 cancelled after 36 days (window 60): all 3500 clawed back, the 1000 MDF asked of the mdf service
+#        (ledger.mdf_accrual_reversed) and posted from its answer (mdf.accrual_clawed_back); w2's refund after 88 days
 #        is outside the window: nothing clawed back. payable 800.00
 #        MDF: 10000 allocated + 400 + 1000 - 1000 - 3000 reserved = 7400.00 available, 1000.00 reserved, 2000.00 paid
 EXPECTED = {
     "north": {"rebates_payable": "11400.00", "mdf_available": "3800.00"},
     "south": {"rebates_payable": "15000.00", "rebates_capped": "5500.00", "mdf_available": "7000.00"},
-    "east": {"rebates_payable": "2000.00", "rebates_held": "1000.00", "mdf_available": "1800.00"},
+    "east": {"rebates_payable": "2000.00", "rebates_held": "1000.00", "mdf_available": "1400.00", "mdf_held": "400.00"},
     "west": {
         "rebates_payable": "800.00",
         "mdf_available": "7400.00",
@@ -180,6 +182,21 @@ EXPECTED = {
     },
 }
 TIERS = {"north": "silver", "south": "registered", "east": "registered", "west": "registered"}
+
+
+def clawed_back(asked: dict) -> mdf.MdfAccrualClawedBack:  # type: ignore[type-arg]
+    """The mdf service's answer to a ledger.mdf_accrual_reversed when the whole amount is available."""
+    return mdf.MdfAccrualClawedBack(
+        partner_id=asked["partner_id"],
+        deal_id=asked["deal_id"],
+        reversal_entry_id=asked["entry_id"],
+        reverses=asked["reverses"],
+        period=asked["period"],
+        amount=Money.model_validate(asked["amount"]),
+        requested=Money.model_validate(asked["amount"]),
+        unrecovered=Money(amount=D("0.00"), currency=asked["amount"]["currency"]),
+        clawed_on=date(2026, 2, 26),
+    )
 
 
 async def write(settings, source: str, topic: str, events: list[EventPayload]) -> int:  # type: ignore[no-untyped-def]
@@ -245,6 +262,19 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
                     return await conn.fetchval("SELECT count(*) FROM consumed_events") >= sent
 
                 await eventually(all_consumed, timeout=60)
+                # The ledger asks the mdf service to take w1's accrual back; the service answers (here by
+                # hand: the whole 1000.00 was available) and only that answer moves mdf_available.
+                asked = [
+                    orjson.loads(r["payload"])["data"]
+                    for r in await conn.fetch(
+                        "SELECT payload FROM outbox WHERE event_type = 'ledger.mdf_accrual_reversed'"
+                    )
+                ]
+                assert [(a["partner_id"], a["deal_id"], a["amount"]["amount"]) for a in asked] == [
+                    ("west", "w1", "1000.00")
+                ]
+                sent += await write(registration_settings, "/mdf", topics.MDF, [clawed_back(asked[0])])
+                await eventually(all_consumed, timeout=60)
                 assert await conn.fetchval("SELECT count(*) FROM dead_letters") == 0
                 per_currency = await conn.fetch("SELECT currency, sum(amount) AS total FROM postings GROUP BY currency")
                 assert [(r["currency"], r["total"]) for r in per_currency] == [("USD", 0)]
@@ -252,7 +282,12 @@ async def test_a_quarter_for_four_partners(registration_settings, ledger_setting
                     "SELECT c.reverses, o.kind FROM journal_entries c "
                     "JOIN journal_entries o ON o.entry_id = c.reverses WHERE c.kind = 'clawback' AND c.deal_id = 'w1'"
                 )
-                assert sorted(r["kind"] for r in clawed) == ["mdf_accrual", "rebate", "registration_bonus", "spiff"]
+                assert sorted(r["kind"] for r in clawed) == ["rebate", "registration_bonus", "spiff"]
+                mdf_back = await conn.fetchval(
+                    "SELECT o.kind FROM journal_entries c JOIN journal_entries o ON o.entry_id = c.reverses "
+                    "WHERE c.kind = 'mdf_accrual_clawback' AND c.deal_id = 'w1'"
+                )
+                assert mdf_back == "mdf_accrual"
                 outside = await conn.fetchval(
                     "SELECT explanation->>'summary' FROM journal_entries WHERE kind = 'clawback' AND deal_id = 'w2'"
                 )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from incentive_contracts import topics
 from ledger.config import LedgerSettings
 from ledger.entrypoints.projector import SOURCE as LEDGER_SOURCE
 from ledger.entrypoints.projector import build_consumer
+from mdf.config import MdfSettings
+from mdf.entrypoints.consumer import LEDGER_FEED
 from servicekit.db import create_engine
 from servicekit.kafka import ensure_topics, make_producer
 from servicekit.relay import OutboxRelay
@@ -69,6 +71,11 @@ async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncI
         await asyncio.wait_for(task, 10)
         await consumer.consumer.stop()
         await factory.engine.dispose()
+
+
+def mdf_consumer_task(settings: MdfSettings) -> AbstractAsyncContextManager[None]:
+    """The mdf service's consumer (the ledger feed: accruals, reversed accruals, tiers)."""
+    return consumer_task(settings, LEDGER_FEED)
 
 
 async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

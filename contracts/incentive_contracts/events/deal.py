@@ -251,3 +251,18 @@ class DealFlagCleared(EventPayload):
     cleared_on: date
     cleared_by: str
     note: str | None = None
+
+
+@register
+class DealFlagConfirmed(EventPayload):
+    """A reviewer confirmed an anomaly flag: the deal is rejected and the ledger reverses its rewards
+    in full (held rebate and MDF accrual), whatever the clawback window."""
+
+    event_type = "deal.flag_confirmed"
+    version = 1
+
+    deal_id: str
+    reason: FlagReason
+    confirmed_on: date
+    confirmed_by: str
+    note: str = Field(min_length=1, max_length=1000, description="why the reviewer confirmed the anomaly")

@@ -224,3 +224,40 @@ class MdfResultsReported(EventPayload):
     spend: Money = Field(description="the MDF spent on the activity so far (approved claim or approved request)")
     results: CampaignResults
     reported_on: date
+
+
+@register
+class MdfAccrualClawedBack(EventPayload):
+    """The mdf service took back (part of) a reversed MDF accrual from the fund (``ledger.mdf_accrual_reversed``).
+
+    It takes at most what the fund still has available; ``unrecovered`` is what it could not take
+    (already reserved or spent). The ledger moves ``amount`` from mdf_available back to the expense.
+    """
+
+    event_type = "mdf.accrual_clawed_back"
+    version = 1
+
+    deal_id: str
+    reversal_entry_id: str = Field(description="the ledger.mdf_accrual_reversed entry id this answers (idempotency)")
+    reverses: str = Field(description="the ledger accrual entry the reversal reverses")
+    period: FundPeriod
+    amount: Money = Field(description="what was taken from the fund (may be zero)")
+    requested: Money = Field(description="what the ledger asked to claw back")
+    unrecovered: Money = Field(description="requested - amount: could not be taken, the fund had no more available")
+    clawed_on: date
+
+
+@register
+class MdfReservationReleased(EventPayload):
+    """Money reserved for a request went back to available without a disbursement or cancellation
+    (a claim approved for less than was reserved)."""
+
+    event_type = "mdf.reservation_released"
+    version = 1
+
+    request_id: str
+    claim_id: str | None = None
+    period: FundPeriod
+    amount: Money
+    reason: str = Field(min_length=1, max_length=1000)
+    released_on: date

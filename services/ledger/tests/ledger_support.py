@@ -159,3 +159,44 @@ def balance(r: MemoryReplay, account: str, currency: str = "USD", pid: str = "ac
 
 def amounts(entry: Any) -> dict[str, Decimal]:
     return {p.account: p.amount for p in entry.postings}
+
+
+def confirmed(deal_id: str, on: date, reason: str = "self_dealing", pid: str = "acme") -> EventPayload:
+    return deal.DealFlagConfirmed(
+        partner_id=pid,
+        deal_id=deal_id,
+        reason=deal.FlagReason(reason),
+        confirmed_on=on,
+        confirmed_by="manager",
+        note="confirmed on review",
+    )
+
+
+def mdf_answers(r: MemoryReplay, available: dict[str, Decimal] | None = None) -> list[EventPayload]:
+    """What the mdf service answers to every ledger.mdf_accrual_reversed announced so far: it takes
+    min(requested, available) (``available`` per partner; everything when not given)."""
+    from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
+
+    answers: list[EventPayload] = []
+    left = dict(available or {})
+    for a in r.ledger.announced:
+        p = a.payload
+        if not isinstance(p, LedgerMdfAccrualReversed):
+            continue
+        asked = p.amount.amount
+        taken = asked if available is None else min(asked, left.get(p.partner_id, Decimal(0)))
+        left[p.partner_id] = left.get(p.partner_id, Decimal(0)) - taken
+        answers.append(
+            mdf.MdfAccrualClawedBack(
+                partner_id=p.partner_id,
+                deal_id=p.deal_id,
+                reversal_entry_id=p.entry_id,
+                reverses=p.reverses,
+                period=p.period,
+                amount=Money(amount=taken, currency=p.amount.currency),
+                requested=p.amount,
+                unrecovered=Money(amount=asked - taken, currency=p.amount.currency),
+                clawed_on=a.time.date(),
+            )
+        )
+    return answers

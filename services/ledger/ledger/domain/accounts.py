@@ -22,6 +22,7 @@ REBATES_IN_PAYMENT = "rebates_in_payment"  # in an open payout batch
 REBATES_PAID = "rebates_paid"  # settled payouts
 REBATES_CAPPED = "rebates_capped"  # earned above a cap or the stacking limit: recorded, never paid
 MDF_AVAILABLE = "mdf_available"
+MDF_HELD = "mdf_held"  # MDF accrued on a flagged deal: not spendable (unknown to the mdf service) until cleared
 MDF_RESERVED = "mdf_reserved"
 MDF_DISBURSED = "mdf_disbursed"
 
@@ -38,6 +39,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     REBATES_PAID: ("rewards", "paid"),
     REBATES_CAPPED: ("rewards", "capped"),
     MDF_AVAILABLE: ("mdf", "available"),
+    MDF_HELD: ("mdf", "held"),
     MDF_RESERVED: ("mdf", "pending"),
     MDF_DISBURSED: ("mdf", "paid"),
 }

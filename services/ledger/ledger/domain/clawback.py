@@ -1,4 +1,5 @@
-"""deal.reversed -> compensating entries for every reward the deal produced (inside the window).
+"""deal.reversed (inside the window), and a confirmed flag (any age, flag_review.py) -> compensating
+entries for every reward the deal produced.
 
 Pro rata uses the cumulative reversed share: each clawback takes ``round(original x share)`` minus
 what earlier clawbacks of the same entry already took, so reversing a deal in several parts ends
@@ -7,6 +8,8 @@ exactly at zero, whatever the rounding on the way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +22,7 @@ from .catalog import ProgramVersion
 from .deal_rewards import set_quarter
 from .errors import InvalidEvent
 from .evolve import evolve
+from .held_accrual import is_held_accrual
 from .journal import JournalEntry, Posting
 from .money import fmt, quarter_of, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
@@ -26,9 +30,29 @@ from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord
 from .tiers import add_revenue
 
 
+@dataclass(frozen=True)
+class Reversal:
+    """What a clawback reverses: a deal.reversed, or a confirmed flag (the whole deal, any age)."""
+
+    event_type: str
+    on: date
+    amount: Money
+    full: bool
+    reason: str
+    windowed: bool = True  # False: a confirmed flag reverses whatever the clawback window
+
+
 def on_reversed(
     partner: PartnerLedger, deal: DealRecord, event: DealReversed, meta: EventMeta, pv: ProgramVersion
 ) -> Outcome:
+    reversal = Reversal(event.event_type, event.reversed_on, event.amount, event.full, event.reason)
+    return reverse(partner, deal, reversal, meta, pv)
+
+
+def reverse(partner: PartnerLedger, deal: DealRecord, event: Reversal, meta: EventMeta, pv: ProgramVersion) -> Outcome:
+    """Compensating entries for the deal's rewards; an available MDF accrual is only announced
+    (ledger.mdf_accrual_reversed): the mdf service decides what it can take back and the ledger
+    posts that when mdf.accrual_clawed_back arrives. A held accrual goes back to the expense here."""
     outcome = Outcome(partner=partner)
     won = deal.won
     if won is None:
@@ -49,13 +73,13 @@ def on_reversed(
         "currency": currency,
         "won_amount": fmt(won.amount),
         "closed_on": won.closed_on.isoformat(),
-        "reversed_on": event.reversed_on.isoformat(),
+        "reversed_on": event.on.isoformat(),
         "reversed_amount": fmt(event.amount.amount),
         "reason": event.reason,
     }
     rule = pv.program.clawback
-    age = (event.reversed_on - won.closed_on).days
-    if age > rule.window_days:
+    age = (event.on - won.closed_on).days
+    if event.windowed and age > rule.window_days:
         outcome.entries.append(_outside_window(partner, deal, event, meta, pv, base, age))
         _done(outcome, partner, deal, total_reversed, deal.rewards, quarter, currency, reversed_now, Decimal(0))
         return outcome
@@ -75,15 +99,27 @@ def on_reversed(
         if take_paid or take_capped:
             from_held = min(take_paid, held_left) if record.is_reward and deal.held else Decimal(0)
             held_left -= from_held
-            entry = _clawback_entry(
-                partner, deal, event, meta, pv, base, record, index, (take_paid, take_capped, from_held), share, how
-            )
-            outcome.entries.append(entry)
-            if record.is_reward:
-                clawed_rewards += take_paid
+            clawback_id = entry_id(meta.event_id, "clawback", index)
+            if record.is_reward or is_held_accrual(partner.partner_id, record):
+                outcome.entries.append(
+                    _clawback_entry(
+                        partner,
+                        deal,
+                        event,
+                        meta,
+                        pv,
+                        base,
+                        record,
+                        index,
+                        (take_paid, take_capped, from_held),
+                        share,
+                        how,
+                    )
+                )
+                clawed_rewards += take_paid if record.is_reward else Decimal(0)
             else:
                 outcome.announcements.append(
-                    _accrual_reversed(partner, deal, event, meta, pv, record, entry, take_paid)
+                    _accrual_reversed(partner, deal, event, meta, pv, record, clawback_id, take_paid)
                 )
         records.append(evolve(record, clawed_paid=target_paid, clawed_capped=target_capped))
     _done(outcome, partner, deal, total_reversed, tuple(records), quarter, currency, reversed_now, clawed_rewards)
@@ -113,7 +149,7 @@ def _done(
 def _clawback_entry(
     partner: PartnerLedger,
     deal: DealRecord,
-    event: DealReversed,
+    event: Reversal,
     meta: EventMeta,
     pv: ProgramVersion,
     base: dict[str, Any],
@@ -144,9 +180,15 @@ def _clawback_entry(
             Posting(accounts.partner_account(partner.partner_id, accounts.REBATES_CAPPED), currency, capped),
             Posting(accounts.program_account(program_id, accounts.REWARDS_CAPPED), currency, -capped),
         ]
+    age = (event.on - deal.won.closed_on).days
+    when = (
+        f"reversed on {event.on}, {age} days after the close: "
+        f"inside the {pv.program.clawback.window_days}-day clawback window of {pv.label}"
+        if event.windowed
+        else f"{event.reason}: the deal is rejected and its rewards are reversed in full, {age} days after the close"
+    )
     steps = [
-        f"reversed on {event.reversed_on}, {(event.reversed_on - deal.won.closed_on).days} days after the close: "
-        f"inside the {pv.program.clawback.window_days}-day clawback window of {pv.label}",
+        when,
         how,
         f"original {record.component} entry {record.entry_id}: {fmt(record.paid)} {currency} paid"
         + (f", {fmt(record.capped)} capped" if record.capped else ""),
@@ -159,7 +201,7 @@ def _clawback_entry(
         partner_id=partner.partner_id,
         kind="clawback",
         caused_by=meta.event_id,
-        effective_at=business_time(event.reversed_on),
+        effective_at=business_time(event.on),
         rule_id=f"{pv.program_id}/clawback",
         rule_version=pv.version,
         postings=tuple(postings),
@@ -173,6 +215,7 @@ def _clawback_entry(
             "amount": fmt(paid),
             "capped": fmt(capped),
             "steps": steps,
+            **({} if record.is_reward else {"period": quarter_of(deal.won.closed_on)}),
         },
         reverses=record.entry_id,
         deal_id=deal.deal_id,
@@ -182,7 +225,7 @@ def _clawback_entry(
 def _outside_window(
     partner: PartnerLedger,
     deal: DealRecord,
-    event: DealReversed,
+    event: Reversal,
     meta: EventMeta,
     pv: ProgramVersion,
     base: dict[str, Any],
@@ -201,7 +244,7 @@ def _outside_window(
         partner_id=partner.partner_id,
         kind="clawback",
         caused_by=meta.event_id,
-        effective_at=business_time(event.reversed_on),
+        effective_at=business_time(event.on),
         rule_id=f"{pv.program_id}/clawback",
         rule_version=pv.version,
         postings=(Posting(payable, currency, nothing), Posting(expense, currency, nothing)),
@@ -218,25 +261,26 @@ def _outside_window(
 def _accrual_reversed(
     partner: PartnerLedger,
     deal: DealRecord,
-    event: DealReversed,
+    event: Reversal,
     meta: EventMeta,
     pv: ProgramVersion,
     record: RewardRecord,
-    entry: JournalEntry,
+    reversal_id: str,
     amount: Decimal,
 ) -> Announcement:
+    """The mdf service is asked to take ``amount`` back from the fund; nothing is posted yet."""
     assert deal.won is not None
     return Announcement(
         payload=LedgerMdfAccrualReversed(
             partner_id=partner.partner_id,
-            entry_id=entry.entry_id,
+            entry_id=reversal_id,
             reverses=record.entry_id,
             deal_id=deal.deal_id,
             period=quarter_of(deal.won.closed_on),
             amount=Money(amount=amount, currency=event.amount.currency),
             rule_version=pv.version,
         ),
-        time=business_time(event.reversed_on),
-        event_id=announcement_id(entry.entry_id, "mdf_accrual_reversed"),
+        time=business_time(event.on),
+        event_id=announcement_id(reversal_id, "mdf_accrual_reversed"),
         causation_id=meta.event_id,
     )

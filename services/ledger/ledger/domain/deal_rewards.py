@@ -69,12 +69,13 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
         outcome.entries.append(entry)
         records.append(record)
         rewarded += record.paid
-    accrual = _mdf_accrual(partner, event, meta, pv, base)
+    accrual = _mdf_accrual(partner, event, meta, pv, base, held)
     if accrual is not None:
         entry, record, announcement = accrual
         outcome.entries.append(entry)
         records.append(record)
-        outcome.announcements.append(announcement)
+        if announcement is not None:  # a held accrual is announced when the flag is cleared
+            outcome.announcements.append(announcement)
     quarter = quarter_of(event.closed_on)
     totals = partner.quarter(quarter, currency)
     partner = set_quarter(
@@ -198,8 +199,10 @@ def _zero_rebate(
 
 
 def _mdf_accrual(
-    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, base: dict[str, Any]
-) -> tuple[JournalEntry, RewardRecord, Announcement] | None:
+    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, base: dict[str, Any], held: bool
+) -> tuple[JournalEntry, RewardRecord, Announcement | None] | None:
+    """The accrual into mdf_available (announced as ledger.mdf_accrued), or into mdf_held when the
+    deal is flagged: not spendable and not announced until the flag is cleared (holds.py)."""
     rule = pv.program.mdf_accrual
     if rule is None or rule.percent <= 0:
         return None
@@ -208,8 +211,11 @@ def _mdf_accrual(
     if not value:
         return None
     debit = accounts.program_account(pv.program_id, accounts.MDF_ACCRUAL_EXPENSE)
-    credit = accounts.partner_account(partner.partner_id, accounts.MDF_AVAILABLE)
+    credit = accounts.partner_account(partner.partner_id, accounts.MDF_HELD if held else accounts.MDF_AVAILABLE)
     period = quarter_of(event.closed_on)
+    steps = [percent_step(amount, currency, rule.percent, value)]
+    if held:
+        steps.append("the deal is flagged: the accrual is held (mdf_held), not spendable, until the flag is cleared")
     entry = JournalEntry(
         entry_id=entry_id(meta.event_id, "mdf_accrual"),
         partner_id=partner.partner_id,
@@ -224,14 +230,18 @@ def _mdf_accrual(
             "summary": f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
             "component": "mdf_accrual",
             "inputs": {"rate_percent": fmt(rule.percent), "period": period},
-            "steps": [percent_step(amount, currency, rule.percent, value)],
+            "steps": steps,
             "gross": fmt(value),
             "amount": fmt(value),
             "capped": fmt(zero(currency)),
             "capped_by": [],
+            "period": period,
         },
         deal_id=event.deal_id,
     )
+    record = RewardRecord(entry.entry_id, "mdf_accrual", debit, credit, value, zero(currency))
+    if held:
+        return entry, record, None
     announcement = Announcement(
         payload=LedgerMdfAccrued(
             partner_id=partner.partner_id,
@@ -246,4 +256,4 @@ def _mdf_accrual(
         event_id=announcement_id(entry.entry_id, "mdf_accrued"),
         causation_id=meta.event_id,
     )
-    return entry, RewardRecord(entry.entry_id, "mdf_accrual", debit, credit, value, zero(currency)), announcement
+    return entry, record, announcement

@@ -13,6 +13,7 @@ from incentive_contracts.events.deal import DealFlagCleared, DealFlagged
 
 from . import accounts
 from .evolve import evolve
+from .held_accrual import release_held_accrual
 from .journal import JournalEntry, transfer
 from .money import fmt, zero
 from .outcome import EventMeta, Outcome, business_time, entry_id
@@ -61,7 +62,14 @@ def on_flagged(partner: PartnerLedger, deal: DealRecord, event: DealFlagged, met
     return outcome
 
 
-def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCleared, meta: EventMeta) -> Outcome:
+def on_flag_cleared(
+    partner: PartnerLedger,
+    deal: DealRecord,
+    event: DealFlagCleared,
+    meta: EventMeta,
+    accrual_rate: Decimal | None = None,
+) -> Outcome:
+    """The last flag cleared releases the held rewards, and the held MDF accrual (announced then)."""
     outcome = Outcome(partner=partner)
     remaining = deal.flags - {event.reason.value}
     cleared = evolve(deal, flags=remaining)
@@ -84,7 +92,14 @@ def on_flag_cleared(partner: PartnerLedger, deal: DealRecord, event: DealFlagCle
         deal.hold_entry,
     )
     outcome.entries.append(entry)
-    outcome.deals[deal.deal_id] = evolve(cleared, held=False, hold_entry=None, held_amount=Decimal(0))
+    released = evolve(cleared, held=False, hold_entry=None, held_amount=Decimal(0))
+    accrual = release_held_accrual(partner, deal, meta, event.cleared_on, why, accrual_rate)
+    if accrual is not None:
+        accrual_entry, announcement, records = accrual
+        outcome.entries.append(accrual_entry)
+        outcome.announcements.append(announcement)
+        released = evolve(released, rewards=records)
+    outcome.deals[deal.deal_id] = released
     return outcome
 
 

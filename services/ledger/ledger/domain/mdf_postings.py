@@ -1,13 +1,15 @@
 """Postings for the MDF service's money movements (the amounts are the MDF service's decisions).
 
 allocated: vendor marketing -> mdf_available; request approved: available -> reserved; request
-cancelled or lapsed: reserved -> available; disbursed: reserved -> disbursed; funds expired:
-available -> vendor marketing. Events that move no money post nothing.
+cancelled or lapsed, or a reservation released (claim approved for less): reserved -> available;
+disbursed: reserved -> disbursed; funds expired: available -> vendor marketing; an accrual clawed
+back by the mdf service: available -> the program's mdf accrual expense. Events that move no money
+post nothing. Every entry names the fund period in its explanation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,7 +21,7 @@ from . import accounts
 from .journal import JournalEntry, transfer
 from .money import fmt
 from .outcome import EventMeta, business_time, entry_id
-from .state import MDF_STREAM, PartnerLedger
+from .state import MDF_STREAM, DealRecord, PartnerLedger
 
 RULE_VERSION = 1
 
@@ -32,6 +34,8 @@ class MdfMove:
     debit: str  # purpose on the partner, or a full account name when it contains ':'
     credit: str
     summary: str
+    reverses: str | None = None
+    deal_id: str | None = None
 
 
 def _allocated(e: mdf.MdfAllocated) -> MdfMove:
@@ -90,20 +94,55 @@ def _expired(e: mdf.MdfFundsExpired) -> MdfMove:
     )
 
 
+def _reservation_released(e: mdf.MdfReservationReleased) -> MdfMove:
+    return MdfMove(
+        "mdf_reservation_release",
+        e.amount,
+        e.released_on,
+        accounts.MDF_RESERVED,
+        accounts.MDF_AVAILABLE,
+        f"request {e.request_id} ({e.period}): reservation released ({e.reason})",
+    )
+
+
+def _clawed_back(e: mdf.MdfAccrualClawedBack, program_id: str) -> MdfMove:
+    unrecovered = f"; {fmt(e.unrecovered.amount)} {e.unrecovered.currency} unrecovered" if e.unrecovered.amount else ""
+    return MdfMove(
+        "mdf_accrual_clawback",
+        e.amount,
+        e.clawed_on,
+        accounts.MDF_AVAILABLE,
+        accounts.program_account(program_id, accounts.MDF_ACCRUAL_EXPENSE),
+        f"MDF accrual {e.reverses} of deal {e.deal_id} ({e.period}) clawed back by the mdf service: "
+        f"{fmt(e.requested.amount)} {e.requested.currency} asked{unrecovered}",
+        reverses=e.reverses,
+        deal_id=e.deal_id,
+    )
+
+
 MOVES: dict[type[EventPayload], Callable[..., MdfMove]] = {
     mdf.MdfAllocated: _allocated,
     mdf.MdfRequestApproved: _reserved,
     mdf.MdfRequestCancelled: _released,
     mdf.MdfDisbursed: _disbursed,
     mdf.MdfFundsExpired: _expired,
+    mdf.MdfReservationReleased: _reservation_released,
 }
 
 
-def mdf_entries(partner: PartnerLedger, event: EventPayload, meta: EventMeta) -> list[JournalEntry]:
-    describe = MOVES.get(type(event))
-    if describe is None:
-        return []
-    move = describe(event)
+def mdf_entries(
+    partner: PartnerLedger, event: EventPayload, meta: EventMeta, deals: Mapping[str, DealRecord] | None = None
+) -> list[JournalEntry]:
+    if isinstance(event, mdf.MdfAccrualClawedBack):
+        deal = (deals or {}).get(event.deal_id)
+        # the expense the accrual charged: the program that priced the win
+        program_id = deal.won.program_id if deal is not None and deal.won is not None else partner.program_id
+        move = _clawed_back(event, program_id or "unknown")
+    else:
+        describe = MOVES.get(type(event))
+        if describe is None:
+            return []
+        move = describe(event)
     if not move.amount.amount:
         return []
 
@@ -129,6 +168,8 @@ def mdf_entries(partner: PartnerLedger, event: EventPayload, meta: EventMeta) ->
                 "steps": [move.summary],
                 "period": getattr(event, "period", None),
             },
+            reverses=move.reverses,
             stream=MDF_STREAM,
+            deal_id=move.deal_id,
         )
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 
 from incentive_contracts.events import deal as deal_events
 from incentive_contracts.events.engagement import EngagementRecorded
@@ -20,6 +21,7 @@ from .clawback import on_reversed
 from .deal_rewards import on_won
 from .errors import NoProgramInForce, UnknownPartner
 from .evolve import evolve
+from .flag_review import on_flag_confirmed
 from .holds import on_flag_cleared, on_flagged
 from .mdf_postings import mdf_entries
 from .outcome import EventMeta, Outcome
@@ -32,6 +34,7 @@ BUSINESS_DATE = {
     "deal.approved": "approved_on",
     "deal.flagged": "flagged_on",
     "deal.flag_cleared": "cleared_on",
+    "deal.flag_confirmed": "confirmed_on",
     "deal.influence_recorded": "occurred_on",
     "engagement.recorded": "occurred_on",
     "partner.updated": "updated_on",
@@ -52,7 +55,7 @@ def decide(
     if not partner.enrolled:
         raise UnknownPartner(f"partner {event.partner_id} is not enrolled in the ledger")
     if stream_of(event.event_type) != REGISTRATION_STREAM:
-        return Outcome(partner=partner, entries=mdf_entries(partner, event, meta))
+        return Outcome(partner=partner, entries=mdf_entries(partner, event, meta, deals))
     if isinstance(event, deal_events.DealLost):
         # State only, for pilot reports' win rates; no tier review runs on it (it never did).
         deal = deals.get(event.deal_id) or DealRecord(deal_id=event.deal_id, partner_id=partner.partner_id)
@@ -83,7 +86,10 @@ def _registration(
     if isinstance(event, deal_events.DealFlagged) and deal is not None:
         return on_flagged(partner, deal, event, meta)
     if isinstance(event, deal_events.DealFlagCleared) and deal is not None:
-        return on_flag_cleared(partner, deal, event, meta)
+        return on_flag_cleared(partner, deal, event, meta, _accrual_rate(partner, deal, catalog, meta))
+    if isinstance(event, deal_events.DealFlagConfirmed) and deal is not None:
+        pv = _in_force(partner, catalog, day, meta) if deal.won is not None else None
+        return on_flag_confirmed(partner, deal, event, meta, pv)
     if isinstance(event, deal_events.DealApproved) and deal is not None:
         return Outcome(partner=partner, deals={deal.deal_id: evolve(deal, approved_on=event.approved_on)})
     if isinstance(event, deal_events.DealInfluenceRecorded) and deal is not None:
@@ -115,6 +121,16 @@ def _enrolled(partner: PartnerLedger, event: PartnerEnrolled, meta: EventMeta, c
         return Outcome(partner=partner)
     partner, made = evaluate(partner, pv, event.enrolled_on, meta.event_id)
     return Outcome(partner=partner, announcements=made)
+
+
+def _accrual_rate(partner: PartnerLedger, deal: DealRecord, catalog: Catalog, meta: EventMeta) -> Decimal | None:
+    """The MDF accrual rate (a fraction) of the program version that priced the deal's win."""
+    won = deal.won
+    if won is None:
+        return None
+    pv = catalog.for_partner(partner.partner_id, won.program_id, won.closed_on, meta.recorded_at)
+    rule = pv.program.mdf_accrual if pv is not None else None
+    return rule.percent / 100 if rule is not None else None
 
 
 def _in_force(partner: PartnerLedger, catalog: Catalog, day: date, meta: EventMeta) -> ProgramVersion:

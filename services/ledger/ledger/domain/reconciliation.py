@@ -19,7 +19,7 @@ from . import accounts
 
 REWARD_EXPENSES = ("rebate_expense", "growth_accelerator_expense", "registration_bonus_expense", "spiff_expense")
 REWARD_ACCOUNTS = (accounts.REBATES_PAYABLE, accounts.REBATES_HELD, accounts.REBATES_IN_PAYMENT, accounts.REBATES_PAID)
-MDF_ACCOUNTS = (accounts.MDF_AVAILABLE, accounts.MDF_RESERVED, accounts.MDF_DISBURSED)
+MDF_ACCOUNTS = (accounts.MDF_AVAILABLE, accounts.MDF_HELD, accounts.MDF_RESERVED, accounts.MDF_DISBURSED)
 ZERO = Decimal(0)
 
 

@@ -88,7 +88,7 @@ class RewardRecord:
     entry_id: str
     component: str  # rebate | growth_accelerator | registration_bonus | spiff:<id> | mdf_accrual
     debit_account: str  # the program account charged
-    credit_account: str  # the partner account credited when posted
+    credit_account: str  # the partner account the reward sits in (an MDF accrual moves held -> available)
     paid: Decimal
     capped: Decimal
     clawed_paid: Decimal = Decimal(0)

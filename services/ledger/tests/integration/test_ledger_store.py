@@ -69,14 +69,14 @@ async def test_one_batch_or_one_event_per_batch_store_the_same_journal(uow_facto
         ("registration", 4, "rebate"),
         ("registration", 5, "mdf_accrual"),
         ("registration", 6, "clawback"),
-        ("registration", 7, "clawback"),
     ]
     owed = {r[1]: -r[3] for r in balances if r[1].startswith("partner:")}
-    # d1: 61.72 held (1234.50 x 5 % = 61.725); d2: 40.00 - 10.00 (a quarter reversed); MDF 1000 + 12.34 + 8.00 - 2.00
+    # d1: 61.72 held (1234.50 x 5 % = 61.725); d2: 40.00 - 10.00 (a quarter reversed); MDF 1000 + 12.34 + 8.00:
+    # the 2.00 of d2's accrual is asked of the mdf service (issue 12), not taken back by the ledger itself
     assert owed == {
         "partner:acme:rebates_held": D("61.72"),
         "partner:acme:rebates_payable": D("30.00"),
-        "partner:acme:mdf_available": D("1018.34"),
+        "partner:acme:mdf_available": D("1020.34"),
     }
 
 
@@ -105,9 +105,9 @@ async def test_stored_rows_rehash_to_the_stored_hashes(uow_factory, ledger_setti
             )
             assert hashlib.sha256(canonical(entry, row["sequence"], row["prev_hash"])).hexdigest() == row["entry_hash"]
         heads = await conn.fetch("SELECT stream, last_sequence FROM chain_heads WHERE partner_id = 'acme' ORDER BY 1")
-        assert [tuple(h) for h in heads] == [("mdf", 1), ("registration", 7)]
+        assert [tuple(h) for h in heads] == [("mdf", 1), ("registration", 6)]
         outbox = [r["event_type"] for r in await conn.fetch("SELECT event_type FROM outbox ORDER BY id")]
-        assert outbox.count("ledger.entry_posted") == 8
+        assert outbox.count("ledger.entry_posted") == 7
         assert outbox.count("partner.tier_changed") == 1  # the entry tier at enrolment
         assert outbox.count("ledger.mdf_accrued") == 2
         assert outbox.count("ledger.mdf_accrual_reversed") == 1

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
-from ledger_support import amounts, balance, enrolled, entries, program, reversed_, run, won
+from ledger_support import amounts, balance, enrolled, entries, mdf_answers, program, reversed_, run, won
 
 D = Decimal
 
@@ -22,22 +22,34 @@ RICH = {
 
 
 async def test_a_full_reversal_claws_back_every_reward_with_references_to_the_originals():
-    r = await run(
-        [enrolled(), won("d1", "10000.00", date(2026, 2, 1)), reversed_("d1", "10000.00", date(2026, 3, 1), full=True)],
-        program(RICH),
-    )
-    originals = {
-        e.entry_id: e for e in entries(r) if e.kind in ("rebate", "growth_accelerator", "spiff", "mdf_accrual")
-    }
+    """Issue 12 defect 1: the MDF accrual is no longer posted back by the ledger itself. It is
+    announced (ledger.mdf_accrual_reversed); the mdf service, the single writer of the fund, answers
+    with mdf.accrual_clawed_back and only that moves mdf_available."""
+    events = [
+        enrolled(),
+        won("d1", "10000.00", date(2026, 2, 1)),
+        reversed_("d1", "10000.00", date(2026, 3, 1), full=True),
+    ]
+    r = await run(events, program(RICH))
+    originals = {e.entry_id: e for e in entries(r) if e.kind in ("rebate", "growth_accelerator", "spiff")}
     clawbacks = entries(r, "clawback")
     assert sorted(c.reverses for c in clawbacks) == sorted(originals)
     taken = {originals[c.reverses].kind: c.explanation["amount"] for c in clawbacks}
-    assert taken == {"rebate": "500.00", "growth_accelerator": "250.00", "spiff": "500.00", "mdf_accrual": "100.00"}
+    assert taken == {"rebate": "500.00", "growth_accelerator": "250.00", "spiff": "500.00"}
     assert balance(r, "rebates_payable") == D("0.00")
-    assert balance(r, "mdf_available") == D("0.00")
+    assert balance(r, "mdf_available") == D("100.00")  # nothing posted on MDF until the mdf service answers
     (back,) = [a.payload for a in r.ledger.announced if isinstance(a.payload, LedgerMdfAccrualReversed)]
-    assert back.amount.amount == D("100.00")
-    assert back.period == "2026-Q1"
+    (accrual,) = entries(r, "mdf_accrual")
+    assert (back.amount.amount, back.period, back.reverses) == (D("100.00"), "2026-Q1", accrual.entry_id)
+    r = await run([*events, *mdf_answers(r)], program(RICH))
+    (clawed,) = entries(r, "mdf_accrual_clawback")
+    assert clawed.reverses == accrual.entry_id
+    assert clawed.explanation["period"] == "2026-Q1"
+    assert amounts(clawed) == {
+        "partner:acme:mdf_available": D("100.00"),
+        "program:growth:mdf_accrual_expense": D("-100.00"),
+    }
+    assert balance(r, "mdf_available") == D("0.00")
 
 
 async def test_pro_rata_clawbacks_add_up_exactly_to_the_original():
@@ -50,11 +62,13 @@ async def test_pro_rata_clawbacks_add_up_exactly_to_the_original():
         ],
         program(RICH),
     )
-    first = [c.explanation["amount"] for c in entries(r, "clawback")][:4]
-    assert first == ["125.00", "62.50", "125.00", "25.00"]
+    first = [c.explanation["amount"] for c in entries(r, "clawback")][:3]
+    assert first == ["125.00", "62.50", "125.00"]
+    asked = [a.payload.amount.amount for a in r.ledger.announced if isinstance(a.payload, LedgerMdfAccrualReversed)]
+    assert asked == [D("25.00"), D("75.00")]  # the MDF share is asked of the mdf service, not posted
     # 500 + 250 + 500 = 1250 earned, 312.50 then 937.50 clawed back
     assert balance(r, "rebates_payable") == D("0.00")
-    assert balance(r, "mdf_available") == D("0.00")
+    assert balance(r, "mdf_available") == D("100.00")
 
 
 async def test_pro_rata_rounding_never_leaves_a_remainder():

@@ -64,3 +64,15 @@ def test_a_missing_forecast_and_a_broken_journal_are_listed():
     assert ("rewards expensed = settled payouts + open balances", D("180.00"), D("185.00")) in listed
     assert ("postings sum to zero", D("0"), D("-5.00")) in listed
     assert ("payout lines paid = journal rebates_paid", D("90.00"), D("100.00")) in listed
+
+
+def test_mdf_held_on_a_flagged_deal_counts_as_mdf_held_by_partners():
+    """Issue 12: an accrual of a flagged deal sits in mdf_held; the MDF check must count it."""
+    sums = _sums()
+    held = Sums(
+        sums.in_period,
+        {**sums.to_date, ("program", "mdf_accrual_expense"): D("40.00"), ("partner", "mdf_held"): D("-40.00")},
+    )
+    report = reconcile("2026-Q1", {"USD": held}, {"USD": PayoutRecords(D("100.00"), D("30.00"), D("100.00"))}, {})
+    (mdf_check,) = [c for c in report.checks if c.name.startswith("MDF funded")]
+    assert mdf_check.ok

@@ -1,4 +1,4 @@
-"""Append-only history (allocations, accruals, disbursements, expiries, results) and partner tiers."""
+"""Append-only history (allocations, accruals, clawbacks, disbursements, expiries, results) and partner tiers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date
 from incentive_contracts.events.ledger import LedgerMdfAccrued
 from incentive_contracts.events.mdf import (
     CampaignResults,
+    MdfAccrualClawedBack,
     MdfAllocated,
     MdfDisbursed,
     MdfFundsExpired,
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..application.ports import AllocationRecord, RequestHistory
 from ..domain.errors import AlreadyExists
 from .amounts import stored
-from .tables import accruals, allocations, campaign_results, disbursements, expiries, partner_tiers
+from .tables import accrual_clawbacks, accruals, allocations, campaign_results, disbursements, expiries, partner_tiers
 
 RESULT_FIELDS = ("registrations", "attendees", "leads", "opportunities_influenced")
 
@@ -61,6 +62,33 @@ class SqlHistory:
             )
             .on_conflict_do_nothing(index_elements=["entry_id"])
             .returning(accruals.c.entry_id)
+        )
+        return (await self.conn.execute(stmt)).scalar() is not None
+
+    async def clawback_answered(self, reversal_entry_id: str) -> bool:
+        stmt = select(accrual_clawbacks.c.reversal_entry_id).where(
+            accrual_clawbacks.c.reversal_entry_id == reversal_entry_id
+        )
+        return (await self.conn.execute(stmt)).first() is not None
+
+    async def clawback(self, event_id: str, clawed: MdfAccrualClawedBack) -> bool:
+        stmt = (
+            insert(accrual_clawbacks)
+            .values(
+                reversal_entry_id=clawed.reversal_entry_id,
+                event_id=event_id,
+                reverses=clawed.reverses,
+                partner_id=clawed.partner_id,
+                period=clawed.period,
+                currency=clawed.amount.currency,
+                deal_id=clawed.deal_id,
+                requested=clawed.requested.amount,
+                taken=clawed.amount.amount,
+                unrecovered=clawed.unrecovered.amount,
+                clawed_on=clawed.clawed_on,
+            )
+            .on_conflict_do_nothing(index_elements=["reversal_entry_id"])
+            .returning(accrual_clawbacks.c.reversal_entry_id)
         )
         return (await self.conn.execute(stmt)).scalar() is not None
 

@@ -78,6 +78,23 @@ accruals = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+accrual_clawbacks = Table(
+    "accrual_clawbacks",
+    metadata,
+    Column("reversal_entry_id", Text, primary_key=True),
+    Column("event_id", Text, nullable=False),
+    Column("reverses", Text, nullable=False),
+    Column("partner_id", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("deal_id", Text, nullable=False),
+    Column("requested", MONEY, nullable=False),
+    Column("taken", MONEY, nullable=False),
+    Column("unrecovered", MONEY, nullable=False),
+    Column("clawed_on", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 partner_tiers = Table(
     "partner_tiers",
     metadata,

@@ -41,7 +41,7 @@ async def apply_events(
     new_request, new_claim = request is None, claim is None
     for event in events:
         if fund is not None:
-            fund = evolve_fund(fund, event, request=request)
+            fund = evolve_fund(fund, event)
         request = evolve_request(request, event)
         claim = evolve_claim(claim, event)
         await _record(unit, event, actor)

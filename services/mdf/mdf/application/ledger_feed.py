@@ -1,4 +1,8 @@
-"""Facts from the ledger topic: MDF accruals credit funds; tier changes drive eligibility."""
+"""Facts from the ledger topic: MDF accruals credit funds, reversed accruals are clawed back from
+them (at most what is available), tier changes drive eligibility.
+
+Facts apply in their topic order: a reversal sees the fund as the accruals before it left it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from incentive_contracts.events.ledger import LedgerMdfAccrued
+from incentive_contracts.events.ledger import LedgerMdfAccrualReversed, LedgerMdfAccrued
 from incentive_contracts.events.partner import PartnerTierChanged
 from incentive_contracts.payload import EventPayload
 
+from ..domain.clawback import decide_clawback
 from ..domain.fund import accrual_violations, accrue
 from .effects import apply_events
 from .ports import MdfUnit
@@ -46,6 +51,17 @@ async def apply_ledger_facts(unit: MdfUnit, facts: Sequence[LedgerFact]) -> list
                 refused.append(Refused(fact.event_id, "; ".join(problems)))
             else:
                 accruals.append((fact.event_id, payload, fact.occurred_on))
+        elif isinstance(payload, LedgerMdfAccrualReversed):
+            problems = accrual_violations(payload.amount.amount)
+            if problems:
+                refused.append(
+                    Refused(fact.event_id, "; ".join(p.replace("accrual", "accrual reversal") for p in problems))
+                )
+                continue
+            if accruals:  # the accruals before it in the topic first
+                await _credit(unit, accruals)
+                accruals = []
+            await _claw_back(unit, fact.event_id, payload, fact.occurred_on)
     if accruals:
         await _credit(unit, accruals)
     return refused
@@ -64,3 +80,15 @@ async def _credit(unit: MdfUnit, accruals: list[tuple[str, LedgerMdfAccrued, dat
     for key in sorted(touched):
         # Money accrued into a closed period expires at once (apply_events does that).
         await apply_events(unit, [], actor=LEDGER_ACTOR, fund=funds[key], period_closed=periods[key[1]].closed)
+
+
+async def _claw_back(unit: MdfUnit, event_id: str, reversed_: LedgerMdfAccrualReversed, on: date) -> None:
+    """Take min(asked, available) from the fund and say so (mdf.accrual_clawed_back), once per
+    ledger reversal entry."""
+    period = await unit.periods.lock(reversed_.period)
+    fund = await unit.funds.lock(reversed_.partner_id, reversed_.period, reversed_.amount.currency)
+    if await unit.history.clawback_answered(reversed_.entry_id):
+        return  # answered before, under another event id
+    clawed = decide_clawback(fund, reversed_, on=on)
+    await unit.history.clawback(event_id, clawed)
+    await apply_events(unit, [clawed], actor=LEDGER_ACTOR, fund=fund, period_closed=period.closed)

@@ -12,6 +12,7 @@ from typing import Generic, Protocol, TypeVar
 
 from incentive_contracts.events.ledger import LedgerMdfAccrued
 from incentive_contracts.events.mdf import (
+    MdfAccrualClawedBack,
     MdfAllocated,
     MdfDisbursed,
     MdfFundsExpired,
@@ -148,6 +149,14 @@ class History(Protocol):
 
     async def accrual(self, event_id: str, accrued: LedgerMdfAccrued, *, on: date) -> bool:
         """False when this ledger entry was credited before (nothing is written then)."""
+        ...
+
+    async def clawback_answered(self, reversal_entry_id: str) -> bool:
+        """True when this ledger reversal was answered before."""
+        ...
+
+    async def clawback(self, event_id: str, clawed: MdfAccrualClawedBack) -> bool:
+        """Record the answer to a ledger reversal; False when it was answered before."""
         ...
 
     async def disbursement(self, event: MdfDisbursed) -> None: ...

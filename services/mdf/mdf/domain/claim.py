@@ -14,6 +14,7 @@ from incentive_contracts.events.mdf import (
     MdfClaimApproved,
     MdfClaimRejected,
     MdfClaimSubmitted,
+    MdfReservationReleased,
     MdfResultsReported,
     ProofItem,
 )
@@ -173,6 +174,10 @@ def decide_approve_claim(claim: Claim, request: MdfRequest, command: ApproveClai
         approved_amount=amount,
         approved_on=command.approved_on,
     )
+    # What the claim does not use of the reservation goes back to available, as an event the ledger
+    # applies too (the ledger would otherwise keep it reserved).
+    unused = request.reserved - (amount.amount - request.disbursed)
+    released = [_released(claim, request, amount, unused, command.approved_on)] if unused > 0 else []
     paid = disbursements(
         request,
         "proof_approved",
@@ -192,7 +197,22 @@ def decide_approve_claim(claim: Claim, request: MdfRequest, command: ApproveClai
         results=claim.results,
         reported_on=command.approved_on,
     )
-    return [approved, *paid, reported]
+    return [approved, *released, *paid, reported]
+
+
+def _released(claim: Claim, request: MdfRequest, amount: Money, unused: Decimal, on: date) -> MdfReservationReleased:
+    return MdfReservationReleased(
+        partner_id=claim.partner_id,
+        request_id=claim.request_id,
+        claim_id=claim.claim_id,
+        period=claim.period,
+        amount=money(unused, claim.currency),
+        reason=(
+            f"claim {claim.claim_id} approved for {show(amount.amount, claim.currency)} of the "
+            f"{show(request.reserved + request.disbursed, claim.currency)} approved"
+        ),
+        released_on=on,
+    )
 
 
 def decide_reject_claim(claim: Claim, command: RejectClaim) -> list[EventPayload]:

@@ -1,8 +1,11 @@
 """A partner's fund for one period and currency, and how each event moves it.
 
 available = allocated + accrued - reserved - disbursed - expired. ``reserved`` is what approved
-requests may still pay out; a disbursement moves money from reserved to disbursed; ``claimed`` is
-the total of approved claims (the spend proven by the partner).
+requests may still pay out; a disbursement moves money from reserved to disbursed; a reservation
+falls back to available only by an event the ledger applies too (mdf.request_cancelled,
+mdf.reservation_released); ``claimed`` is the total of approved claims (the spend proven by the
+partner). ``accrued`` is net of accruals clawed back (mdf.accrual_clawed_back). Every change is an
+event the ledger posts, so the fund equals the ledger's mdf_available / mdf_reserved / mdf_disbursed.
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from incentive_contracts.events.mdf import (
+    MdfAccrualClawedBack,
     MdfAllocated,
     MdfClaimApproved,
     MdfDisbursed,
     MdfFundsExpired,
     MdfRequestApproved,
     MdfRequestCancelled,
+    MdfReservationReleased,
 )
 from incentive_contracts.payload import EventPayload
 
 from .amounts import ZERO
 from .errors import RuleViolation
-from .request import MdfRequest
 from .rules import within_available
 
 
@@ -51,8 +55,8 @@ def accrue(fund: Fund, amount: Decimal) -> Fund:
     return replace(fund, accrued=fund.accrued + amount)
 
 
-def evolve_fund(fund: Fund, event: EventPayload, *, request: MdfRequest | None = None) -> Fund:
-    """The fund after one event; ``request`` is the request's state before a claim approval."""
+def evolve_fund(fund: Fund, event: EventPayload) -> Fund:
+    """The fund after one event."""
     if isinstance(event, MdfAllocated):
         return replace(fund, allocated=fund.allocated + event.amount.amount)
     if isinstance(event, MdfRequestApproved):
@@ -64,10 +68,11 @@ def evolve_fund(fund: Fund, event: EventPayload, *, request: MdfRequest | None =
     if isinstance(event, MdfRequestCancelled):
         return replace(fund, reserved=fund.reserved - event.released_amount.amount)
     if isinstance(event, MdfClaimApproved):
-        if request is None or request.approved_amount is None:
-            raise ValueError("a claim approval moves the fund only with its approved request")
-        released = request.approved_amount - event.approved_amount.amount
-        return replace(fund, claimed=fund.claimed + event.approved_amount.amount, reserved=fund.reserved - released)
+        return replace(fund, claimed=fund.claimed + event.approved_amount.amount)
+    if isinstance(event, MdfReservationReleased):
+        return replace(fund, reserved=fund.reserved - event.amount.amount)
+    if isinstance(event, MdfAccrualClawedBack):
+        return replace(fund, accrued=fund.accrued - event.amount.amount)
     if isinstance(event, MdfDisbursed):
         return replace(
             fund, reserved=fund.reserved - event.amount.amount, disbursed=fund.disbursed + event.amount.amount

@@ -21,6 +21,7 @@ from incentive_contracts.events.mdf import (
     MdfRequestCancelled,
     MdfRequestRejected,
     MdfRequestSubmitted,
+    MdfReservationReleased,
     Milestone,
 )
 from incentive_contracts.money import Money
@@ -368,9 +369,10 @@ def evolve_request(state: MdfRequest | None, event: EventPayload) -> MdfRequest 
             status=RequestStatus.COMPLETED,
             claimed_amount=claimed,
             open_claim_id=None,
-            reserved=claimed - state.disbursed,
             status_changed_on=event.approved_on,
         )
+    if isinstance(event, MdfReservationReleased):
+        return replace(state, reserved=state.reserved - event.amount.amount)
     if isinstance(event, MdfDisbursed):
         return replace(
             state, reserved=state.reserved - event.amount.amount, disbursed=state.disbursed + event.amount.amount

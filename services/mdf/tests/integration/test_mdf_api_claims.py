@@ -81,8 +81,15 @@ async def test_partial_approval_pays_the_proof_milestone_and_returns_the_rest(md
         ("proof", eur("1000.00"), "c1"),
     ]
     assert [(r["spend"], r["results"]["leads"]) for r in detail["results"]] == [(eur("3000.00"), 33)]
-    types = [e["type"] for e in await outbox(mdf_settings)][-4:]
-    assert types == ["mdf.claim_submitted", "mdf.claim_approved", "mdf.disbursed", "mdf.results_reported"]
+    events = (await outbox(mdf_settings))[-5:]
+    assert [e["type"] for e in events] == [
+        "mdf.claim_submitted",
+        "mdf.claim_approved",
+        "mdf.reservation_released",  # issue 12 defect 2: the ledger must see the 1000 go back too
+        "mdf.disbursed",
+        "mdf.results_reported",
+    ]
+    assert (events[2]["data"]["amount"], events[2]["data"]["claim_id"]) == (eur("1000.00"), "c1")
     second = await api.write("POST", "/requests/r1/claims", api.claim_body("c2", "10.00", "20.00"), api.partner("acme"))
     assert second.status_code == 409
 

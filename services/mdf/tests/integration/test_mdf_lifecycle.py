@@ -33,7 +33,7 @@ async def test_full_lifecycle_positions_and_events_in_order(kafka_settings, cloc
     try:
         async with app_client(create_app(kafka_settings, clock=clock)) as client:
             await run_lifecycle(MdfApi(client, kafka_settings), clock)
-        events = await read_mdf_topic(kafka_settings, "acme", 9)
+        events = await read_mdf_topic(kafka_settings, "acme", 10)
     finally:
         relay.stop()
         await relay_task
@@ -47,11 +47,12 @@ async def test_full_lifecycle_positions_and_events_in_order(kafka_settings, cloc
         "mdf.disbursed",
         "mdf.claim_submitted",
         "mdf.claim_approved",
+        "mdf.reservation_released",  # issue 12: 500 of the 5000 reserved goes back, the ledger too
         "mdf.disbursed",
         "mdf.results_reported",
         "mdf.funds_expired",
     ]
-    assert [int(e["sequence"]) for e in events] == list(range(1, 10))
+    assert [int(e["sequence"]) for e in events] == list(range(1, 11))
     assert all(e["subject"] == e["partitionkey"] == "acme" and e["source"] == "/mdf" for e in events)
     payloads = [decode(CloudEvent.model_validate(e)) for e in events]
     assert [(p.milestone, p.amount.model_dump(mode="json")) for p in payloads if p.event_type == "mdf.disbursed"] == [
@@ -59,7 +60,8 @@ async def test_full_lifecycle_positions_and_events_in_order(kafka_settings, cloc
         ("proof", eur("2000.00")),
     ]
     assert payloads[5].approved_amount.model_dump(mode="json") == eur("4500.00")
-    assert payloads[8].amount.model_dump(mode="json") == eur("5500.00")
+    assert payloads[6].amount.model_dump(mode="json") == eur("500.00")
+    assert payloads[9].amount.model_dump(mode="json") == eur("5500.00")
 
 
 async def run_lifecycle(api: MdfApi, clock) -> None:

@@ -19,8 +19,7 @@ def funded(amount: str) -> Fund:
 
 def apply(fund, events, request=None):
     for event in events:
-        fund = evolve_fund(fund, event, request=request)
-        request = fold(request, [event]) if request is not None else None
+        fund = evolve_fund(fund, event)
     return fund
 
 

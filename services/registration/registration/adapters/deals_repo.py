@@ -294,6 +294,8 @@ def to_row(deal: Deal) -> dict[str, Any]:
                 "flagged_on": f.flagged_on.isoformat(),
                 "cleared_on": f.cleared_on.isoformat() if f.cleared_on else None,
                 "cleared_by": f.cleared_by,
+                "confirmed_on": f.confirmed_on.isoformat() if f.confirmed_on else None,
+                "confirmed_by": f.confirmed_by,
             }
             for f in deal.flags
         ],
@@ -340,6 +342,8 @@ def to_deal(row: Any) -> Deal:
                 date.fromisoformat(f["flagged_on"]),
                 date.fromisoformat(f["cleared_on"]) if f.get("cleared_on") else None,
                 f.get("cleared_by"),
+                date.fromisoformat(f["confirmed_on"]) if f.get("confirmed_on") else None,
+                f.get("confirmed_by"),
             )
             for f in row["flags"] or ()
         ),

@@ -11,6 +11,7 @@ from ..domain import deal as model
 from ..domain import stages
 from ..domain.approval import Decision, decide_approve, decide_award, decide_award_direct, decide_reject
 from ..domain.errors import AlreadyExists, NotFound, RuleViolation
+from ..domain.flag_review import ConfirmFlag, decide_confirm_flag
 from ..domain.influence import ClearFlag, RecordInfluence, decide_clear_flag, decide_record_influence
 from ..domain.policy import RegistrationPolicy
 from ..domain.registration import DirectDeal
@@ -133,6 +134,11 @@ async def record_influence(unit: RegistrationUnit, command: RecordInfluence, *, 
 async def clear_flag(unit: RegistrationUnit, command: ClearFlag) -> model.Deal:
     deal = await load(unit, command.deal_id)
     return await apply(unit, deal, decide_clear_flag(deal, command), actor=command.cleared_by)
+
+
+async def confirm_flag(unit: RegistrationUnit, command: ConfirmFlag) -> model.Deal:
+    deal = await load(unit, command.deal_id)
+    return await apply(unit, deal, decide_confirm_flag(deal, command), actor=command.confirmed_by)
 
 
 async def expire(

@@ -19,6 +19,7 @@ from incentive_contracts.events.deal import (
     DealConflictResolved,
     DealExpired,
     DealFlagCleared,
+    DealFlagConfirmed,
     DealFlagged,
     DealForecastChanged,
     DealInfluenceRecorded,
@@ -73,10 +74,12 @@ class Flag:
     flagged_on: date
     cleared_on: date | None = None
     cleared_by: str | None = None
+    confirmed_on: date | None = None  # a reviewer confirmed the anomaly: the deal was rejected
+    confirmed_by: str | None = None
 
     @property
     def open(self) -> bool:
-        return self.cleared_on is None
+        return self.cleared_on is None and self.confirmed_on is None
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,15 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
             for f in state.flags
         )
         return _changed(state, flags=flags)
+    if isinstance(event, DealFlagConfirmed):
+        flags = tuple(
+            replace(f, confirmed_on=event.confirmed_on, confirmed_by=event.confirmed_by)
+            if f.reason == event.reason and f.open
+            else f
+            for f in state.flags
+        )
+        reason = f"flag {event.reason.value} confirmed by {event.confirmed_by}: {event.note}"
+        return _changed(state, flags=flags, status=Status.REJECTED, rejection_reason=reason)
     return state
 
 

@@ -17,7 +17,7 @@ from ..application.ports import Clock
 from ..config import RegistrationSettings
 from ..crm_mappings import CrmMappings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, NotPermitted, RuleViolation
-from .routes import deals, direct_deals, engagements, partners, webhooks, won_deals
+from .routes import deal_flags, deals, direct_deals, engagements, partners, webhooks, won_deals
 from .tiers import TIER_CONSUMER
 
 SOURCE = "/registration"
@@ -55,6 +55,7 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
             partners.router,
             deals.router,
             won_deals.router,
+            deal_flags.router,
             direct_deals.router,
             engagements.router,
             webhooks.router,

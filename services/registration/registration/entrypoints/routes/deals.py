@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from incentive_contracts.events.deal import FlagReason
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
 
@@ -19,13 +18,12 @@ from ...domain import stages
 from ...domain.approval import Decision
 from ...domain.deal import Deal, Stage, Status
 from ...domain.errors import NotFound
-from ...domain.influence import ClearFlag, RecordInfluence
+from ...domain.influence import RecordInfluence
 from ...domain.registration import RegisterDeal
 from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
 from ..schemas.common import PageOut
 from ..schemas.deals import (
     BulkRegisterBody,
-    ClearFlagBody,
     DealDetailOut,
     DealOut,
     DecisionBody,
@@ -297,20 +295,5 @@ async def record_influence(
     async def action(unit: Unit) -> tuple[int, DealOut]:
         await _own(unit, principal, deal_id)
         return 201, DealOut.of(await cases.record_influence(unit, command, actor=actor(principal)))
-
-    return await write(request, principal, action)
-
-
-@router.post("/{deal_id}/flags/{reason}/clear")
-async def clear_flag(
-    deal_id: str, reason: FlagReason, body: ClearFlagBody, request: Request, principal: Manager
-) -> JSONResponse:
-    require_manager(principal)
-    command = ClearFlag(
-        deal_id=deal_id, reason=reason, cleared_by=actor(principal), cleared_on=today(request), note=body.note
-    )
-
-    async def action(unit: Unit) -> tuple[int, DealOut]:
-        return 200, DealOut.of(await cases.clear_flag(unit, command))
 
     return await write(request, principal, action)

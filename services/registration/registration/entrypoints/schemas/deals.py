@@ -84,6 +84,10 @@ class ClearFlagBody(Body):
     note: OptionalText = Field(default=None, max_length=500)
 
 
+class ConfirmFlagBody(Body):
+    note: str = Field(min_length=1, max_length=1000, description="why the anomaly is confirmed (required)")
+
+
 class ExpireBody(Body):
     as_of: date
 
@@ -103,6 +107,8 @@ class FlagOut(BaseModel):
     flagged_on: date
     cleared_on: date | None
     cleared_by: str | None
+    confirmed_on: date | None = None
+    confirmed_by: str | None = None
 
 
 class InfluenceOut(BaseModel):

@@ -1,0 +1,48 @@
+"""/deals/{id}/flags/{reason}: anomaly review by a manager: clear (the ledger releases what it
+holds) or confirm (the deal is rejected and the ledger reverses its rewards)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from incentive_contracts.events.deal import FlagReason
+
+from ...application import deals as cases
+from ...domain.flag_review import ConfirmFlag
+from ...domain.influence import ClearFlag
+from ..deps import Unit, actor, require_manager, today, write
+from ..schemas.deals import ClearFlagBody, ConfirmFlagBody, DealOut
+from .deals import Manager
+
+router = APIRouter(prefix="/deals", tags=["deals"])
+
+
+@router.post("/{deal_id}/flags/{reason}/clear")
+async def clear_flag(
+    deal_id: str, reason: FlagReason, body: ClearFlagBody, request: Request, principal: Manager
+) -> JSONResponse:
+    require_manager(principal)
+    command = ClearFlag(
+        deal_id=deal_id, reason=reason, cleared_by=actor(principal), cleared_on=today(request), note=body.note
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.clear_flag(unit, command))
+
+    return await write(request, principal, action)
+
+
+@router.post("/{deal_id}/flags/{reason}/confirm")
+async def confirm_flag(
+    deal_id: str, reason: FlagReason, body: ConfirmFlagBody, request: Request, principal: Manager
+) -> JSONResponse:
+    """Confirm an anomaly: the deal is rejected and the ledger reverses its rewards (deal.flag_confirmed)."""
+    require_manager(principal)
+    command = ConfirmFlag(
+        deal_id=deal_id, reason=reason, confirmed_by=actor(principal), confirmed_on=today(request), note=body.note
+    )
+
+    async def action(unit: Unit) -> tuple[int, DealOut]:
+        return 200, DealOut.of(await cases.confirm_flag(unit, command))
+
+    return await write(request, principal, action)
