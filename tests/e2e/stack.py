@@ -6,7 +6,6 @@ The APIs run on a clock the test moves (business days), the workers on real Post
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -22,12 +21,10 @@ from mdf.entrypoints.consumer import LEDGER_FEED
 from registration.config import RegistrationSettings
 from registration.entrypoints.api import create_app as registration_app
 from registration.entrypoints.tiers import TIER_CONSUMER
-from servicekit.kafka import ensure_topics
-from servicekit.runner import ConsumerSpec, all_topics
-from servicekit.settings import ServiceSettings
 from servicekit.testing.client import app_client
 
-from .workers import relay_task
+from .reconcile_stack import with_peer_tokens
+from .workers import consumer_task, relay_task
 
 
 class BusinessClock:
@@ -49,30 +46,21 @@ class Stack:
 
 
 @asynccontextmanager
-async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncIterator[None]:
-    await ensure_topics(settings, all_topics(settings.topic_prefix))
-    factory = spec.uow_factory(settings, pool_size=2)
-    consumer = spec.build(settings, factory)
-    await consumer.consumer.start()
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        consumer.stop()
-        await asyncio.wait_for(task, 10)
-        await consumer.consumer.stop()
-        await factory.engine.dispose()
-
-
-@asynccontextmanager
 async def running_stack(
     registration: RegistrationSettings, mdf: MdfSettings, ledger: LedgerSettings, today: date
 ) -> AsyncIterator[Stack]:
     clock = BusinessClock(today)
+    led_app = ledger_app(with_peer_tokens(ledger, mdf, registration))
     async with AsyncExitStack() as stack:
         reg_client = await stack.enter_async_context(app_client(registration_app(registration, clock=clock)))
         mdf_client = await stack.enter_async_context(app_client(mdf_app(mdf, clock=clock)))
-        led_client = await stack.enter_async_context(app_client(ledger_app(ledger)))
+        led_client = await stack.enter_async_context(app_client(led_app))
+
+        @asynccontextmanager
+        async def in_process(_: LedgerSettings) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+            yield mdf_client, reg_client
+
+        led_app.state.peer_clients = in_process  # the reconciliation reads the in-process services
         await stack.enter_async_context(relay_task(registration, "registration"))
         await stack.enter_async_context(relay_task(mdf, "mdf"))
         await stack.enter_async_context(relay_task(ledger, "ledger"))

@@ -18,9 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from mdf.config import MdfSettings
 from servicekit.testing.client import auth_header
-from servicekit.testing.databases import DatabaseFactory
 
 from .money_model import MoneyModel, quarter
 from .stack import running_stack
@@ -34,19 +32,6 @@ STEPS = int(os.environ.get("WALK_STEPS", "520"))
 PARTNERS = 8
 PER_ROUND = 4
 START = date(2025, 1, 6)
-
-
-@pytest.fixture
-def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> MdfSettings:
-    return MdfSettings(
-        environment="test",
-        database_url=database_factory.create(MDF_INI, prefix="mdf"),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        topic_partitions=4,
-        consumer_group=f"mdf-{topic_prefix}",
-        relay_poll_seconds=0.2,
-    )
 
 
 @pytest.mark.timeout(900)

@@ -9,32 +9,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
 from servicekit.testing.client import auth_header
-from servicekit.testing.databases import DatabaseFactory
 
-from .reconcile_stack import MDF_INI, ok, running_stack
-
-UNTIL_THE_MDF_MODEL = pytest.mark.xfail(
-    strict=True, reason="issue 12 MDF money model (mdf.accrual_clawed_back, mdf_held) not merged into this branch"
-)
-
-
-@pytest.fixture
-def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> MdfSettings:
-    return MdfSettings(
-        environment="test",
-        database_url=database_factory.create(MDF_INI, prefix="mdf"),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        kafka_session_timeout_ms=3000,
-        topic_prefix=topic_prefix,
-        topic_partitions=4,
-        relay_poll_seconds=0.2,
-        consumer_group=f"mdf-{topic_prefix}",
-    )
+from .reconcile_stack import ok, running_stack
 
 
 def _lines(report: dict) -> list[tuple]:  # type: ignore[type-arg]
@@ -113,7 +93,6 @@ async def test_an_unreadable_service_fails_the_run_and_exits_2(
         assert "ledger_reconciliation_last_run_failed 1.0" in metrics
 
 
-@UNTIL_THE_MDF_MODEL
 async def test_defect_1_a_reversed_deal_leaves_no_mdf_difference(
     registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
 ) -> None:
@@ -132,7 +111,6 @@ async def test_defect_1_a_reversed_deal_leaves_no_mdf_difference(
         assert _lines(report) == []
 
 
-@UNTIL_THE_MDF_MODEL
 async def test_defect_2_a_partial_claim_releases_the_rest_of_the_reservation_on_both_sides(
     registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
 ) -> None:
@@ -163,7 +141,6 @@ async def test_defect_2_a_partial_claim_releases_the_rest_of_the_reservation_on_
         assert _lines(report) == []
 
 
-@UNTIL_THE_MDF_MODEL
 async def test_defect_4_a_flagged_deal_accrual_is_held_by_the_ledger_only(
     registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
 ) -> None:

@@ -67,6 +67,11 @@ class RegisteredDeal:
     def flagged(self) -> bool:
         return bool(self.open_flags)
 
+    @property
+    def reversed_in_effect(self) -> Decimal:
+        """What the ledger must have reversed: a deal rejected by a confirmed flag is reversed in full."""
+        return self.won_amount if self.status == "rejected" else self.reversed_amount
+
 
 @dataclass(frozen=True)
 class LedgerDeal:

@@ -209,12 +209,12 @@ def _compare_deal(reg: RegisteredDeal, led: LedgerDeal) -> list[Difference]:
         )
     if led.reward_entries == 0:
         line("deal_reward_entries", "won", "0 entries", "a won deal has its reward entries in the ledger")
-    if reg.reversed_amount != led.reversed_amount:
+    if reg.reversed_in_effect != led.reversed_amount:
         line(
             "deal_reversed_amount",
-            _show(reg.reversed_amount, reg.currency),
+            _show(reg.reversed_in_effect, reg.currency),
             _show(led.reversed_amount, reg.currency),
-            "reversed amount (deal.reversed) applied by each side",
+            "reversed amount applied by each side (deal.reversed; a confirmed flag reverses the whole deal)",
         )
     if led.reversed_amount and led.clawback_entries == 0:
         line(

@@ -191,3 +191,17 @@ def test_settled_payouts_against_acknowledgements() -> None:
     )
 
     assert _lines(report.differences) == [("payouts_paid", "p2", "2026-Q3", "USD", "100.00", "0.00")]
+
+
+def test_a_deal_rejected_by_a_confirmed_flag_counts_as_reversed_in_full() -> None:
+    """Confirming a flag rejects the deal and the ledger reverses all of it: 4,000.00 reversed on both
+    sides agrees; a ledger that reversed only 1,000.00 of it is listed with both figures."""
+    confirmed = RegisteredDeal("d8", "p6", "USD", D("4000.00"), date(2026, 6, 1), status="rejected")
+    whole = LedgerDeal("d8", "p6", "USD", D("4000.00"), date(2026, 6, 1), D("4000.00"), reward_entries=2,
+                       clawback_entries=2)  # fmt: skip
+    part = LedgerDeal("d8", "p6", "USD", D("4000.00"), date(2026, 6, 1), D("1000.00"), reward_entries=2,
+                      clawback_entries=1)  # fmt: skip
+
+    assert reconcile_services([], [], [confirmed], [whole], []).ok
+    listed = reconcile_services([], [], [confirmed], [part], []).differences
+    assert _lines(listed) == [("deal_reversed_amount", "p6", "2026-Q2", "USD", "4000.00", "1000.00")]
