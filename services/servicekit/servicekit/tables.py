@@ -115,7 +115,7 @@ parked_events = Table(
     parking_metadata,
     Column("serial", BigInteger, primary_key=True, autoincrement=True),  # the order events parked in
     Column("consumer_group", Text, nullable=False),
-    Column("event_id", Text, nullable=False),
+    Column("event_id", UUID(as_uuid=False), nullable=False),
     Column("topic", Text, nullable=False),
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
