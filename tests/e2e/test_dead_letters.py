@@ -54,7 +54,8 @@ async def test_poison_is_parked_and_redriven_exactly_once(registration_settings,
 
             rows = await eventually(three_parked)
             reasons = " | ".join(r["reason"] for r in rows)
-            assert "waited 8 days" in reasons and "partner:late" in reasons  # what it waited for is named
+            assert "waited 8 days, 0:00:0" in reasons  # how long, and what it waited for, is named
+            assert "for partner:late" in reasons
             assert "invalid event" in reasons or "JSON" in reasons
 
             async def healthy_applied():

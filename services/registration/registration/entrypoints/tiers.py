@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
@@ -19,7 +20,11 @@ SOURCE = "/registration"
 
 
 class TierHandler:
-    """Applies partner.tier_changed; every other ledger event is consumed without effect."""
+    """Applies partner.tier_changed; every other ledger event is consumed without effect.
+
+    A tier change of a partner registration does not know is invalid, not early: registration is
+    where partners are enrolled, and the ledger only reviews tiers of partners enrolled there
+    (dead-lettered, never parked)."""
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         changes = [(e, e.payload) for e in events if isinstance(e.payload, PartnerTierChanged)]
@@ -40,6 +45,8 @@ def tier_consumer(
         group_id=settings.ledger_consumer_group,
         topics=[topics.prefixed(topics.LEDGER, settings.topic_prefix)],
         dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
+        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
+        park_retry_seconds=settings.consumer_park_retry_seconds,
     )
 
 
