@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from ledger.config import LedgerSettings
+from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
 from servicekit.testing.databases import DatabaseFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER_INI = ROOT / "services/ledger/alembic.ini"
 REGISTRATION_INI = ROOT / "services/registration/alembic.ini"
+MDF_INI = ROOT / "services/mdf/alembic.ini"
 
 
 @pytest.fixture
@@ -37,5 +39,18 @@ def ledger_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, top
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"ledger-{topic_prefix}",
+        relay_poll_seconds=0.2,
+    )
+
+
+@pytest.fixture
+def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> MdfSettings:
+    return MdfSettings(
+        environment="test",
+        database_url=database_factory.create(MDF_INI, prefix="mdf"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_partitions=4,
+        consumer_group=f"mdf-{topic_prefix}",
         relay_poll_seconds=0.2,
     )

@@ -1,4 +1,4 @@
-"""Running a service's relay and the ledger projector as in-process asyncio tasks."""
+"""Running a service's relay, the ledger projector and the mdf consumer as in-process asyncio tasks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from incentive_contracts import topics
 from ledger.config import LedgerSettings
 from ledger.entrypoints.projector import SOURCE as LEDGER_SOURCE
 from ledger.entrypoints.projector import build_consumer
+from mdf.config import MdfSettings
+from mdf.entrypoints.consumer import build_consumer as build_mdf_consumer
+from mdf.entrypoints.consumer import uow_factory_for as mdf_uow_factory
 from servicekit.db import create_engine
 from servicekit.kafka import ensure_topics, make_producer
 from servicekit.relay import OutboxRelay
@@ -52,6 +55,23 @@ async def projector_task(settings: LedgerSettings) -> AsyncIterator[None]:
         await asyncio.wait_for(task, 10)
         await consumer.consumer.stop()
         await engine.dispose()
+
+
+@asynccontextmanager
+async def mdf_consumer_task(settings: MdfSettings) -> AsyncIterator[None]:
+    """The mdf consumer: the ledger feed and the partner directory (registration topic)."""
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    factory = mdf_uow_factory(settings, pool_size=2)
+    consumer = build_mdf_consumer(settings, factory)
+    await consumer.consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 10)
+        await consumer.consumer.stop()
+        await factory.engine.dispose()
 
 
 async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
