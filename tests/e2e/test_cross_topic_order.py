@@ -7,20 +7,17 @@ dead-lettered, and a replay (from the consumed log and from Kafka) gives the sam
 from __future__ import annotations
 
 import asyncpg
-from incentive_contracts.envelope import CloudEvent
-from incentive_contracts.registry import decode
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from ledger.entrypoints.audit_cli import run_replay, run_verify
 from mdf.config import MdfSettings
 from mdf.entrypoints.api import create_app as mdf_app
-from mdf.entrypoints.consumer import LedgerFeedHandler, uow_factory_for
 from registration.config import RegistrationSettings
-from servicekit.consumer import Inbound
 from servicekit.db import sync_url
 from servicekit.testing.client import app_client, auth_header
 from servicekit.testing.databases import DatabaseFactory
 
+from .mdf_partners import mdf_learns_enrolments
 from .outbox_events import enrolled, write_to_outbox
 from .workers import eventually, mdf_consumer_task, projector_task, relay_task
 
@@ -31,25 +28,6 @@ def chf(amount: str) -> dict[str, str]:
     return {"amount": amount, "currency": "CHF"}
 
 
-async def mdf_learns_the_enrolment(registration: RegistrationSettings, mdf: MdfSettings, event_id: str) -> None:
-    """The mdf consumer was faster than the ledger's: it applied registration's partner.enrolled
-    (the very event in registration's outbox) before the registration relay reached the ledger."""
-    conn = await asyncpg.connect(sync_url(registration.database_url))
-    try:
-        row = await conn.fetchrow("SELECT topic, payload FROM outbox WHERE event_id = $1", event_id)
-    finally:
-        await conn.close()
-    envelope = CloudEvent.from_json(row["payload"])
-    inbound = Inbound(envelope, decode(envelope), row["topic"], 0, 0, row["payload"])
-    factory = uow_factory_for(mdf, pool_size=1)
-    try:
-        async with factory() as uow:
-            assert await LedgerFeedHandler().handle(uow, [inbound]) == []
-            await uow.commit()
-    finally:
-        await factory.engine.dispose()
-
-
 async def test_mdf_allocations_that_overtake_the_partners_enrolment_wait_and_apply(
     registration_settings: RegistrationSettings,
     ledger_settings: LedgerSettings,
@@ -57,7 +35,9 @@ async def test_mdf_allocations_that_overtake_the_partners_enrolment_wait_and_app
     database_factory: DatabaseFactory,
 ) -> None:
     [enrolment] = await write_to_outbox(registration_settings, [enrolled("fast")])
-    await mdf_learns_the_enrolment(registration_settings, mdf_settings, enrolment)
+    # The mdf consumer was faster than the ledger's: it has applied the enrolment (the very event in
+    # registration's outbox) before the registration relay reached the ledger.
+    assert await mdf_learns_enrolments(registration_settings, mdf_settings, [enrolment]) == 1
     manager = auth_header(mdf_settings, "mdf:write", subject="manager")
     reader = auth_header(ledger_settings, "ledger:read")
     ledger = await asyncpg.connect(sync_url(ledger_settings.database_url))
