@@ -278,21 +278,22 @@ class IdempotentConsumer:
     async def _dead_letter(self, uow: UnitOfWork, poison: list[_Poison]) -> None:
         for item in poison:
             record = item.record
-            stmt = (
-                insert(dead_letters)
-                .values(
-                    consumer_group=self.group_id,
-                    event_id=item.event_id,
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    reason=item.reason,
-                    payload=record.value or b"",
-                )
-                .on_conflict_do_nothing(constraint="dead_letters_origin")
-                .returning(dead_letters.c.id)
+            stmt = insert(dead_letters).values(
+                consumer_group=self.group_id,
+                event_id=item.event_id,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                reason=item.reason,
+                payload=record.value or b"",
             )
-            if (await uow.conn.execute(stmt)).scalar() is None:
+            # A re-driven letter that parked and then waited too long is dead again: its row revives.
+            revive = stmt.on_conflict_do_update(
+                constraint="dead_letters_origin",
+                set_={"reason": stmt.excluded.reason, "redriven_at": None, "created_at": text("now()")},
+                where=dead_letters.c.redriven_at.is_not(None),
+            ).returning(dead_letters.c.id)
+            if (await uow.conn.execute(revive)).scalar() is None:
                 continue  # already dead-lettered on an earlier delivery
             log.warning(
                 "dead-lettered event",

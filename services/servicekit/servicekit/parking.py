@@ -81,10 +81,13 @@ class ParkingLot:
         subjects = sorted({e.envelope.subject for e in events})
         if not subjects:
             return {}
+        # Locked (in serial order, before the handler locks anything of its own), as the retries and
+        # the periodic sweep lock them: every unit takes a subject's parked rows before its state.
         rows = await uow.conn.execute(
             select(parked_events.c.topic, parked_events.c.subject, parked_events.c.waiting_for)
             .where(parked_events.c.consumer_group == self.group_id, parked_events.c.subject.in_(subjects))
             .order_by(parked_events.c.serial)
+            .with_for_update()
         )
         held: dict[QueueKey, str] = {}
         for row in rows:

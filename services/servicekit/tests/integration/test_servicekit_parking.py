@@ -105,7 +105,8 @@ class Toy:
             await producer.stop()
 
     @asynccontextmanager
-    async def consumer(self, **options: object) -> AsyncIterator[IdempotentConsumer]:
+    async def consumer(self, *, run: bool = True, **options: object) -> AsyncIterator[IdempotentConsumer]:
+        """An IdempotentConsumer on the toy handler; its loop runs unless ``run`` is False."""
         engine = create_engine(self.settings.database_url, pool_size=2)
         consumer = IdempotentConsumer(
             make_consumer(self.settings, self.group, session_timeout_ms=3000),
@@ -117,7 +118,7 @@ class Toy:
             **options,  # type: ignore[arg-type]
         )
         await consumer.consumer.start()
-        task = asyncio.create_task(consumer.run())
+        task = asyncio.create_task(consumer.run() if run else asyncio.sleep(0))
         try:
             yield consumer
         finally:
@@ -222,6 +223,13 @@ async def test_an_event_parked_too_long_is_dead_lettered_with_what_it_waited_for
     assert dead[0]["reason"].startswith("waited 8 days, 0:00:0")
     assert "for partner:ghost (timeout 7 days, 0:00:00): unknown partner ghost" in dead[0]["reason"]
     assert {r["topic"] for r in dead} == {toy.deals_topic}
+    # Re-driven while the partner is still unknown, they wait again; too long again, they are dead again.
+    async with toy.consumer(run=False) as consumer:
+        assert await consumer.redrive() == (2, 0)
+        assert await toy.db.fetchval(PARKED) == 2
+        await toy.db.execute("UPDATE parked_events SET parked_at = now() - interval '8 days'")
+        assert await consumer.sweep_parked() == (0, 2)
+    assert await toy.db.fetchval("SELECT count(*) FROM dead_letters WHERE redriven_at IS NULL") == 2
     # Out of the inbox: once the partner is known, a re-drive applies them (once).
     await toy.publish(toy.partners_topic, [enrolled("ghost")])
     async with toy.consumer(park_retry_seconds=0.3) as consumer:
