@@ -23,6 +23,7 @@ from incentive_contracts.registry import encode
 from servicekit.consumer import IdempotentConsumer, Inbound, Rejection, forget_offsets
 from servicekit.db import create_engine, sync_url
 from servicekit.kafka import ensure_topics, make_consumer
+from servicekit.metrics import render_metrics
 from servicekit.settings import ServiceSettings
 from servicekit.tables import create_parking_tables, create_runtime_tables
 from servicekit.testing.databases import DatabaseFactory
@@ -180,6 +181,11 @@ async def test_an_early_event_waits_in_order_and_applies_when_its_partner_arrive
         assert rows[0]["reason"] == "unknown partner early"
         assert "behind an earlier event waiting for partner:early" in rows[2]["reason"]  # bad-3
         assert await toy.db.fetchval("SELECT count(*) FROM dead_letters") == 0
+        engine = create_engine(toy.settings.database_url, pool_size=1)
+        metrics = (await render_metrics(engine, "toy")).decode()
+        await engine.dispose()
+        assert f'parked_events{{group="{toy.group}",service="toy"}} 4.0' in metrics
+        assert "parked_events_oldest_age_seconds{" in metrics
 
         await toy.publish(toy.partners_topic, [enrolled("early")])
         await toy.until(PARKED, 0)
