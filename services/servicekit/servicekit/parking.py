@@ -20,8 +20,8 @@ from typing import Any
 from incentive_contracts.envelope import CloudEvent
 from incentive_contracts.registry import decode
 from pydantic import ValidationError
-from sqlalchemy import and_, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, and_, any_, delete, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from .handling import EventHandler, Inbound, Parked, QueueKey, Rejection, settle
 from .logging import log_fields
@@ -85,7 +85,11 @@ class ParkingLot:
         # the periodic sweep lock them: every unit takes a subject's parked rows before its state.
         rows = await uow.conn.execute(
             select(parked_events.c.topic, parked_events.c.subject, parked_events.c.waiting_for)
-            .where(parked_events.c.consumer_group == self.group_id, parked_events.c.subject.in_(subjects))
+            .where(
+                parked_events.c.consumer_group == self.group_id,
+                # One array parameter: a projector batch has thousands of subjects.
+                parked_events.c.subject == any_(literal(subjects, type_=ARRAY(Text))),
+            )
             .order_by(parked_events.c.serial)
             .with_for_update()
         )
