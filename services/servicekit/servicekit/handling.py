@@ -96,7 +96,7 @@ async def settle(
             else:
                 candidates.append(event)
         if not candidates:
-            return Settled([], parked, [])
+            return Settled([], _in_order(parked, events), [])
         async with uow.savepoint() as savepoint:
             rejections = list(await handler.handle(uow, candidates))
             deferred = {r.inbound.envelope.id: r for r in rejections if r.waiting_for is not None}
