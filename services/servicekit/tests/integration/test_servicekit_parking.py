@@ -243,3 +243,16 @@ async def test_an_event_parked_too_long_is_dead_lettered_with_what_it_waited_for
         assert await consumer.redrive() == (2, 0)
         assert await consumer.redrive() == (0, 0)
     assert await toy.deals() == ["g-1", "g-2"]
+
+
+async def test_events_that_arrive_with_their_partners_enrolment_in_one_batch_apply_in_that_batch(toy: Toy) -> None:
+    # Both topics are read in one fetch; the deals topic sorts first, so the deals meet an unknown
+    # partner, park, and are applied in the same transaction once the enrolment is.
+    await toy.publish(toy.deals_topic, [won("same", "s-1"), won("same", "s-2")])
+    await toy.publish(toy.partners_topic, [enrolled("same")])
+    async with toy.consumer():
+        await toy.until("SELECT count(*) FROM toy_deals", 2)
+    assert await toy.deals() == ["s-1", "s-2"]
+    assert await toy.db.fetchval(PARKED) == 0
+    order = await toy.db.fetch("SELECT event_type FROM consumed_events ORDER BY consumed_seq")
+    assert [r["event_type"] for r in order] == ["partner.enrolled", "deal.won", "deal.won"]
