@@ -45,6 +45,8 @@ from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWorkFactory
 from sqlalchemy.dialects.postgresql import insert
 
+from .mdf_partners import mdf_learns_enrolments
+
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
 A, B = "ptnr-alpha", "ptnr-beta"
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics"}
@@ -365,6 +367,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
             Service(n, a, c, s) for (n, a, s), c in zip(apps, [reg_client, mdf_client, led_client], strict=True)
         ]
         await registration_data(services[0], ids)
+        await mdf_learns_enrolments(registration_settings, mdf_settings)  # allocations need known partners
         await mdf_data(services[1], mdf_clock, ids)
         shared = await ledger_data(services[2], ids)
         shared |= {

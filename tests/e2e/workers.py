@@ -1,4 +1,4 @@
-"""Running a service's relay and the ledger projector as in-process asyncio tasks."""
+"""Running a service's relay, the ledger projector and the mdf consumer as in-process asyncio tasks."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ handed to an :class:`EventHandler` inside a unit of work, and committed together
 partition offsets. Offsets are committed to Kafka only after the database commit, and on every
 (re)assignment the consumer seeks to the offsets stored in PostgreSQL, so a rebalance or a crash
 neither loses nor repeats an effect. Events that cannot be applied go to ``dead_letters`` (and the
-dead-letter topic) with the reason and original offset; they never stop other events.
+dead-letter topic) with the reason and original offset; they never stop other events. Events that
+cannot be applied YET (the handler says what they wait for) are parked (see :mod:`.parking`).
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 from incentive_contracts.envelope import CloudEvent
-from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import decode
 from pydantic import ValidationError
 from sqlalchemy import select, text
@@ -29,10 +30,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .gc_tuning import release_freed_memory
+from .handling import EventHandler, Inbound, Rejection, settle
 from .heartbeat import Heartbeat
 from .logging import log_fields
+from .parking import ParkingLot, Refusal
 from .tables import consumed_events, consumer_offsets, dead_letters
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["EventHandler", "IdempotentConsumer", "Inbound", "Rejection", "forget_offsets"]
 
 log = logging.getLogger(__name__)
 
@@ -50,30 +55,6 @@ CLAIM_INBOX = text(
     RETURNING event_id
     """
 )
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One consumed event, decoded to the latest payload version."""
-
-    envelope: CloudEvent
-    payload: EventPayload
-    topic: str
-    partition: int
-    offset: int
-    raw: bytes
-
-
-@dataclass(frozen=True)
-class Rejection:
-    inbound: Inbound
-    reason: str
-
-
-class EventHandler(Protocol):
-    async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
-        """Apply the events' effects through ``uow`` (no commit); return those that cannot apply."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -105,6 +86,8 @@ class IdempotentConsumer:
         topics: list[str],
         dead_letter_topic: str,
         max_records: int = 2000,
+        park_timeout: timedelta = timedelta(days=7),
+        park_retry_seconds: float = 60.0,
     ) -> None:
         self.consumer = consumer
         self.uow_factory = uow_factory
@@ -114,6 +97,8 @@ class IdempotentConsumer:
         self.dead_letter_topic = dead_letter_topic
         self.max_records = max_records
         self.applied = 0
+        self.park_retry_seconds = park_retry_seconds
+        self.parking = ParkingLot(group_id=group_id, handler=handler, reject=self._refuse, timeout=park_timeout)
         self.heartbeat = Heartbeat(None)
         self._stopping = asyncio.Event()
 
@@ -122,8 +107,13 @@ class IdempotentConsumer:
 
     async def run(self) -> None:
         self.consumer.subscribe(self.topics, listener=_SeekToStoredOffsets(self))
+        clock = asyncio.get_running_loop().time
+        next_sweep = clock()
         while not self._stopping.is_set():
             self.heartbeat.beat()
+            if clock() >= next_sweep:
+                await self.sweep_parked()
+                next_sweep = clock() + self.park_retry_seconds
             batches = await self.consumer.getmany(timeout_ms=500, max_records=self.max_records)
             records = [r for tp in sorted(batches, key=lambda t: (t.topic, t.partition)) for r in batches[tp]]
             if records:
@@ -167,6 +157,17 @@ class IdempotentConsumer:
             # PostgreSQL holds the truth; the next owner of the partition seeks to it.
             log.warning("Kafka offset commit failed after the database commit", extra=log_fields(error=str(exc)))
 
+    async def sweep_parked(self) -> tuple[int, int]:
+        """Retry every parked event (bounded), then dead-letter those parked too long.
+
+        Returns (applied, dead-lettered)."""
+        async with self.uow_factory() as uow:
+            applied = await self.parking.retry(uow)
+            expired = await self.parking.expire(uow)
+            await uow.commit()
+        self.applied += len(applied)
+        return len(applied), expired
+
     async def redrive(self, ids: list[int] | None = None) -> tuple[int, int]:
         """Apply dead-lettered events again after a fix; returns (applied, still failing).
 
@@ -202,18 +203,39 @@ class IdempotentConsumer:
     async def _apply(
         self, uow: UnitOfWork, records: list[ConsumerRecord[bytes, bytes]], *, dead_letter: bool = True
     ) -> tuple[list[Inbound], list[_Poison]]:
-        """Parse, de-duplicate through the inbox and hand fresh events to the handler."""
+        """Parse, de-duplicate through the inbox and hand fresh events to the handler; park the
+        events it defers and retry the parked events of the subjects it applied events for."""
         inbound, poison = self._parse(records)
         fresh = await self._claim_fresh(uow, inbound)
-        rejections = list(await self.handler.handle(uow, fresh)) if fresh else []
-        if rejections:
-            rejected_ids = [r.inbound.envelope.id for r in rejections]
-            await uow.conn.execute(consumed_events.delete().where(consumed_events.c.event_id.in_(rejected_ids)))
-            poison.extend(_Poison(_as_record(r.inbound), r.inbound.envelope.id, r.reason) for r in rejections)
+        if not fresh:
+            if dead_letter:
+                await self._dead_letter(uow, poison)
+            return [], poison
+        held = await self.parking.held(uow, fresh)
+        settled = await settle(uow, self.handler, fresh, held)
+        await self.parking.park(uow, settled.parked)
+        refusals = [Refusal.of(r) for r in settled.rejected]
+        await self._forget(uow, refusals)
+        poison.extend(_Poison(_refused_record(r), r.event_id, r.reason) for r in refusals)
         if dead_letter:
             await self._dead_letter(uow, poison)
-        rejected = {r.inbound.envelope.id for r in rejections}
-        return [e for e in fresh if e.envelope.id not in rejected], poison
+        waiting = {subject for _, subject in held} | {p.inbound.envelope.subject for p in settled.parked}
+        retry = {e.envelope.subject for e in settled.applied} & waiting
+        # An event parked behind one parked earlier: that one may just have been applied by a replica.
+        retry |= {p.inbound.envelope.subject for p in settled.parked if p.inbound.queue in held}
+        retried = await self.parking.retry(uow, retry) if retry else []
+        return settled.applied + retried, poison
+
+    async def _forget(self, uow: UnitOfWork, refusals: list[Refusal]) -> None:
+        """Take refused events out of the inbox, so a re-drive after a fix can apply them."""
+        if refusals:
+            ids = [r.event_id for r in refusals]
+            await uow.conn.execute(consumed_events.delete().where(consumed_events.c.event_id.in_(ids)))
+
+    async def _refuse(self, uow: UnitOfWork, refusals: Sequence[Refusal]) -> None:
+        """Dead-letter parked events that turned out invalid or waited too long."""
+        await self._forget(uow, list(refusals))
+        await self._dead_letter(uow, [_Poison(_refused_record(r), r.event_id, r.reason) for r in refusals])
 
     def _parse(self, records: list[ConsumerRecord[bytes, bytes]]) -> tuple[list[Inbound], list[_Poison]]:
         inbound: list[Inbound] = []
@@ -262,21 +284,22 @@ class IdempotentConsumer:
     async def _dead_letter(self, uow: UnitOfWork, poison: list[_Poison]) -> None:
         for item in poison:
             record = item.record
-            stmt = (
-                insert(dead_letters)
-                .values(
-                    consumer_group=self.group_id,
-                    event_id=item.event_id,
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    reason=item.reason,
-                    payload=record.value or b"",
-                )
-                .on_conflict_do_nothing(constraint="dead_letters_origin")
-                .returning(dead_letters.c.id)
+            stmt = insert(dead_letters).values(
+                consumer_group=self.group_id,
+                event_id=item.event_id,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                reason=item.reason,
+                payload=record.value or b"",
             )
-            if (await uow.conn.execute(stmt)).scalar() is None:
+            # A re-driven letter that parked and then waited too long is dead again: its row revives.
+            revive = stmt.on_conflict_do_update(
+                constraint="dead_letters_origin",
+                set_={"reason": stmt.excluded.reason, "redriven_at": None, "created_at": text("now()")},
+                where=dead_letters.c.redriven_at.is_not(None),
+            ).returning(dead_letters.c.id)
+            if (await uow.conn.execute(revive)).scalar() is None:
                 continue  # already dead-lettered on an earlier delivery
             log.warning(
                 "dead-lettered event",
@@ -364,18 +387,18 @@ def _stored_record(row: Any) -> ConsumerRecord[bytes, bytes]:
     )
 
 
-def _as_record(inbound: Inbound) -> ConsumerRecord[bytes, bytes]:
+def _refused_record(refusal: Refusal) -> ConsumerRecord[bytes, bytes]:
     return ConsumerRecord(
-        topic=inbound.topic,
-        partition=inbound.partition,
-        offset=inbound.offset,
+        topic=refusal.topic,
+        partition=refusal.partition,
+        offset=refusal.offset,
         timestamp=0,
         timestamp_type=0,
-        key=inbound.envelope.partitionkey.encode(),
-        value=inbound.raw,
+        key=refusal.key.encode(),
+        value=refusal.payload,
         checksum=None,
         serialized_key_size=0,
-        serialized_value_size=len(inbound.raw),
+        serialized_value_size=len(refusal.payload),
         headers=[],
     )
 

@@ -1,7 +1,7 @@
 """Prometheus metrics derived from the database at scrape time, so they are true across processes.
 
 Relay lag (unpublished outbox rows and the age of the oldest), consumer lag per partition (high
-watermark minus stored offset), events applied, dead letters.
+watermark minus stored offset), events applied, dead letters, parked events (and the oldest's age).
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics 
     dead = Gauge(
         "dead_letters_total", "Events dead-lettered and not yet re-driven", ["service", "group"], registry=registry
     )
+    parked = Gauge("parked_events", "Events waiting for what they depend on", ["service", "group"], registry=registry)
+    parked_age = Gauge(
+        "parked_events_oldest_age_seconds",
+        "How long the oldest parked event has waited",
+        ["service", "group"],
+        registry=registry,
+    )
     async with engine.connect() as conn:
         row = (
             await conn.execute(
@@ -73,6 +80,16 @@ async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics 
             )
         ).all():
             dead.labels(service, r.consumer_group).set(r.n)
+        for r in (
+            await conn.execute(
+                text(
+                    "SELECT consumer_group, count(*) AS n, extract(epoch FROM now() - min(parked_at)) AS age"
+                    " FROM parked_events GROUP BY 1"
+                )
+            )
+        ).all():
+            parked.labels(service, r.consumer_group).set(r.n)
+            parked_age.labels(service, r.consumer_group).set(float(r.age))
         if extra is not None:
             await extra(conn, registry)
     return generate_latest(registry)

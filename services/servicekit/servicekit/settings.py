@@ -33,6 +33,12 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     relay_batch_size: int = 2000
     relay_poll_seconds: float = 1.0
+    # A consumed event that waits for something the consumer has not seen yet (its partner's
+    # enrolment, ...) is parked; after this long it is dead-lettered with what it waited for.
+    consumer_park_timeout_seconds: float = 7 * 24 * 3600.0
+    # How often a consumer retries all its parked events (besides after each batch that applied
+    # events of their subjects) and dead-letters those parked too long.
+    consumer_park_retry_seconds: float = 60.0
     # Workers touch this file while their loop turns (liveness probe: python -m servicekit.alive).
     heartbeat_path: str | None = None
 

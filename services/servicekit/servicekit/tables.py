@@ -107,6 +107,28 @@ idempotency_keys = Table(
 )
 
 
+# Added after the first migrations: each service creates it in a migration of its own.
+parking_metadata = MetaData()
+
+parked_events = Table(
+    "parked_events",
+    parking_metadata,
+    Column("serial", BigInteger, primary_key=True, autoincrement=True),  # the order events parked in
+    Column("consumer_group", Text, nullable=False),
+    Column("event_id", UUID(as_uuid=False), nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("waiting_for", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("payload", LargeBinary, nullable=False),
+    UniqueConstraint("consumer_group", "event_id", name="parked_events_event"),
+    Index("parked_events_queue", "consumer_group", "subject", "serial"),
+)
+
+
 def create_runtime_tables(bind: Connection) -> None:
     """Create the runtime tables (used from each service's first migration)."""
     bind.execute(text("CREATE SEQUENCE IF NOT EXISTS consumed_seq"))
@@ -116,3 +138,12 @@ def create_runtime_tables(bind: Connection) -> None:
 def drop_runtime_tables(bind: Connection) -> None:
     runtime_metadata.drop_all(bind)
     bind.execute(text("DROP SEQUENCE IF EXISTS consumed_seq"))
+
+
+def create_parking_tables(bind: Connection) -> None:
+    """Create ``parked_events`` (each service's parking migration)."""
+    parking_metadata.create_all(bind)
+
+
+def drop_parking_tables(bind: Connection) -> None:
+    parking_metadata.drop_all(bind)

@@ -18,7 +18,7 @@ from incentive_contracts.envelope import CloudEvent, new_event_id
 from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import encode
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from .logging import correlation_id_var
 from .tables import outbox
@@ -104,6 +104,21 @@ class UnitOfWork:
         self._staged.clear()
         self._raw.clear()
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[Savepoint]:
+        """A nested transaction whose ``rollback()`` also forgets the events staged inside it."""
+        nested = await self.conn.begin_nested()
+        mark = Savepoint(self, nested, len(self._staged), len(self._raw))
+        try:
+            yield mark
+        except BaseException:
+            if not mark.done:
+                await mark.rollback()
+            raise
+        if not mark.done:
+            await nested.commit()
+            mark.done = True
+
     async def _flush_outbox(self) -> list[CloudEvent]:
         if not self._staged and not self._raw:
             return []
@@ -161,6 +176,21 @@ class UnitOfWork:
         await driver.copy_records_to_table(
             "outbox", columns=OUTBOX_COLUMNS, records=[tuple(row[c] for c in OUTBOX_COLUMNS) for row in rows]
         )
+
+
+@dataclass
+class Savepoint:
+    uow: UnitOfWork
+    nested: AsyncTransaction
+    staged: int
+    raw: int
+    done: bool = False
+
+    async def rollback(self) -> None:
+        await self.nested.rollback()
+        del self.uow._staged[self.staged :]
+        del self.uow._raw[self.raw :]
+        self.done = True
 
 
 class UnitOfWorkFactory:

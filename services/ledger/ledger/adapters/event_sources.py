@@ -17,6 +17,9 @@ from ..application.projector import Incoming
 from ..application.replay import EVERYTHING, Share
 from ..domain.payouts import PAYOUT_EVENT_TYPES, PayoutAction, action_from_event
 
+# A parked event is in the inbox (so a redelivery is not applied twice) but not applied yet; once
+# applied it is moved to the end of the log, where the replay applies it too.
+APPLIED = "NOT EXISTS (SELECT 1 FROM parked_events p WHERE p.event_id = consumed_events.event_id)"
 PAYOUT_MARKERS = tuple(f'"type":"{t}"'.encode() for t in sorted(PAYOUT_EVENT_TYPES))
 
 
@@ -77,7 +80,7 @@ class ConsumedLog:
     async def count(self) -> int:
         conn = await asyncpg.connect(self.url)
         try:
-            self.stats.total = int(await conn.fetchval("SELECT count(*) FROM consumed_events"))
+            self.stats.total = int(await conn.fetchval(f"SELECT count(*) FROM consumed_events WHERE {APPLIED}"))
         finally:
             await conn.close()
         return self.stats.total
@@ -88,7 +91,7 @@ class ConsumedLog:
             after = -1
             while True:
                 rows = await conn.fetch(
-                    "SELECT consumed_seq, subject, payload FROM consumed_events WHERE consumed_seq > $1 "
+                    f"SELECT consumed_seq, subject, payload FROM consumed_events WHERE consumed_seq > $1 AND {APPLIED} "
                     "ORDER BY consumed_seq LIMIT $2",
                     after,
                     self.batch_size,

@@ -3,7 +3,8 @@
 Batch boundaries never change the result: state is carried event by event in order, entry ids and
 hashes depend only on the events, and balance deltas are sums. An event that cannot apply (unknown
 partner, no program in force, a reversal in the wrong currency) changes nothing and is returned
-as rejected (the consumer dead-letters it, re-drivable).
+as rejected: the consumer dead-letters it (re-drivable), or, for a partner not enrolled yet, parks it
+until the enrolment arrives (order across topics is not guaranteed: an MDF event may overtake it).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .builtin_program import builtin_version
 from .payout_schedule import PayoutSchedule
 from .ports import BalanceKey, DealKey, LedgerStore
 
-REJECTED = (UnknownPartner, NoProgramInForce, InvalidEvent)
+REJECTED = (NoProgramInForce, InvalidEvent)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Incoming:
 class Rejected:
     event_id: str
     reason: str
+    waiting_for: str | None = None  # valid but early: what it waits for (e.g. "partner:p-1")
 
 
 async def load_catalog(
@@ -108,6 +110,10 @@ async def project(
         meta = EventMeta(incoming.event_id, incoming.recorded_at)
         try:
             outcome = decide(before, deals[partner_id], incoming.payload, meta, catalog)
+        except UnknownPartner as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            rejected.append(Rejected(incoming.event_id, reason, waiting_for=f"partner:{partner_id}"))
+            continue
         except REJECTED as exc:
             rejected.append(Rejected(incoming.event_id, f"{type(exc).__name__}: {exc}"))
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from incentive_contracts import topics
 from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
@@ -18,14 +19,15 @@ SOURCE = "/ledger"
 
 
 class LedgerEventHandler:
-    """servicekit EventHandler: consumed events → journal entries in the consumer's transaction."""
+    """servicekit EventHandler: consumed events → journal entries in the consumer's transaction. An
+    event of a partner not enrolled yet waits (parked) for ``partner:{id}``."""
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         by_id = {e.envelope.id: e for e in events}
         rejected = await project(
             SqlLedgerStore(uow), [Incoming(e.envelope.id, e.payload, e.envelope.time) for e in events]
         )
-        return [Rejection(by_id[r.event_id], r.reason) for r in rejected]
+        return [Rejection(by_id[r.event_id], r.reason, r.waiting_for) for r in rejected]
 
 
 def consumed_topics(prefix: str) -> list[str]:
@@ -41,6 +43,8 @@ def build_consumer(settings: LedgerSettings, uow_factory: UnitOfWorkFactory) -> 
         topics=consumed_topics(settings.topic_prefix),
         dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
         max_records=settings.projector_max_records,
+        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
+        park_retry_seconds=settings.consumer_park_retry_seconds,
     )
 
 

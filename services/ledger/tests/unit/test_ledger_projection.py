@@ -25,6 +25,8 @@ async def test_events_of_unknown_partners_and_programs_are_rejected_with_the_rea
     reasons = [x.reason for x in r.rejected]
     assert reasons[0].startswith("UnknownPartner: partner ghost is not enrolled")
     assert reasons[1].startswith("NoProgramInForce: no published version of program nowhere is in force on 2026-02-01")
+    # An unknown partner's event is early, not invalid: the consumer parks it until the enrolment.
+    assert [x.waiting_for for x in r.rejected] == ["partner:ghost", None]
     assert entries(r) == []
 
 

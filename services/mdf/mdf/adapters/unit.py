@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from incentive_contracts.payload import EventPayload
 from servicekit.unit_of_work import UnitOfWork
 
+from ..application.partner_directory import PartnerDirectory
 from ..application.ports import Budgets, Claims, Clock, Funds, History, Periods, Requests, Tiers
 from .claims_repo import SqlClaims
 from .funds_repo import SqlFunds
 from .history_repo import SqlHistory, SqlTiers
+from .partners_repo import SqlPartnerDirectory
 from .periods_repo import SqlBudgets, SqlPeriods
 from .requests_repo import SqlRequests
 
@@ -31,6 +33,7 @@ class SqlMdfUnit:
         self.claims: Claims = SqlClaims(conn)
         self.tiers: Tiers = SqlTiers(conn)
         self.history: History = SqlHistory(conn)
+        self.partners: PartnerDirectory = SqlPartnerDirectory(conn)
         self.clock: Clock = clock or SystemClock()
 
     def publish(self, payload: EventPayload, *, time: datetime) -> str:

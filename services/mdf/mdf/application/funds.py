@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..domain import budget as model
 from ..domain.fund import Fund
 from .effects import apply_events
+from .partner_directory import require_known
 from .ports import MdfUnit
 
 
@@ -17,7 +18,9 @@ async def set_budget(unit: MdfUnit, command: model.SetBudget) -> model.ProgramBu
 
 
 async def allocate(unit: MdfUnit, command: model.Allocate, *, by: str) -> Fund:
-    """Allocate within the program budget; budget and fund rows are locked for the whole unit."""
+    """Allocate within the program budget; budget and fund rows are locked for the whole unit. Only to a
+    partner the mdf service knows (UnknownPartner, 422, otherwise)."""
+    await require_known(unit.partners, command.partner_id)
     period = await unit.periods.lock(command.period)
     budget = await unit.budgets.get(command.period, command.amount.currency, for_update=True)
     events = model.decide_allocate(budget, command, closed=period.closed)

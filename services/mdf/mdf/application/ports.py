@@ -26,6 +26,7 @@ from ..domain.claim import Claim, ClaimStatus
 from ..domain.fund import Fund
 from ..domain.period_close import PeriodState
 from ..domain.request import MdfRequest, RequestStatus
+from .partner_directory import PartnerDirectory
 
 T = TypeVar("T")
 
@@ -183,6 +184,7 @@ class MdfUnit(Protocol):
     claims: Claims
     tiers: Tiers
     history: History
+    partners: PartnerDirectory
     clock: Clock
 
     def publish(self, payload: EventPayload, *, time: datetime) -> str: ...

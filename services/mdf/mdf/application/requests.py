@@ -9,10 +9,12 @@ from ..domain.period_close import PeriodState
 from ..domain.policy import MdfPolicy
 from ..domain.request import MdfRequest
 from .effects import apply_events
+from .partner_directory import require_known
 from .ports import MdfUnit
 
 
 async def submit_request(unit: MdfUnit, command: model.SubmitRequest, *, policy: MdfPolicy) -> MdfRequest:
+    await require_known(unit.partners, command.partner_id)
     period = await unit.periods.lock(command.period)
     existing = await unit.requests.get(command.request_id)
     fund = await unit.funds.get(command.partner_id, command.period, command.requested_amount.currency)

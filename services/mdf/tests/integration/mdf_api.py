@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import orjson
 from mdf.config import MdfSettings
+from mdf_partners import make_known
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
@@ -26,6 +27,7 @@ class MdfApi:
         self.settings = settings
         self.manager = auth_header(settings, "mdf:write", subject="manager")
         self.reader = auth_header(settings, "mdf:read", subject="analyst")
+        self.known: set[str] = set()
 
     def partner(self, partner_id: str) -> dict[str, str]:
         return auth_header(
@@ -36,6 +38,11 @@ class MdfApi:
         self, method: str, path: str, body: dict[str, Any], headers: dict[str, str], key: str | None = None
     ) -> httpx.Response:
         headers = {**headers, "Idempotency-Key": key or uuid.uuid4().hex}
+        partner_id = body.get("partner_id")
+        if method == "POST" and isinstance(partner_id, str) and partner_id not in self.known:
+            # Allocations and requests need a partner the service knows (from registration's events).
+            await make_known(self.settings, partner_id)
+            self.known.add(partner_id)
         return await self.client.request(method, path, json=body, headers=headers)
 
     async def ok(self, method: str, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:

@@ -95,3 +95,23 @@ async def test_allocation_replays_on_the_same_idempotency_key(mdf_client, mdf_se
     assert duplicate_id.status_code == 409
     assert "alloc-1" in duplicate_id.json()["detail"]
     assert await api.position("acme") == position(allocated="100.00", available="100.00")
+
+
+async def test_an_allocation_or_request_for_a_partner_the_service_does_not_know_is_refused(mdf_client, mdf_settings):
+    """Partners come from registration's events (the consumer's partner directory); money goes to none other."""
+    api = MdfApi(mdf_client, mdf_settings)
+    await api.budget("500.00")
+    body = {"partner_id": "nobody", "period": PERIOD, "amount": eur("100.00")}
+    refused = await mdf_client.post("/allocations", json=body, headers={**api.manager, "Idempotency-Key": "a-nobody"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [v["rule"] for v in refused.json()["violations"]] == ["unknown_partner"]
+    assert refused.json()["errors"][0]["location"] == "body.partner_id"
+    assert "partner_id: partner nobody" in refused.json()["detail"]
+    request = api.request_body("nobody", "r-nobody", "10.00")
+    headers = {**api.partner("nobody"), "Idempotency-Key": "r-nobody"}
+    assert (await mdf_client.post("/requests", json=request, headers=headers)).status_code == 422
+    assert await outbox(mdf_settings) == []
+    assert await fetch(mdf_settings, "SELECT 1 FROM funds UNION ALL SELECT 1 FROM allocations") == []
+    [budget] = (await mdf_client.get(f"/budgets/{PERIOD}", headers=api.reader)).json()
+    assert budget["allocated"] == "0.00"

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
 
+from aiokafka import AIOKafkaProducer
+from incentive_contracts import topics
 from incentive_contracts.events.ledger import LedgerMdfAccrued
 from incentive_contracts.events.partner import PartnerTierChanged
 from incentive_contracts.money import Money
@@ -17,6 +19,7 @@ from mdf.domain.period_close import ClosePeriod
 from mdf.entrypoints.consumer import build_consumer, uow_factory_for
 from mdf_api import fetch, outbox
 from mdf_kafka import prepare_topics, publish_ledger_events, until
+from mdf_partners import enrolment, make_known
 
 
 def accrued(entry: str, amount: str, period: str = "2026-Q2", partner: str = "acme") -> LedgerMdfAccrued:
@@ -61,6 +64,7 @@ async def running_consumer(settings, group: str):
 
 async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
     await prepare_topics(kafka_settings)
+    await make_known(kafka_settings, "acme")
     await publish_ledger_events(
         kafka_settings,
         [
@@ -108,6 +112,7 @@ async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
 
 async def test_an_accrual_into_a_closed_period_expires_at_once(kafka_settings):
     await prepare_topics(kafka_settings)
+    await make_known(kafka_settings, "acme")
     factory = uow_factory_for(kafka_settings, pool_size=1)
     async with factory() as uow:
         await close_period(SqlMdfUnit(uow), ClosePeriod("2026-Q1", date(2026, 4, 1), date(2026, 4, 1)))
@@ -124,3 +129,37 @@ async def test_an_accrual_into_a_closed_period_expires_at_once(kafka_settings):
     assert (fund["accrued"], fund["expired"]) == (Decimal("75.25"), Decimal("75.25"))
     [expired] = [e for e in await outbox(kafka_settings) if e["type"] == "mdf.funds_expired"]
     assert expired["data"]["amount"] == {"amount": "75.25", "currency": "EUR"}
+
+
+async def test_an_accrual_that_overtakes_its_partners_enrolment_waits_for_it(kafka_settings):
+    """The ledger and registration topics are not ordered with each other: an accrual (and a tier
+    change) for a partner the mdf service does not know yet is parked, not dead-lettered, and credited
+    once partner.enrolled arrives on the registration topic."""
+    await prepare_topics(kafka_settings)
+    await publish_ledger_events(
+        kafka_settings, [accrued("je-7", "40.00", partner="newco"), tier("newco", "gold", date(2026, 3, 1))]
+    )
+    async with running_consumer(kafka_settings, "mdf-test"):
+
+        async def parked() -> bool:
+            return len(await fetch(kafka_settings, "SELECT 1 FROM parked_events")) == 2
+
+        await until(parked)
+        assert await fetch(kafka_settings, "SELECT 1 FROM funds WHERE partner_id = 'newco'") == []
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_settings.kafka_bootstrap_servers, acks="all")
+        await producer.start()
+        try:
+            registration = topics.prefixed(topics.REGISTRATION, kafka_settings.topic_prefix)
+            await producer.send_and_wait(registration, enrolment("newco").raw, key=b"newco")
+        finally:
+            await producer.stop()
+
+        async def credited() -> bool:
+            return len(await fetch(kafka_settings, "SELECT 1 FROM funds WHERE partner_id = 'newco'")) == 1
+
+        await until(credited)
+    [fund] = await fetch(kafka_settings, "SELECT accrued FROM funds WHERE partner_id = 'newco'")
+    assert fund["accrued"] == Decimal("40.00")
+    assert [r["tier"] for r in await fetch(kafka_settings, "SELECT tier FROM partner_tiers")] == ["gold"]
+    assert await fetch(kafka_settings, "SELECT 1 FROM parked_events UNION ALL SELECT 1 FROM dead_letters") == []
+    assert [r["partner_id"] for r in await fetch(kafka_settings, "SELECT partner_id FROM mdf_partners")] == ["newco"]

@@ -4,6 +4,7 @@ the programs the ledger publishes (program.version_published), which partners ma
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
@@ -21,7 +22,11 @@ SOURCE = "/registration"
 
 
 class TierHandler:
-    """Applies partner.tier_changed and program.version_published; other ledger events have no effect here."""
+    """Applies partner.tier_changed and program.version_published; other ledger events have no effect here.
+
+    A tier change of a partner registration does not know is invalid, not early: registration is
+    where partners are enrolled, and the ledger only reviews tiers of partners enrolled there
+    (dead-lettered, never parked)."""
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         programs = [e.payload for e in events if isinstance(e.payload, ProgramVersionPublished)]
@@ -45,6 +50,8 @@ def tier_consumer(
         group_id=settings.ledger_consumer_group,
         topics=[topics.prefixed(topics.LEDGER, settings.topic_prefix)],
         dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
+        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
+        park_retry_seconds=settings.consumer_park_retry_seconds,
     )
 
 

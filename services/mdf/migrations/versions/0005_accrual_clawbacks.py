@@ -3,16 +3,15 @@
 Keyed by the ledger's reversal entry id, so a reversal re-announced under another event id is
 answered once. A fund's ``accrued`` is the sum of its accruals minus the ``taken`` here.
 
-Revision ID: 0004
-Revises: 0002 (issue 12 helper B; helper A's 0003 adds parked events: re-point this to 0003 when
-both are merged so the chain stays linear)
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
