@@ -17,13 +17,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import asyncpg
 import pytest
+from mdf.config import MdfSettings
+from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
 from .money_model import MoneyModel, quarter
 from .stack import running_stack
 from .walk_checks import assert_agree, settle
 from .walk_steps import WalkSteps
+from .workers import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 MDF_INI = ROOT / "services/mdf/alembic.ini"
@@ -51,6 +55,7 @@ async def test_random_walk_keeps_mdf_money_one_number(registration_settings, mdf
         partners = [f"w{n}" for n in range(PARTNERS)]
         await steps.setup(partners, periods=[quarter(START + timedelta(days=91 * q)) for q in range(8)])
         await settle(stack, model, partners, headers)
+        await eventually(lambda: mdf_knows(mdf_settings, partners))
         taken = 0
         while taken < STEPS:
             if rng.random() < 0.12:
@@ -65,6 +70,16 @@ async def test_random_walk_keeps_mdf_money_one_number(registration_settings, mdf
         assert steps.counts["approve_refused_over_available"] + steps.counts["approve"] > 0
         for kind in ("win", "win_flagged", "reverse", "clear", "confirm", "approve", "claim_partial", "close"):
             assert steps.counts[kind] > 0, f"the walk never took a {kind} step: {dict(steps.counts)}"
+
+
+async def mdf_knows(settings: MdfSettings, partners: list[str]) -> bool:
+    """The mdf service learnt the enrolments (from the registration topic) before anything is allocated."""
+    conn = await asyncpg.connect(sync_url(settings.database_url))
+    try:
+        known = await conn.fetchval("SELECT count(*) FROM mdf_partners WHERE partner_id = ANY($1::text[])", partners)
+    finally:
+        await conn.close()
+    return bool(known == len(partners))
 
 
 def test_the_model_claws_back_only_what_is_available():
