@@ -95,6 +95,8 @@ def decide_stage_change(deal: Deal, command: ChangeStage) -> list[EventPayload]:
         raise RuleViolation(f"use the dedicated command to move a deal to {target}")
     if deal.status != Status.APPROVED or NEXT_STAGE.get(deal.stage) != target:
         raise _refuse(deal, target.value)
+    if deal.approved_on is not None and command.changed_at.date() < deal.approved_on:
+        raise RuleViolation(f"changed_at {command.changed_at.date()} is before the approval ({deal.approved_on})")
     return [
         DealStageChanged(
             partner_id=deal.partner_id,
