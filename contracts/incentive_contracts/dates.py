@@ -45,8 +45,9 @@ def _strict_date(value: object) -> date:
 
 
 def _no_number(value: object) -> object:
-    if isinstance(value, int | float | bool):
-        raise ValueError("must be an ISO 8601 timestamp with a time zone, not a number")
+    """Numbers (and numeric strings, which a query string carries) are not timestamps."""
+    if isinstance(value, int | float | bool) or (isinstance(value, str) and not _DATE.match(value[:10])):
+        raise ValueError("must be an ISO 8601 timestamp with a time zone, like 2026-03-31T23:59:59Z")
     return value
 
 

@@ -82,6 +82,23 @@ DecimalString = Annotated[
 ]
 
 
+def _bounded(value: object) -> Decimal:
+    amount = parse_decimal(value)
+    if abs(amount) >= MAX_MAGNITUDE:
+        raise ValueError("must be less than 10^15 in absolute value")
+    return amount
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_bounded),
+    PlainSerializer(_to_str, return_type=str, when_used="always"),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN}, mode="validation"),
+    Field(description="Exact amount as a decimal string, below 10^15 (in the currency given beside it)"),
+]
+"""An amount beside a separate currency field (a payout minimum, a forecast): grammar and maximum."""
+
+
 def _code(value: object) -> object:
     if isinstance(value, str) and _CODE.fullmatch(value) and not is_currency(value):
         raise ValueError(f"{value} is not an active ISO 4217 currency code")

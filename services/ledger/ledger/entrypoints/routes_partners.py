@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from incentive_contracts.dates import BusinessDateTime
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
@@ -105,7 +106,7 @@ async def partner_balances(
     partner_id: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    as_of: Annotated[datetime | None, Query(description="business time; default now")] = None,
+    as_of: Annotated[BusinessDateTime | None, Query(description="business time; default now")] = None,
 ) -> BalancesOut:
     """Balances of the partner's own accounts, credit-normal (what the vendor owes or paid the partner),
     with available / held / pending / paid / capped per fund and currency."""

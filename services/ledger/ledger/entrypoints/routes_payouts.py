@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from incentive_contracts.dates import BusinessDateTime
+from incentive_contracts.money import Amount, CurrencyCode
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
@@ -52,9 +54,11 @@ CSV_COLUMNS = [
 
 
 class CutBody(BaseModel):
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    cutoff: datetime = Field(description="pay payable entries effective at or before this time (with a time zone)")
-    minimum_amount: Decimal = Field(default=Decimal(0), description="partners below this amount wait for a later batch")
+    currency: CurrencyCode
+    cutoff: BusinessDateTime = Field(
+        description="pay payable entries effective at or before this time (with a time zone)"
+    )
+    minimum_amount: Amount = Field(default=Decimal(0), description="partners below this amount wait for a later batch")
 
 
 class AcknowledgementIn(BaseModel):
@@ -63,7 +67,7 @@ class AcknowledgementIn(BaseModel):
     partner_id: str | None = None
     payment_reference: str | None = Field(default=None, min_length=1, max_length=200)
     reason: str | None = Field(default=None, min_length=1, max_length=1000)
-    at: datetime | None = Field(default=None, description="when it was paid or failed (default now)")
+    at: BusinessDateTime | None = Field(default=None, description="when it was paid or failed (default now)")
 
 
 class AcknowledgementsBody(BaseModel):
