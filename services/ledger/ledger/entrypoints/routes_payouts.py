@@ -19,6 +19,7 @@ from incentive_contracts.dates import BusinessDateTime
 from incentive_contracts.money import Amount, CurrencyCode
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
+from servicekit.dates import check_facts
 from servicekit.idempotency import run_write
 from servicekit.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
@@ -239,6 +240,7 @@ async def acknowledge_lines(
 ) -> JSONResponse:
     """Per line: paid (with the external payment reference) or failed (with a reason; the money is payable
     again). Acknowledging a line again with the same outcome changes nothing."""
+    check_facts(request, datetime.now(UTC).date(), {f"lines.{i}.at": x.at for i, x in enumerate(body.lines)})
     items = [
         Acknowledgement(
             status=x.status,
@@ -246,7 +248,7 @@ async def acknowledge_lines(
             partner_id=x.partner_id,
             payment_reference=x.payment_reference,
             reason=x.reason,
-            at=x.at if x.at is None or x.at.tzinfo else x.at.replace(tzinfo=UTC),
+            at=x.at,  # a BusinessDateTime: always with a time zone
         )
         for x in body.lines
     ]

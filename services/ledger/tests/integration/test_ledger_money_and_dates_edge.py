@@ -56,6 +56,18 @@ async def test_a_payout_batch_takes_only_real_currencies_and_strict_amounts(
     assert await fetch(ledger_settings, "SELECT batch_id FROM payout_batches") == []
 
 
+async def test_an_acknowledgement_dated_in_the_future_is_refused(ledger_client, ledger_settings):
+    headers = auth_header(ledger_settings, "finance:write") | {"Idempotency-Key": "ack-future"}
+    body = {"lines": [{"status": "paid", "line_id": "l1", "payment_reference": "PAY-1", "at": "9999-01-01T00:00:00Z"}]}
+    _named(
+        await ledger_client.post("/payout-batches/b1/acknowledgements", json=body, headers=headers), "body.lines.0.at"
+    )
+    body["lines"][0]["at"] = "2999-01-01T00:00:00Z"
+    _named(
+        await ledger_client.post("/payout-batches/b1/acknowledgements", json=body, headers=headers), "body.lines.0.at"
+    )
+
+
 async def test_a_payout_minimum_finer_than_the_currency_is_refused(ledger_client, ledger_settings):
     headers = auth_header(ledger_settings, "finance:write") | {"Idempotency-Key": "cut-jpy"}
     response = await ledger_client.post(
