@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from registration.entrypoints.api import create_app
+from servicekit.testing.client import app_client
 
 from .helpers import advance, deal_body, enroll, fetch, manager, outbox_types, partner_body, register
 
@@ -160,3 +162,20 @@ async def test_renaming_a_partner_to_null_is_a_422_naming_name(registration_clie
     assert await outbox_types(settings) == before
     cleared = await client.patch("/partners/p1", json={"vertical": None, "name": "P1 GmbH"}, headers=manager(settings))
     assert cleared.status_code == 200, cleared.text
+
+
+async def test_the_future_skew_is_configurable(registration_settings, clock):
+    settings = registration_settings.model_copy(update={"business_date_future_skew_days": 0})
+    async with app_client(create_app(settings, clock=clock)) as client:
+        await enroll(client, settings, "p1")
+        await register(client, settings, "d1", "p1")
+        await advance(client, settings, "d1", "qualified", "proposal", "negotiation")
+        amount = {"amount": "900.00", "currency": "USD"}
+        tomorrow = await client.post(
+            "/deals/d1/won", json={"amount": amount, "closed_on": "2026-03-03"}, headers=manager(settings)
+        )
+        _named(tomorrow, "body.closed_on")
+        today = await client.post(
+            "/deals/d1/won", json={"amount": amount, "closed_on": "2026-03-02"}, headers=manager(settings)
+        )
+        assert today.status_code == 200, today.text
