@@ -159,7 +159,7 @@ def decide_reverse(deal: Deal, command: ReverseDeal) -> list[EventPayload]:
         raise RuleViolation("a reversal needs a reason")
     remaining = deal.final_amount.amount - deal.reversed_amount
     currency = deal.final_amount.currency
-    amount = command.amount or Money(amount=remaining, currency=currency)
+    amount = command.amount or Money.recorded(remaining, currency)  # what is left of a recorded win
     if amount.currency != currency:
         raise RuleViolation(f"deal {deal.deal_id} was won in {currency}, not {amount.currency}")
     if amount.amount <= 0:
