@@ -20,12 +20,6 @@ def date_policy(request: Request) -> DatePolicy:
     return DatePolicy(future_skew=timedelta(days=days))
 
 
-def invalid(field: str, message: str, value: object, *, location: str = "body") -> RequestValidationError:
-    """A 422 naming ``field`` (dotted for nested fields), in the vocabulary of every other input error."""
-    loc = (location, *field.split("."))
-    return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message, "input": str(value)}])
-
-
 def check_facts(
     request: Request, today: date, facts: Mapping[str, date | datetime | None], *, location: str = "body"
 ) -> None:
