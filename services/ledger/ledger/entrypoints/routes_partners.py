@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from incentive_contracts.dates import BusinessDateTime
+from incentive_contracts.dates import BusinessDate, BusinessDateTime
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
@@ -129,8 +129,8 @@ async def partner_statement(
     partner_id: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    period_from: Annotated[date, Query(alias="from")],
-    period_to: Annotated[date, Query(alias="to")],
+    period_from: Annotated[BusinessDate, Query(alias="from")],
+    period_to: Annotated[BusinessDate, Query(alias="to")],
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> StatementOut | Response:

@@ -111,4 +111,8 @@ async def test_out_of_range_versions_and_integer_dates_are_422s(ledger_client, l
     assert not_there.status_code == 404, not_there.text
     reader = auth_header(ledger_settings, "ledger:read")
     _named(await ledger_client.get("/partners/acme/balances?as_of=0", headers=reader), "query.as_of")
+    statement = "/partners/acme/statement?from=2026-01-01&to=9999-12-31"
+    _named(await ledger_client.get(statement, headers=reader), "query.to")
+    statement = "/partners/acme/statement?from=0001-01-01&to=2026-01-01"
+    _named(await ledger_client.get(statement, headers=reader), "query.from")
     _named(await ledger_client.get("/programs/growth/in-force?on=0", headers=admin), "query.on")

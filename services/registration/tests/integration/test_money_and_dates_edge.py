@@ -153,6 +153,13 @@ async def test_implausible_dates_are_refused_naming_the_field(
     assert await outbox_types(settings) == before
 
 
+async def test_read_filters_take_real_dates(registration_client, registration_settings):
+    client, settings = registration_client, registration_settings
+    _named(await client.get("/deals?close_from=0", headers=manager(settings)), "query.close_from")
+    _named(await client.get("/deals?close_to=9999-12-31", headers=manager(settings)), "query.close_to")
+    _named(await client.get("/engagements?occurred_from=1", headers=manager(settings)), "query.occurred_from")
+
+
 async def test_renaming_a_partner_to_null_is_a_422_naming_name(registration_client, registration_settings):
     client, settings = registration_client, registration_settings
     await enroll(client, settings, "p1")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from incentive_contracts.dates import BusinessDate
 from incentive_contracts.events.deal import FlagReason
 from servicekit.auth import Principal, requires
 from servicekit.dates import check_facts
@@ -116,8 +117,8 @@ async def list_deals(
     stage: Stage | None = None,
     status: Status | None = None,
     flagged: bool | None = None,
-    close_from: Annotated[date | None, Query(description="forecast close on or after")] = None,
-    close_to: Annotated[date | None, Query(description="forecast close on or before")] = None,
+    close_from: Annotated[BusinessDate | None, Query(description="forecast close on or after")] = None,
+    close_to: Annotated[BusinessDate | None, Query(description="forecast close on or before")] = None,
     product_line: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
