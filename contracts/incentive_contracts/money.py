@@ -45,6 +45,7 @@ RECORDED: Final = {"money": "recorded"}
 """Validation context for events and rows recorded earlier: tolerant on currency, places, magnitude."""
 
 _DECIMAL = re.compile(DECIMAL_PATTERN)
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(5)}
 _CODE_SCHEMA = WithJsonSchema(
     {
         "type": "string",
@@ -118,7 +119,10 @@ def amount_violation(amount: Decimal, currency: str) -> str | None:
     if abs(amount) >= MAX_MAGNITUDE:
         return "must be less than 10^15 in absolute value"
     places = minor_units(currency)
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:
+        return None  # the common case, without a quantize
+    if amount != amount.quantize(_QUANTA[places]):  # trailing zeros (1.000 USD) are not finer
         return f"has more decimal places than {currency} allows ({places})"
     return None
 
@@ -177,5 +181,9 @@ class Money(BaseModel):
 
     @classmethod
     def recorded(cls, amount: Decimal, currency: str) -> Money:
-        """Money re-read from storage or a recorded event: no currency, places or magnitude rules."""
-        return cls.model_validate({"amount": amount, "currency": currency}, context=RECORDED)
+        """Money re-read from storage or derived from a recorded event: no currency, places or magnitude
+        rules (the value was accepted when it was recorded). Built without revalidation: it is on the
+        ledger's hot path, so only what a Decimal and a code must be is checked here."""
+        if not isinstance(amount, Decimal) or not amount.is_finite() or not _CODE.fullmatch(currency):
+            raise ValueError(f"not recorded money: {amount!r} {currency!r}")
+        return cls.model_construct(amount=amount, currency=currency)
