@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from .envelope import CloudEvent, dataschema_for, new_event_id, parse_dataschema
+from .money import RECORDED
 from .payload import EventPayload
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -74,7 +75,8 @@ def decode(event: CloudEvent) -> EventPayload:
             raise UnknownEventError(f"no upcaster for {event.type!r} v{version}")
         data = step(data)
         version += 1
-    payload = _MODELS[(event.type, target)].model_validate(data)
+    # Recorded events are read tolerantly on money (see incentive_contracts.money.RECORDED).
+    payload = _MODELS[(event.type, target)].model_validate(data, context=RECORDED)
     if payload.subject != event.subject:
         raise ValueError("subject must equal the payload's partner_id (program:<program_id> for program events)")
     return payload

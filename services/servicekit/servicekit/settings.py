@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_TOKEN_SECRET = "dev-only-insecure-token-secret-change-me"  # noqa: S105 - refused in production
@@ -41,6 +41,8 @@ class ServiceSettings(BaseSettings):
     consumer_park_retry_seconds: float = 60.0
     # Workers touch this file while their loop turns (liveness probe: python -m servicekit.alive).
     heartbeat_path: str | None = None
+    # How far a business fact (a close, a stage change...) may lie ahead of the clock (servicekit.dates).
+    business_date_future_skew_days: int = Field(default=1, ge=0, le=30)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> ServiceSettings:

@@ -350,7 +350,7 @@ class SqlPayoutStore:
 
 
 def _event(action: PayoutAction, linked: ChainedEntry) -> EventPayload:
-    money = Money(amount=action.amount, currency=action.currency)
+    money = Money.recorded(action.amount, action.currency)
     common: dict[str, Any] = {
         "partner_id": action.partner_id,
         "batch_id": action.batch_id,

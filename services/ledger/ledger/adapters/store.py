@@ -206,7 +206,7 @@ class SqlLedgerStore:
                 caused_by=entry.entry.caused_by,
                 kind=entry.entry.kind,
                 postings=[
-                    PostingLine(account=p.account, amount=Money(amount=p.amount, currency=p.currency))
+                    PostingLine(account=p.account, amount=Money.recorded(p.amount, p.currency))
                     for p in entry.entry.postings
                 ],
                 rule_id=entry.entry.rule_id,

@@ -277,7 +277,7 @@ def _accrual_reversed(
             reverses=record.entry_id,
             deal_id=deal.deal_id,
             period=quarter_of(deal.won.closed_on),
-            amount=Money(amount=amount, currency=event.amount.currency),
+            amount=Money.recorded(amount, event.amount.currency),  # derived from a recorded event
             rule_version=pv.version,
         ),
         time=business_time(event.on),

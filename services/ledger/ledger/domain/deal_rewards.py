@@ -248,7 +248,7 @@ def _mdf_accrual(
             entry_id=entry.entry_id,
             deal_id=event.deal_id,
             period=period,
-            amount=Money(amount=value, currency=currency),
+            amount=Money.recorded(value, currency),  # derived from a recorded deal.won
             rate=fmt(rule.percent / 100),
             rule_version=pv.version,
         ),

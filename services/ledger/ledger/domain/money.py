@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-# ISO 4217 minor units for currencies that differ from the usual two decimals.
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+from incentive_contracts.currencies import minor_units
+
+__all__ = ["minor_units"]  # the one ISO 4217 table is in incentive_contracts.currencies
+
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-
-
-def minor_units(currency: str) -> int:
-    return _MINOR_UNITS.get(currency, 2)
 
 
 def round_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN) -> Decimal:

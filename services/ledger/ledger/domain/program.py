@@ -11,12 +11,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from incentive_contracts.money import CurrencyCode, amount_violation
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def _money_in_each_currency(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The contracts' money rules: below 10^15 and no finer than each currency's minor unit."""
+    for currency, amount in amounts.items():
+        problem = amount_violation(amount, currency)
+        if problem:
+            raise ValueError(f"{amount} {currency} {problem}")
+    return amounts
+
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Currency = CurrencyCode  # an active ISO 4217 code (incentive_contracts.currencies)
 Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-Amounts = dict[Currency, Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]]
+Amounts = Annotated[
+    dict[Currency, Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]], AfterValidator(_money_in_each_currency)
+]
 
 COMPONENTS = ("rebate", "growth_accelerator", "registration_bonus", "spiff")
 DEFAULT_LINE = "default"

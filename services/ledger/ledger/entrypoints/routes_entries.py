@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from incentive_contracts.dates import BusinessDateTime
 from servicekit.auth import Principal, requires
 from servicekit.pagination import decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
@@ -49,8 +49,8 @@ async def list_entries(
     caused_by: str | None = None,
     account: str | None = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-    effective_from: datetime | None = None,
-    effective_to: datetime | None = None,
+    effective_from: BusinessDateTime | None = None,
+    effective_to: BusinessDateTime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> dict[str, Any]:

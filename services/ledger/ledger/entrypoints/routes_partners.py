@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from incentive_contracts.dates import BusinessDate, BusinessDateTime
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
@@ -105,7 +106,7 @@ async def partner_balances(
     partner_id: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    as_of: Annotated[datetime | None, Query(description="business time; default now")] = None,
+    as_of: Annotated[BusinessDateTime | None, Query(description="business time; default now")] = None,
 ) -> BalancesOut:
     """Balances of the partner's own accounts, credit-normal (what the vendor owes or paid the partner),
     with available / held / pending / paid / capped per fund and currency."""
@@ -128,8 +129,8 @@ async def partner_statement(
     partner_id: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    period_from: Annotated[date, Query(alias="from")],
-    period_to: Annotated[date, Query(alias="to")],
+    period_from: Annotated[BusinessDate, Query(alias="from")],
+    period_to: Annotated[BusinessDate, Query(alias="to")],
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> StatementOut | Response:

@@ -15,8 +15,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from incentive_contracts.dates import BusinessDateTime
+from incentive_contracts.money import Amount, CurrencyCode
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
+from servicekit.dates import check_facts
 from servicekit.idempotency import run_write
 from servicekit.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
@@ -52,9 +55,11 @@ CSV_COLUMNS = [
 
 
 class CutBody(BaseModel):
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    cutoff: datetime = Field(description="pay payable entries effective at or before this time (with a time zone)")
-    minimum_amount: Decimal = Field(default=Decimal(0), description="partners below this amount wait for a later batch")
+    currency: CurrencyCode
+    cutoff: BusinessDateTime = Field(
+        description="pay payable entries effective at or before this time (with a time zone)"
+    )
+    minimum_amount: Amount = Field(default=Decimal(0), description="partners below this amount wait for a later batch")
 
 
 class AcknowledgementIn(BaseModel):
@@ -63,7 +68,7 @@ class AcknowledgementIn(BaseModel):
     partner_id: str | None = None
     payment_reference: str | None = Field(default=None, min_length=1, max_length=200)
     reason: str | None = Field(default=None, min_length=1, max_length=1000)
-    at: datetime | None = Field(default=None, description="when it was paid or failed (default now)")
+    at: BusinessDateTime | None = Field(default=None, description="when it was paid or failed (default now)")
 
 
 class AcknowledgementsBody(BaseModel):
@@ -235,6 +240,7 @@ async def acknowledge_lines(
 ) -> JSONResponse:
     """Per line: paid (with the external payment reference) or failed (with a reason; the money is payable
     again). Acknowledging a line again with the same outcome changes nothing."""
+    check_facts(request, datetime.now(UTC).date(), {f"lines.{i}.at": x.at for i, x in enumerate(body.lines)})
     items = [
         Acknowledgement(
             status=x.status,
@@ -242,7 +248,7 @@ async def acknowledge_lines(
             partner_id=x.partner_id,
             payment_reference=x.payment_reference,
             reason=x.reason,
-            at=x.at if x.at is None or x.at.tzinfo else x.at.replace(tzinfo=UTC),
+            at=x.at,  # a BusinessDateTime: always with a time zone
         )
         for x in body.lines
     ]

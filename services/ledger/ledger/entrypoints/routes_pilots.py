@@ -7,11 +7,12 @@ both hold other partners' data.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
@@ -34,8 +35,8 @@ class PilotBody(BaseModel):
     variant_program_id: str = Field(min_length=1)
     cohort_tag: str = Field(pattern=TAG)
     control_tag: str = Field(pattern=TAG)
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: BusinessDate
+    ends_on: BusinessDate | None = None
     description: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
@@ -51,7 +52,7 @@ class PilotBody(BaseModel):
 
 class ChangeIn(BaseModel):
     partner_id: str = Field(min_length=1, max_length=64)
-    effective_on: date
+    effective_on: BusinessDate
     member: bool = True
 
 
@@ -141,7 +142,7 @@ async def cohort_members(
     tag: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    on: Annotated[date | None, Query(description="default today")] = None,
+    on: Annotated[BusinessDate | None, Query(description="default today")] = None,
 ) -> dict[str, Any]:
     day = on or datetime.now(UTC).date()
     async with request.app.state.engine.connect() as conn:
@@ -154,8 +155,10 @@ async def pilot_report(
     pilot_id: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    period_from: Annotated[date | None, Query(alias="from", description="default: the pilot's start")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="default: the pilot's end, or today")] = None,
+    period_from: Annotated[BusinessDate | None, Query(alias="from", description="default: the pilot's start")] = None,
+    period_to: Annotated[
+        BusinessDate | None, Query(alias="to", description="default: the pilot's end, or today")
+    ] = None,
 ) -> dict[str, Any]:
     """The cohort against the control cohort over the window: won revenue, deals won and lost, win rate and
     reward cost, per currency."""

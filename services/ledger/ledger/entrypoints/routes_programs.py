@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
@@ -24,8 +25,11 @@ READERS = requires("program:admin", "ledger:read", "finance:read", "audit:read")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
 
+VersionPath = Annotated[int, Path(ge=0, le=2_147_483_647, description="a program version (0 is the built-in default)")]
+
+
 class PublishBody(BaseModel):
-    effective_from: date
+    effective_from: BusinessDate
     correction: bool = False
     reason: str | None = Field(default=None, max_length=2000)
 
@@ -103,7 +107,11 @@ async def create_draft(
 
 @router.post("/programs/{program_id}/versions/{version}/publish")
 async def publish_version(
-    program_id: str, version: int, body: PublishBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
+    program_id: str,
+    version: VersionPath,
+    body: PublishBody,
+    request: Request,
+    principal: Annotated[Principal, Depends(ADMIN)],
 ) -> JSONResponse:
     """Publish a draft: effective_from at least the notice period ahead, unless a correction with a reason."""
     notice = request.app.state.settings.program_notice_days
@@ -150,7 +158,7 @@ async def list_versions(
 @router.get("/programs/{program_id}/versions/{version}", response_model=None)
 async def get_version(
     program_id: str,
-    version: int,
+    version: VersionPath,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
     format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
@@ -167,7 +175,7 @@ async def version_in_force(
     program_id: str,
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
-    on: Annotated[date | None, Query(description="business date (default today)")] = None,
+    on: Annotated[BusinessDate | None, Query(description="business date (default today)")] = None,
 ) -> dict[str, Any]:
     """Which version applies to an event dated ``on`` recorded now."""
     now = _now()

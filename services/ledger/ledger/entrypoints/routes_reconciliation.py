@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from incentive_contracts.dates import PERIOD_PATTERN
+from incentive_contracts.money import Amount, CurrencyCode
+from pydantic import BaseModel
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
 from servicekit.problems import Problem
@@ -20,14 +21,14 @@ from ..domain.reconciliation import Forecast, Line, period_bounds, reconcile
 router = APIRouter(tags=["reconciliation"])
 READERS = requires("finance:read", "finance:write", "audit:read")
 WRITERS = requires("finance:write")
-PERIOD = r"^[0-9]{4}-Q[1-4]$"
+PERIOD = PERIOD_PATTERN  # YYYY-Qn, years 1970..2999
 
 
 class ForecastBody(BaseModel):
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    reward_expense: Decimal
-    mdf_usage: Decimal
-    payouts: Decimal
+    currency: CurrencyCode
+    reward_expense: Amount
+    mdf_usage: Amount
+    payouts: Amount
 
 
 def _line(x: Line) -> dict[str, Any]:

@@ -7,11 +7,11 @@ partner token sees only its own partner's simulations.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
@@ -32,8 +32,8 @@ class SimulationBody(BaseModel):
     program_id: str = Field(min_length=1)
     document: str | None = Field(default=None, description="the draft's YAML (or name a stored version)")
     version: int | None = Field(default=None, description="a stored version of the program (usually a draft)")
-    period_from: date | None = Field(default=None, alias="from")
-    period_to: date | None = Field(default=None, alias="to")
+    period_from: BusinessDate | None = Field(default=None, alias="from")
+    period_to: BusinessDate | None = Field(default=None, alias="to")
     partner_id: str | None = None
 
     @model_validator(mode="after")

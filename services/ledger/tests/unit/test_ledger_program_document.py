@@ -53,6 +53,19 @@ def test_every_problem_is_listed_with_its_location():
     assert any("spiff q3-security: 'to' (2026-06-30) is before 'from' (2026-07-01)" in e for e in errors)
 
 
+@pytest.mark.parametrize(
+    ("amount", "found"),
+    [("{XAU: 500}", "XAU is not an active ISO 4217 currency code"), ("{ABC: 500}", "ABC is not an active"),
+     ("{USD: 500.001}", "more decimal places than USD allows"), ("{JPY: 1.5}", "more decimal places than JPY"),
+     ("{USD: 10000000000000000}", "less than 10^15")],
+)  # fmt: skip
+def test_program_amounts_follow_the_contracts_money_rules(amount: str, found: str) -> None:
+    """Issue 13: a SPIFF in a metal, finer than a cent or beyond 10^15 is refused on load."""
+    with pytest.raises(InvalidProgram) as caught:
+        load_program(GOOD.replace("amount: {USD: 500}", f"amount: {amount}"))
+    assert any(found in e for e in caught.value.errors), caught.value.errors
+
+
 def test_references_between_rules_are_checked():
     with pytest.raises(InvalidProgram, match=r"rebate\.percent\.silver needs a 'default' rate"):
         load_program(GOOD.replace("silver: {default: 6, cloud: 7.25}", "silver: {cloud: 7.25}"))

@@ -152,7 +152,7 @@ class SqlHistory:
                 allocation_id=r.allocation_id,
                 partner_id=r.partner_id,
                 period=r.period,
-                amount=Money(amount=stored(r.amount, r.currency), currency=r.currency),
+                amount=Money.recorded(stored(r.amount, r.currency), r.currency),
                 allocated_on=r.allocated_on,
                 allocated_by=r.allocated_by,
             )
@@ -176,7 +176,7 @@ class SqlHistory:
                     period=r.period,
                     milestone=r.milestone,
                     trigger=r.trigger,
-                    amount=Money(amount=stored(r.amount, r.currency), currency=r.currency),
+                    amount=Money.recorded(stored(r.amount, r.currency), r.currency),
                     disbursed_on=r.disbursed_on,
                 )
                 for r in paid
@@ -189,7 +189,7 @@ class SqlHistory:
                     claim_id=r.claim_id,
                     period=r.period,
                     activity_type=r.activity_type,
-                    spend=Money(amount=stored(r.spend, r.currency), currency=r.currency),
+                    spend=Money.recorded(stored(r.spend, r.currency), r.currency),
                     results=CampaignResults(**{name: getattr(r, name) for name in RESULT_FIELDS}),
                     reported_on=r.reported_on,
                 )

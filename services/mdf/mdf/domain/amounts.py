@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
+from incentive_contracts.currencies import minor_units
 from incentive_contracts.money import Money
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-
-# ISO 4217 minor units that differ from the usual two decimals.
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "JOD": 3, "KWD": 3, "OMR": 3, "TND": 3}
-
-
-def minor_units(currency: str) -> int:
-    return _MINOR_UNITS.get(currency, 2)
 
 
 def quantum(currency: str) -> Decimal:
@@ -26,13 +20,14 @@ def round_amount(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN)
 
 
-def fits_currency(amount: Decimal, currency: str) -> bool:
-    """True when the amount has no more decimals than the currency allows."""
-    return amount == round_amount(amount, currency)
-
-
 def money(amount: Decimal, currency: str) -> Money:
+    """Money the service computed from amounts that were themselves valid money (strict)."""
     return Money(amount=amount, currency=currency)
+
+
+def fund_money(amount: Decimal, currency: str) -> Money:
+    """Money from a fund balance: it may hold an accrual the ledger recorded with four places."""
+    return Money.recorded(amount, currency)
 
 
 def show(amount: Decimal, currency: str) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from incentive_contracts.events.mdf import MdfAllocated
 from incentive_contracts.money import Money
 
-from .amounts import ZERO, fits_currency, round_amount, show
+from .amounts import ZERO, round_amount, show
 from .errors import Violation, raise_if_any
 from .rules import period_closed, positive_amount
 
@@ -49,8 +49,6 @@ def decide_set_budget(state: ProgramBudget | None, command: SetBudget, *, closed
         found.append(period_closed(command.period))
     if amount < ZERO:
         found.append(Violation("amount_not_positive", "a budget cannot be negative"))
-    if not fits_currency(amount, currency):
-        found.append(Violation("amount_precision", f"{amount} has more decimals than {currency} allows"))
     if amount < allocated:
         found.append(
             Violation(

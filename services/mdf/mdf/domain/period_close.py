@@ -15,7 +15,7 @@ from enum import StrEnum
 from incentive_contracts.events.mdf import MdfFundsExpired
 from incentive_contracts.payload import EventPayload
 
-from .amounts import ZERO, money
+from .amounts import ZERO, fund_money
 from .errors import Violation, raise_if_any
 from .fund import Fund, evolve_fund
 from .periods import Period
@@ -82,7 +82,7 @@ def expire_unreserved(fund: Fund, *, reason: str, on: date) -> list[EventPayload
         MdfFundsExpired(
             partner_id=fund.partner_id,
             period=fund.period,
-            amount=money(fund.available, fund.currency),
+            amount=fund_money(fund.available, fund.currency),
             reason=reason,
             expired_on=on,
         )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from incentive_contracts.money import Money
 from servicekit.auth import Principal, requires
+from servicekit.dates import check_facts
 from servicekit.idempotency import run_write
 from servicekit.unit_of_work import UnitOfWork
 
@@ -34,6 +35,7 @@ async def close_period(
     period: PeriodPath, body: CloseBody, request: Request, principal: Annotated[Principal, Depends(requires(*MANAGE))]
 ) -> JSONResponse:
     """Close as of a date; may run again later to sweep requests whose deadline has passed since."""
+    check_facts(request, today(request), {"as_of": body.as_of})
     command = ClosePeriod(period, body.as_of, today(request))
 
     async def action(uow: UnitOfWork) -> tuple[int, CloseOut]:
@@ -41,7 +43,7 @@ async def close_period(
         return 200, CloseOut(
             **PeriodOut.of(summary.period).model_dump(),
             lapsed_requests=summary.lapsed_requests,
-            expired=[Money(amount=a, currency=c) for c, a in sorted(summary.expired.items())],
+            expired=[Money.recorded(a, c) for c, a in sorted(summary.expired.items())],
         )
 
     return await run_write(request, principal, request.app.state.uow_factory, action)

@@ -6,6 +6,8 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from incentive_contracts.dates import PERIOD_PATTERN as PERIOD_YEARS_1970_2999
+from incentive_contracts.dates import BusinessDate
 from incentive_contracts.events.mdf import (
     CampaignResults,
     ExpectedResults,
@@ -24,7 +26,7 @@ from ..domain.milestones import MilestonePlan, Trigger
 from ..domain.period_close import PeriodState
 from ..domain.request import MdfRequest
 
-PERIOD_PATTERN = r"^[0-9]{4}-Q[1-4]$"
+PERIOD_PATTERN = PERIOD_YEARS_1970_2999  # YYYY-Qn, years 1970..2999 (the contracts' date policy)
 ID_PATTERN = r"^[A-Za-z0-9._:/-]+$"
 
 
@@ -70,8 +72,8 @@ class SubmitRequestBody(Body):
     title: str = Field(min_length=1, max_length=200)
     planned_cost: Money
     requested_amount: Money
-    starts_on: date
-    ends_on: date
+    starts_on: BusinessDate
+    ends_on: BusinessDate
     expected_results: ExpectedResults = Field(default_factory=ExpectedResults)
     milestones: list[MilestoneIn] | None = Field(default=None, max_length=10)
 
@@ -108,7 +110,7 @@ class ResultsBody(Body):
 
 
 class CloseBody(Body):
-    as_of: date = Field(description="the closing date: claim deadlines before it have passed")
+    as_of: BusinessDate = Field(description="the closing date: claim deadlines before it have passed")
 
 
 class BudgetOut(BaseModel):

@@ -28,7 +28,8 @@ def accrued(entry: str, amount: str, period: str = "2026-Q2", partner: str = "ac
         entry_id=entry,
         deal_id=f"deal-{entry}",
         period=period,
-        amount=Money(amount=Decimal(amount), currency="EUR"),
+        # Money.recorded: the ledger once recorded accruals with four places; such events stay readable.
+        amount=Money.recorded(Decimal(amount), "EUR"),
         rate="0.02",
         rule_version=1,
     )

@@ -2,8 +2,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from mdf.domain.amounts import fits_currency, percent, round_amount, show_at_most
+from incentive_contracts.money import Money
+from mdf.domain.amounts import percent, round_amount, show_at_most
 from mdf.domain.periods import Period
+from pydantic import ValidationError
 
 
 def test_period_parses_and_knows_its_days():
@@ -30,10 +32,12 @@ def test_rounding_is_half_even_to_the_minor_unit():
 
 
 def test_precision_follows_the_currency():
-    assert fits_currency(Decimal("10.25"), "EUR")
-    assert not fits_currency(Decimal("10.255"), "EUR")
-    assert not fits_currency(Decimal("10.5"), "JPY")
-    assert fits_currency(Decimal("10.125"), "BHD")
+    """The contracts' Money type holds the rule now (the service's own check was the same rule)."""
+    assert Money(amount=Decimal("10.25"), currency="EUR")
+    assert Money(amount=Decimal("10.125"), currency="BHD")
+    for amount, currency in (("10.255", "EUR"), ("10.5", "JPY")):
+        with pytest.raises(ValidationError, match="decimal places"):
+            Money(amount=Decimal(amount), currency=currency)
 
 
 def test_limits_shown_round_down_and_percentages_read_naturally():

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property, lru_cache
 
+from incentive_contracts.dates import EARLIEST, LATEST
 from incentive_contracts.money import Money
 
 from .deal import Deal, Stage, Status
@@ -189,11 +190,16 @@ def _date(value: str | None, name: str, problems: list[str]) -> date | None:
         return None
     try:
         if value.isdigit() and len(value) > 8:
-            return datetime.fromtimestamp(int(value) / 1000, tz=UTC).date()
-        return date.fromisoformat(value[:10])
-    except (ValueError, OverflowError):
+            day = datetime.fromtimestamp(int(value) / 1000, tz=UTC).date()
+        else:
+            day = date.fromisoformat(value[:10])
+    except (ValueError, OverflowError, OSError):  # OSError: an epoch the platform cannot represent
         problems.append(f"{name} {value!r} is not a date")
         return None
+    if not EARLIEST <= day <= LATEST:  # the contracts' date window (a close in 9999 is not a close)
+        problems.append(f"{name} {value!r} is outside {EARLIEST}..{LATEST}")
+        return None
+    return day
 
 
 @dataclass(frozen=True)

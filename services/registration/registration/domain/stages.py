@@ -95,6 +95,8 @@ def decide_stage_change(deal: Deal, command: ChangeStage) -> list[EventPayload]:
         raise RuleViolation(f"use the dedicated command to move a deal to {target}")
     if deal.status != Status.APPROVED or NEXT_STAGE.get(deal.stage) != target:
         raise _refuse(deal, target.value)
+    if deal.approved_on is not None and command.changed_at.date() < deal.approved_on:
+        raise RuleViolation(f"changed_at {command.changed_at.date()} is before the approval ({deal.approved_on})")
     return [
         DealStageChanged(
             partner_id=deal.partner_id,
@@ -157,7 +159,7 @@ def decide_reverse(deal: Deal, command: ReverseDeal) -> list[EventPayload]:
         raise RuleViolation("a reversal needs a reason")
     remaining = deal.final_amount.amount - deal.reversed_amount
     currency = deal.final_amount.currency
-    amount = command.amount or Money(amount=remaining, currency=currency)
+    amount = command.amount or Money.recorded(remaining, currency)  # what is left of a recorded win
     if amount.currency != currency:
         raise RuleViolation(f"deal {deal.deal_id} was won in {currency}, not {amount.currency}")
     if amount.amount <= 0:

@@ -60,6 +60,8 @@ def registrations(count: int) -> list[dict[str, Any]]:
         }
         if rng.random() < 0.3:  # managers may back-date (velocity windows, exclusivity windows)
             changes["registered_on"] = rng.choice(["2026-01-10", "2026-02-25", "2026-02-28", "2026-03-01"])
+        if changes["expected_amount"]["currency"] == "JPY":  # whole yen: JPY has no minor unit (issue 13)
+            changes["expected_amount"]["amount"] = changes["expected_amount"]["amount"].replace(".", "")
         deals.append(deal_body(f"d{i:03d}", partner, **changes))
     return deals
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from .helpers import advance, deal_body, enroll, fetch, manager, outbox, outbox_types, partner_token, register
 
 
@@ -74,7 +76,7 @@ async def test_stage_gates_win_with_influence_then_partial_and_full_reversal(
     assert skip.json()["allowed"] == ["qualified", "lost"]
     early_win = await client.post(
         "/deals/d1/won",
-        json={"amount": {"amount": "1.00", "currency": "USD"}, "closed_on": "2026-06-01"},
+        json={"amount": {"amount": "1.00", "currency": "USD"}, "closed_on": "2026-03-01"},  # not in the future
         headers=manager(settings),
     )
     assert early_win.status_code == 409
@@ -227,7 +229,7 @@ async def test_vendor_direct_deals_conflict_and_can_be_awarded_to_the_vendor(
     )
 
 
-async def test_expiry_command_takes_the_date(registration_client, registration_settings):
+async def test_expiry_command_takes_the_date(registration_client, registration_settings, clock):
     client, settings = registration_client, registration_settings
     await enroll(client, settings, "p1")
     await register(client, settings, "stale", "p1", registered_on="2026-01-02")
@@ -245,6 +247,7 @@ async def test_expiry_command_takes_the_date(registration_client, registration_s
         json={"stage": "qualified", "changed_at": "2026-02-15T10:00:00Z"},
         headers=manager(settings),
     )
+    clock.current = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # as_of is not in the future (issue 13)
     nothing = await client.post("/deals/expire", json={"as_of": "2026-03-03"}, headers=manager(settings))
     assert nothing.json()["expired"] == []
     expired = await client.post("/deals/expire", json={"as_of": "2026-03-04"}, headers=manager(settings))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 import orjson
 from registration.config import RegistrationSettings
@@ -26,7 +28,7 @@ async def _outbox(settings: RegistrationSettings) -> list[dict]:
     return [{"type": r["event_type"], "sequence": r["sequence"], "event": orjson.loads(r["payload"])} for r in rows]
 
 
-async def test_enroll_register_and_win_write_events_to_the_outbox(registration_client, registration_settings):
+async def test_enroll_register_and_win_write_events_to_the_outbox(registration_client, registration_settings, clock):
     admin = auth_header(registration_settings, "partners:write", "deals:write", "deals:read")
     response = await registration_client.post("/partners", json=PARTNER, headers=admin)
     assert response.status_code == 201, response.text
@@ -43,6 +45,7 @@ async def test_enroll_register_and_win_write_events_to_the_outbox(registration_c
     for stage in ("qualified", "proposal", "negotiation"):
         moved = await registration_client.post("/deals/d1/stage", json={"stage": stage}, headers=admin)
         assert moved.status_code == 200, moved.text
+    clock.current = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a close is not in the future (issue 13)
     won = await registration_client.post(
         "/deals/d1/won",
         json={"amount": {"amount": "1200.00", "currency": "USD"}, "closed_on": "2026-11-30"},

@@ -84,6 +84,14 @@ def test_mapping_turns_crm_fields_into_the_desired_deal():
     assert len(broken.problems) == 3
 
 
+def test_implausible_crm_dates_and_amounts_are_problems_not_deals():
+    """Issue 13: a close in 9999, an epoch of -10^18 ms, 1.001 USD and a metal are not taken."""
+    for close_date in ("9999-12-31", "0001-01-01", "99999999999999999999", "1969-12-31"):
+        assert desired(close_date=close_date).problems, close_date
+    assert desired(amount="1.001").problems
+    assert desired(currency="XAU").problems
+
+
 def test_a_record_missing_required_fields_waits():
     record, _ = crm.merge(empty(), change(1, {"stage": "qualified"}))
     step = crm.next_step(crm.desired(record, GENERIC), None, deal_id="x", at=T0, source="generic")

@@ -1,4 +1,4 @@
-"""/deals: registration (single and bulk), approval, conflicts, stages, influence, flags, reads."""
+"""/deals: registration (single and bulk), approval, conflicts, stages, influence, reads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from incentive_contracts.dates import BusinessDate
 from servicekit.auth import Principal, requires
+from servicekit.dates import check_facts
 from servicekit.problems import Problem
 
 from ...application import deals as cases
@@ -45,9 +47,12 @@ PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES))
 Reader = Annotated[Principal, Depends(requires(*READ_SCOPES))]
 
 
-def _command(body: RegisterDealBody, request: Request, principal: Principal, day: date | None = None) -> RegisterDeal:
+def _command(
+    body: RegisterDealBody, request: Request, principal: Principal, day: date | None = None, where: str = ""
+) -> RegisterDeal:
     principal.require_partner(body.partner_id)
     day = day or today(request)
+    check_facts(request, day, {f"{where}registered_on": body.registered_on})
     if principal.partner_id is not None and body.registered_on not in (None, day):
         raise Problem(422, "Invalid request", "partners register with today's date; registered_on is for managers")
     return RegisterDeal(
@@ -77,7 +82,7 @@ async def register_deal(body: RegisterDealBody, request: Request, principal: Par
 async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
     """Many registrations in ONE transaction: all are registered, or none (the error names the item)."""
     day = today(request)  # one date for the whole request
-    commands = [_command(item, request, principal, day) for item in body.deals]
+    commands = [_command(item, request, principal, day, f"deals.{i}.") for i, item in enumerate(body.deals)]
 
     async def action(unit: Unit) -> tuple[int, dict[str, Any]]:
         deals = await register_deals(unit, commands, policy(request), actor=actor(principal))
@@ -110,8 +115,8 @@ async def list_deals(
     stage: Stage | None = None,
     status: Status | None = None,
     flagged: bool | None = None,
-    close_from: Annotated[date | None, Query(description="forecast close on or after")] = None,
-    close_to: Annotated[date | None, Query(description="forecast close on or before")] = None,
+    close_from: Annotated[BusinessDate | None, Query(description="forecast close on or after")] = None,
+    close_to: Annotated[BusinessDate | None, Query(description="forecast close on or before")] = None,
     product_line: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -164,6 +169,7 @@ def _decision(request: Request, principal: Principal, deal_id: str, reason: str 
 async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -> JSONResponse:
     """Expire approved registrations without progress for the configured days before ``as_of``."""
     require_manager(principal)
+    check_facts(request, today(request), {"as_of": body.as_of})
 
     async def action(unit: Unit) -> tuple[int, dict[str, object]]:
         expired = await cases.expire(unit, body.as_of, policy(request), actor=actor(principal))
@@ -205,6 +211,7 @@ async def award_conflict(deal_id: str, body: DecisionBody, request: Request, pri
 
 @router.post("/{deal_id}/stage")
 async def change_stage(deal_id: str, body: StageBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+    check_facts(request, today(request), {"changed_at": body.changed_at})
     command = stages.ChangeStage(
         deal_id=deal_id,
         to_stage=body.stage,
@@ -222,6 +229,7 @@ async def change_stage(deal_id: str, body: StageBody, request: Request, principa
 @router.post("/{deal_id}/won")
 async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Manager) -> JSONResponse:
     require_manager(principal)
+    check_facts(request, today(request), {"closed_on": body.closed_on})
     command = stages.WinDeal(deal_id=deal_id, amount=body.amount, closed_on=body.closed_on)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
@@ -232,6 +240,7 @@ async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Man
 
 @router.post("/{deal_id}/lost")
 async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+    check_facts(request, today(request), {"lost_on": body.lost_on})
     command = stages.LoseDeal(deal_id=deal_id, lost_on=body.lost_on or today(request), reason=body.reason)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
@@ -245,6 +254,7 @@ async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: P
 async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, principal: Manager) -> JSONResponse:
     """A won deal cancelled or refunded, fully (no amount) or partly."""
     require_manager(principal)
+    check_facts(request, today(request), {"reversed_on": body.reversed_on})
     command = stages.ReverseDeal(
         deal_id=deal_id,
         reversed_on=body.reversed_on or today(request),

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import Principal, requires
+from servicekit.dates import check_facts
 
 from ...application import deals as cases
 from ...domain.approval import Decision
@@ -34,6 +35,7 @@ def _out(direct: DirectDeal, product_line: str | None = None) -> DirectDealOut:
 @router.post("", status_code=201)
 async def add_direct_deal(body: DirectDealBody, request: Request, principal: Manager) -> JSONResponse:
     require_manager(principal)
+    check_facts(request, today(request), {"registered_on": body.registered_on})
     direct = DirectDeal(
         direct_deal_id=body.direct_deal_id,
         identity=CustomerIdentity.of(body.customer_name, body.customer_domain),

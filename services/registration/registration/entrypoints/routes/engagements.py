@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from incentive_contracts.dates import BusinessDate
 from incentive_contracts.events.engagement import EngagementKind
 from servicekit.auth import Principal, requires
 
@@ -50,8 +50,8 @@ async def list_engagements(
     principal: Reader,
     partner_id: str | None = None,
     kind: EngagementKind | None = None,
-    occurred_from: date | None = None,
-    occurred_to: date | None = None,
+    occurred_from: BusinessDate | None = None,
+    occurred_to: BusinessDate | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut[EngagementOut]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from incentive_contracts.events.partner import PartnerType
 from servicekit.auth import Principal, requires
+from servicekit.dates import check_facts
 
 from ...application import partners as cases
 from ...application.ports import PartnerQuery
@@ -24,6 +25,7 @@ PARTNER_READ = ("deals:read", "partners:write", "partner:read")
 async def enroll_partner(
     body: EnrollPartnerBody, request: Request, principal: Annotated[Principal, Depends(requires("partners:write"))]
 ) -> JSONResponse:
+    check_facts(request, today(request), {"enrolled_on": body.enrolled_on})
     command = model.EnrollPartner(
         partner_id=body.partner_id,
         name=body.name,
@@ -67,6 +69,7 @@ async def deactivate_partner(
     request: Request,
     principal: Annotated[Principal, Depends(requires("partners:write"))],
 ) -> JSONResponse:
+    check_facts(request, today(request), {"deactivated_on": body.deactivated_on})
     command = model.DeactivatePartner(
         partner_id=partner_id, deactivated_on=body.deactivated_on or today(request), reason=body.reason
     )

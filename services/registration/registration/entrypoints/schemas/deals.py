@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from incentive_contracts.dates import BusinessDate, BusinessDateTime
 from incentive_contracts.events.deal import FlagReason, InfluenceKind
 from incentive_contracts.money import Money
 from pydantic import BaseModel, Field
@@ -24,8 +25,10 @@ class RegisterDealBody(Body):
     customer_domain: OptionalText = Field(default=None, max_length=253)
     product_line: str = Field(min_length=1, max_length=64)
     expected_amount: Money
-    expected_close: date
-    registered_on: date | None = Field(default=None, description="managers and imports only; partners register today")
+    expected_close: BusinessDate
+    registered_on: BusinessDate | None = Field(
+        default=None, description="managers and imports only; partners register today"
+    )
 
 
 class BulkRegisterBody(Body):
@@ -42,17 +45,17 @@ class RejectBody(Body):
 
 class StageBody(Body):
     stage: Stage
-    forecast_close: date | None = None
-    changed_at: datetime | None = None
+    forecast_close: BusinessDate | None = None
+    changed_at: BusinessDateTime | None = None
 
 
 class WinBody(Body):
     amount: Money
-    closed_on: date
+    closed_on: BusinessDate
 
 
 class LoseBody(Body):
-    lost_on: date | None = None
+    lost_on: BusinessDate | None = None
     reason: OptionalText = Field(default=None, max_length=500)
 
 
@@ -65,18 +68,18 @@ class ReversalBody(Body):
     kind: ReversalKind
     reason: str = Field(min_length=1, max_length=400)
     amount: Money | None = Field(default=None, description="omit to reverse everything not yet reversed")
-    reversed_on: date | None = None
+    reversed_on: BusinessDate | None = None
 
 
 class ForecastBody(Body):
     expected_amount: Money | None = None
-    expected_close: date | None = None
+    expected_close: BusinessDate | None = None
 
 
 class InfluenceBody(Body):
     activity_id: str = Field(default_factory=lambda: new_id("act"), min_length=1, max_length=64, pattern=ID_PATTERN)
     kind: InfluenceKind
-    occurred_on: date
+    occurred_on: BusinessDate
     evidence_ref: str = Field(min_length=1, max_length=500)
 
 
@@ -89,7 +92,7 @@ class ConfirmFlagBody(Body):
 
 
 class ExpireBody(Body):
-    as_of: date
+    as_of: BusinessDate
 
 
 class DirectDealBody(Body):
@@ -97,7 +100,7 @@ class DirectDealBody(Body):
     customer_name: str = Field(min_length=1, max_length=200)
     customer_domain: OptionalText = Field(default=None, max_length=253)
     product_line: str = Field(min_length=1, max_length=64)
-    registered_on: date | None = None
+    registered_on: BusinessDate | None = None
     note: OptionalText = Field(default=None, max_length=500)
 
 

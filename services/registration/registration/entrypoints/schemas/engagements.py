@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from incentive_contracts.dates import BusinessDate
 from incentive_contracts.events.engagement import EngagementKind
 from pydantic import BaseModel, Field
 
@@ -15,7 +16,7 @@ class RecordEngagementBody(Body):
     engagement_id: str = Field(default_factory=lambda: new_id("eng"), min_length=1, max_length=64, pattern=ID_PATTERN)
     partner_id: str = Field(min_length=1, max_length=64)
     kind: EngagementKind
-    occurred_on: date
+    occurred_on: BusinessDate
     evidence_ref: str = Field(min_length=1, max_length=500)
 
 

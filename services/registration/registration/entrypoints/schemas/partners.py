@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from incentive_contracts.dates import BusinessDate
 from incentive_contracts.events.partner import Contact, PartnerType
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ...domain.partner import Partner
 from .common import ID_PATTERN, Body, OptionalText, new_id
@@ -20,7 +21,7 @@ class EnrollPartnerBody(Body):
     domain: OptionalText = Field(default=None, max_length=253)
     program_id: str = Field(default="default", min_length=1, max_length=64)
     contacts: list[Contact] = Field(default_factory=list, max_length=50)
-    enrolled_on: date | None = None
+    enrolled_on: BusinessDate | None = None
 
 
 class UpdatePartnerBody(Body):
@@ -34,10 +35,18 @@ class UpdatePartnerBody(Body):
     program_id: str | None = Field(default=None, min_length=1, max_length=64)
     contacts: list[Contact] | None = Field(default=None, max_length=50)
 
+    @field_validator("name", "partner_type", "region", "program_id", "contacts")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        """Only vertical and domain can be cleared; null elsewhere is an error, not "unchanged"."""
+        if value is None:
+            raise ValueError("cannot be null: omit it to keep the current value")
+        return value
+
 
 class DeactivatePartnerBody(Body):
     reason: str = Field(min_length=1, max_length=500)
-    deactivated_on: date | None = None
+    deactivated_on: BusinessDate | None = None
 
 
 class PartnerOut(BaseModel):
