@@ -42,9 +42,13 @@ async def publish_ledger_events(settings: MdfSettings, payloads: list[EventPaylo
     return ids
 
 
-async def until(condition: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until the condition holds (pytest-timeout bounds the wait; no timing is asserted)."""
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
+    """Wait until the condition holds; fail after ``timeout`` seconds (a bound on a wait for events
+    that never come, not a performance assertion)."""
+    deadline = asyncio.get_running_loop().time() + timeout
     while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition {condition.__name__} not met within {timeout}s")
         await asyncio.sleep(WAIT_STEP)
 
 

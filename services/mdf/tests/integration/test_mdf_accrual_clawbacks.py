@@ -10,6 +10,7 @@ from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
 from incentive_contracts.money import Money
 from mdf_api import MdfApi, fetch, outbox, position
 from mdf_kafka import prepare_topics, publish_ledger_events, until
+from mdf_partners import make_known
 from test_mdf_consumer import accrued, running_consumer, tier
 
 D = Decimal
@@ -33,6 +34,7 @@ async def clawed(settings) -> list[dict]:  # type: ignore[type-arg]
 
 async def test_a_reversed_accrual_leaves_nothing_to_spend(kafka_settings):
     await prepare_topics(kafka_settings)
+    await make_known(kafka_settings, "acme")
     await publish_ledger_events(
         kafka_settings,
         [accrued("je-1", "100.00"), reversed_("je-r1", "100.00"), reversed_("je-r1", "100.00")],  # re-announced
@@ -58,6 +60,7 @@ async def test_a_reversal_takes_at_most_what_is_available_and_reports_the_rest(
     kafka_settings, mdf_client, mdf_settings, clock
 ):
     await prepare_topics(kafka_settings)
+    await make_known(kafka_settings, "acme")
     await publish_ledger_events(kafka_settings, [tier("acme", "gold", date(2026, 3, 1)), accrued("je-1", "100.00")])
     async with running_consumer(kafka_settings, "mdf-test") as consumer:
 
