@@ -18,18 +18,14 @@ from ledger.entrypoints import reconcile_cli
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
 from mdf.entrypoints.api import create_app as mdf_app
-from mdf.entrypoints.consumer import build_consumer as mdf_consumer
-from mdf.entrypoints.consumer import uow_factory_for
 from pydantic import SecretStr
 from registration.config import RegistrationSettings
 from registration.entrypoints.api import create_app as registration_app
 from servicekit.auth import mint_token
-from servicekit.kafka import ensure_topics
-from servicekit.runner import all_topics
 from servicekit.testing.client import app_client, auth_header
 from typer.testing import CliRunner, Result
 
-from .workers import eventually, projector_task, relay_task
+from .workers import eventually, mdf_consumer_task, projector_task, relay_task
 
 MDF_DAY = date(2026, 11, 2)
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
@@ -45,22 +41,6 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.current
-
-
-@asynccontextmanager
-async def mdf_consumer_task(settings: MdfSettings) -> AsyncIterator[None]:
-    await ensure_topics(settings, all_topics(settings.topic_prefix))
-    factory = uow_factory_for(settings, pool_size=2)
-    consumer = mdf_consumer(settings, factory)
-    await consumer.consumer.start()
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        consumer.stop()
-        await asyncio.wait_for(task, 10)
-        await consumer.consumer.stop()
-        await factory.engine.dispose()
 
 
 def with_peer_tokens(ledger: LedgerSettings, mdf: MdfSettings, registration: RegistrationSettings) -> LedgerSettings:
