@@ -24,8 +24,10 @@ from ..adapters.simulations import SimulationRequest, run_simulation, store_simu
 from ..adapters.tables import simulations
 
 router = APIRouter(tags=["simulations"])
-RUNNERS = requires("program:admin", "finance:write", "partner:write")
-READERS = requires("program:admin", "finance:read", "ledger:read", "audit:read", "partner:read")
+RUNNERS = requires("program:admin", "finance:write", "partner:write", partner_bound="confine")
+READERS = requires(
+    "program:admin", "finance:read", "ledger:read", "audit:read", "partner:read", partner_bound="confine"
+)
 
 
 class SimulationBody(BaseModel):

@@ -20,8 +20,8 @@ from .schemas import PERIOD_PATTERN, ApproveBody, ClaimOut, ClaimPage, ReasonBod
 
 router = APIRouter(tags=["claims"])
 Manager = Annotated[Principal, Depends(requires(*MANAGE))]
-Writer = Annotated[Principal, Depends(requires(*WRITE_OWN))]
-Reader = Annotated[Principal, Depends(requires(*READ_OWN))]
+Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confine"))]
+Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 
 
 @router.post("/requests/{request_id}/claims", status_code=201)

@@ -33,8 +33,8 @@ from .schemas import (
 
 router = APIRouter(tags=["requests"])
 Manager = Annotated[Principal, Depends(requires(*MANAGE))]
-Writer = Annotated[Principal, Depends(requires(*WRITE_OWN))]
-Reader = Annotated[Principal, Depends(requires(*READ_OWN))]
+Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confine"))]
+Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 
 
 @router.post("/requests", status_code=201)

@@ -20,7 +20,7 @@ from ...domain.deal import Deal, Stage, Status
 from ...domain.errors import NotFound
 from ...domain.influence import RecordInfluence
 from ...domain.registration import RegisterDeal
-from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
+from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, today, write
 from ..schemas.common import PageOut
 from ..schemas.deals import (
     BulkRegisterBody,
@@ -41,8 +41,8 @@ from ..schemas.deals import (
 
 router = APIRouter(prefix="/deals", tags=["deals"])
 Manager = Annotated[Principal, Depends(requires("deals:write"))]
-PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES))]
-Reader = Annotated[Principal, Depends(requires(*READ_SCOPES))]
+PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES, partner_bound="confine"))]
+Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, partner_bound="confine"))]
 
 
 def _command(body: RegisterDealBody, request: Request, principal: Principal, day: date | None = None) -> RegisterDeal:
@@ -156,14 +156,12 @@ async def _own(unit: Unit, principal: Principal, deal_id: str) -> None:
 
 
 def _decision(request: Request, principal: Principal, deal_id: str, reason: str | None) -> Decision:
-    require_manager(principal)
     return Decision(deal_id=deal_id, by=actor(principal), on=today(request), reason=reason)
 
 
 @router.post("/expire")
 async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -> JSONResponse:
     """Expire approved registrations without progress for the configured days before ``as_of``."""
-    require_manager(principal)
 
     async def action(unit: Unit) -> tuple[int, dict[str, object]]:
         expired = await cases.expire(unit, body.as_of, policy(request), actor=actor(principal))
@@ -221,7 +219,6 @@ async def change_stage(deal_id: str, body: StageBody, request: Request, principa
 
 @router.post("/{deal_id}/won")
 async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Manager) -> JSONResponse:
-    require_manager(principal)
     command = stages.WinDeal(deal_id=deal_id, amount=body.amount, closed_on=body.closed_on)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
@@ -244,7 +241,6 @@ async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: P
 @router.post("/{deal_id}/reversal")
 async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, principal: Manager) -> JSONResponse:
     """A won deal cancelled or refunded, fully (no amount) or partly."""
-    require_manager(principal)
     command = stages.ReverseDeal(
         deal_id=deal_id,
         reversed_on=body.reversed_on or today(request),
