@@ -1,6 +1,10 @@
 """Authorization matrix: every route of every service's app (read from ``app.routes``, so a new route is
 covered without touching this file) by every role, aimed at another partner's ids.
 
+Partner-bound tokens carry every scope there is, one at a time and all together (issue 13, defect 1:
+a binding confines a token whatever its scopes); every row of the three databases that names either
+partner is the same after all their attempts as before.
+
 Two partners have data in all three services (registration: deals, engagements; MDF: allocations,
 requests, claims; ledger: entries, a payout batch, a simulation). Then, for every route:
 - no token: 401; a valid token without any scope: 403 (every route has scopes);
@@ -46,6 +50,7 @@ from servicekit.unit_of_work import UnitOfWorkFactory
 from sqlalchemy.dialects.postgresql import insert
 
 from .mdf_partners import mdf_learns_enrolments
+from .partner_bound import partner_bound_roles, rows_naming
 
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
 A, B = "ptnr-alpha", "ptnr-beta"
@@ -380,30 +385,57 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "dead_letter_id": "1",
         }
 
-        failures: list[str] = []
-        checked = 0
-        for service in services:
-            for method, path in walk(service.app.routes):
-                if path in PUBLIC:
-                    continue
-                for role, (scopes, bound) in ROLES.items():
-                    own_id = bound or A
-                    foreign = ids[B if own_id == A else A]
-                    url = fill(path, foreign, shared)
-                    headers = {"Idempotency-Key": uuid.uuid4().hex}
-                    if role != "no token":
-                        headers |= auth_header(service.settings, *scopes, partner_id=bound)
-                    params = required_query(service.app, method, path)
-                    if method == "GET":
-                        params["partner_id"] = foreign.partner_id
-                    body = bodies(foreign).get((service.name, method, path), {}) if method != "GET" else None
+        databases = [s.settings.database_url for s in services]
+        marks = ids[A].values() | ids[B].values()
+        before = await rows_naming(databases, marks)
+        assert {"deals", "engagements", "mdf_requests", "mdf_claims", "allocations", "postings", "simulations"} <= {
+            t.split(".")[1] for t in before
+        }, before.keys()
+        bound_roles = partner_bound_roles(A) | partner_bound_roles(B)
+        failures, checked = await attempts(services, ids, shared, bound_roles, lists_unfiltered=True)
+        assert checked > 2000
+        assert failures == [], "\n".join(failures)
+        assert await rows_naming(databases, marks) == before, "a partner-bound token changed a partner's rows"
+
+        failures, checked = await attempts(services, ids, shared, ROLES)
+        assert checked > 300
+        assert failures == [], "\n".join(failures)
+
+
+async def attempts(
+    services: list[Service],
+    ids: dict[str, PartnerIds],
+    shared: dict[str, str],
+    roles: dict[str, tuple[tuple[str, ...], str | None]],
+    *,
+    lists_unfiltered: bool = False,
+) -> tuple[list[str], int]:
+    """Every route by every role, aimed at the other partner; with ``lists_unfiltered`` every GET is
+    also sent without ``partner_id`` (a list must then hold the caller's rows only)."""
+    failures: list[str] = []
+    checked = 0
+    for service in services:
+        for method, path in walk(service.app.routes):
+            if path in PUBLIC:
+                continue
+            for role, (scopes, bound) in roles.items():
+                own_id = bound or A
+                foreign = ids[B if own_id == A else A]
+                url = fill(path, foreign, shared)
+                headers = {"Idempotency-Key": uuid.uuid4().hex}
+                if role != "no token":
+                    headers |= auth_header(service.settings, *scopes, partner_id=bound, allow_staff_scopes=True)
+                variants = [required_query(service.app, method, path)]
+                if method == "GET":
+                    variants = [variants[0] | {"partner_id": foreign.partner_id}] + variants * lists_unfiltered
+                body = bodies(foreign).get((service.name, method, path), {}) if method != "GET" else None
+                for params in variants:
                     response = await service.client.request(method, url, params=params, json=body, headers=headers)
                     checked += 1
                     problem = _judge(service.name, method, path, role, bound, foreign, url, params, body, response)
                     if problem:
                         failures.append(problem)
-        assert checked > 300
-        assert failures == [], "\n".join(failures)
+    return failures, checked
 
 
 def _judge(
