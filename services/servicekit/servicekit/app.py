@@ -57,6 +57,7 @@ def create_service_app(
     title: str,
     routers: list[APIRouter],
     domain_errors: dict[type[Exception], tuple[int, str]] | None = None,
+    undisclosed_to_partners: tuple[type[Exception], ...] = (),
     on_startup: Hook | None = None,
     on_shutdown: Hook | None = None,
 ) -> FastAPI:
@@ -84,7 +85,7 @@ def create_service_app(
     app.add_middleware(ViewerResetMiddleware)  # each request starts without a viewer
     install_nul_guard(app)  # inside the correlation id (added next, so outermost)
     app.add_middleware(CorrelationIdMiddleware)
-    install_problem_handlers(app, domain_errors)
+    install_problem_handlers(app, domain_errors, undisclosed_to_partners)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

@@ -54,6 +54,12 @@ class Principal:
         """The scope of idempotency keys: one caller never sees another's responses."""
         return f"{self.subject}|{self.partner_id or '*'}"
 
+    @property
+    def actor(self) -> str:
+        """The name recorded for what this caller does: a partner's users as ``partner:<id>:<subject>``
+        (so responses can tell them from staff, see :mod:`servicekit.viewer`)."""
+        return self.subject if self.partner_id is None else f"partner:{self.partner_id}:{self.subject}"
+
     def can_see_partner(self, partner_id: str) -> bool:
         return self.partner_id is None or self.partner_id == partner_id
 

@@ -18,6 +18,7 @@ from servicekit.idempotency import run_write
 from servicekit.pagination import decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
+from servicekit.viewer import shown_actor
 from sqlalchemy import select, true
 
 from ..adapters.simulations import SimulationRequest, run_simulation, store_simulation
@@ -65,7 +66,7 @@ async def simulate(
         )
         result = await run_simulation(uow.conn, ask)
         stored = await store_simulation(
-            uow.conn, body.model_dump(mode="json", by_alias=True), result, partner_id, principal.subject
+            uow.conn, body.model_dump(mode="json", by_alias=True), result, partner_id, principal.actor
         )
         return 201, stored
 
@@ -83,7 +84,7 @@ def _out(row: Any) -> dict[str, Any]:
     return {
         "simulation_id": row.simulation_id,
         "created_at": row.created_at,
-        "created_by": row.created_by,
+        "created_by": shown_actor(row.created_by),  # a role, not a staff name, for partner callers
         **row.result,
     }
 

@@ -36,7 +36,7 @@ async def submit_claim(request_id: str, body: SubmitClaimBody, request: Request,
         proof=tuple(body.proof),
         results=body.results,
         submitted_on=today(request),
-        submitted_by=principal.subject,
+        submitted_by=principal.actor,
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, ClaimOut]:

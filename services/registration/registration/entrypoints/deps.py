@@ -36,7 +36,7 @@ def policy(request: Request) -> RegistrationPolicy:
 
 
 def actor(principal: Principal) -> str:
-    return principal.subject if principal.partner_id is None else f"partner:{principal.partner_id}:{principal.subject}"
+    return principal.actor
 
 
 async def write(request: Request, principal: Principal, action: UnitAction) -> JSONResponse:

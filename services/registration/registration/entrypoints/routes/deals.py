@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
+from servicekit.viewer import other_parties
 
 from ...application import deals as cases
 from ...application.ports import DealQuery
@@ -94,7 +95,8 @@ def bulk_out(deals: list[Deal]) -> dict[str, Any]:
         {
             "deal_id": d.deal_id,
             "status": d.status.value,
-            "conflicts_with": list(d.conflicts_with),
+            "conflicts_with": other_parties(list(d.conflicts_with)),
+            "conflict_count": len(d.conflicts_with),
             "flags": [f.reason.value for f in d.open_flags],
         }
         for d in deals
