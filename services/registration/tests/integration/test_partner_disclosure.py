@@ -39,7 +39,8 @@ async def test_a_conflicting_partner_learns_the_kind_and_count_never_the_rivals_
     assert awarded.status_code == 200, awarded.text
     loser = await client.get("/deals/rival-of-p2", headers=partner_token(settings, "p1"))
     assert loser.json()["rejection_reason"] == "conflict awarded to another registration"
-    assert '"mine"' not in loser.text and "deal mine" not in loser.text
+    assert '"mine"' not in loser.text
+    assert "deal mine" not in loser.text
     assert "signed with p2" not in loser.text
     assert STAFF_ROLE in {h["actor"] for h in loser.json()["history"]}
     assert "manager:jo" not in loser.text
@@ -62,10 +63,12 @@ async def test_an_id_another_partner_holds_answers_as_any_unavailable_id(registr
     )
     assert theirs.status_code == again.status_code == 409
     assert theirs.json() | {"instance": None} == again.json() | {"instance": None}
-    assert "p1" not in theirs.text and "already registered" not in theirs.text
+    assert "p1" not in theirs.text
+    assert "already registered" not in theirs.text
 
     staff = await client.post("/deals", json=deal_body("taken-by-p1", "p2"), headers=manager(settings))
-    assert staff.status_code == 409 and "already registered" in staff.json()["detail"]
+    assert staff.status_code == 409
+    assert "already registered" in staff.json()["detail"]
 
 
 async def test_partners_see_a_role_for_staff_and_names_for_their_own_users(registration_client, registration_settings):
