@@ -79,6 +79,7 @@ ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         None,
     ),
 }
+STAFF_NAME = '"tester"'  # every token's subject: staff actors are recorded by it, partners' as partner:<id>:tester
 QUERY_DEFAULTS = {"from": "2026-01-01", "to": "2026-12-31", "period": "2026-Q1", "on": "2026-03-01"}
 
 
@@ -470,6 +471,8 @@ def _judge(
     leaked = sorted(v for v in foreign.values() if v in response.text and (200 <= status < 300 or v not in asked))
     if leaked:
         return f"{where} (names the other partner's {leaked})"
+    if STAFF_NAME in response.text:
+        return f"{where} (names a staff member: partners see a role)"
     targets_foreign = method != "GET" or any(f"{{{p}}}" in path for p in PARTNER_PARAMS)
     if targets_foreign and status not in (403, 404):
         return f"{where} (expected 403 or 404 for the other partner's data)"
