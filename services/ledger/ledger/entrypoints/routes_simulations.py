@@ -54,11 +54,7 @@ async def simulate(
 ) -> JSONResponse:
     """Replay the history (or a date range) under a draft version and report, per partner and currency, the
     rewards, capped amounts and MDF accrual it would have produced against what was actually posted."""
-    partner_id = body.partner_id
-    if principal.partner_id is not None:
-        if partner_id is not None and partner_id != principal.partner_id:
-            raise Problem(404, "Not found", "no such resource for this caller")
-        partner_id = principal.partner_id
+    partner_id = principal.confine(body.partner_id)
 
     async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
         ask = SimulationRequest(
