@@ -240,6 +240,7 @@ async def crm_record(
     principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
 ) -> dict[str, Any]:
     """A CRM record as merged here: latest field values with their versions, and the last outcome."""
+
     async def load(unit: SqlRegistrationUnit) -> dict[str, Any]:
         record = await unit.crm.get(source, record_id)
         if record is None:
@@ -266,6 +267,7 @@ async def crm_delivery(
     principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
 ) -> dict[str, Any]:
     """What became of a webhook delivery: pending, applied (with each record's result) or failed."""
+
     async def load(unit: SqlRegistrationUnit) -> dict[str, Any]:
         status = await crm_inbox.SqlCrmInbox(unit.uow.conn).status(source, delivery_id)
         if status is None:
