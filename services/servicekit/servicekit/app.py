@@ -16,6 +16,7 @@ from .nul_guard import install_nul_guard
 from .problems import install_problem_handlers
 from .settings import ServiceSettings
 from .unit_of_work import UnitOfWorkFactory
+from .viewer import ViewerResetMiddleware
 
 CORRELATION_HEADER = b"x-correlation-id"
 
@@ -56,6 +57,7 @@ def create_service_app(
     title: str,
     routers: list[APIRouter],
     domain_errors: dict[type[Exception], tuple[int, str]] | None = None,
+    undisclosed_to_partners: tuple[type[Exception], ...] = (),
     on_startup: Hook | None = None,
     on_shutdown: Hook | None = None,
 ) -> FastAPI:
@@ -80,9 +82,10 @@ def create_service_app(
     app.state.settings = settings
     app.state.settings_service_name = service
     app.state.token_secrets = settings.token_verification_secrets
+    app.add_middleware(ViewerResetMiddleware)  # each request starts without a viewer
     install_nul_guard(app)  # inside the correlation id (added next, so outermost)
     app.add_middleware(CorrelationIdMiddleware)
-    install_problem_handlers(app, domain_errors)
+    install_problem_handlers(app, domain_errors, undisclosed_to_partners)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

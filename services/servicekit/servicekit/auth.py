@@ -1,4 +1,13 @@
-"""Scoped bearer tokens (HS256 JWT). A partner token is bound to one partner id."""
+"""Scoped bearer tokens (HS256 JWT) and the one authorization rule every route passes through.
+
+A token may be bound to one partner (``partner_id``). A partner-bound token is confined to that
+partner on every route, whatever scopes it carries: each route declares, through :func:`requires`,
+whether it can be confined to one partner (``partner_bound="confine"``: the route checks every object it
+reads or changes with :meth:`Principal.require_partner` and limits lists with
+:meth:`Principal.confine`) or not (``partner_bound="forbid"``, the default: program-wide routes such as
+budgets, period close, payout cuts, program publishing, audit logs, reconciliation and dead letters
+answer 403 to any partner-bound token).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +15,14 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .problems import Problem
+from .viewer import viewer_var
 
 ISSUER = "partner-incentive-ledger"
 
@@ -44,6 +54,12 @@ class Principal:
         """The scope of idempotency keys: one caller never sees another's responses."""
         return f"{self.subject}|{self.partner_id or '*'}"
 
+    @property
+    def actor(self) -> str:
+        """The name recorded for what this caller does: a partner's users as ``partner:<id>:<subject>``
+        (so responses can tell them from staff, see :mod:`servicekit.viewer`)."""
+        return self.subject if self.partner_id is None else f"partner:{self.partner_id}:{self.subject}"
+
     def can_see_partner(self, partner_id: str) -> bool:
         return self.partner_id is None or self.partner_id == partner_id
 
@@ -51,6 +67,15 @@ class Principal:
         """Object-level check: a partner-bound token only ever reaches its own partner."""
         if not self.can_see_partner(partner_id):
             raise Problem(404, "Not found", "no such resource for this caller")
+
+    def confine(self, partner_id: str | None) -> str | None:
+        """The partner a list is limited to: a partner-bound token always sees only its own (asking for
+        another partner's is 404); an unbound token sees the partner it asked for, or all."""
+        if self.partner_id is None:
+            return partner_id
+        if partner_id is not None:
+            self.require_partner(partner_id)
+        return self.partner_id
 
 
 def mint_token(
@@ -60,12 +85,22 @@ def mint_token(
     scopes: list[str],
     partner_id: str | None = None,
     ttl_seconds: int = 3600,
+    allow_staff_scopes: bool = False,
 ) -> str:
+    """Sign a token. A partner binding goes with the partner scopes only, unless ``allow_staff_scopes``
+    says otherwise explicitly (the routes then confine those scopes to the partner or refuse them)."""
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown:
         raise ValueError(f"unknown scopes: {', '.join(unknown)}")
     if partner_id is not None and OPERATOR_SCOPES & set(scopes):
         raise ValueError(f"operator scopes ({', '.join(sorted(OPERATOR_SCOPES))}) are never bound to a partner")
+    staff = sorted(set(scopes) - PARTNER_SCOPES)
+    if partner_id is not None and staff and not allow_staff_scopes:
+        raise ValueError(
+            f"a token bound to a partner carries {' and '.join(sorted(PARTNER_SCOPES))} only, not staff scopes "
+            f"({', '.join(staff)}); ask explicitly (--allow-staff-scopes) for a staff token confined to partner "
+            f"{partner_id} (every route then limits it to that partner or refuses it)"
+        )
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": ISSUER,
@@ -111,17 +146,26 @@ def _invalid_token(detail: str) -> Problem:
 PARTNER_SCOPES = frozenset({"partner:read", "partner:write"})
 OPERATOR_SCOPES = frozenset({"ops:admin"})  # dead letters, re-drives: never with a partner-bound token
 
+PartnerBound = Literal["forbid", "confine"]
+"""How a route treats a partner-bound token: refuse it (403), or confine it to its partner."""
+
 _bearer = HTTPBearer(auto_error=False)
 
 PrincipalDependency = Callable[[Request], Coroutine[Any, Any, Principal]]
 
 
-def requires(*any_of: str) -> PrincipalDependency:
-    """FastAPI dependency: a valid token holding at least one of the scopes.
+def requires(*any_of: str, partner_bound: PartnerBound = "forbid") -> PrincipalDependency:
+    """FastAPI dependency: a valid token holding at least one of the scopes, and the route's
+    partner-binding policy (see the module docstring). The default, ``"forbid"``, is the safe one: a
+    route that confines partner-bound tokens says so and checks the binding on what it touches.
 
-    ``partner:read``/``partner:write`` tokens pass only with a bound ``partner_id``; routes then
-    call :meth:`Principal.require_partner` (or filter lists by it).
+    ``partner:read``/``partner:write`` tokens pass only with a bound ``partner_id``; the principal is
+    also recorded as the request's viewer (:mod:`servicekit.viewer`) for the response models.
     """
+    if partner_bound not in ("forbid", "confine"):
+        raise ValueError(f"partner_bound must be 'forbid' or 'confine', not {partner_bound!r}")
+    if partner_bound == "forbid" and set(any_of) & PARTNER_SCOPES:
+        raise ValueError("a route open to partner scopes must confine partner-bound tokens, not forbid them")
 
     async def dependency(request: Request) -> Principal:
         credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
@@ -138,8 +182,21 @@ def requires(*any_of: str) -> PrincipalDependency:
             )
         if granted <= PARTNER_SCOPES and principal.partner_id is None:
             raise Problem(403, "Forbidden", "partner scopes need a token bound to a partner")
-        if granted <= OPERATOR_SCOPES and principal.partner_id is not None:
-            raise Problem(403, "Forbidden", "operator scopes are never valid on a token bound to a partner")
+        if principal.partner_id is not None and (partner_bound == "forbid" or granted <= OPERATOR_SCOPES):
+            raise Problem(
+                403,
+                "Forbidden",
+                "this route spans partners: a token bound to a partner cannot use it, whatever its scopes",
+            )
+        viewer_var.set(principal)
         return principal
 
+    dependency.partner_bound = partner_bound  # type: ignore[attr-defined]  # read by the route-policy test
+    dependency.scopes = any_of  # type: ignore[attr-defined]
     return dependency
+
+
+def route_policy(call: Any) -> PartnerBound | None:
+    """The partner-binding policy a dependency declares (``None``: not an authorization dependency)."""
+    policy: PartnerBound | None = getattr(call, "partner_bound", None)
+    return policy

@@ -82,18 +82,25 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
         scope: Annotated[list[str], typer.Option(help=f"repeatable; one of: {', '.join(sorted(SCOPES))}")],
         partner_id: Annotated[str | None, typer.Option(help="bind the token to one partner")] = None,
         ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 3600,
+        allow_staff_scopes: Annotated[
+            bool, typer.Option(help="bind staff scopes to --partner-id too (routes confine them or refuse them)")
+        ] = False,
     ) -> None:
         """Mint a scoped bearer token signed with this service's token secret."""
         settings = definition.settings_factory()
-        typer.echo(
-            mint_token(
+        try:
+            token = mint_token(
                 settings.token_secret.get_secret_value(),
                 subject=subject,
                 scopes=scope,
                 partner_id=partner_id,
                 ttl_seconds=ttl,
+                allow_staff_scopes=allow_staff_scopes,
             )
-        )
+        except ValueError as exc:
+            typer.echo(f"mint-token: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(token)
 
     @cli.command("republish")
     def republish_cmd(

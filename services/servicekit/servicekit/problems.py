@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .pagination import InvalidCursor
 from .route_table import allowed_methods
+from .viewer import is_partner_viewer
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,16 @@ def route_path(scope: Any) -> str:
     return path[len(root_path) :] if root_path and path.startswith(root_path) else path
 
 
-def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]] | None = None) -> None:
+ID_UNAVAILABLE = ("Id unavailable", "this id cannot be used; choose another (or let the service choose one)")
+"""What a partner-bound caller hears when the id it chose is taken, whoever holds it (its own partner or
+another): the same words either way, naming no owner and nothing of the object."""
+
+
+def install_problem_handlers(
+    app: FastAPI,
+    domain_errors: dict[type[Exception], tuple[int, str]] | None = None,
+    undisclosed_to_partners: tuple[type[Exception], ...] = (),
+) -> None:
     """Map Problem, HTTP errors, validation errors, domain errors and crashes to problem+json."""
 
     @app.exception_handler(Problem)
@@ -123,6 +133,8 @@ def install_problem_handlers(app: FastAPI, domain_errors: dict[type[Exception], 
     for error_type, (status, title) in (domain_errors or {}).items():
 
         async def _domain(request: Request, exc: Exception, status: int = status, title: str = title) -> JSONResponse:
+            if isinstance(exc, undisclosed_to_partners) and is_partner_viewer():
+                return problem_response(status, *ID_UNAVAILABLE, instance=request.url.path)
             extra = getattr(exc, "problem_extra", {}) or {}
             return problem_response(status, title, str(exc), instance=request.url.path, **extra)
 

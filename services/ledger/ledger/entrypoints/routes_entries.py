@@ -14,7 +14,7 @@ from ..adapters import queries
 from ..application.explain import explain
 
 router = APIRouter(tags=["entries"])
-READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read")
+READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read", partner_bound="confine")
 MAX_LIMIT = 500
 
 

@@ -18,7 +18,7 @@ from ..adapters import queries
 from ..application.reports import AccountBalance, FundTotals, build_statement, partner_view, statement_csv
 
 router = APIRouter(tags=["partners"])
-READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read")
+READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read", partner_bound="confine")
 
 
 class AccountOut(BaseModel):

@@ -34,7 +34,7 @@ from ..application.payouts import CutRequest, cut_batch
 router = APIRouter(tags=["payouts"])
 WRITERS = requires("finance:write")
 READERS = requires("finance:read", "finance:write", "audit:read")
-PARTNER_READERS = requires("finance:read", "audit:read", "ledger:read", "partner:read")
+PARTNER_READERS = requires("finance:read", "audit:read", "ledger:read", "partner:read", partner_bound="confine")
 MAX_LIMIT = 500
 CSV_CHUNK = 1000
 CSV_COLUMNS = [

@@ -18,14 +18,17 @@ from servicekit.idempotency import run_write
 from servicekit.pagination import decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
+from servicekit.viewer import shown_actor
 from sqlalchemy import select, true
 
 from ..adapters.simulations import SimulationRequest, run_simulation, store_simulation
 from ..adapters.tables import simulations
 
 router = APIRouter(tags=["simulations"])
-RUNNERS = requires("program:admin", "finance:write", "partner:write")
-READERS = requires("program:admin", "finance:read", "ledger:read", "audit:read", "partner:read")
+RUNNERS = requires("program:admin", "finance:write", "partner:write", partner_bound="confine")
+READERS = requires(
+    "program:admin", "finance:read", "ledger:read", "audit:read", "partner:read", partner_bound="confine"
+)
 
 
 class SimulationBody(BaseModel):
@@ -51,11 +54,7 @@ async def simulate(
 ) -> JSONResponse:
     """Replay the history (or a date range) under a draft version and report, per partner and currency, the
     rewards, capped amounts and MDF accrual it would have produced against what was actually posted."""
-    partner_id = body.partner_id
-    if principal.partner_id is not None:
-        if partner_id is not None and partner_id != principal.partner_id:
-            raise Problem(404, "Not found", "no such resource for this caller")
-        partner_id = principal.partner_id
+    partner_id = principal.confine(body.partner_id)
 
     async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
         ask = SimulationRequest(
@@ -63,7 +62,7 @@ async def simulate(
         )
         result = await run_simulation(uow.conn, ask)
         stored = await store_simulation(
-            uow.conn, body.model_dump(mode="json", by_alias=True), result, partner_id, principal.subject
+            uow.conn, body.model_dump(mode="json", by_alias=True), result, partner_id, principal.actor
         )
         return 201, stored
 
@@ -81,7 +80,7 @@ def _out(row: Any) -> dict[str, Any]:
     return {
         "simulation_id": row.simulation_id,
         "created_at": row.created_at,
-        "created_by": row.created_by,
+        "created_by": shown_actor(row.created_by),  # a role, not a staff name, for partner callers
         **row.result,
     }
 

@@ -42,6 +42,7 @@ def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = Non
             dead_letter_router(LEDGER_FEED),
         ],
         domain_errors=DOMAIN_ERRORS,
+        undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
     )
     app.state.policy = settings.policy()
     app.state.clock = clock or SystemClock()

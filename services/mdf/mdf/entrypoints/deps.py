@@ -34,11 +34,7 @@ def today(request: Request) -> date:
 
 def own_partner(principal: Principal, partner_id: str | None) -> str | None:
     """The partner a list is limited to: a partner-bound token always sees only its own."""
-    if principal.partner_id is None:
-        return partner_id
-    if partner_id is not None:
-        principal.require_partner(partner_id)
-    return principal.partner_id
+    return principal.confine(partner_id)
 
 
 def encode_cursor(after: int | None) -> str | None:

@@ -20,8 +20,8 @@ from .schemas import PERIOD_PATTERN, ApproveBody, ClaimOut, ClaimPage, ReasonBod
 
 router = APIRouter(tags=["claims"])
 Manager = Annotated[Principal, Depends(requires(*MANAGE))]
-Writer = Annotated[Principal, Depends(requires(*WRITE_OWN))]
-Reader = Annotated[Principal, Depends(requires(*READ_OWN))]
+Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confine"))]
+Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 
 
 @router.post("/requests/{request_id}/claims", status_code=201)
@@ -36,7 +36,7 @@ async def submit_claim(request_id: str, body: SubmitClaimBody, request: Request,
         proof=tuple(body.proof),
         results=body.results,
         submitted_on=today(request),
-        submitted_by=principal.subject,
+        submitted_by=principal.actor,
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, ClaimOut]:

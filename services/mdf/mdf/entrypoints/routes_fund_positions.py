@@ -57,7 +57,7 @@ def _decode(cursor: str | None) -> FundKey | None:
 @router.get("/funds")
 async def list_fund_positions(
     request: Request,
-    principal: Annotated[Principal, Depends(requires(*READERS))],
+    principal: Annotated[Principal, Depends(requires(*READERS, partner_bound="confine"))],
     partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,

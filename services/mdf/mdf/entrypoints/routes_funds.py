@@ -68,7 +68,7 @@ async def allocate(
 async def list_allocations(
     partner_id: str,
     request: Request,
-    principal: Annotated[Principal, Depends(requires(*READ_OWN))],
+    principal: Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))],
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> list[AllocationOut]:
     principal.require_partner(partner_id)
@@ -80,7 +80,7 @@ async def list_allocations(
 async def list_funds(
     partner_id: str,
     request: Request,
-    principal: Annotated[Principal, Depends(requires(*READ_OWN))],
+    principal: Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))],
 ) -> list[FundPeriodOut]:
     """Every period's fund position of a partner."""
     principal.require_partner(partner_id)
@@ -105,7 +105,7 @@ async def get_fund(
     partner_id: str,
     period: PeriodPath,
     request: Request,
-    principal: Annotated[Principal, Depends(requires(*READ_OWN))],
+    principal: Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))],
 ) -> FundPeriodOut:
     """A partner's fund position for one period, per currency."""
     principal.require_partner(partner_id)
@@ -122,7 +122,9 @@ async def get_fund(
 
 
 @router.get("/policy", tags=["policy"])
-async def get_policy(request: Request, principal: Annotated[Principal, Depends(requires(*READ_OWN))]) -> PolicyOut:
+async def get_policy(
+    request: Request, principal: Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
+) -> PolicyOut:
     """Activity types and who may request them, the share rule, the claim window, default milestones."""
     p = policy(request)
     return PolicyOut(

@@ -33,8 +33,8 @@ from .schemas import (
 
 router = APIRouter(tags=["requests"])
 Manager = Annotated[Principal, Depends(requires(*MANAGE))]
-Writer = Annotated[Principal, Depends(requires(*WRITE_OWN))]
-Reader = Annotated[Principal, Depends(requires(*READ_OWN))]
+Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confine"))]
+Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 
 
 @router.post("/requests", status_code=201)
@@ -54,7 +54,7 @@ async def submit_request(body: SubmitRequestBody, request: Request, principal: W
         expected=body.expected_results,
         milestones=body.milestone_plans(),
         submitted_on=today(request),
-        submitted_by=principal.subject,
+        submitted_by=principal.actor,
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, RequestOut]:
@@ -104,7 +104,7 @@ async def report_results(request_id: str, body: ResultsBody, request: Request, p
 
     async def action(uow: UnitOfWork) -> tuple[int, ResultsOut]:
         event = await result_cases.report_results(
-            unit(request, uow), command, by=principal.subject, partner_id=principal.partner_id
+            unit(request, uow), command, by=principal.actor, partner_id=principal.partner_id
         )
         return 201, ResultsOut.of(event)
 

@@ -17,6 +17,7 @@ from incentive_contracts.events.mdf import (
 )
 from incentive_contracts.money import DecimalString, Money
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from servicekit.viewer import ActorName, OptionalActorName
 
 from ..application.ports import AllocationRecord, RequestHistory
 from ..domain.budget import ProgramBudget
@@ -164,7 +165,7 @@ class AllocationOut(BaseModel):
     period: str
     amount: Money
     allocated_on: date
-    allocated_by: str
+    allocated_by: ActorName
 
     @classmethod
     def of(cls, a: AllocationRecord) -> AllocationOut:
@@ -192,10 +193,10 @@ class RequestOut(BaseModel):
     expected_results: ExpectedResults
     milestones: list[MilestoneOut]
     submitted_on: date
-    submitted_by: str
+    submitted_by: ActorName
     approved_amount: Money | None
     approved_on: date | None
-    approved_by: str | None
+    approved_by: OptionalActorName
     claim_deadline: date | None
     reserved: Money
     disbursed: Money
@@ -304,10 +305,10 @@ class ClaimOut(BaseModel):
     proof: list[ProofItem]
     results: CampaignResults
     submitted_on: date
-    submitted_by: str
+    submitted_by: ActorName
     approved_amount: Money | None
     decided_on: date | None
-    decided_by: str | None
+    decided_by: OptionalActorName
     decision_reason: str | None
 
     @classmethod

@@ -61,7 +61,8 @@ async def test_fund_positions_are_visible_to_their_partner_only(mdf_client, mdf_
         assert other.status_code == 404, path
         assert other.headers["content-type"] == "application/problem+json"
     allocations = await mdf_client.get("/partners/acme/allocations", headers=api.partner("acme"))
-    assert [(a["amount"], a["allocated_by"]) for a in allocations.json()] == [(eur("700.00"), "manager")]
+    shown = [(a["amount"], a["allocated_by"]) for a in allocations.json()]
+    assert shown == [(eur("700.00"), "program manager")]  # a role, never a staff name (issue 13)
 
 
 async def test_writes_need_the_right_scope_and_change_nothing_when_refused(mdf_client, mdf_settings):

@@ -62,6 +62,7 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
             dead_letter_router(TIER_CONSUMER),
         ],
         domain_errors=DOMAIN_ERRORS,
+        undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
         on_startup=_open_edge_pool,
         on_shutdown=_close_edge_pool,
     )

@@ -10,7 +10,6 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import Principal
 from servicekit.idempotency import run_write
-from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.unit import SqlRegistrationUnit
@@ -37,13 +36,7 @@ def policy(request: Request) -> RegistrationPolicy:
 
 
 def actor(principal: Principal) -> str:
-    return principal.subject if principal.partner_id is None else f"partner:{principal.partner_id}:{principal.subject}"
-
-
-def require_manager(principal: Principal) -> None:
-    """Approvals, awards, wins and the like are the vendor's channel managers' (unbound tokens)."""
-    if principal.partner_id is not None:
-        raise Problem(403, "Forbidden", "this action is for channel managers, not partner tokens")
+    return principal.actor
 
 
 async def write(request: Request, principal: Principal, action: UnitAction) -> JSONResponse:

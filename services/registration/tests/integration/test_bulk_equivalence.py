@@ -134,6 +134,7 @@ async def test_a_bulk_registration_equals_the_same_registrations_one_by_one(
                     "deal_id": deal["deal_id"],
                     "status": deal["status"],
                     "conflicts_with": deal["conflicts_with"],
+                    "conflict_count": deal["conflict_count"],
                     "flags": [f["reason"] for f in deal["flags"] if f["cleared_on"] is None],
                 }
             )

@@ -6,6 +6,7 @@ import asyncio
 
 from registration.entrypoints.api import create_app
 from registration.entrypoints.cli import DEFINITION
+from servicekit.auth import decode_token
 from servicekit.cli import build_cli
 from servicekit.testing.client import app_client
 from typer.testing import CliRunner
@@ -34,3 +35,18 @@ def test_expire_command_takes_the_date_and_is_idempotent(registration_settings, 
     rows = asyncio.run(fetch(registration_settings, "SELECT status FROM deals WHERE deal_id = 'old'"))
     assert rows[0]["status"] == "expired"
     assert "consume" in runner.invoke(cli, ["--help"]).output
+
+
+def test_mint_token_binds_staff_scopes_to_a_partner_only_when_asked(monkeypatch):
+    monkeypatch.setenv("REGISTRATION_ENVIRONMENT", "test")
+    cli, runner = build_cli(DEFINITION), CliRunner()
+    base = ["mint-token", "--subject", "x", "--partner-id", "p1", "--scope", "partner:read"]
+    assert runner.invoke(cli, base).exit_code == 0
+    refused = runner.invoke(cli, [*base, "--scope", "partners:write"])
+    assert refused.exit_code == 2
+    assert "--allow-staff-scopes" in refused.output
+    allowed = runner.invoke(cli, [*base, "--scope", "partners:write", "--allow-staff-scopes"])
+    assert allowed.exit_code == 0, allowed.output
+    assert decode_token(
+        DEFINITION.settings_factory().token_secret.get_secret_value(), allowed.output.strip()
+    ).scopes == {"partner:read", "partners:write"}

@@ -21,9 +21,17 @@ async def app_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def auth_header(
-    settings: ServiceSettings, *scopes: str, partner_id: str | None = None, subject: str = "tester"
+    settings: ServiceSettings,
+    *scopes: str,
+    partner_id: str | None = None,
+    subject: str = "tester",
+    allow_staff_scopes: bool = False,
 ) -> dict[str, str]:
     token = mint_token(
-        settings.token_secret.get_secret_value(), subject=subject, scopes=list(scopes), partner_id=partner_id
+        settings.token_secret.get_secret_value(),
+        subject=subject,
+        scopes=list(scopes),
+        partner_id=partner_id,
+        allow_staff_scopes=allow_staff_scopes,
     )
     return {"Authorization": f"Bearer {token}"}

@@ -6,7 +6,7 @@ import time
 
 import jwt
 import pytest
-from servicekit.auth import ISSUER, decode_token, mint_token
+from servicekit.auth import ISSUER, decode_token, mint_token, requires, route_policy
 from servicekit.problems import Problem
 from servicekit.settings import ServiceSettings
 
@@ -74,3 +74,19 @@ def test_operator_scopes_are_never_minted_for_a_partner():
     with pytest.raises(ValueError, match="never bound to a partner"):
         mint_token(CURRENT, subject="x", scopes=["ops:admin", "partner:read"], partner_id="acme")
     assert decode_token(CURRENT, mint_token(CURRENT, subject="ops", scopes=["ops:admin"])).partner_id is None
+
+
+def test_a_partner_binding_goes_with_partner_scopes_unless_staff_scopes_are_asked_for():
+    with pytest.raises(ValueError, match="--allow-staff-scopes"):
+        mint_token(CURRENT, subject="x", scopes=["partner:read", "mdf:write"], partner_id="acme")
+    token = mint_token(CURRENT, subject="x", scopes=["mdf:write"], partner_id="acme", allow_staff_scopes=True)
+    assert decode_token(CURRENT, token).partner_id == "acme"
+    with pytest.raises(ValueError, match="never bound to a partner"):
+        mint_token(CURRENT, subject="x", scopes=["ops:admin"], partner_id="acme", allow_staff_scopes=True)
+
+
+def test_a_route_open_to_partner_scopes_must_confine_partner_bound_tokens():
+    with pytest.raises(ValueError, match="must confine"):
+        requires("mdf:read", "partner:read")
+    assert route_policy(requires("mdf:write")) == "forbid"
+    assert route_policy(requires("partner:read", partner_bound="confine")) == "confine"

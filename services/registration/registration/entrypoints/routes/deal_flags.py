@@ -10,7 +10,7 @@ from incentive_contracts.events.deal import FlagReason
 from ...application import deals as cases
 from ...domain.flag_review import ConfirmFlag
 from ...domain.influence import ClearFlag
-from ..deps import Unit, actor, require_manager, today, write
+from ..deps import Unit, actor, today, write
 from ..schemas.deals import ClearFlagBody, ConfirmFlagBody, DealOut
 from .deals import Manager
 
@@ -21,7 +21,6 @@ router = APIRouter(prefix="/deals", tags=["deals"])
 async def clear_flag(
     deal_id: str, reason: FlagReason, body: ClearFlagBody, request: Request, principal: Manager
 ) -> JSONResponse:
-    require_manager(principal)
     command = ClearFlag(
         deal_id=deal_id, reason=reason, cleared_by=actor(principal), cleared_on=today(request), note=body.note
     )
@@ -37,7 +36,6 @@ async def confirm_flag(
     deal_id: str, reason: FlagReason, body: ConfirmFlagBody, request: Request, principal: Manager
 ) -> JSONResponse:
     """Confirm an anomaly: the deal is rejected and the ledger reverses its rewards (deal.flag_confirmed)."""
-    require_manager(principal)
     command = ConfirmFlag(
         deal_id=deal_id, reason=reason, confirmed_by=actor(principal), confirmed_on=today(request), note=body.note
     )

@@ -12,6 +12,7 @@ from incentive_contracts.dates import BusinessDate
 from servicekit.auth import Principal, requires
 from servicekit.dates import check_facts
 from servicekit.problems import Problem
+from servicekit.viewer import other_parties
 
 from ...application import deals as cases
 from ...application.ports import DealQuery
@@ -22,7 +23,7 @@ from ...domain.deal import Deal, Stage, Status
 from ...domain.errors import NotFound
 from ...domain.influence import RecordInfluence
 from ...domain.registration import RegisterDeal
-from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, require_manager, today, write
+from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, today, write
 from ..schemas.common import PageOut
 from ..schemas.deals import (
     BulkRegisterBody,
@@ -43,8 +44,8 @@ from ..schemas.deals import (
 
 router = APIRouter(prefix="/deals", tags=["deals"])
 Manager = Annotated[Principal, Depends(requires("deals:write"))]
-PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES))]
-Reader = Annotated[Principal, Depends(requires(*READ_SCOPES))]
+PartnerOrManager = Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES, partner_bound="confine"))]
+Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, partner_bound="confine"))]
 
 
 def _command(
@@ -99,7 +100,8 @@ def bulk_out(deals: list[Deal]) -> dict[str, Any]:
         {
             "deal_id": d.deal_id,
             "status": d.status.value,
-            "conflicts_with": list(d.conflicts_with),
+            "conflicts_with": other_parties(list(d.conflicts_with)),
+            "conflict_count": len(d.conflicts_with),
             "flags": [f.reason.value for f in d.open_flags],
         }
         for d in deals
@@ -161,14 +163,12 @@ async def _own(unit: Unit, principal: Principal, deal_id: str) -> None:
 
 
 def _decision(request: Request, principal: Principal, deal_id: str, reason: str | None) -> Decision:
-    require_manager(principal)
     return Decision(deal_id=deal_id, by=actor(principal), on=today(request), reason=reason)
 
 
 @router.post("/expire")
 async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -> JSONResponse:
     """Expire approved registrations without progress for the configured days before ``as_of``."""
-    require_manager(principal)
     check_facts(request, today(request), {"as_of": body.as_of})
 
     async def action(unit: Unit) -> tuple[int, dict[str, object]]:
@@ -228,7 +228,6 @@ async def change_stage(deal_id: str, body: StageBody, request: Request, principa
 
 @router.post("/{deal_id}/won")
 async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Manager) -> JSONResponse:
-    require_manager(principal)
     check_facts(request, today(request), {"closed_on": body.closed_on})
     command = stages.WinDeal(deal_id=deal_id, amount=body.amount, closed_on=body.closed_on)
 
@@ -253,7 +252,6 @@ async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: P
 @router.post("/{deal_id}/reversal")
 async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, principal: Manager) -> JSONResponse:
     """A won deal cancelled or refunded, fully (no amount) or partly."""
-    require_manager(principal)
     check_facts(request, today(request), {"reversed_on": body.reversed_on})
     command = stages.ReverseDeal(
         deal_id=deal_id,

@@ -14,7 +14,7 @@ from ...domain.approval import Decision
 from ...domain.errors import NotFound
 from ...domain.identity import CustomerIdentity, normalize_product_line
 from ...domain.registration import DirectDeal
-from ..deps import READ_SCOPES, Unit, actor, policy, read, require_manager, today, write
+from ..deps import Unit, actor, policy, read, today, write
 from ..schemas.deals import DealOut, DecisionBody, DirectDealBody, DirectDealOut
 
 router = APIRouter(prefix="/direct-deals", tags=["deals"])
@@ -34,7 +34,6 @@ def _out(direct: DirectDeal, product_line: str | None = None) -> DirectDealOut:
 
 @router.post("", status_code=201)
 async def add_direct_deal(body: DirectDealBody, request: Request, principal: Manager) -> JSONResponse:
-    require_manager(principal)
     check_facts(request, today(request), {"registered_on": body.registered_on})
     direct = DirectDeal(
         direct_deal_id=body.direct_deal_id,
@@ -59,9 +58,10 @@ async def add_direct_deal(body: DirectDealBody, request: Request, principal: Man
 
 @router.get("/{direct_deal_id}")
 async def get_direct_deal(
-    direct_deal_id: str, request: Request, principal: Annotated[Principal, Depends(requires(*READ_SCOPES))]
+    direct_deal_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
 ) -> DirectDealOut:
-    require_manager(principal)
     direct = await read(request, lambda unit: unit.direct_deals.get(direct_deal_id))
     if direct is None:
         raise NotFound(f"direct deal {direct_deal_id} not found")
@@ -73,7 +73,6 @@ async def award_to_vendor(
     direct_deal_id: str, body: DecisionBody, request: Request, principal: Manager
 ) -> JSONResponse:
     """Resolve the conflict for the vendor: every conflicting partner registration is rejected."""
-    require_manager(principal)
     command = Decision(deal_id="", by=actor(principal), on=today(request), reason=body.note)
 
     async def action(unit: Unit) -> tuple[int, list[DealOut]]:

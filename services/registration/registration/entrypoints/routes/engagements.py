@@ -19,14 +19,14 @@ from ..schemas.common import PageOut
 from ..schemas.engagements import EngagementOut, RecordEngagementBody
 
 router = APIRouter(prefix="/engagements", tags=["engagements"])
-Reader = Annotated[Principal, Depends(requires(*READ_SCOPES))]
+Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, partner_bound="confine"))]
 
 
 @router.post("", status_code=201)
 async def record_engagement(
     body: RecordEngagementBody,
     request: Request,
-    principal: Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES))],
+    principal: Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES, partner_bound="confine"))],
 ) -> JSONResponse:
     principal.require_partner(body.partner_id)
     command = RecordEngagement(

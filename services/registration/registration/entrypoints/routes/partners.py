@@ -83,7 +83,7 @@ async def deactivate_partner(
 @router.get("")
 async def list_partners(
     request: Request,
-    principal: Annotated[Principal, Depends(requires(*PARTNER_READ))],
+    principal: Annotated[Principal, Depends(requires(*PARTNER_READ, partner_bound="confine"))],
     partner_type: PartnerType | None = None,
     region: str | None = None,
     tier: str | None = None,
@@ -101,7 +101,9 @@ async def list_partners(
 
 @router.get("/{partner_id}")
 async def get_partner(
-    partner_id: str, request: Request, principal: Annotated[Principal, Depends(requires(*PARTNER_READ))]
+    partner_id: str,
+    request: Request,
+    principal: Annotated[Principal, Depends(requires(*PARTNER_READ, partner_bound="confine"))],
 ) -> PartnerOut:
     principal.require_partner(partner_id)
     return PartnerOut.of(await read(request, lambda unit: cases.get_partner(unit, partner_id)))

@@ -20,7 +20,7 @@ from ..deps import READ_SCOPES, read
 from ..schemas.common import PageOut
 
 router = APIRouter(prefix="/won-deals", tags=["deals"])
-Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, "audit:read"))]
+Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, "audit:read", partner_bound="confine"))]
 
 
 class WonDealOut(BaseModel):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from incentive_contracts.dates import BusinessDate, BusinessDateTime
 from incentive_contracts.events.deal import FlagReason, InfluenceKind
 from incentive_contracts.money import Money
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
+from servicekit.viewer import OptionalActorName, OtherPartiesRefs, is_partner_viewer, partner_safe
 
 from ...application.ports import HistoryEntry
 from ...domain.deal import Deal, Stage
@@ -104,14 +105,37 @@ class DirectDealBody(Body):
     note: OptionalText = Field(default=None, max_length=500)
 
 
+AWARDED_ELSEWHERE = "conflict awarded to deal "
+
+
+def _reason_for_viewer(reason: str | None) -> str | None:
+    """A registration lost to a rival: partners learn that, not which deal won (nor the manager's note)."""
+    if reason is not None and reason.startswith(AWARDED_ELSEWHERE) and is_partner_viewer():
+        return "conflict awarded to another registration"
+    return reason
+
+
+def _history_for_viewer(data: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = partner_safe(data)
+    if isinstance(shown.get("reason"), str):
+        shown["reason"] = _reason_for_viewer(shown["reason"])
+    if is_partner_viewer() and shown.get("rejected_deal_ids") == [] and "note" in shown:
+        shown["note"] = None  # a conflict award's note may name the rival
+    return shown
+
+
+RejectionReason = Annotated[str | None, PlainSerializer(_reason_for_viewer, return_type=str | None)]
+HistoryData = Annotated[dict[str, Any], PlainSerializer(_history_for_viewer, return_type=dict[str, Any])]
+
+
 class FlagOut(BaseModel):
     reason: FlagReason
     detail: str
     flagged_on: date
     cleared_on: date | None
-    cleared_by: str | None
+    cleared_by: OptionalActorName
     confirmed_on: date | None = None
-    confirmed_by: str | None = None
+    confirmed_by: OptionalActorName = None
 
 
 class InfluenceOut(BaseModel):
@@ -133,14 +157,15 @@ class DealOut(BaseModel):
     status: str
     stage: str
     approved_on: date | None
-    approved_by: str | None
+    approved_by: OptionalActorName
     conflict_kind: str | None
-    conflicts_with: list[str]
+    conflicts_with: OtherPartiesRefs = Field(description="the rival registrations' ids (empty for partner callers)")
+    conflict_count: int = Field(description="how many registrations or direct deals this one conflicts with")
     last_progress_on: date | None
     final_amount: Money | None
     closed_on: date | None
     lost_reason: str | None
-    rejection_reason: str | None
+    rejection_reason: RejectionReason
     reversed_amount: Decimal
     flagged: bool
     flags: list[FlagOut]
@@ -156,6 +181,7 @@ class DealOut(BaseModel):
                 "stage": deal.stage.value,
                 "conflict_kind": deal.conflict_kind.value if deal.conflict_kind else None,
                 "conflicts_with": list(deal.conflicts_with),
+                "conflict_count": len(deal.conflicts_with),
                 "flags": [FlagOut(**f.__dict__) for f in deal.flags],
                 "influence": [InfluenceOut(**a.__dict__) for a in deal.influence],
                 "flagged": deal.flagged,
@@ -168,8 +194,8 @@ class HistoryOut(BaseModel):
     event_id: str
     type: str
     at: datetime
-    actor: str | None
-    data: dict[str, Any]
+    actor: OptionalActorName
+    data: HistoryData
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryOut:
@@ -185,7 +211,8 @@ class DealDetailOut(DealOut):
 class BulkItemOut(BaseModel):
     deal_id: str
     status: str
-    conflicts_with: list[str]
+    conflicts_with: OtherPartiesRefs
+    conflict_count: int
     flags: list[FlagReason]
 
 
