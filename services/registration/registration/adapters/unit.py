@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from incentive_contracts.envelope import new_event_id
 from incentive_contracts.payload import EventPayload
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
+from ..application.crm_ports import StagedEvent
 from ..application.ports import Clock
 from ..domain.identity import CustomerIdentity
 from .crm_repo import SqlCrmRecords
 from .deals_repo import COPY_FROM_ROWS, SqlDeals, SqlDirectDeals
 from .engagements_repo import SqlEngagements
+from .held_events import HeldEvents, history_entries, history_rows
+from .held_events import event_ids as event_ids  # re-exported: where callers have known it
 from .partners_repo import SqlPartners
 from .programs_repo import DEFAULT_BUILTIN_PROGRAMS, SqlPrograms
 
@@ -26,24 +27,6 @@ CUSTOMER_LOCK_SPACE = 7_303  # bucketed customer locks (7_301 held one lock per 
 CUSTOMER_LOCK_BUCKETS = 256
 CRM_LOCK_SPACE = 7_304  # bucketed CRM record locks (7_302 held one lock per record)
 CRM_LOCK_BUCKETS = 1024
-
-
-def event_ids(count: int) -> list[str]:
-    """``count`` random (version 4) UUIDs as strings, from one read of the OS's random source.
-
-    The same ids as ``new_event_id`` gives (RFC 4122 version 4), made in bulk: a 5,000-deal
-    registration emits 10,000 events, and one ``uuid4()`` each was a noticeable share of its time.
-    """
-    if count == 1:
-        return [new_event_id()]
-    ids = []
-    raw = bytearray(os.urandom(16 * count))
-    for start in range(0, 16 * count, 16):
-        raw[start + 6] = (raw[start + 6] & 0x0F) | 0x40  # version 4
-        raw[start + 8] = (raw[start + 8] & 0x3F) | 0x80  # RFC 4122 variant
-        h = raw[start : start + 16].hex()
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
 
 
 class SystemClock:
@@ -105,45 +88,20 @@ class SqlRegistrationUnit:
         self.crm = SqlCrmRecords(uow.conn)
         self.locks = SqlLocks(uow.conn)
         self.clock: Clock = clock or SystemClock()
-        self._held: list[list[tuple[EventPayload, datetime, str]]] = []
+        self._events = HeldEvents(self._publish)
+
+    def _publish(self, staged: StagedEvent) -> None:
+        event, at, event_id = staged
+        self.uow.publish(event, time=at, event_id=event_id)
 
     async def emit(self, events: Sequence[EventPayload], *, actor: str | None = None) -> None:
-        now = self.clock.now()
-        history = []
+        staged = self._events.stage(events, self.clock.now())
         # Many events (a bulk registration): history goes in by COPY, which takes the JSON as text.
         as_text = len(events) >= COPY_FROM_ROWS
-        for event, event_id in zip(events, event_ids(len(events)), strict=True):
-            staged = (event, now, event_id)
-            if self._held:
-                self._held[-1].append(staged)
-            else:
-                self.uow.publish(event, time=now, event_id=event_id)
-            deal_id = getattr(event, "deal_id", None)
-            if deal_id is not None:
-                history.append(
-                    {
-                        "deal_id": deal_id,
-                        "event_id": event_id,
-                        "event_type": event.event_type,
-                        "occurred_at": now,
-                        "actor": actor,
-                        "data": event.model_dump_json() if as_text else event.model_dump(mode="json"),
-                    }
-                )
-        await self.deals.record_history(history)
+        await self.deals.record_history(history_rows(history_entries(staged, actor), as_text=as_text))
 
     @asynccontextmanager
     async def atomically(self) -> AsyncIterator[None]:
-        self._held.append([])
-        try:
+        with self._events.block():
             async with self.uow.conn.begin_nested():
                 yield
-        except BaseException:
-            self._held.pop()
-            raise
-        held = self._held.pop()
-        for event, at, event_id in held:
-            if self._held:
-                self._held[-1].append((event, at, event_id))
-            else:
-                self.uow.publish(event, time=at, event_id=event_id)

@@ -1,170 +1,199 @@
-"""Applying CRM notifications: de-duplicate, merge by version, then step the deal to the CRM's truth.
+"""Draining the CRM inbox: claim a batch of deliveries, apply them together, fall back one by one.
 
-Each notification runs in its own savepoint: one that cannot be applied (an unknown partner, a
-stage the mapping does not know) is recorded with its reason and never undoes the others.
+A batch of pending deliveries is applied together (:func:`apply_together`: a few set-based reads
+locked in the API's order, the same use cases deciding in memory, bulk writes) inside a savepoint.
+A delivery that cannot even be read records its error and is left out. If anything else goes
+wrong while applying the batch together, the savepoint is rolled back and the batch is applied
+one delivery at a time (:func:`apply_one_by_one`), each in its own savepoint, so one that fails
+records its error and never undoes the others. Either way every delivery, deal, record and event
+ends up exactly as applying the deliveries one by one leaves them; the caller commits the rows'
+outcomes, the deals and the events together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
-from ..domain import crm
-from ..domain.errors import DomainError
+from servicekit.logging import log_fields
+
+from ..domain.crm import CrmChange, CrmMapping, crm_deal_id
 from ..domain.policy import RegistrationPolicy
-from ..domain.registration import RegisterDeal
-from ..domain.stages import ChangeForecast, ChangeStage, LoseDeal, ReverseDeal, WinDeal
-from . import deals as deal_cases
-from .ports import RegistrationUnit
-from .registering import register_deals
+from .crm_changes import Merges, Outcome, apply_changes, registrations_ahead
+from .crm_ports import BatchNotApplicable, CrmBatch, CrmMappings, CrmSyncTransaction, Notification, PendingDelivery
+from .ports import Clock, RegistrationUnit
 
-MAX_STEPS = 12
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 1000  # deliveries per transaction (REGISTRATION_CRM_SYNC_BATCH)
+
+Readable = tuple[PendingDelivery, list[CrmChange], CrmMapping]
+
+
+@dataclass
+class DrainCounts:
+    applied: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.applied + self.failed
 
 
 @dataclass(frozen=True)
-class Outcome:
-    delivery_id: str
-    record_id: str
-    result: str  # applied | unchanged | duplicate | waiting | rejected
-    detail: str = ""
-    deal_id: str | None = None
+class CrmSync:
+    """What applying a delivery needs: the field mappings, the registration policy, a clock."""
+
+    mappings: CrmMappings
+    policy: RegistrationPolicy
+    clock: Clock | None = None
 
 
-class Merges:
-    """``merge`` and ``desired``, each worked out once per input.
+async def drain(
+    tx: CrmSyncTransaction, sync: CrmSync, *, limit: int = DEFAULT_BATCH, together: bool = True
+) -> DrainCounts:
+    """Claim up to ``limit`` pending deliveries, apply them in id order and record their outcomes.
 
-    A batch works out ahead (:func:`registrations_ahead`) the very merges and mappings it then
-    applies: the records it starts from are the same objects, so each merge's result is found
-    here by the identity of its inputs instead of being worked out again. Every input is kept
-    alive by the entry that names it, so an identity is never reused while the cache lives.
+    ``together`` applies the batch with a fixed number of statements (falling back to one delivery
+    at a time if that fails); False applies it one delivery at a time from the start.
     """
-
-    def __init__(self) -> None:
-        self._merged: dict[tuple[int, int], tuple[crm.CrmRecord | None, crm.CrmChange, crm.CrmRecord, list[str]]] = {}
-        self._wanted: dict[tuple[int, int], tuple[crm.CrmRecord, crm.CrmMapping, crm.DesiredDeal]] = {}
-
-    def merge(
-        self, source: str, record: crm.CrmRecord | None, change: crm.CrmChange
-    ) -> tuple[crm.CrmRecord, list[str]]:
-        """The record (a new one when None) with the change merged, and the fields it changed."""
-        key = (id(record), id(change))
-        hit = self._merged.get(key)
-        if hit is not None and hit[0] is record and hit[1] is change:
-            return hit[2], hit[3]
-        base = record or crm.CrmRecord(
-            source=source, record_id=change.record_id, deal_id=crm.crm_deal_id(source, change.record_id)
-        )
-        merged, changed = crm.merge(base, change)
-        self._merged[key] = (record, change, merged, changed)
-        return merged, changed
-
-    def desired(self, record: crm.CrmRecord, mapping: crm.CrmMapping) -> crm.DesiredDeal:
-        key = (id(record), id(mapping))
-        hit = self._wanted.get(key)
-        if hit is not None and hit[0] is record and hit[1] is mapping:
-            return hit[2]
-        wanted = crm.desired(record, mapping)
-        self._wanted[key] = (record, mapping, wanted)
-        return wanted
+    counts = DrainCounts()
+    claimed = list(await tx.inbox.claim(limit))
+    outcomes = await apply_together(tx, sync, claimed) if together and claimed else None
+    if outcomes is None:
+        outcomes = await apply_one_by_one(tx, sync, claimed)
+    for outcome in outcomes.values():
+        if outcome["status"] == "applied":
+            counts.applied += 1
+        else:
+            counts.failed += 1
+    await tx.inbox.finish(outcomes)
+    return counts
 
 
-async def apply_changes(
-    unit: RegistrationUnit,
-    source: str,
-    changes: Sequence[crm.CrmChange],
-    mapping: crm.CrmMapping,
-    policy: RegistrationPolicy,
-    merges: Merges | None = None,
-) -> list[Outcome]:
-    merges = merges or Merges()
-    return [await _apply_one(unit, source, change, mapping, policy, merges) for change in changes]
-
-
-async def _apply_one(
-    unit: RegistrationUnit,
-    source: str,
-    change: crm.CrmChange,
-    mapping: crm.CrmMapping,
-    policy: RegistrationPolicy,
-    merges: Merges,
-) -> Outcome:
-    if not await unit.crm.claim_delivery(source, change.delivery_id, change.record_id):
-        return Outcome(change.delivery_id, change.record_id, "duplicate", "delivery already received")
-    await unit.locks.lock_crm_record(source, change.record_id)
-    record, changed = merges.merge(source, await unit.crm.get(source, change.record_id), change)
-    try:
-        # Always step toward the merged record: it is the newest truth, so a stale or repeated
-        # delivery moves nothing, and one arriving after a fix (say, the partner enrolled) catches up.
-        async with unit.atomically():
-            wanted = merges.desired(record, mapping)
-            if wanted.problems:
-                raise DomainError("; ".join(wanted.problems))
-            result, detail = await _reconcile(unit, source, record, wanted, policy)
-    except (DomainError, ValueError) as exc:  # ValueError: a CRM value no event can carry (pydantic)
-        result, detail = "rejected", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if not changed and result == "waiting":
-        result, detail = "unchanged", f"stale or repeated ({detail})"
-    await unit.crm.save(record, f"{result}: {detail}" if detail else result)
-    await unit.crm.set_delivery_outcome(source, change.delivery_id, f"{result}: {detail}" if detail else result)
-    return Outcome(change.delivery_id, change.record_id, result, detail, record.deal_id)
-
-
-async def _reconcile(
-    unit: RegistrationUnit, source: str, record: crm.CrmRecord, wanted: crm.DesiredDeal, policy: RegistrationPolicy
-) -> tuple[str, str]:
-    actor = f"crm:{source}"
-    at = record.modified_at or unit.clock.now()
-    for steps in range(MAX_STEPS):
-        deal = await unit.deals.get(record.deal_id, for_update=True)
-        step = crm.next_step(wanted, deal, deal_id=record.deal_id, at=at, source=source)
-        if isinstance(step, crm.Wait):
-            return ("applied" if steps else "waiting"), step.reason
-        if isinstance(step, RegisterDeal):
-            await register_deals(unit, [step], policy, actor=actor, source=actor)
-        elif isinstance(step, ChangeForecast):
-            await deal_cases.change_forecast(unit, step, actor=actor)
-        elif isinstance(step, ChangeStage):
-            await deal_cases.change_stage(unit, step, actor=actor)
-        elif isinstance(step, WinDeal):
-            await deal_cases.win(unit, step, policy, actor=actor)
-        elif isinstance(step, LoseDeal):
-            await deal_cases.lose(unit, step, actor=actor)
-        elif isinstance(step, ReverseDeal):
-            await deal_cases.reverse(unit, step, actor=actor)
-    return "applied", "step limit reached"
-
-
-def registrations_ahead(
-    records: Mapping[tuple[str, str], crm.CrmRecord | None],
-    notifications: Iterable[tuple[str, crm.CrmChange]],
-    mappings: Mapping[str, crm.CrmMapping],
-    registered: Mapping[str, bool],
-    now: datetime,
-    merges: Merges | None = None,
-) -> list[RegisterDeal]:
-    """Every registration applying these notifications in order could ask for (a superset).
-
-    ``records`` are the CRM records before the batch (None: not seen yet), ``notifications`` the
-    ones that will be applied (duplicates left out), ``registered`` whether each deal exists
-    before the batch. Merging is replayed exactly as :func:`apply_changes` merges, and a
-    registration is named wherever the merged record describes a deal that did not exist before
-    the batch and carries everything a registration needs; the batch path locks and loads what
-    these registrations read before it decides anything.
-    """
-    merges = merges or Merges()
-    current = dict(records)
-    found: list[RegisterDeal] = []
+def first_claims(notifications: Sequence[Notification], fresh: set[tuple[str, str]]) -> list[Notification]:
+    """The notifications that will be applied: the first occurrence of each id never seen before."""
+    applying, claimed = [], set()
     for source, change in notifications:
-        key = (source, change.record_id)
-        record, _ = merges.merge(source, current.get(key), change)
-        current[key] = record
-        if registered.get(record.deal_id, False):
+        key = (source, change.delivery_id)
+        if key in fresh and key not in claimed:
+            claimed.add(key)
+            applying.append((source, change))
+    return applying
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, Any]:
+    return {
+        "status": "applied",
+        "received": len(outcomes),
+        "outcomes": [
+            {
+                "delivery_id": o.delivery_id,
+                "record_id": o.record_id,
+                "result": o.result,
+                "detail": o.detail,
+                "deal_id": o.deal_id,
+            }
+            for o in outcomes
+        ],
+    }
+
+
+async def apply_one_by_one(
+    tx: CrmSyncTransaction, sync: CrmSync, deliveries: Sequence[PendingDelivery]
+) -> dict[int, dict[str, Any]]:
+    """Each delivery in its own savepoint, statement by statement."""
+    unit = tx.one_by_one()
+    return {delivery.id: await _apply(unit, sync, delivery) for delivery in deliveries}
+
+
+async def _apply(unit: RegistrationUnit, sync: CrmSync, delivery: PendingDelivery) -> dict[str, Any]:
+    try:
+        async with unit.atomically():  # a savepoint; events staged inside are dropped if it fails
+            applied = await apply_changes(
+                unit, delivery.source, delivery.changes(), sync.mappings.mapping(delivery.source), sync.policy
+            )
+    except Exception as exc:  # one bad delivery must not block the ones behind it
+        return _failed(delivery, exc)
+    return summary(applied)
+
+
+def _failed(delivery: PendingDelivery, exc: Exception) -> dict[str, Any]:
+    log.exception("crm delivery failed", extra=log_fields(source=delivery.source, delivery=delivery.delivery_id))
+    return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:1000]}
+
+
+async def apply_together(
+    tx: CrmSyncTransaction, sync: CrmSync, deliveries: Sequence[PendingDelivery]
+) -> dict[int, dict[str, Any]] | None:
+    """Apply the batch with a fixed number of statements; None (nothing changed) if that failed.
+
+    The outcome of every delivery, every deal, record and event is what applying the deliveries
+    one by one gives (the same use cases decide, on a unit holding the batch's state in memory).
+    """
+    outcomes: dict[int, dict[str, Any]] = {}
+    readable = _readable(sync, deliveries, outcomes)
+    batch = tx.batch()
+    try:
+        async with tx.savepoint():
+            merges = await _prepare(tx, sync, batch, readable)
+            for delivery, changes, mapping in readable:
+                outcomes[delivery.id] = summary(
+                    await apply_changes(batch.unit, delivery.source, changes, mapping, sync.policy, merges)
+                )
+            await batch.flush()
+    except BatchNotApplicable as exc:
+        log.warning("crm batch: %s (%s); applying it one delivery at a time", type(exc).__name__, exc)
+        return None
+    except Exception:
+        log.exception("applying a crm batch together failed; applying it one delivery at a time")
+        return None
+    tx.publish(batch.events)
+    return outcomes
+
+
+def _readable(
+    sync: CrmSync, deliveries: Sequence[PendingDelivery], outcomes: dict[int, dict[str, Any]]
+) -> list[Readable]:
+    """The deliveries that can be read, with their changes and mapping; the others fail here
+    (what one by one would fail on before touching anything, in the same order)."""
+    readable: list[Readable] = []
+    for delivery in deliveries:
+        try:
+            changes = delivery.changes()
+            mapping = sync.mappings.mapping(delivery.source)
+        except Exception as exc:
+            outcomes[delivery.id] = _failed(delivery, exc)
             continue
-        wanted = merges.desired(record, mappings[source])
-        if wanted.problems:
-            continue
-        step = crm.next_step(wanted, None, deal_id=record.deal_id, at=record.modified_at or now, source=source)
-        if isinstance(step, RegisterDeal):
-            found.append(step)
-    return found
+        readable.append((delivery, changes, mapping))
+    return readable
+
+
+async def _prepare(tx: CrmSyncTransaction, sync: CrmSync, batch: CrmBatch, readable: list[Readable]) -> Merges:
+    """Lock and load everything the batch will read; returns the merges the look ahead worked out
+    (the batch then applies them without merging again)."""
+    notifications = [(d.source, c) for d, changes, _ in readable for c in changes]
+    applying = first_claims(notifications, await batch.new_notifications(notifications))
+    records = await batch.load_records([(s, c.record_id) for s, c in applying])
+    deal_ids = {
+        record.deal_id if record is not None else crm_deal_id(source, record_id)
+        for (source, record_id), record in records.items()
+    }
+    registered = await batch.existing_deals(deal_ids)  # not locked yet
+    merges = Merges()
+    ahead = registrations_ahead(
+        dict(records),
+        applying,
+        {d.source: m for d, _, m in readable},
+        {d: d in registered for d in deal_ids},
+        tx.clock.now(),
+        merges,
+    )
+    # Customers before deals, as the API's award takes them: no lock cycle between the two.
+    # A deal registered meanwhile is found by the locked read; it only made the look ahead
+    # lock and load more than needed.
+    await batch.load_for_registrations(ahead, sync.policy)
+    await batch.load_deals(deal_ids)
+    return merges

@@ -19,6 +19,11 @@ from .ports import DealQuery, HistoryEntry, Page, RegistrationUnit
 
 
 async def load(unit: RegistrationUnit, deal_id: str, *, for_update: bool = True) -> model.Deal:
+    """The deal (locked for update unless asked not to), or NotFound.
+
+    The stage use cases take a deal their caller has just read this way (the CRM path reads it to
+    decide its next step) instead of reading it again.
+    """
     deal = await unit.deals.get(deal_id, for_update=for_update)
     if deal is None:
         raise NotFound(f"deal {deal_id} not found")
@@ -101,28 +106,43 @@ async def award_direct(
     return rejected
 
 
-async def change_stage(unit: RegistrationUnit, command: stages.ChangeStage, *, actor: str) -> model.Deal:
-    deal = await load(unit, command.deal_id)
+async def change_stage(
+    unit: RegistrationUnit, command: stages.ChangeStage, *, actor: str, deal: model.Deal | None = None
+) -> model.Deal:
+    deal = deal if deal is not None else await load(unit, command.deal_id)
     return await apply(unit, deal, stages.decide_stage_change(deal, command), actor=actor)
 
 
-async def win(unit: RegistrationUnit, command: stages.WinDeal, policy: RegistrationPolicy, *, actor: str) -> model.Deal:
-    deal = await load(unit, command.deal_id)
+async def win(
+    unit: RegistrationUnit,
+    command: stages.WinDeal,
+    policy: RegistrationPolicy,
+    *,
+    actor: str,
+    deal: model.Deal | None = None,
+) -> model.Deal:
+    deal = deal if deal is not None else await load(unit, command.deal_id)
     return await apply(unit, deal, stages.decide_win(deal, command, policy.anomalies), actor=actor)
 
 
-async def lose(unit: RegistrationUnit, command: stages.LoseDeal, *, actor: str) -> model.Deal:
-    deal = await load(unit, command.deal_id)
+async def lose(
+    unit: RegistrationUnit, command: stages.LoseDeal, *, actor: str, deal: model.Deal | None = None
+) -> model.Deal:
+    deal = deal if deal is not None else await load(unit, command.deal_id)
     return await apply(unit, deal, stages.decide_lose(deal, command), actor=actor)
 
 
-async def reverse(unit: RegistrationUnit, command: stages.ReverseDeal, *, actor: str) -> model.Deal:
-    deal = await load(unit, command.deal_id)
+async def reverse(
+    unit: RegistrationUnit, command: stages.ReverseDeal, *, actor: str, deal: model.Deal | None = None
+) -> model.Deal:
+    deal = deal if deal is not None else await load(unit, command.deal_id)
     return await apply(unit, deal, stages.decide_reverse(deal, command), actor=actor)
 
 
-async def change_forecast(unit: RegistrationUnit, command: stages.ChangeForecast, *, actor: str) -> model.Deal:
-    deal = await load(unit, command.deal_id)
+async def change_forecast(
+    unit: RegistrationUnit, command: stages.ChangeForecast, *, actor: str, deal: model.Deal | None = None
+) -> model.Deal:
+    deal = deal if deal is not None else await load(unit, command.deal_id)
     return await apply(unit, deal, stages.decide_forecast(deal, command), actor=actor)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 import pytest
 from registration.adapters import crm_batch
+from registration.application import crm_sync
 from registration.config import RegistrationSettings
 from registration.entrypoints import crm_worker
 from registration.entrypoints.api import create_app
@@ -209,14 +210,14 @@ def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     async def refused(*_: Any, **__: Any) -> Any:
         raise AssertionError("the batch fell back to one delivery at a time")
 
-    original = crm_worker.apply_one_by_one
+    original = crm_sync.apply_one_by_one
 
-    async def only_when_empty(uow, sync, deliveries):  # type: ignore[no-untyped-def]
+    async def only_when_empty(tx, sync, deliveries):  # type: ignore[no-untyped-def]
         if deliveries:
             return await refused()
-        return await original(uow, sync, deliveries)
+        return await original(tx, sync, deliveries)
 
-    monkeypatch.setattr(crm_worker, "apply_one_by_one", only_when_empty)
+    monkeypatch.setattr(crm_sync, "apply_one_by_one", only_when_empty)
 
 
 async def test_a_batch_applied_together_equals_the_same_deliveries_one_by_one(
@@ -259,7 +260,7 @@ async def test_a_batch_that_was_not_prepared_for_falls_back_to_one_by_one(
 ):
     one_by_one, _ = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=False)
     # Nothing is loaded for registrations: the first registration asks what was not loaded.
-    monkeypatch.setattr(crm_worker, "registrations_ahead", lambda *_: [])
+    monkeypatch.setattr(crm_sync, "registrations_ahead", lambda *_: [])
     fell_back, counts = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=True)
     assert counts == [DrainCounts(applied=16, failed=1), DrainCounts(applied=11), DrainCounts()]
     assert_same(fell_back, one_by_one)
