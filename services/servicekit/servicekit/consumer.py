@@ -51,7 +51,7 @@ CLAIM_INBOX = text(
         CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:times AS timestamptz[]), CAST(:payloads AS bytea[])
     ) WITH ORDINALITY AS batch(event_id, topic, partition, "offset", event_type, subject, event_time, payload, n)
     ORDER BY n
-    ON CONFLICT (event_id) DO NOTHING
+    ON CONFLICT (consumer_group, event_id) DO NOTHING
     RETURNING event_id
     """
 )
@@ -230,7 +230,11 @@ class IdempotentConsumer:
         """Take refused events out of the inbox, so a re-drive after a fix can apply them."""
         if refusals:
             ids = [r.event_id for r in refusals]
-            await uow.conn.execute(consumed_events.delete().where(consumed_events.c.event_id.in_(ids)))
+            await uow.conn.execute(
+                consumed_events.delete().where(
+                    consumed_events.c.consumer_group == self.group_id, consumed_events.c.event_id.in_(ids)
+                )
+            )
 
     async def _refuse(self, uow: UnitOfWork, refusals: Sequence[Refusal]) -> None:
         """Dead-letter parked events that turned out invalid or waited too long."""

@@ -3,7 +3,10 @@
 A PostgreSQL advisory lock, held on a dedicated connection, elects the active instance; the others
 wait as hot standbys (alive: they beat their heartbeat) and take over when the holder's connection
 goes. The active one works batch after batch, waking on its NOTIFY channel and polling as a
-fallback; an error backs off and re-runs the election. The outbox relay and registration's
+fallback; an error backs off and re-runs the election. The lock belongs to the session, so the
+leader's connection is closed (never handed back to the pool, where an idle connection would keep
+holding the lock) whenever it stops leading; and a leader whose connection died (the lock went with
+it) stops working before its next batch. The outbox relay and registration's
 crm-sync worker are both this loop around their own batch.
 """
 
@@ -22,6 +25,10 @@ from .heartbeat import Heartbeat
 from .logging import log_fields
 
 log = logging.getLogger(__name__)
+
+
+class LeadershipLost(Exception):
+    """The leader's connection, and with it the advisory lock, is gone."""
 
 
 class ElectedWorker:
@@ -64,10 +71,17 @@ class ElectedWorker:
             self.heartbeat.beat()
             try:
                 async with self.engine.connect() as leader_conn:
-                    await self._lead(leader_conn)
+                    try:
+                        await self._lead(leader_conn)
+                    finally:
+                        await leader_conn.invalidate()  # closed: the session's lock is released now
                 backoff = 0.2
             except asyncio.CancelledError:
                 raise
+            except LeadershipLost:
+                # Backing off first: the hot standby, whose connection is fine, takes over.
+                log.warning(f"{self.role} lost its leadership", extra=log_fields(backoff=backoff, **self.log_extra))
+                await asyncio.sleep(backoff)
             except Exception:
                 log.exception(f"{self.role} error; retrying", extra=log_fields(backoff=backoff, **self.log_extra))
                 await asyncio.sleep(backoff)
@@ -92,14 +106,19 @@ class ElectedWorker:
             self._wake.set()
 
         await driver.add_listener(self.channel, _notified)
+        driver.add_termination_listener(_notified)
         try:
             while not self._stopping.is_set():
                 self.heartbeat.beat()
                 self._wake.clear()
+                if driver.is_closed():
+                    raise LeadershipLost(f"{self.role}: the leader's connection closed")
                 if await self.work_batch() < self.batch_size:
                     await self._sleep(self.poll_seconds)
         finally:
-            await driver.remove_listener(self.channel, _notified)
+            driver.remove_termination_listener(_notified)
+            if not driver.is_closed():
+                await driver.remove_listener(self.channel, _notified)
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

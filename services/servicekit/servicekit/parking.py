@@ -54,7 +54,9 @@ class Refusal:
 
 
 Reject = Callable[[UnitOfWork, Sequence[Refusal]], Awaitable[None]]
-MOVE_TO_LOG_END = text("UPDATE consumed_events SET consumed_seq = nextval('consumed_seq') WHERE event_id = :id")
+MOVE_TO_LOG_END = text(
+    "UPDATE consumed_events SET consumed_seq = nextval('consumed_seq') WHERE consumer_group = :group AND event_id = :id"
+)
 RETRY_ROUNDS = 5  # an applied event may unblock another queue of the same subject
 
 
@@ -188,7 +190,7 @@ class ParkingLot:
         if settled.applied:
             await self._delete_parked(uow, [e.envelope.id for e in settled.applied])
             for event in settled.applied:
-                await uow.conn.execute(MOVE_TO_LOG_END, {"id": event.envelope.id})
+                await uow.conn.execute(MOVE_TO_LOG_END, {"group": self.group_id, "id": event.envelope.id})
                 log.info("applied parked event", extra=log_fields(group=self.group_id, event_id=event.envelope.id))
         if settled.rejected:
             await self._delete_parked(uow, [r.inbound.envelope.id for r in settled.rejected])

@@ -50,7 +50,7 @@ stream_sequences = Table(
 consumed_events = Table(
     "consumed_events",
     runtime_metadata,
-    Column("event_id", UUID(as_uuid=False), primary_key=True),
+    Column("event_id", UUID(as_uuid=False), nullable=False),
     Column("consumer_group", Text, nullable=False),
     Column("topic", Text, nullable=False),
     Column("partition", Integer, nullable=False),
@@ -63,6 +63,8 @@ consumed_events = Table(
         "consumed_seq", BigInteger, nullable=False, autoincrement=True, server_default=text("nextval('consumed_seq')")
     ),
     Index("consumed_events_order", "consumed_seq", unique=True),
+    # Each consumer group has an inbox of its own: two groups in one database both apply an event.
+    PrimaryKeyConstraint("consumer_group", "event_id", name="consumed_events_pkey"),
 )
 
 consumer_offsets = Table(
@@ -147,3 +149,20 @@ def create_parking_tables(bind: Connection) -> None:
 
 def drop_parking_tables(bind: Connection) -> None:
     parking_metadata.drop_all(bind)
+
+
+def key_inbox_by_group(bind: Connection) -> None:
+    """Key ``consumed_events`` by (consumer_group, event_id) (each service's inbox-key migration).
+
+    The first migrations create the table from :data:`runtime_metadata`, so a database built from
+    scratch may already have this key: the constraint is replaced either way."""
+    bind.execute(text("ALTER TABLE consumed_events DROP CONSTRAINT consumed_events_pkey"))
+    bind.execute(
+        text("ALTER TABLE consumed_events ADD CONSTRAINT consumed_events_pkey PRIMARY KEY (consumer_group, event_id)")
+    )
+
+
+def key_inbox_by_event(bind: Connection) -> None:
+    """Undo :func:`key_inbox_by_group` (fails if two groups consumed the same event)."""
+    bind.execute(text("ALTER TABLE consumed_events DROP CONSTRAINT consumed_events_pkey"))
+    bind.execute(text("ALTER TABLE consumed_events ADD CONSTRAINT consumed_events_pkey PRIMARY KEY (event_id)"))

@@ -19,7 +19,10 @@ from ..domain.payouts import PAYOUT_EVENT_TYPES, PayoutAction, action_from_event
 
 # A parked event is in the inbox (so a redelivery is not applied twice) but not applied yet; once
 # applied it is moved to the end of the log, where the replay applies it too.
-APPLIED = "NOT EXISTS (SELECT 1 FROM parked_events p WHERE p.event_id = consumed_events.event_id)"
+APPLIED = (
+    "NOT EXISTS (SELECT 1 FROM parked_events p "
+    "WHERE p.consumer_group = consumed_events.consumer_group AND p.event_id = consumed_events.event_id)"
+)
 PAYOUT_MARKERS = tuple(f'"type":"{t}"'.encode() for t in sorted(PAYOUT_EVENT_TYPES))
 
 

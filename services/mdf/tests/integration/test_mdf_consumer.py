@@ -96,7 +96,9 @@ async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
     assert "JSON" in reasons[0] or "invalid" in reasons[0].lower()
     assert len(await fetch(kafka_settings, "SELECT entry_id FROM accruals")) == 2
 
-    # A second consumer group re-reads the topic from the start: the inbox makes it change nothing.
+    # A second consumer group re-reads the topic from the start: its own inbox hands it every event (the
+    # inbox keyed by event id alone made it skip them all), and crediting once per ledger entry and
+    # never overwriting a newer tier make it change nothing.
     async with running_consumer(kafka_settings, "mdf-replay") as replay:
 
         async def caught_up() -> bool:
@@ -106,7 +108,9 @@ async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
             return rows[0]["n"] == 7
 
         await until(caught_up)
-    assert replay.applied == 0
+    assert replay.applied == 5
+    assert len(await fetch(kafka_settings, "SELECT entry_id FROM accruals")) == 2
+    assert [r["tier"] for r in await fetch(kafka_settings, "SELECT tier FROM partner_tiers")] == ["gold"]
     [again] = await fetch(kafka_settings, "SELECT accrued FROM funds WHERE partner_id = 'acme'")
     assert again["accrued"] == Decimal("1334.5678")
 
