@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from .runner import ConsumerSpec
 from .unit_of_work import UnitOfWork
 
 OPS = requires("ops:admin")
+DeadLetterId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a dead letter's id")]
 RedriveAction = Callable[[UnitOfWork, IdempotentConsumer], Awaitable[tuple[int, Any]]]
 
 
@@ -93,7 +94,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
 
     @router.get("/{dead_letter_id}")
     async def get_dead_letter(
-        dead_letter_id: int, request: Request, principal: Annotated[Principal, Depends(OPS)]
+        dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> DeadLetterOut:
         try:
             async with request.app.state.uow_factory() as uow:
@@ -115,7 +116,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
 
     @router.post("/{dead_letter_id}/redrive", response_model=RedriveOneOut)
     async def redrive_one(
-        dead_letter_id: int, request: Request, principal: Annotated[Principal, Depends(OPS)]
+        dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> JSONResponse:
         """Re-drive one dead letter, at most once: 404 for an unknown id, 409 if re-driven before."""
 
