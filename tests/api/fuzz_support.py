@@ -11,6 +11,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class FuzzOutcome:
     failures: list[str] = field(default_factory=list)
     phases: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)  # "2xx": n, ... (how much was reached)
+    succeeded: set[str] = field(default_factory=set)  # operations answered 2xx at least once
 
 
 def fuzz(app: FastAPI, base_url: str, token: str, *, max_examples: int, max_steps: int) -> FuzzOutcome:
@@ -86,6 +89,13 @@ def fuzz(app: FastAPI, base_url: str, token: str, *, max_examples: int, max_step
         elif isinstance(event, events.ScenarioFinished):
             outcome.scenarios += 1
             outcome.requests += len(event.recorder.interactions)
+            for case_id, interaction in event.recorder.interactions.items():
+                if interaction.response is not None:
+                    status = interaction.response.status_code
+                    outcome.statuses[f"{status // 100}xx"] += 1
+                    if status < 300:
+                        case = event.recorder.cases[case_id].value
+                        outcome.succeeded.add(f"{case.method} {case.path}")
             outcome.failures.extend(_failures(event))
         elif isinstance(event, events.NonFatalError | events.FatalError):
             outcome.errors.append(str(getattr(event, "info", event)))

@@ -57,6 +57,7 @@ def test_no_server_error_and_every_response_as_documented(
             outcome = fuzz(app, base_url, token, max_examples=MAX_EXAMPLES, max_steps=MAX_STEPS)
             report.append(
                 f"{service}/{who}: {outcome.requests} requests, {outcome.scenarios} scenarios,"
+                f" {dict(sorted(outcome.statuses.items()))}, {len(outcome.succeeded)} operations answered 2xx,"
                 f" phases {sorted(outcome.phases)}, {time.monotonic() - started:.1f}s"
             )
             failures += [f"{who}: {f}" for f in outcome.failures] + [f"{who}: error {e}" for e in outcome.errors]

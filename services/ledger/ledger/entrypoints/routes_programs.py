@@ -25,6 +25,8 @@ router = APIRouter(tags=["programs"])
 ADMIN = requires("program:admin")
 READERS = requires("program:admin", "ledger:read", "finance:read", "audit:read")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+# ``format=yaml``: the document as stored (any YAML mapping; clients that parse YAML get an object).
+YAML_DOCUMENT = {"application/yaml": {"schema": {"description": "the program document, as YAML"}}}
 # The body is read raw (YAML, or JSON holding the YAML), so the document describes it here.
 DOCUMENT_BODY = {
     "requestBody": {
@@ -185,7 +187,7 @@ async def list_versions(
 
 @router.get(
     "/programs/{program_id}/versions/{version}",
-    **documented(VersionOut, media_types={"application/yaml": {"schema": {"type": "string"}}}),
+    **documented(VersionOut, media_types=YAML_DOCUMENT),
 )
 async def get_version(
     program_id: str,
