@@ -67,10 +67,24 @@ class FuzzOutcome:
     succeeded: set[str] = field(default_factory=set)  # operations answered 2xx at least once
 
 
-def fuzz(app: FastAPI, base_url: str, token: str, *, max_examples: int, max_steps: int) -> FuzzOutcome:
-    """Every phase (examples, coverage, fuzzing, stateful) with ``token``; the failures found."""
+def fuzz(
+    app: FastAPI,
+    base_url: str,
+    token: str,
+    *,
+    max_examples: int,
+    max_steps: int,
+    known_ids: dict[str, list[str]] | None = None,
+) -> FuzzOutcome:
+    """Every phase (examples, coverage, fuzzing, stateful) with ``token``; the failures found.
+
+    ``known_ids``: path parameter name -> ids that exist; such a parameter takes one of them half of
+    the time (the rest is generated), so reads reach real rows."""
+    names = sorted(known_ids or {})
     config = SchemathesisConfig.from_dict(
         {
+            "dictionaries": {f"known-{name}": {"values": (known_ids or {})[name]} for name in names},
+            "parameters": {f"path.{name}": {"dictionary": f"known-{name}", "probability": 0.5} for name in names},
             "seed": SEED,
             "base-url": base_url,
             "headers": {"Authorization": f"Bearer {token}"},

@@ -18,10 +18,10 @@ from registration.entrypoints.api import create_app as registration_app
 from servicekit.auth import OPERATOR_SCOPES, PARTNER_SCOPES, SCOPES, mint_token
 from servicekit.settings import ServiceSettings
 
+from .fuzz_seed import DICTIONARIES, PARTNER, seed
 from .fuzz_support import fuzz, serve
 
 STAFF_SCOPES = sorted(SCOPES.keys() - PARTNER_SCOPES)
-PARTNER = "P-FUZZ"
 MAX_EXAMPLES = 6
 MAX_STEPS = 10
 
@@ -51,10 +51,13 @@ def test_no_server_error_and_every_response_as_documented(
     app = APPS[service](settings)
     report = []
     failures: list[str] = []
+    tokens = _tokens(settings)
     with serve(app) as base_url:
-        for who, token in _tokens(settings).items():
+        refused = seed(service, base_url, tokens)
+        assert not refused, f"the seed data was refused: {refused}"
+        for who, token in tokens.items():
             started = time.monotonic()
-            outcome = fuzz(app, base_url, token, max_examples=MAX_EXAMPLES, max_steps=MAX_STEPS)
+            outcome = fuzz(app, base_url, token, max_examples=MAX_EXAMPLES, max_steps=MAX_STEPS, known_ids=DICTIONARIES)
             report.append(
                 f"{service}/{who}: {outcome.requests} requests, {outcome.scenarios} scenarios,"
                 f" {dict(sorted(outcome.statuses.items()))}, {len(outcome.succeeded)} operations answered 2xx,"
