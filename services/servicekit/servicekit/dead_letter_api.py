@@ -92,7 +92,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
             page = await cases.list_dead_letters(uow, redriven=redriven, cursor=cursor, limit=limit)
         return DeadLetterPageOut(items=[DeadLetterOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
-    @router.get("/{dead_letter_id}")
+    @router.get("/{dead_letter_id:int}")
     async def get_dead_letter(
         dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> DeadLetterOut:
@@ -114,7 +114,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
 
         return await redrive(request, principal, action)
 
-    @router.post("/{dead_letter_id}/redrive", response_model=RedriveOneOut)
+    @router.post("/{dead_letter_id:int}/redrive", response_model=RedriveOneOut)
     async def redrive_one(
         dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> JSONResponse:

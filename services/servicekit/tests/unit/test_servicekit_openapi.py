@@ -164,3 +164,26 @@ async def test_metrics_are_open_in_development(runtime_database: str) -> None:
     settings = SETTINGS.model_copy(update={"database_url": runtime_database})
     async with app_client(_app(settings)) as client:
         assert (await client.get("/metrics")).status_code == 200
+
+
+action_router = APIRouter()
+
+
+@action_router.get("/jobs/{job_id}")
+async def read_job(job_id: str) -> dict[str, str]:
+    return {"job_id": job_id}
+
+
+@action_router.post("/jobs/purge")
+async def purge_jobs() -> dict[str, str]:
+    return {}
+
+
+async def test_allow_names_the_methods_of_the_resource_the_path_names() -> None:
+    """``/jobs/purge`` is the POST-only action, not a job id (schemathesis' Allow check)."""
+    app = create_service_app(SETTINGS, service="test", source="/test", topic="t", title="t", routers=[action_router])
+    async with app_client(app) as client:
+        refused = await client.put("/jobs/purge")
+        assert refused.status_code == 405
+        assert refused.headers["allow"] == "POST"
+        assert (await client.put("/jobs/j-1")).headers["allow"] == "GET"
