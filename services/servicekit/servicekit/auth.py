@@ -142,4 +142,5 @@ def requires(*any_of: str) -> PrincipalDependency:
             raise Problem(403, "Forbidden", "operator scopes are never valid on a token bound to a partner")
         return principal
 
+    dependency.required_scopes = any_of  # type: ignore[attr-defined]  # read by servicekit.openapi
     return dependency
