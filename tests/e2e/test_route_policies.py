@@ -36,7 +36,7 @@ def policies(dependant: Any) -> Iterator[tuple[str, tuple[str, ...]]]:
     for dependency in dependant.dependencies:
         policy = route_policy(dependency.call)
         if policy is not None:
-            yield policy, dependency.call.scopes
+            yield policy, dependency.call.required_scopes
         yield from policies(dependency)
 
 

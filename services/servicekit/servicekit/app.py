@@ -13,6 +13,7 @@ from .db import create_engine
 from .health import health_router
 from .logging import configure_logging, correlation_id_var
 from .nul_guard import install_nul_guard
+from .openapi import install_openapi
 from .problems import install_problem_handlers
 from .settings import ServiceSettings
 from .unit_of_work import UnitOfWorkFactory
@@ -78,7 +79,15 @@ def create_service_app(
                 await on_shutdown(app)
             await engine.dispose()
 
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    docs = settings.docs_served
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
     app.state.settings = settings
     app.state.settings_service_name = service
     app.state.token_secrets = settings.token_verification_secrets
@@ -89,4 +98,5 @@ def create_service_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    install_openapi(app)  # the document as served, and as app.openapi() returns it
     return app

@@ -192,7 +192,7 @@ def requires(*any_of: str, partner_bound: PartnerBound = "forbid") -> PrincipalD
         return principal
 
     dependency.partner_bound = partner_bound  # type: ignore[attr-defined]  # read by the route-policy test
-    dependency.scopes = any_of  # type: ignore[attr-defined]
+    dependency.required_scopes = any_of  # type: ignore[attr-defined]  # read by servicekit.openapi and that test
     return dependency
 
 

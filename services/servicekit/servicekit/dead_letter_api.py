@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from .runner import ConsumerSpec
 from .unit_of_work import UnitOfWork
 
 OPS = requires("ops:admin")
+DeadLetterId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a dead letter's id")]
 RedriveAction = Callable[[UnitOfWork, IdempotentConsumer], Awaitable[tuple[int, Any]]]
 
 
@@ -91,9 +92,9 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
             page = await cases.list_dead_letters(uow, redriven=redriven, cursor=cursor, limit=limit)
         return DeadLetterPageOut(items=[DeadLetterOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
-    @router.get("/{dead_letter_id}")
+    @router.get("/{dead_letter_id:int}")
     async def get_dead_letter(
-        dead_letter_id: int, request: Request, principal: Annotated[Principal, Depends(OPS)]
+        dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> DeadLetterOut:
         try:
             async with request.app.state.uow_factory() as uow:
@@ -113,9 +114,9 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
 
         return await redrive(request, principal, action)
 
-    @router.post("/{dead_letter_id}/redrive", response_model=RedriveOneOut)
+    @router.post("/{dead_letter_id:int}/redrive", response_model=RedriveOneOut)
     async def redrive_one(
-        dead_letter_id: int, request: Request, principal: Annotated[Principal, Depends(OPS)]
+        dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> JSONResponse:
         """Re-drive one dead letter, at most once: 404 for an unknown id, 409 if re-driven before."""
 

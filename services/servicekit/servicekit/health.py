@@ -1,15 +1,22 @@
-"""/healthz (the process is alive), /readyz (database and broker reachable), /metrics."""
+"""/healthz (the process is alive), /readyz (database and broker reachable), /metrics.
+
+/metrics is open in development; in production it answers only with ``public_metrics`` set or to a
+scrape that sends the ``metrics_token`` as a bearer token (401 otherwise; 404 with neither set).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from .metrics import CONTENT_TYPE, render_metrics
+from .problems import Problem
 
 
 async def _database_ok(request: Request) -> str | None:
@@ -34,14 +41,35 @@ async def _broker_ok(request: Request) -> str | None:
         await client.close()
 
 
+class HealthOut(BaseModel):
+    status: str
+
+
+class ReadinessOut(BaseModel):
+    status: str  # "ready" or "not ready"
+    checks: dict[str, str]  # "ok" or the error's name, per dependency
+
+
+def _check_metrics_access(request: Request) -> None:
+    settings = request.app.state.settings
+    if settings.metrics_open:
+        return
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token is not None else ""
+    if not token:
+        raise Problem(404, "Not found", "metrics are not served here")
+    sent = request.headers.get("authorization", "")
+    if not hmac.compare_digest(sent.encode(errors="replace"), f"Bearer {token}".encode()):
+        raise Problem(401, "Unauthorized", "metrics need the metrics token", headers={"WWW-Authenticate": "Bearer"})
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> HealthOut:
+        return HealthOut(status="ok")
 
-    @router.get("/readyz")
+    @router.get("/readyz", response_model=ReadinessOut, responses={503: {"model": ReadinessOut}})
     async def readyz(request: Request) -> JSONResponse:
         database, broker = await asyncio.gather(_database_ok(request), _broker_ok(request))
         checks = {"database": database or "ok", "broker": broker or "ok"}
@@ -50,8 +78,15 @@ def health_router() -> APIRouter:
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {"content": {CONTENT_TYPE: {"schema": {"type": "string"}}}, "description": "Prometheus text"},
+        },
+    )
     async def metrics(request: Request) -> Response:
+        _check_metrics_access(request)
         state = request.app.state
         body = await render_metrics(state.engine, state.settings_service_name, getattr(state, "extra_metrics", None))
         return Response(body, media_type=CONTENT_TYPE)

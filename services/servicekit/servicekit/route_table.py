@@ -44,10 +44,15 @@ def matches(app: Any, path: str) -> list[PathMatch]:
 
 
 def allowed_methods(app: Any, path: str) -> str:
-    """The ``Allow`` value for ``path``: every method some route serves there."""
+    """The ``Allow`` value for ``path``: the methods of the resource the path names, i.e. of the most
+    specific templates that match it (``/deals/expire`` is the POST-only action, not a deal id that
+    ``GET /deals/{deal_id}`` would look up), as the OpenAPI document lists them."""
+    found = matches(app, path)
+    fewest = min((len(m.params) for m in found), default=0)
     methods: set[str] = set()
-    for match in matches(app, path):
-        methods |= match.methods
+    for match in found:
+        if len(match.params) == fewest:
+            methods |= match.methods
     return ", ".join(sorted(methods))
 
 

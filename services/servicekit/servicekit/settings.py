@@ -43,6 +43,13 @@ class ServiceSettings(BaseSettings):
     heartbeat_path: str | None = None
     # How far a business fact (a close, a stage change...) may lie ahead of the clock (servicekit.dates).
     business_date_future_skew_days: int = Field(default=1, ge=0, le=30)
+    # /docs, /redoc and /openapi.json: served unless turned off; unset means on everywhere but in
+    # production (where they answer 404 unless set to true).
+    public_docs: bool | None = None
+    # /metrics: with a token set, a scrape must send ``Authorization: Bearer <token>``; without one
+    # it is open unless turned off (unset means on everywhere but in production).
+    metrics_token: SecretStr | None = None
+    public_metrics: bool | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> ServiceSettings:
@@ -52,6 +59,17 @@ class ServiceSettings(BaseSettings):
             if len(self.token_secret.get_secret_value()) < 32:
                 raise ValueError("token_secret must be at least 32 characters in production")
         return self
+
+    @property
+    def docs_served(self) -> bool:
+        return self.public_docs if self.public_docs is not None else self.environment != "production"
+
+    @property
+    def metrics_open(self) -> bool:
+        """/metrics answers without credentials (else only to the metrics token, if one is set)."""
+        if self.metrics_token is not None and self.metrics_token.get_secret_value():
+            return False
+        return self.public_metrics if self.public_metrics is not None else self.environment != "production"
 
     @property
     def token_verification_secrets(self) -> list[str]:

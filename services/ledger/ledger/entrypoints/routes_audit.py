@@ -8,18 +8,20 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from servicekit.auth import Principal, requires
+from servicekit.openapi import documented
 from servicekit.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from servicekit.tables import consumed_events
 from sqlalchemy import select, tuple_
 
 from ..adapters.tables import chain_heads
+from .response_docs import ChainHeadPageOut, ConsumedEventPageOut
 
 router = APIRouter(tags=["audit"])
 AUDITORS = requires("audit:read")
 MAX_LIMIT = 1000
 
 
-@router.get("/audit/events")
+@router.get("/audit/events", **documented(ConsumedEventPageOut))
 async def consumed(
     request: Request,
     principal: Annotated[Principal, Depends(AUDITORS)],
@@ -63,7 +65,7 @@ async def consumed(
     }
 
 
-@router.get("/audit/chain-heads")
+@router.get("/audit/chain-heads", **documented(ChainHeadPageOut))
 async def heads(
     request: Request,
     principal: Annotated[Principal, Depends(AUDITORS)],

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from incentive_contracts.dates import BusinessDateTime
 from servicekit.auth import Principal, requires
+from servicekit.openapi import documented
 from servicekit.pagination import decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
 
 from ..adapters import queries
 from ..application.explain import explain
+from .response_docs import EntryOut, EntryPageOut, ExplanationOut
 
 router = APIRouter(tags=["entries"])
 READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read", partner_bound="confine")
@@ -39,7 +41,7 @@ def _entry_out(row: Any, postings: list[Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/entries")
+@router.get("/entries", **documented(EntryPageOut))
 async def list_entries(
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
@@ -87,7 +89,7 @@ async def _visible_entry(principal: Principal, entry_id: str, conn: Any) -> Any:
     return row
 
 
-@router.get("/entries/{entry_id}")
+@router.get("/entries/{entry_id}", **documented(EntryOut))
 async def get_entry(
     entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:
@@ -97,7 +99,7 @@ async def get_entry(
     return _entry_out(row, postings[entry_id])
 
 
-@router.get("/entries/{entry_id}/explain")
+@router.get("/entries/{entry_id}/explain", **documented(ExplanationOut))
 async def explain_entry(
     entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:

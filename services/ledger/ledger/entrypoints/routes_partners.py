@@ -11,11 +11,13 @@ from fastapi.responses import PlainTextResponse, Response
 from incentive_contracts.dates import BusinessDate, BusinessDateTime
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
+from servicekit.openapi import TEXT_CSV, documented
 from servicekit.problems import Problem
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..adapters import queries
 from ..application.reports import AccountBalance, FundTotals, build_statement, partner_view, statement_csv
+from .response_docs import TierOut
 
 router = APIRouter(tags=["partners"])
 READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read", partner_bound="confine")
@@ -124,7 +126,11 @@ async def partner_balances(
     )
 
 
-@router.get("/partners/{partner_id}/statement", response_model=None, response_model_by_alias=True)
+@router.get(
+    "/partners/{partner_id}/statement",
+    response_model_by_alias=True,
+    **documented(StatementOut, media_types=TEXT_CSV),
+)
 async def partner_statement(
     partner_id: str,
     request: Request,
@@ -164,7 +170,7 @@ async def partner_statement(
     )
 
 
-@router.get("/partners/{partner_id}/tier")
+@router.get("/partners/{partner_id}/tier", **documented(TierOut))
 async def partner_tier(
     partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.dates import check_facts
 from servicekit.idempotency import run_write
+from servicekit.openapi import TEXT_CSV, documented
 from servicekit.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
@@ -30,6 +31,7 @@ from ..adapters.payout_store import SqlPayoutStore
 from ..application.acknowledgements import Acknowledgement, acknowledge
 from ..application.payout_ports import Batch, Line
 from ..application.payouts import CutRequest, cut_batch
+from .response_docs import AcknowledgedOut, BatchLinesOut, BatchOut, BatchPageOut, PartnerPayoutsOut
 
 router = APIRouter(tags=["payouts"])
 WRITERS = requires("finance:write")
@@ -113,7 +115,7 @@ def line_out(line: Line, covered: list[str] | None = None) -> dict[str, Any]:
     return out
 
 
-@router.post("/payout-batches")
+@router.post("/payout-batches", **documented(BatchOut, 200, 201))
 async def cut(body: CutBody, request: Request, principal: Annotated[Principal, Depends(WRITERS)]) -> JSONResponse:
     """Cut the batch of a currency as of a cutoff (201), or return the batch that exists for it (200)."""
 
@@ -127,7 +129,7 @@ async def cut(body: CutBody, request: Request, principal: Annotated[Principal, D
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.get("/payout-batches")
+@router.get("/payout-batches", **documented(BatchPageOut))
 async def list_batches(
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
@@ -154,7 +156,7 @@ async def _batch(conn: Any, batch_id: str) -> Batch:
     return found
 
 
-@router.get("/payout-batches/{batch_id}")
+@router.get("/payout-batches/{batch_id}", **documented(BatchOut))
 async def get_batch(
     batch_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:
@@ -162,7 +164,7 @@ async def get_batch(
         return batch_out(await _batch(conn, batch_id))
 
 
-@router.get("/payout-batches/{batch_id}/lines", response_model=None)
+@router.get("/payout-batches/{batch_id}/lines", **documented(BatchLinesOut, media_types=TEXT_CSV))
 async def batch_lines(
     batch_id: str,
     request: Request,
@@ -234,7 +236,7 @@ async def _csv(request: Request, batch: Batch, status: str | None) -> AsyncItera
             after = chunk[-1].partner_id
 
 
-@router.post("/payout-batches/{batch_id}/acknowledgements")
+@router.post("/payout-batches/{batch_id}/acknowledgements", **documented(AcknowledgedOut))
 async def acknowledge_lines(
     batch_id: str, body: AcknowledgementsBody, request: Request, principal: Annotated[Principal, Depends(WRITERS)]
 ) -> JSONResponse:
@@ -263,7 +265,7 @@ async def acknowledge_lines(
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.get("/partners/{partner_id}/payouts")
+@router.get("/partners/{partner_id}/payouts", **documented(PartnerPayoutsOut))
 async def partner_payouts(
     partner_id: str,
     request: Request,

@@ -16,12 +16,14 @@ from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
+from servicekit.openapi import documented
 from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters import pilot_queries
 from ..adapters.cohorts import pilot_of
 from ..domain.cohorts import CohortChange, Pilot, members_during
 from ..domain.pilot_report import GroupMetrics
+from .response_docs import CohortChangesOut, CohortMembersOut, PilotListOut, PilotOut, PilotReportOut
 
 router = APIRouter(tags=["pilots"])
 ADMIN = requires("program:admin")
@@ -92,7 +94,7 @@ def _metrics_out(m: GroupMetrics) -> dict[str, Any]:
     }
 
 
-@router.post("/pilots", status_code=201)
+@router.post("/pilots", status_code=201, **documented(PilotOut, 201))
 async def create_pilot(
     body: PilotBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
 ) -> JSONResponse:
@@ -107,14 +109,14 @@ async def create_pilot(
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.get("/pilots")
+@router.get("/pilots", **documented(PilotListOut))
 async def list_pilots(request: Request, principal: Annotated[Principal, Depends(READERS)]) -> dict[str, Any]:
     async with request.app.state.engine.connect() as conn:
         rows = await pilot_queries.all_pilots(conn)
     return {"items": [_pilot_out(pilot_of(r), r.description) for r in rows]}
 
 
-@router.get("/pilots/{pilot_id}")
+@router.get("/pilots/{pilot_id}", **documented(PilotOut))
 async def get_pilot(
     pilot_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:
@@ -123,7 +125,7 @@ async def get_pilot(
     return _pilot_out(pilot_of(row), row.description)
 
 
-@router.post("/cohorts/{tag}/changes", status_code=201)
+@router.post("/cohorts/{tag}/changes", status_code=201, **documented(CohortChangesOut, 201))
 async def change_cohort(
     tag: str, body: ChangesBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
 ) -> JSONResponse:
@@ -137,7 +139,7 @@ async def change_cohort(
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.get("/cohorts/{tag}/members")
+@router.get("/cohorts/{tag}/members", **documented(CohortMembersOut))
 async def cohort_members(
     tag: str,
     request: Request,
@@ -150,7 +152,7 @@ async def cohort_members(
     return {"tag": tag, "on": day, "members": sorted(members_during(changes, tag, day, day))}
 
 
-@router.get("/pilots/{pilot_id}/report")
+@router.get("/pilots/{pilot_id}/report", **documented(PilotReportOut))
 async def pilot_report(
     pilot_id: str,
     request: Request,

@@ -12,17 +12,37 @@ from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
+from servicekit.openapi import documented
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.programs import OutboxProgramAnnouncements, SqlProgramVersions, published_versions
 from ..application import programs as cases
 from ..application.programs import StoredVersion
+from .response_docs import InForceOut, ProgramListOut
 
 router = APIRouter(tags=["programs"])
 ADMIN = requires("program:admin")
 READERS = requires("program:admin", "ledger:read", "finance:read", "audit:read")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+# ``format=yaml``: the document as stored (any YAML mapping; clients that parse YAML get an object).
+YAML_DOCUMENT = {"application/yaml": {"schema": {"description": "the program document, as YAML"}}}
+# The body is read raw (YAML, or JSON holding the YAML), so the document describes it here.
+DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["document"],
+                    "properties": {"document": {"type": "string", "description": "the program's YAML"}},
+                }
+            },
+        },
+    }
+}
 
 
 VersionPath = Annotated[int, Path(ge=0, le=2_147_483_647, description="a program version (0 is the built-in default)")]
@@ -66,6 +86,10 @@ class VersionOut(BaseModel):
         )
 
 
+class VersionListOut(BaseModel):
+    items: list[VersionOut]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -89,7 +113,13 @@ async def _document(request: Request) -> str:
         raise Problem(400, "Bad encoding", "the document must be UTF-8") from exc
 
 
-@router.post("/programs/{program_id}/versions", status_code=201)
+@router.post(
+    "/programs/{program_id}/versions",
+    status_code=201,
+    response_model=VersionOut,
+    responses={415: {"description": "The body is neither YAML nor JSON"}},
+    openapi_extra=DOCUMENT_BODY,
+)
 async def create_draft(
     program_id: str, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
 ) -> JSONResponse:
@@ -105,7 +135,7 @@ async def create_draft(
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/programs/{program_id}/versions/{version}/publish")
+@router.post("/programs/{program_id}/versions/{version}/publish", response_model=VersionOut)
 async def publish_version(
     program_id: str,
     version: VersionPath,
@@ -134,7 +164,7 @@ async def publish_version(
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.get("/programs")
+@router.get("/programs", **documented(ProgramListOut))
 async def list_programs(request: Request, principal: Annotated[Principal, Depends(READERS)]) -> dict[str, Any]:
     async with request.app.state.engine.connect() as conn:
         versions = await cases.list_versions(SqlProgramVersions(conn))
@@ -146,7 +176,7 @@ async def list_programs(request: Request, principal: Annotated[Principal, Depend
     return {"items": list(programs.values())}
 
 
-@router.get("/programs/{program_id}/versions")
+@router.get("/programs/{program_id}/versions", response_model=VersionListOut)
 async def list_versions(
     program_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, list[VersionOut]]:
@@ -155,7 +185,10 @@ async def list_versions(
     return {"items": [VersionOut.of(v) for v in versions]}
 
 
-@router.get("/programs/{program_id}/versions/{version}", response_model=None)
+@router.get(
+    "/programs/{program_id}/versions/{version}",
+    **documented(VersionOut, media_types=YAML_DOCUMENT),
+)
 async def get_version(
     program_id: str,
     version: VersionPath,
@@ -170,7 +203,7 @@ async def get_version(
     return VersionOut.of(found)
 
 
-@router.get("/programs/{program_id}/in-force")
+@router.get("/programs/{program_id}/in-force", **documented(InForceOut))
 async def version_in_force(
     program_id: str,
     request: Request,

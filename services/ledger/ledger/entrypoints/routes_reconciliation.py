@@ -12,11 +12,13 @@ from incentive_contracts.money import Amount, CurrencyCode
 from pydantic import BaseModel
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
+from servicekit.openapi import documented
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters import reconciliation_queries as sums
 from ..domain.reconciliation import Forecast, Line, period_bounds, reconcile
+from .response_docs import ForecastOut, ReconciliationOut
 
 router = APIRouter(tags=["reconciliation"])
 READERS = requires("finance:read", "finance:write", "audit:read")
@@ -50,7 +52,7 @@ def _bounds(period: str) -> tuple[datetime, datetime]:
         raise Problem(422, "Invalid period", str(exc)) from exc
 
 
-@router.get("/reconciliation")
+@router.get("/reconciliation", **documented(ReconciliationOut))
 async def reconciliation(
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
@@ -77,7 +79,7 @@ async def reconciliation(
     }
 
 
-@router.put("/reconciliation/forecasts/{period}")
+@router.put("/reconciliation/forecasts/{period}", **documented(ForecastOut))
 async def record_forecast(
     body: ForecastBody,
     request: Request,

@@ -15,6 +15,7 @@ from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
+from servicekit.openapi import documented
 from servicekit.pagination import decode_int_cursor, encode_cursor
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
@@ -23,6 +24,7 @@ from sqlalchemy import select, true
 
 from ..adapters.simulations import SimulationRequest, run_simulation, store_simulation
 from ..adapters.tables import simulations
+from .response_docs import SimulationOut, SimulationPageOut
 
 router = APIRouter(tags=["simulations"])
 RUNNERS = requires("program:admin", "finance:write", "partner:write", partner_bound="confine")
@@ -48,7 +50,7 @@ class SimulationBody(BaseModel):
         return self
 
 
-@router.post("/simulations", status_code=201)
+@router.post("/simulations", status_code=201, **documented(SimulationOut, 201))
 async def simulate(
     body: SimulationBody, request: Request, principal: Annotated[Principal, Depends(RUNNERS)]
 ) -> JSONResponse:
@@ -85,7 +87,7 @@ def _out(row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/simulations")
+@router.get("/simulations", **documented(SimulationPageOut))
 async def list_simulations(
     request: Request,
     principal: Annotated[Principal, Depends(READERS)],
@@ -106,7 +108,7 @@ async def list_simulations(
     }
 
 
-@router.get("/simulations/{simulation_id}")
+@router.get("/simulations/{simulation_id}", **documented(SimulationOut))
 async def get_simulation(
     simulation_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
 ) -> dict[str, Any]:

@@ -24,7 +24,7 @@ Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confin
 Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 
 
-@router.post("/requests/{request_id}/claims", status_code=201)
+@router.post("/requests/{request_id}/claims", status_code=201, response_model=ClaimOut)
 async def submit_claim(request_id: str, body: SubmitClaimBody, request: Request, principal: Writer) -> JSONResponse:
     """Claim against an approved request, within the claim window after the activity ends."""
     command = model.SubmitClaim(
@@ -48,7 +48,7 @@ async def submit_claim(request_id: str, body: SubmitClaimBody, request: Request,
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/claims/{claim_id}/approve")
+@router.post("/claims/{claim_id}/approve", response_model=ClaimOut)
 async def approve_claim(claim_id: str, body: ApproveBody, request: Request, principal: Manager) -> JSONResponse:
     """Approve fully, or partly with a lower amount; proof milestones are paid."""
     command = model.ApproveClaim(claim_id, body.amount, today(request), principal.subject)
@@ -59,7 +59,7 @@ async def approve_claim(claim_id: str, body: ApproveBody, request: Request, prin
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/claims/{claim_id}/reject")
+@router.post("/claims/{claim_id}/reject", response_model=ClaimOut)
 async def reject_claim(claim_id: str, body: ReasonBody, request: Request, principal: Manager) -> JSONResponse:
     command = model.RejectClaim(claim_id, body.reason, today(request), principal.subject)
 

@@ -31,7 +31,7 @@ router = APIRouter(tags=["funds"])
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
 
 
-@router.put("/budgets/{period}")
+@router.put("/budgets/{period}", response_model=BudgetOut)
 async def set_budget(
     period: PeriodPath, body: BudgetBody, request: Request, principal: Annotated[Principal, Depends(requires(*MANAGE))]
 ) -> JSONResponse:
@@ -51,7 +51,7 @@ async def get_budgets(
         return [BudgetOut.of(b) for b in await queries.budgets(unit(request, uow), period)]
 
 
-@router.post("/allocations", status_code=201)
+@router.post("/allocations", status_code=201, response_model=PositionOut)
 async def allocate(
     body: AllocateBody, request: Request, principal: Annotated[Principal, Depends(requires(*MANAGE))]
 ) -> JSONResponse:

@@ -30,7 +30,7 @@ async def get_period(
         return PeriodOut.of(await queries.period_state(unit(request, uow), period))
 
 
-@router.post("/periods/{period}/close")
+@router.post("/periods/{period}/close", response_model=CloseOut)
 async def close_period(
     period: PeriodPath, body: CloseBody, request: Request, principal: Annotated[Principal, Depends(requires(*MANAGE))]
 ) -> JSONResponse:

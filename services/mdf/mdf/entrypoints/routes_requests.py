@@ -37,7 +37,7 @@ Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confin
 Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 
 
-@router.post("/requests", status_code=201)
+@router.post("/requests", status_code=201, response_model=RequestOut)
 async def submit_request(body: SubmitRequestBody, request: Request, principal: Writer) -> JSONResponse:
     """Ask for pre-approval of a marketing activity (validated against funds, tier, share and period)."""
     principal.require_partner(body.partner_id)
@@ -64,7 +64,7 @@ async def submit_request(body: SubmitRequestBody, request: Request, principal: W
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/requests/{request_id}/approve")
+@router.post("/requests/{request_id}/approve", response_model=RequestOut)
 async def approve_request(request_id: str, body: ApproveBody, request: Request, principal: Manager) -> JSONResponse:
     """Approve, possibly for less than asked: the amount is reserved (plan milestones are paid)."""
     command = model.ApproveRequest(request_id, body.amount, today(request), principal.subject)
@@ -75,7 +75,7 @@ async def approve_request(request_id: str, body: ApproveBody, request: Request, 
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/requests/{request_id}/reject")
+@router.post("/requests/{request_id}/reject", response_model=RequestOut)
 async def reject_request(request_id: str, body: ReasonBody, request: Request, principal: Manager) -> JSONResponse:
     command = model.RejectRequest(request_id, body.reason, today(request), principal.subject)
 
@@ -85,7 +85,7 @@ async def reject_request(request_id: str, body: ReasonBody, request: Request, pr
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/requests/{request_id}/cancel")
+@router.post("/requests/{request_id}/cancel", response_model=RequestOut)
 async def cancel_request(request_id: str, body: CancelBody, request: Request, principal: Writer) -> JSONResponse:
     """Cancel a submitted or approved request; what it still reserves goes back to the fund."""
     command = model.CancelRequest(request_id, body.reason, today(request), principal.subject)
@@ -97,7 +97,7 @@ async def cancel_request(request_id: str, body: CancelBody, request: Request, pr
     return await run_write(request, principal, request.app.state.uow_factory, action)
 
 
-@router.post("/requests/{request_id}/results", status_code=201)
+@router.post("/requests/{request_id}/results", status_code=201, response_model=ResultsOut)
 async def report_results(request_id: str, body: ResultsBody, request: Request, principal: Writer) -> JSONResponse:
     """Report campaign results (stored and emitted as mdf.results_reported for ROI analysis)."""
     command = ReportResults(body.result_id, request_id, body.results, today(request))

@@ -175,3 +175,18 @@ async def test_only_operators_reach_dead_letters(registration_client, registrati
             assert response.status_code == 403, (method, path, response.text)
     with pytest.raises(ValueError, match="never bound to a partner"):
         mint_token("secret", subject="x", scopes=["ops:admin"], partner_id="late")
+
+
+async def test_a_dead_letter_id_beyond_bigint_is_a_422_not_a_500(registration_client, registration_settings):
+    """Found by schemathesis (issue 13): ``POST /dead-letters/496600604897298476373628229255168/redrive``
+    reached PostgreSQL and answered 500. Ids are bigint path segments; other text is no dead letter."""
+    ops = auth_header(registration_settings, "ops:admin")
+    huge = "496600604897298476373628229255168"
+    for method, path in (("GET", f"/dead-letters/{huge}"), ("POST", f"/dead-letters/{huge}/redrive")):
+        response = await registration_client.request(method, path, headers=ops)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "dead_letter_id" in response.json()["detail"]
+    refused = await registration_client.get("/dead-letters/redrive", headers=ops)
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "POST"

@@ -17,7 +17,7 @@ from .deals import Manager
 router = APIRouter(prefix="/deals", tags=["deals"])
 
 
-@router.post("/{deal_id}/flags/{reason}/clear")
+@router.post("/{deal_id}/flags/{reason}/clear", response_model=DealOut)
 async def clear_flag(
     deal_id: str, reason: FlagReason, body: ClearFlagBody, request: Request, principal: Manager
 ) -> JSONResponse:
@@ -31,7 +31,7 @@ async def clear_flag(
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/flags/{reason}/confirm")
+@router.post("/{deal_id}/flags/{reason}/confirm", response_model=DealOut)
 async def confirm_flag(
     deal_id: str, reason: FlagReason, body: ConfirmFlagBody, request: Request, principal: Manager
 ) -> JSONResponse:

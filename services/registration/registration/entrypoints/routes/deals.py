@@ -25,7 +25,9 @@ from ...domain.influence import RecordInfluence
 from ...domain.registration import RegisterDeal
 from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, today, write
 from ..schemas.common import PageOut
+from ..schemas.crm import ExpiredOut
 from ..schemas.deals import (
+    BulkOut,
     BulkRegisterBody,
     DealDetailOut,
     DealOut,
@@ -68,7 +70,7 @@ def _command(
     )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=DealOut)
 async def register_deal(body: RegisterDealBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
     command = _command(body, request, principal)
 
@@ -79,7 +81,7 @@ async def register_deal(body: RegisterDealBody, request: Request, principal: Par
     return await write(request, principal, action)
 
 
-@router.post("/bulk", status_code=201)
+@router.post("/bulk", status_code=201, response_model=BulkOut)
 async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
     """Many registrations in ONE transaction: all are registered, or none (the error names the item)."""
     day = today(request)  # one date for the whole request
@@ -166,7 +168,7 @@ def _decision(request: Request, principal: Principal, deal_id: str, reason: str 
     return Decision(deal_id=deal_id, by=actor(principal), on=today(request), reason=reason)
 
 
-@router.post("/expire")
+@router.post("/expire", response_model=ExpiredOut)
 async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -> JSONResponse:
     """Expire approved registrations without progress for the configured days before ``as_of``."""
     check_facts(request, today(request), {"as_of": body.as_of})
@@ -178,7 +180,7 @@ async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/approve")
+@router.post("/{deal_id}/approve", response_model=DealOut)
 async def approve_deal(deal_id: str, body: DecisionBody, request: Request, principal: Manager) -> JSONResponse:
     command = _decision(request, principal, deal_id, body.note)
 
@@ -188,7 +190,7 @@ async def approve_deal(deal_id: str, body: DecisionBody, request: Request, princ
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/reject")
+@router.post("/{deal_id}/reject", response_model=DealOut)
 async def reject_deal(deal_id: str, body: RejectBody, request: Request, principal: Manager) -> JSONResponse:
     command = _decision(request, principal, deal_id, body.reason)
 
@@ -198,7 +200,7 @@ async def reject_deal(deal_id: str, body: RejectBody, request: Request, principa
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/award")
+@router.post("/{deal_id}/award", response_model=DealOut)
 async def award_conflict(deal_id: str, body: DecisionBody, request: Request, principal: Manager) -> JSONResponse:
     """Resolve a conflict in this registration's favour; the rival registrations are rejected."""
     command = _decision(request, principal, deal_id, body.note)
@@ -209,7 +211,7 @@ async def award_conflict(deal_id: str, body: DecisionBody, request: Request, pri
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/stage")
+@router.post("/{deal_id}/stage", response_model=DealOut)
 async def change_stage(deal_id: str, body: StageBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
     check_facts(request, today(request), {"changed_at": body.changed_at})
     command = stages.ChangeStage(
@@ -226,7 +228,7 @@ async def change_stage(deal_id: str, body: StageBody, request: Request, principa
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/won")
+@router.post("/{deal_id}/won", response_model=DealOut)
 async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Manager) -> JSONResponse:
     check_facts(request, today(request), {"closed_on": body.closed_on})
     command = stages.WinDeal(deal_id=deal_id, amount=body.amount, closed_on=body.closed_on)
@@ -237,7 +239,7 @@ async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Man
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/lost")
+@router.post("/{deal_id}/lost", response_model=DealOut)
 async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
     check_facts(request, today(request), {"lost_on": body.lost_on})
     command = stages.LoseDeal(deal_id=deal_id, lost_on=body.lost_on or today(request), reason=body.reason)
@@ -249,7 +251,7 @@ async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: P
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/reversal")
+@router.post("/{deal_id}/reversal", response_model=DealOut)
 async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, principal: Manager) -> JSONResponse:
     """A won deal cancelled or refunded, fully (no amount) or partly."""
     check_facts(request, today(request), {"reversed_on": body.reversed_on})
@@ -266,7 +268,7 @@ async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, princ
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/forecast")
+@router.post("/{deal_id}/forecast", response_model=DealOut)
 async def change_forecast(
     deal_id: str, body: ForecastBody, request: Request, principal: PartnerOrManager
 ) -> JSONResponse:
@@ -286,7 +288,7 @@ async def change_forecast(
     return await write(request, principal, action)
 
 
-@router.post("/{deal_id}/influence", status_code=201)
+@router.post("/{deal_id}/influence", status_code=201, response_model=DealOut)
 async def record_influence(
     deal_id: str, body: InfluenceBody, request: Request, principal: PartnerOrManager
 ) -> JSONResponse:

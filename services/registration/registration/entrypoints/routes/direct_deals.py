@@ -32,7 +32,7 @@ def _out(direct: DirectDeal, product_line: str | None = None) -> DirectDealOut:
     )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=DirectDealOut)
 async def add_direct_deal(body: DirectDealBody, request: Request, principal: Manager) -> JSONResponse:
     check_facts(request, today(request), {"registered_on": body.registered_on})
     direct = DirectDeal(
@@ -68,7 +68,7 @@ async def get_direct_deal(
     return _out(direct)
 
 
-@router.post("/{direct_deal_id}/award")
+@router.post("/{direct_deal_id}/award", response_model=list[DealOut])
 async def award_to_vendor(
     direct_deal_id: str, body: DecisionBody, request: Request, principal: Manager
 ) -> JSONResponse:

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/engagements", tags=["engagements"])
 Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, partner_bound="confine"))]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=EngagementOut)
 async def record_engagement(
     body: RecordEngagementBody,
     request: Request,

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/partners", tags=["partners"])
 PARTNER_READ = ("deals:read", "partners:write", "partner:read")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=PartnerOut)
 async def enroll_partner(
     body: EnrollPartnerBody, request: Request, principal: Annotated[Principal, Depends(requires("partners:write"))]
 ) -> JSONResponse:
@@ -44,7 +44,7 @@ async def enroll_partner(
     return await write(request, principal, action)
 
 
-@router.patch("/{partner_id}")
+@router.patch("/{partner_id}", response_model=PartnerOut)
 async def update_partner(
     partner_id: str,
     body: UpdatePartnerBody,
@@ -62,7 +62,7 @@ async def update_partner(
     return await write(request, principal, action)
 
 
-@router.post("/{partner_id}/deactivate")
+@router.post("/{partner_id}/deactivate", response_model=PartnerOut)
 async def deactivate_partner(
     partner_id: str,
     body: DeactivatePartnerBody,

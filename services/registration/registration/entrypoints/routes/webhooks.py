@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from servicekit.auth import Principal, requires
 from servicekit.body_limit import read_capped
+from servicekit.openapi import documented, webhook_openapi
 from servicekit.problems import Problem
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,6 +37,7 @@ from ...adapters.unit import SqlRegistrationUnit
 from ...domain.crm import CrmChange
 from ...domain.errors import NotFound
 from ..deps import clock, read
+from ..schemas.crm import CrmDeliveryOut, CrmMappingOut, CrmRecordOut, DeliveryAcceptedOut
 
 router = APIRouter(tags=["webhooks"])
 
@@ -66,7 +68,12 @@ def _accepted(delivery_id: str | None, new: bool, changes: list[CrmChange], **ex
     return JSONResponse(body, status_code=202)
 
 
-@router.post("/webhooks/salesforce", response_class=Response)
+@router.post(
+    "/webhooks/salesforce",
+    response_class=Response,
+    status_code=202,
+    openapi_extra=webhook_openapi("X-Signature", media_type="text/xml", success_media_type="text/xml"),
+)
 async def salesforce(request: Request) -> Response:
     """Outbound message (SOAP) with up to 100 opportunity notifications; answers the SOAP Ack."""
     return await receive_salesforce(request)
@@ -97,7 +104,12 @@ async def receive_salesforce(request: Request) -> Response:
     return Response(crm_formats.SALESFORCE_ACK, media_type="text/xml", status_code=202)
 
 
-@router.post("/webhooks/hubspot")
+@router.post(
+    "/webhooks/hubspot",
+    status_code=202,
+    response_model=DeliveryAcceptedOut,
+    openapi_extra=webhook_openapi("X-HubSpot-Signature-v3", "X-HubSpot-Request-Timestamp"),
+)
 async def hubspot(request: Request) -> JSONResponse:
     """HubSpot webhooks (v3 signature over method, URI, body and timestamp)."""
     return await receive_hubspot(request)
@@ -131,7 +143,12 @@ async def receive_hubspot(request: Request) -> JSONResponse:
     return _accepted(delivery_id, new, changes, ignored=delivery.ignored)
 
 
-@router.post("/webhooks/generic")
+@router.post(
+    "/webhooks/generic",
+    status_code=202,
+    response_model=DeliveryAcceptedOut,
+    openapi_extra=webhook_openapi("X-Signature"),
+)
 async def generic(request: Request) -> JSONResponse:
     """Any CRM: ``X-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``, 300 s tolerance."""
     return await receive_generic(request)
@@ -224,7 +241,7 @@ def _parse(parse: Any) -> Any:
         raise Problem(400, "Malformed delivery", str(exc)) from exc
 
 
-@router.get("/crm/mapping")
+@router.get("/crm/mapping", **documented(CrmMappingOut))
 async def crm_mapping(
     request: Request, principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))]
 ) -> dict[str, Any]:
@@ -232,7 +249,7 @@ async def crm_mapping(
     return request.app.state.crm_mappings.describe()  # type: ignore[no-any-return]
 
 
-@router.get("/crm/records/{source}/{record_id}")
+@router.get("/crm/records/{source}/{record_id}", **documented(CrmRecordOut))
 async def crm_record(
     source: str,
     record_id: str,
@@ -259,7 +276,7 @@ async def crm_record(
     return await read(request, load)  # type: ignore[no-any-return]
 
 
-@router.get("/crm/deliveries/{source}/{delivery_id}")
+@router.get("/crm/deliveries/{source}/{delivery_id}", **documented(CrmDeliveryOut))
 async def crm_delivery(
     source: str,
     delivery_id: str,
