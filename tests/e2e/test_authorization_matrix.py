@@ -93,7 +93,7 @@ def required_query(app: FastAPI, method: str, path: str) -> dict[str, str]:
 
 def fill(path: str, foreign: PartnerIds, shared: dict[str, str]) -> str:
     values = {**shared, **{k: v for k, v in vars(foreign).items() if v}}
-    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)  # {name} or {name:convertor}
 
 
 @pytest.fixture
