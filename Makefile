@@ -4,13 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := -e contracts -e services/servicekit -e services/registration -e services/mdf -e services/ledger
+PACKAGES := -e contracts -e kernel -e services/servicekit -e services/registration -e services/mdf -e services/ledger
 
 .PHONY: venv run test test-fast lint bench schemas clean
 
 NODE_CLIENT := tests/e2e/nonpython/node_modules/.installed
 
-$(STAMP): requirements.txt requirements-dev.txt contracts/pyproject.toml services/*/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt contracts/pyproject.toml kernel/pyproject.toml services/*/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps $(PACKAGES)
@@ -38,8 +38,8 @@ test-fast: $(STAMP)
 	for suite in contracts/tests services/*/tests/unit; do $(BIN)/python -m pytest -q $$suite || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check contracts services tests deploy scripts
-	$(BIN)/mypy contracts/incentive_contracts services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger
+	$(BIN)/ruff check contracts kernel services tests deploy scripts
+	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger
 	$(BIN)/lint-imports
 
 schemas: $(STAMP)

@@ -50,7 +50,13 @@ def test_service_containers_build_the_service_image_and_run_its_commands(service
     services = compose()["services"]
     for name, command in app_services(service).items():
         spec = services[name]
-        assert spec["build"] == {"context": ".", "dockerfile": f"services/{service}/Dockerfile"}
+        assert spec["build"]["context"] == "."
+        assert spec["build"]["dockerfile"] == "services/Dockerfile"
+        assert spec["build"]["args"] == {
+            "SERVICE": service,
+            "HTTP_PORT": str(facts.http_port),
+            "HTTP_PORT_VARIABLE": facts.env("http_port"),
+        }
         assert spec["image"].startswith(f"{APP_IMAGE_PREFIX}{service}:")
         assert spec["command"] == [command]
         assert command in facts.commands, f"{service} has no `{command}` command"

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from incentive_kernel.paging import Page
 from sqlalchemy import select
 
 from .consumer import IdempotentConsumer
-from .pagination import decode_int_cursor, encode_cursor
+from .keyset import fetch_page
+from .pagination import decode_int_cursor
 from .tables import dead_letters
 from .unit_of_work import UnitOfWork
 
@@ -44,10 +46,7 @@ class DeadLetter:
     redriven_at: datetime | None
 
 
-@dataclass(frozen=True)
-class DeadLetterPage:
-    items: list[DeadLetter]
-    next_cursor: str | None
+DeadLetterPage = Page[DeadLetter]
 
 
 @dataclass(frozen=True)
@@ -77,15 +76,11 @@ async def list_dead_letters(
     uow: UnitOfWork, *, redriven: bool | None = None, cursor: str | None = None, limit: int = 50
 ) -> DeadLetterPage:
     """Oldest first; ``redriven`` False lists those still waiting for a re-drive."""
-    stmt = select(*_COLUMNS).order_by(dead_letters.c.id).limit(limit + 1)
-    after = decode_int_cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(dead_letters.c.id > after)
+    stmt = select(*_COLUMNS)
     if redriven is not None:
         stmt = stmt.where(dead_letters.c.redriven_at.is_not(None) if redriven else dead_letters.c.redriven_at.is_(None))
-    rows = (await uow.conn.execute(stmt)).all()
-    items = [_letter(r) for r in rows[:limit]]
-    return DeadLetterPage(items, encode_cursor(items[-1].id) if len(rows) > limit else None)
+    after = decode_int_cursor(cursor)
+    return await fetch_page(uow.conn, stmt, dead_letters.c.id, after=after, limit=limit, convert=_letter)
 
 
 async def get_dead_letter(uow: UnitOfWork, dead_letter_id: int, *, for_update: bool = False) -> DeadLetter:

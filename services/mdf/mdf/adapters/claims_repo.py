@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incentive_contracts.events.mdf import CampaignResults, ProofItem
+from servicekit.keyset import fetch_page
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -12,7 +13,6 @@ from ..application.ports import ClaimFilter, Page
 from ..domain.claim import Claim, ClaimStatus
 from ..domain.errors import AlreadyExists
 from .amounts import maybe_stored, stored
-from .paging import fetch_page
 from .tables import claims
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from incentive_contracts.events.mdf import ExpectedResults
+from servicekit.keyset import fetch_page
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -15,7 +16,6 @@ from ..domain.errors import AlreadyExists
 from ..domain.milestones import MilestonePlan
 from ..domain.request import MdfRequest, RequestStatus
 from .amounts import maybe_stored, stored
-from .paging import fetch_page
 from .tables import requests
 
 OPEN = (RequestStatus.SUBMITTED.value, RequestStatus.APPROVED.value)

@@ -1,10 +1,11 @@
-"""The application's MdfUnit over a servicekit unit of work, and the clocks."""
+"""The application's MdfUnit over a servicekit unit of work."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from incentive_contracts.payload import EventPayload
+from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application.partner_directory import PartnerDirectory
@@ -15,11 +16,6 @@ from .history_repo import SqlHistory, SqlTiers
 from .partners_repo import SqlPartnerDirectory
 from .periods_repo import SqlBudgets, SqlPeriods
 from .requests_repo import SqlRequests
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class SqlMdfUnit:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol
 
 from incentive_contracts.events.ledger import LedgerMdfAccrued
 from incentive_contracts.events.mdf import (
@@ -20,6 +20,8 @@ from incentive_contracts.events.mdf import (
 )
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
+from incentive_kernel.clock import Clock as Clock  # re-exported: the port use cases name
+from incentive_kernel.paging import Page as Page  # re-exported: the page use cases return
 
 from ..domain.budget import ProgramBudget
 from ..domain.claim import Claim, ClaimStatus
@@ -27,14 +29,6 @@ from ..domain.fund import Fund
 from ..domain.period_close import PeriodState
 from ..domain.request import MdfRequest, RequestStatus
 from .partner_directory import PartnerDirectory
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_after: int | None
 
 
 @dataclass(frozen=True)
@@ -168,10 +162,6 @@ class History(Protocol):
 
     async def allocations(self, partner_id: str, period: str | None) -> list[AllocationRecord]: ...
     async def of_request(self, request_id: str) -> RequestHistory: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class MdfUnit(Protocol):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from incentive_contracts import topics
+from incentive_kernel.clock import SystemClock
 from servicekit.app import create_service_app
 from servicekit.dead_letter_api import dead_letter_router
 
-from ..adapters.unit import SystemClock
 from ..application.ports import Clock
 from ..config import MdfSettings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation

@@ -1,11 +1,10 @@
-"""Helpers shared by the routes: scopes, the unit, the policy, the clock and page cursors."""
+"""Helpers shared by the routes: scopes, the unit, the policy and the clock."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from fastapi import Request
-from servicekit import pagination
 from servicekit.auth import Principal
 from servicekit.unit_of_work import UnitOfWork
 
@@ -35,11 +34,3 @@ def today(request: Request) -> date:
 def own_partner(principal: Principal, partner_id: str | None) -> str | None:
     """The partner a list is limited to: a partner-bound token always sees only its own."""
     return principal.confine(partner_id)
-
-
-def encode_cursor(after: int | None) -> str | None:
-    return None if after is None else pagination.encode_cursor(after)
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    return pagination.decode_int_cursor(cursor)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
+from servicekit.pagination import decode_int_cursor
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application import claims as cases
@@ -15,7 +16,7 @@ from ..application import queries
 from ..application.ports import ClaimFilter
 from ..domain import claim as model
 from ..domain.claim import ClaimStatus
-from .deps import MANAGE, READ_OWN, WRITE_OWN, decode_cursor, encode_cursor, own_partner, policy, today, unit
+from .deps import MANAGE, READ_OWN, WRITE_OWN, own_partner, policy, today, unit
 from .schemas import PERIOD_PATTERN, ApproveBody, ClaimOut, ClaimPage, ReasonBody, SubmitClaimBody
 
 router = APIRouter(tags=["claims"])
@@ -84,8 +85,8 @@ async def list_claims(
     where = ClaimFilter(own_partner(principal, partner_id), period, tuple(status or ()), request_id)
     limit = min(limit, request.app.state.settings.max_page_size)
     async with request.app.state.uow_factory() as uow:
-        page = await queries.list_claims(unit(request, uow), where, after=decode_cursor(cursor), limit=limit)
-    return ClaimPage(items=[ClaimOut.of(c) for c in page.items], next_cursor=encode_cursor(page.next_after))
+        page = await queries.list_claims(unit(request, uow), where, after=decode_int_cursor(cursor), limit=limit)
+    return ClaimPage(items=[ClaimOut.of(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/claims/{claim_id}")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
+from servicekit.pagination import decode_int_cursor
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application import queries
@@ -17,7 +18,7 @@ from ..application.ports import RequestFilter
 from ..domain import request as model
 from ..domain.request import RequestStatus
 from ..domain.results import ReportResults
-from .deps import MANAGE, READ_OWN, WRITE_OWN, decode_cursor, encode_cursor, own_partner, policy, today, unit
+from .deps import MANAGE, READ_OWN, WRITE_OWN, own_partner, policy, today, unit
 from .schemas import (
     PERIOD_PATTERN,
     ApproveBody,
@@ -126,8 +127,8 @@ async def list_requests(
     where = RequestFilter(own_partner(principal, partner_id), period, tuple(status or ()), activity_type)
     limit = min(limit, request.app.state.settings.max_page_size)
     async with request.app.state.uow_factory() as uow:
-        page = await queries.list_requests(unit(request, uow), where, after=decode_cursor(cursor), limit=limit)
-    return RequestPage(items=[RequestOut.of(r) for r in page.items], next_cursor=encode_cursor(page.next_after))
+        page = await queries.list_requests(unit(request, uow), where, after=decode_int_cursor(cursor), limit=limit)
+    return RequestPage(items=[RequestOut.of(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/requests/{request_id}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application.crm_ports import CrmInbox, StagedEvent
 from ..application.ports import Clock
 from .crm_batch import SqlCrmBatch
-from .unit import SqlRegistrationUnit, SystemClock
+from .unit import SqlRegistrationUnit
 
 
 class SqlCrmSyncTransaction:

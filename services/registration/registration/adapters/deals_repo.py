@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 from incentive_contracts.events.deal import ConflictKind, FlagReason, InfluenceKind
 from incentive_contracts.money import Money
+from servicekit.keyset import fetch_page
+from servicekit.pagination import decode_cursor
 from sqlalchemy import Text, any_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,7 +20,6 @@ from ..application.ports import DealQuery, HistoryEntry, Page
 from ..domain.deal import ACTIVE_STATUSES, Deal, Flag, Influence, Stage, Status
 from ..domain.identity import CustomerIdentity, normalize_product_line
 from ..domain.registration import DirectDeal, KnownRegistration
-from .cursor import decode_cursor, encode_cursor
 from .tables import deal_history, deals, direct_deals
 
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
@@ -186,10 +187,7 @@ class SqlDeals:
         ]
 
     async def list(self, query: DealQuery) -> Page[Deal]:
-        stmt = select(deals).order_by(deals.c.seq).limit(query.limit + 1)
-        after = decode_cursor(query.cursor)
-        if after is not None:
-            stmt = stmt.where(deals.c.seq > int(after))
+        stmt = select(deals)
         if query.partner_id is not None:
             stmt = stmt.where(deals.c.partner_id == query.partner_id)
         if query.stage is not None:
@@ -204,10 +202,15 @@ class SqlDeals:
             stmt = stmt.where(deals.c.expected_close <= query.close_to)
         if query.product_line is not None:
             stmt = stmt.where(deals.c.product_key == normalize_product_line(query.product_line))
-        rows = (await self.conn.execute(stmt)).all()
-        page = rows[: query.limit]
-        more = len(rows) > query.limit
-        return Page([to_deal(r._mapping) for r in page], encode_cursor(int(page[-1].seq)) if more and page else None)
+        after = decode_cursor(query.cursor)
+        return await fetch_page(
+            self.conn,
+            stmt,
+            deals.c.seq,
+            after=None if after is None else int(after),
+            limit=query.limit,
+            convert=lambda r: to_deal(r._mapping),
+        )
 
 
 class SqlDirectDeals:

@@ -6,13 +6,14 @@ from datetime import date
 from typing import Any
 
 from incentive_contracts.events.engagement import EngagementKind
+from servicekit.keyset import fetch_page
+from servicekit.pagination import decode_cursor
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.ports import EngagementQuery, Page
 from ..domain.engagement import Engagement
-from .cursor import decode_cursor, encode_cursor
 from .tables import engagements
 
 
@@ -49,10 +50,7 @@ class SqlEngagements:
         )
 
     async def list(self, query: EngagementQuery) -> Page[Engagement]:
-        stmt = select(engagements).order_by(engagements.c.seq).limit(query.limit + 1)
-        after = decode_cursor(query.cursor)
-        if after is not None:
-            stmt = stmt.where(engagements.c.seq > int(after))
+        stmt = select(engagements)
         if query.partner_id is not None:
             stmt = stmt.where(engagements.c.partner_id == query.partner_id)
         if query.kind is not None:
@@ -61,11 +59,14 @@ class SqlEngagements:
             stmt = stmt.where(engagements.c.occurred_on >= query.occurred_from)
         if query.occurred_to is not None:
             stmt = stmt.where(engagements.c.occurred_on <= query.occurred_to)
-        rows = (await self.conn.execute(stmt)).all()
-        page = rows[: query.limit]
-        more = len(rows) > query.limit
-        return Page(
-            [_engagement(r._mapping) for r in page], encode_cursor(int(page[-1].seq)) if more and page else None
+        after = decode_cursor(query.cursor)
+        return await fetch_page(
+            self.conn,
+            stmt,
+            engagements.c.seq,
+            after=None if after is None else int(after),
+            limit=query.limit,
+            convert=lambda r: _engagement(r._mapping),
         )
 
 

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from incentive_contracts.events.partner import Contact, PartnerType
+from servicekit.keyset import fetch_page
+from servicekit.pagination import decode_cursor
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.ports import Page, PartnerQuery
 from ..domain.partner import Partner
-from .cursor import decode_cursor, encode_cursor
 from .tables import partners
 
 
@@ -55,10 +56,7 @@ class SqlPartners:
         await self.conn.execute(stmt.on_conflict_do_update(index_elements=["partner_id"], set_=values))
 
     async def list(self, query: PartnerQuery) -> Page[Partner]:
-        stmt = select(partners).order_by(partners.c.partner_id).limit(query.limit + 1)
-        after = decode_cursor(query.cursor)
-        if after is not None:
-            stmt = stmt.where(partners.c.partner_id > str(after))
+        stmt = select(partners)
         if query.partner_type is not None:
             stmt = stmt.where(partners.c.partner_type == query.partner_type.value)
         if query.region is not None:
@@ -67,10 +65,15 @@ class SqlPartners:
             stmt = stmt.where(partners.c.tier == query.tier)
         if query.active is not None:
             stmt = stmt.where(partners.c.active == query.active)
-        rows = (await self.conn.execute(stmt)).all()
-        items = [to_partner(r._mapping) for r in rows[: query.limit]]
-        more = len(rows) > query.limit
-        return Page(items, encode_cursor(items[-1].partner_id) if more and items else None)
+        after = decode_cursor(query.cursor)
+        return await fetch_page(
+            self.conn,
+            stmt,
+            partners.c.partner_id,
+            after=None if after is None else str(after),
+            limit=query.limit,
+            convert=lambda r: to_partner(r._mapping),
+        )
 
 
 def to_partner(row: Any) -> Partner:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from incentive_contracts.payload import EventPayload
+from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
@@ -27,11 +27,6 @@ CUSTOMER_LOCK_SPACE = 7_303  # bucketed customer locks (7_301 held one lock per 
 CUSTOMER_LOCK_BUCKETS = 256
 CRM_LOCK_SPACE = 7_304  # bucketed CRM record locks (7_302 held one lock per record)
 CRM_LOCK_BUCKETS = 1024
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def customer_lock_buckets(identities: Iterable[CustomerIdentity]) -> list[int]:

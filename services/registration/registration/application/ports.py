@@ -6,12 +6,14 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from incentive_contracts.events.engagement import EngagementKind
 from incentive_contracts.events.partner import PartnerType
 from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.payload import EventPayload
+from incentive_kernel.clock import Clock as Clock  # re-exported: the port use cases name
+from incentive_kernel.paging import Page as Page  # re-exported: the page use cases return
 
 from ..domain.crm import CrmRecord
 from ..domain.deal import Deal, Stage, Status
@@ -19,14 +21,6 @@ from ..domain.engagement import Engagement
 from ..domain.identity import CustomerIdentity
 from ..domain.partner import Partner
 from ..domain.registration import DirectDeal, KnownRegistration
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -136,10 +130,6 @@ class Locks(Protocol):
         ...
 
     async def lock_crm_record(self, source: str, record_id: str) -> None: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class RegistrationUnit(Protocol):

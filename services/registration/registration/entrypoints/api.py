@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from incentive_contracts import topics
+from incentive_kernel.clock import SystemClock
 from servicekit.app import create_service_app
 from servicekit.db import sync_url
 from servicekit.dead_letter_api import dead_letter_router
@@ -12,7 +13,6 @@ from starlette.middleware import Middleware
 
 from ..adapters.crm_formats import MalformedDelivery
 from ..adapters.crm_inbox import InboxWriter, create_edge_pool
-from ..adapters.unit import SystemClock
 from ..application.ports import Clock
 from ..config import RegistrationSettings
 from ..crm_mappings import CrmMappings
