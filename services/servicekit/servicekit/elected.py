@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from .copy import driver_connection
 from .heartbeat import Heartbeat
 from .logging import log_fields
 
@@ -98,9 +99,7 @@ class ElectedWorker:
         if self._stopping.is_set():
             return
         log.info(f"{self.role} is leader", extra=log_fields(**self.log_extra))
-        raw = await leader_conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
+        driver = await driver_connection(leader_conn)
 
         def _notified(*_: object) -> None:
             self._wake.set()

@@ -20,6 +20,7 @@ from incentive_contracts.registry import encode
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from .copy import copy_rows
 from .logging import correlation_id_var
 from .tables import outbox
 
@@ -170,12 +171,7 @@ class UnitOfWork:
 
     async def _copy(self, rows: list[dict[str, object]]) -> None:
         """COPY into the outbox, in this transaction: a projector batch writes thousands of rows."""
-        raw = await self.conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.copy_records_to_table(
-            "outbox", columns=OUTBOX_COLUMNS, records=[tuple(row[c] for c in OUTBOX_COLUMNS) for row in rows]
-        )
+        await copy_rows(self.conn, "outbox", OUTBOX_COLUMNS, [tuple(row[c] for c in OUTBOX_COLUMNS) for row in rows])
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
+from servicekit.copy import copy_rows
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -211,13 +212,11 @@ class SqlPayoutStore:
         if not lines:
             return
         await self._post(chained)
-        raw = await self.conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.copy_records_to_table(
+        await copy_rows(
+            self.conn,
             "payout_lines",
-            columns=LINE_COLUMNS,
-            records=[
+            LINE_COLUMNS,
+            [
                 (
                     x.line_id,
                     x.batch_id,

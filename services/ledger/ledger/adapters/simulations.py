@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from servicekit.copy import driver_connection
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -74,8 +75,7 @@ async def _replay(conn: AsyncConnection, request: SimulationRequest, what_if: Wh
     versions = await published_versions(conn, ids)
     pilots, changes = await load_cohorts(conn, None, None)
     memory = MemoryReplay(versions, what_if=what_if, pilots=pilots, cohort_changes=changes)
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
+    driver = await driver_connection(conn)
     after = -1
     while True:
         rows = await driver.fetch(

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.money import Money
+from servicekit.copy import driver_connection
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -178,10 +179,7 @@ class SqlLedgerStore:
     async def append(self, entries: list[ChainedEntry]) -> None:
         if not entries:
             return
-        raw = await self.conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await copy_journal(driver, entries)
+        await copy_journal(await driver_connection(self.conn), entries)
 
     async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None:
         rows = [

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from incentive_contracts.events.deal import ConflictKind, FlagReason, InfluenceKind
 from incentive_contracts.money import Money
+from servicekit.copy import copy_rows
 from servicekit.keyset import fetch_page
 from servicekit.pagination import decode_cursor
 from sqlalchemy import Text, any_, func, literal, or_, select, update
@@ -59,14 +60,6 @@ HISTORY_COLUMNS = ["deal_id", "event_id", "event_type", "occurred_at", "actor", 
 
 def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-async def copy_rows(conn: AsyncConnection, table: str, columns: list[str], records: list[tuple[Any, ...]]) -> None:
-    """COPY rows into ``table`` inside the connection's transaction (JSONB values as JSON text)."""
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    await driver.copy_records_to_table(table, columns=columns, records=records)
 
 
 def any_of(column: Any, values: Iterable[str]) -> Any:

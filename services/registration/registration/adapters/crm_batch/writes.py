@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from servicekit.copy import copy_rows
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..deals_repo import COPY_FROM_ROWS, DEAL_COLUMNS, JSON_DEAL_COLUMNS, SqlDeals, copy_rows, to_row
+from ..deals_repo import COPY_FROM_ROWS, DEAL_COLUMNS, JSON_DEAL_COLUMNS, SqlDeals, to_row
 from ..held_events import history_rows
 from ..tables import deals
 from .queries import CLAIM_NOTIFICATIONS, SAVE_RECORDS
