@@ -196,13 +196,9 @@ class SqlDeals:
         if query.product_line is not None:
             stmt = stmt.where(deals.c.product_key == normalize_product_line(query.product_line))
         after = decode_cursor(query.cursor)
+        key = None if after is None else int(after)
         return await fetch_page(
-            self.conn,
-            stmt,
-            deals.c.seq,
-            after=None if after is None else int(after),
-            limit=query.limit,
-            convert=lambda r: to_deal(r._mapping),
+            self.conn, stmt, deals.c.seq, after=key, limit=query.limit, convert=lambda r: to_deal(r._mapping)
         )
 
 

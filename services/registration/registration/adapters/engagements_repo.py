@@ -60,13 +60,9 @@ class SqlEngagements:
         if query.occurred_to is not None:
             stmt = stmt.where(engagements.c.occurred_on <= query.occurred_to)
         after = decode_cursor(query.cursor)
+        key = None if after is None else int(after)
         return await fetch_page(
-            self.conn,
-            stmt,
-            engagements.c.seq,
-            after=None if after is None else int(after),
-            limit=query.limit,
-            convert=lambda r: _engagement(r._mapping),
+            self.conn, stmt, engagements.c.seq, after=key, limit=query.limit, convert=lambda r: _engagement(r._mapping)
         )
 
 

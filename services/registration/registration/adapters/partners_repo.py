@@ -66,11 +66,12 @@ class SqlPartners:
         if query.active is not None:
             stmt = stmt.where(partners.c.active == query.active)
         after = decode_cursor(query.cursor)
+        key = None if after is None else str(after)
         return await fetch_page(
             self.conn,
             stmt,
             partners.c.partner_id,
-            after=None if after is None else str(after),
+            after=key,
             limit=query.limit,
             convert=lambda r: to_partner(r._mapping),
         )

@@ -57,6 +57,21 @@ async def _body(request: Request) -> bytes:
     return await read_capped(request, _settings(request).webhook_max_bytes)
 
 
+def _verify_timestamped(request: Request, body: bytes, source: str) -> None:
+    """Checks the ``X-Signature`` of a delivery from ``source`` against its secrets; 401 if it fails."""
+    settings = _settings(request)
+    try:
+        verify_timestamped(
+            request.headers.get("X-Signature"),
+            body,
+            settings.webhook_secrets(source),
+            now=time.time(),
+            tolerance=settings.webhook_tolerance_seconds,
+        )
+    except SignatureError as exc:
+        raise _refuse(exc) from exc
+
+
 async def _store(request: Request, source: str, delivery_id: str, changes: list[CrmChange]) -> bool:
     """Durably store the verified delivery for the crm-sync worker; True when it is new."""
     writer: crm_inbox.InboxWriter = request.app.state.crm_inbox_writer
@@ -82,16 +97,7 @@ async def salesforce(request: Request) -> Response:
 async def receive_salesforce(request: Request) -> Response:
     body = await _body(request)
     settings = _settings(request)
-    try:
-        verify_timestamped(
-            request.headers.get("X-Signature"),
-            body,
-            settings.webhook_secrets("salesforce"),
-            now=time.time(),
-            tolerance=settings.webhook_tolerance_seconds,
-        )
-    except SignatureError as exc:
-        raise _refuse(exc) from exc
+    _verify_timestamped(request, body, "salesforce")
     delivery = _parse(
         lambda: crm_formats.parse_salesforce(
             body, request.app.state.crm_mappings.version_field("salesforce"), clock(request).now()
@@ -156,17 +162,7 @@ async def generic(request: Request) -> JSONResponse:
 
 async def receive_generic(request: Request) -> JSONResponse:
     body = await _body(request)
-    settings = _settings(request)
-    try:
-        verify_timestamped(
-            request.headers.get("X-Signature"),
-            body,
-            settings.webhook_secrets("generic"),
-            now=time.time(),
-            tolerance=settings.webhook_tolerance_seconds,
-        )
-    except SignatureError as exc:
-        raise _refuse(exc) from exc
+    _verify_timestamped(request, body, "generic")
     delivery = _parse(lambda: crm_formats.parse_generic_delivery(body, clock(request).now()))
     new = await _store(request, "generic", delivery.delivery_id, _ordered(delivery.changes))
     return _accepted(delivery.delivery_id, new, delivery.changes)
