@@ -35,7 +35,7 @@ test: $(STAMP) $(NODE_CLIENT)
 
 ## make test-fast: unit tests only
 test-fast: $(STAMP)
-	for suite in contracts/tests services/*/tests/unit; do $(BIN)/python -m pytest -q $$suite || exit 1; done
+	for suite in contracts/tests kernel/tests services/*/tests/unit; do $(BIN)/python -m pytest -q $$suite || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check contracts kernel services tests deploy scripts

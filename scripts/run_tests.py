@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTEST = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup"]
 SUITES = [
     "contracts/tests",
+    "kernel/tests",
     "services/servicekit/tests",
     "services/registration/tests",
     "services/mdf/tests",
