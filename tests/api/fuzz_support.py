@@ -27,8 +27,8 @@ from schemathesis.engine import events
 # document's security and methods promise (a route declaring a token refuses a request without one,
 # unsupported methods are 405 with the documented Allow, a missing required header is refused, a
 # deleted or created resource behaves as such). Not enabled: positive_data_acceptance (a
-# schema-valid request may still break a business rule: 404/409/422 are documented answers) and
-# negative_data_rejection (pydantic reads JSON 0/1 as booleans).
+# schema-valid request may still break a business rule: 404/409/422 are documented answers).
+# negative_data_rejection is on: it found that JSON 0/1 were read as booleans in request bodies.
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -41,6 +41,7 @@ CHECKS = (
     "missing_required_header",
     "use_after_free",
     "ensure_resource_availability",
+    "negative_data_rejection",
 )
 SEED = 13
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from incentive_contracts.dates import BusinessDate
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
 from servicekit.openapi import documented
@@ -55,7 +55,7 @@ class PilotBody(BaseModel):
 class ChangeIn(BaseModel):
     partner_id: str = Field(min_length=1, max_length=64)
     effective_on: BusinessDate
-    member: bool = True
+    member: StrictBool = True  # JSON true/false only: 0 or 1 is not a yes or no
 
 
 class ChangesBody(BaseModel):

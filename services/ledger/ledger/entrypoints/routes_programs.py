@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from incentive_contracts.dates import BusinessDate
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
 from servicekit.openapi import documented
@@ -50,7 +50,7 @@ VersionPath = Annotated[int, Path(ge=0, le=2_147_483_647, description="a program
 
 class PublishBody(BaseModel):
     effective_from: BusinessDate
-    correction: bool = False
+    correction: StrictBool = False  # JSON true/false only: 0 or 1 is not a yes or no
     reason: str | None = Field(default=None, max_length=2000)
 
 

@@ -76,3 +76,20 @@ async def test_401_and_405_name_what_is_expected(ledger_client, ledger_settings)
     assert not_allowed.status_code == 405
     assert not_allowed.headers["allow"] == "GET"
     assert (await ledger_client.put("/payout-batches")).headers["allow"] == "GET, POST"
+
+
+async def test_json_zero_or_one_is_not_a_yes_or_no(ledger_client, ledger_settings):
+    """Found by schemathesis' negative-data check: pydantic read 0/1 as booleans in request bodies."""
+    admin = auth_header(ledger_settings, "program:admin")
+    change = {"changes": [{"partner_id": "p1", "effective_on": "2026-01-01", "member": 0}]}
+    assert location(await ledger_client.post("/cohorts/pilot-a/changes", json=change, headers=admin)) == (
+        "body.changes.0.member"
+    )
+    created = await ledger_client.post(
+        "/programs/growth/versions", json={"document": DOC.format(title="G")}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    version = created.json()["version"]
+    publish = {"effective_from": "2026-01-01", "correction": 1}
+    answer = await ledger_client.post(f"/programs/growth/versions/{version}/publish", json=publish, headers=admin)
+    assert location(answer) == "body.correction"
