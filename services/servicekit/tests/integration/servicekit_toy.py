@@ -163,20 +163,32 @@ async def read_topic(settings: ServiceSettings, topic: str, count: int) -> list[
     return records
 
 
-@asynccontextmanager
-async def toy_kit(database_factory: DatabaseFactory, kafka_bootstrap: str, topic: str) -> AsyncIterator[Kit]:
+async def toy_database(
+    database_factory: DatabaseFactory, kafka_bootstrap: str, prefix: str, tables: Sequence[str]
+) -> ServiceSettings:
+    """Settings on a new database holding servicekit's runtime and parking tables and a toy's own."""
     settings = ServiceSettings(
         environment="test",
-        database_url=database_factory.empty("kit"),
+        database_url=database_factory.empty(prefix),
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_partitions=2,
     )
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(create_runtime_tables)
+            await conn.run_sync(create_parking_tables)
+            for ddl in tables:
+                await conn.execute(text(ddl))
+    finally:
+        await engine.dispose()
+    return settings
+
+
+@asynccontextmanager
+async def toy_kit(database_factory: DatabaseFactory, kafka_bootstrap: str, topic: str) -> AsyncIterator[Kit]:
+    settings = await toy_database(database_factory, kafka_bootstrap, "kit", TOY_TABLES)
     engine = create_engine(settings.database_url, pool_size=4)
-    async with engine.begin() as conn:
-        await conn.run_sync(create_runtime_tables)
-        await conn.run_sync(create_parking_tables)
-        for ddl in TOY_TABLES:
-            await conn.execute(text(ddl))
     db = await asyncpg.connect(sync_url(settings.database_url))
     try:
         yield Kit(settings, db, engine, topic)

@@ -25,9 +25,9 @@ from servicekit.db import create_engine, sync_url
 from servicekit.kafka import ensure_topics, make_consumer
 from servicekit.metrics import render_metrics
 from servicekit.settings import ServiceSettings
-from servicekit.tables import create_parking_tables, create_runtime_tables
 from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from servicekit_toy import toy_database
 from sqlalchemy import text
 
 TOY_TABLES = [
@@ -141,19 +141,7 @@ class Toy:
 
 @pytest.fixture
 async def toy(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Toy]:
-    settings = ServiceSettings(
-        environment="test",
-        database_url=database_factory.empty("park"),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_partitions=2,
-    )
-    engine = create_engine(settings.database_url, pool_size=1)
-    async with engine.begin() as conn:
-        await conn.run_sync(create_runtime_tables)
-        await conn.run_sync(create_parking_tables)
-        for ddl in TOY_TABLES:
-            await conn.execute(text(ddl))
-    await engine.dispose()
+    settings = await toy_database(database_factory, kafka_bootstrap, "park", TOY_TABLES)
     partners, deals = f"{topic_prefix}toy.partners", f"{topic_prefix}toy.deals"
     await ensure_topics(settings, [partners, deals])
     db = await asyncpg.connect(sync_url(settings.database_url))
