@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from incentive_contracts import topics
+from ledger.bootstrap import SOURCE as LEDGER_SOURCE
 from ledger.config import LedgerSettings
-from ledger.entrypoints.projector import SOURCE as LEDGER_SOURCE
 from ledger.entrypoints.projector import build_consumer
 from mdf.config import MdfSettings
 from mdf.entrypoints.consumer import LEDGER_FEED

@@ -9,14 +9,12 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .db import create_engine
+from .container import HasRuntime, install_container
 from .health import health_router
 from .logging import configure_logging, correlation_id_var
 from .nul_guard import install_nul_guard
 from .openapi import install_openapi
 from .problems import install_problem_handlers
-from .settings import ServiceSettings
-from .unit_of_work import UnitOfWorkFactory
 from .viewer import ViewerResetMiddleware
 
 CORRELATION_HEADER = b"x-correlation-id"
@@ -50,11 +48,8 @@ class CorrelationIdMiddleware:
 
 
 def create_service_app(
-    settings: ServiceSettings,
+    container: HasRuntime,
     *,
-    service: str,
-    source: str,
-    topic: str,
     title: str,
     routers: list[APIRouter],
     domain_errors: dict[type[Exception], tuple[int, str]] | None = None,
@@ -62,14 +57,14 @@ def create_service_app(
     on_startup: Hook | None = None,
     on_shutdown: Hook | None = None,
 ) -> FastAPI:
-    """Build an app; connections open in the lifespan, never at import or construction time."""
-    configure_logging(service, settings.log_level)
+    """Build an app over the service's container; connections open on first use, never at import
+    or construction time, and the pool closes with the lifespan."""
+    runtime = container.runtime
+    settings = runtime.settings
+    configure_logging(runtime.service, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-        app.state.engine = engine
-        app.state.uow_factory = UnitOfWorkFactory(engine, source=source, topic=topic)
         if on_startup:
             await on_startup(app)
         try:
@@ -77,7 +72,7 @@ def create_service_app(
         finally:
             if on_shutdown:
                 await on_shutdown(app)
-            await engine.dispose()
+            await runtime.close()
 
     docs = settings.docs_served
     app = FastAPI(
@@ -88,9 +83,7 @@ def create_service_app(
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
     )
-    app.state.settings = settings
-    app.state.settings_service_name = service
-    app.state.token_secrets = settings.token_verification_secrets
+    install_container(app, container)
     app.add_middleware(ViewerResetMiddleware)  # each request starts without a viewer
     install_nul_guard(app)  # inside the correlation id (added next, so outermost)
     app.add_middleware(CorrelationIdMiddleware)

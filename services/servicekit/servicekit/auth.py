@@ -21,6 +21,7 @@ import jwt
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from .container import runtime_of
 from .problems import Problem
 from .viewer import viewer_var
 
@@ -171,7 +172,7 @@ def requires(*any_of: str, partner_bound: PartnerBound = "forbid") -> PrincipalD
         credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
         if credentials is None:
             raise Problem(401, "Unauthorized", "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-        principal = decode_token(request.app.state.token_secrets, credentials.credentials)
+        principal = decode_token(runtime_of(request).settings.token_verification_secrets, credentials.credentials)
         granted = principal.scopes & set(any_of)
         if not granted:
             raise Problem(

@@ -13,10 +13,11 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from incentive_contracts.dates import DatePolicy
 
+from .container import runtime_of
+
 
 def date_policy(request: Request) -> DatePolicy:
-    settings = getattr(request.app.state, "settings", None)
-    days = getattr(settings, "business_date_future_skew_days", 1)
+    days = runtime_of(request).settings.business_date_future_skew_days
     return DatePolicy(future_skew=timedelta(days=days))
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from . import dead_letters as cases
 from .auth import Principal, requires
 from .consumer import IdempotentConsumer
+from .container import runtime_of
 from .idempotency import run_write
 from .problems import Problem
 from .runner import ConsumerSpec
@@ -69,12 +70,12 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
     router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
 
     def consumer(request: Request) -> IdempotentConsumer:
-        return spec.build(request.app.state.settings, request.app.state.uow_factory)
+        return spec.build(runtime_of(request).settings, runtime_of(request).uow_factory)
 
     async def redrive(request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
         built = consumer(request)
         try:
-            return await run_write(request, principal, request.app.state.uow_factory, lambda uow: action(uow, built))
+            return await run_write(request, principal, runtime_of(request).uow_factory, lambda uow: action(uow, built))
         except (cases.DeadLetterNotFound, cases.AlreadyRedriven, cases.NotThisConsumers) as exc:
             raise _problem(exc) from exc
         finally:
@@ -88,7 +89,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
         cursor: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> DeadLetterPageOut:
-        async with request.app.state.uow_factory() as uow:
+        async with runtime_of(request).uow_factory() as uow:
             page = await cases.list_dead_letters(uow, redriven=redriven, cursor=cursor, limit=limit)
         return DeadLetterPageOut(items=[DeadLetterOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
@@ -97,7 +98,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
         dead_letter_id: DeadLetterId, request: Request, principal: Annotated[Principal, Depends(OPS)]
     ) -> DeadLetterOut:
         try:
-            async with request.app.state.uow_factory() as uow:
+            async with runtime_of(request).uow_factory() as uow:
                 return DeadLetterOut.of(await cases.get_dead_letter(uow, dead_letter_id))
         except cases.DeadLetterNotFound as exc:
             raise _problem(exc) from exc

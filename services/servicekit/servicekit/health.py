@@ -15,13 +15,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from .container import container_of, runtime_of
 from .metrics import CONTENT_TYPE, render_metrics
 from .problems import Problem
 
 
 async def _database_ok(request: Request) -> str | None:
     try:
-        async with request.app.state.engine.connect() as conn:
+        async with runtime_of(request).engine.connect() as conn:
             await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2)
         return None
     except Exception as exc:
@@ -30,7 +31,7 @@ async def _database_ok(request: Request) -> str | None:
 
 async def _broker_ok(request: Request) -> str | None:
     client = AIOKafkaClient(
-        bootstrap_servers=request.app.state.settings.kafka_bootstrap_servers, request_timeout_ms=2000
+        bootstrap_servers=runtime_of(request).settings.kafka_bootstrap_servers, request_timeout_ms=2000
     )
     try:
         await asyncio.wait_for(client.bootstrap(), timeout=3)
@@ -51,7 +52,7 @@ class ReadinessOut(BaseModel):
 
 
 def _check_metrics_access(request: Request) -> None:
-    settings = request.app.state.settings
+    settings = runtime_of(request).settings
     if settings.metrics_open:
         return
     token = settings.metrics_token.get_secret_value() if settings.metrics_token is not None else ""
@@ -87,8 +88,9 @@ def health_router() -> APIRouter:
     )
     async def metrics(request: Request) -> Response:
         _check_metrics_access(request)
-        state = request.app.state
-        body = await render_metrics(state.engine, state.settings_service_name, getattr(state, "extra_metrics", None))
+        container = container_of(request)
+        runtime = container.runtime
+        body = await render_metrics(runtime.engine, runtime.service, getattr(container, "extra_metrics", None))
         return Response(body, media_type=CONTENT_TYPE)
 
     return router

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-# A service's own gauges, read from its database at scrape time (app.state.extra_metrics).
+# A service's own gauges, read from its database at scrape time (a container's ``extra_metrics``).
 ExtraMetrics = Callable[[AsyncConnection, CollectorRegistry], Awaitable[None]]
 
 

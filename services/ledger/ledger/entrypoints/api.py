@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from incentive_contracts import topics
 from servicekit.app import create_service_app
 from servicekit.dead_letter_api import dead_letter_router
 
-from ..adapters.reconciliation_metrics import reconciliation_gauges
+from ..bootstrap import LedgerContainer, bootstrap
 from ..config import LedgerSettings
 from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
 from ..domain.program_document import InvalidProgram
@@ -22,7 +21,7 @@ from . import (
     routes_service_reconciliation,
     routes_simulations,
 )
-from .projector import PROJECTOR, SOURCE
+from .projector import PROJECTOR
 from .reconcile_wiring import peer_clients
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
@@ -35,13 +34,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
-def create_app(settings: LedgerSettings | None = None) -> FastAPI:
-    settings = settings or LedgerSettings()
+def create_app(settings: LedgerSettings | None = None, *, container: LedgerContainer | None = None) -> FastAPI:
+    container = container or bootstrap(settings)
     app = create_service_app(
-        settings,
-        service="ledger",
-        source=SOURCE,
-        topic=topics.prefixed(topics.LEDGER, settings.topic_prefix),
+        container,
         title="Partner incentive ledger",
         routers=[
             routes_partners.router,
@@ -58,5 +54,8 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         domain_errors=DOMAIN_ERRORS,
     )
     app.state.peer_clients = peer_clients  # tests hand in in-process clients of the other services
-    app.state.extra_metrics = reconciliation_gauges
+    # Interim: what the routes still read from app.state until they take the container.
+    app.state.uow_factory = container.runtime.uow_factory
+    app.state.engine = container.runtime.engine
+    app.state.settings = container.runtime.settings
     return app

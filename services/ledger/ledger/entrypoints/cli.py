@@ -16,10 +16,11 @@ from servicekit.unit_of_work import UnitOfWorkFactory
 from ..adapters import queries
 from ..adapters.store import SqlLedgerStore
 from ..application.tier_review import review_tiers
+from ..bootstrap import SOURCE
 from ..config import LedgerSettings
 from . import audit_cli, program_cli, reconcile_cli
 from .api import create_app
-from .projector import PROJECTOR, SOURCE
+from .projector import PROJECTOR
 
 REVIEW_CHUNK = 500
 

@@ -11,8 +11,8 @@ from servicekit.unit_of_work import UnitOfWorkFactory
 
 from ..adapters.programs import OutboxProgramAnnouncements, SqlProgramVersions
 from ..application.programs import announce_published
+from ..bootstrap import SOURCE
 from ..config import LedgerSettings
-from .projector import SOURCE
 
 
 async def announce_programs(settings: LedgerSettings) -> list[str]:

@@ -13,9 +13,8 @@ from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.store import SqlLedgerStore
 from ..application.projector import Incoming, project
+from ..bootstrap import SOURCE
 from ..config import LedgerSettings
-
-SOURCE = "/ledger"
 
 
 class LedgerEventHandler:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from incentive_contracts import topics
-from incentive_kernel.clock import SystemClock
+from incentive_kernel.clock import Clock
 from servicekit.app import create_service_app
 from servicekit.dead_letter_api import dead_letter_router
 
-from ..application.ports import Clock
+from ..bootstrap import SOURCE, MdfContainer, bootstrap
 from ..config import MdfSettings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
 from . import routes_claims, routes_fund_positions, routes_funds, routes_periods, routes_requests
 
-SOURCE = "/mdf"
+__all__ = ["SOURCE", "create_app"]
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "Not found"),
@@ -23,15 +22,14 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
-def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: MdfSettings | None = None, *, clock: Clock | None = None, container: MdfContainer | None = None
+) -> FastAPI:
     from .consumer import LEDGER_FEED  # here: the consumer module takes SOURCE from this one
 
-    settings = settings or MdfSettings()
+    container = container or bootstrap(settings, clock=clock)
     app = create_service_app(
-        settings,
-        service="mdf",
-        source=SOURCE,
-        topic=topics.prefixed(topics.MDF, settings.topic_prefix),
+        container,
         title="Market development funds",
         routers=[
             routes_funds.router,
@@ -44,6 +42,10 @@ def create_app(settings: MdfSettings | None = None, *, clock: Clock | None = Non
         domain_errors=DOMAIN_ERRORS,
         undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
     )
-    app.state.policy = settings.policy()
-    app.state.clock = clock or SystemClock()
+    # Interim: what the routes still read from app.state until they take the container.
+    app.state.policy = container.policy
+    app.state.clock = container.runtime.clock
+    app.state.uow_factory = container.runtime.uow_factory
+    app.state.engine = container.runtime.engine
+    app.state.settings = container.runtime.settings
     return app

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from incentive_contracts import topics
-from incentive_kernel.clock import SystemClock
+from incentive_kernel.clock import Clock
 from servicekit.app import create_service_app
 from servicekit.db import sync_url
 from servicekit.dead_letter_api import dead_letter_router
@@ -13,14 +12,11 @@ from starlette.middleware import Middleware
 
 from ..adapters.crm_formats import MalformedDelivery
 from ..adapters.crm_inbox import InboxWriter, create_edge_pool
-from ..application.ports import Clock
+from ..bootstrap import SOURCE, RegistrationContainer, bootstrap
 from ..config import RegistrationSettings
-from ..crm_mappings import CrmMappings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, NotPermitted, RuleViolation
 from .routes import deal_flags, deals, direct_deals, engagements, partners, webhooks, won_deals
 from .tiers import TIER_CONSUMER
-
-SOURCE = "/registration"
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "Not found"),
@@ -33,7 +29,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 
 async def _open_edge_pool(app: FastAPI) -> None:
-    settings = app.state.settings
+    settings = app.state.container.runtime.settings
     app.state.crm_edge_pool = await create_edge_pool(sync_url(settings.database_url), settings.database_pool_size)
     app.state.crm_inbox_writer = InboxWriter(app.state.crm_edge_pool)  # group commit of webhook deliveries
 
@@ -43,13 +39,15 @@ async def _close_edge_pool(app: FastAPI) -> None:
     await app.state.crm_edge_pool.close()
 
 
-def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    settings = settings or RegistrationSettings()
+def create_app(
+    settings: RegistrationSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    container: RegistrationContainer | None = None,
+) -> FastAPI:
+    container = container or bootstrap(settings, clock=clock)
     app = create_service_app(
-        settings,
-        service="registration",
-        source=SOURCE,
-        topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix),
+        container,
         title="Partner registration",
         routers=[
             partners.router,
@@ -68,10 +66,14 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
     )
     # Innermost middleware (inside the correlation id, outside routing): the webhook fast path.
     app.user_middleware.append(Middleware(webhooks.WebhookEdge))
-    app.state.clock = clock or SystemClock()
-    app.state.policy = settings.policy()
-    app.state.crm_mappings = CrmMappings.load(settings.crm_mapping_file)
+    # Interim: what the routes still read from app.state until they take the container.
+    app.state.clock = container.runtime.clock
+    app.state.policy = container.policy
+    app.state.crm_mappings = container.crm_mappings
+    app.state.uow_factory = container.runtime.uow_factory
+    app.state.engine = container.runtime.engine
+    app.state.settings = container.runtime.settings
     return app
 
 
-__all__ = ["Problem", "create_app"]
+__all__ = ["SOURCE", "Problem", "create_app"]

@@ -15,6 +15,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from servicekit.app import create_service_app
 from servicekit.consumer import IdempotentConsumer
+from servicekit.container import RuntimeOnly
 from servicekit.dead_letter_api import dead_letter_router
 from servicekit.kafka import make_consumer, make_producer
 from servicekit.relay import OutboxRelay
@@ -55,10 +56,7 @@ async def client(lettered: Kit) -> AsyncIterator[httpx.AsyncClient]:
 
     spec = ConsumerSpec(command="consume", help="toy", source="/toy", topic=lettered.topic, build=build)
     app = create_service_app(
-        lettered.settings,
-        service="toy",
-        source="/toy",
-        topic=lettered.topic,
+        RuntimeOnly.of(lettered.settings, service="toy", source="/toy", topic=lettered.topic),
         title="toy",
         routers=[dead_letter_router(spec)],
     )

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires
+from servicekit.container import RuntimeOnly, runtime_of
 from servicekit.idempotency import run_write
 from servicekit.problems import Problem
 from servicekit.testing.client import app_client, auth_header
@@ -52,7 +53,7 @@ def toy_router(gate: Gate) -> APIRouter:
                 await gate.open.wait()
             return 201, {"n": n, "name": body.name}
 
-        return await run_write(request, principal, request.app.state.uow_factory, action)
+        return await run_write(request, principal, runtime_of(request).uow_factory, action)
 
     return router
 
@@ -65,7 +66,9 @@ async def gate() -> Gate:
 @pytest.fixture
 async def client(kit: Kit, gate: Gate) -> AsyncIterator[httpx.AsyncClient]:
     app = create_service_app(
-        kit.settings, service="toy", source="/toy", topic=kit.topic, title="toy", routers=[toy_router(gate)]
+        RuntimeOnly.of(kit.settings, service="toy", source="/toy", topic=kit.topic),
+        title="toy",
+        routers=[toy_router(gate)],
     )
     async with app_client(app) as http:
         yield http

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from servicekit.app import create_service_app
+from servicekit.container import RuntimeOnly
 from servicekit.settings import ServiceSettings
 from servicekit.testing.client import app_client
 from servicekit_toy import Kit, won
@@ -20,7 +21,9 @@ WHEN = datetime(2026, 2, 1, tzinfo=UTC)
 
 @asynccontextmanager
 async def toy_app(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_service_app(settings, service="toy", source="/toy", topic="toy.out", title="toy", routers=[])
+    app = create_service_app(
+        RuntimeOnly.of(settings, service="toy", source="/toy", topic="toy.out"), title="toy", routers=[]
+    )
     async with app_client(app) as client:
         yield client
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires, route_policy
 from servicekit.body_limit import read_capped
+from servicekit.container import RuntimeOnly
 from servicekit.settings import ServiceSettings
 from servicekit.testing.client import app_client, auth_header
 
@@ -55,7 +56,9 @@ async def upload(request: Request) -> dict[str, int]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_service_app(SETTINGS, service="toy", source="/toy", topic="toy", title="toy", routers=[router])
+    app = create_service_app(
+        RuntimeOnly.of(SETTINGS, service="toy", source="/toy", topic="toy"), title="toy", routers=[router]
+    )
     async with app_client(app) as http:
         yield http
 

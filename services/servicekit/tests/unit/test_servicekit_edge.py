@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires
+from servicekit.container import RuntimeOnly, runtime_of
 from servicekit.idempotency import canonical_body
 from servicekit.settings import ServiceSettings
 from servicekit.testing.client import app_client, auth_header
@@ -54,14 +55,14 @@ async def secret(principal: Annotated[Principal, Depends(requires("ledger:read")
 async def store_note(request: Request) -> dict[str, str]:
     """Stores a plain-text body the guard does not parse (as a YAML document would be)."""
     text = (await request.body()).decode()
-    async with request.app.state.engine.connect() as conn:
+    async with runtime_of(request).engine.connect() as conn:
         await conn.execute(sa.text("SELECT CAST(:v AS text)"), {"v": text})
     return {"stored": text}
 
 
 @router.post("/broken")
 async def broken(request: Request) -> dict[str, str]:
-    async with request.app.state.engine.connect() as conn:
+    async with runtime_of(request).engine.connect() as conn:
         await conn.execute(sa.text("SELECT no_such_column FROM no_such_table"))
     return {}
 
@@ -70,7 +71,9 @@ async def broken(request: Request) -> dict[str, str]:
 async def client(postgres_server_url):
     stored.clear()
     settings = SETTINGS.model_copy(update={"database_url": postgres_server_url})
-    app = create_service_app(settings, service="test", source="/test", topic="t", title="t", routers=[router])
+    app = create_service_app(
+        RuntimeOnly.of(settings, service="test", source="/test", topic="t"), title="t", routers=[router]
+    )
     async with app_client(app) as client:
         yield client
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, SecretStr
 from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires
+from servicekit.container import RuntimeOnly
 from servicekit.db import create_engine
 from servicekit.openapi import documented, webhook_openapi
 from servicekit.settings import ServiceSettings
@@ -63,7 +64,9 @@ async def runtime_database(database_factory: DatabaseFactory) -> str:
 
 
 def _app(settings: ServiceSettings) -> FastAPI:
-    return create_service_app(settings, service="test", source="/test", topic="t", title="t", routers=[router])
+    return create_service_app(
+        RuntimeOnly.of(settings, service="test", source="/test", topic="t"), title="t", routers=[router]
+    )
 
 
 def _operation(app: FastAPI, path: str, method: str) -> dict[str, Any]:
@@ -181,7 +184,9 @@ async def purge_jobs() -> dict[str, str]:
 
 async def test_allow_names_the_methods_of_the_resource_the_path_names() -> None:
     """``/jobs/purge`` is the POST-only action, not a job id (schemathesis' Allow check)."""
-    app = create_service_app(SETTINGS, service="test", source="/test", topic="t", title="t", routers=[action_router])
+    app = create_service_app(
+        RuntimeOnly.of(SETTINGS, service="test", source="/test", topic="t"), title="t", routers=[action_router]
+    )
     async with app_client(app) as client:
         refused = await client.put("/jobs/purge")
         assert refused.status_code == 405

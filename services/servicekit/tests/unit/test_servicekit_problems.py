@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires
+from servicekit.container import RuntimeOnly
 from servicekit.pagination import decode_int_cursor
 from servicekit.problems import PROBLEM_JSON, TYPE_BASE, Problem
 from servicekit.settings import ServiceSettings
@@ -69,10 +70,7 @@ async def page(cursor: Annotated[str | None, Query()] = None) -> dict[str, int |
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = create_service_app(
-        SETTINGS,
-        service="toy",
-        source="/toy",
-        topic="toy",
+        RuntimeOnly.of(SETTINGS, service="toy", source="/toy", topic="toy"),
         title="toy",
         routers=[router],
         domain_errors={ToyRuleViolated: (422, "Rule violated"), ToyIdTaken: (409, "Already exists")},
