@@ -79,8 +79,8 @@ class RecordedExplanation(Explanation):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class WinFacts(Explanation):
-    """What every entry of a won deal records of the win (the members its reward entries share)."""
+class DealFacts(Explanation):
+    """What every entry about a won deal's rewards records of the deal and the program that priced it."""
 
     event_type: str
     deal_id: str
@@ -89,6 +89,12 @@ class WinFacts(Explanation):
     currency: str
     won_amount: str
     closed_on: str
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WinFacts(DealFacts):
+    """What every reward entry of a won deal records of the win."""
+
     product_line: str
     tier: str
     held: bool
@@ -112,16 +118,9 @@ class RewardExplanation(Explanation):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ReversalFacts(Explanation):
-    """What every clawback entry of a deal reversal records of the win and the reversal."""
+class ReversalFacts(DealFacts):
+    """What every clawback entry of a reversal (or a confirmed flag) records of it."""
 
-    event_type: str
-    deal_id: str
-    program: str
-    program_version: int
-    currency: str
-    won_amount: str
-    closed_on: str
     reversed_on: str
     reversed_amount: str
     reason: str
