@@ -16,6 +16,11 @@ MAX_FUNCTION_LINES = 60
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["contracts/incentive_contracts", "kernel/incentive_kernel", "services/*/*"]
 ASIDE = {"tests", "testing", "migrations", "benchmarks"}
+# Offenders another change is splitting right now: reported as waived, not failed. Remove an entry
+# the moment that change lands (the check then holds the file to the limits again).
+WAIVED = {
+    "services/servicekit/servicekit/consumer.py": "split by the consumer-builder change (issue 14, part 2)",
+}
 
 
 def product_files(root: Path = ROOT) -> Iterator[Path]:
@@ -45,7 +50,14 @@ def offences(path: Path, root: Path = ROOT) -> Iterator[str]:
 
 
 def main(argv: list[str]) -> int:
-    found = [offence for path in product_files() for offence in offences(path)]
+    found: list[str] = []
+    for path in product_files():
+        waiver = WAIVED.get(str(path.relative_to(ROOT)))
+        for offence in offences(path):
+            if waiver:
+                print(f"{offence} [waived: {waiver}]", file=sys.stderr)
+            else:
+                found.append(offence)
     for offence in found:
         print(offence)
     if found:
