@@ -83,11 +83,27 @@ def reverse(partner: PartnerLedger, deal: DealRecord, event: Reversal, meta: Eve
         _done(outcome, partner, deal, total_reversed, deal.rewards, quarter, currency, reversed_now, Decimal(0))
         return outcome
     share, how = _share(deal, event, pv, total_reversed)
-    records, clawed_rewards, held_left = _claw_back(outcome, partner, deal, event, meta, pv, base, share, how)
+    clawing = _Clawing(partner, deal, event, meta, pv, base, share, how)
+    records, clawed_rewards, held_left = _claw_back(outcome, clawing)
     _done(outcome, partner, deal, total_reversed, records, quarter, currency, reversed_now, clawed_rewards)
     if deal.held:
         outcome.deals[deal.deal_id] = evolve(outcome.deals[deal.deal_id], held_amount=held_left)
     return outcome
+
+
+@dataclass(frozen=True)
+class _Clawing:
+    """A reversal being applied to a deal's rewards: whose, which, under which program version, and
+    the share of every reward clawed back so far (``how``: why that share)."""
+
+    partner: PartnerLedger
+    deal: DealRecord
+    event: Reversal
+    meta: EventMeta
+    pv: ProgramVersion
+    base: ReversalFacts
+    share: Decimal
+    how: str
 
 
 def _share(deal: DealRecord, event: Reversal, pv: ProgramVersion, total_reversed: Decimal) -> tuple[Decimal, str]:
@@ -101,19 +117,10 @@ def _share(deal: DealRecord, event: Reversal, pv: ProgramVersion, total_reversed
     return min(Decimal(1), total_reversed / won.amount), how
 
 
-def _claw_back(
-    outcome: Outcome,
-    partner: PartnerLedger,
-    deal: DealRecord,
-    event: Reversal,
-    meta: EventMeta,
-    pv: ProgramVersion,
-    base: ReversalFacts,
-    share: Decimal,
-    how: str,
-) -> tuple[tuple[RewardRecord, ...], Decimal, Decimal]:
+def _claw_back(outcome: Outcome, c: _Clawing) -> tuple[tuple[RewardRecord, ...], Decimal, Decimal]:
     """A clawback entry (or, for an available MDF accrual, an announcement) for what each reward still
-    owes at ``share``; the records as clawed, the rewards clawed, and what stays held."""
+    owes at the share; the records as clawed, the rewards clawed, and what stays held."""
+    partner, deal, event, meta, share = c.partner, c.deal, c.event, c.meta, c.share
     currency = event.amount.currency
     records: list[RewardRecord] = []
     clawed_rewards = zero(currency)
@@ -128,14 +135,10 @@ def _claw_back(
             clawback_id = entry_id(meta.event_id, "clawback", index)
             if record.is_reward or is_held_accrual(partner.partner_id, record):
                 taken = (take_paid, take_capped, from_held)
-                outcome.entries.append(
-                    _clawback_entry(partner, deal, event, meta, pv, base, record, index, taken, share, how)
-                )
+                outcome.entries.append(_clawback_entry(c, record, index, taken))
                 clawed_rewards += take_paid if record.is_reward else Decimal(0)
             else:
-                outcome.announcements.append(
-                    _accrual_reversed(partner, deal, event, meta, pv, record, clawback_id, take_paid)
-                )
+                outcome.announcements.append(_accrual_reversed(c, record, clawback_id, take_paid))
         records.append(evolve(record, clawed_paid=target_paid, clawed_capped=target_capped))
     return tuple(records), clawed_rewards, held_left
 
@@ -159,18 +162,12 @@ def _done(
 
 
 def _clawback_entry(
-    partner: PartnerLedger,
-    deal: DealRecord,
-    event: Reversal,
-    meta: EventMeta,
-    pv: ProgramVersion,
-    base: ReversalFacts,
+    c: _Clawing,
     record: RewardRecord,
     index: int,
     taken: tuple[Decimal, Decimal, Decimal],  # (paid, capped, of the paid part: taken from held)
-    share: Decimal,
-    how: str,
 ) -> JournalEntry:
+    partner, deal, event, meta, pv = c.partner, c.deal, c.event, c.meta, c.pv
     paid, capped, _ = taken
     currency = event.amount.currency
     assert deal.won is not None
@@ -184,15 +181,15 @@ def _clawback_entry(
         rule_version=pv.version,
         postings=_clawback_postings(partner, deal, record, currency, taken),
         explanation=ClawbackExplanation(
-            reversal=base,
+            reversal=c.base,
             summary=(
                 f"Clawback of {fmt(paid)} {currency} of the {record.component} on deal {deal.deal_id}: {event.reason}"
             ),
             component=record.component,
-            share=fmt(share),
+            share=fmt(c.share),
             amount=fmt(paid),
             capped=fmt(capped),
-            steps=_clawback_steps(deal, event, pv, record, (paid, capped), how),
+            steps=_clawback_steps(deal, event, pv, record, (paid, capped), c.how),
             period=None if record.is_reward else quarter_of(deal.won.closed_on),
         ),
         reverses=record.entry_id,
@@ -292,17 +289,9 @@ def _outside_window(
     )
 
 
-def _accrual_reversed(
-    partner: PartnerLedger,
-    deal: DealRecord,
-    event: Reversal,
-    meta: EventMeta,
-    pv: ProgramVersion,
-    record: RewardRecord,
-    reversal_id: str,
-    amount: Decimal,
-) -> Announcement:
+def _accrual_reversed(c: _Clawing, record: RewardRecord, reversal_id: str, amount: Decimal) -> Announcement:
     """The mdf service is asked to take ``amount`` back from the fund; nothing is posted yet."""
+    partner, deal, event, meta, pv = c.partner, c.deal, c.event, c.meta, c.pv
     assert deal.won is not None
     return Announcement(
         payload=LedgerMdfAccrualReversed(
