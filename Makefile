@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check contracts kernel services tests deploy scripts
 	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_limits.py
 
 schemas: $(STAMP)
 	$(BIN)/python -m incentive_contracts.generate

@@ -212,7 +212,7 @@ class OrmLedgerStore:
                     rule_id=e.rule_id,
                     rule_version=e.rule_version,
                     reverses=e.reverses,
-                    explanation=_json_safe(e.explanation),
+                    explanation=_json_safe(e.explanation.document()),
                     prev_hash=c.prev_hash,
                     entry_hash=c.entry_hash,
                 )

@@ -138,6 +138,43 @@ def allocated(amount: str, on: date, pid: str = "acme", period: str = "2026-Q1")
     )
 
 
+def request_lifecycle(pid: str = "acme") -> list[EventPayload]:
+    """An MDF request r1 in 2026-Q1: 2000.00 USD approved (reserved), 1500.00 disbursed, the 500.00
+    left released by cancelling it."""
+    return [
+        mdf.MdfRequestApproved(
+            partner_id=pid,
+            request_id="r1",
+            period="2026-Q1",
+            requested_amount=usd("2500.00"),
+            approved_amount=usd("2000.00"),
+            approved_on=date(2026, 1, 20),
+            approved_by="m",
+            claim_deadline=date(2026, 4, 30),
+        ),
+        mdf.MdfDisbursed(
+            partner_id=pid,
+            disbursement_id="x1",
+            request_id="r1",
+            period="2026-Q1",
+            milestone="final",
+            trigger="proof_approved",
+            amount=usd("1500.00"),
+            disbursed_on=date(2026, 2, 20),
+        ),
+        mdf.MdfRequestCancelled(
+            partner_id=pid,
+            request_id="r1",
+            period="2026-Q1",
+            released_amount=usd("500.00"),
+            reason="activity done",
+            lapsed=False,
+            cancelled_on=date(2026, 2, 21),
+            cancelled_by="m",
+        ),
+    ]
+
+
 async def replay(events: list[Incoming], *programs: ProgramVersion) -> MemoryReplay:
     r = MemoryReplay(programs)
     await r.feed(events)

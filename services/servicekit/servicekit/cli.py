@@ -37,6 +37,19 @@ class ServiceDefinition:
 
 def build_cli(definition: ServiceDefinition) -> typer.Typer:
     cli = typer.Typer(name=definition.name, no_args_is_help=True, add_completion=False)
+    _add_serving_commands(cli, definition)
+    _add_token_command(cli, definition)
+    _add_recovery_commands(cli, definition)
+    if definition.consumer is not None:
+        _add_consumer_commands(cli, definition, definition.consumer)
+
+    for extend in definition.extra_commands:
+        extend(cli)
+    return cli
+
+
+def _add_serving_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
+    """api, relay, migrate, create-topics."""
 
     @cli.command()
     def api(
@@ -76,6 +89,8 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
         settings = definition.settings_factory()
         asyncio.run(ensure_topics(settings, all_topics(settings.topic_prefix)))
 
+
+def _add_token_command(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command("mint-token")
     def mint(
         subject: Annotated[str, typer.Option(help="who the token is for")],
@@ -101,6 +116,10 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
             typer.echo(f"mint-token: {exc}", err=True)
             raise typer.Exit(2) from exc
         typer.echo(token)
+
+
+def _add_recovery_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
+    """republish and reset-offsets: recovering from a broker that lost its data."""
 
     @cli.command("republish")
     def republish_cmd(
@@ -137,13 +156,6 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
                 await engine.dispose()
 
         typer.echo(f"{definition.name}: {asyncio.run(run())} stored partition offsets cleared")
-
-    if definition.consumer is not None:
-        _add_consumer_commands(cli, definition, definition.consumer)
-
-    for extend in definition.extra_commands:
-        extend(cli)
-    return cli
 
 
 def _add_consumer_commands(cli: typer.Typer, definition: ServiceDefinition, spec: ConsumerSpec) -> None:

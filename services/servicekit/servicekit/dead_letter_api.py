@@ -65,21 +65,8 @@ def _problem(exc: Exception) -> Problem:
     return Problem(409, "Other consumer", str(exc), kind="other-consumer")
 
 
-def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
-    """The routes, re-driving through the consumer ``spec`` builds (no Kafka connection is made)."""
-    router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
-
-    def consumer(request: Request) -> IdempotentConsumer:
-        return spec.build(runtime_of(request).settings, runtime_of(request).uow_factory)
-
-    async def redrive(request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
-        built = consumer(request)
-        try:
-            return await run_write(request, principal, runtime_of(request).uow_factory, lambda uow: action(uow, built))
-        except (cases.DeadLetterNotFound, cases.AlreadyRedriven, cases.NotThisConsumers) as exc:
-            raise _problem(exc) from exc
-        finally:
-            await built.consumer.stop()  # never started: releases what the client allocated
+def _add_reads(router: APIRouter) -> None:
+    """The list and one dead letter (operators only)."""
 
     @router.get("")
     async def list_dead_letters(
@@ -102,6 +89,24 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
                 return DeadLetterOut.of(await cases.get_dead_letter(uow, dead_letter_id))
         except cases.DeadLetterNotFound as exc:
             raise _problem(exc) from exc
+
+
+def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
+    """The routes, re-driving through the consumer ``spec`` builds (no Kafka connection is made)."""
+    router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
+    _add_reads(router)
+
+    def consumer(request: Request) -> IdempotentConsumer:
+        return spec.build(runtime_of(request).settings, runtime_of(request).uow_factory)
+
+    async def redrive(request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
+        built = consumer(request)
+        try:
+            return await run_write(request, principal, runtime_of(request).uow_factory, lambda uow: action(uow, built))
+        except (cases.DeadLetterNotFound, cases.AlreadyRedriven, cases.NotThisConsumers) as exc:
+            raise _problem(exc) from exc
+        finally:
+            await built.consumer.stop()  # never started: releases what the client allocated
 
     @router.post("/redrive", response_model=RedriveAllOut)
     async def redrive_all(request: Request, principal: Annotated[Principal, Depends(OPS)]) -> JSONResponse:

@@ -19,6 +19,16 @@ ExtraMetrics = Callable[[AsyncConnection, CollectorRegistry], Awaitable[None]]
 
 async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics | None = None) -> bytes:
     registry = CollectorRegistry()
+    async with engine.connect() as conn:
+        await _relay(conn, registry, service)
+        await _consumers(conn, registry, service)
+        await _dead_and_parked(conn, registry, service)
+        if extra is not None:
+            await extra(conn, registry)
+    return generate_latest(registry)
+
+
+async def _relay(conn: AsyncConnection, registry: CollectorRegistry, service: str) -> None:
     relay_lag = Gauge(
         "outbox_unpublished_events", "Outbox rows not yet published (relay lag)", ["service"], registry=registry
     )
@@ -28,6 +38,19 @@ async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics 
         ["service"],
         registry=registry,
     )
+    row = (
+        await conn.execute(
+            text(
+                "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age "
+                "FROM outbox WHERE published_at IS NULL"
+            )
+        )
+    ).one()
+    relay_lag.labels(service).set(row.n)
+    relay_age.labels(service).set(float(row.age))
+
+
+async def _consumers(conn: AsyncConnection, registry: CollectorRegistry, service: str) -> None:
     consumer_lag = Gauge(
         "consumer_lag_events",
         "High watermark minus the stored offset",
@@ -37,6 +60,25 @@ async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics 
     applied = Gauge(
         "events_applied_total", "Events applied by the consumer group", ["service", "group"], registry=registry
     )
+    offsets = (
+        await conn.execute(
+            text(
+                "SELECT consumer_group, topic, partition, next_offset, high_watermark, applied_count"
+                " FROM consumer_offsets"
+            )
+        )
+    ).all()
+    totals: dict[str, int] = {}
+    for r in offsets:
+        consumer_lag.labels(service, r.consumer_group, r.topic, str(r.partition)).set(
+            max(0, r.high_watermark - r.next_offset)
+        )
+        totals[r.consumer_group] = totals.get(r.consumer_group, 0) + r.applied_count
+    for group, total in totals.items():
+        applied.labels(service, group).set(total)
+
+
+async def _dead_and_parked(conn: AsyncConnection, registry: CollectorRegistry, service: str) -> None:
     dead = Gauge(
         "dead_letters_total", "Events dead-lettered and not yet re-driven", ["service", "group"], registry=registry
     )
@@ -47,49 +89,19 @@ async def render_metrics(engine: AsyncEngine, service: str, extra: ExtraMetrics 
         ["service", "group"],
         registry=registry,
     )
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                text(
-                    "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age "
-                    "FROM outbox WHERE published_at IS NULL"
-                )
+    for r in (
+        await conn.execute(
+            text("SELECT consumer_group, count(*) AS n FROM dead_letters WHERE redriven_at IS NULL GROUP BY 1")
+        )
+    ).all():
+        dead.labels(service, r.consumer_group).set(r.n)
+    for r in (
+        await conn.execute(
+            text(
+                "SELECT consumer_group, count(*) AS n, extract(epoch FROM now() - min(parked_at)) AS age"
+                " FROM parked_events GROUP BY 1"
             )
-        ).one()
-        relay_lag.labels(service).set(row.n)
-        relay_age.labels(service).set(float(row.age))
-        offsets = (
-            await conn.execute(
-                text(
-                    "SELECT consumer_group, topic, partition, next_offset, high_watermark, applied_count"
-                    " FROM consumer_offsets"
-                )
-            )
-        ).all()
-        totals: dict[str, int] = {}
-        for r in offsets:
-            consumer_lag.labels(service, r.consumer_group, r.topic, str(r.partition)).set(
-                max(0, r.high_watermark - r.next_offset)
-            )
-            totals[r.consumer_group] = totals.get(r.consumer_group, 0) + r.applied_count
-        for group, total in totals.items():
-            applied.labels(service, group).set(total)
-        for r in (
-            await conn.execute(
-                text("SELECT consumer_group, count(*) AS n FROM dead_letters WHERE redriven_at IS NULL GROUP BY 1")
-            )
-        ).all():
-            dead.labels(service, r.consumer_group).set(r.n)
-        for r in (
-            await conn.execute(
-                text(
-                    "SELECT consumer_group, count(*) AS n, extract(epoch FROM now() - min(parked_at)) AS age"
-                    " FROM parked_events GROUP BY 1"
-                )
-            )
-        ).all():
-            parked.labels(service, r.consumer_group).set(r.n)
-            parked_age.labels(service, r.consumer_group).set(float(r.age))
-        if extra is not None:
-            await extra(conn, registry)
-    return generate_latest(registry)
+        )
+    ).all():
+        parked.labels(service, r.consumer_group).set(r.n)
+        parked_age.labels(service, r.consumer_group).set(float(r.age))

@@ -8,8 +8,9 @@ declares:
   scopes it accepts (``x-required-scopes``), and 401 (with ``WWW-Authenticate``), 403 and 404 (a
   partner-bound token is answered 404 for what belongs to another partner, filters included);
 - a write (POST/PUT/PATCH/DELETE) behind a token: the optional ``Idempotency-Key`` header, the
-  ``Idempotent-Replayed`` header on a replayed success, 409 (a request in flight, a conflicting
-  state) and 422 (the key reused with another body, a rule violated);
+  ``Idempotent-Replayed`` header on a replayed success, 409 (a request in flight) and 422 (the key
+  reused with another body), and the status of every kind of domain error, from the same table the
+  handlers answer with (``servicekit.problems.DOMAIN_STATUSES``; each status names its kinds);
 - a webhook (``webhook_openapi`` in its decorator): its signature headers instead of a token, and
   400, 401, 403, 413;
 - path parameters: 404; any parameter or body: 422 (validation, a NUL character); a JSON body or a
@@ -30,7 +31,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict
 
-from .problems import PROBLEM_JSON
+from .problems import DOMAIN_STATUSES, PROBLEM_JSON
 
 BEARER = "bearerAuth"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -111,9 +112,15 @@ def _routes(routes: Any) -> Iterator[Any]:
             yield route
 
 
+def _description(status: int) -> str:
+    """The status's words, naming the kinds of domain error answered with it."""
+    kinds = [kind.title for kind, code in DOMAIN_STATUSES.items() if code == status]
+    return ERROR_TEXT[status] + (f" (domain errors: {', '.join(kinds)})" if kinds else "")
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
-        "description": ERROR_TEXT[status],
+        "description": _description(status),
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     if status == 401:
@@ -141,7 +148,7 @@ def _complete(operation: dict[str, Any], route: Any, method: str) -> None:
         operation["x-required-scopes"] = list(scopes)
         statuses |= {401, 403, 404}  # 404: what a partner-bound token may not see does not exist for it
         if method in WRITE_METHODS:
-            statuses |= {400, 409, 422}
+            statuses |= {400, 409, 422} | set(DOMAIN_STATUSES.values())
             _add_idempotency_key(operation)
     elif signature_headers:
         operation["security"] = []

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from incentive_kernel.errors import (
+    AlreadyExists,
+    Conflict,
+    DomainError,
+    InvalidDocument,
+    InvalidRequest,
+    InvalidTransition,
+    Malformed,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .pagination import InvalidCursor
@@ -80,12 +93,75 @@ ID_UNAVAILABLE = ("Id unavailable", "this id cannot be used; choose another (or 
 another): the same words either way, naming no owner and nothing of the object."""
 
 
+CRASH = ("Internal error", "the request could not be completed; nothing was changed")
+
+DOMAIN_STATUSES: dict[type[DomainError], int] = {
+    NotFound: 404,
+    AlreadyExists: 409,
+    InvalidTransition: 409,
+    Conflict: 409,
+    RuleViolation: 422,
+    InvalidRequest: 422,
+    InvalidDocument: 422,
+    Malformed: 400,
+    NotPermitted: 403,
+}
+"""The status code of each kind of the kernel's error vocabulary (a service's subclass answers its kind's
+code under its own ``title``); the OpenAPI document declares these statuses from this same table."""
+
+
+def domain_status(error_type: type[BaseException]) -> int | None:
+    """The status code of a domain error type: its nearest kind's (None: not a kind of the vocabulary)."""
+    for kind in error_type.__mro__:
+        if issubclass(kind, DomainError) and kind in DOMAIN_STATUSES:
+            return DOMAIN_STATUSES[kind]
+    return None
+
+
 def install_problem_handlers(
     app: FastAPI,
     domain_errors: dict[type[Exception], tuple[int, str]] | None = None,
     undisclosed_to_partners: tuple[type[Exception], ...] = (),
 ) -> None:
-    """Map Problem, HTTP errors, validation errors, domain errors and crashes to problem+json."""
+    """Map Problem, HTTP errors, validation errors, domain errors and crashes to problem+json.
+
+    The kernel's domain errors are mapped by kind (``DOMAIN_STATUSES``); ``domain_errors`` adds
+    (status, title) for other exception types of a service. An error of ``undisclosed_to_partners``
+    answers a partner-bound caller with neutral words (``ID_UNAVAILABLE``).
+    """
+    _install_request_handlers(app)
+    mapped: dict[type[Exception], tuple[int, str]] = {DomainError: (0, ""), **(domain_errors or {})}
+    for error_type, (status, title) in mapped.items():
+        app.add_exception_handler(error_type, _domain_handler(status, title, undisclosed_to_partners))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, *CRASH)
+
+
+def _domain_handler(
+    status: int, title: str, undisclosed: tuple[type[Exception], ...]
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """The handler of one mapped type (status 0: a kernel kind, whose status and title the error gives)."""
+
+    async def _domain(request: Request, exc: Exception) -> JSONResponse:
+        code, words = status, title
+        if not code:
+            code, words = domain_status(type(exc)) or 0, getattr(exc, "title", "")
+            if not code:  # a DomainError of no kind: a bug, answered as any crash
+                log.error("unmapped domain error on %s %s", request.method, request.url.path, exc_info=exc)
+                return problem_response(500, *CRASH)
+        if isinstance(exc, undisclosed) and is_partner_viewer():
+            return problem_response(code, *ID_UNAVAILABLE, instance=request.url.path)
+        extra = getattr(exc, "problem_extra", {}) or {}
+        return problem_response(code, words, str(exc), instance=request.url.path, **extra)
+
+    return _domain
+
+
+def _install_request_handlers(app: FastAPI) -> None:
+    """Raised problems, HTTP errors (404, 405), invalid requests and foreign cursors."""
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -129,18 +205,3 @@ def install_problem_handlers(
     @app.exception_handler(InvalidCursor)
     async def _cursor(request: Request, exc: InvalidCursor) -> JSONResponse:
         return problem_response(400, "Bad cursor", str(exc), instance=request.url.path)
-
-    for error_type, (status, title) in (domain_errors or {}).items():
-
-        async def _domain(request: Request, exc: Exception, status: int = status, title: str = title) -> JSONResponse:
-            if isinstance(exc, undisclosed_to_partners) and is_partner_viewer():
-                return problem_response(status, *ID_UNAVAILABLE, instance=request.url.path)
-            extra = getattr(exc, "problem_extra", {}) or {}
-            return problem_response(status, title, str(exc), instance=request.url.path, **extra)
-
-        app.add_exception_handler(error_type, _domain)
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Internal error", "the request could not be completed; nothing was changed")

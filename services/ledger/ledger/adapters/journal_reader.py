@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from ..domain.explanation import RecordedExplanation
 from ..domain.journal import JournalEntry, Posting
 from ..domain.verification import Finding, StoredEntry
 
@@ -62,7 +63,7 @@ def _stored(row: asyncpg.Record) -> StoredEntry:
         "rule_id": row["rule_id"],
         "rule_version": row["rule_version"],
         "postings": postings,
-        "explanation": json.loads(row["explanation"]),
+        "explanation": RecordedExplanation(json.loads(row["explanation"])),
         "reverses": row["reverses"],
         "stream": row["stream"],
         "deal_id": row["deal_id"],

@@ -55,7 +55,7 @@ def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
     """A journal_entries row (in JOURNAL_COLUMNS order)."""
     e = c.entry
     # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values).
-    explanation = orjson.dumps(e.explanation, option=EXPLANATION_OPTIONS, default=str).decode()
+    explanation = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str).decode()
     return (
         e.entry_id,
         e.partner_id,

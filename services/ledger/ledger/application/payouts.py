@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ..domain.chain import link
+from ..domain.chain import ChainedEntry, link
 from ..domain.errors import Conflict, InvalidRequest
 from ..domain.money import fmt, minor_units
 from ..domain.payouts import (
@@ -27,7 +27,7 @@ from ..domain.payouts import (
     payee_reference,
     payout_entry,
 )
-from .payout_ports import Batch, Line, PayoutStore
+from .payout_ports import Batch, Line, PartnerDue, PayoutStore
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,44 @@ def _validate(request: CutRequest) -> datetime:
     return cutoff
 
 
+def _cut_line(
+    bid: str, cutoff: datetime, request: CutRequest, due: PartnerDue
+) -> tuple[PayoutAction, ChainedEntry, Line] | None:
+    """A partner's line of the batch (its action, chained entry and row), or None below the minimum."""
+    amount = line_amount(due.due, due.payable_now, request.minimum)
+    if amount is None:
+        return None
+    lid = line_id(bid, due.partner_id)
+    action = PayoutAction(
+        kind=PayoutKind.CUT,
+        partner_id=due.partner_id,
+        batch_id=bid,
+        line_id=lid,
+        currency=request.currency,
+        amount=amount,
+        at=cutoff,
+        registration_sequence=due.registration_sequence,
+        event_id=action_event_id(lid, PayoutKind.CUT),
+        detail=payee_reference(cutoff, request.currency, due.partner_id),
+        entries_covered=due.entries_covered,
+        coverage_hash=due.coverage_hash,
+    )
+    linked = link(payout_entry(action), due.payout_head)
+    line = Line(
+        line_id=lid,
+        batch_id=bid,
+        partner_id=due.partner_id,
+        currency=request.currency,
+        amount=amount,
+        payee_reference=action.detail,
+        entries_covered=due.entries_covered,
+        coverage_hash=due.coverage_hash,
+        cut_entry_id=linked.entry.entry_id,
+        status="in_payment",
+    )
+    return action, linked, line
+
+
 async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
     cutoff = _validate(request)
     bid = batch_id(request.currency, cutoff)
@@ -71,45 +109,10 @@ async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
         return CutResult(existing, created=False)
 
     dues = await store.lock_and_measure(request.currency, cutoff, request.minimum)
-    lines: list[Line] = []
-    actions: list[PayoutAction] = []
-    chained = []
-    for due in dues:
-        amount = line_amount(due.due, due.payable_now, request.minimum)
-        if amount is None:
-            continue
-        lid = line_id(bid, due.partner_id)
-        action = PayoutAction(
-            kind=PayoutKind.CUT,
-            partner_id=due.partner_id,
-            batch_id=bid,
-            line_id=lid,
-            currency=request.currency,
-            amount=amount,
-            at=cutoff,
-            registration_sequence=due.registration_sequence,
-            event_id=action_event_id(lid, PayoutKind.CUT),
-            detail=payee_reference(cutoff, request.currency, due.partner_id),
-            entries_covered=due.entries_covered,
-            coverage_hash=due.coverage_hash,
-        )
-        linked = link(payout_entry(action), due.payout_head)
-        actions.append(action)
-        chained.append(linked)
-        lines.append(
-            Line(
-                line_id=lid,
-                batch_id=bid,
-                partner_id=due.partner_id,
-                currency=request.currency,
-                amount=amount,
-                payee_reference=action.detail,
-                entries_covered=due.entries_covered,
-                coverage_hash=due.coverage_hash,
-                cut_entry_id=linked.entry.entry_id,
-                status="in_payment",
-            )
-        )
+    cut = [line for due in dues if (line := _cut_line(bid, cutoff, request, due)) is not None]
+    actions = [action for action, _, _ in cut]
+    chained = [linked for _, linked, _ in cut]
+    lines = [line for _, _, line in cut]
     claimed = await store.batch(bid)
     assert claimed is not None
     await store.write_cut(claimed, lines, actions, chained)

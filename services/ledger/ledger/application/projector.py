@@ -70,6 +70,17 @@ def _post(
     return track_payable(state.with_head(entry.stream, ChainHead(linked.sequence, linked.entry_hash)), entry)
 
 
+async def _load_deals(store: LedgerStore, events: Sequence[Incoming]) -> dict[str, dict[str, DealRecord]]:
+    """The recorded state of every deal the events name, by partner and deal id."""
+    keys: set[DealKey] = {
+        (e.payload.partner_id, d) for e in events if isinstance(d := getattr(e.payload, "deal_id", None), str)
+    }
+    deals: dict[str, dict[str, DealRecord]] = defaultdict(dict)
+    for (partner_id, deal_id), record in (await store.load_deals(keys)).items():
+        deals[partner_id][deal_id] = record
+    return deals
+
+
 async def project(
     store: LedgerStore,
     events: Sequence[Incoming],
@@ -81,13 +92,7 @@ async def project(
     only): a draft version that applies as if it were in force."""
     partner_ids = {e.payload.partner_id for e in events}
     states = await store.load_partners(partner_ids)
-    keys: set[DealKey] = {
-        (e.payload.partner_id, d) for e in events if isinstance(d := getattr(e.payload, "deal_id", None), str)
-    }
-    loaded = await store.load_deals(keys)
-    deals: dict[str, dict[str, DealRecord]] = defaultdict(dict)
-    for (partner_id, deal_id), record in loaded.items():
-        deals[partner_id][deal_id] = record
+    deals = await _load_deals(store, events)
     program_ids = {s.program_id for s in states.values() if s.program_id} | {
         e.payload.program_id for e in events if isinstance(e.payload, PartnerEnrolled | PartnerUpdated)
     }

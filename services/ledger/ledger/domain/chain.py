@@ -62,7 +62,7 @@ def canonical_document(entry: JournalEntry, sequence: int, prev_hash: str) -> di
         "rule_version": entry.rule_version,
         "reverses": entry.reverses,
         "postings": [[p.account, p.currency, format(p.amount, "f")] for p in entry.postings],
-        "explanation": entry.explanation,
+        "explanation": entry.explanation.document(),
         "prev_hash": prev_hash,
     }
 

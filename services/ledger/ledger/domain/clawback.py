@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from incentive_contracts.events.deal import DealReversed
 from incentive_contracts.events.ledger import LedgerMdfAccrualReversed
@@ -22,6 +21,7 @@ from .catalog import ProgramVersion
 from .deal_rewards import set_quarter
 from .errors import InvalidEvent
 from .evolve import evolve
+from .explanation import ClawbackExplanation, ReversalFacts
 from .held_accrual import is_held_accrual
 from .journal import JournalEntry, Posting
 from .money import fmt, quarter_of, round_money, zero
@@ -65,30 +65,63 @@ def reverse(partner: PartnerLedger, deal: DealRecord, event: Reversal, meta: Eve
     total_reversed = deal.reversed_amount + reversed_now
     quarter = quarter_of(won.closed_on)
     partner = add_revenue(partner, won.closed_on, currency, -reversed_now)
-    base: dict[str, Any] = {
-        "event_type": event.event_type,
-        "deal_id": deal.deal_id,
-        "program": pv.program_id,
-        "program_version": pv.version,
-        "currency": currency,
-        "won_amount": fmt(won.amount),
-        "closed_on": won.closed_on.isoformat(),
-        "reversed_on": event.on.isoformat(),
-        "reversed_amount": fmt(event.amount.amount),
-        "reason": event.reason,
-    }
-    rule = pv.program.clawback
+    base = ReversalFacts(
+        event_type=event.event_type,
+        deal_id=deal.deal_id,
+        program=pv.program_id,
+        program_version=pv.version,
+        currency=currency,
+        won_amount=fmt(won.amount),
+        closed_on=won.closed_on.isoformat(),
+        reversed_on=event.on.isoformat(),
+        reversed_amount=fmt(event.amount.amount),
+        reason=event.reason,
+    )
     age = (event.on - won.closed_on).days
-    if event.windowed and age > rule.window_days:
+    if event.windowed and age > pv.program.clawback.window_days:
         outcome.entries.append(_outside_window(partner, deal, event, meta, pv, base, age))
         _done(outcome, partner, deal, total_reversed, deal.rewards, quarter, currency, reversed_now, Decimal(0))
         return outcome
-    if event.full or rule.partial == "full":
-        share = Decimal(1)
+    share, how = _share(deal, event, pv, total_reversed)
+    clawing = _Clawing(partner, deal, event, meta, pv, base, share, how)
+    records, clawed_rewards, held_left = _claw_back(outcome, clawing)
+    _done(outcome, partner, deal, total_reversed, records, quarter, currency, reversed_now, clawed_rewards)
+    if deal.held:
+        outcome.deals[deal.deal_id] = evolve(outcome.deals[deal.deal_id], held_amount=held_left)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Clawing:
+    """A reversal being applied to a deal's rewards: whose, which, under which program version, and
+    the share of every reward clawed back so far (``how``: why that share)."""
+
+    partner: PartnerLedger
+    deal: DealRecord
+    event: Reversal
+    meta: EventMeta
+    pv: ProgramVersion
+    base: ReversalFacts
+    share: Decimal
+    how: str
+
+
+def _share(deal: DealRecord, event: Reversal, pv: ProgramVersion, total_reversed: Decimal) -> tuple[Decimal, str]:
+    """The share of every reward clawed back so far, and why."""
+    assert deal.won is not None
+    if event.full or pv.program.clawback.partial == "full":
         how = "the whole deal was reversed" if event.full else f"{pv.label} claws back in full on any reversal"
-    else:
-        share = min(Decimal(1), total_reversed / won.amount)
-        how = f"pro rata: {fmt(total_reversed)} of {fmt(won.amount)} {currency} reversed so far"
+        return Decimal(1), how
+    won = deal.won
+    how = f"pro rata: {fmt(total_reversed)} of {fmt(won.amount)} {won.currency} reversed so far"
+    return min(Decimal(1), total_reversed / won.amount), how
+
+
+def _claw_back(outcome: Outcome, c: _Clawing) -> tuple[tuple[RewardRecord, ...], Decimal, Decimal]:
+    """A clawback entry (or, for an available MDF accrual, an announcement) for what each reward still
+    owes at the share; the records as clawed, the rewards clawed, and what stays held."""
+    partner, deal, event, meta, share = c.partner, c.deal, c.event, c.meta, c.share
+    currency = event.amount.currency
     records: list[RewardRecord] = []
     clawed_rewards = zero(currency)
     held_left = deal.held_amount if deal.held else Decimal(0)
@@ -101,31 +134,13 @@ def reverse(partner: PartnerLedger, deal: DealRecord, event: Reversal, meta: Eve
             held_left -= from_held
             clawback_id = entry_id(meta.event_id, "clawback", index)
             if record.is_reward or is_held_accrual(partner.partner_id, record):
-                outcome.entries.append(
-                    _clawback_entry(
-                        partner,
-                        deal,
-                        event,
-                        meta,
-                        pv,
-                        base,
-                        record,
-                        index,
-                        (take_paid, take_capped, from_held),
-                        share,
-                        how,
-                    )
-                )
+                taken = (take_paid, take_capped, from_held)
+                outcome.entries.append(_clawback_entry(c, record, index, taken))
                 clawed_rewards += take_paid if record.is_reward else Decimal(0)
             else:
-                outcome.announcements.append(
-                    _accrual_reversed(partner, deal, event, meta, pv, record, clawback_id, take_paid)
-                )
+                outcome.announcements.append(_accrual_reversed(c, record, clawback_id, take_paid))
         records.append(evolve(record, clawed_paid=target_paid, clawed_capped=target_capped))
-    _done(outcome, partner, deal, total_reversed, tuple(records), quarter, currency, reversed_now, clawed_rewards)
-    if deal.held:
-        outcome.deals[deal.deal_id] = evolve(outcome.deals[deal.deal_id], held_amount=held_left)
-    return outcome
+    return tuple(records), clawed_rewards, held_left
 
 
 def _done(
@@ -147,20 +162,49 @@ def _done(
 
 
 def _clawback_entry(
-    partner: PartnerLedger,
-    deal: DealRecord,
-    event: Reversal,
-    meta: EventMeta,
-    pv: ProgramVersion,
-    base: dict[str, Any],
+    c: _Clawing,
     record: RewardRecord,
     index: int,
     taken: tuple[Decimal, Decimal, Decimal],  # (paid, capped, of the paid part: taken from held)
-    share: Decimal,
-    how: str,
 ) -> JournalEntry:
-    paid, capped, from_held = taken
+    partner, deal, event, meta, pv = c.partner, c.deal, c.event, c.meta, c.pv
+    paid, capped, _ = taken
     currency = event.amount.currency
+    assert deal.won is not None
+    return JournalEntry(
+        entry_id=entry_id(meta.event_id, "clawback", index),
+        partner_id=partner.partner_id,
+        kind="clawback",
+        caused_by=meta.event_id,
+        effective_at=business_time(event.on),
+        rule_id=f"{pv.program_id}/clawback",
+        rule_version=pv.version,
+        postings=_clawback_postings(partner, deal, record, currency, taken),
+        explanation=ClawbackExplanation(
+            reversal=c.base,
+            summary=(
+                f"Clawback of {fmt(paid)} {currency} of the {record.component} on deal {deal.deal_id}: {event.reason}"
+            ),
+            component=record.component,
+            share=fmt(c.share),
+            amount=fmt(paid),
+            capped=fmt(capped),
+            steps=_clawback_steps(deal, event, pv, record, (paid, capped), c.how),
+            period=None if record.is_reward else quarter_of(deal.won.closed_on),
+        ),
+        reverses=record.entry_id,
+        deal_id=deal.deal_id,
+    )
+
+
+def _clawback_postings(
+    partner: PartnerLedger,
+    deal: DealRecord,
+    record: RewardRecord,
+    currency: str,
+    taken: tuple[Decimal, Decimal, Decimal],
+) -> tuple[Posting, ...]:
+    paid, capped, from_held = taken
     assert deal.won is not None
     program_id = deal.won.program_id
     # Money comes back from where the reward sits now: held (up to what the hold moved), else payable;
@@ -180,6 +224,20 @@ def _clawback_entry(
             Posting(accounts.partner_account(partner.partner_id, accounts.REBATES_CAPPED), currency, capped),
             Posting(accounts.program_account(program_id, accounts.REWARDS_CAPPED), currency, -capped),
         ]
+    return tuple(postings)
+
+
+def _clawback_steps(
+    deal: DealRecord,
+    event: Reversal,
+    pv: ProgramVersion,
+    record: RewardRecord,
+    taken: tuple[Decimal, Decimal],
+    how: str,
+) -> tuple[str, ...]:
+    paid, capped = taken
+    currency = event.amount.currency
+    assert deal.won is not None
     age = (event.on - deal.won.closed_on).days
     when = (
         f"reversed on {event.on}, {age} days after the close: "
@@ -187,7 +245,7 @@ def _clawback_entry(
         if event.windowed
         else f"{event.reason}: the deal is rejected and its rewards are reversed in full, {age} days after the close"
     )
-    steps = [
+    return (
         when,
         how,
         f"original {record.component} entry {record.entry_id}: {fmt(record.paid)} {currency} paid"
@@ -195,30 +253,6 @@ def _clawback_entry(
         f"clawed back now {fmt(paid)} {currency}"
         + (f" (and {fmt(capped)} capped)" if capped else "")
         + f", {fmt(record.clawed_paid + paid)} in total",
-    ]
-    return JournalEntry(
-        entry_id=entry_id(meta.event_id, "clawback", index),
-        partner_id=partner.partner_id,
-        kind="clawback",
-        caused_by=meta.event_id,
-        effective_at=business_time(event.on),
-        rule_id=f"{pv.program_id}/clawback",
-        rule_version=pv.version,
-        postings=tuple(postings),
-        explanation={
-            **base,
-            "summary": (
-                f"Clawback of {fmt(paid)} {currency} of the {record.component} on deal {deal.deal_id}: {event.reason}"
-            ),
-            "component": record.component,
-            "share": fmt(share),
-            "amount": fmt(paid),
-            "capped": fmt(capped),
-            "steps": steps,
-            **({} if record.is_reward else {"period": quarter_of(deal.won.closed_on)}),
-        },
-        reverses=record.entry_id,
-        deal_id=deal.deal_id,
     )
 
 
@@ -228,7 +262,7 @@ def _outside_window(
     event: Reversal,
     meta: EventMeta,
     pv: ProgramVersion,
-    base: dict[str, Any],
+    base: ReversalFacts,
     age: int,
 ) -> JournalEntry:
     currency = event.amount.currency
@@ -248,27 +282,16 @@ def _outside_window(
         rule_id=f"{pv.program_id}/clawback",
         rule_version=pv.version,
         postings=(Posting(payable, currency, nothing), Posting(expense, currency, nothing)),
-        explanation={
-            **base,
-            "summary": f"No clawback on deal {deal.deal_id}: {why}",
-            "amount": fmt(nothing),
-            "steps": [why],
-        },
+        explanation=ClawbackExplanation(
+            reversal=base, summary=f"No clawback on deal {deal.deal_id}: {why}", amount=fmt(nothing), steps=(why,)
+        ),
         deal_id=deal.deal_id,
     )
 
 
-def _accrual_reversed(
-    partner: PartnerLedger,
-    deal: DealRecord,
-    event: Reversal,
-    meta: EventMeta,
-    pv: ProgramVersion,
-    record: RewardRecord,
-    reversal_id: str,
-    amount: Decimal,
-) -> Announcement:
+def _accrual_reversed(c: _Clawing, record: RewardRecord, reversal_id: str, amount: Decimal) -> Announcement:
     """The mdf service is asked to take ``amount`` back from the fund; nothing is posted yet."""
+    partner, deal, event, meta, pv = c.partner, c.deal, c.event, c.meta, c.pv
     assert deal.won is not None
     return Announcement(
         payload=LedgerMdfAccrualReversed(

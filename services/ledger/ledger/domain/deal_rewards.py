@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from incentive_contracts.events.deal import DealWon
 from incentive_contracts.events.ledger import LedgerMdfAccrued
@@ -12,6 +11,7 @@ from incentive_contracts.money import Money
 from . import accounts
 from .catalog import ProgramVersion
 from .evolve import evolve
+from .explanation import RewardExplanation, WinFacts
 from .journal import JournalEntry, Posting
 from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
@@ -48,18 +48,18 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     assessment = assess(partner, deal, event, pv, partner.tier)
     held = bool(deal.flags)  # a deal flagged before its win posts its rewards straight to held
     credit = accounts.REBATES_HELD if held else accounts.REBATES_PAYABLE
-    base = {
-        "event_type": event.event_type,
-        "deal_id": event.deal_id,
-        "program": pv.program_id,
-        "program_version": pv.version,
-        "currency": currency,
-        "won_amount": fmt(amount),
-        "closed_on": event.closed_on.isoformat(),
-        "product_line": event.product_line,
-        "tier": partner.tier,
-        "held": held,
-    }
+    base = WinFacts(
+        event_type=event.event_type,
+        deal_id=event.deal_id,
+        program=pv.program_id,
+        program_version=pv.version,
+        currency=currency,
+        won_amount=fmt(amount),
+        closed_on=event.closed_on.isoformat(),
+        product_line=event.product_line,
+        tier=partner.tier,
+        held=held,
+    )
     records: list[RewardRecord] = []
     rewarded = zero(currency)
     if assessment.ineligible is not None:
@@ -104,7 +104,7 @@ def _component_entry(
     meta: EventMeta,
     pv: ProgramVersion,
     c: Component,
-    base: dict[str, Any],
+    base: WinFacts,
     credit: str,
     assessment: Assessment,
     held: bool,
@@ -134,17 +134,17 @@ def _component_entry(
         rule_id=f"{pv.program_id}/{c.key}",
         rule_version=pv.version,
         postings=reward_postings(partner.partner_id, pv.program_id, c.key, credit, currency, paid, capped),
-        explanation={
-            **base,
-            "summary": summary,
-            "component": c.key,
-            "inputs": c.inputs,
-            "steps": steps,
-            "gross": fmt(c.gross),
-            "amount": fmt(paid),
-            "capped": fmt(capped),
-            "capped_by": list(c.capped_by),
-        },
+        explanation=RewardExplanation(
+            win=base,
+            summary=summary,
+            component=c.key,
+            inputs=c.inputs,
+            steps=tuple(steps),
+            gross=fmt(c.gross),
+            amount=fmt(paid),
+            capped=fmt(capped),
+            capped_by=tuple(c.capped_by),
+        ),
         deal_id=event.deal_id,
     )
     debit = accounts.program_account(pv.program_id, accounts.expense_purpose(c.key))
@@ -168,7 +168,7 @@ def _zero_rebate(
     meta: EventMeta,
     pv: ProgramVersion,
     assessment: Assessment,
-    base: dict[str, Any],
+    base: WinFacts,
     credit: str,
 ) -> JournalEntry:
     currency = event.amount.currency
@@ -183,23 +183,23 @@ def _zero_rebate(
         rule_id=f"{pv.program_id}/influence",
         rule_version=pv.version,
         postings=reward_postings(partner.partner_id, pv.program_id, "rebate", credit, currency, nothing, nothing),
-        explanation={
-            **base,
-            "summary": f"No reward on deal {event.deal_id}: {assessment.ineligible}",
-            "component": "rebate",
-            "inputs": {"influence_required": True},
-            "steps": [assessment.ineligible],
-            "gross": fmt(nothing),
-            "amount": fmt(nothing),
-            "capped": fmt(nothing),
-            "capped_by": [],
-        },
+        explanation=RewardExplanation(
+            win=base,
+            summary=f"No reward on deal {event.deal_id}: {assessment.ineligible}",
+            component="rebate",
+            inputs={"influence_required": True},
+            steps=(assessment.ineligible,),
+            gross=fmt(nothing),
+            amount=fmt(nothing),
+            capped=fmt(nothing),
+            capped_by=(),
+        ),
         deal_id=event.deal_id,
     )
 
 
 def _mdf_accrual(
-    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, base: dict[str, Any], held: bool
+    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, base: WinFacts, held: bool
 ) -> tuple[JournalEntry, RewardRecord, Announcement | None] | None:
     """The accrual into mdf_available (announced as ledger.mdf_accrued), or into mdf_held when the
     deal is flagged: not spendable and not announced until the flag is cleared (holds.py)."""
@@ -225,18 +225,18 @@ def _mdf_accrual(
         rule_id=f"{pv.program_id}/mdf_accrual",
         rule_version=pv.version,
         postings=(Posting(debit, currency, value), Posting(credit, currency, -value)),
-        explanation={
-            **base,
-            "summary": f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
-            "component": "mdf_accrual",
-            "inputs": {"rate_percent": fmt(rule.percent), "period": period},
-            "steps": steps,
-            "gross": fmt(value),
-            "amount": fmt(value),
-            "capped": fmt(zero(currency)),
-            "capped_by": [],
-            "period": period,
-        },
+        explanation=RewardExplanation(
+            win=base,
+            summary=f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
+            component="mdf_accrual",
+            inputs={"rate_percent": fmt(rule.percent), "period": period},
+            steps=tuple(steps),
+            gross=fmt(value),
+            amount=fmt(value),
+            capped=fmt(zero(currency)),
+            capped_by=(),
+            period=period,
+        ),
         deal_id=event.deal_id,
     )
     record = RewardRecord(entry.entry_id, "mdf_accrual", debit, credit, value, zero(currency))

@@ -1,16 +1,32 @@
-"""Ledger domain errors."""
+"""Ledger domain errors: the shared kernel's vocabulary, and what the projector rejects events for.
+
+servicekit maps the kernel's kinds to status codes once; the event errors (``LedgerError``) never
+reach HTTP: the projector dead-letters the event.
+"""
+
+from __future__ import annotations
+
+from incentive_kernel.errors import Conflict, InvalidRequest, NotFound, RuleViolation
+
+__all__ = [
+    "AlreadyPublished",
+    "Conflict",
+    "InvalidEvent",
+    "InvalidRequest",
+    "LedgerError",
+    "NoProgramInForce",
+    "NotFound",
+    "RuleViolation",
+    "UnknownPartner",
+]
 
 
 class LedgerError(Exception):
-    pass
+    """An event the ledger cannot apply."""
 
 
 class UnknownPartner(LedgerError):
     """An event for a partner the ledger has never seen enrolled (dead-lettered, re-drivable)."""
-
-
-class NotFound(LedgerError):
-    pass
 
 
 class InvalidEvent(LedgerError):
@@ -21,17 +37,7 @@ class NoProgramInForce(LedgerError):
     """No published version of the partner's program is in force at the event's business date."""
 
 
-class AlreadyPublished(LedgerError):
+class AlreadyPublished(Conflict):
     """A published program version is immutable."""
 
-
-class RuleViolation(LedgerError):
-    """A request breaks a governance rule (notice period, a correction without a reason...)."""
-
-
-class Conflict(LedgerError):
-    """The request contradicts what was recorded (a batch cut with another minimum, a paid line now failed)."""
-
-
-class InvalidRequest(LedgerError):
-    """A request the ledger cannot act on as asked (a cutoff in the future, an unknown line)."""
+    title = "Already published"

@@ -14,6 +14,7 @@ from incentive_contracts.money import Money
 
 from . import accounts
 from .evolve import evolve
+from .explanation import HeldAccrualRelease
 from .journal import JournalEntry, transfer
 from .money import fmt, quarter_of
 from .outcome import Announcement, EventMeta, announcement_id, business_time, entry_id
@@ -56,15 +57,15 @@ def release_held_accrual(
         rule_id=RELEASE_RULE,
         rule_version=RELEASE_RULE_VERSION,
         postings=transfer(accounts.partner_account(partner.partner_id, accounts.MDF_HELD), available, currency, amount),
-        explanation={
-            "event_type": "deal.flag_cleared",
-            "deal_id": deal.deal_id,
-            "currency": currency,
-            "amount": fmt(amount),
-            "period": period,
-            "summary": f"Release of the held MDF accrual of {fmt(amount)} {currency} into the {period} fund: {why}",
-            "steps": [why, "no flag remains on the deal: its MDF accrual is available (announced to the mdf service)"],
-        },
+        explanation=HeldAccrualRelease(
+            event_type="deal.flag_cleared",
+            deal_id=deal.deal_id,
+            currency=currency,
+            amount=fmt(amount),
+            period=period,
+            summary=f"Release of the held MDF accrual of {fmt(amount)} {currency} into the {period} fund: {why}",
+            steps=(why, "no flag remains on the deal: its MDF accrual is available (announced to the mdf service)"),
+        ),
         reverses=record.entry_id,
         deal_id=deal.deal_id,
     )

@@ -13,6 +13,7 @@ from incentive_contracts.events.deal import DealFlagCleared, DealFlagged
 
 from . import accounts
 from .evolve import evolve
+from .explanation import HoldExplanation
 from .held_accrual import release_held_accrual
 from .journal import JournalEntry, transfer
 from .money import fmt, zero
@@ -132,15 +133,15 @@ def _move(
             currency,
             amount,
         ),
-        explanation={
-            "event_type": f"deal.{'flagged' if kind == 'hold' else 'flag_cleared'}",
-            "deal_id": deal.deal_id,
-            "currency": currency,
-            "amount": fmt(amount),
-            "summary": summary,
-            "steps": steps,
-            "flags": sorted(deal.flags),
-        },
+        explanation=HoldExplanation(
+            event_type=f"deal.{'flagged' if kind == 'hold' else 'flag_cleared'}",
+            deal_id=deal.deal_id,
+            currency=currency,
+            amount=fmt(amount),
+            summary=summary,
+            steps=tuple(steps),
+            flags=tuple(sorted(deal.flags)),
+        ),
         reverses=reverses,
         deal_id=deal.deal_id,
     )

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+
+from .explanation import Explanation, RecordedExplanation
 
 
 class UnbalancedEntry(ValueError):
@@ -26,7 +27,8 @@ class Posting:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One immutable entry. ``explanation`` records inputs and computation (why this amount)."""
+    """One immutable entry. ``explanation`` records inputs and computation (why this amount): a typed
+    value per kind of entry (explanation.py), stored and hashed as its ``document()``."""
 
     entry_id: str
     partner_id: str
@@ -36,7 +38,7 @@ class JournalEntry:
     rule_id: str
     rule_version: int
     postings: tuple[Posting, ...]
-    explanation: dict[str, Any] = field(default_factory=dict)
+    explanation: Explanation = field(default_factory=RecordedExplanation)
     reverses: str | None = None
     stream: str = "registration"
     deal_id: str | None = None

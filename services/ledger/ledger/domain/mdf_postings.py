@@ -18,6 +18,7 @@ from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 
 from . import accounts
+from .explanation import MdfMovementExplanation
 from .journal import JournalEntry, transfer
 from .money import fmt
 from .outcome import EventMeta, business_time, entry_id
@@ -160,14 +161,14 @@ def mdf_entries(
             rule_id=f"ledger/{event.event_type}",
             rule_version=RULE_VERSION,
             postings=transfer(account(move.debit), account(move.credit), currency, amount),
-            explanation={
-                "event_type": event.event_type,
-                "currency": currency,
-                "amount": fmt(amount),
-                "summary": f"{move.summary}: {fmt(amount)} {currency}",
-                "steps": [move.summary],
-                "period": getattr(event, "period", None),
-            },
+            explanation=MdfMovementExplanation(
+                event_type=event.event_type,
+                currency=currency,
+                amount=fmt(amount),
+                summary=f"{move.summary}: {fmt(amount)} {currency}",
+                steps=(move.summary,),
+                period=getattr(event, "period", None),
+            ),
             reverses=move.reverses,
             stream=MDF_STREAM,
             deal_id=move.deal_id,

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
 
 from . import accounts
+from .explanation import PayoutExplanation
 from .journal import JournalEntry, transfer
 from .money import fmt
 from .outcome import entry_id
@@ -143,18 +143,19 @@ def payout_entry(action: PayoutAction) -> JournalEntry:
             f"finance reported line {action.line_id} of batch {action.batch_id} as failed: {action.detail}",
             "the amount returns to payable; the next batch pays it again",
         ]
-    explanation: dict[str, Any] = {
-        "event_type": _EVENTS[action.kind],
-        "batch_id": action.batch_id,
-        "line_id": action.line_id,
-        "currency": action.currency,
-        "amount": fmt(action.amount),
-        "detail": action.detail,
-        "summary": summary,
-        "steps": steps,
-    }
-    if action.kind is PayoutKind.CUT:
-        explanation |= {"entries_covered": action.entries_covered, "coverage_hash": action.coverage_hash}
+    cut = action.kind is PayoutKind.CUT
+    explanation = PayoutExplanation(
+        event_type=_EVENTS[action.kind],
+        batch_id=action.batch_id,
+        line_id=action.line_id,
+        currency=action.currency,
+        amount=fmt(action.amount),
+        detail=action.detail,
+        summary=summary,
+        steps=tuple(steps),
+        entries_covered=action.entries_covered if cut else None,
+        coverage_hash=action.coverage_hash if cut else None,
+    )
     return JournalEntry(
         entry_id=entry_id(action.event_id, action.kind.value),
         partner_id=action.partner_id,

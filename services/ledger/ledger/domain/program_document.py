@@ -6,19 +6,19 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
+from incentive_kernel.errors import InvalidDocument
 from pydantic import ValidationError
 
-from .errors import LedgerError
 from .program import Program
 
 
-class InvalidProgram(LedgerError):
+class InvalidProgram(InvalidDocument):
     """The document is not a valid program; ``errors`` lists every problem with its location."""
 
+    title = "Invalid program"
+
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("invalid program document: " + "; ".join(errors))
-        self.errors = errors
-        self.problem_extra = {"errors": errors}
+        super().__init__("invalid program document: " + "; ".join(errors), errors)
 
 
 class _ExactLoader(yaml.SafeLoader):

@@ -90,41 +90,57 @@ def assess(partner: PartnerLedger, deal: DealRecord, event: DealWon, pv: Program
     accelerator = _accelerator(partner, event, pv, tier, percent)
     if accelerator is not None:
         assessment.components.append(accelerator)
-    if program.registration_bonus and program.registration_bonus.percent > 0:
-        registered = event.registered or (deal.approved_on is not None and deal.approved_on <= event.closed_on)
-        if registered:
-            bonus_percent = program.registration_bonus.percent
-            bonus = round_money(percent_of(amount, bonus_percent), currency)
-            assessment.components.append(
-                Component(
-                    key="registration_bonus",
-                    gross=bonus,
-                    steps=(
-                        "the deal was registered and approved before the close",
-                        percent_step(amount, currency, bonus_percent, bonus),
-                    ),
-                    inputs={"rate_percent": fmt(bonus_percent)},
-                )
-            )
-    for spiff in program.spiffs:
-        if event.product_line in spiff.product_lines and spiff.from_ <= event.closed_on <= spiff.to:
-            if currency not in spiff.amount:
-                continue
-            value = round_money(spiff.amount[currency], currency)
-            assessment.components.append(
-                Component(
-                    key=f"spiff:{spiff.id}",
-                    gross=value,
-                    steps=(
-                        f"SPIFF {spiff.id}: {fmt(value)} {currency} per won {', '.join(spiff.product_lines)} deal "
-                        f"closed {spiff.from_} to {spiff.to}",
-                    ),
-                    inputs={"spiff": spiff.id, "window": [spiff.from_.isoformat(), spiff.to.isoformat()]},
-                )
-            )
+    bonus = _registration_bonus(deal, event, pv)
+    if bonus is not None:
+        assessment.components.append(bonus)
+    assessment.components += _spiffs(event, pv)
     _exclusive(assessment, pv)
     _limits(assessment, partner, event, pv)
     return assessment
+
+
+def _registration_bonus(deal: DealRecord, event: DealWon, pv: ProgramVersion) -> Component | None:
+    """The bonus on a deal registered (and approved) before its close, where the program pays one."""
+    rule = pv.program.registration_bonus
+    if not rule or rule.percent <= 0:
+        return None
+    if not (event.registered or (deal.approved_on is not None and deal.approved_on <= event.closed_on)):
+        return None
+    amount, currency = event.amount.amount, event.amount.currency
+    bonus = round_money(percent_of(amount, rule.percent), currency)
+    return Component(
+        key="registration_bonus",
+        gross=bonus,
+        steps=(
+            "the deal was registered and approved before the close",
+            percent_step(amount, currency, rule.percent, bonus),
+        ),
+        inputs={"rate_percent": fmt(rule.percent)},
+    )
+
+
+def _spiffs(event: DealWon, pv: ProgramVersion) -> list[Component]:
+    """The fixed amount of every SPIFF whose product lines and window the deal falls in (in its currency)."""
+    currency = event.amount.currency
+    found = []
+    for spiff in pv.program.spiffs:
+        if event.product_line not in spiff.product_lines or not spiff.from_ <= event.closed_on <= spiff.to:
+            continue
+        if currency not in spiff.amount:
+            continue
+        value = round_money(spiff.amount[currency], currency)
+        found.append(
+            Component(
+                key=f"spiff:{spiff.id}",
+                gross=value,
+                steps=(
+                    f"SPIFF {spiff.id}: {fmt(value)} {currency} per won {', '.join(spiff.product_lines)} deal "
+                    f"closed {spiff.from_} to {spiff.to}",
+                ),
+                inputs={"spiff": spiff.id, "window": [spiff.from_.isoformat(), spiff.to.isoformat()]},
+            )
+        )
+    return found
 
 
 def quarterly_target(pv: ProgramVersion, partner_id: str, tier: str, currency: str) -> Decimal | None:

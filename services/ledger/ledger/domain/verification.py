@@ -109,6 +109,7 @@ def _flat(row: StoredEntry) -> dict[str, Any]:
     values: dict[str, Any] = {f.name: getattr(row.entry, f.name) for f in fields(row.entry)}
     values["postings"] = [(p.account, p.currency, format(p.amount, "f")) for p in row.entry.postings]
     values["effective_at"] = row.entry.effective_at.isoformat()
+    values["explanation"] = row.entry.explanation.document()
     values |= {"sequence": row.sequence, "prev_hash": row.prev_hash, "entry_hash": row.entry_hash}
     return values
 

@@ -8,8 +8,6 @@ from servicekit.dead_letter_api import dead_letter_router
 
 from ..bootstrap import LedgerContainer, bootstrap
 from ..config import LedgerSettings
-from ..domain.errors import AlreadyPublished, Conflict, InvalidRequest, NotFound, RuleViolation
-from ..domain.program_document import InvalidProgram
 from . import (
     routes_audit,
     routes_entries,
@@ -25,15 +23,6 @@ from . import (
 )
 from .projector import PROJECTOR
 from .reconcile_wiring import peer_clients
-
-DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    AlreadyPublished: (409, "Already published"),
-    RuleViolation: (422, "Rule violated"),
-    InvalidProgram: (422, "Invalid program"),
-    Conflict: (409, "Conflict"),
-    InvalidRequest: (422, "Invalid request"),
-}
 
 
 def create_app(settings: LedgerSettings | None = None, *, container: LedgerContainer | None = None) -> FastAPI:
@@ -55,7 +44,6 @@ def create_app(settings: LedgerSettings | None = None, *, container: LedgerConta
             routes_handbook.router,
             dead_letter_router(PROJECTOR),
         ],
-        domain_errors=DOMAIN_ERRORS,
     )
     app.state.peer_clients = peer_clients  # tests hand in in-process clients of the other services
     # Interim: what the routes still read from app.state until they take the container.

@@ -11,6 +11,7 @@ import orjson
 from ledger.adapters.store import SqlLedgerStore
 from ledger.application.projector import project
 from ledger.domain.chain import canonical
+from ledger.domain.explanation import RecordedExplanation
 from ledger.domain.journal import JournalEntry, Posting
 from ledger_conftest_helpers import second_factory
 from ledger_support import allocated, engaged, enrolled, flagged, incoming, reversed_, won
@@ -98,7 +99,7 @@ async def test_stored_rows_rehash_to_the_stored_hashes(uow_factory, ledger_setti
                 rule_id=row["rule_id"],
                 rule_version=row["rule_version"],
                 postings=tuple(Posting(p["account"], p["currency"], p["amount"]) for p in lines),
-                explanation=orjson.loads(row["explanation"]),
+                explanation=RecordedExplanation(orjson.loads(row["explanation"])),
                 reverses=row["reverses"],
                 stream=row["stream"],
                 deal_id=row["deal_id"],

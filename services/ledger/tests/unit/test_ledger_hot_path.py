@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger.domain.chain import ChainHead, canonical, canonical_document, link, reference_canonical
 from ledger.domain.evolve import evolve
+from ledger.domain.explanation import RecordedExplanation
 from ledger.domain.journal import JournalEntry, Posting
 from ledger.domain.outcome import ANNOUNCEMENT_NAMESPACE, ENTRY_NAMESPACE, name_based_id
 from ledger.domain.state import PartnerLedger, QuarterTotals
@@ -62,7 +63,7 @@ def _entry(explanation: dict[str, Any], partner_id: str = "p-1", amount: Decimal
         rule_id="default/rebate",
         rule_version=3,
         postings=(Posting("program:default:rebate_expense", "USD", amount), Posting("x", "USD", -amount)),
-        explanation=explanation,
+        explanation=RecordedExplanation(explanation),
     )
 
 

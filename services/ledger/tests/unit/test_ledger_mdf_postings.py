@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from incentive_contracts.events import mdf
 from incentive_contracts.events.ledger import LedgerMdfAccrued
-from ledger_support import allocated, balance, enrolled, entries, program, run, usd, won
+from ledger_support import allocated, balance, enrolled, entries, program, request_lifecycle, run, usd, won
 
 D = Decimal
 
@@ -16,36 +16,7 @@ async def test_mdf_money_moves_between_available_reserved_and_disbursed():
     events = [
         enrolled(),
         allocated("5000.00", date(2026, 1, 10)),  # available 5000
-        mdf.MdfRequestApproved(
-            partner_id="acme",
-            request_id="r1",
-            period="2026-Q1",
-            requested_amount=usd("2500.00"),
-            approved_amount=usd("2000.00"),
-            approved_on=date(2026, 1, 20),
-            approved_by="m",
-            claim_deadline=date(2026, 4, 30),
-        ),  # available 3000, reserved 2000
-        mdf.MdfDisbursed(
-            partner_id="acme",
-            disbursement_id="x1",
-            request_id="r1",
-            period="2026-Q1",
-            milestone="final",
-            trigger="proof_approved",
-            amount=usd("1500.00"),
-            disbursed_on=date(2026, 2, 20),
-        ),  # reserved 500, disbursed 1500
-        mdf.MdfRequestCancelled(
-            partner_id="acme",
-            request_id="r1",
-            period="2026-Q1",
-            released_amount=usd("500.00"),
-            reason="activity done",
-            lapsed=False,
-            cancelled_on=date(2026, 2, 21),
-            cancelled_by="m",
-        ),  # reserved 0, available 3500
+        *request_lifecycle(),  # reserved 2000 of 5000, disbursed 1500, released 500: available 3500
         won("d1", "20000.00", date(2026, 3, 1)),  # accrual 2 % = 400.00: available 3900
         mdf.MdfFundsExpired(
             partner_id="acme",

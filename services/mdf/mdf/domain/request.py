@@ -32,7 +32,7 @@ from .errors import AlreadyExists, InvalidTransition, Violation, raise_if_any
 from .milestones import MilestonePlan, Trigger, due_disbursements, milestone_violations
 from .periods import Period
 from .policy import MdfPolicy
-from .rules import period_closed, positive_amount, same_currency, within_available
+from .rules import activity_violations, period_closed, positive_amount, same_currency, within_available
 
 SHARE_QUANTUM = Decimal("0.0001")
 
@@ -155,7 +155,7 @@ def decide_submit(
         found.append(period_closed(command.period))
     found += positive_amount("the planned cost", planned) + positive_amount("the requested amount", requested)
     found += same_currency("the planned cost", planned, currency)
-    found += _activity_violations(command.activity_type, tier, policy)
+    found += activity_violations(command.activity_type, tier, policy)
     found += _date_violations(command)
     if planned.currency == currency and planned.amount > ZERO and requested.amount > policy.max_funded(planned.amount):
         found.append(
@@ -189,22 +189,6 @@ def decide_submit(
             submitted_by=command.submitted_by,
         )
     ]
-
-
-def _activity_violations(activity_type: str, tier: str | None, policy: MdfPolicy) -> list[Violation]:
-    allowed = policy.eligibility.get(activity_type)
-    if allowed is None:
-        known = ", ".join(policy.activity_types)
-        return [Violation("activity_unknown", f"unknown activity type {activity_type!r}; known: {known}")]
-    if not policy.is_eligible(activity_type, tier):
-        return [
-            Violation(
-                "activity_not_eligible",
-                f"{activity_type} is not open to {policy.tier_of(tier)}-tier partners (open to: "
-                f"{', '.join(sorted(allowed))})",
-            )
-        ]
-    return []
 
 
 def _date_violations(command: SubmitRequest) -> list[Violation]:

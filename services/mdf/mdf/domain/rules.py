@@ -8,6 +8,7 @@ from incentive_contracts.money import Money
 
 from .amounts import ZERO, show
 from .errors import Violation
+from .policy import MdfPolicy
 
 
 def period_closed(period: str) -> Violation:
@@ -37,3 +38,20 @@ def within_available(amount: Decimal, available: Decimal, currency: str) -> list
             f"{show(amount, currency)} exceeds the {show(available, currency)} available in the fund",
         )
     ]
+
+
+def activity_violations(activity_type: str, tier: str | None, policy: MdfPolicy) -> list[Violation]:
+    """Whether the activity type exists and is open to the partner's tier."""
+    allowed = policy.eligibility.get(activity_type)
+    if allowed is None:
+        known = ", ".join(policy.activity_types)
+        return [Violation("activity_unknown", f"unknown activity type {activity_type!r}; known: {known}")]
+    if not policy.is_eligible(activity_type, tier):
+        return [
+            Violation(
+                "activity_not_eligible",
+                f"{activity_type} is not open to {policy.tier_of(tier)}-tier partners (open to: "
+                f"{', '.join(sorted(allowed))})",
+            )
+        ]
+    return []

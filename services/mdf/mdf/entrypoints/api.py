@@ -9,18 +9,10 @@ from servicekit.dead_letter_api import dead_letter_router
 
 from ..bootstrap import SOURCE, MdfContainer, bootstrap
 from ..config import MdfSettings
-from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
+from ..domain.errors import AlreadyExists
 from . import routes_claims, routes_fund_positions, routes_funds, routes_periods, routes_requests
 
 __all__ = ["SOURCE", "create_app"]
-
-DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    AlreadyExists: (409, "Already exists"),
-    InvalidTransition: (409, "Invalid transition"),
-    RuleViolation: (422, "Rule violated"),
-}
-
 
 def create_app(
     settings: MdfSettings | None = None, *, clock: Clock | None = None, container: MdfContainer | None = None
@@ -39,7 +31,6 @@ def create_app(
             routes_periods.router,
             dead_letter_router(LEDGER_FEED),
         ],
-        domain_errors=DOMAIN_ERRORS,
         undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
     )
     # Interim: what the routes still read from app.state until they take the container.

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
+from incentive_kernel.errors import Malformed
 
 from ..domain.crm import CrmChange
 
@@ -30,8 +31,10 @@ MAX_ID_LENGTH = 255
 LATEST_MS = 253402300799999  # 9999-12-31T23:59:59.999Z in milliseconds
 
 
-class MalformedDelivery(ValueError):
+class MalformedDelivery(Malformed, ValueError):
     """The body is not a delivery in the expected format (HTTP 400)."""
+
+    title = "Malformed delivery"
 
 
 @dataclass(frozen=True)

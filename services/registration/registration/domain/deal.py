@@ -160,19 +160,11 @@ def _changed(state: Deal, **changes: Any) -> Deal:
 
 def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
     if isinstance(event, DealRegistered):
-        return Deal(
-            deal_id=event.deal_id,
-            partner_id=event.partner_id,
-            customer_name=event.customer_name,
-            customer_domain=event.customer_domain,
-            product_line=event.product_line,
-            expected_amount=event.expected_amount,
-            expected_close=event.expected_close,
-            registered_on=event.registered_on,
-            last_progress_on=event.registered_on,
-        )
+        return _registered(event)
     if state is None:
         return None
+    if isinstance(event, DealFlagged | DealFlagCleared | DealFlagConfirmed):
+        return _flag_changed(state, event)
     if isinstance(event, DealConflicted):
         return _changed(
             state, status=Status.CONFLICT, conflict_kind=event.kind, conflicts_with=tuple(event.conflicts_with)
@@ -214,6 +206,25 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
     if isinstance(event, DealInfluenceRecorded):
         activity = Influence(event.activity_id, event.kind, event.occurred_on, event.evidence_ref)
         return _changed(state, influence=(*state.influence, activity))
+    return state
+
+
+def _registered(event: DealRegistered) -> Deal:
+    return Deal(
+        deal_id=event.deal_id,
+        partner_id=event.partner_id,
+        customer_name=event.customer_name,
+        customer_domain=event.customer_domain,
+        product_line=event.product_line,
+        expected_amount=event.expected_amount,
+        expected_close=event.expected_close,
+        registered_on=event.registered_on,
+        last_progress_on=event.registered_on,
+    )
+
+
+def _flag_changed(state: Deal, event: DealFlagged | DealFlagCleared | DealFlagConfirmed) -> Deal:
+    """A flag raised, cleared or confirmed (a confirmed flag rejects the deal)."""
     if isinstance(event, DealFlagged):
         return _changed(state, flags=(*state.flags, Flag(event.reason, event.detail, event.flagged_on)))
     if isinstance(event, DealFlagCleared):
@@ -224,16 +235,14 @@ def evolve(state: Deal | None, event: EventPayload) -> Deal | None:
             for f in state.flags
         )
         return _changed(state, flags=flags)
-    if isinstance(event, DealFlagConfirmed):
-        flags = tuple(
-            replace(f, confirmed_on=event.confirmed_on, confirmed_by=event.confirmed_by)
-            if f.reason == event.reason and f.open
-            else f
-            for f in state.flags
-        )
-        reason = f"flag {event.reason.value} confirmed by {event.confirmed_by}: {event.note}"
-        return _changed(state, flags=flags, status=Status.REJECTED, rejection_reason=reason)
-    return state
+    flags = tuple(
+        replace(f, confirmed_on=event.confirmed_on, confirmed_by=event.confirmed_by)
+        if f.reason == event.reason and f.open
+        else f
+        for f in state.flags
+    )
+    reason = f"flag {event.reason.value} confirmed by {event.confirmed_by}: {event.note}"
+    return _changed(state, flags=flags, status=Status.REJECTED, rejection_reason=reason)
 
 
 def fold(events: list[EventPayload], state: Deal | None = None) -> Deal | None:

@@ -1,34 +1,30 @@
-"""Domain errors; the HTTP edge maps each to a status code."""
+"""Domain errors: the shared kernel's vocabulary (servicekit maps each kind to a status code once)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from incentive_kernel import errors as kernel
+from incentive_kernel.errors import AlreadyExists, DomainError, NotFound, NotPermitted, RuleViolation
+
+__all__ = [
+    "AlreadyExists",
+    "DomainError",
+    "InvalidTransition",
+    "NotFound",
+    "NotPermitted",
+    "RuleViolation",
+    "UnknownProgram",
+]
 
 
-class DomainError(Exception):
-    """Base of every rule violation raised by the registration domain."""
+class InvalidTransition(kernel.InvalidTransition):
+    """The kernel's invalid transition, its message also naming the allowed ones (as registration always has)."""
 
-
-class NotFound(DomainError):
-    pass
-
-
-class AlreadyExists(DomainError):
-    pass
-
-
-class InvalidTransition(DomainError):
-    """A command not allowed in the aggregate's current state (HTTP 409); names the allowed ones."""
-
-    def __init__(self, message: str, allowed: list[str] | None = None) -> None:
-        allowed = allowed or []
+    def __init__(self, message: str, allowed: Sequence[str] | None = None) -> None:
+        allowed = list(allowed or [])
         suffix = f" (allowed: {', '.join(allowed)})" if allowed else " (no transitions are allowed)"
-        super().__init__(message + suffix)
-        self.problem_extra = {"allowed": allowed}
-
-
-class RuleViolation(DomainError):
-    """Input that is well-formed but breaks a business rule (HTTP 422)."""
-
-
-class NotPermitted(DomainError):
-    """The caller may not do this (HTTP 403), e.g. a partner approving its own deal."""
+        super().__init__(message + suffix, allowed)
 
 
 class UnknownProgram(RuleViolation):

@@ -10,22 +10,12 @@ from servicekit.dead_letter_api import dead_letter_router
 from servicekit.problems import Problem
 from starlette.middleware import Middleware
 
-from ..adapters.crm_formats import MalformedDelivery
 from ..adapters.crm_inbox import InboxWriter, create_edge_pool
 from ..bootstrap import SOURCE, RegistrationContainer, bootstrap
 from ..config import RegistrationSettings
-from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, NotPermitted, RuleViolation
+from ..domain.errors import AlreadyExists
 from .routes import deal_flags, deals, direct_deals, engagements, partners, webhooks, won_deals
 from .tiers import TIER_CONSUMER
-
-DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    AlreadyExists: (409, "Already exists"),
-    InvalidTransition: (409, "Invalid transition"),
-    RuleViolation: (422, "Rule violated"),
-    NotPermitted: (403, "Forbidden"),
-    MalformedDelivery: (400, "Malformed delivery"),
-}
 
 
 async def _open_edge_pool(app: FastAPI) -> None:
@@ -59,7 +49,6 @@ def create_app(
             webhooks.router,
             dead_letter_router(TIER_CONSUMER),
         ],
-        domain_errors=DOMAIN_ERRORS,
         undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
         on_startup=_open_edge_pool,
         on_shutdown=_close_edge_pool,

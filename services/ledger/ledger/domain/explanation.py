@@ -1,0 +1,195 @@
+"""Why an entry moved what it moved: the explanation stored and hashed with every journal entry.
+
+Each kind of entry has its own frozen value naming exactly the members it records; ``document()`` is
+the JSON object written to ``journal_entries.explanation`` and hashed into the chain
+(``chain.canonical``), so its members and their values are fixed for good: a new member is a new
+field that older entries lack, never a change to an existing one. An explanation reads as a mapping
+of its document (``entry.explanation["amount"]``); one read back from storage is a
+``RecordedExplanation`` holding the stored document exactly as it was written.
+
+Members with a ``None`` default marked *optional* are left out of the document when None; every other
+member is always written (``None`` as JSON null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Any
+
+OPTIONAL = {"optional": True}
+BASE = {"base": True}  # a member whose own members are written at the top level
+
+
+class Explanation(Mapping[str, Any]):
+    """An entry's explanation: a mapping of its canonical document (equal to any mapping with the same members)."""
+
+    def document(self) -> dict[str, Any]:
+        """The JSON object stored and hashed (a new dict each call: callers may not change the value)."""
+        return dict(self._document)
+
+    @cached_property
+    def _document(self) -> dict[str, Any]:
+        return _document_of(self)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._document[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._document)
+
+    def __len__(self) -> int:
+        return len(self._document)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._document!r})"
+
+
+def _document_of(value: Explanation) -> dict[str, Any]:
+    """The members of a dataclass explanation: nested bases flattened, tuples as lists, optional Nones left out."""
+    document: dict[str, Any] = {}
+    for member in fields(value):  # type: ignore[arg-type]  # every concrete explanation is a dataclass
+        item = getattr(value, member.name)
+        if member.metadata.get("base"):
+            document.update(item.document())
+        elif item is None and member.metadata.get("optional"):
+            continue
+        elif isinstance(item, tuple):
+            document[member.name] = list(item)
+        elif isinstance(item, Mapping):
+            document[member.name] = dict(item)
+        else:
+            document[member.name] = item
+    return document
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RecordedExplanation(Explanation):
+    """An explanation as stored: the document read back, kept exactly (whatever version wrote it)."""
+
+    stored: Mapping[str, Any] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return dict(self.stored)
+
+    @cached_property
+    def _document(self) -> dict[str, Any]:
+        return dict(self.stored)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DealFacts(Explanation):
+    """What every entry about a won deal's rewards records of the deal and the program that priced it."""
+
+    event_type: str
+    deal_id: str
+    program: str
+    program_version: int
+    currency: str
+    won_amount: str
+    closed_on: str
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WinFacts(DealFacts):
+    """What every reward entry of a won deal records of the win."""
+
+    product_line: str
+    tier: str
+    held: bool
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RewardExplanation(Explanation):
+    """A reward of a won deal (rebate, accelerator, bonus, SPIFF, MDF accrual), or the zero rebate of an
+    ineligible deal: the win, the component's inputs and steps, gross, paid and capped amounts."""
+
+    win: WinFacts = field(metadata=BASE)
+    summary: str
+    component: str
+    inputs: Mapping[str, Any]
+    steps: tuple[str, ...]
+    gross: str
+    amount: str
+    capped: str
+    capped_by: tuple[str, ...]
+    period: str | None = field(default=None, metadata=OPTIONAL)  # the fund period of an MDF accrual
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ReversalFacts(DealFacts):
+    """What every clawback entry of a reversal (or a confirmed flag) records of it."""
+
+    reversed_on: str
+    reversed_amount: str
+    reason: str
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ClawbackExplanation(Explanation):
+    """A clawback of one reward (component, share, capped), or no clawback (outside the window: no component)."""
+
+    reversal: ReversalFacts = field(metadata=BASE)
+    summary: str
+    amount: str
+    steps: tuple[str, ...]
+    component: str | None = field(default=None, metadata=OPTIONAL)
+    share: str | None = field(default=None, metadata=OPTIONAL)
+    capped: str | None = field(default=None, metadata=OPTIONAL)
+    period: str | None = field(default=None, metadata=OPTIONAL)  # the fund period of a clawed MDF accrual
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HoldExplanation(Explanation):
+    """A deal's rewards held while it is flagged, or released when the last flag is cleared."""
+
+    event_type: str
+    deal_id: str
+    currency: str
+    amount: str
+    summary: str
+    steps: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HeldAccrualRelease(Explanation):
+    """A deal's held MDF accrual released into its fund period."""
+
+    event_type: str
+    deal_id: str
+    currency: str
+    amount: str
+    period: str
+    summary: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MdfMovementExplanation(Explanation):
+    """A money movement the mdf service decided (allocation, reservation, disbursement...); ``period``
+    is always written, null for an event that names none."""
+
+    event_type: str
+    currency: str
+    amount: str
+    summary: str
+    steps: tuple[str, ...]
+    period: str | None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PayoutExplanation(Explanation):
+    """A step of a payout line: cut into a batch (with what it covers), paid, or failed."""
+
+    event_type: str
+    batch_id: str
+    line_id: str
+    currency: str
+    amount: str
+    detail: str
+    summary: str
+    steps: tuple[str, ...]
+    entries_covered: int | None = field(default=None, metadata=OPTIONAL)  # a cut only
+    coverage_hash: str | None = field(default=None, metadata=OPTIONAL)  # a cut only
