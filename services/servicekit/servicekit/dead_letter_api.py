@@ -70,7 +70,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
     router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
 
     def consumer(request: Request) -> IdempotentConsumer:
-        return spec.build(runtime_of(request).settings, runtime_of(request).uow_factory)
+        return spec.build(runtime_of(request))
 
     async def redrive(request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
         built = consumer(request)
