@@ -42,9 +42,9 @@ def runtime_for(definition: ServiceDefinition, settings: ServiceSettings | None 
     settings = settings or definition.settings_factory()
     if definition.bootstrap is not None:
         return definition.bootstrap(settings).runtime
-    spec = definition.consumer
-    source, topic = (spec.source, spec.topic) if spec else (f"/{definition.name}", definition.name)
-    return ServiceRuntime.build(settings, service=definition.name, source=source, topic=topic)
+    if definition.consumer is not None:
+        return definition.consumer.runtime(settings)
+    return ServiceRuntime.build(settings, service=definition.name, source=f"/{definition.name}", topic=definition.name)
 
 
 def build_cli(definition: ServiceDefinition) -> typer.Typer:

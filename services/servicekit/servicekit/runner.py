@@ -86,7 +86,8 @@ class ConsumerSpec:
 
     def runtime(self, settings: ServiceSettings) -> ServiceRuntime:
         """A runtime of its own for a consumer process (the service is named after ``source``)."""
-        return ServiceRuntime.build(settings, service=self.source.strip("/"), source=self.source, topic=self.topic)
+        topic = topics.prefixed(self.topic, settings.topic_prefix)
+        return ServiceRuntime.build(settings, service=self.source.strip("/"), source=self.source, topic=topic)
 
     def build(self, runtime: ServiceRuntime, **overrides: object) -> IdempotentConsumer:
         """The consumer on ``runtime``'s units; ``overrides`` go to the Kafka client (tests)."""
