@@ -49,7 +49,18 @@ def runtime_for(definition: ServiceDefinition, settings: ServiceSettings | None 
 
 def build_cli(definition: ServiceDefinition) -> typer.Typer:
     cli = typer.Typer(name=definition.name, no_args_is_help=True, add_completion=False)
+    _add_serving_commands(cli, definition)
+    _add_setup_commands(cli, definition)
+    _add_outbox_and_offset_commands(cli, definition)
+    if definition.consumer is not None:
+        _add_consumer_commands(cli, definition, definition.consumer)
 
+    for extend in definition.extra_commands:
+        extend(cli)
+    return cli
+
+
+def _add_serving_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command()
     def api(
         host: Annotated[str | None, typer.Option(help="listen address (default from settings)")] = None,
@@ -77,6 +88,8 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
         """Publish the outbox to Kafka (one active relay per service; others stand by)."""
         asyncio.run(run_relay(runtime_for(definition)))
 
+
+def _add_setup_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command()
     def migrate(revision: str = "head") -> None:
         """Create the database if needed and apply the Alembic migrations."""
@@ -117,6 +130,8 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
             raise typer.Exit(2) from exc
         typer.echo(token)
 
+
+def _add_outbox_and_offset_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command("republish")
     def republish_cmd(
         from_id: Annotated[int | None, typer.Option(help="first outbox id (default: all)")] = None,
@@ -150,13 +165,6 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
                 await runtime.close()
 
         typer.echo(f"{definition.name}: {asyncio.run(run())} stored partition offsets cleared")
-
-    if definition.consumer is not None:
-        _add_consumer_commands(cli, definition, definition.consumer)
-
-    for extend in definition.extra_commands:
-        extend(cli)
-    return cli
 
 
 def _add_consumer_commands(cli: typer.Typer, definition: ServiceDefinition, spec: ConsumerSpec) -> None:
