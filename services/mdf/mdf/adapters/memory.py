@@ -8,9 +8,8 @@ the SQL repository's contract (ids that must be new, keyset order, stale tiers n
 
 from __future__ import annotations
 
-import copy
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TypeVar
@@ -24,8 +23,9 @@ from incentive_contracts.events.mdf import (
     MdfResultsReported,
 )
 from incentive_contracts.payload import EventPayload
-from incentive_kernel.clock import Clock, SystemClock
+from incentive_kernel.clock import Clock
 from servicekit.pagination import encode_cursor
+from servicekit.units import MemoryStore
 
 from ..application.partner_directory import KnownPartner, PartnerDirectory
 from ..application.ports import (
@@ -82,20 +82,12 @@ class MemoryData:
     outbox: list[tuple[EventPayload, datetime]] = field(default_factory=list)
 
 
-class MemoryMdfStore:
+class MemoryMdfStore(MemoryStore[MemoryData]):
     def __init__(self, clock: Clock | None = None) -> None:
-        self.data = MemoryData()
-        self.clock = clock or SystemClock()
+        super().__init__(MemoryData(), clock)
 
     def unit(self) -> MemoryMdfUnit:
-        return MemoryMdfUnit(self, copy.deepcopy(self.data))
-
-    async def run(self, use_case: Callable[[MdfUnit], Awaitable[T]]) -> T:
-        """Run ``use_case`` in one unit and commit it (nothing is kept when it raises)."""
-        unit = self.unit()
-        result = await use_case(unit)
-        unit.commit()
-        return result
+        return MemoryMdfUnit(self, self.copy())
 
     @property
     def published(self) -> list[EventPayload]:

@@ -24,6 +24,7 @@ from mdf.domain.period_close import ClosePeriod
 from mdf.domain.policy import MdfPolicy
 from mdf.domain.request import ApproveRequest, SubmitRequest
 from mdf_api import fetch
+from servicekit.units import run_committed
 
 PERIOD = "2026-Q2"
 POLICY = MdfPolicy.build()
@@ -101,14 +102,10 @@ async def scenario(run: Callable[[UseCase], Awaitable[Any]]) -> dict[str, Any]:
 async def test_the_sql_and_the_in_memory_unit_keep_one_contract(mdf_settings):
     container = bootstrap(mdf_settings)
 
-    async def in_sql(use_case: UseCase) -> Any:
-        async with container.runtime.uow_factory() as uow:
-            result = await use_case(container.unit(uow))
-            await uow.commit()
-        return result
-
     try:
-        in_postgres = await scenario(in_sql)
+        in_postgres = await scenario(
+            lambda use_case: run_committed(container.runtime.uow_factory, container.unit, use_case)
+        )
     finally:
         await container.runtime.close()
     store = MemoryMdfStore()

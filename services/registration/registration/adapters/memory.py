@@ -10,7 +10,7 @@ rolled-back savepoint); its events are held as the SQL unit holds them. Locks ar
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
@@ -19,8 +19,9 @@ from typing import TypeVar
 from incentive_contracts.events.engagement import EngagementKind
 from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.payload import EventPayload
-from incentive_kernel.clock import Clock, SystemClock
+from incentive_kernel.clock import Clock
 from servicekit.pagination import decode_cursor, encode_cursor
+from servicekit.units import MemoryStore
 
 from ..application.crm_ports import StagedEvent
 from ..application.ports import (
@@ -278,21 +279,13 @@ class MemoryLocks:
         return None
 
 
-class MemoryRegistrationStore:
+class MemoryRegistrationStore(MemoryStore[RegistrationData]):
     def __init__(self, clock: Clock | None = None, builtin_programs: Iterable[str] = DEFAULT_BUILTIN_PROGRAMS) -> None:
-        self.data = RegistrationData()
-        self.clock = clock or SystemClock()
+        super().__init__(RegistrationData(), clock)
         self.builtin_programs = tuple(builtin_programs)
 
     def unit(self) -> MemoryRegistrationUnit:
-        return MemoryRegistrationUnit(self, copy.deepcopy(self.data))
-
-    async def run(self, use_case: Callable[[RegistrationUnit], Awaitable[T]]) -> T:
-        """Run ``use_case`` in one unit and commit it (nothing is kept when it raises)."""
-        unit = self.unit()
-        result = await use_case(unit)
-        unit.commit()
-        return result
+        return MemoryRegistrationUnit(self, self.copy())
 
     @property
     def published(self) -> list[EventPayload]:

@@ -24,6 +24,7 @@ from registration.domain.errors import AlreadyExists, RuleViolation
 from registration.domain.partner import EnrollPartner
 from registration.domain.policy import RegistrationPolicy
 from registration.domain.stages import ChangeStage
+from servicekit.units import run_committed
 
 from ..unit.builders import register
 from .helpers import fetch
@@ -86,14 +87,10 @@ async def scenario(run: Callable[[UseCase], Awaitable[Any]]) -> dict[str, Any]:
 async def test_the_sql_and_the_in_memory_unit_keep_one_contract(registration_settings, clock):
     container = bootstrap(registration_settings, clock=clock)
 
-    async def in_sql(use_case: UseCase) -> Any:
-        async with container.runtime.uow_factory() as uow:
-            result = await use_case(container.unit(uow))
-            await uow.commit()
-        return result
-
     try:
-        in_postgres = await scenario(in_sql)
+        in_postgres = await scenario(
+            lambda use_case: run_committed(container.runtime.uow_factory, container.unit, use_case)
+        )
     finally:
         await container.runtime.close()
     store = MemoryRegistrationStore(clock)
