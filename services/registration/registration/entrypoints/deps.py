@@ -4,7 +4,6 @@ running one use case or query inside one unit of work."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -24,10 +23,6 @@ Container = Annotated[RegistrationContainer, Depends(container_of)]
 Unit = RegistrationUnit
 UnitAction = Callable[[RegistrationUnit], Awaitable[tuple[int, Any]]]
 T = TypeVar("T")
-
-
-def today(container: RegistrationContainer) -> date:
-    return container.today()
 
 
 def actor(principal: Principal) -> str:
