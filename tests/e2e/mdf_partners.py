@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncpg
 from incentive_contracts.envelope import CloudEvent
 from incentive_contracts.registry import decode
+from mdf.bootstrap import bootstrap
 from mdf.config import MdfSettings
-from mdf.entrypoints.consumer import LedgerFeedHandler, uow_factory_for
+from mdf.entrypoints.consumer import LedgerFeedHandler
 from registration.config import RegistrationSettings
 from servicekit.consumer import Inbound
 from servicekit.db import sync_url
@@ -30,11 +31,11 @@ async def mdf_learns_enrolments(
     for row in rows:
         envelope = CloudEvent.from_json(row["payload"])
         events.append(Inbound(envelope, decode(envelope), row["topic"], 0, 0, row["payload"]))
-    factory = uow_factory_for(mdf, pool_size=1)
+    container = bootstrap(mdf)
     try:
-        async with factory() as uow:
-            assert await LedgerFeedHandler().handle(uow, events) == []
+        async with container.runtime.uow_factory() as uow:
+            assert await LedgerFeedHandler(container.unit).handle(uow, events) == []
             await uow.commit()
     finally:
-        await factory.engine.dispose()
+        await container.runtime.close()
     return len(events)

@@ -73,11 +73,14 @@ async def test_poison_is_parked_and_redriven_exactly_once(registration_settings,
 
             await eventually(late_known)
 
-        assert await redrive(ledger_settings, PROJECTOR, None) == (1, 2)  # the malformed two still fail
+        assert await redrive(PROJECTOR.runtime(ledger_settings), PROJECTOR, None) == (
+            1,
+            2,
+        )  # the malformed two still fail
         assert await ledger.fetchval(
             "SELECT -balance FROM balances WHERE account = 'partner:late:rebates_payable'"
         ) == Decimal("5.00")
-        assert await redrive(ledger_settings, PROJECTOR, None) == (0, 2)
+        assert await redrive(PROJECTOR.runtime(ledger_settings), PROJECTOR, None) == (0, 2)
         assert await ledger.fetchval("SELECT count(*) FROM journal_entries WHERE kind = 'rebate'") == 2
         assert await ledger.fetchval("SELECT count(*) FROM dead_letters WHERE redriven_at IS NOT NULL") == 1
     finally:

@@ -6,10 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from incentive_contracts import topics
-from ledger.bootstrap import SOURCE as LEDGER_SOURCE
 from ledger.config import LedgerSettings
-from ledger.entrypoints.projector import build_consumer
+from ledger.entrypoints.projector import PROJECTOR
 from mdf.config import MdfSettings
 from mdf.entrypoints.consumer import LEDGER_FEED
 from servicekit.db import create_engine
@@ -17,7 +15,6 @@ from servicekit.kafka import ensure_topics, make_producer
 from servicekit.relay import OutboxRelay
 from servicekit.runner import ConsumerSpec, all_topics
 from servicekit.settings import ServiceSettings
-from servicekit.unit_of_work import UnitOfWorkFactory
 
 
 @asynccontextmanager
@@ -37,31 +34,17 @@ async def relay_task(settings: ServiceSettings, name: str) -> AsyncIterator[Outb
         await engine.dispose()
 
 
-@asynccontextmanager
-async def projector_task(settings: LedgerSettings) -> AsyncIterator[None]:
-    await ensure_topics(settings, all_topics(settings.topic_prefix))
-    engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(
-        engine, source=LEDGER_SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix)
-    )
-    consumer = build_consumer(settings, factory)
-    await consumer.consumer.start()
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        consumer.stop()
-        await asyncio.wait_for(task, 10)
-        await consumer.consumer.stop()
-        await engine.dispose()
+def projector_task(settings: LedgerSettings) -> AbstractAsyncContextManager[None]:
+    """The ledger's projector (``ledger projector``), in-process."""
+    return consumer_task(settings, PROJECTOR)
 
 
 @asynccontextmanager
 async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncIterator[None]:
     """A service's own consumer (``<service> consume``, as its ConsumerSpec builds it), in-process."""
     await ensure_topics(settings, all_topics(settings.topic_prefix))
-    factory = spec.uow_factory(settings, pool_size=2)
-    consumer = spec.build(settings, factory)
+    runtime = spec.runtime(settings)
+    consumer = spec.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -70,7 +53,7 @@ async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncI
         consumer.stop()
         await asyncio.wait_for(task, 10)
         await consumer.consumer.stop()
-        await factory.engine.dispose()
+        await runtime.close()
 
 
 def mdf_consumer_task(settings: MdfSettings) -> AbstractAsyncContextManager[None]:

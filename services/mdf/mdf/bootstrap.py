@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from incentive_contracts import topics
 from incentive_kernel.clock import Clock
 from servicekit.container import ServiceRuntime
+from servicekit.unit_of_work import UnitOfWork
 
+from .adapters.unit import SqlMdfUnit
+from .application.ports import MdfUnit
 from .config import MdfSettings
 from .domain.policy import MdfPolicy
 
@@ -24,6 +28,13 @@ class MdfContainer:
         settings = self.runtime.settings
         assert isinstance(settings, MdfSettings)
         return settings
+
+    def unit(self, uow: UnitOfWork) -> MdfUnit:
+        """The use cases' unit over one unit of work, on the container's clock."""
+        return SqlMdfUnit(uow, self.runtime.clock)
+
+    def today(self) -> date:
+        return self.runtime.clock.now().date()
 
 
 def bootstrap(settings: MdfSettings | None = None, *, clock: Clock | None = None) -> MdfContainer:

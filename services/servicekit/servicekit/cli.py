@@ -13,11 +13,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from .auth import SCOPES, mint_token
-from .consumer import forget_offsets
-from .db import create_engine
+from .container import HasRuntime, ServiceRuntime
 from .gc_tuning import tune_for_batches
 from .kafka import ensure_topics
 from .migrations import ensure_database, upgrade
+from .offsets import forget_offsets
 from .relay import republish
 from .runner import ConsumerSpec, all_topics, redrive, run_consumer, run_relay
 from .settings import ServiceSettings
@@ -32,14 +32,26 @@ class ServiceDefinition:
     create_app: Callable[..., FastAPI]  # each service takes its own Settings subclass
     alembic_ini: Path
     consumer: ConsumerSpec | None = None
+    # The service's composition root (``bootstrap(settings)``); the workers run on its runtime.
+    bootstrap: Callable[[Any], HasRuntime] | None = None
     extra_commands: list[Callable[[typer.Typer], None]] = field(default_factory=list)
+
+
+def runtime_for(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> ServiceRuntime:
+    """The runtime a worker command runs on: the service container's, when it declares its bootstrap."""
+    settings = settings or definition.settings_factory()
+    if definition.bootstrap is not None:
+        return definition.bootstrap(settings).runtime
+    if definition.consumer is not None:
+        return definition.consumer.runtime(settings)
+    return ServiceRuntime.build(settings, service=definition.name, source=f"/{definition.name}", topic=definition.name)
 
 
 def build_cli(definition: ServiceDefinition) -> typer.Typer:
     cli = typer.Typer(name=definition.name, no_args_is_help=True, add_completion=False)
     _add_serving_commands(cli, definition)
-    _add_token_command(cli, definition)
-    _add_recovery_commands(cli, definition)
+    _add_setup_commands(cli, definition)
+    _add_outbox_and_offset_commands(cli, definition)
     if definition.consumer is not None:
         _add_consumer_commands(cli, definition, definition.consumer)
 
@@ -49,8 +61,6 @@ def build_cli(definition: ServiceDefinition) -> typer.Typer:
 
 
 def _add_serving_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
-    """api, relay, migrate, create-topics."""
-
     @cli.command()
     def api(
         host: Annotated[str | None, typer.Option(help="listen address (default from settings)")] = None,
@@ -58,7 +68,10 @@ def _add_serving_commands(cli: typer.Typer, definition: ServiceDefinition) -> No
     ) -> None:
         """Serve the HTTP API."""
         settings = definition.settings_factory()
-        app = definition.create_app(settings)
+        if definition.bootstrap is not None:
+            app = definition.create_app(container=definition.bootstrap(settings))
+        else:
+            app = definition.create_app(settings)
         tune_for_batches()  # a bulk request allocates like a batch; full collections stalled every request
         uvicorn.run(
             app,
@@ -73,8 +86,10 @@ def _add_serving_commands(cli: typer.Typer, definition: ServiceDefinition) -> No
     @cli.command()
     def relay() -> None:
         """Publish the outbox to Kafka (one active relay per service; others stand by)."""
-        asyncio.run(run_relay(definition.settings_factory(), service=definition.name))
+        asyncio.run(run_relay(runtime_for(definition)))
 
+
+def _add_setup_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command()
     def migrate(revision: str = "head") -> None:
         """Create the database if needed and apply the Alembic migrations."""
@@ -89,8 +104,6 @@ def _add_serving_commands(cli: typer.Typer, definition: ServiceDefinition) -> No
         settings = definition.settings_factory()
         asyncio.run(ensure_topics(settings, all_topics(settings.topic_prefix)))
 
-
-def _add_token_command(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command("mint-token")
     def mint(
         subject: Annotated[str, typer.Option(help="who the token is for")],
@@ -118,23 +131,20 @@ def _add_token_command(cli: typer.Typer, definition: ServiceDefinition) -> None:
         typer.echo(token)
 
 
-def _add_recovery_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
-    """republish and reset-offsets: recovering from a broker that lost its data."""
-
+def _add_outbox_and_offset_commands(cli: typer.Typer, definition: ServiceDefinition) -> None:
     @cli.command("republish")
     def republish_cmd(
         from_id: Annotated[int | None, typer.Option(help="first outbox id (default: all)")] = None,
         to_id: Annotated[int | None, typer.Option(help="last outbox id (default: all)")] = None,
     ) -> None:
         """Mark outbox rows unpublished so the relay sends them again (recovers a broker that lost data)."""
-        settings = definition.settings_factory()
 
         async def run() -> int:
-            engine = create_engine(settings.database_url, pool_size=1)
+            runtime = runtime_for(definition)
             try:
-                return await republish(engine, from_id=from_id, to_id=to_id)
+                return await republish(runtime.engine, from_id=from_id, to_id=to_id)
             finally:
-                await engine.dispose()
+                await runtime.close()
 
         typer.echo(f"{definition.name}: {asyncio.run(run())} outbox rows queued for re-publishing")
 
@@ -146,14 +156,13 @@ def _add_recovery_commands(cli: typer.Typer, definition: ServiceDefinition) -> N
 
         Safe at any time: the inbox of consumed event ids skips everything already applied.
         """
-        settings = definition.settings_factory()
 
         async def run() -> int:
-            engine = create_engine(settings.database_url, pool_size=1)
+            runtime = runtime_for(definition)
             try:
-                return await forget_offsets(engine, group)
+                return await forget_offsets(runtime.engine, group)
             finally:
-                await engine.dispose()
+                await runtime.close()
 
         typer.echo(f"{definition.name}: {asyncio.run(run())} stored partition offsets cleared")
 
@@ -161,14 +170,14 @@ def _add_recovery_commands(cli: typer.Typer, definition: ServiceDefinition) -> N
 def _add_consumer_commands(cli: typer.Typer, definition: ServiceDefinition, spec: ConsumerSpec) -> None:
     @cli.command(spec.command, help=spec.help)
     def consume() -> None:
-        asyncio.run(run_consumer(definition.settings_factory(), spec, service=definition.name))
+        asyncio.run(run_consumer(runtime_for(definition), spec))
 
     @cli.command("redrive")
     def redrive_cmd(
         dead_letter_id: Annotated[list[int] | None, typer.Option("--id", help="dead letter id (default: all)")] = None,
     ) -> None:
         """Apply dead-lettered events again after a fix (each at most once, through the inbox)."""
-        applied, failing = asyncio.run(redrive(definition.settings_factory(), spec, dead_letter_id))
+        applied, failing = asyncio.run(redrive(runtime_for(definition), spec, dead_letter_id))
         typer.echo(f"{definition.name}: {applied} re-driven, {failing} still failing")
 
 

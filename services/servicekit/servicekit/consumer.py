@@ -14,54 +14,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
-from incentive_contracts.envelope import CloudEvent
-from incentive_contracts.registry import decode
-from pydantic import ValidationError
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import dead_lettering, inbox
+from .dead_lettering import Poison, stored_record
 from .gc_tuning import release_freed_memory
 from .handling import EventHandler, Inbound, Rejection, settle
 from .heartbeat import Heartbeat
 from .logging import log_fields
+from .offsets import forget_offsets, store_offsets, stored_offsets
 from .parking import ParkingLot, Refusal
-from .tables import consumed_events, consumer_offsets, dead_letters
+from .tables import dead_letters
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["EventHandler", "IdempotentConsumer", "Inbound", "Rejection", "forget_offsets"]
 
 log = logging.getLogger(__name__)
-
-CLAIM_INBOX = text(
-    """
-    INSERT INTO consumed_events
-        (event_id, consumer_group, topic, partition, "offset", event_type, subject, event_time, payload)
-    SELECT event_id, :group, topic, partition, "offset", event_type, subject, event_time, payload
-    FROM unnest(
-        CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[]),
-        CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:times AS timestamptz[]), CAST(:payloads AS bytea[])
-    ) WITH ORDINALITY AS batch(event_id, topic, partition, "offset", event_type, subject, event_time, payload, n)
-    ORDER BY n
-    ON CONFLICT (consumer_group, event_id) DO NOTHING
-    RETURNING event_id
-    """
-)
-
-
-@dataclass(frozen=True)
-class _Poison:
-    record: ConsumerRecord[bytes, bytes]
-    event_id: str | None
-    reason: str
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -126,15 +99,7 @@ class IdempotentConsumer:
         )
         if not assigned:
             return
-        async with self.uow_factory.engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(
-                        consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset
-                    ).where(consumer_offsets.c.consumer_group == self.group_id)
-                )
-            ).all()
-        stored = {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
+        stored = await stored_offsets(self.uow_factory.engine, self.group_id)
         for tp in assigned:
             # An offset past the end (a broker that lost its data) makes aiokafka fall back to
             # auto_offset_reset=earliest; the inbox skips whatever was applied already.
@@ -147,7 +112,7 @@ class IdempotentConsumer:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""
         async with self.uow_factory() as uow:
             applied, _ = await self._apply(uow, records)
-            positions = await self._store_offsets(uow, records, applied)
+            positions = await store_offsets(uow, self.group_id, records, applied, self.consumer.highwater)
             await uow.commit()
         self.applied += len(applied)
         release_freed_memory(len(records))
@@ -191,7 +156,7 @@ class IdempotentConsumer:
         if ids is not None:
             stmt = stmt.where(dead_letters.c.id.in_(ids))
         rows = (await uow.conn.execute(stmt)).all()
-        records = [_stored_record(row) for row in rows]
+        records = [stored_record(row) for row in rows]
         _, failures = await self._apply(uow, records, dead_letter=False)
         failing = {(f.record.topic, f.record.partition, f.record.offset): f.reason for f in failures}
         for row in rows:
@@ -202,23 +167,23 @@ class IdempotentConsumer:
 
     async def _apply(
         self, uow: UnitOfWork, records: list[ConsumerRecord[bytes, bytes]], *, dead_letter: bool = True
-    ) -> tuple[list[Inbound], list[_Poison]]:
+    ) -> tuple[list[Inbound], list[Poison]]:
         """Parse, de-duplicate through the inbox and hand fresh events to the handler; park the
         events it defers and retry the parked events of the subjects it applied events for."""
-        inbound, poison = self._parse(records)
-        fresh = await self._claim_fresh(uow, inbound)
+        inbound, poison = inbox.parse(records)
+        fresh = await inbox.claim_fresh(uow, self.group_id, inbound)
         if not fresh:
             if dead_letter:
-                await self._dead_letter(uow, poison)
+                await dead_lettering.dead_letter(uow, self.group_id, self.dead_letter_topic, poison)
             return [], poison
         held = await self.parking.held(uow, fresh)
         settled = await settle(uow, self.handler, fresh, held)
         await self.parking.park(uow, settled.parked)
         refusals = [Refusal.of(r) for r in settled.rejected]
-        await self._forget(uow, refusals)
-        poison.extend(_Poison(_refused_record(r), r.event_id, r.reason) for r in refusals)
+        await inbox.release(uow, self.group_id, refusals)
+        poison.extend(Poison.of(r) for r in refusals)
         if dead_letter:
-            await self._dead_letter(uow, poison)
+            await dead_lettering.dead_letter(uow, self.group_id, self.dead_letter_topic, poison)
         waiting = {subject for _, subject in held} | {p.inbound.envelope.subject for p in settled.parked}
         retry = {e.envelope.subject for e in settled.applied} & waiting
         # An event parked behind one parked earlier: that one may just have been applied by a replica.
@@ -226,190 +191,7 @@ class IdempotentConsumer:
         retried = await self.parking.retry(uow, retry) if retry else []
         return settled.applied + retried, poison
 
-    async def _forget(self, uow: UnitOfWork, refusals: list[Refusal]) -> None:
-        """Take refused events out of the inbox, so a re-drive after a fix can apply them."""
-        if refusals:
-            ids = [r.event_id for r in refusals]
-            await uow.conn.execute(
-                consumed_events.delete().where(
-                    consumed_events.c.consumer_group == self.group_id, consumed_events.c.event_id.in_(ids)
-                )
-            )
-
     async def _refuse(self, uow: UnitOfWork, refusals: Sequence[Refusal]) -> None:
         """Dead-letter parked events that turned out invalid or waited too long."""
-        await self._forget(uow, list(refusals))
-        await self._dead_letter(uow, [_Poison(_refused_record(r), r.event_id, r.reason) for r in refusals])
-
-    def _parse(self, records: list[ConsumerRecord[bytes, bytes]]) -> tuple[list[Inbound], list[_Poison]]:
-        inbound: list[Inbound] = []
-        poison: list[_Poison] = []
-        seen: set[str] = set()
-        for record in records:
-            event_id: str | None = None
-            try:
-                if record.value is None:
-                    raise ValueError("empty record")
-                envelope = CloudEvent.from_json(record.value)
-                event_id = envelope.id
-                payload = decode(envelope)
-            except (ValueError, ValidationError, orjson.JSONDecodeError) as exc:
-                poison.append(_Poison(record, event_id, _reason(exc)))
-                continue
-            if envelope.id in seen:
-                continue
-            seen.add(envelope.id)
-            inbound.append(Inbound(envelope, payload, record.topic, record.partition, record.offset, record.value))
-        return inbound, poison
-
-    async def _claim_fresh(self, uow: UnitOfWork, inbound: list[Inbound]) -> list[Inbound]:
-        """Insert into the inbox; only events not consumed before come back."""
-        if not inbound:
-            return []
-        # One statement with arrays (unnest keeps the batch's order for consumed_seq), instead of
-        # compiling a many-row VALUES statement per chunk: the inbox is on every event's path.
-        result = await uow.conn.execute(
-            CLAIM_INBOX,
-            {
-                "group": self.group_id,
-                "ids": [e.envelope.id for e in inbound],
-                "topics": [e.topic for e in inbound],
-                "partitions": [e.partition for e in inbound],
-                "offsets": [e.offset for e in inbound],
-                "types": [e.envelope.type for e in inbound],
-                "subjects": [e.envelope.subject for e in inbound],
-                "times": [e.envelope.time for e in inbound],
-                "payloads": [e.raw for e in inbound],
-            },
-        )
-        fresh_ids = {str(r) for r in result.scalars()}
-        return [e for e in inbound if e.envelope.id in fresh_ids]
-
-    async def _dead_letter(self, uow: UnitOfWork, poison: list[_Poison]) -> None:
-        for item in poison:
-            record = item.record
-            stmt = insert(dead_letters).values(
-                consumer_group=self.group_id,
-                event_id=item.event_id,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                reason=item.reason,
-                payload=record.value or b"",
-            )
-            # A re-driven letter that parked and then waited too long is dead again: its row revives.
-            revive = stmt.on_conflict_do_update(
-                constraint="dead_letters_origin",
-                set_={"reason": stmt.excluded.reason, "redriven_at": None, "created_at": text("now()")},
-                where=dead_letters.c.redriven_at.is_not(None),
-            ).returning(dead_letters.c.id)
-            if (await uow.conn.execute(revive)).scalar() is None:
-                continue  # already dead-lettered on an earlier delivery
-            log.warning(
-                "dead-lettered event",
-                extra=log_fields(
-                    topic=record.topic, partition=record.partition, offset=record.offset, reason=item.reason
-                ),
-            )
-            uow.publish_raw(
-                topic=self.dead_letter_topic,
-                key=(record.key or b"").decode(errors="replace"),
-                event_type="deadletter",
-                body=orjson.dumps(
-                    {
-                        "consumer_group": self.group_id,
-                        "event_id": item.event_id,
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "reason": item.reason,
-                        "original": (record.value or b"").decode(errors="replace"),
-                    }
-                ),
-            )
-
-    async def _store_offsets(
-        self, uow: UnitOfWork, records: list[ConsumerRecord[bytes, bytes]], applied: list[Inbound]
-    ) -> dict[TopicPartition, int]:
-        positions: dict[TopicPartition, int] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            positions[tp] = max(positions.get(tp, 0), record.offset + 1)
-        applied_by_tp: dict[TopicPartition, int] = {}
-        for event in applied:
-            tp = TopicPartition(event.topic, event.partition)
-            applied_by_tp[tp] = applied_by_tp.get(tp, 0) + 1
-        rows = [
-            {
-                "consumer_group": self.group_id,
-                "topic": tp.topic,
-                "partition": tp.partition,
-                "next_offset": next_offset,
-                "high_watermark": self.consumer.highwater(tp) or next_offset,
-                "applied_count": applied_by_tp.get(tp, 0),
-            }
-            for tp, next_offset in sorted(positions.items())
-        ]
-        stmt = insert(consumer_offsets)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["consumer_group", "topic", "partition"],
-            set_={
-                # Plain assignment, never GREATEST: after a broker lost its data the offsets start
-                # again from zero; a regressed offset only re-reads events the inbox de-duplicates.
-                "next_offset": stmt.excluded.next_offset,
-                "high_watermark": stmt.excluded.high_watermark,
-                "applied_count": text("consumer_offsets.applied_count + excluded.applied_count"),
-                "updated_at": text("now()"),
-            },
-        )
-        await uow.conn.execute(stmt, rows)
-        return positions
-
-
-async def forget_offsets(engine: AsyncEngine, group: str | None = None) -> int:
-    """Delete stored offsets (of one group or all) so the next assignment reads from the start."""
-    async with engine.begin() as conn:
-        stmt = consumer_offsets.delete()
-        if group is not None:
-            stmt = stmt.where(consumer_offsets.c.consumer_group == group)
-        return int((await conn.execute(stmt)).rowcount or 0)
-
-
-def _stored_record(row: Any) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(
-        topic=row.topic,
-        partition=row.partition,
-        offset=row.offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=None,
-        value=row.payload,
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=len(row.payload),
-        headers=[],
-    )
-
-
-def _refused_record(refusal: Refusal) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(
-        topic=refusal.topic,
-        partition=refusal.partition,
-        offset=refusal.offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=refusal.key.encode(),
-        value=refusal.payload,
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=len(refusal.payload),
-        headers=[],
-    )
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "invalid event: " + "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
-        )
-    return f"{type(exc).__name__}: {exc}"
+        await inbox.release(uow, self.group_id, refusals)
+        await dead_lettering.dead_letter(uow, self.group_id, self.dead_letter_topic, [Poison.of(r) for r in refusals])

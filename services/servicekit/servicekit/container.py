@@ -63,10 +63,15 @@ def install_container(app: FastAPI, container: HasRuntime) -> None:
     app.state.container = container  # the one place the container is put on the app
 
 
-def container_of(request: Request) -> HasRuntime:
-    """The container of the app serving ``request`` (the one place it is read back)."""
-    container: HasRuntime = request.app.state.container
+def app_container(app: FastAPI) -> HasRuntime:
+    """The container installed on ``app`` (the one place it is read back; tests reach it here)."""
+    container: HasRuntime = app.state.container
     return container
+
+
+def container_of(request: Request) -> HasRuntime:
+    """The container of the app serving ``request``."""
+    return app_container(request.app)
 
 
 def runtime_of(request: Request) -> ServiceRuntime:

@@ -97,7 +97,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
     _add_reads(router)
 
     def consumer(request: Request) -> IdempotentConsumer:
-        return spec.build(runtime_of(request).settings, runtime_of(request).uow_factory)
+        return spec.build(runtime_of(request))
 
     async def redrive(request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
         built = consumer(request)

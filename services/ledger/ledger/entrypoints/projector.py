@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from incentive_contracts import topics
-from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
-from servicekit.kafka import make_consumer
+from servicekit.consumer import Inbound, Rejection
 from servicekit.runner import ConsumerSpec
-from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.store import SqlLedgerStore
 from ..application.projector import Incoming, project
 from ..bootstrap import SOURCE
-from ..config import LedgerSettings
 
 
 class LedgerEventHandler:
@@ -29,28 +26,13 @@ class LedgerEventHandler:
         return [Rejection(by_id[r.event_id], r.reason, r.waiting_for) for r in rejected]
 
 
-def consumed_topics(prefix: str) -> list[str]:
-    return [topics.prefixed(topics.REGISTRATION, prefix), topics.prefixed(topics.MDF, prefix)]
-
-
-def build_consumer(settings: LedgerSettings, uow_factory: UnitOfWorkFactory) -> IdempotentConsumer:
-    return IdempotentConsumer(
-        make_consumer(settings, settings.consumer_group),
-        uow_factory,
-        LedgerEventHandler(),
-        group_id=settings.consumer_group,
-        topics=consumed_topics(settings.topic_prefix),
-        dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
-        max_records=settings.projector_max_records,
-        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
-        park_retry_seconds=settings.consumer_park_retry_seconds,
-    )
-
-
 PROJECTOR = ConsumerSpec(
     command="projector",
     help="Consume deal, engagement and MDF events into the journal (scale with partitions).",
     source=SOURCE,
     topic=topics.LEDGER,
-    build=build_consumer,
+    consumes=(topics.REGISTRATION, topics.MDF),
+    group=lambda settings: settings.consumer_group,
+    handler=lambda runtime: LedgerEventHandler(),
+    max_records=lambda settings: settings.projector_max_records,
 )

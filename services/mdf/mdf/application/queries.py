@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..domain.budget import ProgramBudget
 from ..domain.claim import Claim
 from ..domain.fund import Fund
@@ -21,6 +23,26 @@ async def all_fund_positions(
 ) -> FundPage:
     """Every fund position (of one partner, or of all), a page at a time: the reconciliation's feed."""
     return await unit.funds.page(partner_id=partner_id, after=after, limit=limit)
+
+
+@dataclass(frozen=True)
+class FundPeriod:
+    """A partner's funds of one period (one per currency) and the period's state."""
+
+    state: PeriodState
+    funds: list[Fund]
+
+
+async def fund_periods(unit: MdfUnit, partner_id: str) -> list[FundPeriod]:
+    """Every period a partner has funds in, in period order."""
+    funds = await unit.funds.list(partner_id)
+    periods = sorted({f.period for f in funds})
+    return [FundPeriod(await period_state(unit, p), [f for f in funds if f.period == p]) for p in periods]
+
+
+async def fund_period(unit: MdfUnit, partner_id: str, period: str) -> FundPeriod:
+    funds = await unit.funds.list(partner_id, period)
+    return FundPeriod(await period_state(unit, period), funds)
 
 
 async def period_state(unit: MdfUnit, period: str) -> PeriodState:

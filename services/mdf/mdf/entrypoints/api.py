@@ -20,7 +20,7 @@ def create_app(
     from .consumer import LEDGER_FEED  # here: the consumer module takes SOURCE from this one
 
     container = container or bootstrap(settings, clock=clock)
-    app = create_service_app(
+    return create_service_app(
         container,
         title="Market development funds",
         routers=[
@@ -33,10 +33,3 @@ def create_app(
         ],
         undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
     )
-    # Interim: what the routes still read from app.state until they take the container.
-    app.state.policy = container.policy
-    app.state.clock = container.runtime.clock
-    app.state.uow_factory = container.runtime.uow_factory
-    app.state.engine = container.runtime.engine
-    app.state.settings = container.runtime.settings
-    return app

@@ -10,13 +10,13 @@ from typing import Annotated
 import typer
 from servicekit.cli import ServiceDefinition, build_cli
 
-from ..adapters.unit import SqlMdfUnit
 from ..application.periods import close_period
+from ..bootstrap import bootstrap
 from ..config import MdfSettings
 from ..domain.errors import DomainError
 from ..domain.period_close import ClosePeriod
 from .api import create_app
-from .consumer import LEDGER_FEED, uow_factory_for
+from .consumer import LEDGER_FEED
 
 
 def _add_close_period(cli: typer.Typer) -> None:
@@ -28,15 +28,14 @@ def _add_close_period(cli: typer.Typer) -> None:
         """Close a period: lapse requests past their claim deadline, expire unreserved funds."""
 
         async def run() -> str:
-            factory = uow_factory_for(MdfSettings(), pool_size=1)
+            container = bootstrap()
             try:
-                async with factory() as uow:
-                    unit = SqlMdfUnit(uow)
-                    today = unit.clock.now().date()
-                    summary = await close_period(unit, ClosePeriod(period, date.fromisoformat(as_of), today))
+                async with container.runtime.uow_factory() as uow:
+                    command = ClosePeriod(period, date.fromisoformat(as_of), container.today())
+                    summary = await close_period(container.unit(uow), command)
                     await uow.commit()
             finally:
-                await factory.engine.dispose()
+                await container.runtime.close()
             expired = ", ".join(f"{a} {c}" for c, a in sorted(summary.expired.items())) or "nothing"
             return f"{period} closed as of {as_of}: {len(summary.lapsed_requests)} requests lapsed, expired {expired}"
 
@@ -53,6 +52,7 @@ DEFINITION = ServiceDefinition(
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     consumer=LEDGER_FEED,
+    bootstrap=bootstrap,
     extra_commands=[_add_close_period],
 )
 

@@ -6,31 +6,32 @@ Runs on servicekit's IdempotentConsumer (effects, inbox and offsets in one trans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
 
 from incentive_contracts import topics
 from incentive_contracts.events.ledger import LedgerMdfAccrualReversed, LedgerMdfAccrued
 from incentive_contracts.events.partner import PartnerTierChanged
-from servicekit.consumer import EventHandler, IdempotentConsumer, Inbound, Rejection
-from servicekit.db import create_engine
-from servicekit.kafka import make_consumer
+from servicekit.consumer import EventHandler, Inbound, Rejection
+from servicekit.container import ServiceRuntime
 from servicekit.runner import ConsumerSpec
-from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.unit import SqlMdfUnit
 from ..application.ledger_feed import LedgerFact, apply_ledger_facts
 from ..application.partner_directory import PARTNER_EVENTS, apply_partner_events
-from ..config import MdfSettings
-from .api import SOURCE
+from ..application.ports import MdfUnit
+from ..bootstrap import SOURCE
 
 # Ledger facts about a partner: they wait until the partner directory knows it.
 NEEDS_PARTNER = (LedgerMdfAccrued, LedgerMdfAccrualReversed, PartnerTierChanged)
 
 
 class LedgerFeedHandler(EventHandler):
+    def __init__(self, unit_of: Callable[[UnitOfWork], MdfUnit] = SqlMdfUnit) -> None:
+        self.unit_of = unit_of
+
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
-        unit = SqlMdfUnit(uow)
+        unit = self.unit_of(uow)
         partner_events = [e for e in events if isinstance(e.payload, PARTNER_EVENTS)]
         waiting = await apply_partner_events(unit.partners, [e.payload for e in partner_events])
         rejections = [_early(partner_events[w.index]) for w in waiting]
@@ -53,23 +54,9 @@ def _early(event: Inbound) -> Rejection:
     return Rejection(event, f"partner {partner_id} is not known to the mdf service yet", f"partner:{partner_id}")
 
 
-def build_consumer(settings: MdfSettings, uow_factory: UnitOfWorkFactory) -> IdempotentConsumer:
-    return IdempotentConsumer(
-        make_consumer(settings, settings.consumer_group),
-        uow_factory,
-        LedgerFeedHandler(),
-        group_id=settings.consumer_group,
-        topics=[topics.prefixed(t, settings.topic_prefix) for t in (topics.LEDGER, topics.REGISTRATION)],
-        dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
-        max_records=settings.consumer_max_records,
-        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
-        park_retry_seconds=settings.consumer_park_retry_seconds,
-    )
-
-
-def uow_factory_for(settings: MdfSettings, pool_size: int = 4) -> UnitOfWorkFactory:
-    engine = create_engine(settings.database_url, pool_size=pool_size)
-    return UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.MDF, settings.topic_prefix))
+def ledger_feed_handler(runtime: ServiceRuntime) -> LedgerFeedHandler:
+    """The handler on the runtime's clock."""
+    return LedgerFeedHandler(lambda uow: SqlMdfUnit(uow, runtime.clock))
 
 
 LEDGER_FEED = ConsumerSpec(
@@ -78,5 +65,8 @@ LEDGER_FEED = ConsumerSpec(
     "registration topic (the partners allocations may go to).",
     source=SOURCE,
     topic=topics.MDF,
-    build=build_consumer,
+    consumes=(topics.LEDGER, topics.REGISTRATION),
+    group=lambda settings: settings.consumer_group,
+    handler=ledger_feed_handler,
+    max_records=lambda settings: settings.consumer_max_records,
 )

@@ -1,34 +1,47 @@
-"""Helpers shared by the routes: scopes, the unit, the policy and the clock."""
+"""What the routes share: the container (units, policy, clock) as a typed dependency, the scopes,
+and running one use case inside one unit of work."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from servicekit.auth import Principal
-from servicekit.unit_of_work import UnitOfWork
+from servicekit.container import container_dependency
+from servicekit.idempotency import run_write
 
-from ..adapters.unit import SqlMdfUnit
-from ..domain.policy import MdfPolicy
+from ..application.ports import MdfUnit
+from ..bootstrap import MdfContainer
 
 MANAGE = ("mdf:write",)
 READ_ALL = ("mdf:read", "mdf:write")
 READ_OWN = (*READ_ALL, "partner:read")
 WRITE_OWN = ("mdf:write", "partner:write")
 
-
-def unit(request: Request, uow: UnitOfWork) -> SqlMdfUnit:
-    return SqlMdfUnit(uow, request.app.state.clock)
-
-
-def policy(request: Request) -> MdfPolicy:
-    policy: MdfPolicy = request.app.state.policy
-    return policy
+Container = Annotated[MdfContainer, Depends(container_dependency(MdfContainer))]
+T = TypeVar("T")
 
 
-def today(request: Request) -> date:
-    day: date = request.app.state.clock.now().date()
-    return day
+async def write(
+    request: Request,
+    principal: Principal,
+    container: MdfContainer,
+    action: Callable[[MdfUnit], Awaitable[tuple[int, Any]]],
+) -> JSONResponse:
+    """One use case in one unit of work, committed once, honouring Idempotency-Key."""
+    return await run_write(request, principal, container.runtime.uow_factory, lambda uow: action(container.unit(uow)))
+
+
+async def read(container: MdfContainer, query: Callable[[MdfUnit], Awaitable[T]]) -> T:
+    """One query in its own unit of work (never committed)."""
+    async with container.runtime.uow_factory() as uow:
+        return await query(container.unit(uow))
+
+
+def page_limit(container: MdfContainer, limit: int) -> int:
+    return min(limit, container.settings.max_page_size)
 
 
 def own_partner(principal: Principal, partner_id: str | None) -> str | None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from servicekit import pagination
 from servicekit.auth import Principal, requires
 
 from ..application import queries
 from ..domain.fund import Fund
-from .deps import READ_OWN, own_partner, unit
+from .deps import READ_OWN, Container, own_partner, page_limit, read
 from .schemas import PositionOut
 
 router = APIRouter(tags=["funds"])
@@ -56,17 +56,17 @@ def _decode(cursor: str | None) -> FundKey | None:
 
 @router.get("/funds")
 async def list_fund_positions(
-    request: Request,
     principal: Annotated[Principal, Depends(requires(*READERS, partner_bound="confine"))],
+    container: Container,
     partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> FundPositionPage:
     """Fund positions in (partner, period, currency) order; follow ``next_cursor`` until it is null."""
     after = _decode(cursor)
-    limit = min(limit, request.app.state.settings.max_page_size)
-    async with request.app.state.uow_factory() as uow:
-        page = await queries.all_fund_positions(
-            unit(request, uow), partner_id=own_partner(principal, partner_id), after=after, limit=limit
-        )
+    limit = page_limit(container, limit)
+    partner = own_partner(principal, partner_id)
+    page = await read(
+        container, lambda unit: queries.all_fund_positions(unit, partner_id=partner, after=after, limit=limit)
+    )
     return FundPositionPage(items=[FundPositionOut.of(f) for f in page.items], next_cursor=_encode(page.next_after))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from incentive_contracts.events.partner import PartnerTierChanged
-from mdf.adapters.unit import SqlMdfUnit
 from mdf.application.ledger_feed import LedgerFact, apply_ledger_facts
-from mdf.entrypoints.consumer import uow_factory_for
+from mdf.bootstrap import bootstrap
 from mdf_api import PERIOD, MdfApi, eur, outbox, position
 
 
@@ -18,9 +17,9 @@ async def funded(api: MdfApi, partner: str = "acme", amount: str = "10000.00") -
 
 async def set_tier(settings, partner_id: str, tier: str) -> None:
     """Record a tier the way the ledger-feed consumer does (the Kafka path is covered in test_mdf_consumer)."""
-    factory = uow_factory_for(settings, pool_size=1)
+    container = bootstrap(settings)
     try:
-        async with factory() as uow:
+        async with container.runtime.uow_factory() as uow:
             change = PartnerTierChanged(
                 partner_id=partner_id,
                 program_id="p",
@@ -30,10 +29,10 @@ async def set_tier(settings, partner_id: str, tier: str) -> None:
                 reason="test",
                 rule_version=1,
             )
-            await apply_ledger_facts(SqlMdfUnit(uow), [LedgerFact("e-" + partner_id, change, date(2026, 3, 1))])
+            await apply_ledger_facts(container.unit(uow), [LedgerFact("e-" + partner_id, change, date(2026, 3, 1))])
             await uow.commit()
     finally:
-        await factory.engine.dispose()
+        await container.runtime.close()
 
 
 async def test_invalid_requests_list_every_broken_rule_and_change_nothing(mdf_client, mdf_settings):

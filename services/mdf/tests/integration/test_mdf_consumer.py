@@ -13,10 +13,10 @@ from incentive_contracts import topics
 from incentive_contracts.events.ledger import LedgerMdfAccrued
 from incentive_contracts.events.partner import PartnerTierChanged
 from incentive_contracts.money import Money
-from mdf.adapters.unit import SqlMdfUnit
 from mdf.application.periods import close_period
+from mdf.bootstrap import bootstrap
 from mdf.domain.period_close import ClosePeriod
-from mdf.entrypoints.consumer import build_consumer, uow_factory_for
+from mdf.entrypoints.consumer import LEDGER_FEED
 from mdf_api import fetch, outbox
 from mdf_kafka import prepare_topics, publish_ledger_events, until
 from mdf_partners import enrolment, make_known
@@ -50,8 +50,8 @@ def tier(partner: str, name: str, effective: date) -> PartnerTierChanged:
 @asynccontextmanager
 async def running_consumer(settings, group: str):
     settings = settings.model_copy(update={"consumer_group": group})
-    factory = uow_factory_for(settings, pool_size=2)
-    consumer = build_consumer(settings, factory)
+    runtime = bootstrap(settings).runtime
+    consumer = LEDGER_FEED.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -60,7 +60,7 @@ async def running_consumer(settings, group: str):
         consumer.stop()
         await task
         await consumer.consumer.stop()
-        await factory.engine.dispose()
+        await runtime.close()
 
 
 async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
@@ -118,11 +118,11 @@ async def test_accruals_and_tiers_are_applied_exactly_once(kafka_settings):
 async def test_an_accrual_into_a_closed_period_expires_at_once(kafka_settings):
     await prepare_topics(kafka_settings)
     await make_known(kafka_settings, "acme")
-    factory = uow_factory_for(kafka_settings, pool_size=1)
-    async with factory() as uow:
-        await close_period(SqlMdfUnit(uow), ClosePeriod("2026-Q1", date(2026, 4, 1), date(2026, 4, 1)))
+    container = bootstrap(kafka_settings)
+    async with container.runtime.uow_factory() as uow:
+        await close_period(container.unit(uow), ClosePeriod("2026-Q1", date(2026, 4, 1), date(2026, 4, 1)))
         await uow.commit()
-    await factory.engine.dispose()
+    await container.runtime.close()
     await publish_ledger_events(kafka_settings, [accrued("je-9", "75.25", period="2026-Q1")])
     async with running_consumer(kafka_settings, "mdf-test") as consumer:
 

@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
-from incentive_kernel.errors import Malformed
 
+from ..application.crm_intake import MalformedDelivery as MalformedDelivery  # re-exported: raised here
 from ..domain.crm import CrmChange
 
 MAX_NOTIFICATIONS = 100
@@ -29,12 +29,6 @@ MAX_VERSION = 2**63 - 1  # what a bigint (and every reader of the inbox) holds
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_ID_LENGTH = 255
 LATEST_MS = 253402300799999  # 9999-12-31T23:59:59.999Z in milliseconds
-
-
-class MalformedDelivery(Malformed, ValueError):
-    """The body is not a delivery in the expected format (HTTP 400)."""
-
-    title = "Malformed delivery"
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,13 @@ async def get(unit: RegistrationUnit, deal_id: str) -> model.Deal:
     return await load(unit, deal_id, for_update=False)
 
 
+async def get_direct_deal(unit: RegistrationUnit, direct_deal_id: str) -> DirectDeal:
+    direct = await unit.direct_deals.get(direct_deal_id)
+    if direct is None:
+        raise NotFound(f"direct deal {direct_deal_id} not found")
+    return direct
+
+
 async def history(unit: RegistrationUnit, deal_id: str) -> list[HistoryEntry]:
     return await unit.deals.history(deal_id)
 

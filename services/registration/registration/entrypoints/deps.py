@@ -1,57 +1,42 @@
-"""What every route shares: the unit of work, the clock, the policy, caller checks."""
+"""What every route shares: the container (units, clock, policy) as a typed dependency, scopes, and
+running one use case or query inside one unit of work."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import Principal
+from servicekit.container import container_dependency
 from servicekit.idempotency import run_write
-from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.unit import SqlRegistrationUnit
-from ..application.ports import Clock
-from ..domain.policy import RegistrationPolicy
+from ..application.ports import RegistrationUnit
+from ..bootstrap import RegistrationContainer
 
 READ_SCOPES = ("deals:read", "deals:write", "partner:read")
 PARTNER_WRITE_SCOPES = ("deals:write", "partner:write")
 
-Unit = SqlRegistrationUnit
-UnitAction = Callable[[SqlRegistrationUnit], Awaitable[tuple[int, Any]]]
-
-
-def clock(request: Request) -> Clock:
-    return request.app.state.clock  # type: ignore[no-any-return]
-
-
-def today(request: Request) -> date:
-    return clock(request).now().date()
-
-
-def policy(request: Request) -> RegistrationPolicy:
-    return request.app.state.policy  # type: ignore[no-any-return]
+container_of = container_dependency(RegistrationContainer)
+Container = Annotated[RegistrationContainer, Depends(container_of)]
+Unit = RegistrationUnit
+UnitAction = Callable[[RegistrationUnit], Awaitable[tuple[int, Any]]]
+T = TypeVar("T")
 
 
 def actor(principal: Principal) -> str:
     return principal.actor
 
 
-async def write(request: Request, principal: Principal, action: UnitAction) -> JSONResponse:
+async def write(
+    request: Request, principal: Principal, container: RegistrationContainer, action: UnitAction
+) -> JSONResponse:
     """One unit of work, committed once, honouring Idempotency-Key."""
-
-    async def run(uow: UnitOfWork) -> tuple[int, Any]:
-        return await action(unit_of(request, uow))
-
-    return await run_write(request, principal, request.app.state.uow_factory, run)
+    return await run_write(request, principal, container.runtime.uow_factory, lambda uow: action(container.unit(uow)))
 
 
-async def read(request: Request, action: Callable[[SqlRegistrationUnit], Awaitable[Any]]) -> Any:
-    async with request.app.state.uow_factory() as uow:
-        return await action(unit_of(request, uow))
-
-
-def unit_of(request: Request, uow: UnitOfWork) -> SqlRegistrationUnit:
-    return SqlRegistrationUnit(uow, clock(request), request.app.state.settings.builtin_programs)
+async def read(container: RegistrationContainer, action: Callable[[RegistrationUnit], Awaitable[T]]) -> T:
+    """One query in its own unit of work (never committed)."""
+    async with container.runtime.uow_factory() as uow:
+        return await action(container.unit(uow))

@@ -3,22 +3,20 @@ the programs the ledger publishes (program.version_published), which partners ma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
 
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
 from incentive_contracts.events.program import ProgramVersionPublished
-from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
-from servicekit.kafka import make_consumer
+from servicekit.consumer import Inbound, Rejection
+from servicekit.container import ServiceRuntime
 from servicekit.runner import ConsumerSpec
-from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.unit import SqlRegistrationUnit
 from ..application.partners import apply_tier_changes, record_published_programs
-from ..config import RegistrationSettings
-
-SOURCE = "/registration"
+from ..application.ports import RegistrationUnit
+from ..bootstrap import SOURCE
 
 
 class TierHandler:
@@ -28,31 +26,24 @@ class TierHandler:
     where partners are enrolled, and the ledger only reviews tiers of partners enrolled there
     (dead-lettered, never parked)."""
 
+    def __init__(self, unit_of: Callable[[UnitOfWork], RegistrationUnit] = SqlRegistrationUnit) -> None:
+        self.unit_of = unit_of
+
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         programs = [e.payload for e in events if isinstance(e.payload, ProgramVersionPublished)]
         if programs:
-            await record_published_programs(SqlRegistrationUnit(uow), programs)
+            await record_published_programs(self.unit_of(uow), programs)
         changes = [(e, e.payload) for e in events if isinstance(e.payload, PartnerTierChanged)]
         if not changes:
             return []
-        unknown = await apply_tier_changes(SqlRegistrationUnit(uow), [p for _, p in changes])
+        unknown = await apply_tier_changes(self.unit_of(uow), [p for _, p in changes])
         unknown_ids = {id(p) for p in unknown}
         return [Rejection(e, f"unknown partner {p.partner_id}") for e, p in changes if id(p) in unknown_ids]
 
 
-def tier_consumer(
-    settings: RegistrationSettings, uow_factory: UnitOfWorkFactory, **overrides: object
-) -> IdempotentConsumer:
-    return IdempotentConsumer(
-        make_consumer(settings, settings.ledger_consumer_group, **overrides),
-        uow_factory,
-        TierHandler(),
-        group_id=settings.ledger_consumer_group,
-        topics=[topics.prefixed(topics.LEDGER, settings.topic_prefix)],
-        dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
-        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
-        park_retry_seconds=settings.consumer_park_retry_seconds,
-    )
+def tier_handler(runtime: ServiceRuntime) -> TierHandler:
+    """The handler on the runtime's clock."""
+    return TierHandler(lambda uow: SqlRegistrationUnit(uow, runtime.clock))
 
 
 TIER_CONSUMER = ConsumerSpec(
@@ -60,5 +51,7 @@ TIER_CONSUMER = ConsumerSpec(
     help="Consume the ledger topic: partners' tiers (partner.tier_changed) and published programs.",
     source=SOURCE,
     topic=topics.REGISTRATION,
-    build=tier_consumer,
+    consumes=(topics.LEDGER,),
+    group=lambda settings: settings.ledger_consumer_group,
+    handler=tier_handler,
 )

@@ -8,7 +8,8 @@ import asyncpg
 import httpx
 import orjson
 from registration.config import RegistrationSettings
-from registration.entrypoints.crm_worker import CrmSync, DrainCounts, drain_crm_inbox
+from registration.entrypoints.crm_worker import DrainCounts, drain_crm_inbox
+from servicekit.container import app_container
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
@@ -95,8 +96,8 @@ async def advance(
 async def drain(client: httpx.AsyncClient) -> DrainCounts:
     """Run the crm-sync worker's drain once over everything the webhooks stored (as the worker would)."""
     app = client._transport.app  # type: ignore[attr-defined]
-    sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
-    return await drain_crm_inbox(app.state.uow_factory, sync)
+    sync = app_container(app).crm_sync()
+    return await drain_crm_inbox(app_container(app).runtime.uow_factory, sync)
 
 
 async def deliver(client: httpx.AsyncClient, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:

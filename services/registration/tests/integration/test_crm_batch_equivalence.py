@@ -28,7 +28,8 @@ from registration.application import crm_sync
 from registration.config import RegistrationSettings
 from registration.entrypoints import crm_worker
 from registration.entrypoints.api import create_app
-from registration.entrypoints.crm_worker import CrmSync, DrainCounts, drain_batch
+from registration.entrypoints.crm_worker import DrainCounts, drain_batch
+from servicekit.container import app_container
 from servicekit.testing.client import app_client
 
 from ..conftest import ALEMBIC_INI
@@ -179,7 +180,7 @@ async def run(database_factory, kafka_bootstrap, topic_prefix, clock, *, togethe
     counts = []
     async with app_client(create_app(settings, clock=clock)) as client:
         app = client._transport.app  # type: ignore[attr-defined]
-        sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+        sync = app_container(app).crm_sync()
         await prepare(client, settings)
         await post_round(client, settings, first_round() + other_crms(settings)[:2])
         await fetch(  # a stored delivery the worker cannot read
@@ -187,10 +188,10 @@ async def run(database_factory, kafka_bootstrap, topic_prefix, clock, *, togethe
             """INSERT INTO crm_inbox (source, delivery_id, payload)
                VALUES ('generic', 'broken', '{"changes": [{"record_id": "o99"}]}')""",
         )
-        counts.append(await drain_batch(app.state.uow_factory, sync, limit=1000, together=together))
+        counts.append(await drain_batch(app_container(app).runtime.uow_factory, sync, limit=1000, together=together))
         await post_round(client, settings, second_round() + other_crms(settings)[2:])
-        counts.append(await drain_batch(app.state.uow_factory, sync, limit=1000, together=together))
-        counts.append(await drain_batch(app.state.uow_factory, sync, limit=1000, together=together))
+        counts.append(await drain_batch(app_container(app).runtime.uow_factory, sync, limit=1000, together=together))
+        counts.append(await drain_batch(app_container(app).runtime.uow_factory, sync, limit=1000, together=together))
     return await snapshot(settings), counts
 
 
@@ -302,7 +303,7 @@ async def test_a_crash_before_the_commit_leaves_the_batch_pending_and_it_applies
 
     async with app_client(create_app(settings, clock=clock)) as client:
         app = client._transport.app  # type: ignore[attr-defined]
-        sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+        sync = app_container(app).crm_sync()
         await prepare(client, settings)
         await post_round(client, settings, first_round() + other_crms(settings)[:2])
         await fetch(
@@ -314,12 +315,14 @@ async def test_a_crash_before_the_commit_leaves_the_batch_pending_and_it_applies
         with monkeypatch.context() as patch:
             patch.setattr(crm_worker.SqlCrmInbox, "finish", crashed)
             with pytest.raises(SystemExit):
-                await drain_batch(app.state.uow_factory, sync, limit=1000)
+                await drain_batch(app_container(app).runtime.uow_factory, sync, limit=1000)
         assert await snapshot(settings) == before  # nothing of the batch committed: all of it is pending
         assert {d["done"] for d in before["inbox"]} == {False}
 
         no_fallback(monkeypatch)
-        assert await drain_batch(app.state.uow_factory, sync, limit=1000) == DrainCounts(applied=16, failed=1)
+        assert await drain_batch(app_container(app).runtime.uow_factory, sync, limit=1000) == DrainCounts(
+            applied=16, failed=1
+        )
         await post_round(client, settings, second_round() + other_crms(settings)[2:])
-        assert await drain_batch(app.state.uow_factory, sync, limit=1000) == DrainCounts(applied=11)
+        assert await drain_batch(app_container(app).runtime.uow_factory, sync, limit=1000) == DrainCounts(applied=11)
     assert_same(await snapshot(settings), one_by_one)  # applied exactly once, as if it never crashed

@@ -14,7 +14,8 @@ import asyncpg
 from registration.adapters import crm_batch
 from registration.adapters.unit import CUSTOMER_LOCK_SPACE, customer_lock_buckets
 from registration.domain.identity import CustomerIdentity
-from registration.entrypoints.crm_worker import CrmSync, DrainCounts, drain_batch
+from registration.entrypoints.crm_worker import DrainCounts, drain_batch
+from servicekit.container import app_container
 from servicekit.db import sync_url
 
 from .crm_clients import GenericCrm, Opportunity
@@ -26,12 +27,12 @@ SHARED = {"customer": "Shared Corp", "domain": "shared.example"}
 async def test_a_batch_waits_for_a_customer_without_holding_its_deals(registration_client, registration_settings):
     client, settings = registration_client, registration_settings
     app = client._transport.app  # type: ignore[attr-defined]
-    sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+    sync = app_container(app).crm_sync()
     await enroll(client, settings, "p1", "p2")
     crm = GenericCrm(settings)
     first = crm.body("dl-1", [Opportunity("o1", 1, "open", **SHARED)])
     await client.post(crm.path, content=first, headers=crm.headers(first))
-    assert await drain_batch(app.state.uow_factory, sync) == DrainCounts(applied=1)
+    assert await drain_batch(app_container(app).runtime.uow_factory, sync) == DrainCounts(applied=1)
     # One batch: the existing deal moves on, and another partner registers the same customer.
     later = crm.body(
         "dl-2", [Opportunity("o1", 2, "qualified", **SHARED), Opportunity("o2", 1, "open", partner_id="p2", **SHARED)]
@@ -44,7 +45,7 @@ async def test_a_batch_waits_for_a_customer_without_holding_its_deals(registrati
         await transaction.start()
         for bucket in customer_lock_buckets([CustomerIdentity.of(SHARED["customer"], SHARED["domain"])]):
             await award.execute("SELECT pg_advisory_xact_lock($1, $2)", CUSTOMER_LOCK_SPACE, bucket)
-        drain = asyncio.create_task(drain_batch(app.state.uow_factory, sync))
+        drain = asyncio.create_task(drain_batch(app_container(app).runtime.uow_factory, sync))
         for _ in range(200):  # bounded wait until the batch waits for the customer
             waiting = await award.fetchval(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1",
@@ -75,7 +76,7 @@ async def test_a_notification_id_claimed_meanwhile_by_another_transaction_is_not
 ):
     client, settings = registration_client, registration_settings
     app = client._transport.app  # type: ignore[attr-defined]
-    sync = CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock)
+    sync = app_container(app).crm_sync()
     await enroll(client, settings, "p1")
     crm = GenericCrm(settings)
     body = crm.body("dl-1", [Opportunity("o1", 1, "open"), Opportunity("o2", 1, "open", domain="other.example")])
@@ -94,7 +95,7 @@ async def test_a_notification_id_claimed_meanwhile_by_another_transaction_is_not
         await flush(conn, state)
 
     monkeypatch.setattr(crm_batch, "flush", another_worker_claims_first)
-    assert await drain_batch(app.state.uow_factory, sync) == DrainCounts(applied=1)
+    assert await drain_batch(app_container(app).runtime.uow_factory, sync) == DrainCounts(applied=1)
     status = (await client.get("/crm/deliveries/generic/dl-1", headers=manager(settings))).json()
     assert [(o["record_id"], o["result"]) for o in status["outcome"]["outcomes"]] == [
         ("o1", "duplicate"),

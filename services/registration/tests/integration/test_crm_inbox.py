@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from registration.entrypoints.crm_worker import CrmSync, CrmSyncWorker, DrainCounts
+from registration.entrypoints.crm_worker import CrmSyncWorker, DrainCounts
+from servicekit.container import app_container
 
 from .crm_clients import GenericCrm, Opportunity
 from .helpers import drain, enroll, fetch, manager, partner_token
@@ -86,11 +87,11 @@ async def test_the_worker_process_loop_applies_what_arrives(registration_client,
     await enroll(client, settings, "p1")
     app = client._transport.app  # type: ignore[attr-defined]
     worker = CrmSyncWorker(
-        app.state.uow_factory,
-        CrmSync(app.state.crm_mappings, app.state.policy, app.state.clock),
+        app_container(app).runtime.uow_factory,
+        app_container(app).crm_sync(),
         poll_seconds=0.2,
     )
-    standby = CrmSyncWorker(app.state.uow_factory, worker.sync, poll_seconds=0.2)
+    standby = CrmSyncWorker(app_container(app).runtime.uow_factory, worker.sync, poll_seconds=0.2)
     tasks = [asyncio.create_task(worker.run()), asyncio.create_task(standby.run())]
     try:
         crm = GenericCrm(settings)

@@ -11,13 +11,12 @@ import pytest
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
 from incentive_contracts.registry import encode
-from registration.entrypoints.api import SOURCE, create_app
-from registration.entrypoints.tiers import tier_consumer
+from registration.bootstrap import bootstrap
+from registration.entrypoints.api import create_app
+from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.auth import ISSUER, mint_token
-from servicekit.db import create_engine
 from servicekit.kafka import ensure_topics, make_producer
 from servicekit.testing.client import app_client, auth_header
-from servicekit.unit_of_work import UnitOfWorkFactory
 
 from .helpers import enroll, fetch, manager, partner_token
 
@@ -46,11 +45,8 @@ async def consume(settings, events) -> None:  # type: ignore[no-untyped-def]
             await producer.send_and_wait(ledger_topic, event.to_json(), key=event.partitionkey.encode())
     finally:
         await producer.stop()
-    engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(
-        engine, source=SOURCE, topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
-    )
-    consumer = tier_consumer(settings, factory)
+    runtime = bootstrap(settings).runtime
+    consumer = TIER_CONSUMER.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -65,7 +61,7 @@ async def consume(settings, events) -> None:  # type: ignore[no-untyped-def]
         consumer.stop()
         await task
         await consumer.consumer.stop()
-        await engine.dispose()
+        await runtime.close()
 
 
 def partner_bound_operator(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -8,11 +8,9 @@ from datetime import UTC, date, datetime
 from incentive_contracts import topics
 from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.registry import encode
-from registration.entrypoints.api import SOURCE
-from registration.entrypoints.tiers import tier_consumer
-from servicekit.db import create_engine
+from registration.bootstrap import bootstrap
+from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.kafka import ensure_topics, make_producer
-from servicekit.unit_of_work import UnitOfWorkFactory
 
 from .helpers import fetch, manager, outbox_types, partner_body
 
@@ -83,13 +81,10 @@ async def test_a_program_the_ledger_published_can_be_enrolled_into(registration_
     finally:
         await producer.stop()
 
-    engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(
-        engine, source=SOURCE, topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
-    )
-    consumer = tier_consumer(
-        settings.model_copy(update={"ledger_consumer_group": f"{settings.topic_prefix}programs"}), factory
-    )
+    runtime = bootstrap(
+        settings.model_copy(update={"ledger_consumer_group": f"{settings.topic_prefix}programs"})
+    ).runtime
+    consumer = TIER_CONSUMER.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -101,7 +96,7 @@ async def test_a_program_the_ledger_published_can_be_enrolled_into(registration_
         consumer.stop()
         await task
         await consumer.consumer.stop()
-        await engine.dispose()
+        await runtime.close()
 
     rows = await fetch(settings, "SELECT program_id, latest_version, label FROM known_programs")
     assert [tuple(r) for r in rows] == [("p2", 2, "Program two, revised")]

@@ -8,11 +8,9 @@ from datetime import UTC, date, datetime
 from incentive_contracts import topics
 from incentive_contracts.events.partner import PartnerTierChanged
 from incentive_contracts.registry import encode
-from registration.entrypoints.api import SOURCE
-from registration.entrypoints.tiers import tier_consumer
-from servicekit.db import create_engine
+from registration.bootstrap import bootstrap
+from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.kafka import ensure_topics, make_producer
-from servicekit.unit_of_work import UnitOfWorkFactory
 
 from .helpers import enroll, fetch, manager
 
@@ -47,13 +45,8 @@ async def test_tier_changes_from_the_ledger_topic_show_on_partners_once(registra
     finally:
         await producer.stop()
 
-    engine = create_engine(settings.database_url, pool_size=2)
-    factory = UnitOfWorkFactory(
-        engine, source=SOURCE, topic=topics.prefixed(topics.REGISTRATION, settings.topic_prefix)
-    )
-    consumer = tier_consumer(
-        settings.model_copy(update={"ledger_consumer_group": f"{settings.topic_prefix}tiers"}), factory
-    )
+    runtime = bootstrap(settings.model_copy(update={"ledger_consumer_group": f"{settings.topic_prefix}tiers"})).runtime
+    consumer = TIER_CONSUMER.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -67,7 +60,7 @@ async def test_tier_changes_from_the_ledger_topic_show_on_partners_once(registra
         consumer.stop()
         await task
         await consumer.consumer.stop()
-        await engine.dispose()
+        await runtime.close()
 
     p1 = (await client.get("/partners/p1", headers=manager(settings))).json()
     assert (p1["tier"], p1["tier_effective_at"]) == ("gold", "2026-04-01")

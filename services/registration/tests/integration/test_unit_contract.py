@@ -25,6 +25,7 @@ from registration.domain.deal import Stage
 from registration.domain.errors import RuleViolation
 from registration.domain.policy import RegistrationPolicy
 from registration.domain.stages import ChangeStage
+from servicekit.container import app_container
 from servicekit.unit_of_work import UnitOfWork
 
 from ..unit.builders import register as register_command
@@ -70,7 +71,7 @@ async def test_both_units_keep_one_contract(registration_client, registration_se
     await register(client, settings, "d-old", "acme", customer_name="Other Corp", customer_domain="other.example")
     outbox_before = len(await fetch(settings, "SELECT 1 FROM outbox"))
 
-    async with app.state.uow_factory() as uow, unit_of(uow, clock) as (unit, finish):
+    async with app_container(app).runtime.uow_factory() as uow, unit_of(uow, clock) as (unit, finish):
         await _claims_a_notification_id_once(unit)
         await _registers_and_moves_deals(unit)
         await _undoes_a_failed_block_with_its_nested_blocks(unit)

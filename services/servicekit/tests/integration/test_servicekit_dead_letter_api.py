@@ -14,14 +14,12 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer
 from servicekit.app import create_service_app
-from servicekit.consumer import IdempotentConsumer
 from servicekit.container import RuntimeOnly
 from servicekit.dead_letter_api import dead_letter_router
-from servicekit.kafka import make_consumer, make_producer
+from servicekit.kafka import make_producer
 from servicekit.relay import OutboxRelay
 from servicekit.runner import ConsumerSpec
 from servicekit.testing.client import app_client, auth_header
-from servicekit.unit_of_work import UnitOfWorkFactory
 from servicekit_toy import WAIT_SECONDS, Kit, ToyHandler, envelope
 
 GROUP = "g"
@@ -44,17 +42,15 @@ async def lettered(kit: Kit) -> Kit:
 
 @pytest.fixture
 async def client(lettered: Kit) -> AsyncIterator[httpx.AsyncClient]:
-    def build(settings: Any, factory: UnitOfWorkFactory) -> IdempotentConsumer:
-        return IdempotentConsumer(
-            make_consumer(settings, GROUP),
-            factory,
-            ToyHandler(GROUP),
-            group_id=GROUP,
-            topics=[lettered.topic],
-            dead_letter_topic=f"{lettered.topic}.dead",
-        )
-
-    spec = ConsumerSpec(command="consume", help="toy", source="/toy", topic=lettered.topic, build=build)
+    spec = ConsumerSpec(
+        command="consume",
+        help="toy",
+        source="/toy",
+        topic=lettered.topic,
+        consumes=(lettered.topic,),
+        group=lambda settings: GROUP,
+        handler=lambda runtime: ToyHandler(GROUP),
+    )
     app = create_service_app(
         RuntimeOnly.of(lettered.settings, service="toy", source="/toy", topic=lettered.topic),
         title="toy",

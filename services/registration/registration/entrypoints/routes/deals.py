@@ -17,13 +17,14 @@ from servicekit.viewer import other_parties
 from ...application import deals as cases
 from ...application.ports import DealQuery
 from ...application.registering import register_deals
+from ...bootstrap import RegistrationContainer
 from ...domain import stages
 from ...domain.approval import Decision
 from ...domain.deal import Deal, Stage, Status
 from ...domain.errors import NotFound
 from ...domain.influence import RecordInfluence
 from ...domain.registration import RegisterDeal
-from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, clock, policy, read, today, write
+from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Container, Unit, actor, read, write
 from ..schemas.common import PageOut
 from ..schemas.crm import ExpiredOut
 from ..schemas.deals import (
@@ -51,10 +52,9 @@ Reader = Annotated[Principal, Depends(requires(*READ_SCOPES, partner_bound="conf
 
 
 def _command(
-    body: RegisterDealBody, request: Request, principal: Principal, day: date | None = None, where: str = ""
+    body: RegisterDealBody, request: Request, principal: Principal, day: date, where: str = ""
 ) -> RegisterDeal:
     principal.require_partner(body.partner_id)
-    day = day or today(request)
     check_facts(request, day, {f"{where}registered_on": body.registered_on})
     if principal.partner_id is not None and body.registered_on not in (None, day):
         raise Problem(422, "Invalid request", "partners register with today's date; registered_on is for managers")
@@ -71,27 +71,31 @@ def _command(
 
 
 @router.post("", status_code=201, response_model=DealOut)
-async def register_deal(body: RegisterDealBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
-    command = _command(body, request, principal)
+async def register_deal(
+    body: RegisterDealBody, request: Request, principal: PartnerOrManager, container: Container
+) -> JSONResponse:
+    command = _command(body, request, principal, container.today())
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
-        [deal] = await register_deals(unit, [command], policy(request), actor=actor(principal))
+        [deal] = await register_deals(unit, [command], container.policy, actor=actor(principal))
         return 201, DealOut.of(deal)
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/bulk", status_code=201, response_model=BulkOut)
-async def register_deals_in_bulk(body: BulkRegisterBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
+async def register_deals_in_bulk(
+    body: BulkRegisterBody, request: Request, principal: PartnerOrManager, container: Container
+) -> JSONResponse:
     """Many registrations in ONE transaction: all are registered, or none (the error names the item)."""
-    day = today(request)  # one date for the whole request
+    day = container.today()  # one date for the whole request
     commands = [_command(item, request, principal, day, f"deals.{i}.") for i, item in enumerate(body.deals)]
 
     async def action(unit: Unit) -> tuple[int, dict[str, Any]]:
-        deals = await register_deals(unit, commands, policy(request), actor=actor(principal))
+        deals = await register_deals(unit, commands, container.policy, actor=actor(principal))
         return 201, bulk_out(deals)
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 def bulk_out(deals: list[Deal]) -> dict[str, Any]:
@@ -113,8 +117,8 @@ def bulk_out(deals: list[Deal]) -> dict[str, Any]:
 
 @router.get("")
 async def list_deals(
-    request: Request,
     principal: Reader,
+    container: Container,
     partner_id: str | None = None,
     stage: Stage | None = None,
     status: Status | None = None,
@@ -140,12 +144,12 @@ async def list_deals(
         cursor=cursor,
         limit=limit,
     )
-    page = await read(request, lambda unit: cases.list_deals(unit, query))
+    page = await read(container, lambda unit: cases.list_deals(unit, query))
     return PageOut(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/{deal_id}")
-async def get_deal(deal_id: str, request: Request, principal: Reader) -> DealDetailOut:
+async def get_deal(deal_id: str, principal: Reader, container: Container) -> DealDetailOut:
     async def load(unit: Unit) -> DealDetailOut:
         deal = await cases.get(unit, deal_id)
         if not principal.can_see_partner(deal.partner_id):
@@ -153,7 +157,7 @@ async def get_deal(deal_id: str, request: Request, principal: Reader) -> DealDet
         history = [HistoryOut.of(h) for h in await cases.history(unit, deal_id)]
         return DealDetailOut(**DealOut.of(deal).model_dump(), history=history)
 
-    return await read(request, load)  # type: ignore[no-any-return]
+    return await read(container, load)
 
 
 async def _own(unit: Unit, principal: Principal, deal_id: str) -> None:
@@ -164,60 +168,68 @@ async def _own(unit: Unit, principal: Principal, deal_id: str) -> None:
             raise NotFound(f"deal {deal_id} not found")
 
 
-def _decision(request: Request, principal: Principal, deal_id: str, reason: str | None) -> Decision:
-    return Decision(deal_id=deal_id, by=actor(principal), on=today(request), reason=reason)
+def _decision(container: RegistrationContainer, principal: Principal, deal_id: str, reason: str | None) -> Decision:
+    return Decision(deal_id=deal_id, by=actor(principal), on=container.today(), reason=reason)
 
 
 @router.post("/expire", response_model=ExpiredOut)
-async def expire_deals(body: ExpireBody, request: Request, principal: Manager) -> JSONResponse:
+async def expire_deals(body: ExpireBody, request: Request, principal: Manager, container: Container) -> JSONResponse:
     """Expire approved registrations without progress for the configured days before ``as_of``."""
-    check_facts(request, today(request), {"as_of": body.as_of})
+    check_facts(request, container.today(), {"as_of": body.as_of})
 
-    async def action(unit: Unit) -> tuple[int, dict[str, object]]:
-        expired = await cases.expire(unit, body.as_of, policy(request), actor=actor(principal))
-        return 200, {"as_of": body.as_of, "expired": [d.deal_id for d in expired]}
+    async def action(unit: Unit) -> tuple[int, ExpiredOut]:
+        expired = await cases.expire(unit, body.as_of, container.policy, actor=actor(principal))
+        return 200, ExpiredOut(as_of=body.as_of, expired=[d.deal_id for d in expired])
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/approve", response_model=DealOut)
-async def approve_deal(deal_id: str, body: DecisionBody, request: Request, principal: Manager) -> JSONResponse:
-    command = _decision(request, principal, deal_id, body.note)
+async def approve_deal(
+    deal_id: str, body: DecisionBody, request: Request, principal: Manager, container: Container
+) -> JSONResponse:
+    command = _decision(container, principal, deal_id, body.note)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
         return 200, DealOut.of(await cases.approve(unit, command))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/reject", response_model=DealOut)
-async def reject_deal(deal_id: str, body: RejectBody, request: Request, principal: Manager) -> JSONResponse:
-    command = _decision(request, principal, deal_id, body.reason)
+async def reject_deal(
+    deal_id: str, body: RejectBody, request: Request, principal: Manager, container: Container
+) -> JSONResponse:
+    command = _decision(container, principal, deal_id, body.reason)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
         return 200, DealOut.of(await cases.reject(unit, command))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/award", response_model=DealOut)
-async def award_conflict(deal_id: str, body: DecisionBody, request: Request, principal: Manager) -> JSONResponse:
+async def award_conflict(
+    deal_id: str, body: DecisionBody, request: Request, principal: Manager, container: Container
+) -> JSONResponse:
     """Resolve a conflict in this registration's favour; the rival registrations are rejected."""
-    command = _decision(request, principal, deal_id, body.note)
+    command = _decision(container, principal, deal_id, body.note)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
-        return 200, DealOut.of(await cases.award(unit, command, policy(request)))
+        return 200, DealOut.of(await cases.award(unit, command, container.policy))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/stage", response_model=DealOut)
-async def change_stage(deal_id: str, body: StageBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
-    check_facts(request, today(request), {"changed_at": body.changed_at})
+async def change_stage(
+    deal_id: str, body: StageBody, request: Request, principal: PartnerOrManager, container: Container
+) -> JSONResponse:
+    check_facts(request, container.today(), {"changed_at": body.changed_at})
     command = stages.ChangeStage(
         deal_id=deal_id,
         to_stage=body.stage,
-        changed_at=body.changed_at or clock(request).now(),
+        changed_at=body.changed_at or container.runtime.clock.now(),
         forecast_close=body.forecast_close,
     )
 
@@ -225,39 +237,45 @@ async def change_stage(deal_id: str, body: StageBody, request: Request, principa
         await _own(unit, principal, deal_id)
         return 200, DealOut.of(await cases.change_stage(unit, command, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/won", response_model=DealOut)
-async def win_deal(deal_id: str, body: WinBody, request: Request, principal: Manager) -> JSONResponse:
-    check_facts(request, today(request), {"closed_on": body.closed_on})
+async def win_deal(
+    deal_id: str, body: WinBody, request: Request, principal: Manager, container: Container
+) -> JSONResponse:
+    check_facts(request, container.today(), {"closed_on": body.closed_on})
     command = stages.WinDeal(deal_id=deal_id, amount=body.amount, closed_on=body.closed_on)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
-        return 200, DealOut.of(await cases.win(unit, command, policy(request), actor=actor(principal)))
+        return 200, DealOut.of(await cases.win(unit, command, container.policy, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/lost", response_model=DealOut)
-async def lose_deal(deal_id: str, body: LoseBody, request: Request, principal: PartnerOrManager) -> JSONResponse:
-    check_facts(request, today(request), {"lost_on": body.lost_on})
-    command = stages.LoseDeal(deal_id=deal_id, lost_on=body.lost_on or today(request), reason=body.reason)
+async def lose_deal(
+    deal_id: str, body: LoseBody, request: Request, principal: PartnerOrManager, container: Container
+) -> JSONResponse:
+    check_facts(request, container.today(), {"lost_on": body.lost_on})
+    command = stages.LoseDeal(deal_id=deal_id, lost_on=body.lost_on or container.today(), reason=body.reason)
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
         await _own(unit, principal, deal_id)
         return 200, DealOut.of(await cases.lose(unit, command, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/reversal", response_model=DealOut)
-async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, principal: Manager) -> JSONResponse:
+async def reverse_deal(
+    deal_id: str, body: ReversalBody, request: Request, principal: Manager, container: Container
+) -> JSONResponse:
     """A won deal cancelled or refunded, fully (no amount) or partly."""
-    check_facts(request, today(request), {"reversed_on": body.reversed_on})
+    check_facts(request, container.today(), {"reversed_on": body.reversed_on})
     command = stages.ReverseDeal(
         deal_id=deal_id,
-        reversed_on=body.reversed_on or today(request),
+        reversed_on=body.reversed_on or container.today(),
         reason=f"{body.kind.value}: {body.reason}",
         amount=body.amount,
     )
@@ -265,18 +283,18 @@ async def reverse_deal(deal_id: str, body: ReversalBody, request: Request, princ
     async def action(unit: Unit) -> tuple[int, DealOut]:
         return 200, DealOut.of(await cases.reverse(unit, command, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/forecast", response_model=DealOut)
 async def change_forecast(
-    deal_id: str, body: ForecastBody, request: Request, principal: PartnerOrManager
+    deal_id: str, body: ForecastBody, request: Request, principal: PartnerOrManager, container: Container
 ) -> JSONResponse:
     if body.expected_amount is None and body.expected_close is None:
         raise Problem(422, "Invalid request", "give expected_amount, expected_close or both")
     command = stages.ChangeForecast(
         deal_id=deal_id,
-        changed_at=clock(request).now(),
+        changed_at=container.runtime.clock.now(),
         expected_amount=body.expected_amount,
         expected_close=body.expected_close,
     )
@@ -285,12 +303,12 @@ async def change_forecast(
         await _own(unit, principal, deal_id)
         return 200, DealOut.of(await cases.change_forecast(unit, command, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.post("/{deal_id}/influence", status_code=201, response_model=DealOut)
 async def record_influence(
-    deal_id: str, body: InfluenceBody, request: Request, principal: PartnerOrManager
+    deal_id: str, body: InfluenceBody, request: Request, principal: PartnerOrManager, container: Container
 ) -> JSONResponse:
     """Proof of influence (co-selling call, joint demo, customer referral, technical workshop)."""
     command = RecordInfluence(
@@ -299,11 +317,11 @@ async def record_influence(
         kind=body.kind,
         occurred_on=body.occurred_on,
         evidence_ref=body.evidence_ref,
-        today=today(request),
+        today=container.today(),
     )
 
     async def action(unit: Unit) -> tuple[int, DealOut]:
         await _own(unit, principal, deal_id)
         return 201, DealOut.of(await cases.record_influence(unit, command, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)

@@ -11,10 +11,9 @@ from servicekit.dates import check_facts
 
 from ...application import deals as cases
 from ...domain.approval import Decision
-from ...domain.errors import NotFound
 from ...domain.identity import CustomerIdentity, normalize_product_line
 from ...domain.registration import DirectDeal
-from ..deps import Unit, actor, policy, read, today, write
+from ..deps import Container, Unit, actor, read, write
 from ..schemas.deals import DealOut, DecisionBody, DirectDealBody, DirectDealOut
 
 router = APIRouter(prefix="/direct-deals", tags=["deals"])
@@ -33,13 +32,15 @@ def _out(direct: DirectDeal, product_line: str | None = None) -> DirectDealOut:
 
 
 @router.post("", status_code=201, response_model=DirectDealOut)
-async def add_direct_deal(body: DirectDealBody, request: Request, principal: Manager) -> JSONResponse:
-    check_facts(request, today(request), {"registered_on": body.registered_on})
+async def add_direct_deal(
+    body: DirectDealBody, request: Request, principal: Manager, container: Container
+) -> JSONResponse:
+    check_facts(request, container.today(), {"registered_on": body.registered_on})
     direct = DirectDeal(
         direct_deal_id=body.direct_deal_id,
         identity=CustomerIdentity.of(body.customer_name, body.customer_domain),
         product_key=normalize_product_line(body.product_line),
-        registered_on=body.registered_on or today(request),
+        registered_on=body.registered_on or container.today(),
     )
 
     async def action(unit: Unit) -> tuple[int, DirectDealOut]:
@@ -53,30 +54,27 @@ async def add_direct_deal(body: DirectDealBody, request: Request, principal: Man
         )
         return 201, _out(direct, body.product_line)
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.get("/{direct_deal_id}")
 async def get_direct_deal(
     direct_deal_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
+    container: Container,
 ) -> DirectDealOut:
-    direct = await read(request, lambda unit: unit.direct_deals.get(direct_deal_id))
-    if direct is None:
-        raise NotFound(f"direct deal {direct_deal_id} not found")
-    return _out(direct)
+    return _out(await read(container, lambda unit: cases.get_direct_deal(unit, direct_deal_id)))
 
 
 @router.post("/{direct_deal_id}/award", response_model=list[DealOut])
 async def award_to_vendor(
-    direct_deal_id: str, body: DecisionBody, request: Request, principal: Manager
+    direct_deal_id: str, body: DecisionBody, request: Request, principal: Manager, container: Container
 ) -> JSONResponse:
     """Resolve the conflict for the vendor: every conflicting partner registration is rejected."""
-    command = Decision(deal_id="", by=actor(principal), on=today(request), reason=body.note)
+    command = Decision(deal_id="", by=actor(principal), on=container.today(), reason=body.note)
 
     async def action(unit: Unit) -> tuple[int, list[DealOut]]:
-        rejected = await cases.award_direct(unit, direct_deal_id, command, policy(request))
+        rejected = await cases.award_direct(unit, direct_deal_id, command, container.policy)
         return 200, [DealOut.of(d) for d in rejected]
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)

@@ -14,7 +14,7 @@ from ...application import engagements as cases
 from ...application.ports import EngagementQuery
 from ...domain.engagement import RecordEngagement
 from ...domain.errors import NotFound
-from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Unit, actor, read, today, write
+from ..deps import PARTNER_WRITE_SCOPES, READ_SCOPES, Container, Unit, actor, read, write
 from ..schemas.common import PageOut
 from ..schemas.engagements import EngagementOut, RecordEngagementBody
 
@@ -27,6 +27,7 @@ async def record_engagement(
     body: RecordEngagementBody,
     request: Request,
     principal: Annotated[Principal, Depends(requires(*PARTNER_WRITE_SCOPES, partner_bound="confine"))],
+    container: Container,
 ) -> JSONResponse:
     principal.require_partner(body.partner_id)
     command = RecordEngagement(
@@ -35,19 +36,19 @@ async def record_engagement(
         kind=body.kind,
         occurred_on=body.occurred_on,
         evidence_ref=body.evidence_ref,
-        today=today(request),
+        today=container.today(),
     )
 
     async def action(unit: Unit) -> tuple[int, EngagementOut]:
         return 201, EngagementOut.of(await cases.record_engagement(unit, command, actor=actor(principal)))
 
-    return await write(request, principal, action)
+    return await write(request, principal, container, action)
 
 
 @router.get("")
 async def list_engagements(
-    request: Request,
     principal: Reader,
+    container: Container,
     partner_id: str | None = None,
     kind: EngagementKind | None = None,
     occurred_from: BusinessDate | None = None,
@@ -67,13 +68,13 @@ async def list_engagements(
         cursor=cursor,
         limit=limit,
     )
-    page = await read(request, lambda unit: cases.list_engagements(unit, query))
+    page = await read(container, lambda unit: cases.list_engagements(unit, query))
     return PageOut(items=[EngagementOut.of(e) for e in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/{engagement_id}")
-async def get_engagement(engagement_id: str, request: Request, principal: Reader) -> EngagementOut:
-    engagement = await read(request, lambda unit: cases.get_engagement(unit, engagement_id))
+async def get_engagement(engagement_id: str, principal: Reader, container: Container) -> EngagementOut:
+    engagement = await read(container, lambda unit: cases.get_engagement(unit, engagement_id))
     if not principal.can_see_partner(engagement.partner_id):
         raise NotFound(f"engagement {engagement_id} not found")
     return EngagementOut.of(engagement)

@@ -18,64 +18,48 @@ status codes and problem+json bodies are the same either way.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from servicekit.auth import Principal, requires
 from servicekit.body_limit import read_capped
-from servicekit.openapi import documented, webhook_openapi
+from servicekit.openapi import webhook_openapi
 from servicekit.problems import Problem
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ...adapters import crm_formats, crm_inbox
-from ...adapters.signatures import SignatureError, verify_hubspot_v3, verify_timestamped
-from ...adapters.unit import SqlRegistrationUnit
+from ...application import crm_queries
+from ...application.crm_intake import MalformedDelivery, SignatureRefused
+from ...bootstrap import RegistrationContainer
 from ...domain.crm import CrmChange
-from ...domain.errors import NotFound
-from ..deps import clock, read
+from ..deps import Container, container_of
 from ..schemas.crm import CrmDeliveryOut, CrmMappingOut, CrmRecordOut, DeliveryAcceptedOut
 
 router = APIRouter(tags=["webhooks"])
+T = TypeVar("T")
 
 
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
-
-
-def _refuse(exc: Exception, header: str = "X-Signature") -> Problem:
-    challenge = f'HMAC-SHA256 header="{header}"'
+def _refuse(exc: SignatureRefused) -> Problem:
+    challenge = f'HMAC-SHA256 header="{exc.header}"'
     return Problem(
         401, "Invalid signature", str(exc), kind="invalid-signature", headers={"WWW-Authenticate": challenge}
     )
 
 
-async def _body(request: Request) -> bytes:
-    return await read_capped(request, _settings(request).webhook_max_bytes)
-
-
-def _verify_timestamped(request: Request, body: bytes, source: str) -> None:
-    """Checks the ``X-Signature`` of a delivery from ``source`` against its secrets; 401 if it fails."""
-    settings = _settings(request)
+def _checked(check: Callable[[], T]) -> T:
+    """Run a signature check or a parse: a refused signature is 401, a malformed delivery 400."""
     try:
-        verify_timestamped(
-            request.headers.get("X-Signature"),
-            body,
-            settings.webhook_secrets(source),
-            now=time.time(),
-            tolerance=settings.webhook_tolerance_seconds,
-        )
-    except SignatureError as exc:
+        return check()
+    except SignatureRefused as exc:
         raise _refuse(exc) from exc
+    except MalformedDelivery as exc:
+        raise Problem(400, "Malformed delivery", str(exc)) from exc
 
 
-async def _store(request: Request, source: str, delivery_id: str, changes: list[CrmChange]) -> bool:
-    """Durably store the verified delivery for the crm-sync worker; True when it is new."""
-    writer: crm_inbox.InboxWriter = request.app.state.crm_inbox_writer
-    return await writer.store(source, delivery_id, changes)
+async def _body(request: Request, container: RegistrationContainer) -> bytes:
+    return await read_capped(request, container.settings.webhook_max_bytes)
 
 
 def _accepted(delivery_id: str | None, new: bool, changes: list[CrmChange], **extra: Any) -> JSONResponse:
@@ -95,19 +79,16 @@ async def salesforce(request: Request) -> Response:
 
 
 async def receive_salesforce(request: Request) -> Response:
-    body = await _body(request)
-    settings = _settings(request)
-    _verify_timestamped(request, body, "salesforce")
-    delivery = _parse(
-        lambda: crm_formats.parse_salesforce(
-            body, request.app.state.crm_mappings.version_field("salesforce"), clock(request).now()
-        )
-    )
-    if delivery.organization_id != settings.salesforce_org_id:
+    container = container_of(request)
+    edge = container.crm_edge
+    body = await _body(request, container)
+    _checked(lambda: edge.verify_timestamped(request.headers.get("X-Signature"), body, "salesforce"))
+    delivery = _checked(lambda: edge.parse_salesforce(body, container.runtime.clock.now()))
+    if delivery.organization_id != container.settings.salesforce_org_id:
         raise Problem(403, "Unknown organization", f"organization {delivery.organization_id!r} is not configured")
     changes = delivery.changes
-    await _store(request, "salesforce", crm_formats.message_id([c.delivery_id for c in changes]), _ordered(changes))
-    return Response(crm_formats.SALESFORCE_ACK, media_type="text/xml", status_code=202)
+    await edge.store("salesforce", edge.message_id([c.delivery_id for c in changes]), _ordered(changes))
+    return Response(edge.salesforce_ack, media_type="text/xml", status_code=202)
 
 
 @router.post(
@@ -122,30 +103,26 @@ async def hubspot(request: Request) -> JSONResponse:
 
 
 async def receive_hubspot(request: Request) -> JSONResponse:
-    body = await _body(request)
-    settings = _settings(request)
-    uri = settings.hubspot_public_url or str(request.url)
-    try:
-        verify_hubspot_v3(
+    container = container_of(request)
+    settings, edge = container.settings, container.crm_edge
+    body = await _body(request, container)
+    _checked(
+        lambda: edge.verify_hubspot(
             request.headers.get("X-HubSpot-Signature-v3"),
             request.headers.get("X-HubSpot-Request-Timestamp"),
             method=request.method,
-            uri=uri,
+            uri=settings.hubspot_public_url or str(request.url),
             body=body,
-            secrets=settings.webhook_secrets("hubspot"),
-            now=time.time(),
-            tolerance=settings.webhook_tolerance_seconds,
         )
-    except SignatureError as exc:
-        raise _refuse(exc, "X-HubSpot-Signature-v3") from exc
-    delivery = _parse(lambda: crm_formats.parse_hubspot(body))
+    )
+    delivery = _checked(lambda: edge.parse_hubspot(body))
     if settings.hubspot_portal_id and delivery.portal_ids - {settings.hubspot_portal_id}:
         raise Problem(403, "Unknown portal", f"portal(s) {sorted(delivery.portal_ids)} are not configured")
     changes = delivery.changes
     if not changes:  # only events about other objects: nothing to apply, nothing to store
         return _accepted(None, True, changes, ignored=delivery.ignored)
-    delivery_id = crm_formats.message_id([c.delivery_id for c in changes])
-    new = await _store(request, "hubspot", delivery_id, _ordered(changes))
+    delivery_id = edge.message_id([c.delivery_id for c in changes])
+    new = await edge.store("hubspot", delivery_id, _ordered(changes))
     return _accepted(delivery_id, new, changes, ignored=delivery.ignored)
 
 
@@ -161,10 +138,12 @@ async def generic(request: Request) -> JSONResponse:
 
 
 async def receive_generic(request: Request) -> JSONResponse:
-    body = await _body(request)
-    _verify_timestamped(request, body, "generic")
-    delivery = _parse(lambda: crm_formats.parse_generic_delivery(body, clock(request).now()))
-    new = await _store(request, "generic", delivery.delivery_id, _ordered(delivery.changes))
+    container = container_of(request)
+    edge = container.crm_edge
+    body = await _body(request, container)
+    _checked(lambda: edge.verify_timestamped(request.headers.get("X-Signature"), body, "generic"))
+    delivery = _checked(lambda: edge.parse_generic(body, container.runtime.clock.now()))
+    new = await edge.store("generic", delivery.delivery_id, _ordered(delivery.changes))
     return _accepted(delivery.delivery_id, new, delivery.changes)
 
 
@@ -230,61 +209,26 @@ def _ordered(changes: list[CrmChange]) -> list[CrmChange]:
     return sorted(changes, key=lambda c: c.record_id)
 
 
-def _parse(parse: Any) -> Any:
-    try:
-        return parse()
-    except crm_formats.MalformedDelivery as exc:
-        raise Problem(400, "Malformed delivery", str(exc)) from exc
+CrmReader = Annotated[Principal, Depends(requires("deals:read", "deals:write"))]
 
 
-@router.get("/crm/mapping", **documented(CrmMappingOut))
-async def crm_mapping(
-    request: Request, principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))]
-) -> dict[str, Any]:
+@router.get("/crm/mapping")
+async def crm_mapping(principal: CrmReader, container: Container) -> CrmMappingOut:
     """The field and stage mapping in force, per CRM source."""
-    return request.app.state.crm_mappings.describe()  # type: ignore[no-any-return]
+    return CrmMappingOut.model_validate(container.crm_mappings.describe())
 
 
-@router.get("/crm/records/{source}/{record_id}", **documented(CrmRecordOut))
-async def crm_record(
-    source: str,
-    record_id: str,
-    request: Request,
-    principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
-) -> dict[str, Any]:
+@router.get("/crm/records/{source}/{record_id}")
+async def crm_record(source: str, record_id: str, principal: CrmReader, container: Container) -> CrmRecordOut:
     """A CRM record as merged here: latest field values with their versions, and the last outcome."""
-
-    async def load(unit: SqlRegistrationUnit) -> dict[str, Any]:
-        record = await unit.crm.get(source, record_id)
-        if record is None:
-            raise NotFound(f"no {source} record {record_id}")
-        outcome = await unit.crm.outcome(source, record_id)
-        return {
-            "source": source,
-            "record_id": record_id,
-            "deal_id": record.deal_id,
-            "fields": record.fields,
-            "versions": record.versions,
-            "modified_at": record.modified_at,
-            "outcome": outcome,
-        }
-
-    return await read(request, load)  # type: ignore[no-any-return]
+    async with container.runtime.uow_factory() as uow:
+        found = await crm_queries.crm_record(container.crm_views(uow), source, record_id)
+    return CrmRecordOut.model_validate(found, from_attributes=True)
 
 
-@router.get("/crm/deliveries/{source}/{delivery_id}", **documented(CrmDeliveryOut))
-async def crm_delivery(
-    source: str,
-    delivery_id: str,
-    request: Request,
-    principal: Annotated[Principal, Depends(requires("deals:read", "deals:write"))],
-) -> dict[str, Any]:
+@router.get("/crm/deliveries/{source}/{delivery_id}")
+async def crm_delivery(source: str, delivery_id: str, principal: CrmReader, container: Container) -> CrmDeliveryOut:
     """What became of a webhook delivery: pending, applied (with each record's result) or failed."""
-
-    async def load(unit: SqlRegistrationUnit) -> dict[str, Any]:
-        status = await crm_inbox.SqlCrmInbox(unit.uow.conn).status(source, delivery_id)
-        if status is None:
-            raise NotFound(f"no {source} delivery {delivery_id}")
-        return status
-
-    return await read(request, load)  # type: ignore[no-any-return]
+    async with container.runtime.uow_factory() as uow:
+        found = await crm_queries.crm_delivery(container.crm_views(uow), source, delivery_id)
+    return CrmDeliveryOut.model_validate(found, from_attributes=True)

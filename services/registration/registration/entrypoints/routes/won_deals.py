@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from incentive_contracts.events.deal import FlagReason
 from incentive_contracts.money import DecimalString, Money
 from pydantic import BaseModel, Field
@@ -16,7 +16,7 @@ from servicekit.auth import Principal, requires
 
 from ...application import deals as cases
 from ...domain.deal import Deal
-from ..deps import READ_SCOPES, read
+from ..deps import READ_SCOPES, Container, read
 from ..schemas.common import PageOut
 
 router = APIRouter(prefix="/won-deals", tags=["deals"])
@@ -49,8 +49,8 @@ class WonDealOut(BaseModel):
 
 @router.get("")
 async def list_won_deals(
-    request: Request,
     principal: Reader,
+    container: Container,
     partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
@@ -60,5 +60,5 @@ async def list_won_deals(
         if partner_id not in (None, principal.partner_id):
             return PageOut(items=[], next_cursor=None)
         partner_id = principal.partner_id
-    page = await read(request, lambda unit: cases.won_deals(unit, partner_id=partner_id, cursor=cursor, limit=limit))
+    page = await read(container, lambda unit: cases.won_deals(unit, partner_id=partner_id, cursor=cursor, limit=limit))
     return PageOut(items=[WonDealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
