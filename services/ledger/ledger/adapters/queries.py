@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..application.queries import BalanceLine, EntryFilter, PartnerRow
 from .tables import balances, journal_entries, ledger_partners, postings
-
-
-@dataclass(frozen=True)
-class BalanceLine:
-    account: str
-    currency: str
-    balance: Decimal  # debit-positive, as stored
-
-
-@dataclass(frozen=True)
-class PartnerRow:
-    partner_id: str
-    program_id: str | None
-    tier: str | None
-    state: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class EntryFilter:
-    partner_id: str | None = None
-    deal_id: str | None = None
-    kind: str | None = None
-    caused_by: str | None = None
-    account: str | None = None
-    currency: str | None = None
-    effective_from: datetime | None = None
-    effective_to: datetime | None = None
-    after_seq: int | None = None
 
 
 def _own_accounts(partner_id: str) -> Any:

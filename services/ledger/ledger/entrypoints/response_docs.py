@@ -1,15 +1,26 @@
-"""The success bodies of the ledger's routes that build their JSON themselves (dicts), as models.
+"""The success bodies of the ledger's routes, as models (the OpenAPI document shows each answer).
 
-Routes name them with ``servicekit.openapi.documented`` so the OpenAPI document describes each
-answer; the JSON is sent as the route builds it. Amounts are decimal strings, as everywhere.
+Amounts are decimal strings, as everywhere. Times (``Timestamp``) are written as Python's
+``isoformat`` writes them (``+00:00``, not ``Z``): the JSON these routes have always answered.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class _Out(BaseModel):
@@ -30,7 +41,7 @@ class EntryOut(_Out):
     kind: str
     deal_id: str | None
     caused_by: str
-    effective_at: datetime
+    effective_at: Timestamp
     rule_id: str | None
     rule_version: int | None
     reverses: str | None
@@ -107,15 +118,15 @@ class InForceOut(_Out):
 class BatchOut(_Out):
     batch_id: str
     currency: str
-    cutoff: datetime
+    cutoff: Timestamp
     minimum_amount: str
     status: str
     line_count: int
     total: str
     content_hash: str | None
-    created_at: datetime
+    created_at: Timestamp
     created_by: str
-    settled_at: datetime | None
+    settled_at: Timestamp | None
 
 
 class BatchPageOut(_Out):
@@ -133,17 +144,20 @@ class LineOut(_Out):
     status: str
     payment_reference: str | None
     failure_reason: str | None
-    acknowledged_at: datetime | None
+    acknowledged_at: Timestamp | None
     entries_covered: int
     coverage_hash: str | None
     cut_entry_id: str | None
     outcome_entry_id: str | None
-    covered_entry_ids: list[str] | None = None
+
+
+class CoveredLineOut(LineOut):
+    covered_entry_ids: list[str]
 
 
 class BatchLinesOut(_Out):
     batch: BatchOut
-    items: list[LineOut]
+    items: list[CoveredLineOut]
     next_cursor: str | None
 
 
@@ -153,7 +167,7 @@ class AcknowledgedOut(_Out):
 
 
 class PartnerLineOut(LineOut):
-    cutoff: datetime
+    cutoff: Timestamp
 
 
 class PartnerPayoutsOut(_Out):
@@ -170,7 +184,7 @@ class ConsumedEventOut(_Out):
     offset: int
     event_type: str
     partner_id: str | None
-    event_time: datetime | None
+    event_time: Timestamp | None
     event: dict[str, Any]
 
 
@@ -237,7 +251,7 @@ class SimulationOut(_Out):
     model_config = ConfigDict(populate_by_name=True, extra="allow")
 
     simulation_id: str
-    created_at: datetime
+    created_at: Timestamp
     created_by: str
     program_id: str
     version: int | None
@@ -262,7 +276,7 @@ class PilotOut(_Out):
     control_tag: str
     starts_on: date
     ends_on: date | None
-    created_at: datetime
+    created_at: Timestamp
     description: str | None
 
 
@@ -275,7 +289,7 @@ class CohortChangeOut(_Out):
     tag: str
     effective_on: date
     member: bool
-    recorded_at: datetime
+    recorded_at: Timestamp
 
 
 class CohortChangesOut(_Out):
