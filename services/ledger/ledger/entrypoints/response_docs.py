@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
+from pydantic_core import to_jsonable_python
 
 
 def _isoformat(value: datetime) -> str:
@@ -248,7 +259,11 @@ class SimulatedPartnerOut(_Out):
 
 
 class SimulationOut(_Out):
+    """A simulation: validated against this model, answered in the stored document's own key order
+    (PostgreSQL's JSONB order, as this route has always answered)."""
+
     model_config = ConfigDict(populate_by_name=True, extra="allow")
+    _stored: dict[str, Any] | None = PrivateAttr(default=None)
 
     simulation_id: str
     created_at: Timestamp
@@ -261,6 +276,19 @@ class SimulationOut(_Out):
     events_replayed: int
     partners_on_program: list[str]
     partners: list[SimulatedPartnerOut]
+
+    @classmethod
+    def as_stored(cls, document: dict[str, Any]) -> SimulationOut:
+        out = cls.model_validate(document)
+        out._stored = document
+        return out
+
+    # No return annotation: pydantic would document the annotation instead of the fields above.
+    @model_serializer(mode="wrap")
+    def _in_stored_order(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
+        if self._stored is None:
+            return handler(self)
+        return to_jsonable_python(self._stored) if info.mode == "json" else self._stored
 
 
 class SimulationPageOut(_Out):

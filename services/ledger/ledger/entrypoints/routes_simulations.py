@@ -64,14 +64,18 @@ async def simulate(
     async def action(uow: UnitOfWork) -> tuple[int, SimulationOut]:
         store = ledger.unit(uow).simulations
         stored = await cases.simulate(store, ask, as_asked=as_asked, by=principal.actor, now=ledger.clock.now())
-        return 201, SimulationOut.model_validate(stored)
+        return 201, SimulationOut.as_stored(stored)
 
     return await run_write(request, principal, ledger.uow_factory, action)
 
 
 def _out(s: StoredSimulation) -> SimulationOut:
-    shown = {"simulation_id": s.simulation_id, "created_at": s.created_at, "created_by": shown_actor(s.created_by)}
-    return SimulationOut.model_validate({**shown, **s.result})  # created_by: a role, not a staff name, for partners
+    shown = {  # created_by: a role, not a staff name, for partner callers
+        "simulation_id": s.simulation_id,
+        "created_at": s.created_at.isoformat(),
+        "created_by": shown_actor(s.created_by),
+    }
+    return SimulationOut.as_stored({**shown, **s.result})
 
 
 @router.get("/simulations")
