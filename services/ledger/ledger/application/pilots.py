@@ -11,18 +11,6 @@ from ..domain.cohorts import CohortChange, Pilot
 
 
 @dataclass(frozen=True)
-class NewPilot:
-    pilot_id: str
-    base_program_id: str
-    variant_program_id: str
-    cohort_tag: str
-    control_tag: str
-    starts_on: date
-    ends_on: date | None
-    description: str | None
-
-
-@dataclass(frozen=True)
 class CohortChangeRequest:
     partner_id: str
     effective_on: date
@@ -39,11 +27,10 @@ class PilotStore(Protocol):
     ) -> list[CohortChange]: ...
 
 
-async def create_pilot(store: PilotStore, new: NewPilot, *, by: str, now: datetime) -> Pilot:
-    """Define a pilot: it applies to events recorded from ``now`` on (a replay resolves the same rules)."""
-    pilot = Pilot(new.pilot_id, new.base_program_id, new.variant_program_id, new.cohort_tag, new.control_tag,
-                  new.starts_on, new.ends_on, now)  # fmt: skip
-    return await store.create(pilot, new.description, by)
+async def create_pilot(store: PilotStore, pilot: Pilot, *, description: str | None, by: str) -> Pilot:
+    """Define a pilot: it applies to events recorded from its ``created_at`` on (a replay resolves the same
+    rules). A pilot is never changed afterwards (Conflict when it exists)."""
+    return await store.create(pilot, description, by)
 
 
 async def change_cohort(

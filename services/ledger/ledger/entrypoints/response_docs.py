@@ -7,6 +7,7 @@ Amounts are decimal strings, as everywhere. Times (``Timestamp``) are written as
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -32,6 +33,11 @@ Timestamp = Annotated[
     PlainSerializer(_isoformat, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """An optional amount or ratio as the decimal string the API answers."""
+    return None if value is None else format(value, "f")
 
 
 class _Out(BaseModel):

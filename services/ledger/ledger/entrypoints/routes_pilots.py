@@ -31,6 +31,7 @@ from .response_docs import (
     PilotListOut,
     PilotOut,
     PilotReportOut,
+    decimal_text,
 )
 
 router = APIRouter(tags=["pilots"])
@@ -93,20 +94,16 @@ def _change_out(c: CohortChange) -> CohortChangeOut:
                            recorded_at=c.recorded_at)  # fmt: skip
 
 
-def _decimal(value: object) -> str | None:
-    return None if value is None else format(value, "f")
-
-
 def _metrics_out(m: GroupMetrics) -> GroupMetricsOut:
     return GroupMetricsOut(
         currency=m.currency,
         partners=m.partners,
         won_deals=m.won_deals,
         lost_deals=m.lost_deals,
-        win_rate=_decimal(m.win_rate),
+        win_rate=decimal_text(m.win_rate),
         won_revenue=format(m.won_revenue, "f"),
         reward_cost=format(m.reward_cost, "f"),
-        reward_cost_per_revenue=_decimal(m.cost_ratio),
+        reward_cost_per_revenue=decimal_text(m.cost_ratio),
     )
 
 
@@ -119,12 +116,14 @@ async def create_pilot(
     body: PilotBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)], ledger: Ledger
 ) -> JSONResponse:
     """Define a pilot. It applies to events recorded from now on (a replay resolves the same rules)."""
-    new = cases.NewPilot(body.pilot_id, body.base_program_id, body.variant_program_id, body.cohort_tag,
-                         body.control_tag, body.starts_on, body.ends_on, body.description)  # fmt: skip
 
     async def action(uow: UnitOfWork) -> tuple[int, PilotOut]:
-        pilot = await cases.create_pilot(ledger.unit(uow).pilots, new, by=principal.subject, now=ledger.clock.now())
-        return 201, _pilot_out(pilot, body.description)
+        pilot = Pilot(body.pilot_id, body.base_program_id, body.variant_program_id, body.cohort_tag,
+                      body.control_tag, body.starts_on, body.ends_on, ledger.clock.now())  # fmt: skip
+        created = await cases.create_pilot(
+            ledger.unit(uow).pilots, pilot, description=body.description, by=principal.subject
+        )
+        return 201, _pilot_out(created, body.description)
 
     return await run_write(request, principal, ledger.uow_factory, action)
 

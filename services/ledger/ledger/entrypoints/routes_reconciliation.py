@@ -18,7 +18,7 @@ from servicekit.unit_of_work import UnitOfWork
 from ..application import reconciliation as cases
 from ..domain.reconciliation import Forecast, Line, period_bounds
 from .deps import Ledger, Queries
-from .response_docs import ForecastOut, ReconciliationLineOut, ReconciliationOut
+from .response_docs import ForecastOut, ReconciliationLineOut, ReconciliationOut, decimal_text
 
 router = APIRouter(tags=["reconciliation"])
 READERS = requires("finance:read", "finance:write", "audit:read")
@@ -33,17 +33,13 @@ class ForecastBody(BaseModel):
     payouts: Amount
 
 
-def _amount(value: object) -> str | None:
-    return None if value is None else format(value, "f")
-
-
 def _line(x: Line) -> ReconciliationLineOut:
     return ReconciliationLineOut(
         name=x.name,
         currency=x.currency,
-        expected=_amount(x.expected),
+        expected=decimal_text(x.expected),
         actual=format(x.actual, "f"),
-        difference=_amount(x.difference),
+        difference=decimal_text(x.difference),
         ok=x.ok,
         note=x.note,
     )
