@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from incentive_kernel.paging import Page
+from servicekit.keyset import fetch_page
 from servicekit.pagination import encode_cursor
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -38,6 +39,7 @@ from . import reconciliation_queries as sums
 from .cohorts import pilot_of
 from .programs import SqlProgramVersions, published_versions
 from .reconciliation_runs import latest_run
+from .tables import journal_entries
 
 
 def _entry(row: Any, postings: list[Any]) -> EntryView:
@@ -112,9 +114,10 @@ class SqlLedgerQueries:
 
     async def entries(self, where: EntryFilter, limit: int) -> Page[EntryView]:
         async with self.engine.connect() as conn:
-            rows = await queries.entries(conn, where, limit + 1)
-            page = await _entries_with_postings(conn, rows[:limit])
-        return Page(page, encode_cursor(page[-1].posted_seq) if len(rows) > limit else None)
+            stmt = queries.entries_query(where)
+            key = journal_entries.c.posted_seq
+            rows = await fetch_page(conn, stmt, key, after=where.after_seq, limit=limit, convert=lambda r: r)
+            return Page(await _entries_with_postings(conn, rows.items), rows.next_cursor)
 
     async def entry(self, entry_id: str) -> EntryView | None:
         async with self.engine.connect() as conn:
@@ -142,11 +145,7 @@ class SqlLedgerQueries:
         self, *, status: str | None, currency: str | None, after: int | None, limit: int
     ) -> Page[Batch]:
         async with self.engine.connect() as conn:
-            found = await payout_queries.batches(
-                conn, status=status, currency=currency, after_seq=after, limit=limit + 1
-            )
-        page = found[:limit]
-        return Page(page, encode_cursor(page[-1].batch_seq) if len(found) > limit else None)
+            return await payout_queries.batch_page(conn, status=status, currency=currency, after=after, limit=limit)
 
     async def payout_batch(self, batch_id: str) -> Batch | None:
         async with self.engine.connect() as conn:
@@ -159,13 +158,10 @@ class SqlLedgerQueries:
             batch = await payout_queries.batch(conn, batch_id)
             if batch is None:
                 return None
-            found = await payout_queries.lines(
-                conn, batch_id, status=status, after_partner=after_partner, limit=limit + 1
-            )
-            page = found[:limit]
-            covered = await payout_queries.covered_entries(conn, page)
-        items = [CoveredLine(x, covered.get(x.line_id, [])) for x in page]
-        return BatchLines(batch, Page(items, encode_cursor(page[-1].partner_id) if len(found) > limit else None))
+            page = await payout_queries.line_page(conn, batch_id, status=status, after=after_partner, limit=limit)
+            covered = await payout_queries.covered_entries(conn, page.items)
+        items = [CoveredLine(x, covered.get(x.line_id, [])) for x in page.items]
+        return BatchLines(batch, Page(items, page.next_cursor))
 
     async def batch_line_chunks(
         self, batch_id: str, *, status: str | None, chunk: int
