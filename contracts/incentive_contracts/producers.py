@@ -15,6 +15,7 @@ LEDGER = "/ledger"
 
 _RULES: dict[str, str] = {
     "partner.tier_changed": LEDGER,
+    "partner.notice_acknowledged": LEDGER,
     "partner.": REGISTRATION,
     "deal.": REGISTRATION,
     "engagement.": REGISTRATION,

@@ -16,13 +16,18 @@ from incentive_kernel.clock import Clock
 from servicekit.container import ServiceRuntime
 from servicekit.metrics import ExtraMetrics
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .adapters.handbook_render import handbook_html, handbook_pdf
+from .adapters.notice_book import SqlNoticeBook
 from .adapters.read_model import SqlLedgerQueries
 from .adapters.reconcile_sources import PeerFactory as PeerFactory
 from .adapters.reconcile_sources import open_sources, peer_clients
 from .adapters.reconciliation_metrics import reconciliation_gauges
 from .adapters.reconciliation_runs import TransactionalRunLog
 from .adapters.unit import SqlLedgerUnit
+from .application.handbook import Handbook
+from .application.notices import NoticeBook
 from .application.ports import LedgerUnit
 from .application.queries import LedgerQueries
 from .application.service_reconciliation import RunLog, Sources
@@ -39,6 +44,9 @@ class LedgerContainer:
     unit: Callable[[UnitOfWork], LedgerUnit]  # the write side: repositories over one unit of work
     peers: PeerFactory  # clients of the mdf and registration APIs (the reconciliation; tests hand in their own)
     run_log: RunLog = field(repr=False)  # stored cross-service reconciliation runs
+    notice_book: Callable[[AsyncConnection], NoticeBook] = SqlNoticeBook  # reads; writes use unit(...).notices
+    render_handbook_html: Callable[[Handbook], str] = handbook_html
+    render_handbook_pdf: Callable[[Handbook], bytes] = handbook_pdf
 
     @property
     def settings(self) -> LedgerSettings:
@@ -56,6 +64,12 @@ class LedgerContainer:
 
     def today(self) -> date:
         return self.clock.now().date()
+
+    @asynccontextmanager
+    async def reading_notices(self) -> AsyncIterator[NoticeBook]:
+        """The notice book on a connection of its own, for the reads of one request."""
+        async with self.runtime.engine.connect() as conn:
+            yield self.notice_book(conn)
 
     @asynccontextmanager
     async def reconciliation_sources(self) -> AsyncIterator[Sources]:

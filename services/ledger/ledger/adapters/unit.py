@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from servicekit.unit_of_work import UnitOfWork
 
+from .notice_book import OutboxNoticeAnnouncements, SqlNoticeBook
 from .payout_store import SqlPayoutStore
 from .pilot_queries import SqlPilots
 from .programs import OutboxProgramAnnouncements, SqlProgramVersions
@@ -45,3 +46,11 @@ class SqlLedgerUnit:
     @property
     def store(self) -> SqlLedgerStore:
         return SqlLedgerStore(self.uow)
+
+    @property
+    def notices(self) -> SqlNoticeBook:
+        return SqlNoticeBook(self.uow.conn)
+
+    @property
+    def notice_announcements(self) -> OutboxNoticeAnnouncements:
+        return OutboxNoticeAnnouncements(self.uow)

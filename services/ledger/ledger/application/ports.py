@@ -11,6 +11,7 @@ from ..domain.chain import ChainedEntry
 from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
+from .notices import NoticeAnnouncements, NoticeBook
 from .payout_ports import PayoutStore
 from .pilots import PilotStore
 from .programs import ProgramAnnouncements, ProgramVersions
@@ -64,3 +65,7 @@ class LedgerUnit(Protocol):
     def simulations(self) -> SimulationStore: ...
     @property
     def store(self) -> LedgerStore: ...
+    @property
+    def notices(self) -> NoticeBook: ...
+    @property
+    def notice_announcements(self) -> NoticeAnnouncements: ...

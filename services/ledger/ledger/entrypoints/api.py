@@ -14,6 +14,8 @@ from ..domain.program_document import InvalidProgram
 from . import (
     routes_audit,
     routes_entries,
+    routes_handbook,
+    routes_notices,
     routes_partners,
     routes_payouts,
     routes_pilots,
@@ -57,6 +59,8 @@ def create_app(
             routes_service_reconciliation.router,
             routes_simulations.router,
             routes_pilots.router,
+            routes_notices.router,
+            routes_handbook.router,
             dead_letter_router(PROJECTOR),
         ],
         domain_errors=DOMAIN_ERRORS,
