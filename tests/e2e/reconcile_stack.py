@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import typer
+from ledger.bootstrap import bootstrap as ledger_container
 from ledger.config import LedgerSettings
 from ledger.entrypoints import reconcile_cli
 from ledger.entrypoints.api import create_app as ledger_app
@@ -168,7 +169,7 @@ class Stack:
         def main() -> None:
             """ledger (test)"""
 
-        reconcile_cli.register(cli, lambda: self.settings, peers)
+        reconcile_cli.register(cli, lambda: ledger_container(self.settings, peers=peers))
         return await asyncio.to_thread(CliRunner().invoke, cli, ["reconcile", *args])
 
 
@@ -182,19 +183,17 @@ async def running_stack(
     ledger: LedgerSettings, mdf: MdfSettings, registration: RegistrationSettings
 ) -> AsyncIterator[Stack]:
     settings = with_peer_tokens(ledger, mdf, registration)
-    led_app = ledger_app(settings)
     async with AsyncExitStack() as stack:
         reg = await stack.enter_async_context(app_client(registration_app(registration)))
         mdf_clock = FixedClock(MDF_DAY)
         mdf_client = await stack.enter_async_context(app_client(mdf_app(mdf, clock=mdf_clock)))
-        led = await stack.enter_async_context(app_client(led_app))
-        running = Stack(reg, mdf_client, led, settings, mdf, registration, mdf_clock)
 
         @asynccontextmanager
         async def in_process(_: LedgerSettings) -> AsyncIterator[Peers]:
             yield mdf_client, reg
 
-        led_app.state.peer_clients = in_process
+        led = await stack.enter_async_context(app_client(ledger_app(settings, peers=in_process)))
+        running = Stack(reg, mdf_client, led, settings, mdf, registration, mdf_clock)
         await stack.enter_async_context(projector_task(settings))
         await stack.enter_async_context(relay_task(settings, "ledger"))
         await stack.enter_async_context(mdf_consumer_task(mdf))

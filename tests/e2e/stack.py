@@ -50,17 +50,17 @@ async def running_stack(
     registration: RegistrationSettings, mdf: MdfSettings, ledger: LedgerSettings, today: date
 ) -> AsyncIterator[Stack]:
     clock = BusinessClock(today)
-    led_app = ledger_app(with_peer_tokens(ledger, mdf, registration))
     async with AsyncExitStack() as stack:
         reg_client = await stack.enter_async_context(app_client(registration_app(registration, clock=clock)))
         mdf_client = await stack.enter_async_context(app_client(mdf_app(mdf, clock=clock)))
-        led_client = await stack.enter_async_context(app_client(led_app))
 
         @asynccontextmanager
         async def in_process(_: LedgerSettings) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
             yield mdf_client, reg_client
 
-        led_app.state.peer_clients = in_process  # the reconciliation reads the in-process services
+        # the reconciliation reads the in-process services
+        led_app = ledger_app(with_peer_tokens(ledger, mdf, registration), peers=in_process)
+        led_client = await stack.enter_async_context(app_client(led_app))
         await stack.enter_async_context(relay_task(registration, "registration"))
         await stack.enter_async_context(relay_task(mdf, "mdf"))
         await stack.enter_async_context(relay_task(ledger, "ledger"))

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 from incentive_contracts import topics
+from ledger.bootstrap import LedgerContainer, running
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app
 from servicekit.db import create_engine
@@ -27,6 +28,13 @@ def ledger_settings(database_factory: DatabaseFactory, topic_prefix: str) -> Led
 async def ledger_client(ledger_settings: LedgerSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with app_client(create_app(ledger_settings)) as client:
         yield client
+
+
+@pytest.fixture
+async def ledger_container(ledger_settings: LedgerSettings) -> AsyncIterator[LedgerContainer]:
+    """The ledger's composition root for a command or worker under test (its pool closed afterwards)."""
+    async with running(ledger_settings) as container:
+        yield container
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from incentive_kernel.paging import Page
+from servicekit.keyset import fetch_page
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,17 +15,26 @@ from .payout_store import batch_of, line_of
 from .tables import journal_entries, payout_batches, payout_coverage, payout_lines
 
 
-async def batches(
-    conn: AsyncConnection, *, status: str | None, currency: str | None, after_seq: int | None, limit: int
-) -> list[Batch]:
-    stmt = select(payout_batches).order_by(payout_batches.c.batch_seq).limit(limit)
+async def batch_page(
+    conn: AsyncConnection, *, status: str | None, currency: str | None, after: int | None, limit: int
+) -> Page[Batch]:
+    """Batches in the order they were cut."""
+    stmt = select(payout_batches)
     if status is not None:
         stmt = stmt.where(payout_batches.c.status == status)
     if currency is not None:
         stmt = stmt.where(payout_batches.c.currency == currency)
-    if after_seq is not None:
-        stmt = stmt.where(payout_batches.c.batch_seq > after_seq)
-    return [batch_of(r) for r in await conn.execute(stmt)]
+    return await fetch_page(conn, stmt, payout_batches.c.batch_seq, after=after, limit=limit, convert=batch_of)
+
+
+async def line_page(
+    conn: AsyncConnection, batch_id: str, *, status: str | None, after: str | None, limit: int
+) -> Page[Line]:
+    """A batch's lines in partner order (one line per partner in a batch)."""
+    stmt = select(payout_lines).where(payout_lines.c.batch_id == batch_id)
+    if status is not None:
+        stmt = stmt.where(payout_lines.c.status == status)
+    return await fetch_page(conn, stmt, payout_lines.c.partner_id, after=after, limit=limit, convert=line_of)
 
 
 async def batch(conn: AsyncConnection, batch_id: str) -> Batch | None:

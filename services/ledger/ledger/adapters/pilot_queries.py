@@ -55,9 +55,8 @@ async def pilot(conn: AsyncConnection, pilot_id: str) -> Any:
 
 
 async def record_changes(
-    conn: AsyncConnection, tag: str, rows: Sequence[tuple[str, date, bool]], by: str
+    conn: AsyncConnection, tag: str, rows: Sequence[tuple[str, date, bool]], by: str, now: datetime
 ) -> list[CohortChange]:
-    now = datetime.now(UTC)
     stmt = insert(cohort_changes).returning(*cohort_changes.c)
     values = [
         {"partner_id": p, "tag": tag, "effective_on": on, "member": member, "recorded_at": now, "recorded_by": by}
@@ -106,3 +105,18 @@ async def group_report(
     members = members_during(await tag_changes(conn, [tag]), tag, start, end)
     rows = await _earnings_rows(conn, members, start, end)
     return members, group_metrics(members, await _deals(conn, members), earned(rows), start, end)
+
+
+class SqlPilots:
+    """The pilot store of one unit of work (pilots and cohort changes are append-only)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def create(self, pilot: Pilot, description: str | None, by: str) -> Pilot:
+        return await create_pilot(self.conn, pilot, description, by)
+
+    async def record_changes(
+        self, tag: str, rows: Sequence[tuple[str, date, bool]], by: str, now: datetime
+    ) -> list[CohortChange]:
+        return await record_changes(self.conn, tag, rows, by, now)

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..application.queries import BalanceLine, EntryFilter, PartnerRow
 from .tables import balances, journal_entries, ledger_partners, postings
-
-
-@dataclass(frozen=True)
-class BalanceLine:
-    account: str
-    currency: str
-    balance: Decimal  # debit-positive, as stored
-
-
-@dataclass(frozen=True)
-class PartnerRow:
-    partner_id: str
-    program_id: str | None
-    tier: str | None
-    state: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class EntryFilter:
-    partner_id: str | None = None
-    deal_id: str | None = None
-    kind: str | None = None
-    caused_by: str | None = None
-    account: str | None = None
-    currency: str | None = None
-    effective_from: datetime | None = None
-    effective_to: datetime | None = None
-    after_seq: int | None = None
 
 
 def _own_accounts(partner_id: str) -> Any:
@@ -128,7 +99,8 @@ async def statement_lines(
     return list((await conn.execute(stmt)).all())
 
 
-async def entries(conn: AsyncConnection, f: EntryFilter, limit: int) -> list[Any]:
+def entries_query(f: EntryFilter) -> Select[Any]:
+    """The entries the filter selects (``after_seq`` aside: the page is cut by the caller)."""
     conditions = []
     if f.partner_id is not None:
         conditions.append(journal_entries.c.partner_id == f.partner_id)
@@ -142,8 +114,6 @@ async def entries(conn: AsyncConnection, f: EntryFilter, limit: int) -> list[Any
         conditions.append(journal_entries.c.effective_at >= f.effective_from)
     if f.effective_to is not None:
         conditions.append(journal_entries.c.effective_at <= f.effective_to)
-    if f.after_seq is not None:
-        conditions.append(journal_entries.c.posted_seq > f.after_seq)
     if f.account is not None or f.currency is not None:
         posting_conditions = [postings.c.entry_id == journal_entries.c.entry_id]
         if f.account is not None:
@@ -151,8 +121,7 @@ async def entries(conn: AsyncConnection, f: EntryFilter, limit: int) -> list[Any
         if f.currency is not None:
             posting_conditions.append(postings.c.currency == f.currency)
         conditions.append(select(postings.c.entry_id).where(and_(*posting_conditions)).exists())
-    stmt = select(journal_entries).where(*conditions).order_by(journal_entries.c.posted_seq).limit(limit)
-    return list((await conn.execute(stmt)).all())
+    return select(journal_entries).where(*conditions)
 
 
 async def entry(conn: AsyncConnection, entry_id: str) -> Any | None:

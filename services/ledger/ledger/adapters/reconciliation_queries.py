@@ -72,3 +72,11 @@ async def record_forecast(
     stmt = insert(forecasts).values(values)
     stmt = stmt.on_conflict_do_update(index_elements=["period", "currency"], set_=values)
     await conn.execute(stmt)
+
+
+class SqlForecasts:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record(self, period: str, currency: str, forecast: Forecast, by: str, now: datetime) -> None:
+        await record_forecast(self.conn, period, currency, forecast, by, now)

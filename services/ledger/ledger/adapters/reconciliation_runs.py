@@ -3,37 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..application.service_reconciliation import ReconciliationRun
-from ..domain.service_reconciliation import CHECKS, Difference
+from ..application.service_reconciliation import ReconciliationRun, run_json
 from .tables import service_reconciliation_runs as runs
-
-
-def difference_json(d: Difference) -> dict[str, Any]:
-    return {**asdict(d), "amount": None if d.amount is None else format(d.amount, "f")}
-
-
-def run_json(run: ReconciliationRun) -> dict[str, Any]:
-    """A run as stored and as answered over HTTP."""
-    report = run.report
-    return {
-        "run_id": run.run_id,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "run_by": run.run_by,
-        "error": run.error,
-        "ok": run.ok,
-        "difference_count": len(report.differences) if report else 0,
-        "counts": report.counts() if report else dict.fromkeys(CHECKS, 0),
-        "compared": report.compared if report else {},
-        "differences": [difference_json(d) for d in report.differences] if report else [],
-        "information": [difference_json(d) for d in report.information] if report else [],
-    }
 
 
 class SqlRunLog:

@@ -4,8 +4,7 @@ and compare each partner's earnings with what the live journal holds."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from servicekit.copy import driver_connection
@@ -13,6 +12,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.builtin_program import builtin_version
+from ..application.simulations import SimulationRequest
 from ..domain.catalog import ProgramVersion, WhatIf
 from ..domain.errors import NotFound
 from ..domain.program_document import load_program, validate_program
@@ -26,16 +26,6 @@ from .tables import journal_entries, postings, program_versions, simulations
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BATCH = 5000
-
-
-@dataclass(frozen=True)
-class SimulationRequest:
-    program_id: str
-    document: str | None
-    version: int | None
-    start: date | None
-    end: date | None
-    partner_id: str | None  # None: every partner
 
 
 def _bounds(request: SimulationRequest) -> tuple[datetime, datetime]:
@@ -153,10 +143,14 @@ def _difference(d: PartnerDifference) -> dict[str, Any]:
 
 
 async def store_simulation(
-    conn: AsyncConnection, request: dict[str, Any], result: dict[str, Any], partner_scope: str | None, by: str
+    conn: AsyncConnection,
+    request: dict[str, Any],
+    result: dict[str, Any],
+    partner_scope: str | None,
+    by: str,
+    created: datetime,
 ) -> dict[str, Any]:
     simulation_id = str(uuid.uuid4())
-    created = datetime.now(UTC)
     await conn.execute(
         simulations.insert().values(
             simulation_id=simulation_id,
@@ -168,3 +162,18 @@ async def store_simulation(
         )
     )
     return {"simulation_id": simulation_id, "created_at": created.isoformat(), "created_by": by, **result}
+
+
+class SqlSimulations:
+    """The simulation store of one unit of work."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def run(self, request: SimulationRequest) -> dict[str, Any]:
+        return await run_simulation(self.conn, request)
+
+    async def store(
+        self, request: dict[str, Any], result: dict[str, Any], partner_scope: str | None, by: str, now: datetime
+    ) -> dict[str, Any]:
+        return await store_simulation(self.conn, request, result, partner_scope, by, now)

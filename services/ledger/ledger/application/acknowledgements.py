@@ -106,3 +106,13 @@ async def acknowledge(
             store.announce(action, linked, now)
     after = await store.lines(batch_id, sorted(wanted))
     return [after[lid] for lid in wanted]  # in the order asked
+
+
+async def acknowledge_and_read(
+    store: PayoutStore, batch_id: str, items: Sequence[Acknowledgement], by: str, now: datetime
+) -> tuple[Batch, list[Line]]:
+    """Acknowledge the lines, then read the batch as it now stands (settled when no line is in payment)."""
+    lines = await acknowledge(store, batch_id, items, by, now)
+    batch = await store.batch(batch_id)
+    assert batch is not None
+    return batch, lines

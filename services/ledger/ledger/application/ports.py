@@ -11,6 +11,12 @@ from ..domain.chain import ChainedEntry
 from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
+from .notices import NoticeAnnouncements, NoticeBook
+from .payout_ports import PayoutStore
+from .pilots import PilotStore
+from .programs import ProgramAnnouncements, ProgramVersions
+from .reconciliation import ForecastStore
+from .simulations import SimulationStore
 
 BalanceKey = tuple[str, str, str]  # partner_id, account, currency
 DealKey = tuple[str, str]  # partner_id, deal_id
@@ -40,3 +46,26 @@ class LedgerStore(Protocol):
     async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None: ...
     def publish_entry_posted(self, entry: ChainedEntry) -> None: ...
     def announce(self, announcement: Announcement) -> None: ...
+
+
+class LedgerUnit(Protocol):
+    """The repositories a write route's use case works on, all in one unit of work (adapters/unit.py)."""
+
+    @property
+    def programs(self) -> ProgramVersions: ...
+    @property
+    def announcements(self) -> ProgramAnnouncements: ...
+    @property
+    def payouts(self) -> PayoutStore: ...
+    @property
+    def pilots(self) -> PilotStore: ...
+    @property
+    def forecasts(self) -> ForecastStore: ...
+    @property
+    def simulations(self) -> SimulationStore: ...
+    @property
+    def store(self) -> LedgerStore: ...
+    @property
+    def notices(self) -> NoticeBook: ...
+    @property
+    def notice_announcements(self) -> NoticeAnnouncements: ...

@@ -35,11 +35,14 @@ class StoredVersion:
     reason: str | None = None
 
 
-class ProgramVersions(Protocol):
-    async def next_version(self, program_id: str) -> int: ...
-    async def add_draft(self, draft: StoredVersion) -> None: ...
+class ProgramVersionReader(Protocol):
     async def get(self, program_id: str, version: int, *, for_update: bool = False) -> StoredVersion | None: ...
     async def list(self, program_id: str | None = None) -> list[StoredVersion]: ...
+
+
+class ProgramVersions(ProgramVersionReader, Protocol):
+    async def next_version(self, program_id: str) -> int: ...
+    async def add_draft(self, draft: StoredVersion) -> None: ...
     async def publish(
         self,
         program_id: str,
@@ -148,7 +151,7 @@ async def announce_published(repo: ProgramVersions, announce: ProgramAnnouncemen
     return published
 
 
-async def get_version(repo: ProgramVersions, program_id: str, version: int) -> StoredVersion:
+async def get_version(repo: ProgramVersionReader, program_id: str, version: int) -> StoredVersion:
     if program_id == DEFAULT_PROGRAM_ID and version == BUILTIN_VERSION:
         return builtin_stored()
     found = await repo.get(program_id, version)
@@ -157,7 +160,7 @@ async def get_version(repo: ProgramVersions, program_id: str, version: int) -> S
     return found
 
 
-async def list_versions(repo: ProgramVersions, program_id: str | None = None) -> list[StoredVersion]:
+async def list_versions(repo: ProgramVersionReader, program_id: str | None = None) -> list[StoredVersion]:
     found = await repo.list(program_id)
     if program_id in (None, DEFAULT_PROGRAM_ID):
         found = [builtin_stored(), *found]

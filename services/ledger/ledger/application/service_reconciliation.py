@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..domain.service_positions import (
     LedgerDeal,
@@ -21,7 +22,7 @@ from ..domain.service_positions import (
     PayoutSettlement,
     RegisteredDeal,
 )
-from ..domain.service_reconciliation import ServiceReconciliation, reconcile_services
+from ..domain.service_reconciliation import CHECKS, Difference, ServiceReconciliation, reconcile_services
 
 
 class SourceUnavailable(Exception):
@@ -110,6 +111,45 @@ async def reconcile_and_record(
     run = await reconcile(sources, now=now, run_by=run_by, confirm_after=confirm_after)
     run_id = await log.record(run)
     return ReconciliationRun(run.started_at, run.finished_at, run.run_by, run.report, run.error, run_id)
+
+
+SourcesOpener = Callable[[], AbstractAsyncContextManager[Sources]]  # opens the peers' clients for one run
+
+
+async def reconcile_now(open_sources: SourcesOpener, *, now: Callable[[], datetime], run_by: str) -> ReconciliationRun:
+    """Compare now, without recording (the API's live answer)."""
+    async with open_sources() as sources:
+        return await reconcile(sources, now=now, run_by=run_by)
+
+
+async def reconcile_and_store(
+    open_sources: SourcesOpener, log: RunLog, *, now: Callable[[], datetime], run_by: str, confirm_after: float = 0.0
+) -> ReconciliationRun:
+    """Compare and store the run (the CLI and the CronJob): the API's gauges read the latest."""
+    async with open_sources() as sources:
+        return await reconcile_and_record(sources, log, now=now, run_by=run_by, confirm_after=confirm_after)
+
+
+def difference_json(d: Difference) -> dict[str, Any]:
+    return {**asdict(d), "amount": None if d.amount is None else format(d.amount, "f")}
+
+
+def run_json(run: ReconciliationRun) -> dict[str, Any]:
+    """A run as stored and as answered over HTTP."""
+    report = run.report
+    return {
+        "run_id": run.run_id,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "run_by": run.run_by,
+        "error": run.error,
+        "ok": run.ok,
+        "difference_count": len(report.differences) if report else 0,
+        "counts": report.counts() if report else dict.fromkeys(CHECKS, 0),
+        "compared": report.compared if report else {},
+        "differences": [difference_json(d) for d in report.differences] if report else [],
+        "information": [difference_json(d) for d in report.information] if report else [],
+    }
 
 
 def _persisting(first: ServiceReconciliation, second: ServiceReconciliation) -> ServiceReconciliation:

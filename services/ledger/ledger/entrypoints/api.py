@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from incentive_kernel.clock import Clock
 from servicekit.app import create_service_app
 from servicekit.dead_letter_api import dead_letter_router
 
-from ..bootstrap import LedgerContainer, bootstrap
+from ..bootstrap import LedgerContainer, PeerFactory, bootstrap
 from ..config import LedgerSettings
 from . import (
     routes_audit,
@@ -22,12 +23,19 @@ from . import (
     routes_simulations,
 )
 from .projector import PROJECTOR
-from .reconcile_wiring import peer_clients
 
 
-def create_app(settings: LedgerSettings | None = None, *, container: LedgerContainer | None = None) -> FastAPI:
-    container = container or bootstrap(settings)
-    app = create_service_app(
+def create_app(
+    settings: LedgerSettings | None = None,
+    *,
+    container: LedgerContainer | None = None,
+    clock: Clock | None = None,
+    peers: PeerFactory | None = None,
+) -> FastAPI:
+    """The ledger's API over its container (built from ``settings``, a clock and the peers' clients
+    when not given: tests hand in a fixed clock or in-process clients of the other services)."""
+    container = container or bootstrap(settings, clock=clock, peers=peers)
+    return create_service_app(
         container,
         title="Partner incentive ledger",
         routers=[
@@ -45,9 +53,3 @@ def create_app(settings: LedgerSettings | None = None, *, container: LedgerConta
             dead_letter_router(PROJECTOR),
         ],
     )
-    app.state.peer_clients = peer_clients  # tests hand in in-process clients of the other services
-    # Interim: what the routes still read from app.state until they take the container.
-    app.state.uow_factory = container.runtime.uow_factory
-    app.state.engine = container.runtime.engine
-    app.state.settings = container.runtime.settings
-    return app

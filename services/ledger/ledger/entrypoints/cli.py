@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from incentive_contracts import topics
 from servicekit.cli import ServiceDefinition, build_cli
-from servicekit.db import create_engine
-from servicekit.unit_of_work import UnitOfWorkFactory
 
-from ..adapters import queries
-from ..adapters.store import SqlLedgerStore
 from ..application.tier_review import review_tiers
-from ..bootstrap import SOURCE
+from ..bootstrap import LedgerContainer, bootstrap, command_settings, running
 from ..config import LedgerSettings
 from . import audit_cli, program_cli, reconcile_cli
 from .api import create_app
@@ -25,24 +20,23 @@ from .projector import PROJECTOR
 REVIEW_CHUNK = 500
 
 
-async def reevaluate(settings: LedgerSettings, on: date) -> list[str]:
+async def reevaluate(ledger: LedgerContainer, on: date) -> list[str]:
     """Run the yearly tier review up to ``on`` for every partner; returns one line per tier change."""
-    engine = create_engine(settings.database_url, pool_size=1)
-    factory = UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
+    partner_ids = await ledger.queries.all_partner_ids()
     changes: list[str] = []
-    try:
-        async with engine.connect() as conn:
-            partner_ids = await queries.all_partner_ids(conn)
-        for start in range(0, len(partner_ids), REVIEW_CHUNK):
-            async with factory() as uow:
-                made = await review_tiers(
-                    SqlLedgerStore(uow), partner_ids[start : start + REVIEW_CHUNK], on, datetime.now(UTC)
-                )
-                await uow.commit()
-            changes += [_describe(a.payload) for a in made]
-    finally:
-        await engine.dispose()
+    for start in range(0, len(partner_ids), REVIEW_CHUNK):
+        async with ledger.uow_factory() as uow:
+            chunk = partner_ids[start : start + REVIEW_CHUNK]
+            made = await review_tiers(ledger.unit(uow).store, chunk, on, ledger.clock.now())
+            await uow.commit()
+        changes += [_describe(a.payload) for a in made]
     return changes
+
+
+async def _review(on: str | None) -> tuple[date, list[str]]:
+    async with running(command_settings()) as ledger:
+        day = date.fromisoformat(on) if on else ledger.today()
+        return day, await reevaluate(ledger, day)
 
 
 def _describe(change: object) -> str:
@@ -56,16 +50,15 @@ def _reevaluate_command(cli: typer.Typer) -> None:
         on: Annotated[str | None, typer.Option("--date", help="review date YYYY-MM-DD (default today)")] = None,
     ) -> None:
         """Yearly tier review: keep tiers on minimum activity, demote or promote, emit partner.tier_changed."""
-        day = date.fromisoformat(on) if on else datetime.now(UTC).date()
-        changes = asyncio.run(reevaluate(LedgerSettings(), day))
+        day, changes = asyncio.run(_review(on))
         for line in changes:
             typer.echo(line)
         typer.echo(f"ledger: tier review through {day}: {len(changes)} tier changes")
 
 
 def _audit_commands(cli: typer.Typer) -> None:
-    audit_cli.register(cli, LedgerSettings)
-    reconcile_cli.register(cli, LedgerSettings)
+    audit_cli.register(cli, LedgerSettings)  # replays read URLs and topics only (no container to share)
+    reconcile_cli.register(cli, lambda: bootstrap(command_settings()))
 
 
 DEFINITION = ServiceDefinition(

@@ -5,27 +5,23 @@ from __future__ import annotations
 import asyncio
 
 import typer
-from incentive_contracts import topics
-from servicekit.db import create_engine
-from servicekit.unit_of_work import UnitOfWorkFactory
 
-from ..adapters.programs import OutboxProgramAnnouncements, SqlProgramVersions
 from ..application.programs import announce_published
-from ..bootstrap import SOURCE
-from ..config import LedgerSettings
+from ..bootstrap import LedgerContainer, command_settings, running
 
 
-async def announce_programs(settings: LedgerSettings) -> list[str]:
+async def announce_programs(ledger: LedgerContainer) -> list[str]:
     """Stage the announcements in the outbox (the relay sends them); returns ``program vN`` per version."""
-    engine = create_engine(settings.database_url, pool_size=1)
-    factory = UnitOfWorkFactory(engine, source=SOURCE, topic=topics.prefixed(topics.LEDGER, settings.topic_prefix))
-    try:
-        async with factory() as uow:
-            announced = await announce_published(SqlProgramVersions(uow.conn), OutboxProgramAnnouncements(uow))
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    async with ledger.uow_factory() as uow:
+        unit = ledger.unit(uow)
+        announced = await announce_published(unit.programs, unit.announcements)
+        await uow.commit()
     return [f"{v.program_id} v{v.version}" for v in announced]
+
+
+async def _announce() -> list[str]:
+    async with running(command_settings()) as ledger:
+        return await announce_programs(ledger)
 
 
 def register(cli: typer.Typer) -> None:
@@ -33,7 +29,7 @@ def register(cli: typer.Typer) -> None:
     def announce() -> None:
         """Announce every published program version again (registration learns programs published before
         it consumed them, e.g. after the upgrade that introduced program.version_published)."""
-        announced = asyncio.run(announce_programs(LedgerSettings()))
+        announced = asyncio.run(_announce())
         for line in announced:
             typer.echo(line)
         typer.echo(f"ledger: {len(announced)} program versions announced")

@@ -12,26 +12,27 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from servicekit.db import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..adapters.reconciliation_runs import run_json
-from ..application.service_reconciliation import ReconciliationRun
-from ..config import LedgerSettings
+from ..application.service_reconciliation import ReconciliationRun, reconcile_and_store, run_json
+from ..bootstrap import LedgerContainer
 from ..domain.service_reconciliation import Difference
-from .reconcile_wiring import PeerFactory, peer_clients, run_and_record
 
 SIDES = {"mdf": "mdf", "registration": "registration", "payouts": "payout lines"}
 
 
-async def reconcile_once(
-    settings: LedgerSettings, peers: PeerFactory = peer_clients, *, confirm_after: float = 0.0
-) -> ReconciliationRun:
-    engine = create_engine(settings.database_url, pool_size=1)
+async def reconcile_once(ledger: LedgerContainer, *, confirm_after: float = 0.0) -> ReconciliationRun:
+    """Compare, store the run, and close the container's pool."""
     try:
-        return await run_and_record(settings, engine, peers, run_by="ledger reconcile", confirm_after=confirm_after)
+        return await reconcile_and_store(
+            ledger.reconciliation_sources,
+            ledger.run_log,
+            now=ledger.clock.now,
+            run_by="ledger reconcile",
+            confirm_after=confirm_after,
+        )
     finally:
-        await engine.dispose()
+        await ledger.close()
 
 
 def describe(d: Difference) -> str:
@@ -48,9 +49,7 @@ def exit_code(run: ReconciliationRun) -> int:
     return 0 if run.report.ok else 1
 
 
-def register(
-    cli: typer.Typer, settings_factory: Callable[[], LedgerSettings], peers: PeerFactory = peer_clients
-) -> None:
+def register(cli: typer.Typer, container_factory: Callable[[], LedgerContainer]) -> None:
     @cli.command("reconcile")
     def reconcile_command(
         as_json: Annotated[bool, typer.Option("--json", help="print the stored run as JSON")] = False,
@@ -61,7 +60,7 @@ def register(
         """Compare the mdf service's funds, the registration service's won deals and the payouts with the
         ledger, per partner, period and currency; list every difference (exit 1 when any)."""
         try:
-            run = asyncio.run(reconcile_once(settings_factory(), peers, confirm_after=confirm_after))
+            run = asyncio.run(reconcile_once(container_factory(), confirm_after=confirm_after))
         except (SQLAlchemyError, OSError) as exc:  # the ledger's own database: nothing compared, nothing stored
             typer.echo(f"ledger reconcile: cannot use the ledger database: {exc.__class__.__name__}: {exc}", err=True)
             raise typer.Exit(2) from exc

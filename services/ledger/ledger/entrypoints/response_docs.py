@@ -1,15 +1,43 @@
-"""The success bodies of the ledger's routes that build their JSON themselves (dicts), as models.
+"""The success bodies of the ledger's routes, as models (the OpenAPI document shows each answer).
 
-Routes name them with ``servicekit.openapi.documented`` so the OpenAPI document describes each
-answer; the JSON is sent as the route builds it. Amounts are decimal strings, as everywhere.
+Amounts are decimal strings, as everywhere. Times (``Timestamp``) are written as Python's
+``isoformat`` writes them (``+00:00``, not ``Z``): the JSON these routes have always answered.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
+from pydantic_core import to_jsonable_python
+
+
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """An optional amount or ratio as the decimal string the API answers."""
+    return None if value is None else format(value, "f")
 
 
 class _Out(BaseModel):
@@ -30,7 +58,7 @@ class EntryOut(_Out):
     kind: str
     deal_id: str | None
     caused_by: str
-    effective_at: datetime
+    effective_at: Timestamp
     rule_id: str | None
     rule_version: int | None
     reverses: str | None
@@ -107,15 +135,15 @@ class InForceOut(_Out):
 class BatchOut(_Out):
     batch_id: str
     currency: str
-    cutoff: datetime
+    cutoff: Timestamp
     minimum_amount: str
     status: str
     line_count: int
     total: str
     content_hash: str | None
-    created_at: datetime
+    created_at: Timestamp
     created_by: str
-    settled_at: datetime | None
+    settled_at: Timestamp | None
 
 
 class BatchPageOut(_Out):
@@ -133,17 +161,20 @@ class LineOut(_Out):
     status: str
     payment_reference: str | None
     failure_reason: str | None
-    acknowledged_at: datetime | None
+    acknowledged_at: Timestamp | None
     entries_covered: int
     coverage_hash: str | None
     cut_entry_id: str | None
     outcome_entry_id: str | None
-    covered_entry_ids: list[str] | None = None
+
+
+class CoveredLineOut(LineOut):
+    covered_entry_ids: list[str]
 
 
 class BatchLinesOut(_Out):
     batch: BatchOut
-    items: list[LineOut]
+    items: list[CoveredLineOut]
     next_cursor: str | None
 
 
@@ -153,7 +184,7 @@ class AcknowledgedOut(_Out):
 
 
 class PartnerLineOut(LineOut):
-    cutoff: datetime
+    cutoff: Timestamp
 
 
 class PartnerPayoutsOut(_Out):
@@ -170,7 +201,7 @@ class ConsumedEventOut(_Out):
     offset: int
     event_type: str
     partner_id: str | None
-    event_time: datetime | None
+    event_time: Timestamp | None
     event: dict[str, Any]
 
 
@@ -234,10 +265,14 @@ class SimulatedPartnerOut(_Out):
 
 
 class SimulationOut(_Out):
+    """A simulation: validated against this model, answered in the stored document's own key order
+    (PostgreSQL's JSONB order, as this route has always answered)."""
+
     model_config = ConfigDict(populate_by_name=True, extra="allow")
+    _stored: dict[str, Any] | None = PrivateAttr(default=None)
 
     simulation_id: str
-    created_at: datetime
+    created_at: Timestamp
     created_by: str
     program_id: str
     version: int | None
@@ -247,6 +282,19 @@ class SimulationOut(_Out):
     events_replayed: int
     partners_on_program: list[str]
     partners: list[SimulatedPartnerOut]
+
+    @classmethod
+    def as_stored(cls, document: dict[str, Any]) -> SimulationOut:
+        out = cls.model_validate(document)
+        out._stored = document
+        return out
+
+    # No return annotation: pydantic would document the annotation instead of the fields above.
+    @model_serializer(mode="wrap")
+    def _in_stored_order(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
+        if self._stored is None:
+            return handler(self)
+        return to_jsonable_python(self._stored) if info.mode == "json" else self._stored
 
 
 class SimulationPageOut(_Out):
@@ -262,7 +310,7 @@ class PilotOut(_Out):
     control_tag: str
     starts_on: date
     ends_on: date | None
-    created_at: datetime
+    created_at: Timestamp
     description: str | None
 
 
@@ -275,7 +323,7 @@ class CohortChangeOut(_Out):
     tag: str
     effective_on: date
     member: bool
-    recorded_at: datetime
+    recorded_at: Timestamp
 
 
 class CohortChangesOut(_Out):

@@ -2,49 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from incentive_contracts.dates import BusinessDateTime
 from servicekit.auth import Principal, requires
-from servicekit.openapi import documented
-from servicekit.pagination import decode_int_cursor, encode_cursor
+from servicekit.pagination import decode_int_cursor
 from servicekit.problems import Problem
 
-from ..adapters import queries
 from ..application.explain import explain
-from .response_docs import EntryOut, EntryPageOut, ExplanationOut
+from ..application.queries import EntryFilter, EntryView
+from .deps import Queries
+from .response_docs import EntryOut, EntryPageOut, ExplanationOut, PostingOut
 
 router = APIRouter(tags=["entries"])
 READERS = requires("ledger:read", "finance:read", "audit:read", "partner:read", partner_bound="confine")
 MAX_LIMIT = 500
 
 
-def _entry_out(row: Any, postings: list[Any]) -> dict[str, Any]:
-    return {
-        "entry_id": row.entry_id,
-        "partner_id": row.partner_id,
-        "stream": row.stream,
-        "sequence": row.sequence,
-        "kind": row.kind,
-        "deal_id": row.deal_id,
-        "caused_by": row.caused_by,
-        "effective_at": row.effective_at,
-        "rule_id": row.rule_id,
-        "rule_version": row.rule_version,
-        "reverses": row.reverses,
-        "summary": row.explanation.get("summary"),
-        "explanation": row.explanation,
-        "postings": [{"account": p.account, "currency": p.currency, "amount": format(p.amount, "f")} for p in postings],
-        "prev_hash": row.prev_hash,
-        "entry_hash": row.entry_hash,
-    }
+def entry_out(e: EntryView) -> EntryOut:
+    return EntryOut(
+        entry_id=e.entry_id,
+        partner_id=e.partner_id,
+        stream=e.stream,
+        sequence=e.sequence,
+        kind=e.kind,
+        deal_id=e.deal_id,
+        caused_by=e.caused_by,
+        effective_at=e.effective_at,
+        rule_id=e.rule_id,
+        rule_version=e.rule_version,
+        reverses=e.reverses,
+        summary=e.explanation.get("summary"),
+        explanation=e.explanation,
+        postings=[PostingOut(account=p.account, currency=p.currency, amount=format(p.amount, "f")) for p in e.postings],
+        prev_hash=e.prev_hash,
+        entry_hash=e.entry_hash,
+    )
 
 
-@router.get("/entries", **documented(EntryPageOut))
+@router.get("/entries")
 async def list_entries(
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     partner_id: str | None = None,
     deal_id: str | None = None,
     kind: str | None = None,
@@ -55,13 +55,13 @@ async def list_entries(
     effective_to: BusinessDateTime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-) -> dict[str, Any]:
+) -> EntryPageOut:
     """Entries in posting order; a partner token only ever sees its own partner's entries."""
     if principal.partner_id is not None:
         if partner_id is not None and partner_id != principal.partner_id:
-            return {"items": [], "next_cursor": None}
+            return EntryPageOut(items=[], next_cursor=None)
         partner_id = principal.partner_id
-    f = queries.EntryFilter(
+    where = EntryFilter(
         partner_id=partner_id,
         deal_id=deal_id,
         kind=kind,
@@ -72,41 +72,29 @@ async def list_entries(
         effective_to=effective_to,
         after_seq=decode_int_cursor(cursor),
     )
-    async with request.app.state.engine.connect() as conn:
-        rows = await queries.entries(conn, f, limit + 1)
-        page = rows[:limit]
-        postings = await queries.entry_postings(conn, [r.entry_id for r in page])
-    return {
-        "items": [_entry_out(r, postings[r.entry_id]) for r in page],
-        "next_cursor": encode_cursor(page[-1].posted_seq) if len(rows) > limit else None,
-    }
+    page = await reads.entries(where, limit)
+    return EntryPageOut(items=[entry_out(e) for e in page.items], next_cursor=page.next_cursor)
 
 
-async def _visible_entry(principal: Principal, entry_id: str, conn: Any) -> Any:
-    row = await queries.entry(conn, entry_id)
-    if row is None or not principal.can_see_partner(row.partner_id):
+def _visible(principal: Principal, entry_id: str, partner_id: str | None) -> None:
+    if partner_id is None or not principal.can_see_partner(partner_id):
         raise Problem(404, "Not found", f"entry {entry_id} not found")
-    return row
 
 
-@router.get("/entries/{entry_id}", **documented(EntryOut))
-async def get_entry(
-    entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        row = await _visible_entry(principal, entry_id, conn)
-        postings = await queries.entry_postings(conn, [entry_id])
-    return _entry_out(row, postings[entry_id])
+@router.get("/entries/{entry_id}")
+async def get_entry(entry_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries) -> EntryOut:
+    found = await reads.entry(entry_id)
+    _visible(principal, entry_id, found.partner_id if found else None)
+    assert found is not None
+    return entry_out(found)
 
 
-@router.get("/entries/{entry_id}/explain", **documented(ExplanationOut))
+@router.get("/entries/{entry_id}/explain")
 async def explain_entry(
-    entry_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, Any]:
+    entry_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries
+) -> ExplanationOut:
     """Why this amount: the rule and version, the inputs, each step of the computation, and links."""
-    async with request.app.state.engine.connect() as conn:
-        row = await _visible_entry(principal, entry_id, conn)
-        postings = await queries.entry_postings(conn, [entry_id])
-        original = await queries.entry(conn, row.reverses) if row.reverses else None
-        later = await queries.reversed_by(conn, entry_id)
-    return explain(row, postings[entry_id], original, later)
+    found = await reads.entry_links(entry_id)
+    _visible(principal, entry_id, found.entry.partner_id if found else None)
+    assert found is not None
+    return ExplanationOut.model_validate(explain(found.entry, found.entry.postings, found.original, found.reversed_by))

@@ -10,15 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel
 from servicekit.auth import Principal, requires
-from servicekit.container import container_dependency
 from servicekit.problems import Problem
 
 from ..application.handbook import Handbook
 from ..application.handbooks import handbook
 from ..bootstrap import LedgerContainer
+from .deps import Ledger
 
 router = APIRouter(tags=["handbook"])
-Ledger = Annotated[LedgerContainer, Depends(container_dependency(LedgerContainer))]
 READERS = requires("program:admin", "ledger:read", "audit:read", "partner:read", partner_bound="confine")
 Format = Literal["html", "pdf", "json"]
 DOCUMENTS: dict[int | str, dict[str, Any]] = {
@@ -76,13 +75,13 @@ FormatQuery = Annotated[Format, Query(description="html (default), pdf or json")
 
 
 async def _handbook(ledger: LedgerContainer, program_id: str, on: date | None, version: int | None) -> Handbook:
-    async with ledger.runtime.engine.connect() as conn:
+    async with ledger.reading_notices() as book:
         return await handbook(
-            ledger.notice_book(conn),
+            book,
             program_id,
             on=on,
             version=version,
-            now=ledger.runtime.clock.now(),
+            now=ledger.clock.now(),
             notice_days=ledger.settings.program_notice_days,
         )
 
@@ -101,8 +100,8 @@ def _respond(ledger: LedgerContainer, book: Handbook, format: Format) -> Respons
 
 
 async def _program_of(ledger: LedgerContainer, partner_id: str) -> str:
-    async with ledger.runtime.engine.connect() as conn:
-        program_id = await ledger.notice_book(conn).program_of(partner_id)
+    async with ledger.reading_notices() as book:
+        program_id = await book.program_of(partner_id)
     if program_id is None:
         raise Problem(404, "Not found", "no such resource for this caller")
     return program_id

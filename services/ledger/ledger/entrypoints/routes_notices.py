@@ -9,16 +9,14 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from servicekit.auth import Principal, requires
-from servicekit.container import container_dependency
 from servicekit.idempotency import run_write
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application import notices as cases
 from ..application.notices import Acknowledgement, Notice, NoticeStatus
-from ..bootstrap import LedgerContainer
+from .deps import Ledger
 
 router = APIRouter(tags=["notices"])
-Ledger = Annotated[LedgerContainer, Depends(container_dependency(LedgerContainer))]
 STAFF = requires("program:admin", "ledger:read", "audit:read")
 PARTNER_READERS = requires("program:admin", "ledger:read", "partner:read", partner_bound="confine")
 PARTNER_WRITERS = requires("partner:write", partner_bound="confine")
@@ -89,8 +87,8 @@ async def program_notices(
     program_id: str, ledger: Ledger, principal: Annotated[Principal, Depends(STAFF)]
 ) -> NoticeListOut:
     """The program's versions announced but not yet in force, with what each changes."""
-    async with ledger.runtime.engine.connect() as conn:
-        found = await cases.announced(ledger.notice_book(conn), program_id, ledger.runtime.clock.now())
+    async with ledger.reading_notices() as book:
+        found = await cases.announced(book, program_id, ledger.clock.now())
     return NoticeListOut(items=[NoticeOut.of(n) for n in found])
 
 
@@ -99,8 +97,8 @@ async def notice_acknowledgements(
     program_id: str, version: VersionPath, ledger: Ledger, principal: Annotated[Principal, Depends(STAFF)]
 ) -> NoticeStatusOut:
     """Who of the program's partners has acknowledged the notice, and who has not."""
-    async with ledger.runtime.engine.connect() as conn:
-        status = await cases.notice_status(ledger.notice_book(conn), program_id, version, ledger.runtime.clock.now())
+    async with ledger.reading_notices() as book:
+        status = await cases.notice_status(book, program_id, version, ledger.clock.now())
     return NoticeStatusOut.of(status)
 
 
@@ -110,8 +108,8 @@ async def partner_notices(
 ) -> NoticeListOut:
     """The announced versions of the partner's program, each with the partner's acknowledgement."""
     principal.require_partner(partner_id)
-    async with ledger.runtime.engine.connect() as conn:
-        found = await cases.partner_notices(ledger.notice_book(conn), partner_id, ledger.runtime.clock.now())
+    async with ledger.reading_notices() as book:
+        found = await cases.partner_notices(book, partner_id, ledger.clock.now())
     return NoticeListOut(items=[NoticeOut.of(n) for n in found])
 
 
@@ -132,17 +130,17 @@ async def acknowledge_notice(
     principal.require_partner(partner_id)
 
     async def action(uow: UnitOfWork) -> tuple[int, AcknowledgementOut]:
-        book = ledger.notice_book(uow.conn)
-        before = await book.acknowledgement(partner_id, program_id, version)
+        unit = ledger.unit(uow)
+        before = await unit.notices.acknowledgement(partner_id, program_id, version)
         ack = await cases.acknowledge(
-            book,
-            ledger.notice_announcements(uow),
+            unit.notices,
+            unit.notice_announcements,
             partner_id=partner_id,
             program_id=program_id,
             version=version,
             by=principal.subject,
-            now=ledger.runtime.clock.now(),
+            now=ledger.clock.now(),
         )
         return (200 if before else 201), AcknowledgementOut.of(ack)
 
-    return await run_write(request, principal, ledger.runtime.uow_factory, action)
+    return await run_write(request, principal, ledger.uow_factory, action)

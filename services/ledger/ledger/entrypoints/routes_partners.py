@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse, Response
 from incentive_contracts.dates import BusinessDate, BusinessDateTime
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.openapi import TEXT_CSV, documented
 from servicekit.problems import Problem
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters import queries
 from ..application.reports import AccountBalance, FundTotals, build_statement, partner_view, statement_csv
+from .deps import Queries
 from .response_docs import TierOut
 
 router = APIRouter(tags=["partners"])
@@ -95,28 +94,25 @@ class BalancesOut(BaseModel):
     totals: list[TotalsOut]
 
 
-async def _known_partner(conn: AsyncConnection, principal: Principal, partner_id: str) -> queries.PartnerRow:
-    principal.require_partner(partner_id)
-    row = await queries.partner(conn, partner_id)
-    if row is None:
-        raise Problem(404, "Not found", f"partner {partner_id} has no ledger")
-    return row
+def _no_ledger(partner_id: str) -> Problem:
+    return Problem(404, "Not found", f"partner {partner_id} has no ledger")
 
 
 @router.get("/partners/{partner_id}/balances")
 async def partner_balances(
     partner_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     as_of: Annotated[BusinessDateTime | None, Query(description="business time; default now")] = None,
 ) -> BalancesOut:
     """Balances of the partner's own accounts, credit-normal (what the vendor owes or paid the partner),
     with available / held / pending / paid / capped per fund and currency."""
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
-    async with request.app.state.engine.connect() as conn:
-        await _known_partner(conn, principal, partner_id)
-        lines = await queries.partner_balances(conn, partner_id, as_of)
+    principal.require_partner(partner_id)
+    lines = await reads.partner_balances(partner_id, as_of)
+    if lines is None:
+        raise _no_ledger(partner_id)
     accounts, totals = partner_view((b.account, b.currency, b.balance) for b in lines)
     return BalancesOut(
         partner_id=partner_id,
@@ -133,8 +129,8 @@ async def partner_balances(
 )
 async def partner_statement(
     partner_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     period_from: Annotated[BusinessDate, Query(alias="from")],
     period_to: Annotated[BusinessDate, Query(alias="to")],
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
@@ -145,13 +141,12 @@ async def partner_statement(
         raise Problem(422, "Invalid period", f"'to' ({period_to}) is before 'from' ({period_from})")
     start = datetime.combine(period_from, time.min, tzinfo=UTC)
     end = datetime.combine(period_to + timedelta(days=1), time.min, tzinfo=UTC)
-    async with request.app.state.engine.connect() as conn:
-        await _known_partner(conn, principal, partner_id)
-        opening = await queries.opening_balances(conn, partner_id, start, currency)
-        lines = await queries.statement_lines(conn, partner_id, start, end, currency)
-    statement = build_statement(
-        partner_id, period_from, period_to, currency, ((b.account, b.currency, b.balance) for b in opening), lines
-    )
+    principal.require_partner(partner_id)
+    found = await reads.partner_statement(partner_id, start, end, currency)
+    if found is None:
+        raise _no_ledger(partner_id)
+    opening = ((b.account, b.currency, b.balance) for b in found.opening)
+    statement = build_statement(partner_id, period_from, period_to, currency, opening, found.lines)
     if format == "csv":
         filename = f"statement-{partner_id}-{period_from}-{period_to}.csv"
         return PlainTextResponse(
@@ -170,16 +165,16 @@ async def partner_statement(
     )
 
 
-@router.get("/partners/{partner_id}/tier", **documented(TierOut))
-async def partner_tier(
-    partner_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        row = await _known_partner(conn, principal, partner_id)
-    return {
-        "partner_id": partner_id,
-        "program_id": row.program_id,
-        "tier": row.tier,
-        "tier_since": row.state.get("tier_since"),
-        "reviewed_through": row.state.get("reviewed_through"),
-    }
+@router.get("/partners/{partner_id}/tier")
+async def partner_tier(partner_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries) -> TierOut:
+    principal.require_partner(partner_id)
+    row = await reads.partner(partner_id)
+    if row is None:
+        raise _no_ledger(partner_id)
+    return TierOut(
+        partner_id=partner_id,
+        program_id=row.program_id,
+        tier=row.tier,
+        tier_since=row.state.get("tier_since"),
+        reviewed_through=row.state.get("reviewed_through"),
+    )

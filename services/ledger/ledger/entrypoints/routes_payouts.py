@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -22,16 +21,25 @@ from servicekit.auth import Principal, requires
 from servicekit.dates import check_facts
 from servicekit.idempotency import run_write
 from servicekit.openapi import TEXT_CSV, documented
-from servicekit.pagination import decode_cursor, decode_int_cursor, encode_cursor
+from servicekit.pagination import decode_cursor, decode_int_cursor
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters import payout_queries, queries
-from ..adapters.payout_store import SqlPayoutStore
-from ..application.acknowledgements import Acknowledgement, acknowledge
+from ..application.acknowledgements import Acknowledgement, acknowledge_and_read
 from ..application.payout_ports import Batch, Line
 from ..application.payouts import CutRequest, cut_batch
-from .response_docs import AcknowledgedOut, BatchLinesOut, BatchOut, BatchPageOut, PartnerPayoutsOut
+from ..application.queries import CoveredLine, LedgerQueries
+from .deps import Ledger, Queries
+from .response_docs import (
+    AcknowledgedOut,
+    BatchLinesOut,
+    BatchOut,
+    BatchPageOut,
+    CoveredLineOut,
+    LineOut,
+    PartnerLineOut,
+    PartnerPayoutsOut,
+)
 
 router = APIRouter(tags=["payouts"])
 WRITERS = requires("finance:write")
@@ -77,24 +85,24 @@ class AcknowledgementsBody(BaseModel):
     lines: list[AcknowledgementIn] = Field(min_length=1, max_length=10000)
 
 
-def batch_out(batch: Batch) -> dict[str, Any]:
+def batch_out(batch: Batch) -> BatchOut:
+    return BatchOut(
+        batch_id=batch.batch_id,
+        currency=batch.currency,
+        cutoff=batch.cutoff,
+        minimum_amount=format(batch.minimum_amount, "f"),
+        status=batch.status,
+        line_count=batch.line_count,
+        total=format(batch.total, "f"),
+        content_hash=batch.content_hash,
+        created_at=batch.created_at,
+        created_by=batch.created_by,
+        settled_at=batch.settled_at,
+    )
+
+
+def _line_fields(line: Line) -> dict[str, object]:
     return {
-        "batch_id": batch.batch_id,
-        "currency": batch.currency,
-        "cutoff": batch.cutoff,
-        "minimum_amount": format(batch.minimum_amount, "f"),
-        "status": batch.status,
-        "line_count": batch.line_count,
-        "total": format(batch.total, "f"),
-        "content_hash": batch.content_hash,
-        "created_at": batch.created_at,
-        "created_by": batch.created_by,
-        "settled_at": batch.settled_at,
-    }
-
-
-def line_out(line: Line, covered: list[str] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
         "line_id": line.line_id,
         "batch_id": line.batch_id,
         "partner_id": line.partner_id,
@@ -110,139 +118,128 @@ def line_out(line: Line, covered: list[str] | None = None) -> dict[str, Any]:
         "cut_entry_id": line.cut_entry_id,
         "outcome_entry_id": line.outcome_entry_id,
     }
-    if covered is not None:
-        out["covered_entry_ids"] = covered
-    return out
+
+
+def line_out(line: Line) -> LineOut:
+    return LineOut.model_validate(_line_fields(line))
+
+
+def covered_line_out(x: CoveredLine) -> CoveredLineOut:
+    return CoveredLineOut.model_validate({**_line_fields(x.line), "covered_entry_ids": x.covered_entry_ids})
+
+
+def _no_batch(batch_id: str) -> Problem:
+    return Problem(404, "Not found", f"payout batch {batch_id} not found")
 
 
 @router.post("/payout-batches", **documented(BatchOut, 200, 201))
-async def cut(body: CutBody, request: Request, principal: Annotated[Principal, Depends(WRITERS)]) -> JSONResponse:
+async def cut(
+    body: CutBody, request: Request, principal: Annotated[Principal, Depends(WRITERS)], ledger: Ledger
+) -> JSONResponse:
     """Cut the batch of a currency as of a cutoff (201), or return the batch that exists for it (200)."""
 
-    async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
-        result = await cut_batch(
-            SqlPayoutStore(uow),
-            CutRequest(body.currency, body.cutoff, body.minimum_amount, principal.subject, datetime.now(UTC)),
-        )
+    async def action(uow: UnitOfWork) -> tuple[int, BatchOut]:
+        ask = CutRequest(body.currency, body.cutoff, body.minimum_amount, principal.subject, ledger.clock.now())
+        result = await cut_batch(ledger.unit(uow).payouts, ask)
         return (201 if result.created else 200), batch_out(result.batch)
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
-@router.get("/payout-batches", **documented(BatchPageOut))
+@router.get("/payout-batches")
 async def list_batches(
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     status: Annotated[str | None, Query(pattern="^(open|settled)$")] = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        found = await payout_queries.batches(
-            conn, status=status, currency=currency, after_seq=decode_int_cursor(cursor), limit=limit + 1
-        )
-    page = found[:limit]
-    return {
-        "items": [batch_out(b) for b in page],
-        "next_cursor": encode_cursor(page[-1].batch_seq) if len(found) > limit else None,
-    }
+) -> BatchPageOut:
+    page = await reads.payout_batches(status=status, currency=currency, after=decode_int_cursor(cursor), limit=limit)
+    return BatchPageOut(items=[batch_out(b) for b in page.items], next_cursor=page.next_cursor)
 
 
-async def _batch(conn: Any, batch_id: str) -> Batch:
-    found = await payout_queries.batch(conn, batch_id)
+@router.get("/payout-batches/{batch_id}")
+async def get_batch(batch_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries) -> BatchOut:
+    found = await reads.payout_batch(batch_id)
     if found is None:
-        raise Problem(404, "Not found", f"payout batch {batch_id} not found")
-    return found
-
-
-@router.get("/payout-batches/{batch_id}", **documented(BatchOut))
-async def get_batch(
-    batch_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        return batch_out(await _batch(conn, batch_id))
+        raise _no_batch(batch_id)
+    return batch_out(found)
 
 
 @router.get("/payout-batches/{batch_id}/lines", **documented(BatchLinesOut, media_types=TEXT_CSV))
 async def batch_lines(
     batch_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     status: Annotated[str | None, Query(pattern="^(in_payment|paid|failed)$")] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-) -> dict[str, Any] | Response:
+) -> BatchLinesOut | Response:
     """The lines (partner, amount, currency, payee reference, the entries covered) and the batch's content
     hash; CSV: the whole batch, one row per line."""
     if format == "csv":
-        async with request.app.state.engine.connect() as conn:
-            batch = await _batch(conn, batch_id)
+        batch = await reads.payout_batch(batch_id)
+        if batch is None:
+            raise _no_batch(batch_id)
         return StreamingResponse(
-            _csv(request, batch, status),
+            _csv(reads, batch, status),
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="payout-batch-{batch_id}.csv"'},
         )
     after = decode_cursor(cursor)
-    async with request.app.state.engine.connect() as conn:
-        batch = await _batch(conn, batch_id)
-        found = await payout_queries.lines(
-            conn, batch_id, status=status, after_partner=str(after) if after is not None else None, limit=limit + 1
-        )
-        page = found[:limit]
-        covered = await payout_queries.covered_entries(conn, page)
-    return {
-        "batch": batch_out(batch),
-        "items": [line_out(x, covered.get(x.line_id, [])) for x in page],
-        "next_cursor": encode_cursor(page[-1].partner_id) if len(found) > limit else None,
-    }
+    found = await reads.batch_lines(
+        batch_id, status=status, after_partner=str(after) if after is not None else None, limit=limit
+    )
+    if found is None:
+        raise _no_batch(batch_id)
+    items = [covered_line_out(x) for x in found.lines.items]
+    return BatchLinesOut(batch=batch_out(found.batch), items=items, next_cursor=found.lines.next_cursor)
 
 
-async def _csv(request: Request, batch: Batch, status: str | None) -> AsyncIterator[str]:
+def _csv_row(x: CoveredLine, batch: Batch) -> list[object]:
+    line = x.line
+    return [
+        line.batch_id,
+        line.line_id,
+        line.partner_id,
+        format(line.amount, "f"),
+        line.currency,
+        line.payee_reference,
+        line.status,
+        line.payment_reference or "",
+        line.failure_reason or "",
+        line.entries_covered,
+        line.coverage_hash,
+        " ".join(x.covered_entry_ids),
+        batch.content_hash or "",
+    ]
+
+
+async def _csv(reads: LedgerQueries, batch: Batch, status: str | None) -> AsyncIterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    after: str | None = None
-    async with request.app.state.engine.connect() as conn:
-        while True:
-            chunk = await payout_queries.lines(
-                conn, batch.batch_id, status=status, after_partner=after, limit=CSV_CHUNK
-            )
-            covered = await payout_queries.covered_entries(conn, chunk)
-            for x in chunk:
-                writer.writerow(
-                    [
-                        x.batch_id,
-                        x.line_id,
-                        x.partner_id,
-                        format(x.amount, "f"),
-                        x.currency,
-                        x.payee_reference,
-                        x.status,
-                        x.payment_reference or "",
-                        x.failure_reason or "",
-                        x.entries_covered,
-                        x.coverage_hash,
-                        " ".join(covered.get(x.line_id, [])),
-                        batch.content_hash or "",
-                    ]
-                )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            if len(chunk) < CSV_CHUNK:
-                return
-            after = chunk[-1].partner_id
+    async for chunk in reads.batch_line_chunks(batch.batch_id, status=status, chunk=CSV_CHUNK):
+        for x in chunk:
+            writer.writerow(_csv_row(x, batch))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 @router.post("/payout-batches/{batch_id}/acknowledgements", **documented(AcknowledgedOut))
 async def acknowledge_lines(
-    batch_id: str, body: AcknowledgementsBody, request: Request, principal: Annotated[Principal, Depends(WRITERS)]
+    batch_id: str,
+    body: AcknowledgementsBody,
+    request: Request,
+    principal: Annotated[Principal, Depends(WRITERS)],
+    ledger: Ledger,
 ) -> JSONResponse:
     """Per line: paid (with the external payment reference) or failed (with a reason; the money is payable
     again). Acknowledging a line again with the same outcome changes nothing."""
-    check_facts(request, datetime.now(UTC).date(), {f"lines.{i}.at": x.at for i, x in enumerate(body.lines)})
+    check_facts(request, ledger.today(), {f"lines.{i}.at": x.at for i, x in enumerate(body.lines)})
     items = [
         Acknowledgement(
             status=x.status,
@@ -255,33 +252,26 @@ async def acknowledge_lines(
         for x in body.lines
     ]
 
-    async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
-        store = SqlPayoutStore(uow)
-        lines = await acknowledge(store, batch_id, items, principal.subject, datetime.now(UTC))
-        batch = await store.batch(batch_id)
-        assert batch is not None
-        return 200, {"batch": batch_out(batch), "lines": [line_out(x) for x in lines]}
+    async def action(uow: UnitOfWork) -> tuple[int, AcknowledgedOut]:
+        now = ledger.clock.now()
+        batch, lines = await acknowledge_and_read(ledger.unit(uow).payouts, batch_id, items, principal.subject, now)
+        return 200, AcknowledgedOut(batch=batch_out(batch), lines=[line_out(x) for x in lines])
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
-@router.get("/partners/{partner_id}/payouts", **documented(PartnerPayoutsOut))
+@router.get("/partners/{partner_id}/payouts")
 async def partner_payouts(
     partner_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(PARTNER_READERS)],
+    reads: Queries,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-) -> dict[str, Any]:
+) -> PartnerPayoutsOut:
     """A partner's own payout lines, newest batch first (a partner token reaches only its own)."""
     principal.require_partner(partner_id)
-    after = decode_int_cursor(cursor)
-    async with request.app.state.engine.connect() as conn:
-        if not await queries.partner_known(conn, partner_id):
-            raise Problem(404, "Not found", f"partner {partner_id} has no ledger")
-        rows = await payout_queries.partner_lines(conn, partner_id, after=after, limit=limit + 1)
-    page = rows[:limit]
-    return {
-        "items": [{**line_out(line), "cutoff": cutoff} for line, cutoff, _ in page],
-        "next_cursor": encode_cursor(page[-1][2]) if len(rows) > limit else None,
-    }
+    page = await reads.partner_payouts(partner_id, after=decode_int_cursor(cursor), limit=limit)
+    if page is None:
+        raise Problem(404, "Not found", f"partner {partner_id} has no ledger")
+    items = [PartnerLineOut.model_validate({**_line_fields(x.line), "cutoff": x.cutoff}) for x in page.items]
+    return PartnerPayoutsOut(items=items, next_cursor=page.next_cursor)

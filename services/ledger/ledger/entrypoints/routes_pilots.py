@@ -7,8 +7,7 @@ both hold other partners' data.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -16,14 +15,24 @@ from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field, StrictBool, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
-from servicekit.openapi import documented
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters import pilot_queries
-from ..adapters.cohorts import pilot_of
-from ..domain.cohorts import CohortChange, Pilot, members_during
+from ..application import pilots as cases
+from ..application.queries import GroupReport, PilotView
+from ..domain.cohorts import CohortChange, Pilot
 from ..domain.pilot_report import GroupMetrics
-from .response_docs import CohortChangesOut, CohortMembersOut, PilotListOut, PilotOut, PilotReportOut
+from .deps import Ledger, Queries
+from .response_docs import (
+    CohortChangeOut,
+    CohortChangesOut,
+    CohortMembersOut,
+    GroupMetricsOut,
+    GroupReportOut,
+    PilotListOut,
+    PilotOut,
+    PilotReportOut,
+    decimal_text,
+)
 
 router = APIRouter(tags=["pilots"])
 ADMIN = requires("program:admin")
@@ -62,120 +71,116 @@ class ChangesBody(BaseModel):
     changes: list[ChangeIn] = Field(min_length=1, max_length=5000)
 
 
-def _pilot_out(p: Pilot, description: str | None = None) -> dict[str, Any]:
-    return {
-        "pilot_id": p.pilot_id,
-        "base_program_id": p.base_program_id,
-        "variant_program_id": p.variant_program_id,
-        "cohort_tag": p.cohort_tag,
-        "control_tag": p.control_tag,
-        "starts_on": p.starts_on,
-        "ends_on": p.ends_on,
-        "created_at": p.created_at,
-        "description": description,
-    }
+def _pilot_out(p: Pilot, description: str | None = None) -> PilotOut:
+    return PilotOut(
+        pilot_id=p.pilot_id,
+        base_program_id=p.base_program_id,
+        variant_program_id=p.variant_program_id,
+        cohort_tag=p.cohort_tag,
+        control_tag=p.control_tag,
+        starts_on=p.starts_on,
+        ends_on=p.ends_on,
+        created_at=p.created_at,
+        description=description,
+    )
 
 
-def _change_out(c: CohortChange) -> dict[str, Any]:
-    return {"partner_id": c.partner_id, "tag": c.tag, "effective_on": c.effective_on, "member": c.member,
-            "recorded_at": c.recorded_at}  # fmt: skip
+def _view_out(v: PilotView) -> PilotOut:
+    return _pilot_out(v.pilot, v.description)
 
 
-def _metrics_out(m: GroupMetrics) -> dict[str, Any]:
-    return {
-        "currency": m.currency,
-        "partners": m.partners,
-        "won_deals": m.won_deals,
-        "lost_deals": m.lost_deals,
-        "win_rate": None if m.win_rate is None else format(m.win_rate, "f"),
-        "won_revenue": format(m.won_revenue, "f"),
-        "reward_cost": format(m.reward_cost, "f"),
-        "reward_cost_per_revenue": None if m.cost_ratio is None else format(m.cost_ratio, "f"),
-    }
+def _change_out(c: CohortChange) -> CohortChangeOut:
+    return CohortChangeOut(partner_id=c.partner_id, tag=c.tag, effective_on=c.effective_on, member=c.member,
+                           recorded_at=c.recorded_at)  # fmt: skip
 
 
-@router.post("/pilots", status_code=201, **documented(PilotOut, 201))
+def _metrics_out(m: GroupMetrics) -> GroupMetricsOut:
+    return GroupMetricsOut(
+        currency=m.currency,
+        partners=m.partners,
+        won_deals=m.won_deals,
+        lost_deals=m.lost_deals,
+        win_rate=decimal_text(m.win_rate),
+        won_revenue=format(m.won_revenue, "f"),
+        reward_cost=format(m.reward_cost, "f"),
+        reward_cost_per_revenue=decimal_text(m.cost_ratio),
+    )
+
+
+def _group_out(g: GroupReport) -> GroupReportOut:
+    return GroupReportOut(tag=g.tag, partners=g.partners, metrics=[_metrics_out(m) for m in g.metrics])
+
+
+@router.post("/pilots", status_code=201, response_model=PilotOut)
 async def create_pilot(
-    body: PilotBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
+    body: PilotBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)], ledger: Ledger
 ) -> JSONResponse:
     """Define a pilot. It applies to events recorded from now on (a replay resolves the same rules)."""
 
-    async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
-        pilot = Pilot(body.pilot_id, body.base_program_id, body.variant_program_id, body.cohort_tag, body.control_tag,
-                      body.starts_on, body.ends_on, datetime.now(UTC))  # fmt: skip
-        await pilot_queries.create_pilot(uow.conn, pilot, body.description, principal.subject)
-        return 201, _pilot_out(pilot, body.description)
+    async def action(uow: UnitOfWork) -> tuple[int, PilotOut]:
+        pilot = Pilot(body.pilot_id, body.base_program_id, body.variant_program_id, body.cohort_tag,
+                      body.control_tag, body.starts_on, body.ends_on, ledger.clock.now())  # fmt: skip
+        created = await cases.create_pilot(
+            ledger.unit(uow).pilots, pilot, description=body.description, by=principal.subject
+        )
+        return 201, _pilot_out(created, body.description)
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
-
-
-@router.get("/pilots", **documented(PilotListOut))
-async def list_pilots(request: Request, principal: Annotated[Principal, Depends(READERS)]) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        rows = await pilot_queries.all_pilots(conn)
-    return {"items": [_pilot_out(pilot_of(r), r.description) for r in rows]}
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
-@router.get("/pilots/{pilot_id}", **documented(PilotOut))
-async def get_pilot(
-    pilot_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        row = await pilot_queries.pilot(conn, pilot_id)
-    return _pilot_out(pilot_of(row), row.description)
+@router.get("/pilots")
+async def list_pilots(principal: Annotated[Principal, Depends(READERS)], reads: Queries) -> PilotListOut:
+    return PilotListOut(items=[_view_out(v) for v in await reads.pilots()])
 
 
-@router.post("/cohorts/{tag}/changes", status_code=201, **documented(CohortChangesOut, 201))
+@router.get("/pilots/{pilot_id}")
+async def get_pilot(pilot_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries) -> PilotOut:
+    return _view_out(await reads.pilot(pilot_id))
+
+
+@router.post("/cohorts/{tag}/changes", status_code=201, response_model=CohortChangesOut)
 async def change_cohort(
-    tag: str, body: ChangesBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
+    tag: str, body: ChangesBody, request: Request, principal: Annotated[Principal, Depends(ADMIN)], ledger: Ledger
 ) -> JSONResponse:
     """Partners join (``member: true``) or leave a cohort from a date; changes are appended, never edited."""
+    changes = [cases.CohortChangeRequest(c.partner_id, c.effective_on, c.member) for c in body.changes]
 
-    async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
-        rows = [(c.partner_id, c.effective_on, c.member) for c in body.changes]
-        recorded = await pilot_queries.record_changes(uow.conn, tag, rows, principal.subject)
-        return 201, {"tag": tag, "changes": [_change_out(c) for c in recorded]}
+    async def action(uow: UnitOfWork) -> tuple[int, CohortChangesOut]:
+        pilots = ledger.unit(uow).pilots
+        recorded = await cases.change_cohort(pilots, tag, changes, by=principal.subject, now=ledger.clock.now())
+        return 201, CohortChangesOut(tag=tag, changes=[_change_out(c) for c in recorded])
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
-@router.get("/cohorts/{tag}/members", **documented(CohortMembersOut))
+@router.get("/cohorts/{tag}/members")
 async def cohort_members(
     tag: str,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    ledger: Ledger,
     on: Annotated[BusinessDate | None, Query(description="default today")] = None,
-) -> dict[str, Any]:
-    day = on or datetime.now(UTC).date()
-    async with request.app.state.engine.connect() as conn:
-        changes = await pilot_queries.tag_changes(conn, [tag])
-    return {"tag": tag, "on": day, "members": sorted(members_during(changes, tag, day, day))}
+) -> CohortMembersOut:
+    day = on or ledger.today()
+    return CohortMembersOut(tag=tag, on=day, members=await ledger.queries.cohort_members(tag, day))
 
 
-@router.get("/pilots/{pilot_id}/report", **documented(PilotReportOut))
+@router.get("/pilots/{pilot_id}/report")
 async def pilot_report(
     pilot_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    ledger: Ledger,
     period_from: Annotated[BusinessDate | None, Query(alias="from", description="default: the pilot's start")] = None,
     period_to: Annotated[
         BusinessDate | None, Query(alias="to", description="default: the pilot's end, or today")
     ] = None,
-) -> dict[str, Any]:
+) -> PilotReportOut:
     """The cohort against the control cohort over the window: won revenue, deals won and lost, win rate and
     reward cost, per currency."""
-    async with request.app.state.engine.connect() as conn:
-        row = await pilot_queries.pilot(conn, pilot_id)
-        start = period_from or row.starts_on
-        end = period_to or row.ends_on or datetime.now(UTC).date()
-        cohort, cohort_metrics = await pilot_queries.group_report(conn, row.cohort_tag, start, end)
-        control, control_metrics = await pilot_queries.group_report(conn, row.control_tag, start, end)
-    return {
-        "pilot": _pilot_out(pilot_of(row), row.description),
-        "from": start,
-        "to": end,
-        "cohort": {"tag": row.cohort_tag, "partners": sorted(cohort),
-                   "metrics": [_metrics_out(m) for m in cohort_metrics.values()]},
-        "control": {"tag": row.control_tag, "partners": sorted(control),
-                    "metrics": [_metrics_out(m) for m in control_metrics.values()]},
-    }  # fmt: skip
+    report = await ledger.queries.pilot_report(pilot_id, period_from, period_to, ledger.today())
+    return PilotReportOut(
+        pilot=_view_out(report.pilot),
+        period_from=report.period_from,
+        period_to=report.period_to,
+        cohort=_group_out(report.cohort),
+        control=_group_out(report.control),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import orjson
@@ -16,10 +16,10 @@ from servicekit.openapi import documented
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.programs import OutboxProgramAnnouncements, SqlProgramVersions, published_versions
 from ..application import programs as cases
 from ..application.programs import StoredVersion
-from .response_docs import InForceOut, ProgramListOut
+from .deps import Ledger, Queries
+from .response_docs import InForceOut, ProgramListOut, ProgramOut, ProgramVersionRefOut
 
 router = APIRouter(tags=["programs"])
 ADMIN = requires("program:admin")
@@ -90,10 +90,6 @@ class VersionListOut(BaseModel):
     items: list[VersionOut]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _document(request: Request) -> str:
     body = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -121,18 +117,17 @@ async def _document(request: Request) -> str:
     openapi_extra=DOCUMENT_BODY,
 )
 async def create_draft(
-    program_id: str, request: Request, principal: Annotated[Principal, Depends(ADMIN)]
+    program_id: str, request: Request, principal: Annotated[Principal, Depends(ADMIN)], ledger: Ledger
 ) -> JSONResponse:
     """Create a draft version from a YAML document (validated; every problem is listed)."""
     document = await _document(request)
 
     async def action(uow: UnitOfWork) -> tuple[int, VersionOut]:
-        draft = await cases.create_draft(
-            SqlProgramVersions(uow.conn), program_id, document, by=principal.subject, now=_now()
-        )
+        repo = ledger.unit(uow).programs
+        draft = await cases.create_draft(repo, program_id, document, by=principal.subject, now=ledger.clock.now())
         return 201, VersionOut.of(draft)
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
 @router.post("/programs/{program_id}/versions/{version}/publish", response_model=VersionOut)
@@ -142,47 +137,46 @@ async def publish_version(
     body: PublishBody,
     request: Request,
     principal: Annotated[Principal, Depends(ADMIN)],
+    ledger: Ledger,
 ) -> JSONResponse:
     """Publish a draft: effective_from at least the notice period ahead, unless a correction with a reason."""
-    notice = request.app.state.settings.program_notice_days
+    notice = ledger.settings.program_notice_days
 
     async def action(uow: UnitOfWork) -> tuple[int, VersionOut]:
+        unit = ledger.unit(uow)
         published = await cases.publish(
-            SqlProgramVersions(uow.conn),
+            unit.programs,
             program_id,
             version,
             effective_from=body.effective_from,
             correction=body.correction,
             reason=body.reason,
             by=principal.subject,
-            now=_now(),
+            now=ledger.clock.now(),
             notice_days=notice,
-            announce=OutboxProgramAnnouncements(uow),
+            announce=unit.announcements,
         )
         return 200, VersionOut.of(published)
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
-@router.get("/programs", **documented(ProgramListOut))
-async def list_programs(request: Request, principal: Annotated[Principal, Depends(READERS)]) -> dict[str, Any]:
-    async with request.app.state.engine.connect() as conn:
-        versions = await cases.list_versions(SqlProgramVersions(conn))
-    programs: dict[str, dict[str, Any]] = {}
-    for v in versions:
-        p = programs.setdefault(v.program_id, {"program_id": v.program_id, "versions": [], "title": None})
-        p["versions"].append({"version": v.version, "status": v.status, "effective_from": v.effective_from})
-        p["title"] = v.rules.get("title")
-    return {"items": list(programs.values())}
+@router.get("/programs")
+async def list_programs(principal: Annotated[Principal, Depends(READERS)], reads: Queries) -> ProgramListOut:
+    programs: dict[str, ProgramOut] = {}
+    for v in await cases.list_versions(reads.programs):
+        p = programs.setdefault(v.program_id, ProgramOut(program_id=v.program_id, versions=[], title=None))
+        p.versions.append(ProgramVersionRefOut(version=v.version, status=v.status, effective_from=v.effective_from))
+        p.title = v.rules.get("title")
+    return ProgramListOut(items=list(programs.values()))
 
 
-@router.get("/programs/{program_id}/versions", response_model=VersionListOut)
+@router.get("/programs/{program_id}/versions")
 async def list_versions(
-    program_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, list[VersionOut]]:
-    async with request.app.state.engine.connect() as conn:
-        versions = await cases.list_versions(SqlProgramVersions(conn), program_id)
-    return {"items": [VersionOut.of(v) for v in versions]}
+    program_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries
+) -> VersionListOut:
+    versions = await cases.list_versions(reads.programs, program_id)
+    return VersionListOut(items=[VersionOut.of(v) for v in versions])
 
 
 @router.get(
@@ -192,29 +186,27 @@ async def list_versions(
 async def get_version(
     program_id: str,
     version: VersionPath,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
 ) -> VersionOut | Response:
-    async with request.app.state.engine.connect() as conn:
-        found = await cases.get_version(SqlProgramVersions(conn), program_id, version)
+    found = await cases.get_version(reads.programs, program_id, version)
     if format == "yaml":
         return PlainTextResponse(found.document, media_type="application/yaml")
     return VersionOut.of(found)
 
 
-@router.get("/programs/{program_id}/in-force", **documented(InForceOut))
+@router.get("/programs/{program_id}/in-force")
 async def version_in_force(
     program_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    ledger: Ledger,
     on: Annotated[BusinessDate | None, Query(description="business date (default today)")] = None,
-) -> dict[str, Any]:
+) -> InForceOut:
     """Which version applies to an event dated ``on`` recorded now."""
-    now = _now()
+    now = ledger.clock.now()
     day = on or now.date()
-    async with request.app.state.engine.connect() as conn:
-        pv = cases.in_force(await published_versions(conn, [program_id]), program_id, day, now)
+    pv = cases.in_force(await ledger.queries.published_versions([program_id]), program_id, day, now)
     if pv is None:
         raise Problem(404, "Not found", f"no version of program {program_id} is in force on {day}")
-    return {"program_id": program_id, "on": day, "version": pv.version, "effective_from": pv.effective_from}
+    return InForceOut(program_id=program_id, on=day, version=pv.version, effective_from=pv.effective_from)

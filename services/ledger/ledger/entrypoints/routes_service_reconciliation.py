@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
 
-from ..adapters.reconciliation_runs import latest_run, run_json
-from .reconcile_wiring import run_now
+from ..application.service_reconciliation import reconcile_now, run_json
+from .deps import Ledger, Queries
 
 router = APIRouter(tags=["reconciliation"])
 READERS = requires("audit:read", "finance:read")
@@ -51,23 +51,21 @@ def _out(run: dict[str, Any]) -> ServiceReconciliationOut:
 
 @router.get("/reconciliation/services")
 async def reconcile_services_now(
-    request: Request, principal: Annotated[Principal, Depends(READERS)]
+    principal: Annotated[Principal, Depends(READERS)], ledger: Ledger
 ) -> ServiceReconciliationOut:
     """Compare now (not stored): the mdf service's fund positions, the registration service's won and
     reversed deals and the acknowledged payout lines against the ledger, per partner, period and
     currency; every difference with both figures. A source that cannot be read gives ``error``."""
-    app = request.app
-    run = await run_now(app.state.settings, app.state.engine, app.state.peer_clients, run_by=principal.subject)
+    run = await reconcile_now(ledger.reconciliation_sources, now=ledger.clock.now, run_by=principal.subject)
     return _out(run_json(run))
 
 
 @router.get("/reconciliation/services/latest")
 async def latest_service_reconciliation(
-    request: Request, principal: Annotated[Principal, Depends(READERS)]
+    principal: Annotated[Principal, Depends(READERS)], reads: Queries
 ) -> ServiceReconciliationOut:
     """The latest run `ledger reconcile` (the CronJob) stored."""
-    async with request.app.state.engine.connect() as conn:
-        run = await latest_run(conn)
+    run = await reads.latest_reconciliation_run()
     if run is None:
         raise Problem(404, "Not found", "no reconciliation run is stored yet (`ledger reconcile` stores one)")
     return _out(run)

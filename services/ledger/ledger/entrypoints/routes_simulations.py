@@ -7,7 +7,7 @@ partner token sees only its own partner's simulations.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -15,15 +15,14 @@ from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel, Field, model_validator
 from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
-from servicekit.openapi import documented
-from servicekit.pagination import decode_int_cursor, encode_cursor
+from servicekit.pagination import decode_int_cursor
 from servicekit.problems import Problem
 from servicekit.unit_of_work import UnitOfWork
 from servicekit.viewer import shown_actor
-from sqlalchemy import select, true
 
-from ..adapters.simulations import SimulationRequest, run_simulation, store_simulation
-from ..adapters.tables import simulations
+from ..application import simulations as cases
+from ..application.queries import StoredSimulation
+from .deps import Ledger, Queries
 from .response_docs import SimulationOut, SimulationPageOut
 
 router = APIRouter(tags=["simulations"])
@@ -50,71 +49,52 @@ class SimulationBody(BaseModel):
         return self
 
 
-@router.post("/simulations", status_code=201, **documented(SimulationOut, 201))
+@router.post("/simulations", status_code=201, response_model=SimulationOut)
 async def simulate(
-    body: SimulationBody, request: Request, principal: Annotated[Principal, Depends(RUNNERS)]
+    body: SimulationBody, request: Request, principal: Annotated[Principal, Depends(RUNNERS)], ledger: Ledger
 ) -> JSONResponse:
     """Replay the history (or a date range) under a draft version and report, per partner and currency, the
     rewards, capped amounts and MDF accrual it would have produced against what was actually posted."""
     partner_id = principal.confine(body.partner_id)
+    ask = cases.SimulationRequest(
+        body.program_id, body.document, body.version, body.period_from, body.period_to, partner_id
+    )
+    as_asked = body.model_dump(mode="json", by_alias=True)
 
-    async def action(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
-        ask = SimulationRequest(
-            body.program_id, body.document, body.version, body.period_from, body.period_to, partner_id
-        )
-        result = await run_simulation(uow.conn, ask)
-        stored = await store_simulation(
-            uow.conn, body.model_dump(mode="json", by_alias=True), result, partner_id, principal.actor
-        )
-        return 201, stored
+    async def action(uow: UnitOfWork) -> tuple[int, SimulationOut]:
+        store = ledger.unit(uow).simulations
+        stored = await cases.simulate(store, ask, as_asked=as_asked, by=principal.actor, now=ledger.clock.now())
+        return 201, SimulationOut.as_stored(stored)
 
-    return await run_write(request, principal, request.app.state.uow_factory, action)
-
-
-def _visible(principal: Principal) -> Any:
-    """A partner token sees the simulations of its own partner only (not those of every partner)."""
-    if principal.partner_id is None:
-        return true()
-    return simulations.c.partner_scope == principal.partner_id
+    return await run_write(request, principal, ledger.uow_factory, action)
 
 
-def _out(row: Any) -> dict[str, Any]:
-    return {
-        "simulation_id": row.simulation_id,
-        "created_at": row.created_at,
-        "created_by": shown_actor(row.created_by),  # a role, not a staff name, for partner callers
-        **row.result,
+def _out(s: StoredSimulation) -> SimulationOut:
+    shown = {  # created_by: a role, not a staff name, for partner callers
+        "simulation_id": s.simulation_id,
+        "created_at": s.created_at.isoformat(),
+        "created_by": shown_actor(s.created_by),
     }
+    return SimulationOut.as_stored({**shown, **s.result})
 
 
-@router.get("/simulations", **documented(SimulationPageOut))
+@router.get("/simulations")
 async def list_simulations(
-    request: Request,
     principal: Annotated[Principal, Depends(READERS)],
+    reads: Queries,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> SimulationPageOut:
     """Simulations run so far, newest first (a partner token sees only its own)."""
-    stmt = select(simulations).where(_visible(principal)).order_by(simulations.c.simulation_seq.desc()).limit(limit + 1)
-    after = decode_int_cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(simulations.c.simulation_seq < after)
-    async with request.app.state.engine.connect() as conn:
-        rows = (await conn.execute(stmt)).all()
-    page = rows[:limit]
-    return {
-        "items": [_out(r) for r in page],
-        "next_cursor": encode_cursor(page[-1].simulation_seq) if len(rows) > limit else None,
-    }
+    page = await reads.simulations(partner_scope=principal.partner_id, after=decode_int_cursor(cursor), limit=limit)
+    return SimulationPageOut(items=[_out(s) for s in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/simulations/{simulation_id}", **documented(SimulationOut))
+@router.get("/simulations/{simulation_id}")
 async def get_simulation(
-    simulation_id: str, request: Request, principal: Annotated[Principal, Depends(READERS)]
-) -> dict[str, Any]:
-    stmt = select(simulations).where(simulations.c.simulation_id == simulation_id, _visible(principal))
-    async with request.app.state.engine.connect() as conn:
-        row = (await conn.execute(stmt)).first()
-    if row is None:
+    simulation_id: str, principal: Annotated[Principal, Depends(READERS)], reads: Queries
+) -> SimulationOut:
+    found = await reads.simulation(simulation_id, partner_scope=principal.partner_id)
+    if found is None:
         raise Problem(404, "Not found", f"simulation {simulation_id} not found")
-    return _out(row)
+    return _out(found)

@@ -67,7 +67,7 @@ async def test_publishing_a_version_announces_it_once_and_a_draft_does_not(ledge
     assert event.correction is False
 
 
-async def test_announce_programs_sends_every_published_version_again(ledger_client, ledger_settings):
+async def test_announce_programs_sends_every_published_version_again(ledger_client, ledger_settings, ledger_container):
     token = auth_header(ledger_settings, "program:admin")
     yaml = {**token, "Content-Type": "application/yaml"}
     effective = datetime.now(UTC).date() + timedelta(days=30)
@@ -79,6 +79,6 @@ async def test_announce_programs_sends_every_published_version_again(ledger_clie
             )
             assert published.status_code == 200, published.text
     # Version 2 stays a draft: not announced.
-    assert await announce_programs(ledger_settings) == ["p2 v1"]
+    assert await announce_programs(ledger_container) == ["p2 v1"]
     announced = await _announcements(ledger_settings.database_url)
     assert [(key, e.program_id, e.program_version) for key, e in announced] == [("program:p2", "p2", 1)] * 2

@@ -13,7 +13,7 @@ from ledger_support import engaged, enrolled, incoming, won
 from servicekit.db import sync_url
 
 
-async def test_the_review_demotes_partners_below_the_minimum_activity(ledger_settings, uow_factory):
+async def test_the_review_demotes_partners_below_the_minimum_activity(ledger_settings, uow_factory, ledger_container):
     events = [
         enrolled("acme", program_id="default"),
         enrolled("zeta", program_id="default"),
@@ -33,12 +33,12 @@ async def test_the_review_demotes_partners_below_the_minimum_activity(ledger_set
         assert await project(SqlLedgerStore(uow), [incoming(e) for e in events]) == []
         await uow.commit()
 
-    first = await reevaluate(ledger_settings, date(2027, 1, 1))
+    first = await reevaluate(ledger_container, date(2027, 1, 1))
     assert first == []  # both earned 30 points in 2026: silver kept
-    changes = await reevaluate(ledger_settings, date(2028, 1, 1))
+    changes = await reevaluate(ledger_container, date(2028, 1, 1))
     assert len(changes) == 1
     assert changes[0].startswith("acme: silver -> registered")
-    assert await reevaluate(ledger_settings, date(2028, 1, 1)) == []  # a review runs once
+    assert await reevaluate(ledger_container, date(2028, 1, 1)) == []  # a review runs once
 
     conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
     try:
