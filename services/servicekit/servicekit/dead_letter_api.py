@@ -65,8 +65,21 @@ def _problem(exc: Exception) -> Problem:
     return Problem(409, "Other consumer", str(exc), kind="other-consumer")
 
 
-def _add_reads(router: APIRouter) -> None:
-    """The list and one dead letter (operators only)."""
+async def _redrive(spec: ConsumerSpec, request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
+    """Run ``action`` with the consumer ``spec`` builds on the app's runtime, in one idempotent write."""
+    runtime = runtime_of(request)
+    built = spec.build(runtime)
+    try:
+        return await run_write(request, principal, runtime.uow_factory, lambda uow: action(uow, built))
+    except (cases.DeadLetterNotFound, cases.AlreadyRedriven, cases.NotThisConsumers) as exc:
+        raise _problem(exc) from exc
+    finally:
+        await built.consumer.stop()  # never started: releases what the client allocated
+
+
+def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
+    """The routes, re-driving through the consumer ``spec`` builds (no Kafka connection is made)."""
+    router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
 
     @router.get("")
     async def list_dead_letters(
@@ -90,24 +103,6 @@ def _add_reads(router: APIRouter) -> None:
         except cases.DeadLetterNotFound as exc:
             raise _problem(exc) from exc
 
-
-def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
-    """The routes, re-driving through the consumer ``spec`` builds (no Kafka connection is made)."""
-    router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
-    _add_reads(router)
-
-    def consumer(request: Request) -> IdempotentConsumer:
-        return spec.build(runtime_of(request))
-
-    async def redrive(request: Request, principal: Principal, action: RedriveAction) -> JSONResponse:
-        built = consumer(request)
-        try:
-            return await run_write(request, principal, runtime_of(request).uow_factory, lambda uow: action(uow, built))
-        except (cases.DeadLetterNotFound, cases.AlreadyRedriven, cases.NotThisConsumers) as exc:
-            raise _problem(exc) from exc
-        finally:
-            await built.consumer.stop()  # never started: releases what the client allocated
-
     @router.post("/redrive", response_model=RedriveAllOut)
     async def redrive_all(request: Request, principal: Annotated[Principal, Depends(OPS)]) -> JSONResponse:
         """Re-drive every dead letter of this service's consumer not re-driven yet (Idempotency-Key honoured)."""
@@ -118,7 +113,7 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
                 redriven=outcome.applied, still_failing=[DeadLetterOut.of(d) for d in outcome.still_failing]
             )
 
-        return await redrive(request, principal, action)
+        return await _redrive(spec, request, principal, action)
 
     @router.post("/{dead_letter_id:int}/redrive", response_model=RedriveOneOut)
     async def redrive_one(
@@ -130,6 +125,6 @@ def dead_letter_router(spec: ConsumerSpec) -> APIRouter:
             letter = await cases.redrive_one(uow, built, dead_letter_id)
             return 200, RedriveOneOut(redriven=letter.redriven_at is not None, dead_letter=DeadLetterOut.of(letter))
 
-        return await redrive(request, principal, action)
+        return await _redrive(spec, request, principal, action)
 
     return router
