@@ -210,3 +210,28 @@ async def test_bad_queries_are_422_naming_the_field(
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
     assert field in r.json()["detail"]
+
+
+async def test_a_partners_open_pipeline(fed: InsightsSettings, insights_client: httpx.AsyncClient) -> None:
+    own = auth_header(fed, "partner:read", partner_id="p-1")
+    r = await insights_client.get("/partners/p-1/pipeline", headers=own)
+    assert r.status_code == 200, r.text
+    assert r.json()["items"] == [
+        {
+            "deal_id": "c",
+            "stage": "proposal",
+            "expected_amount": usd("500.00"),
+            "forecast_close": "2026-09-30",  # from its last stage change
+            "registered_on": "2026-02-01",
+            "days_open": 149,  # Feb 1 to the clock's Jun 30
+            "stages_reached": {
+                "registered": "2026-02-01", "approved": "2026-02-02", "qualified": "2026-02-10",
+                "proposal": "2026-03-05",
+            },
+        }
+    ]  # fmt: skip
+    assert (await insights_client.get("/partners/p-2/pipeline", headers=own)).status_code == 404
+    staff = auth_header(fed, "insights:read")
+    assert (await insights_client.get("/partners/p-9/pipeline", headers=staff)).status_code == 404
+    csv = await insights_client.get("/partners/p-2/pipeline", params={"format": "csv"}, headers=staff)
+    assert csv.text.split("\r\n")[1].startswith("f,registered,700.00,USD,")
