@@ -69,6 +69,11 @@ class SqlReadModels:
         await self.conn.execute(deals.update().where(deals.c.deal_id == deal_id, _STILL_OPEN).values(**values))
         await self._stage_row(deal_id, stage, on)
 
+    async def confirm_anomaly(self, deal_id: str, on: date) -> None:
+        """A confirmed anomaly flag rejects the deal whatever its stage, a won deal too (its win no longer counts)."""
+        await self.conn.execute(deals.update().where(deals.c.deal_id == deal_id).values(stage="rejected", closed_on=on))
+        await self._stage_row(deal_id, "rejected", on)
+
     async def win_deal(self, deal_id: str, amount: Decimal, currency: str, on: date) -> None:
         await self.conn.execute(
             deals.update()

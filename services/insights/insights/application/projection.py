@@ -120,7 +120,7 @@ HANDLERS: dict[type[EventPayload], Apply] = {
     d.DealLost: lambda w, ev, _: w.reach_stage(ev.deal_id, "lost", ev.lost_on, closing=True),
     d.DealExpired: lambda w, ev, _: w.reach_stage(ev.deal_id, "expired", ev.expired_on, closing=True),
     d.DealRejected: lambda w, ev, _: w.reach_stage(ev.deal_id, "rejected", ev.rejected_on, closing=True),
-    d.DealFlagConfirmed: lambda w, ev, _: w.reach_stage(ev.deal_id, "rejected", ev.confirmed_on, closing=True),
+    d.DealFlagConfirmed: lambda w, ev, _: w.confirm_anomaly(ev.deal_id, ev.confirmed_on),
     d.DealReversed: lambda w, ev, _: w.reverse_won(ev.deal_id, ev.amount.amount),
     e.EngagementRecorded: lambda w, ev, _: w.record_engagement(
         EngagementFact(ev.engagement_id, ev.partner_id, ev.kind.value, ev.occurred_on)
