@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from incentive_contracts.events import deal as d
@@ -23,6 +24,16 @@ from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 
 from ..domain.facts import CLOSED_STAGES, DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
+from ..domain.monthly import (
+    Key,
+    Sums,
+    change,
+    deal_contributions,
+    engagement_contributions,
+    request_contributions,
+    result_contributions,
+    spend_contributions,
+)
 from .ports import PartnerView, ReadModelRows, ReadModelStore, Referenced
 
 GENERIC_RULES = "ledger"  # ledger/holds, ledger/payouts...: postings that name no program
@@ -47,6 +58,8 @@ def referenced(events: Sequence[Consumed]) -> Referenced:
         partner_ids=frozenset(x.partner_id for x in payloads if x.partner_id),
         deal_ids=frozenset(getattr(x, "deal_id", "") for x in payloads) - {""},
         request_ids=frozenset(getattr(x, "request_id", "") for x in payloads if x.event_type.startswith("mdf.")) - {""},
+        engagement_ids=frozenset(x.engagement_id for x in payloads if isinstance(x, e.EngagementRecorded)),
+        disbursement_ids=frozenset(x.disbursement_id for x in payloads if isinstance(x, m.MdfDisbursed)),
     )
 
 
@@ -129,7 +142,10 @@ class Fold:
             self.changed.deals[ev.deal_id] = replace(deal, won_amount=deal.won_amount - ev.amount.amount)
 
     def _reached(self, deal_id: str, stage: str, on: date) -> None:
-        self.changed.stages.setdefault((deal_id, stage), on)  # the store keeps a day already stored
+        deal = self.changed.deals[deal_id]
+        if stage not in deal.reached:  # the first day a deal reached a stage is kept
+            self.changed.deals[deal_id] = replace(deal, reached={**deal.reached, stage: on})
+            self.changed.stages[(deal_id, stage)] = on
 
     # MDF, engagement, rewards
 
@@ -220,7 +236,8 @@ def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
             fold.reverse(payload)
         case e.EngagementRecorded():
             fact = EngagementFact(payload.engagement_id, payload.partner_id, payload.kind.value, payload.occurred_on)
-            fold.changed.engagements.setdefault(payload.engagement_id, fact)
+            if payload.engagement_id not in fold.known.engagements:
+                fold.changed.engagements.setdefault(payload.engagement_id, fact)
         case m.MdfRequestSubmitted():
             fold.submit(payload)
         case m.MdfRequestApproved():
@@ -238,7 +255,8 @@ def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
                 payload.amount.amount,
                 payload.disbursed_on,
             )
-            fold.changed.spend.setdefault(payload.disbursement_id, spend)
+            if payload.disbursement_id not in fold.known.spend:
+                fold.changed.spend.setdefault(payload.disbursement_id, spend)
         case m.MdfResultsReported():
             fold.report(payload)
         case led.LedgerEntryPosted():
@@ -256,5 +274,32 @@ async def project(store: ReadModelStore, events: Sequence[Consumed]) -> list[Wai
             waiting.append(Waiting(index, f"partner:{payload.partner_id}", reason))
             continue
         _apply(fold, payload, event.time)
+    fold.changed.monthly = monthly_changes(fold.known, fold.changed)
     await store.save(fold.changed)
     return waiting
+
+
+def monthly_changes(known: ReadModelRows, changed: ReadModelRows) -> dict[tuple[str, Key], Decimal]:
+    """What the batch adds to each partner's monthly sums: each changed fact's contributions now less
+    what it contributed before the batch."""
+    parts: list[tuple[str, Sums]] = []
+    for deal_id, deal in changed.deals.items():
+        old = known.deals.get(deal_id)
+        parts.append((deal.partner_id, change(deal_contributions(deal), deal_contributions(old) if old else None)))
+    for request_id, request in changed.requests.items():
+        was = known.requests.get(request_id)
+        parts.append(
+            (request.partner_id, change(request_contributions(request), request_contributions(was) if was else None))
+        )
+    for request_id, result in changed.results.items():
+        last = known.results.get(request_id)
+        parts.append(
+            (result.partner_id, change(result_contributions(result), result_contributions(last) if last else None))
+        )
+    parts += [(s.partner_id, spend_contributions(s)) for s in changed.spend.values()]
+    parts += [(x.partner_id, engagement_contributions(x)) for x in changed.engagements.values()]
+    total: dict[tuple[str, Key], Decimal] = {}
+    for partner_id, sums in parts:
+        for key, value in sums.items():
+            total[(partner_id, key)] = total.get((partner_id, key), Decimal(0)) + value
+    return {k: v for k, v in total.items() if v}
