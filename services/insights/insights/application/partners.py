@@ -1,0 +1,21 @@
+"""The partner directory as insights knows it (the console's partner list and partner page header)."""
+
+from __future__ import annotations
+
+from incentive_kernel.paging import Page
+
+from ..domain.errors import NotFound
+from .ports import InsightsQueries, PartnerFilter, PartnerView
+
+
+async def list_partners(
+    queries: InsightsQueries, where: PartnerFilter, after: str | None, limit: int
+) -> Page[PartnerView]:
+    return await queries.partner_page(where, after, limit)
+
+
+async def get_partner(queries: InsightsQueries, partner_id: str) -> PartnerView:
+    partner = await queries.partner(partner_id)
+    if partner is None:
+        raise NotFound(f"no partner {partner_id}")
+    return partner
