@@ -91,9 +91,7 @@ def alert_of_row(r: Any) -> StoredAlert:
         severity=r.severity,
         thresholds_version=r.thresholds_version,
     )
-    return StoredAlert(
-        drift, r.partner_id, r.raised_at, r.acknowledged_by, r.acknowledged_reason, r.acknowledged_at
-    )
+    return StoredAlert(drift, r.partner_id, r.raised_at, r.acknowledged_by, r.acknowledged_reason, r.acknowledged_at)
 
 
 class SqlAlertQueries:
@@ -161,13 +159,18 @@ class SqlAnomalyQueries:
         ).all()
         held_rows = (
             await self.conn.execute(
-                select(deal_events.c.deal_id, entry_postings.c.account, entry_postings.c.currency, entry_postings.c.amount)
+                select(
+                    deal_events.c.deal_id, entry_postings.c.account, entry_postings.c.currency, entry_postings.c.amount
+                )
                 .join(deal_events, deal_events.c.event_id == entry_postings.c.caused_by)
                 .where(deal_events.c.deal_id.in_(deal_ids), entry_postings.c.account.like("partner:%:%_held"))
             )
         ).all()
         won_rows = (await self.conn.execute(select(won_deals).where(won_deals.c.deal_id.in_(deal_ids)))).all()
-        won = {r.deal_id: WonDeal(r.deal_id, r.partner_id, r.product_line, r.currency, r.amount, r.closed_on) for r in won_rows}
+        won = {
+            r.deal_id: WonDeal(r.deal_id, r.partner_id, r.product_line, r.currency, r.amount, r.closed_on)
+            for r in won_rows
+        }
         by_deal: dict[str, list[Any]] = defaultdict(list)
         for r in flag_rows:
             by_deal[r.deal_id].append(r)
@@ -189,7 +192,7 @@ class SqlAnomalyQueries:
 
 
 def line_of(r: Any) -> PayoutLine:
-    return PayoutLine(**{k: r._mapping[k] for k in payout_lines.c.keys()})
+    return PayoutLine(**{k: r._mapping[k] for k in payout_lines.c.keys()})  # noqa: SIM118 - column names
 
 
 _IN_PAYMENT = func.coalesce(func.sum(case((payout_lines.c.status == "in_payment", payout_lines.c.amount))), 0)

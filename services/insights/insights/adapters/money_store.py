@@ -91,7 +91,7 @@ class SqlMoneyWriter:
         await self.conn.execute(insert(entry_postings).values(rows).on_conflict_do_nothing())
 
     async def record_payout_line(self, line: PayoutLine) -> None:
-        row = {k: getattr(line, k) for k in payout_lines.c.keys()}
+        row = {k: getattr(line, k) for k in payout_lines.c.keys()}  # noqa: SIM118 - column names
         await self.conn.execute(insert(payout_lines).values(row).on_conflict_do_nothing())
 
     async def settle_payout_line(self, line_id: str, reference: str, paid_at: datetime) -> None:

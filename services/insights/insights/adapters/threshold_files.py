@@ -15,7 +15,11 @@ def load_threshold_sets(directory: str | None = None) -> tuple[ThresholdSet, ...
         texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(Path(directory).glob("*.yaml"))]
     else:
         shipped = resources.files("insights.thresholds")
-        texts = [(f.name, f.read_text(encoding="utf-8")) for f in sorted(shipped.iterdir(), key=lambda f: f.name) if f.name.endswith(".yaml")]
+        texts = [
+            (f.name, f.read_text(encoding="utf-8"))
+            for f in sorted(shipped.iterdir(), key=lambda f: f.name)
+            if f.name.endswith(".yaml")
+        ]
     sets: list[ThresholdSet] = []
     for name, text in texts:
         try:

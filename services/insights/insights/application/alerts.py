@@ -24,11 +24,15 @@ class IndicatorSource(Protocol):
     """Indicator values per quarter for partners and cohorts (``<dimension>:<value>``)."""
 
     async def subjects(self, scope: Scope) -> list[str]: ...
-    async def series(self, scope: Scope, subject: str, indicator: str, quarters: Sequence[str]) -> list[Decimal | None]: ...
+    async def series(
+        self, scope: Scope, subject: str, indicator: str, quarters: Sequence[str]
+    ) -> list[Decimal | None]: ...
 
 
 class Publisher(Protocol):
-    def publish(self, payload: EventPayload, *, time: datetime, causation_id: str | None = None, event_id: str | None = None) -> str: ...
+    def publish(
+        self, payload: EventPayload, *, time: datetime, causation_id: str | None = None, event_id: str | None = None
+    ) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,14 @@ async def evaluate_alerts(
 
 
 async def acknowledge(
-    queries: AlertQueries, writer: MoneyWriter, publisher: Publisher, *, alert_id: str, by: str, reason: str, now: datetime
+    queries: AlertQueries,
+    writer: MoneyWriter,
+    publisher: Publisher,
+    *,
+    alert_id: str,
+    by: str,
+    reason: str,
+    now: datetime,
 ) -> StoredAlert:
     alert = await queries.get(alert_id)
     if alert is None:

@@ -70,9 +70,7 @@ class ReadModelIndicators:
         }
         return sorted(values)
 
-    async def series(
-        self, scope: Scope, subject: str, indicator: str, quarters: Sequence[str]
-    ) -> list[Decimal | None]:
+    async def series(self, scope: Scope, subject: str, indicator: str, quarters: Sequence[str]) -> list[Decimal | None]:
         read_scope = ReadScope("partner", subject) if scope is Scope.PARTNER else ReadScope(*subject.split(":", 1))
         since: date = parse_period(quarters[0]).start
         until: date = parse_period(quarters[-1]).end

@@ -126,7 +126,9 @@ class AnomalyQueries(Protocol):
 
 
 class PayoutQueries(Protocol):
-    async def batches(self, *, after: str | None, limit: int, status: str | None, currency: str | None) -> Page[PayoutBatch]: ...
+    async def batches(
+        self, *, after: str | None, limit: int, status: str | None, currency: str | None
+    ) -> Page[PayoutBatch]: ...
     async def lines(
         self, batch_id: str, *, after: str | None, limit: int, partner_id: str | None
     ) -> Page[PayoutLine]: ...

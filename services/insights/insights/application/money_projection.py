@@ -56,17 +56,31 @@ async def project_money(writer: MoneyWriter, events: Sequence[MoneyEvent]) -> No
         elif isinstance(payload, ins.InsightsAlertRaised):
             await writer.record_alert(alert_of(payload))
         elif isinstance(payload, ins.InsightsAlertAcknowledged):
-            await writer.acknowledge_alert(payload.alert_id, payload.acknowledged_by, payload.reason, payload.acknowledged_at)
+            await writer.acknowledge_alert(
+                payload.alert_id, payload.acknowledged_by, payload.reason, payload.acknowledged_at
+            )
 
 
 async def _deal_event(writer: MoneyWriter, event: EventPayload) -> None:
     if isinstance(event, d.DealWon):
-        won = WonDeal(event.deal_id, event.partner_id, event.product_line, event.amount.currency, event.amount.amount, event.closed_on)
+        won = WonDeal(
+            event.deal_id,
+            event.partner_id,
+            event.product_line,
+            event.amount.currency,
+            event.amount.amount,
+            event.closed_on,
+        )
         await writer.record_win(won)
     elif isinstance(event, d.DealReversed):
         await writer.record_reversal(event.deal_id, event.amount.amount)
     elif isinstance(event, d.DealFlagged):
-        await _flag(writer, event.deal_id, event.partner_id, anomalies.Flagged(event.reason.value, event.detail, event.flagged_on))
+        await _flag(
+            writer,
+            event.deal_id,
+            event.partner_id,
+            anomalies.Flagged(event.reason.value, event.detail, event.flagged_on),
+        )
     elif isinstance(event, d.DealFlagCleared):
         decided = anomalies.Decided(event.reason.value, False, event.cleared_by, event.cleared_on, event.note)
         await _flag(writer, event.deal_id, event.partner_id, decided)
@@ -94,7 +108,9 @@ async def _entry(writer: MoneyWriter, event: led.LedgerEntryPosted, time: dateti
 
 
 async def _payout(
-    writer: MoneyWriter, event: led.LedgerPayoutBatched | led.LedgerPayoutSettled | led.LedgerPayoutFailed, time: datetime
+    writer: MoneyWriter,
+    event: led.LedgerPayoutBatched | led.LedgerPayoutSettled | led.LedgerPayoutFailed,
+    time: datetime,
 ) -> None:
     if isinstance(event, led.LedgerPayoutBatched):
         line = PayoutLine(

@@ -108,7 +108,9 @@ def resolve_costs(
             quarter = deal.won_quarter if deal is not None else entry.quarter
             deal_id = deal.deal_id if deal is not None else None
             costs.append(
-                RewardCost(entry.entry_id, entry.partner_id, incentive, deal_id, quarter, posting.currency, posting.amount)
+                RewardCost(
+                    entry.entry_id, entry.partner_id, incentive, deal_id, quarter, posting.currency, posting.amount
+                )
             )
     return costs
 

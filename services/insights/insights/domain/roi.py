@@ -53,7 +53,7 @@ METHOD = (
 )
 ASSUMPTIONS = (
     "without the incentive a treated partner's revenue would have moved like the comparison group's (parallel trends)",
-    "a partner is observed from its enrolment quarter (or its first event); quarters without wins count as zero revenue",
+    "a partner is observed from its enrolment quarter (or its first win); quarters without wins count as zero revenue",
     "partners are assigned to the incentive by the ledger's postings, not at random",
 )
 LIMITS = (
@@ -231,7 +231,9 @@ def _with(result: RoiResult, **changes: object) -> RoiResult:
 
 def incentives_in(costs: Iterable[RewardCost]) -> list[tuple[str, str, str]]:
     """Every (incentive, quarter, currency) with a cost, in a stable order."""
-    return sorted({(c.incentive, c.quarter, c.currency) for c in costs}, key=lambda k: (quarter_index(k[1]), k[0], k[2]))
+    return sorted(
+        {(c.incentive, c.quarter, c.currency) for c in costs}, key=lambda k: (quarter_index(k[1]), k[0], k[2])
+    )
 
 
 def method_text(method: RoiMethod) -> str:

@@ -53,7 +53,8 @@ def parse_thresholds(text: str) -> ThresholdSet:
     errors += [f"thresholds: id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
     if errors:
         raise InvalidThresholds(errors)
-    assert isinstance(version, int) and isinstance(effective, date)
+    assert isinstance(version, int)
+    assert isinstance(effective, date)
     return ThresholdSet(version=version, effective_from=effective, thresholds=tuple(thresholds))
 
 

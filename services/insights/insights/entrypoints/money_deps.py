@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from servicekit import pagination
+from servicekit.problems import Problem
 
 from ..adapters.money_queries import SqlAlertQueries, SqlAnomalyQueries, SqlPayoutQueries, SqlRoiQueries
+from ..domain.money_errors import UpstreamRefused
 from .deps import Container
 
 FINANCE = ("insights:read", "finance:read", "finance:write", "audit:read")
@@ -55,3 +57,9 @@ def text_cursor(cursor: str | None) -> str | None:
     if after is not None and not isinstance(after, str):
         raise pagination.InvalidCursor("the cursor is not one this API returned")
     return after
+
+
+def upstream_problem(exc: UpstreamRefused) -> Problem:
+    """The owner service's refusal passed on with its status (403, 404, 409, 422...) and detail."""
+    title = str(exc.body.get("title") or "Refused by the owner service")
+    return Problem(exc.status, title, str(exc))

@@ -43,7 +43,9 @@ class RoiMethodOut(BaseModel):
 
 
 class RoiRow(BaseModel):
-    incentive: str = Field(description="{program}/{component}: rebate:<product line>, growth_accelerator, spiff:<id>...")
+    incentive: str = Field(
+        description="{program}/{component}: rebate:<product line>, growth_accelerator, spiff:<id>..."
+    )
     quarter: str
     cost: Money
     attributed_revenue: Money

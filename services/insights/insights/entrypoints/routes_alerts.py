@@ -15,10 +15,11 @@ from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.indicator_source import SqlIndicatorSource
 from ..adapters.money_queries import SqlAlertQueries
 from ..adapters.money_store import SqlMoneyWriter
+from ..adapters.queries import SqlInsightsQueries
 from ..application.alerts import acknowledge, evaluate_alerts
+from ..application.drift_source import ReadModelIndicators
 from ..domain.drift import in_force
 from ..domain.errors import NotFound
 from .csv_export import CSV_RESPONSES, Format, table_response
@@ -66,7 +67,9 @@ async def alerts_list(
         open_only=status == "open",
         indicator=indicator,
     )
-    return table_response(request, AlertPage(items=[AlertOut.of(a) for a in page.items], next_cursor=page.next_cursor), format)
+    return table_response(
+        request, AlertPage(items=[AlertOut.of(a) for a in page.items], next_cursor=page.next_cursor), format
+    )
 
 
 @router.get("/alerts/thresholds", response_model=list[ThresholdVersionOut])
@@ -111,13 +114,19 @@ async def evaluate(request: Request, principal: Writer, container: Container, bo
     now: datetime = container.runtime.clock.now()
 
     async def action(uow: UnitOfWork) -> tuple[int, EvaluationOut]:
-        source = SqlIndicatorSource(uow.conn, container.settings)
+        settings = container.settings
+        source = ReadModelIndicators(
+            SqlInsightsQueries(uow.conn), settings.reporting_currency, settings.engagement_points
+        )
         result = await evaluate_alerts(
             source, SqlMoneyWriter(uow.conn), uow, container.thresholds, period=body.period, today=now.date(), now=now
         )
         raised = [AlertOut.of(a) for a in [await SqlAlertQueries(uow.conn).get(d.alert_id) for d in result.raised] if a]
         return 200, EvaluationOut(
-            thresholds_version=result.thresholds_version, period=result.period, evaluated=result.evaluated, raised=raised
+            thresholds_version=result.thresholds_version,
+            period=result.period,
+            evaluated=result.evaluated,
+            raised=raised,
         )
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -132,7 +141,13 @@ async def acknowledge_alert(
 
     async def action(uow: UnitOfWork) -> tuple[int, AlertOut]:
         done = await acknowledge(
-            SqlAlertQueries(uow.conn), SqlMoneyWriter(uow.conn), uow, alert_id=alert_id, by=principal.actor, reason=body.reason, now=now
+            SqlAlertQueries(uow.conn),
+            SqlMoneyWriter(uow.conn),
+            uow,
+            alert_id=alert_id,
+            by=principal.actor,
+            reason=body.reason,
+            now=now,
         )
         return 200, AlertOut.of(done)
 

@@ -9,13 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from incentive_contracts.events.deal import FlagReason
 from pydantic import BaseModel, ConfigDict, Field
-from servicekit import pagination
 from servicekit.auth import Principal, requires
 
 from ..application.anomalies import DecideFlag, Decision, decide, queue_item
+from ..domain.money_errors import UpstreamRefused
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import READ_OWN, Container
-from .money_deps import DECIDE, AnomalyReads, bearer_token, text_cursor
+from .money_deps import DECIDE, AnomalyReads, bearer_token, text_cursor, upstream_problem
 from .money_schemas import AnomalyOut, AnomalyPage, DecisionOut
 
 router = APIRouter(tags=["anomalies"])
@@ -66,7 +66,13 @@ async def anomaly(principal: Reader, queries: AnomalyReads, deal_id: DealId) -> 
 
 
 async def _forward(
-    request: Request, queries: AnomalyReads, container: Container, deal_id: str, reason: FlagReason, decision: Decision, note: str | None
+    request: Request,
+    queries: AnomalyReads,
+    container: Container,
+    deal_id: str,
+    reason: FlagReason,
+    decision: Decision,
+    note: str | None,
 ) -> DecisionOut:
     command = DecideFlag(
         deal_id=deal_id,
@@ -76,13 +82,22 @@ async def _forward(
         token=bearer_token(request),
         idempotency_key=request.headers.get("idempotency-key"),
     )
-    answer = await decide(queries, container.flag_decisions, command)
+    try:
+        answer = await decide(queries, container.flag_decisions, command)
+    except UpstreamRefused as exc:
+        raise upstream_problem(exc) from exc
     return DecisionOut(deal_id=deal_id, reason=reason.value, decision=decision, registration=answer)
 
 
 @router.post("/anomalies/{deal_id}/flags/{reason}/clear")
 async def clear(
-    request: Request, principal: Reviewer, queries: AnomalyReads, container: Container, deal_id: DealId, reason: FlagReason, body: ClearBody
+    request: Request,
+    principal: Reviewer,
+    queries: AnomalyReads,
+    container: Container,
+    deal_id: DealId,
+    reason: FlagReason,
+    body: ClearBody,
 ) -> DecisionOut:
     """Clear the flag: registration emits ``deal.flag_cleared`` (who, when, note) and the ledger releases
     what it held once the deal's last flag is cleared. The queue follows when the event arrives."""
@@ -91,7 +106,13 @@ async def clear(
 
 @router.post("/anomalies/{deal_id}/flags/{reason}/confirm")
 async def confirm(
-    request: Request, principal: Reviewer, queries: AnomalyReads, container: Container, deal_id: DealId, reason: FlagReason, body: ConfirmBody
+    request: Request,
+    principal: Reviewer,
+    queries: AnomalyReads,
+    container: Container,
+    deal_id: DealId,
+    reason: FlagReason,
+    body: ConfirmBody,
 ) -> DecisionOut:
     """Confirm the anomaly: registration rejects the deal (``deal.flag_confirmed``, with who and why) and
     the ledger reverses its held rewards and MDF accrual."""

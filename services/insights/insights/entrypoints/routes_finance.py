@@ -11,10 +11,12 @@ from incentive_contracts.dates import PERIOD_PATTERN
 from incentive_contracts.money import CurrencyCode
 from servicekit.auth import Principal, requires
 
+from ..application.finance import quarter_reconciliation
 from ..domain.errors import NotFound
+from ..domain.money_errors import UpstreamRefused
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import Container
-from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor
+from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor, upstream_problem
 from .money_schemas import (
     PayoutBatchOut,
     PayoutBatchPage,
@@ -40,7 +42,10 @@ async def reconciliation(
 ) -> object:
     """The quarter's forecast against actual (reward expense, MDF usage, payouts) and the ledger's checks,
     as the ledger computes them; ``?format=csv`` gives the forecast-against-actual lines."""
-    answer = await container.ledger_reconciliation.reconciliation(period, bearer_token(request))
+    try:
+        answer = await quarter_reconciliation(container.ledger_reconciliation, period, bearer_token(request))
+    except UpstreamRefused as exc:
+        raise upstream_problem(exc) from exc
     report = ReconciliationOut.model_validate(answer)
     if format == "csv":
         return table_response(request, ReconciliationLinePage(items=report.forecast_vs_actual), format)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from insights.domain.anomalies import Decided, FlagStatus, Flagged, HeldAmount, deal_status, fold, held_amounts
+from insights.domain.anomalies import Decided, Flagged, FlagStatus, HeldAmount, deal_status, fold, held_amounts
 
 D1, D2, D3 = date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 9)
 
@@ -23,7 +23,7 @@ def test_a_deal_stays_open_until_every_flag_is_cleared():
         ("registered_near_close", FlagStatus.OPEN),
         ("self_dealing", FlagStatus.CLEARED),
     ]
-    assert flags[1].decided_by == "mgr-1" and flags[1].note == "checked: reseller"
+    assert (flags[1].decided_by, flags[1].note) == ("mgr-1", "checked: reseller")
     assert deal_status(flags) is FlagStatus.OPEN
     cleared = fold([Flagged("self_dealing", "x", D1), Decided("self_dealing", False, "mgr-1", D2, None)])
     assert deal_status(cleared) is FlagStatus.CLEARED
@@ -48,9 +48,18 @@ def test_a_decision_arriving_before_its_flag_keeps_the_decision():
 
 
 def test_held_amounts_follow_the_hold_and_its_release():
-    hold = [("partner:A:rebates_payable", "USD", Decimal("120.00")), ("partner:A:rebates_held", "USD", Decimal("-120.00"))]
-    held_at_win = [("program:p:mdf_accrual_expense", "USD", Decimal("30.00")), ("partner:A:mdf_held", "USD", Decimal("-30.00"))]
-    release = [("partner:A:rebates_held", "USD", Decimal("120.00")), ("partner:A:rebates_payable", "USD", Decimal("-120.00"))]
+    hold = [
+        ("partner:A:rebates_payable", "USD", Decimal("120.00")),
+        ("partner:A:rebates_held", "USD", Decimal("-120.00")),
+    ]
+    held_at_win = [
+        ("program:p:mdf_accrual_expense", "USD", Decimal("30.00")),
+        ("partner:A:mdf_held", "USD", Decimal("-30.00")),
+    ]
+    release = [
+        ("partner:A:rebates_held", "USD", Decimal("120.00")),
+        ("partner:A:rebates_payable", "USD", Decimal("-120.00")),
+    ]
 
     assert held_amounts(hold + held_at_win) == [HeldAmount("USD", Decimal("120.00"), Decimal("30.00"))]
     assert held_amounts(hold + held_at_win + release) == [HeldAmount("USD", Decimal("0.00"), Decimal("30.00"))]

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from insights.domain.drift import Rule, Scope, Threshold, in_force, evaluate
+from insights.domain.drift import Rule, Scope, Threshold, evaluate, in_force
 from insights.domain.threshold_document import InvalidThresholds, parse_thresholds
 
 D = Decimal
@@ -24,11 +24,14 @@ def test_the_document_reads_exact_numbers():
 
     assert (doc.version, doc.effective_from) == (2, date(2026, 7, 1))
     assert doc.thresholds[0] == Threshold("win-rate-drop", "win_rate", Scope.PARTNER, Rule.DROP_PERCENT, D(25), 3)
-    assert doc.thresholds[1].limit == D("1000.50") and doc.thresholds[1].severity == "critical"
+    assert (doc.thresholds[1].limit, doc.thresholds[1].severity) == (D("1000.50"), "critical")
 
 
 def test_every_problem_of_a_document_is_named():
-    bad = "version: 0\nthresholds:\n  - {id: a, indicator: x, scope: region, rule: drop_percent, limit: ten, colour: red}\n"
+    bad = (
+        "version: 0\nthresholds:\n"
+        "  - {id: a, indicator: x, scope: region, rule: drop_percent, limit: ten, colour: red}\n"
+    )
     with pytest.raises(InvalidThresholds) as caught:
         parse_thresholds(bad)
 

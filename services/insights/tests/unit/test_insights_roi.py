@@ -55,8 +55,8 @@ def test_the_effect_is_the_treated_uplift_net_of_the_comparison_groups():
 def test_too_few_treated_partners_withholds_the_incremental_figures():
     result = roi(SPIFF, "2026-Q3", "USD", inputs(), RoiMethod(baseline_quarters=2, min_treated=3, min_comparison=2))
 
-    assert result.cost == D("45.00") and result.attributed_revenue == D("550.00")
-    assert result.incremental_revenue is None and result.effect is None and result.return_on_cost is None
+    assert (result.cost, result.attributed_revenue) == (D("45.00"), D("550.00"))
+    assert (result.incremental_revenue, result.effect, result.return_on_cost) == (None, None, None)
     assert "sample too small: 2 treated partner(s)" in result.notes[0]
 
 
@@ -74,7 +74,7 @@ def test_too_small_a_comparison_group_shows_the_incremental_revenue_but_no_effec
 
     assert result.incremental_revenue == D("350.00")
     assert result.comparison_partners == 1
-    assert result.effect is None and result.return_on_cost is None
+    assert (result.effect, result.return_on_cost) == (None, None)
     assert "comparison group too small: 1 partner(s)" in result.notes[0]
 
 
@@ -98,14 +98,15 @@ def _entry(entry_id: str, kind: str, rule_id: str, caused_by: str, *postings: tu
 def test_costs_are_named_by_the_rule_rebates_by_product_line_and_clawbacks_follow_the_deal():
     deals = {"d1": DealFacts("d1", "cloud", "2026-Q3")}
     events = {"won-1": "d1", "rev-1": "d1"}
+    payable, held, mdf = "partner:A:rebates_payable", "partner:A:rebates_held", "partner:A:mdf_available"
     entries = [
-        _entry("r", "rebate", "p/rebate", "won-1", ("program:p:rebate_expense", "40"), ("partner:A:rebates_payable", "-40")),
-        _entry("s", "spiff", "p/spiff:x", "won-1", ("program:p:spiff_expense", "10"), ("partner:A:rebates_payable", "-10")),
-        _entry("m", "mdf_accrual", "p/mdf_accrual", "won-1", ("program:p:mdf_accrual_expense", "8"), ("partner:A:mdf_available", "-8")),
-        _entry("c", "clawback", "p/clawback", "rev-1", ("program:p:spiff_expense", "-5"), ("partner:A:rebates_payable", "5")),
-        _entry("h", "hold", "ledger/holds", "won-1", ("partner:A:rebates_payable", "40"), ("partner:A:rebates_held", "-40")),
-        _entry("v", "mdf_allocation", "ledger/mdf.allocated", "alloc-1", ("vendor:marketing:mdf_expense", "500"), ("partner:A:mdf_available", "-500")),
-    ]  # fmt: skip
+        _entry("r", "rebate", "p/rebate", "won-1", ("program:p:rebate_expense", "40"), (payable, "-40")),
+        _entry("s", "spiff", "p/spiff:x", "won-1", ("program:p:spiff_expense", "10"), (payable, "-10")),
+        _entry("m", "mdf_accrual", "p/mdf_accrual", "won-1", ("program:p:mdf_accrual_expense", "8"), (mdf, "-8")),
+        _entry("c", "clawback", "p/clawback", "rev-1", ("program:p:spiff_expense", "-5"), (payable, "5")),
+        _entry("h", "hold", "ledger/holds", "won-1", (payable, "40"), (held, "-40")),
+        _entry("v", "mdf_allocation", "ledger/mdf", "alloc-1", ("vendor:marketing:mdf_expense", "500"), (mdf, "-500")),
+    ]
 
     costs = {(c.entry_id, c.incentive, c.deal_id, c.quarter, c.amount) for c in resolve_costs(entries, events, deals)}
 
