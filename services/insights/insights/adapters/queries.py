@@ -14,7 +14,15 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.ports import PartnerFilter, PartnerView, Scope
-from ..domain.facts import DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact, PartnerProfile
+from ..domain.facts import (
+    OPEN_STAGES,
+    DealFact,
+    EngagementFact,
+    MdfRequestFact,
+    MdfResultFact,
+    MdfSpendFact,
+    PartnerProfile,
+)
 from ..domain.indicators import Facts
 from .tables import deal_stages, deals, engagements, mdf_requests, mdf_results, mdf_spend, partners, reward_programs
 
@@ -107,6 +115,15 @@ class SqlInsightsQueries:
             mdf_results=[_result(r) for r in await self._rows(mdf_results, "reported_on", currency, *window)],
             engagements=[_engagement(r) for r in await self._rows(engagements, "occurred_on", None, *window)],
         )
+
+    async def open_deals(self, partner_id: str, after: str | None, limit: int) -> Page[DealFact]:
+        stmt = select(deals).where(deals.c.partner_id == partner_id, deals.c.stage.in_(OPEN_STAGES))
+        page = await fetch_page(self.conn, stmt, deals.c.deal_id, after=after, limit=limit, convert=lambda r: r)
+        reached: dict[str, dict[str, date]] = defaultdict(dict)
+        ids = [r.deal_id for r in page.items]
+        for s in await self.conn.execute(select(deal_stages).where(deal_stages.c.deal_id.in_(ids))):
+            reached[s.deal_id][s.stage] = s.reached_on
+        return Page([_deal(r, reached[r.deal_id]) for r in page.items], page.next_cursor)
 
     async def _rows(
         self, table: Any, day: str, currency: str | None, scope: Scope, since: date, until: date

@@ -5,6 +5,7 @@ from __future__ import annotations
 from incentive_kernel.paging import Page
 
 from ..domain.errors import NotFound
+from ..domain.facts import DealFact
 from .ports import InsightsQueries, PartnerFilter, PartnerView
 
 
@@ -19,3 +20,9 @@ async def get_partner(queries: InsightsQueries, partner_id: str) -> PartnerView:
     if partner is None:
         raise NotFound(f"no partner {partner_id}")
     return partner
+
+
+async def open_pipeline(queries: InsightsQueries, partner_id: str, after: str | None, limit: int) -> Page[DealFact]:
+    """The partner's open deals with their stage, expected amount and forecast close date."""
+    await get_partner(queries, partner_id)
+    return await queries.open_deals(partner_id, after, limit)
