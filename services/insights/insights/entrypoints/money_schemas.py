@@ -287,18 +287,22 @@ class ReconciliationLineOut(BaseModel):
 
 
 class ReconciliationOut(BaseModel):
-    """The ledger's quarterly reconciliation, as the ledger answered it (one truth for each amount)."""
+    """The ledger's quarterly reconciliation, as the ledger answered it (one truth for each amount).
+    When the ledger cannot be reached, ``available`` is false, ``error`` says why and nothing else is
+    filled in (a failed reading, never an empty clean one)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     source: str = "ledger GET /reconciliation"
+    available: bool = True
+    error: str | None = None
     period: str
-    from_: datetime = Field(alias="from")
-    to_exclusive: datetime
-    forecast_vs_actual: list[ReconciliationLineOut]
-    checks: list[ReconciliationLineOut]
-    differences: list[ReconciliationLineOut]
-    balanced: bool
+    from_: datetime | None = Field(default=None, alias="from")
+    to_exclusive: datetime | None = None
+    forecast_vs_actual: list[ReconciliationLineOut] = Field(default_factory=list)
+    checks: list[ReconciliationLineOut] = Field(default_factory=list)
+    differences: list[ReconciliationLineOut] = Field(default_factory=list)
+    balanced: bool | None = None
 
 
 class ReconciliationLinePage(BaseModel):
