@@ -61,7 +61,7 @@ class SqlInsightsQueries:
             if value is not None
         ]
         stmt = select(partners).where(and_(true(), *conditions))
-        page = await fetch_page(self.conn, stmt, partners.c.partner_id, after=after, limit=limit, convert=_partner)
+        page = await fetch_page(self.conn, stmt, partners.c.partner_id, after=after, limit=limit, convert=partner_view)
         programs = await self._reward_programs([p.partner_id for p in page.items])
         items = [p.with_reward_programs(programs.get(p.partner_id, ())) for p in page.items]
         return Page(items, page.next_cursor)
@@ -71,7 +71,7 @@ class SqlInsightsQueries:
         if row is None:
             return None
         programs = await self._reward_programs([partner_id])
-        return _partner(row).with_reward_programs(programs.get(partner_id, ()))
+        return partner_view(row).with_reward_programs(programs.get(partner_id, ()))
 
     async def profiles(self, scope: Scope | None = None) -> list[PartnerProfile]:
         stmt = select(partners).order_by(partners.c.partner_id)
@@ -109,11 +109,11 @@ class SqlInsightsQueries:
         deal_rows = await self.conn.execute(select(deals).where(relevant).order_by(deals.c.deal_id))
         window = (scope, since, until)
         return Facts(
-            deals=[_deal(r, reached[r.deal_id]) for r in deal_rows],
-            mdf_requests=[_request(r) for r in await self._rows(mdf_requests, "submitted_on", currency, *window)],
-            mdf_spend=[_spend(r) for r in await self._rows(mdf_spend, "disbursed_on", currency, *window)],
-            mdf_results=[_result(r) for r in await self._rows(mdf_results, "reported_on", currency, *window)],
-            engagements=[_engagement(r) for r in await self._rows(engagements, "occurred_on", None, *window)],
+            deals=[deal_fact(r, reached[r.deal_id]) for r in deal_rows],
+            mdf_requests=[request_fact(r) for r in await self._rows(mdf_requests, "submitted_on", currency, *window)],
+            mdf_spend=[spend_fact(r) for r in await self._rows(mdf_spend, "disbursed_on", currency, *window)],
+            mdf_results=[result_fact(r) for r in await self._rows(mdf_results, "reported_on", currency, *window)],
+            engagements=[engagement_fact(r) for r in await self._rows(engagements, "occurred_on", None, *window)],
         )
 
     async def open_deals(self, partner_id: str, after: str | None, limit: int) -> Page[DealFact]:
@@ -123,7 +123,7 @@ class SqlInsightsQueries:
         ids = [r.deal_id for r in page.items]
         for s in await self.conn.execute(select(deal_stages).where(deal_stages.c.deal_id.in_(ids))):
             reached[s.deal_id][s.stage] = s.reached_on
-        return Page([_deal(r, reached[r.deal_id]) for r in page.items], page.next_cursor)
+        return Page([deal_fact(r, reached[r.deal_id]) for r in page.items], page.next_cursor)
 
     async def _rows(
         self, table: Any, day: str, currency: str | None, scope: Scope, since: date, until: date
@@ -145,7 +145,7 @@ class SqlInsightsQueries:
         return {k: tuple(v) for k, v in found.items()}
 
 
-def _partner(r: Row[Any]) -> PartnerView:
+def partner_view(r: Row[Any]) -> PartnerView:
     return PartnerView(
         partner_id=r.partner_id,
         name=r.name,
@@ -160,7 +160,7 @@ def _partner(r: Row[Any]) -> PartnerView:
     )
 
 
-def _deal(r: Row[Any], reached: dict[str, date]) -> DealFact:
+def deal_fact(r: Row[Any], reached: dict[str, date]) -> DealFact:
     return DealFact(
         deal_id=r.deal_id,
         partner_id=r.partner_id,
@@ -175,7 +175,7 @@ def _deal(r: Row[Any], reached: dict[str, date]) -> DealFact:
     )
 
 
-def _request(r: Row[Any]) -> MdfRequestFact:
+def request_fact(r: Row[Any]) -> MdfRequestFact:
     return MdfRequestFact(
         r.request_id,
         r.partner_id,
@@ -188,11 +188,11 @@ def _request(r: Row[Any]) -> MdfRequestFact:
     )
 
 
-def _spend(r: Row[Any]) -> MdfSpendFact:
+def spend_fact(r: Row[Any]) -> MdfSpendFact:
     return MdfSpendFact(r.disbursement_id, r.partner_id, r.request_id, r.currency, r.amount, r.disbursed_on)
 
 
-def _result(r: Row[Any]) -> MdfResultFact:
+def result_fact(r: Row[Any]) -> MdfResultFact:
     return MdfResultFact(
         r.request_id,
         r.partner_id,
@@ -207,5 +207,5 @@ def _result(r: Row[Any]) -> MdfResultFact:
     )
 
 
-def _engagement(r: Row[Any]) -> EngagementFact:
+def engagement_fact(r: Row[Any]) -> EngagementFact:
     return EngagementFact(r.engagement_id, r.partner_id, r.kind, r.occurred_on)
