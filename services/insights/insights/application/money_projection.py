@@ -58,6 +58,7 @@ async def project_money(writer: MoneyWriter, events: Sequence[MoneyEvent]) -> No
             await writer.acknowledge_alert(
                 payload.alert_id, payload.acknowledged_by, payload.reason, payload.acknowledged_at
             )
+    await writer.flush()
 
 
 async def _deal_event(writer: MoneyWriter, event: EventPayload) -> None:
