@@ -17,8 +17,7 @@ from ..domain.errors import NotFound
 from ..domain.money_errors import UpstreamRefused, UpstreamUnavailable
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import Container
-from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor, upstream_problem
-from .money_schemas import (
+from .finance_schemas import (
     PayoutBatchOut,
     PayoutBatchPage,
     PayoutLineOut,
@@ -26,6 +25,7 @@ from .money_schemas import (
     ReconciliationLinePage,
     ReconciliationOut,
 )
+from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor, upstream_problem
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 Finance = Annotated[Principal, Depends(requires(*FINANCE, partner_bound="forbid"))]
