@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from incentive_kernel.paging import Page
 from servicekit.keyset import fetch_page
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ARRAY, ColumnElement, Select, Text, and_, cast, func, or_, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,8 +24,10 @@ from ..domain.facts import (
     MdfSpendFact,
     PartnerProfile,
 )
-from ..domain.indicators import Facts
-from .tables import deal_stages, deals, engagements, mdf_requests, mdf_results, mdf_spend, partners, reward_programs
+from ..domain.monthly import NO_CURRENCY, Key, Monthly, month_start
+from .tables import EVERY_PARTNER, deal_stages, deals, monthly, partners, reward_programs
+
+CUMULATIVE = ("pipeline", "open")
 
 DIMENSION_COLUMNS = {
     "partner": partners.c.partner_id,
@@ -93,28 +96,30 @@ class SqlInsightsQueries:
             for r in rows
         ]
 
-    async def facts(self, scope: Scope, currency: str, since: date, until: date) -> Facts:
-        relevant = and_(
-            _in_scope(deals.c.partner_id, scope),
-            deals.c.currency == currency,
-            deals.c.registered_on <= until,
-            or_(deals.c.closed_on.is_(None), deals.c.closed_on >= since),
+    async def monthly(self, scope: Scope, currency: str, since: date, until: date) -> Monthly:
+        stmt = _sums(currency, since, until, [])
+        if scope.dimension == "all":
+            stmt = stmt.where(monthly.c.partner_id == EVERY_PARTNER)
+        else:
+            stmt = stmt.where(monthly.c.partner_id != EVERY_PARTNER, _in_scope(monthly.c.partner_id, scope))
+        return {(r.currency, r.month, r.metric, r.key): r.value for r in await self.conn.execute(stmt)}
+
+    async def monthly_by_group(
+        self, members: Mapping[str, Sequence[str]], currency: str, since: date, until: date
+    ) -> dict[str, Monthly]:
+        pairs = [(pid, group) for group, ids in members.items() for pid in ids]
+        groups = (
+            func.unnest(cast([p for p, _ in pairs], ARRAY(Text)), cast([g for _, g in pairs], ARRAY(Text)))
+            .table_valued("partner_id", "grp")
+            .render_derived(name="groups")
         )
-        reached: dict[str, dict[str, date]] = defaultdict(dict)
-        stage_rows = await self.conn.execute(
-            select(deal_stages).where(deal_stages.c.deal_id.in_(select(deals.c.deal_id).where(relevant)))
+        stmt = _sums(currency, since, until, [groups.c.grp]).join_from(
+            monthly, groups, groups.c.partner_id == monthly.c.partner_id
         )
-        for s in stage_rows:
-            reached[s.deal_id][s.stage] = s.reached_on
-        deal_rows = await self.conn.execute(select(deals).where(relevant).order_by(deals.c.deal_id))
-        window = (scope, since, until)
-        return Facts(
-            deals=[deal_fact(r, reached[r.deal_id]) for r in deal_rows],
-            mdf_requests=[request_fact(r) for r in await self._rows(mdf_requests, "submitted_on", currency, *window)],
-            mdf_spend=[spend_fact(r) for r in await self._rows(mdf_spend, "disbursed_on", currency, *window)],
-            mdf_results=[result_fact(r) for r in await self._rows(mdf_results, "reported_on", currency, *window)],
-            engagements=[engagement_fact(r) for r in await self._rows(engagements, "occurred_on", None, *window)],
-        )
+        out: dict[str, dict[Key, Decimal]] = {group: {} for group in members}
+        for r in await self.conn.execute(stmt):
+            out[r.grp][(r.currency, r.month, r.metric, r.key)] = r.value
+        return dict(out)
 
     async def open_deals(self, partner_id: str, after: str | None, limit: int) -> Page[DealFact]:
         stmt = select(deals).where(deals.c.partner_id == partner_id, deals.c.stage.in_(OPEN_STAGES))
@@ -124,14 +129,6 @@ class SqlInsightsQueries:
         for s in await self.conn.execute(select(deal_stages).where(deal_stages.c.deal_id.in_(ids))):
             reached[s.deal_id][s.stage] = s.reached_on
         return Page([deal_fact(r, reached[r.deal_id]) for r in page.items], page.next_cursor)
-
-    async def _rows(
-        self, table: Any, day: str, currency: str | None, scope: Scope, since: date, until: date
-    ) -> list[Row[Any]]:
-        stmt = select(table).where(_in_scope(table.c.partner_id, scope), table.c[day].between(since, until))
-        if currency is not None:
-            stmt = stmt.where(table.c.currency == currency)
-        return list((await self.conn.execute(stmt.order_by(*table.primary_key.columns))).all())
 
     async def _reward_programs(self, partner_ids: list[str] | None) -> dict[str, tuple[str, ...]]:
         stmt = select(reward_programs.c.partner_id, reward_programs.c.program_id).order_by(
@@ -143,6 +140,21 @@ class SqlInsightsQueries:
         for row in await self.conn.execute(stmt):
             found[row.partner_id].append(row.program_id)
         return {k: tuple(v) for k, v in found.items()}
+
+
+def _sums(currency: str, since: date, until: date, groups: list[Any]) -> Select[Any]:
+    """Monthly sums in ``currency`` (and without one) up to ``until``: from ``since`` on, except the
+    pipeline's changes, whose sum from the beginning is the pipeline at a month's end."""
+    columns = [*groups, monthly.c.currency, monthly.c.month, monthly.c.metric, monthly.c.key]
+    return (
+        select(*columns, func.sum(monthly.c.value).label("value"))
+        .where(
+            monthly.c.currency.in_([currency, NO_CURRENCY]),
+            monthly.c.month <= until,
+            or_(monthly.c.metric.in_(CUMULATIVE), monthly.c.month >= month_start(since)),
+        )
+        .group_by(*columns)
+    )
 
 
 def partner_view(r: Row[Any]) -> PartnerView:

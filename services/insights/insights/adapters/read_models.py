@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -11,8 +14,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.ports import ReadModelRows, Referenced
-from .queries import deal_fact, partner_view, request_fact, result_fact
-from .tables import deal_stages, deals, engagements, mdf_requests, mdf_results, mdf_spend, partners, reward_programs
+from ..domain.monthly import Key
+from .queries import deal_fact, engagement_fact, partner_view, request_fact, result_fact, spend_fact
+from .tables import (
+    EVERY_PARTNER,
+    deal_stages,
+    deals,
+    engagements,
+    mdf_requests,
+    mdf_results,
+    mdf_spend,
+    monthly,
+    partners,
+    reward_programs,
+)
 
 
 class SqlReadModels:
@@ -25,13 +40,22 @@ class SqlReadModels:
             found = await self._where(partners, partners.c.partner_id, referenced.partner_ids)
             rows.partners = {r.partner_id: partner_view(r) for r in found}
         if referenced.deal_ids:
+            reached: dict[str, dict[str, date]] = defaultdict(dict)
+            for s in await self._where(deal_stages, deal_stages.c.deal_id, referenced.deal_ids):
+                reached[s.deal_id][s.stage] = s.reached_on
             found = await self._where(deals, deals.c.deal_id, referenced.deal_ids)
-            rows.deals = {r.deal_id: deal_fact(r, {}) for r in found}
+            rows.deals = {r.deal_id: deal_fact(r, reached[r.deal_id]) for r in found}
         if referenced.request_ids:
             found = await self._where(mdf_requests, mdf_requests.c.request_id, referenced.request_ids)
             rows.requests = {r.request_id: request_fact(r) for r in found}
             found = await self._where(mdf_results, mdf_results.c.request_id, referenced.request_ids)
             rows.results = {r.request_id: result_fact(r) for r in found}
+        if referenced.engagement_ids:
+            found = await self._where(engagements, engagements.c.engagement_id, referenced.engagement_ids)
+            rows.engagements = {r.engagement_id: engagement_fact(r) for r in found}
+        if referenced.disbursement_ids:
+            found = await self._where(mdf_spend, mdf_spend.c.disbursement_id, referenced.disbursement_ids)
+            rows.spend = {r.disbursement_id: spend_fact(r) for r in found}
         return rows
 
     async def save(self, changed: ReadModelRows) -> None:
@@ -47,6 +71,26 @@ class SqlReadModels:
             {"partner_id": k[0], "program_id": k[1], "first_posted_at": v} for k, v in changed.reward_programs.items()
         ]
         await self._add(reward_programs, programs)
+        await self._add_to_sums(changed.monthly)
+
+    async def _add_to_sums(self, changes: Mapping[tuple[str, Key], Decimal]) -> None:
+        """Add to each partner's sums and to the whole book's (``EVERY_PARTNER``, read by the overview)."""
+        if not changes:
+            return
+        book: dict[tuple[str, Key], Decimal] = defaultdict(Decimal)
+        for (_, key), value in changes.items():
+            book[(EVERY_PARTNER, key)] += value
+        changes = {**changes, **{k: v for k, v in book.items() if v}}
+        rows = [
+            {"partner_id": p, "currency": c, "month": m, "metric": metric, "key": key, "value": value}
+            for (p, (c, m, metric, key)), value in sorted(changes.items())
+        ]
+        stmt = insert(monthly)
+        added = stmt.on_conflict_do_update(
+            index_elements=["partner_id", "currency", "month", "metric", "key"],
+            set_={"value": monthly.c.value + stmt.excluded.value},
+        )
+        await self.conn.execute(added, rows)
 
     async def _where(self, table: Table, key: Any, ids: Iterable[str]) -> list[Any]:
         return list((await self.conn.execute(select(table).where(key.in_(sorted(ids))))).all())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Protocol
 
 from incentive_kernel.paging import Page
 
 from ..domain.facts import DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact, PartnerProfile
-from ..domain.indicators import Facts
+from ..domain.monthly import Key, Monthly
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Referenced:
     partner_ids: frozenset[str]
     deal_ids: frozenset[str]
     request_ids: frozenset[str]
+    engagement_ids: frozenset[str] = frozenset()
+    disbursement_ids: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -34,6 +37,7 @@ class ReadModelRows:
     engagements: dict[str, EngagementFact] = field(default_factory=dict)
     spend: dict[str, MdfSpendFact] = field(default_factory=dict)
     reward_programs: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (partner, program)
+    monthly: dict[tuple[str, Key], Decimal] = field(default_factory=dict)  # (partner, sum) -> what to add
 
 
 class ReadModelStore(Protocol):
@@ -42,7 +46,8 @@ class ReadModelStore(Protocol):
     async def load(self, referenced: Referenced) -> ReadModelRows: ...
     async def save(self, changed: ReadModelRows) -> None:
         """Upsert the changed partners, deals, requests and results; add stages (the first day a deal
-        reached one is kept), engagements, disbursements and reward programs not stored yet."""
+        reached one is kept), engagements, disbursements and reward programs not stored yet; add the
+        monthly changes to the monthly sums."""
         ...
 
 
@@ -87,5 +92,15 @@ class InsightsQueries(Protocol):
     async def partner_page(self, where: PartnerFilter, after: str | None, limit: int) -> Page[PartnerView]: ...
     async def partner(self, partner_id: str) -> PartnerView | None: ...
     async def profiles(self, scope: Scope | None = None) -> list[PartnerProfile]: ...
-    async def facts(self, scope: Scope, currency: str, since: date, until: date) -> Facts: ...
+    async def monthly(self, scope: Scope, currency: str, since: date, until: date) -> Monthly:
+        """The scope's monthly sums in ``currency`` (and those without one): every month up to ``until``
+        for the pipeline, the months from ``since`` for the rest."""
+        ...
+
+    async def monthly_by_group(
+        self, members: Mapping[str, Sequence[str]], currency: str, since: date, until: date
+    ) -> dict[str, Monthly]:
+        """:meth:`monthly` of each group of partners (group -> its partner ids)."""
+        ...
+
     async def open_deals(self, partner_id: str, after: str | None, limit: int) -> Page[DealFact]: ...

@@ -23,6 +23,7 @@ from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 
 from ..domain.facts import CLOSED_STAGES, DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
+from .monthly_changes import monthly_changes
 from .ports import PartnerView, ReadModelRows, ReadModelStore, Referenced
 
 GENERIC_RULES = "ledger"  # ledger/holds, ledger/payouts...: postings that name no program
@@ -47,6 +48,8 @@ def referenced(events: Sequence[Consumed]) -> Referenced:
         partner_ids=frozenset(x.partner_id for x in payloads if x.partner_id),
         deal_ids=frozenset(getattr(x, "deal_id", "") for x in payloads) - {""},
         request_ids=frozenset(getattr(x, "request_id", "") for x in payloads if x.event_type.startswith("mdf.")) - {""},
+        engagement_ids=frozenset(x.engagement_id for x in payloads if isinstance(x, e.EngagementRecorded)),
+        disbursement_ids=frozenset(x.disbursement_id for x in payloads if isinstance(x, m.MdfDisbursed)),
     )
 
 
@@ -129,7 +132,10 @@ class Fold:
             self.changed.deals[ev.deal_id] = replace(deal, won_amount=deal.won_amount - ev.amount.amount)
 
     def _reached(self, deal_id: str, stage: str, on: date) -> None:
-        self.changed.stages.setdefault((deal_id, stage), on)  # the store keeps a day already stored
+        deal = self.changed.deals[deal_id]
+        if stage not in deal.reached:  # the first day a deal reached a stage is kept
+            self.changed.deals[deal_id] = replace(deal, reached={**deal.reached, stage: on})
+            self.changed.stages[(deal_id, stage)] = on
 
     # MDF, engagement, rewards
 
@@ -220,7 +226,8 @@ def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
             fold.reverse(payload)
         case e.EngagementRecorded():
             fact = EngagementFact(payload.engagement_id, payload.partner_id, payload.kind.value, payload.occurred_on)
-            fold.changed.engagements.setdefault(payload.engagement_id, fact)
+            if payload.engagement_id not in fold.known.engagements:
+                fold.changed.engagements.setdefault(payload.engagement_id, fact)
         case m.MdfRequestSubmitted():
             fold.submit(payload)
         case m.MdfRequestApproved():
@@ -238,7 +245,8 @@ def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
                 payload.amount.amount,
                 payload.disbursed_on,
             )
-            fold.changed.spend.setdefault(payload.disbursement_id, spend)
+            if payload.disbursement_id not in fold.known.spend:
+                fold.changed.spend.setdefault(payload.disbursement_id, spend)
         case m.MdfResultsReported():
             fold.report(payload)
         case led.LedgerEntryPosted():
@@ -256,5 +264,6 @@ async def project(store: ReadModelStore, events: Sequence[Consumed]) -> list[Wai
             waiting.append(Waiting(index, f"partner:{payload.partner_id}", reason))
             continue
         _apply(fold, payload, event.time)
+    fold.changed.monthly = monthly_changes(fold.known, fold.changed)
     await store.save(fold.changed)
     return waiting

@@ -9,6 +9,18 @@ from decimal import Decimal
 import insights_events as ev
 from insights.application.ports import ReadModelRows, Referenced
 from insights.application.projection import Consumed, project
+from insights.domain.indicators import Facts
+from insights.domain.monthly import (
+    Key,
+    add,
+    change,
+    deal_contributions,
+    engagement_contributions,
+    request_contributions,
+    result_contributions,
+    spend_contributions,
+)
+from insights_builders import deal
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 D = date
@@ -27,6 +39,8 @@ class MemoryStore:
         )
 
     async def save(self, changed: ReadModelRows) -> None:
+        for key, value in changed.monthly.items():
+            self.rows.monthly[key] = self.rows.monthly.get(key, Decimal(0)) + value
         for name in ("partners", "deals", "requests", "results"):
             getattr(self.rows, name).update(getattr(changed, name))
         for name in ("stages", "engagements", "spend", "reward_programs"):
@@ -92,3 +106,72 @@ async def test_mdf_results_keep_the_latest_report_and_rewards_name_their_program
     assert (store.rows.results["r"].leads, store.rows.results["r"].spend) == (9, Decimal("80.00"))
     assert list(store.rows.spend) == ["s"]
     assert list(store.rows.reward_programs) == [("p", "core-pilot")]
+
+
+BOOK = [
+    ev.enrolled("p", "emea", None, D(2026, 1, 1)),
+    ev.registered("p", "a", "100.00", D(2026, 1, 5)),
+    ev.registered("p", "b", "300.00", D(2026, 1, 9)),
+    ev.approved("p", "a", D(2026, 1, 6)),
+    ev.approved("p", "b", D(2026, 1, 10)),
+    ev.moved("p", "a", "approved", "qualified", D(2026, 2, 10)),
+    ev.forecast("p", "b", "350.00", D(2026, 2, 11)),
+    ev.won("p", "a", "120.00", D(2026, 3, 3)),
+    ev.lost("p", "b", D(2026, 3, 4)),
+    ev.engagement("p", "g", "certification", D(2026, 2, 1)),
+    ev.mdf_request("p", "r", "100.00", D(2026, 1, 1)),
+    ev.mdf_approved("p", "r", "100.00", "80.00", D(2026, 1, 2)),
+    ev.results("p", "r", "40.00", 4, D(2026, 2, 1)),
+    ev.results("p", "r", "80.00", 9, D(2026, 3, 1)),
+    ev.disbursed("p", "s", "r", "80.00", D(2026, 1, 20)),
+    ev.flag_confirmed("p", "a", D(2026, 4, 1)),
+]
+
+
+async def test_monthly_sums_do_not_depend_on_how_events_are_batched() -> None:
+    one_by_one, all_at_once = MemoryStore(), MemoryStore()
+    for payload in BOOK:
+        await apply(one_by_one, payload)
+    await apply(all_at_once, *BOOK)
+    assert _nonzero(one_by_one.rows.monthly) == _nonzero(all_at_once.rows.monthly)
+    rows = one_by_one.rows
+    facts = Facts(list(rows.deals.values()), list(rows.requests.values()), list(rows.spend.values()),
+                  list(rows.results.values()), list(rows.engagements.values()))  # fmt: skip
+    recomputed = {k: v for k, v in _flat(facts).items() if v}
+    assert {k: v for (_, k), v in _nonzero(rows.monthly).items()} == recomputed
+
+
+def _nonzero(sums: dict[tuple[str, Key], Decimal]) -> dict[tuple[str, Key], Decimal]:
+    return {k: v for k, v in sums.items() if v}
+
+
+def _flat(facts: Facts) -> dict[Key, Decimal]:
+    return add(
+        {},
+        [
+            *(deal_contributions(d) for d in facts.deals),
+            *(request_contributions(r) for r in facts.mdf_requests),
+            *(spend_contributions(s) for s in facts.mdf_spend),
+            *(result_contributions(r) for r in facts.mdf_results),
+            *(engagement_contributions(e) for e in facts.engagements),
+        ],
+    )
+
+
+def test_a_deals_pipeline_moves_with_its_stages() -> None:
+    a = deal("a", D(2026, 1, 5), "100", stages={"approved": D(2026, 1, 6), "qualified": D(2026, 2, 10)},
+             closed=("won", D(2026, 3, 3)), won="120")  # fmt: skip
+    c = {k: v for k, v in deal_contributions(a).items() if k[2] in ("pipeline", "open") and v}
+    jan, feb, mar = D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)
+    # Jan: in at registered, on to approved the next day (registered nets to zero); Feb: approved ->
+    # qualified; Mar: the win takes it out of the pipeline
+    assert c == {
+        ("USD", jan, "pipeline", "approved"): Decimal(100), ("USD", jan, "open", "approved"): 1,
+        ("USD", feb, "pipeline", "approved"): Decimal(-100), ("USD", feb, "open", "approved"): -1,
+        ("USD", feb, "pipeline", "qualified"): Decimal(100), ("USD", feb, "open", "qualified"): 1,
+        ("USD", mar, "pipeline", "qualified"): Decimal(-100), ("USD", mar, "open", "qualified"): -1,
+    }  # fmt: skip
+    won = deal_contributions(a)
+    assert (won[("USD", mar, "won", "")], won[("USD", mar, "won_revenue", "")]) == (1, Decimal(120))
+    assert won[("USD", mar, "days", "57")] == 1  # Jan 5 to Mar 3
+    assert change(won, won) == {}
