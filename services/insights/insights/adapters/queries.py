@@ -76,11 +76,12 @@ class SqlInsightsQueries:
         programs = await self._reward_programs([partner_id])
         return partner_view(row).with_reward_programs(programs.get(partner_id, ()))
 
-    async def profiles(self, scope: Scope | None = None) -> list[PartnerProfile]:
-        stmt = select(partners).order_by(partners.c.partner_id)
-        if scope is not None:
-            stmt = stmt.where(_in_scope(partners.c.partner_id, scope))
-        rows = (await self.conn.execute(stmt)).all()
+    async def enrolment_dates(self, scope: Scope) -> list[date]:
+        stmt = select(partners.c.enrolled_on).where(_in_scope(partners.c.partner_id, scope))
+        return list((await self.conn.execute(stmt)).scalars())
+
+    async def profiles(self) -> list[PartnerProfile]:
+        rows = (await self.conn.execute(select(partners).order_by(partners.c.partner_id))).all()
         programs = await self._reward_programs(None)
         return [
             PartnerProfile(

@@ -8,7 +8,6 @@ from datetime import date
 
 from ..domain.cohorts import CohortDimension, CohortRow, assign, compare, default_reference
 from ..domain.errors import NotFound
-from ..domain.facts import PartnerProfile
 from ..domain.indicators import PeriodIndicators, Sums, indicators_for
 from ..domain.periods import Granularity, Period, periods_between
 from .ports import InsightsQueries, Scope
@@ -31,14 +30,10 @@ class SeriesPage:
     next_after: str | None
 
 
-def _enrolled_by(profiles: list[PartnerProfile], day: date) -> int:
-    return sum(1 for p in profiles if p.enrolled_on <= day)
-
-
 async def indicator_series(queries: InsightsQueries, q: SeriesQuery, points: Mapping[str, int]) -> SeriesPage:
     """One page of the scope's periods with their indicators (sums read for that page's span only)."""
-    profiles = await queries.profiles(q.scope)
-    if q.scope.dimension == "partner" and not profiles:
+    enrolled = await queries.enrolment_dates(q.scope)
+    if q.scope.dimension == "partner" and not enrolled:
         raise NotFound(f"no partner {q.scope.value}")
     periods = periods_between(q.since, q.until, q.granularity)
     if q.after is not None:
@@ -47,7 +42,7 @@ async def indicator_series(queries: InsightsQueries, q: SeriesQuery, points: Map
     if not page:
         return SeriesPage([], None)
     sums = Sums(await queries.monthly(q.scope, q.currency, page[0].start, page[-1].end))
-    items = [indicators_for(sums, p, points, _enrolled_by(profiles, p.end)) for p in page]
+    items = [indicators_for(sums, p, points, sum(1 for day in enrolled if day <= p.end)) for p in page]
     return SeriesPage(items, page[-1].key if more else None)
 
 

@@ -30,6 +30,9 @@ class ReadModelRows:
     """Rows of the read models, by key: loaded before a batch, or changed by it (to be saved)."""
 
     partners: dict[str, PartnerView] = field(default_factory=dict)
+    # The fields a batch changed per partner: only those are written (a partner's enrolment and its
+    # tier come from two topics, which two consumer replicas may apply at the same time).
+    partner_fields: dict[str, set[str]] = field(default_factory=dict)
     deals: dict[str, DealFact] = field(default_factory=dict)
     requests: dict[str, MdfRequestFact] = field(default_factory=dict)
     results: dict[str, MdfResultFact] = field(default_factory=dict)
@@ -91,7 +94,8 @@ class PartnerView:
 class InsightsQueries(Protocol):
     async def partner_page(self, where: PartnerFilter, after: str | None, limit: int) -> Page[PartnerView]: ...
     async def partner(self, partner_id: str) -> PartnerView | None: ...
-    async def profiles(self, scope: Scope | None = None) -> list[PartnerProfile]: ...
+    async def profiles(self) -> list[PartnerProfile]: ...
+    async def enrolment_dates(self, scope: Scope) -> list[date]: ...
     async def monthly(self, scope: Scope, currency: str, since: date, until: date) -> Monthly:
         """The scope's monthly sums in ``currency`` (and those without one): every month up to ``until``
         for the pipeline, the months from ``since`` for the rest."""
