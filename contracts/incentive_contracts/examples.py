@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from . import registry
 from .envelope import CloudEvent
-from .example_data import ledger, mdf, registration
+from .example_data import insights, ledger, mdf, registration
 from .example_data.story import NAMESPACE, EventExample, example_event_id
 from .payload import EventPayload
 from .producers import source_for
@@ -34,7 +34,12 @@ class MissingExampleError(LookupError):
     """A registered event has no entry in :data:`EXAMPLES`."""
 
 
-EXAMPLES: dict[tuple[str, int], EventExample] = {**registration.EXAMPLES, **ledger.EXAMPLES, **mdf.EXAMPLES}
+EXAMPLES: dict[tuple[str, int], EventExample] = {
+    **registration.EXAMPLES,
+    **ledger.EXAMPLES,
+    **mdf.EXAMPLES,
+    **insights.EXAMPLES,
+}
 
 
 def example_for(event_type: str, version: int) -> EventExample:

@@ -73,7 +73,7 @@ ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     ),
 }
 STAFF_NAME = '"tester"'  # every token's subject: staff actors are recorded by it, partners' as partner:<id>:tester
-QUERY_DEFAULTS = {"from": "2026-01-01", "to": "2026-12-31", "period": "2026-Q1", "on": "2026-03-01"}
+QUERY_DEFAULTS = {"from": "2026-01-01", "to": "2026-12-31", "period": "2026-Q1", "on": "2026-03-01", "currency": "USD"}
 
 
 def walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -142,6 +142,8 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "delivery_id": "dl-none",
             "reason": "self_dealing",
             "dead_letter_id": "1",
+            "alert_id": "alert-none",
+            "batch_id": "batch-none",
         }
 
         databases = [s.settings.database_url for s in services]
