@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from . import registry
 from .envelope import CloudEvent
+from .examples_governance import GOVERNANCE_EXAMPLES
 from .payload import EventPayload
 from .producers import source_for
 
@@ -584,6 +585,7 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "reported_on": "2026-03-31",
         },
     ),
+    **{key: EventExample(meaning, data) for key, (meaning, data) in GOVERNANCE_EXAMPLES.items()},
 }
 
 
