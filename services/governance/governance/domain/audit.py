@@ -145,7 +145,10 @@ def decide_item(audit: AuditPeriod, command: DecideItem) -> list[EventPayload]:
     ]
 
 
-def evolve_audit(audit: AuditPeriod, event: EventPayload) -> AuditPeriod:
+def evolve_audit(audit: AuditPeriod | None, event: EventPayload) -> AuditPeriod:
+    if not isinstance(event, GovernanceAuditItemSampled | GovernanceAuditItemConfirmed | GovernanceAuditItemFailed):
+        raise TypeError(f"not an audit event: {event.event_type}")
+    audit = audit or AuditPeriod(event.audit_period)
     if isinstance(event, GovernanceAuditItemSampled):
         item = AuditItem(event.item_kind, event.item_id, event.partner_id)
         items = {**audit.items, (event.item_kind, event.item_id): item}

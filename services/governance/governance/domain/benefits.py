@@ -14,6 +14,7 @@ from incentive_contracts.events.governance import GovernanceBenefitGranted, Gove
 from incentive_contracts.payload import EventPayload
 
 from .benefit_rules import BenefitRules, CommitmentRule, measure
+from .errors import RuleViolation
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class HeldBenefit:
 class BenefitStanding:
     partner_id: str
     held: dict[tuple[str, str], HeldBenefit] = field(default_factory=dict)  # (rule_id, benefit) -> held
+    last_change: date | None = None  # the effective date of the latest grant or revocation
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ def decide_evaluate(
 ) -> list[EventPayload]:
     """``raw``: the partner's raw fact totals in the rules' window ending ``as_of``. A benefit held under
     a rule the current rules no longer have is revoked (nothing to sustain it)."""
+    if standing.last_change is not None and as_of < standing.last_change:
+        raise RuleViolation.single(
+            "as_of", f"benefits changed on {standing.last_change}: an evaluation cannot go back before it"
+        )
     window = Window.ending(as_of, rules.window_days)
     measured = measure(rules, raw)
     events: list[EventPayload] = []
@@ -115,7 +121,9 @@ def evolve_standing(standing: BenefitStanding | None, event: EventPayload) -> Be
     standing = standing or BenefitStanding(event.partner_id)
     if isinstance(event, GovernanceBenefitGranted):
         held = HeldBenefit(event.rule_id, event.benefit, event.effective_on, event.rules_version)
-        return replace(standing, held={**standing.held, (event.rule_id, event.benefit): held})
+        held_now = {**standing.held, (event.rule_id, event.benefit): held}
+        return replace(standing, held=held_now, last_change=event.effective_on)
     if isinstance(event, GovernanceBenefitRevoked):
-        return replace(standing, held={k: v for k, v in standing.held.items() if k != (event.rule_id, event.benefit)})
+        held_now = {k: v for k, v in standing.held.items() if k != (event.rule_id, event.benefit)}
+        return replace(standing, held=held_now, last_change=event.effective_on)
     raise TypeError(f"not a benefit event: {event.event_type}")

@@ -205,3 +205,17 @@ def evolve_plan(plan: JointPlan | None, event: EventPayload) -> JointPlan:
         done = Completion(event.completed_on, event.on_time, event.source)
         return replace(plan, completions={**plan.completions, event.activity_id: done})
     raise TypeError(f"not a plan event: {event.event_type}")
+
+
+def _a_year_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def extended_content(content: PlanContent, years: int = 1) -> PlanContent:
+    """The plan carried into a later year: the same segments, propositions, materials and criteria,
+    the calendar moved by ``years`` (a draft both sides then revise and sign)."""
+    moved = [a.model_copy(update={"due_on": _a_year_later(a.due_on, years)}) for a in content.activities]
+    return content.model_copy(update={"activities": moved})

@@ -147,3 +147,10 @@ def _document() -> dict[str, object]:
         "window_days": 90,
         "rules": [{"rule_id": "r", "minimum": {"engagement_points": 1}, "benefits": [{"benefit": "b"}]}],
     }
+
+
+def test_an_evaluation_never_goes_back_before_the_last_change() -> None:
+    raw = {"engagement:quarterly_business_review": Decimal(1), "engagement:certification": Decimal(2)}
+    standing = evolve_standing(None, decide_evaluate(BenefitStanding("p-1"), RULES, raw, AS_OF)[0])
+    with pytest.raises(RuleViolation):
+        decide_evaluate(standing, RULES, raw, date(2026, 3, 30))
