@@ -63,9 +63,7 @@ async def record(unit: GovernanceUnit, kind: Kind[S], loaded: Loaded[S], events:
     return state
 
 
-async def append(
-    unit: GovernanceUnit, kind: Kind[S], loaded: Loaded[S], events: Sequence[EventPayload]
-) -> S | None:
+async def append(unit: GovernanceUnit, kind: Kind[S], loaded: Loaded[S], events: Sequence[EventPayload]) -> S | None:
     """Append ``events`` (if any) to the stream and publish them; the state after them."""
     state = loaded.state
     for event in events:
