@@ -1,10 +1,15 @@
 """What the consumer applies from registration, mdf and ledger events: activity facts (then the
-partners' benefits are evaluated as of today), rituals that complete plan activities, the spot-audit
-population, and an onboarding plan for each newly enrolled partner."""
+partners' benefits are evaluated), rituals that complete plan activities, the spot-audit population,
+and an onboarding plan for each newly enrolled partner.
+
+Like the ledger's projector, the consumer never reads the wall clock: an event is applied as of the day
+it was recorded (its envelope time), so a replay gives the same grants and revocations."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from incentive_contracts.events.partner import PartnerEnrolled
 from incentive_contracts.payload import EventPayload
@@ -16,20 +21,26 @@ from .plans import complete_from_event, draft_at_onboarding
 from .ports import GovernanceUnit
 
 
-async def apply_activity(unit: GovernanceUnit, events: Sequence[EventPayload], book: RuleBook) -> None:
-    touched: set[str] = set()
-    for event in events:
+@dataclass(frozen=True)
+class Observed:
+    event: EventPayload
+    recorded_on: date  # the envelope's day: what the partner's standing is evaluated as of
+
+
+async def apply_activity(unit: GovernanceUnit, observed: Sequence[Observed], book: RuleBook) -> None:
+    touched: dict[str, date] = {}
+    for seen_event in observed:
+        event, on = seen_event.event, seen_event.recorded_on
         if isinstance(event, PartnerEnrolled):
             await draft_at_onboarding(unit, event.partner_id, event.enrolled_on)
         facts = facts_of(event)
         if facts and await unit.facts.add(facts):
-            touched.add(event.partner_id)
+            touched[event.partner_id] = max(on, touched.get(event.partner_id, on))
         candidate = audit_candidate_of(event)
         if candidate is not None:
             await unit.population.add([candidate])
         seen = ritual_of(event)
         if seen is not None:
-            await complete_from_event(unit, seen, book)  # evaluates the partner's benefits itself
-    today = unit.clock.now().date()
-    for partner_id in sorted(touched):
-        await evaluate_partner(unit, book, partner_id, today)
+            await complete_from_event(unit, seen, book, as_of=on)  # evaluates the partner's benefits itself
+    for partner_id, as_of in sorted(touched.items()):
+        await evaluate_partner(unit, book, partner_id, as_of)

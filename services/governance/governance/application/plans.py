@@ -67,9 +67,9 @@ async def sign_plan(unit: GovernanceUnit, command: model.SignPlan, *, partner_id
 
 
 async def complete_activity(
-    unit: GovernanceUnit, command: model.CompleteActivity, book: RuleBook, *, partner_id: str | None
+    unit: GovernanceUnit, command: model.CompleteActivity, book: RuleBook, *, partner_id: str | None, as_of: date
 ) -> JointPlan:
-    """A held ritual also counts for the partner's commitment (``rituals_held``), evaluated as of today."""
+    """A held ritual also counts for the partner's commitment (``rituals_held``), evaluated as of ``as_of``."""
     loaded = await require(unit, PLANS, command.plan_id, for_update=True, partner_id=partner_id)
     assert loaded.state is not None
     events = model.decide_complete(loaded.state, command)
@@ -83,11 +83,13 @@ async def complete_activity(
             Decimal(1),
         )
         await unit.facts.add([fact])
-        await evaluate_partner(unit, book, plan.partner_id, unit.clock.now().date())
+        await evaluate_partner(unit, book, plan.partner_id, as_of)
     return plan
 
 
-async def complete_from_event(unit: GovernanceUnit, seen: RitualSeen, book: RuleBook) -> JointPlan | None:
+async def complete_from_event(
+    unit: GovernanceUnit, seen: RitualSeen, book: RuleBook, *, as_of: date
+) -> JointPlan | None:
     """An observed ritual completes the matching open activity of the partner's plan for that year."""
     found = await unit.streams.page(
         PLANS.name, StreamFilter(partner_id=seen.partner_id, label=str(seen.on.year)), after=None, limit=1
@@ -100,7 +102,7 @@ async def complete_from_event(unit: GovernanceUnit, seen: RitualSeen, book: Rule
     if activity is None:
         return None
     command = model.CompleteActivity(plan.plan_id, activity.activity_id, seen.on, seen.source)
-    return await complete_activity(unit, command, book, partner_id=None)
+    return await complete_activity(unit, command, book, partner_id=None, as_of=as_of)
 
 
 async def plan_view(unit: GovernanceUnit, plan_id: str, book: RuleBook, *, partner_id: str | None) -> PlanView:

@@ -16,7 +16,7 @@ from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.unit import SqlGovernanceUnit
-from ..application.activity_feed import apply_activity
+from ..application.activity_feed import Observed, apply_activity
 from ..bootstrap import SOURCE
 from ..config import GovernanceSettings
 from ..domain.benefit_rules import RuleBook
@@ -29,7 +29,8 @@ class ActivityHandler(EventHandler):
         self.book = book
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
-        await apply_activity(SqlGovernanceUnit(uow), [e.payload for e in events], self.book)
+        observed = [Observed(e.payload, e.envelope.time.date()) for e in events]
+        await apply_activity(SqlGovernanceUnit(uow), observed, self.book)
         return []
 
 

@@ -106,7 +106,7 @@ async def complete_activity(
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
         done = await cases.complete_activity(
-            unit(container, uow), command, container.rules, partner_id=principal.partner_id
+            unit(container, uow), command, container.rules, partner_id=principal.partner_id, as_of=today(container)
         )
         return 200, PlanOut.of(done)
 
