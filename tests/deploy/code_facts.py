@@ -18,12 +18,13 @@ from pydantic import SecretStr
 from servicekit.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("ledger", "registration", "mdf")
+SERVICES = ("ledger", "registration", "mdf", "governance")
 # The long-running worker of each service besides its relay, as (process name, CLI command).
 WORKERS = {
     "ledger": ("projector", "projector"),
     "registration": ("consumer", "consume"),
     "mdf": ("consumer", "consume"),
+    "governance": ("consumer", "consume"),
 }
 # Single-leader workers beyond those (process name, CLI command): an advisory lock elects one.
 LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -31,7 +32,7 @@ LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # Settings that carry credentials: never in a ConfigMap, always from a Secret.
 CREDENTIAL_FIELDS = {"database_url"}
-TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.DEAD_LETTER}
+TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.GOVERNANCE, topics.DEAD_LETTER}
 
 
 @dataclass(frozen=True)

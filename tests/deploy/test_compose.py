@@ -10,7 +10,7 @@ import pytest
 from servicekit.kafka import make_producer
 from servicekit.settings import DEV_TOKEN_SECRET
 
-from .code_facts import LEADER_WORKERS, ROOT, SERVICES, WORKERS, service_or_skip
+from .code_facts import LEADER_WORKERS, ROOT, SERVICES, TOPICS, WORKERS, service_or_skip
 from .manifests import (
     APP_IMAGE_PREFIX,
     KAFKA,
@@ -175,7 +175,7 @@ def test_topic_one_shot_runs_the_provisioning_script_with_one_brokers_numbers() 
     assert (KAFKA / "create-topics.sh").is_file()
     commands = provisioning_commands(**{k: str(v) for k, v in job["environment"].items()})
     creates = [c for c in commands if "--create" in c]
-    assert len(creates) == 4
+    assert len(creates) == len(TOPICS)  # every topic of contracts.topics (five with governance)
     for create in creates:
         assert flag_values(create, "--partitions") == [job["environment"]["PARTITIONS"]]
         assert flag_values(create, "--replication-factor") == ["1"]
