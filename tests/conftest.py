@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from governance.config import GovernanceSettings
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEDGER_INI = ROOT / "services/ledger/alembic.ini"
 REGISTRATION_INI = ROOT / "services/registration/alembic.ini"
 MDF_INI = ROOT / "services/mdf/alembic.ini"
+GOVERNANCE_INI = ROOT / "services/governance/alembic.ini"
 
 
 @pytest.fixture
@@ -52,6 +54,22 @@ def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"mdf-{topic_prefix}",
+        kafka_session_timeout_ms=3000,
+        relay_poll_seconds=0.2,
+    )
+
+
+@pytest.fixture
+def governance_settings(
+    database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str
+) -> GovernanceSettings:
+    return GovernanceSettings(
+        environment="test",
+        database_url=database_factory.create(GOVERNANCE_INI, prefix="gov"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_partitions=4,
+        consumer_group=f"governance-{topic_prefix}",
         kafka_session_timeout_ms=3000,
         relay_poll_seconds=0.2,
     )

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from governance.config import GovernanceSettings
+from governance.entrypoints.api import create_app as governance_app
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
@@ -29,6 +31,7 @@ def apps() -> dict[str, FastAPI]:
         "registration": registration_app(RegistrationSettings(environment="test", database_url=DB)),
         "mdf": mdf_app(MdfSettings(environment="test", database_url=DB)),
         "ledger": ledger_app(LedgerSettings(environment="test", database_url=DB)),
+        "governance": governance_app(GovernanceSettings(environment="test", database_url=DB)),
     }
 
 
@@ -84,3 +87,9 @@ def test_only_confining_routes_take_partner_scopes() -> None:
     assert "registration PATCH /partners/{partner_id}" not in confining
     assert "ledger GET /audit/events" not in confining
     assert "mdf GET /requests/{request_id}" in confining
+    assert "governance POST /disputes/{dispute_id}/resolve" not in confining
+    assert "governance POST /audits" not in confining
+    assert "governance GET /audits/{period}" not in confining
+    assert "governance POST /benefits/evaluations" not in confining
+    assert "governance GET /partners/{partner_id}/benefits" in confining
+    assert "governance POST /disputes/{dispute_id}/escalate" in confining
