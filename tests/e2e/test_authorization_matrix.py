@@ -29,6 +29,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from governance.config import GovernanceSettings
+from governance.entrypoints.api import create_app as governance_app
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
@@ -38,7 +40,18 @@ from registration.entrypoints.api import create_app as registration_app
 from servicekit.testing.client import app_client, auth_header
 from servicekit.testing.databases import DatabaseFactory
 
-from .matrix_data import A, B, Clock, PartnerIds, Service, bodies, ledger_data, mdf_data, registration_data
+from .matrix_data import (
+    A,
+    B,
+    Clock,
+    PartnerIds,
+    Service,
+    bodies,
+    governance_data,
+    ledger_data,
+    mdf_data,
+    registration_data,
+)
 from .mdf_partners import mdf_learns_enrolments
 from .partner_bound import partner_bound_roles, rows_naming
 
@@ -46,7 +59,10 @@ MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics"}
 WEBHOOKS = re.compile(r"^/webhooks/")
 PROGRAM_RULES = re.compile(r"^/(programs/[^/]+/versions|pilots$|cohorts/[^/]+/changes)")
-PARTNER_PARAMS = {"partner_id", "deal_id", "engagement_id", "request_id", "claim_id", "entry_id", "simulation_id"}
+PARTNER_PARAMS = {
+    "partner_id", "deal_id", "engagement_id", "request_id", "claim_id", "entry_id", "simulation_id",
+    "plan_id", "dispute_id", "proposal_id",
+}  # fmt: skip
 ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "partner A": (("partner:read", "partner:write"), A),
     "partner B": (("partner:read", "partner:write"), B),
@@ -104,27 +120,32 @@ def mdf_settings(database_factory: DatabaseFactory, topic_prefix: str) -> MdfSet
 
 
 async def test_every_route_refuses_every_role_another_partners_data(
-    registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
+    registration_settings: RegistrationSettings,
+    ledger_settings: LedgerSettings,
+    mdf_settings: MdfSettings,
+    governance_settings: GovernanceSettings,
 ) -> None:
     reg_clock, mdf_clock = Clock(date(2026, 3, 2)), Clock(date(2026, 4, 1))
     apps = [
         ("registration", registration_app(registration_settings, clock=reg_clock), registration_settings),
         ("mdf", mdf_app(mdf_settings, clock=mdf_clock), mdf_settings),
         ("ledger", ledger_app(ledger_settings), ledger_settings),
+        ("governance", governance_app(governance_settings, clock=mdf_clock), governance_settings),
     ]
     ids = {A: PartnerIds(A), B: PartnerIds(B)}
     async with (
         app_client(apps[0][1]) as reg_client,
         app_client(apps[1][1]) as mdf_client,
         app_client(apps[2][1]) as led_client,
+        app_client(apps[3][1]) as gov_client,
     ):
-        services = [
-            Service(n, a, c, s) for (n, a, s), c in zip(apps, [reg_client, mdf_client, led_client], strict=True)
-        ]
+        clients = [reg_client, mdf_client, led_client, gov_client]
+        services = [Service(n, a, c, s) for (n, a, s), c in zip(apps, clients, strict=True)]
         await registration_data(services[0], ids)
         await mdf_learns_enrolments(registration_settings, mdf_settings)  # allocations need known partners
         await mdf_data(services[1], mdf_clock, ids)
         shared = await ledger_data(services[2], ids)
+        await governance_data(services[3], ids)
         shared |= {
             "period": "2026-Q2",
             "direct_deal_id": "dd-none",
@@ -133,14 +154,24 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "delivery_id": "dl-none",
             "reason": "self_dealing",
             "dead_letter_id": "1",
+            "activity_id": "qbr-1",
+            "item_kind": "deal",
+            "item_id": "d-none",
         }
 
         databases = [s.settings.database_url for s in services]
         marks = ids[A].values() | ids[B].values()
         before = await rows_naming(databases, marks)
-        assert {"deals", "engagements", "mdf_requests", "mdf_claims", "allocations", "postings", "simulations"} <= {
-            t.split(".")[1] for t in before
-        }, before.keys()
+        assert {
+            "deals",
+            "engagements",
+            "mdf_requests",
+            "mdf_claims",
+            "allocations",
+            "postings",
+            "simulations",
+            "streams",
+        } <= {t.split(".")[1] for t in before}, before.keys()
         bound_roles = partner_bound_roles(A) | partner_bound_roles(B)
         failures, checked = await attempts(services, ids, shared, bound_roles, lists_unfiltered=True)
         assert checked > 2000
