@@ -12,6 +12,7 @@ from servicekit.settings import ServiceSettings
 
 from .domain.benefit_rules import RuleBook, parse_rules
 from .domain.dispute import DisputePolicy
+from .domain.webhooks import RetryPolicy
 
 PACKAGED_RULES = Path(__file__).resolve().parent / "rules"
 
@@ -29,6 +30,11 @@ class GovernanceSettings(ServiceSettings):
     audit_rate: Decimal = Field(default=Decimal("0.05"), ge=0, le=1, description="share of the population sampled")
     audit_seed: str = Field(default="partner-incentives", min_length=1)
     max_page_size: int = 200
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="one delivery attempt")
+    webhook_retry_base_seconds: int = Field(default=30, ge=1)
+    webhook_retry_cap_seconds: int = Field(default=6 * 3600, ge=1)
+    webhook_max_attempts: int = Field(default=8, ge=1)
 
     @model_validator(mode="after")
     def _valid_rules(self) -> GovernanceSettings:
@@ -43,3 +49,6 @@ class GovernanceSettings(ServiceSettings):
 
     def dispute_policy(self) -> DisputePolicy:
         return DisputePolicy(answer_days=self.dispute_answer_days, max_level=self.dispute_max_level)
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.webhook_retry_base_seconds, self.webhook_retry_cap_seconds, self.webhook_max_attempts)

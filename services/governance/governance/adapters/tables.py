@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Integer, MetaData, Numeric, Table, Text, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Identity,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -47,4 +61,34 @@ audit_population = Table(
     Column("item_id", Text, primary_key=True),
     Column("partner_id", Text, nullable=False),
     Column("period", Text, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("subscription_id", Text, primary_key=True),
+    Column("partner_id", Text),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("event_types", ARRAY(Text), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("seq", BigInteger, Identity(), nullable=False, unique=True),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("delivery_id", BigInteger, Identity(), primary_key=True),
+    Column("subscription_id", Text, nullable=False),
+    Column("event_id", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("partner_id", Text),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_status_code", Integer),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
 )

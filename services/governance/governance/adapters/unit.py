@@ -9,8 +9,10 @@ from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application.ports import AuditPopulation, Clock, Facts, Streams
+from ..application.webhook_ports import Deliveries, Subscriptions
 from .facts_repo import SqlAuditPopulation, SqlFacts
 from .streams_repo import SqlStreams
+from .webhooks_repo import SqlDeliveries, SqlSubscriptions
 
 
 class SqlGovernanceUnit:
@@ -19,6 +21,8 @@ class SqlGovernanceUnit:
         self.streams: Streams = SqlStreams(uow.conn)
         self.facts: Facts = SqlFacts(uow.conn)
         self.population: AuditPopulation = SqlAuditPopulation(uow.conn)
+        self.subscriptions: Subscriptions = SqlSubscriptions(uow.conn)
+        self.deliveries: Deliveries = SqlDeliveries(uow.conn)
         self.clock: Clock = clock or SystemClock()
 
     def publish(self, payload: EventPayload, *, time: datetime) -> str:

@@ -10,7 +10,7 @@ from servicekit.dead_letter_api import dead_letter_router
 from ..bootstrap import SOURCE, GovernanceContainer, bootstrap
 from ..config import GovernanceSettings
 from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
-from . import routes_audits, routes_benefits, routes_disputes, routes_feedback, routes_plans
+from . import routes_audits, routes_benefits, routes_disputes, routes_feedback, routes_plans, routes_webhooks
 
 __all__ = ["SOURCE", "create_app"]
 
@@ -40,6 +40,7 @@ def create_app(
             routes_disputes.router,
             routes_audits.router,
             routes_feedback.router,
+            routes_webhooks.router,
             dead_letter_router(ACTIVITY_FEED),
         ],
         domain_errors=DOMAIN_ERRORS,

@@ -58,13 +58,22 @@ def _add_daily_jobs(cli: typer.Typer) -> None:
         typer.echo(f"{count} disputes escalated")
 
 
+def _add_webhook_worker(cli: typer.Typer) -> None:
+    @cli.command("deliver-webhooks")
+    def deliver_cmd() -> None:
+        """Deliver webhooks (signed, retried with backoff) until SIGTERM."""
+        from .webhook_worker import run_webhook_worker
+
+        asyncio.run(run_webhook_worker(GovernanceSettings()))
+
+
 DEFINITION = ServiceDefinition(
     name="governance",
     settings_factory=GovernanceSettings,
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     consumer=ACTIVITY_FEED,
-    extra_commands=[_add_daily_jobs],
+    extra_commands=[_add_daily_jobs, _add_webhook_worker],
 )
 
 

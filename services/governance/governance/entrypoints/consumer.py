@@ -1,6 +1,7 @@
 """The governance consumer: registration, mdf and ledger events feed commitment benefits (activity
-facts, then the partners' benefits evaluated as of today), complete plan rituals that match them, add
-won deals and MDF claims to the spot-audit population, and draft a plan for each new partner.
+facts, then the partners' benefits evaluated), complete plan rituals that match them, add won deals
+and MDF claims to the spot-audit population, and draft a plan for each new partner; every event a
+webhook may carry (its own topic included) is queued for the subscriptions that want it.
 Runs on servicekit's IdempotentConsumer (effects, inbox and offsets in one transaction).
 """
 
@@ -17,11 +18,13 @@ from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.unit import SqlGovernanceUnit
 from ..application.activity_feed import Observed, apply_activity
+from ..application.webhooks import offer
 from ..bootstrap import SOURCE
 from ..config import GovernanceSettings
 from ..domain.benefit_rules import RuleBook
+from ..domain.webhooks import SUBSCRIBABLE, Published
 
-CONSUMED = (topics.REGISTRATION, topics.MDF, topics.LEDGER)
+CONSUMED = (topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.GOVERNANCE)
 
 
 class ActivityHandler(EventHandler):
@@ -29,8 +32,13 @@ class ActivityHandler(EventHandler):
         self.book = book
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
+        unit = SqlGovernanceUnit(uow)
         observed = [Observed(e.payload, e.envelope.time.date()) for e in events]
-        await apply_activity(SqlGovernanceUnit(uow), observed, self.book)
+        await apply_activity(unit, observed, self.book)
+        for e in events:
+            if e.envelope.type in SUBSCRIBABLE:
+                published = Published(e.envelope.id, e.envelope.type, e.payload.partner_id or None, e.raw)
+                await offer(unit, [published], e.envelope.time)
         return []
 
 
@@ -50,8 +58,8 @@ def build_consumer(settings: GovernanceSettings, uow_factory: UnitOfWorkFactory)
 
 ACTIVITY_FEED = ConsumerSpec(
     command="consume",
-    help="Consume the registration, mdf and ledger topics: activity for commitment benefits, plan "
-    "rituals, the spot-audit population and onboarding plans.",
+    help="Consume the registration, mdf, ledger and governance topics: activity for commitment benefits, "
+    "plan rituals, the spot-audit population, onboarding plans and webhook deliveries.",
     source=SOURCE,
     topic=topics.GOVERNANCE,
     build=build_consumer,

@@ -20,7 +20,12 @@ from servicekit.db import sync_url
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
 
-SOURCE_TOPICS = {"/registration": topics.REGISTRATION, "/mdf": topics.MDF, "/ledger": topics.LEDGER}
+SOURCE_TOPICS = {
+    "/registration": topics.REGISTRATION,
+    "/mdf": topics.MDF,
+    "/ledger": topics.LEDGER,
+    "/governance": topics.GOVERNANCE,
+}
 
 
 async def publish(settings: GovernanceSettings, source: str, events: list[tuple[EventPayload, date]]) -> None:
