@@ -35,7 +35,8 @@ def granted(partner_id: str) -> GovernanceBenefitGranted:
 
 SETTLED = LedgerPayoutSettled(
     partner_id="p-2", batch_id="b-1", line_id="l-1", entry_id="je-9",
-    amount=Money(amount=Decimal("10.00"), currency="USD"), payment_reference="SEPA-1", paid_at=datetime(2026, 3, 31, 9, tzinfo=UTC), registration_sequence=3,
+    amount=Money(amount=Decimal("10.00"), currency="USD"), payment_reference="SEPA-1",
+    paid_at=datetime(2026, 3, 31, 9, tzinfo=UTC), registration_sequence=3,
 )  # fmt: skip
 
 
