@@ -61,6 +61,7 @@ class PartnerIds:
     plan_id: str = ""
     dispute_id: str = ""
     proposal_id: str = ""
+    subscription_id: str = ""
 
     def values(self) -> set[str]:
         return {v for v in vars(self).values() if v}
@@ -117,6 +118,9 @@ def governance_bodies(foreign: PartnerIds) -> dict[tuple[str, str, str], Any]:
         ("governance", "POST", "/disputes"): {"dispute_id": f"x-{uuid.uuid4().hex[:6]}",
                                               "partner_id": foreign.partner_id, "subject_kind": "missing_reward",
                                               "subject_ref": "deal-x", "description": "missing", "claimed_amount": usd},
+        ("governance", "POST", "/subscriptions"): {"subscription_id": f"x-{uuid.uuid4().hex[:6]}",
+                                                   "partner_id": foreign.partner_id, "url": "http://hook.example/x",
+                                                   "event_types": ["governance.benefit_granted"]},
         ("governance", "POST", "/proposals"): {"proposal_id": f"x-{uuid.uuid4().hex[:6]}",
                                                "partner_id": foreign.partner_id, "program_id": "default",
                                                "title": "Idea", "text": "more"},
@@ -124,7 +128,7 @@ def governance_bodies(foreign: PartnerIds) -> dict[tuple[str, str, str], Any]:
 
 
 async def governance_data(service: Service, ids: dict[str, PartnerIds]) -> None:
-    """Each partner's own plan (signed by both sides), dispute (in review) and proposal."""
+    """Each partner's own plan (signed by both sides), dispute (in review), proposal and webhook subscription."""
     staff = auth_header(service.settings, "program:admin")
     for partner_id, own in ids.items():
         token = auth_header(service.settings, "partner:read", "partner:write", partner_id=partner_id)
@@ -144,6 +148,10 @@ async def governance_data(service: Service, ids: dict[str, PartnerIds]) -> None:
         await ok(service.client, "POST", "/proposals", proposal, token)
         await ok(service.client, "POST", f"/proposals/{own.proposal_id}/answers",
                  {"status": "under_consideration", "answer": "noted"}, staff)  # fmt: skip
+        own.subscription_id = f"sub-{partner_id}"
+        hook = {"subscription_id": own.subscription_id, "partner_id": partner_id, "url": "http://hook.example/h",
+                "event_types": ["governance.dispute_resolved"]}  # fmt: skip
+        await ok(service.client, "POST", "/subscriptions", hook, token)
 
 
 def request_body(partner_id: str, request_id: str) -> dict[str, Any]:

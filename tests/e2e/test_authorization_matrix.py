@@ -61,7 +61,7 @@ WEBHOOKS = re.compile(r"^/webhooks/")
 PROGRAM_RULES = re.compile(r"^/(programs/[^/]+/versions|pilots$|cohorts/[^/]+/changes)")
 PARTNER_PARAMS = {
     "partner_id", "deal_id", "engagement_id", "request_id", "claim_id", "entry_id", "simulation_id",
-    "plan_id", "dispute_id", "proposal_id",
+    "plan_id", "dispute_id", "proposal_id", "subscription_id", "delivery_id",
 }  # fmt: skip
 ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "partner A": (("partner:read", "partner:write"), A),

@@ -12,6 +12,7 @@ from servicekit.pagination import decode_int_cursor
 from servicekit.unit_of_work import UnitOfWork
 
 from ..application import webhooks as cases
+from ..domain.errors import NotFound
 from .deps import Container, Reader, Writer, page_limit, unit
 from .schemas_webhooks import (
     DeliveryOut,
@@ -23,7 +24,7 @@ from .schemas_webhooks import (
 )
 
 router = APIRouter(tags=["webhooks"])
-DeliveryId = Annotated[int, Path(ge=1, le=2**62)]
+DeliveryId = Annotated[str, Path(max_length=20, description="the delivery's number (from the delivery log)")]
 
 
 @router.post("/subscriptions", status_code=201, response_model=NewSubscriptionOut)
@@ -88,9 +89,13 @@ async def deliveries(
 async def redeliver(delivery_id: DeliveryId, request: Request, principal: Writer, container: Container) -> JSONResponse:
     """Queue a delivery again, due now."""
 
+    if not delivery_id.isdecimal() or not 1 <= int(delivery_id) < 2**62:
+        raise NotFound(f"delivery {delivery_id} not found")
+    number = int(delivery_id)
+
     async def action(uow: UnitOfWork) -> tuple[int, DeliveryOut]:
         now = container.runtime.clock.now()
-        done = await cases.redeliver(unit(container, uow), delivery_id, now, partner_id=principal.partner_id)
+        done = await cases.redeliver(unit(container, uow), number, now, partner_id=principal.partner_id)
         return 200, DeliveryOut.of(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
