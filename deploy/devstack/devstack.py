@@ -36,7 +36,7 @@ WORKERS = {
     "ledger": ["relay", "projector"],
     "registration": ["relay", "crm-sync", "consume"],
     "mdf": ["relay", "consume"],
-    "governance": ["relay", "consume"],
+    "governance": ["relay", "consume", "deliver-webhooks"],
 }
 
 

@@ -30,6 +30,10 @@ WORKERS = {
 LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
     "registration": (("crm-sync", "crm-sync"),),
 }
+# Further workers that scale out (process name, CLI command): replicas share the work (SKIP LOCKED).
+SCALED_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "governance": (("webhooks", "deliver-webhooks"),),
+}
 # Settings that carry credentials: never in a ConfigMap, always from a Secret.
 CREDENTIAL_FIELDS = {"database_url"}
 TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.GOVERNANCE, topics.DEAD_LETTER}

@@ -10,7 +10,7 @@ import pytest
 from servicekit.kafka import make_producer
 from servicekit.settings import DEV_TOKEN_SECRET
 
-from .code_facts import LEADER_WORKERS, ROOT, SERVICES, TOPICS, WORKERS, service_or_skip
+from .code_facts import LEADER_WORKERS, ROOT, SCALED_WORKERS, SERVICES, TOPICS, WORKERS, service_or_skip
 from .manifests import (
     APP_IMAGE_PREFIX,
     KAFKA,
@@ -36,6 +36,7 @@ def app_services(service: str) -> dict[str, str]:
         f"{service}-relay": "relay",
         f"{service}-{worker}": command,
         **{f"{service}-{name}": cmd for name, cmd in LEADER_WORKERS.get(service, ())},
+        **{f"{service}-{name}": cmd for name, cmd in SCALED_WORKERS.get(service, ())},
     }
 
 

@@ -9,6 +9,7 @@ import contextlib
 import logging
 
 import httpx
+from servicekit.heartbeat import Heartbeat
 from servicekit.logging import configure_logging
 from servicekit.runner import run_until_signalled
 
@@ -28,6 +29,7 @@ class WebhookWorker:
         self.sender = sender
         self.stopping = asyncio.Event()
         self.delivered = 0
+        self.heartbeat = Heartbeat(container.settings.heartbeat_path)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -46,6 +48,7 @@ class WebhookWorker:
     async def run(self) -> None:
         poll = self.container.settings.webhook_poll_seconds
         while not self.stopping.is_set():
+            self.heartbeat.beat()  # alive while the loop turns (servicekit.alive checks the file)
             try:
                 await self.run_once()
             except Exception:  # a database hiccup: logged, tried again next poll
