@@ -5,23 +5,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from incentive_contracts.payload import EventPayload
 from servicekit.cli import ServiceDefinition, build_cli
 
 from ..adapters.unit import SqlGovernanceUnit
+from ..application.audits import draw_sample
 from ..application.benefits import evaluate_all
 from ..application.disputes import escalate_overdue
 from ..bootstrap import GovernanceContainer, bootstrap
 from ..config import GovernanceSettings
+from ..domain.audit import DrawSample
 from ..domain.errors import DomainError
 from .api import create_app
 from .consumer import ACTIVITY_FEED
 
-Job = Callable[[SqlGovernanceUnit, GovernanceContainer, date], Awaitable[list[EventPayload]]]
+Job = Callable[[SqlGovernanceUnit, GovernanceContainer, date], Awaitable[int]]  # how many things changed
 
 
 def _run(job: Job, as_of: str | None) -> int:
@@ -31,15 +33,15 @@ def _run(job: Job, as_of: str | None) -> int:
             async with container.runtime.uow_factory() as uow:
                 work = SqlGovernanceUnit(uow, container.runtime.clock)
                 day = date.fromisoformat(as_of) if as_of else work.clock.now().date()
-                events = await job(work, container, day)
+                changed = await job(work, container, day)
                 await uow.commit()
         finally:
             await container.runtime.close()
-        return len(events)
+        return changed
 
     try:
         return asyncio.run(run())
-    except (DomainError, ValueError) as exc:
+    except (DomainError, ValueError, InvalidOperation) as exc:
         typer.echo(f"refused: {exc}", err=True)
         raise typer.Exit(1) from exc
 
@@ -48,14 +50,41 @@ def _add_daily_jobs(cli: typer.Typer) -> None:
     @cli.command("evaluate-benefits")
     def evaluate_cmd(as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today")] = None) -> None:
         """Grant and revoke every partner's commitment benefits as of a day (run daily)."""
-        count = _run(lambda u, c, d: evaluate_all(u, c.rules, d), as_of)
+
+        async def job(work: SqlGovernanceUnit, container: GovernanceContainer, day: date) -> int:
+            return len(await evaluate_all(work, container.rules, day))
+
+        count = _run(job, as_of)
         typer.echo(f"{count} benefits granted or revoked")
 
     @cli.command("escalate-disputes")
     def escalate_cmd() -> None:
         """Escalate every dispute left unanswered for GOVERNANCE_DISPUTE_ANSWER_DAYS (run daily)."""
-        count = _run(lambda u, c, d: escalate_overdue(u, d, c.disputes), None)
+
+        async def job(work: SqlGovernanceUnit, container: GovernanceContainer, day: date) -> int:
+            return len(await escalate_overdue(work, day, container.disputes))
+
+        count = _run(job, None)
         typer.echo(f"{count} disputes escalated")
+
+
+def _add_audit_draw(cli: typer.Typer) -> None:
+    @cli.command("draw-audit")
+    def draw_cmd(
+        period: Annotated[str, typer.Argument(help="the period to sample, e.g. 2026-Q1")],
+        rate: Annotated[str | None, typer.Option(help="share sampled; default GOVERNANCE_AUDIT_RATE")] = None,
+        seed: Annotated[str | None, typer.Option(help="default GOVERNANCE_AUDIT_SEED")] = None,
+    ) -> None:
+        """Draw the period's spot-audit sample of won deals and MDF claims (once per period)."""
+
+        async def job(work: SqlGovernanceUnit, container: GovernanceContainer, day: date) -> int:
+            settings = container.settings
+            command = DrawSample(
+                period, Decimal(rate) if rate else settings.audit_rate, seed or settings.audit_seed, day
+            )
+            return len((await draw_sample(work, command)).items)
+
+        typer.echo(f"{_run(job, None)} items sampled for {period}")
 
 
 def _add_webhook_worker(cli: typer.Typer) -> None:
@@ -73,7 +102,7 @@ DEFINITION = ServiceDefinition(
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     consumer=ACTIVITY_FEED,
-    extra_commands=[_add_daily_jobs, _add_webhook_worker],
+    extra_commands=[_add_daily_jobs, _add_audit_draw, _add_webhook_worker],
 )
 
 
