@@ -43,6 +43,30 @@ WON = DealWon(
 )
 
 
+async def plan_a_qbr(settings: GovernanceSettings) -> None:
+    """Put a Q1 QBR on the onboarding plan, as a manager would."""
+    async with app_client(create_app(settings, clock=SettableClock(date(2026, 3, 1)))) as client:
+        api = GovernanceApi(client, settings)
+        body = {"activities": [{"activity_id": "qbr-q1", "kind": "qbr", "title": "Q1 QBR", "partner_owner": "K",
+                                "vendor_owner": "S", "due_on": "2026-03-31"}]}  # fmt: skip
+        await api.ok("PUT", "/plans/plan-acme-2026/content", body)
+
+
+async def the_partner_sees_its_benefits_and_cadence(settings: GovernanceSettings) -> None:
+    async with app_client(create_app(settings, clock=SettableClock(date(2026, 4, 1)))) as client:
+        api = GovernanceApi(client, settings)
+        benefits = await api.get("/partners/acme/benefits", api.partner("acme"))
+        assert sorted(h["benefit"] for h in benefits["held"]) == ["certified_status", "early_betas", "roadmap_previews"]
+        first = benefits["history"][0]
+        assert (first["effective_on"], first["rule_id"], first["inputs"]) == (
+            "2026-03-30",
+            "committed-partner",
+            {"engagement_points": "21", "certifications": "1"},
+        )
+        plan = await api.get("/plans/plan-acme-2026")
+        assert [(c["activity_id"], c["state"]) for c in plan["cadence"]] == [("qbr-q1", "held_on_time")]
+
+
 async def test_activity_crossing_the_minimum_grants_benefits_once_and_rituals_complete_the_plan(
     kafka_settings: GovernanceSettings,
 ) -> None:
@@ -53,12 +77,7 @@ async def test_activity_crossing_the_minimum_grants_benefits_once_and_rituals_co
             return bool(await fetch(kafka_settings, "SELECT 1 FROM streams WHERE stream_id = 'plan:plan-acme-2026'"))
 
         await until(onboarded)
-        clock = SettableClock(date(2026, 3, 1))
-        async with app_client(create_app(kafka_settings, clock=clock)) as client:
-            api = GovernanceApi(client, kafka_settings)
-            body = {"activities": [{"activity_id": "qbr-q1", "kind": "qbr", "title": "Q1 QBR", "partner_owner": "K",
-                                    "vendor_owner": "S", "due_on": "2026-03-31"}]}  # fmt: skip
-            await api.ok("PUT", "/plans/plan-acme-2026/content", body)
+        await plan_a_qbr(kafka_settings)
         # 1 QBR (10) + 1 certification (8) = 18 points: below 20; the enablement (3) makes 21.
         await publish(
             kafka_settings,
@@ -99,18 +118,7 @@ async def test_activity_crossing_the_minimum_grants_benefits_once_and_rituals_co
         "governance.benefit_granted",
         "governance.benefit_granted",
     ]
-    async with app_client(create_app(kafka_settings, clock=SettableClock(date(2026, 4, 1)))) as client:
-        api = GovernanceApi(client, kafka_settings)
-        benefits = await api.get("/partners/acme/benefits", api.partner("acme"))
-        assert sorted(h["benefit"] for h in benefits["held"]) == ["certified_status", "early_betas", "roadmap_previews"]
-        first = benefits["history"][0]
-        assert (first["effective_on"], first["rule_id"], first["inputs"]) == (
-            "2026-03-30",
-            "committed-partner",
-            {"engagement_points": "21", "certifications": "1"},
-        )
-        plan = await api.get("/plans/plan-acme-2026")
-        assert [(c["activity_id"], c["state"]) for c in plan["cadence"]] == [("qbr-q1", "held_on_time")]
+    await the_partner_sees_its_benefits_and_cadence(kafka_settings)
     population = await fetch(kafka_settings, "SELECT item_kind, item_id, period FROM audit_population")
     assert [tuple(r) for r in population] == [("deal", "d-1", "2026-Q1")]
 

@@ -63,24 +63,27 @@ class Receiver:
             return Response(status_code=204)
 
 
+async def subscribe_all(api: GovernanceApi, receiver: Receiver) -> None:
+    """Partners p-1 and p-2 to their benefit grants, finance to grants and settled payouts."""
+    benefit = ["governance.benefit_granted"]
+    for hook, partner, who, types in (
+        ("p1", "p-1", api.partner("p-1"), benefit),
+        ("p2", "p-2", api.partner("p-2"), benefit),
+        ("finance", None, api.manager, [*benefit, "ledger.payout_settled"]),
+    ):
+        body = {"subscription_id": f"sub-{hook}", "partner_id": partner, "url": f"http://receiver/{hook}",
+                "event_types": types}  # fmt: skip
+        receiver.secrets[hook] = (await api.ok("POST", "/subscriptions", body, who))["secret"]
+    refused = await api.write("POST", "/subscriptions", {**body, "subscription_id": "x", "event_types": ["deal.won"]})
+    assert refused.status_code == 422
+
+
 async def test_deliveries_reach_only_their_partner_signed_and_retried(kafka_settings: GovernanceSettings) -> None:
     clock = SettableClock(date(2026, 4, 1))
     receiver = Receiver()
     async with app_client(create_app(kafka_settings, clock=clock)) as client:
         api = GovernanceApi(client, kafka_settings)
-        benefit = ["governance.benefit_granted"]
-        for hook, partner, who, types in (
-            ("p1", "p-1", api.partner("p-1"), benefit),
-            ("p2", "p-2", api.partner("p-2"), benefit),
-            ("finance", None, api.manager, [*benefit, "ledger.payout_settled"]),
-        ):
-            body = {"subscription_id": f"sub-{hook}", "partner_id": partner, "url": f"http://receiver/{hook}",
-                    "event_types": types}  # fmt: skip
-            receiver.secrets[hook] = (await api.ok("POST", "/subscriptions", body, who))["secret"]
-        refused = await api.write(
-            "POST", "/subscriptions", {**body, "subscription_id": "x", "event_types": ["deal.won"]}
-        )
-        assert refused.status_code == 422
+        await subscribe_all(api, receiver)
 
         await publish(kafka_settings, "/governance", [(granted("p-1"), date(2026, 3, 30))])
         await publish(kafka_settings, "/ledger", [(SETTLED, date(2026, 3, 31))])
