@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer
 from governance.config import GovernanceSettings
@@ -59,14 +60,56 @@ async def governance_events(settings: GovernanceSettings, partner_id: str) -> li
         await consumer.stop()
 
 
+class Walk:
+    """The partner's side at registration and its benefits at governance, on one business clock."""
+
+    def __init__(self, reg: httpx.AsyncClient, gov: httpx.AsyncClient, clock: Clock, settings: tuple[Any, Any]) -> None:
+        self.reg, self.gov, self.clock = reg, gov, clock
+        self.partner = auth_header(settings[0], "partner:read", "partner:write", partner_id=PARTNER)
+        self.own = auth_header(settings[1], "partner:read", partner_id=PARTNER)
+
+    async def record(self, engagement_id: str, kind: str, day: date) -> None:
+        self.clock.today = day
+        body = {"engagement_id": engagement_id, "partner_id": PARTNER, "kind": kind,
+                "occurred_on": day.isoformat(), "evidence_ref": "crm://minutes"}  # fmt: skip
+        response = await self.reg.post("/engagements", json=body, headers=self.partner)
+        assert response.status_code == 201, response.text
+
+    async def benefits(self) -> dict[str, Any]:
+        response = await self.gov.get(f"/partners/{PARTNER}/benefits", headers=self.own)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def holding(self) -> list[str]:
+        return sorted(h["benefit"] for h in (await self.benefits())["held"])
+
+    async def onboarded(self) -> bool:
+        """The enrolment reached governance: the partner's onboarding plan exists."""
+        return bool((await self.gov.get("/plans", headers=self.own)).json()["items"])
+
+
+async def the_topic_holds_the_grants_then_the_revocations(settings: GovernanceSettings) -> None:
+    async def on_the_topic() -> list[tuple[str, str]]:
+        events = await governance_events(settings, PARTNER)
+        changes = [(e["type"], e["data"]["benefit"]) for e in events if e["type"].startswith("governance.benefit")]
+        return changes if len(changes) == 6 else []
+
+    changes = await eventually(on_the_topic, timeout=60)
+    assert sorted(changes) == sorted(
+        [("governance.benefit_granted", b) for b in COMMITTED] + [("governance.benefit_revoked", b) for b in COMMITTED]
+    )
+    assert [t for t, _ in changes[:3]] == ["governance.benefit_granted"] * 3  # granted before revoked
+    revoked = [e for e in await governance_events(settings, PARTNER) if e["type"].endswith("revoked")]
+    assert revoked[0]["data"]["unmet"] == ["certifications", "engagement_points"]
+    assert revoked[0]["data"]["window_from"] == "2026-04-02"
+
+
 async def test_a_partner_gains_benefits_when_its_activity_crosses_the_minimum_and_loses_them_when_it_lapses(
     registration_settings: RegistrationSettings, governance_settings: GovernanceSettings
 ) -> None:
     clock = Clock(date(2026, 3, 20))
     manager = auth_header(registration_settings, "partners:write")
-    partner = auth_header(registration_settings, "partner:read", "partner:write", partner_id=PARTNER)
     staff = auth_header(governance_settings, "program:admin")
-    own = auth_header(governance_settings, "partner:read", partner_id=PARTNER)
     async with (
         app_client(registration_app(registration_settings, clock=clock)) as reg,
         app_client(governance_app(governance_settings, clock=clock)) as gov,
@@ -74,41 +117,21 @@ async def test_a_partner_gains_benefits_when_its_activity_crosses_the_minimum_an
         relay_task(governance_settings, "governance"),
         consumer_task(governance_settings, ACTIVITY_FEED),
     ):
+        walk = Walk(reg, gov, clock, (registration_settings, governance_settings))
         enrol = {"partner_id": PARTNER, "name": "Acme", "partner_type": "reseller", "region": "EMEA",
                  "enrolled_on": "2026-01-05"}  # fmt: skip
         assert (await reg.post("/partners", json=enrol, headers=manager)).status_code == 201
 
-        async def record(engagement_id: str, kind: str, day: date) -> None:
-            clock.today = day
-            body = {"engagement_id": engagement_id, "partner_id": PARTNER, "kind": kind,
-                    "occurred_on": day.isoformat(), "evidence_ref": "crm://minutes"}  # fmt: skip
-            response = await reg.post("/engagements", json=body, headers=partner)
-            assert response.status_code == 201, response.text
-
-        async def benefits() -> dict[str, Any]:
-            response = await gov.get(f"/partners/{PARTNER}/benefits", headers=own)
-            assert response.status_code == 200, response.text
-            return dict(response.json())
-
         # Below the minimum: a QBR (10) and a certification (8) are 18 points.
-        await record("e-qbr", "quarterly_business_review", date(2026, 3, 20))
-        await record("e-cert", "certification", date(2026, 3, 25))
-
-        async def onboarding_plan() -> bool:  # the enrolment reached governance (its plan exists)
-            response = await gov.get("/plans", headers=own)
-            return bool(response.json()["items"])
-
-        await eventually(onboarding_plan)
-        assert (await benefits())["held"] == []
+        await walk.record("e-qbr", "quarterly_business_review", date(2026, 3, 20))
+        await walk.record("e-cert", "certification", date(2026, 3, 25))
+        await eventually(walk.onboarded)
+        assert (await walk.benefits())["held"] == []
 
         # The enablement session (3) makes 21 points: the partner crosses the line.
-        await record("e-enable", "enablement_session", date(2026, 3, 30))
-
-        async def holding() -> list[str]:
-            return sorted(h["benefit"] for h in (await benefits())["held"])
-
-        assert await eventually(holding, timeout=60) == COMMITTED
-        granted = (await benefits())["history"]
+        await walk.record("e-enable", "enablement_session", date(2026, 3, 30))
+        assert await eventually(walk.holding, timeout=60) == COMMITTED
+        granted = (await walk.benefits())["history"]
         assert {(g["change"], g["effective_on"], g["rule_id"]) for g in granted} == {
             ("granted", "2026-03-30", "committed-partner")
         }
@@ -119,19 +142,5 @@ async def test_a_partner_gains_benefits_when_its_activity_crosses_the_minimum_an
         run = await gov.post("/benefits/evaluations", json={}, headers={**staff, "Idempotency-Key": "daily-06-30"})
         assert run.status_code == 200, run.text
         assert sorted(c["benefit"] for c in run.json()["changes"] if c["change"] == "revoked") == COMMITTED
-        assert await holding() == []
-
-        async def on_the_topic() -> list[tuple[str, str]]:
-            events = await governance_events(governance_settings, PARTNER)
-            changes = [(e["type"], e["data"]["benefit"]) for e in events if e["type"].startswith("governance.benefit")]
-            return changes if len(changes) == 6 else []
-
-        changes = await eventually(on_the_topic, timeout=60)
-        assert sorted(changes) == sorted(
-            [("governance.benefit_granted", b) for b in COMMITTED]
-            + [("governance.benefit_revoked", b) for b in COMMITTED]
-        )
-        assert [t for t, _ in changes[:3]] == ["governance.benefit_granted"] * 3  # granted before revoked
-        revoked = [e for e in await governance_events(governance_settings, PARTNER) if e["type"].endswith("revoked")]
-        assert revoked[0]["data"]["unmet"] == ["certifications", "engagement_points"]
-        assert revoked[0]["data"]["window_from"] == "2026-04-02"
+        assert await walk.holding() == []
+        await the_topic_holds_the_grants_then_the_revocations(governance_settings)
