@@ -46,7 +46,13 @@ schemas: $(STAMP)
 	$(BIN)/python -m incentive_contracts.generate
 
 # The webhook load generator: Debian's wrk where apt can install it (else an httpx process is used).
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1)); } || echo "wrk not installed: the ingest benchmark uses its httpx load generator"
 	$(BIN)/python -m benchmarks
 

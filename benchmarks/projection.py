@@ -11,12 +11,17 @@ from typing import Any
 import asyncpg
 import orjson
 from incentive_contracts import topics
+from incentive_contracts.envelope import CloudEvent
+from incentive_contracts.registry import decode
 from servicekit.db import sync_url
 
 from . import ceiling, naive
 from .processes import Process, python_module, service
 from .report import ScenarioResult
 from .run import APPLIED, CpuWindow, Run, wait_for_count
+
+Row = dict[str, Any]
+EVENTS_PER_DEAL = 3  # the producer writes registered, approved and won for every deal
 
 
 def run_projection(run: Run) -> ScenarioResult:
@@ -106,18 +111,27 @@ async def _projection(run: Run) -> ScenarioResult:
     )
     run.say(f"projection: {rate:,.0f} events/s end to end; {check['entries']:,} entries; checks {check['checks']}")
 
-    baseline_rate = ceiling_rate = None
+    baseline_rate = ceiling_rate = peer_rate = None
+    first = await _first_events(led_url, sizes.projection_partners, sizes.baseline_events)
     try:
-        baseline_rate = await _baseline(
-            run, led_url, sizes.projection_partners, sizes.baseline_events, led.consumer_group
-        )
+        baseline_rate = await _baseline(run, first, led.consumer_group)
     except Exception as exc:  # the comparison is reported as missing, the measurement stands
         result.notes.append(f"naive baseline failed: {type(exc).__name__}: {exc}")
+    try:
+        peer_rate = await _peer(run, led_url, first)
+    except Exception as exc:
+        result.notes.append(f"eventsourcing peer failed: {type(exc).__name__}: {exc}")
     try:
         ceiling_rate = await _ceiling(run, led_url, check["consumed_events"])
     except Exception as exc:
         result.notes.append(f"COPY ceiling failed: {type(exc).__name__}: {exc}")
-    result.details.update(baseline_events_per_second=baseline_rate, ceiling_events_per_second=ceiling_rate)
+    result.details.update(
+        baseline_events_per_second=baseline_rate,
+        ceiling_events_per_second=ceiling_rate,
+        peer_events_per_second=peer_rate,
+        won_deals_per_second=rate / EVENTS_PER_DEAL,
+        peer_won_deals_per_second=peer_rate / EVENTS_PER_DEAL if peer_rate else None,
+    )
     result.metric(
         "end-to-end events/s",
         rate,
@@ -130,6 +144,13 @@ async def _projection(run: Run) -> ScenarioResult:
     result.metric("producer (outbox writes) events/s", produced, "ev/s")
     result.metric(f"naive ORM baseline ({sizes.baseline_events:,} events)", baseline_rate, "ev/s")
     result.metric("PostgreSQL COPY ceiling (same rows)", ceiling_rate, "ev/s")
+    result.metric(f"eventsourcing peer ({sizes.baseline_events:,} events)", peer_rate, "ev/s")
+    result.metric(
+        "won deals/s, ours vs the eventsourcing peer",
+        rate / EVENTS_PER_DEAL,
+        "deals/s",
+        vs_peer=rate / peer_rate if peer_rate else None,
+    )
     result.metric(
         "projector peak RSS (largest)",
         max((p.peak_mb or 0) for p in projectors),
@@ -188,8 +209,8 @@ async def verify(url: str) -> dict[str, Any]:
     }
 
 
-async def _baseline(run: Run, source_url: str, partners: int, count: int, group: str) -> float:
-    """The naive ORM projection of the first ``count`` deal events of the same stream."""
+async def _first_events(source_url: str, partners: int, count: int) -> tuple[list[Row], list[Row]]:
+    """The enrolments and the first ``count`` deal events of the stream our projection consumed."""
     conn = await asyncpg.connect(sync_url(source_url))
     try:
         rows = await conn.fetch(
@@ -201,6 +222,12 @@ async def _baseline(run: Run, source_url: str, partners: int, count: int, group:
     records = [dict(r) for r in rows]
     enrolments = [r for r in records if b'"partner.enrolled"' in r["payload"]]
     deals = [r for r in records if b'"partner.enrolled"' not in r["payload"]][:count]
+    return enrolments, deals
+
+
+async def _baseline(run: Run, events: tuple[list[Row], list[Row]], group: str) -> float:
+    """The naive ORM projection of the first deal events of the same stream."""
+    enrolments, deals = events
     target = run.stack.database("ledger", "proj_naive")
     topic = "bench.naive.ledger"
     run.say(f"projection: naive ORM baseline on {len(deals):,} of the same events")
@@ -208,6 +235,47 @@ async def _baseline(run: Run, source_url: str, partners: int, count: int, group:
     seconds = await naive.project_naively(target, deals, group=group, topic=topic)
     run.stack.drop(target)
     return len(deals) / seconds
+
+
+async def _peer(run: Run, source_url: str, events: tuple[list[Row], list[Row]]) -> float:
+    """The eventsourcing library's idiomatic projection of the same first deal events."""
+    from . import peer  # a benchmark-only dependency: imported only when the peer runs
+
+    enrolments, deals = events
+    target = run.stack.database("ledger", "proj_peer")
+    run.say(f"projection: eventsourcing peer on {len(deals):,} of the same events")
+    catalog = await peer.catalog_of(source_url, enrolments + deals)
+    application = peer.application(target)
+    await asyncio.to_thread(peer.project_with_peer, application, enrolments, catalog)
+    seconds = await asyncio.to_thread(peer.project_with_peer, application, deals, catalog)
+    stored = await asyncio.to_thread(peer.stored_events, application)
+    partners = {decode(CloudEvent.from_json(r["payload"])).partner_id for r in enrolments + deals}
+    heads = await asyncio.to_thread(peer.chain_heads, application, partners)
+    run.stack.drop(target)
+    if not heads:
+        raise RuntimeError("the peer posted no entries: nothing to compare")
+    differing = await _heads_differing(source_url, heads)
+    if differing:
+        raise RuntimeError(f"the peer's chain heads differ from our journal for {differing} partner streams")
+    run.say(f"projection: peer stored {stored:,} domain events in {seconds:.2f}s; its chain heads match our journal")
+    return len(deals) / seconds
+
+
+async def _heads_differing(source_url: str, heads: dict[tuple[str, str], tuple[int, str]]) -> int:
+    """How many of the peer's chain heads name an entry hash our journal does not have at that place."""
+    conn = await asyncpg.connect(sync_url(source_url))
+    try:
+        rows = await conn.fetch(
+            "SELECT partner_id, stream, sequence, entry_hash FROM journal_entries"
+            " WHERE (partner_id, stream, sequence) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]))",
+            [p for p, _ in heads],
+            [s for _, s in heads],
+            [h[0] for h in heads.values()],
+        )
+    finally:
+        await conn.close()
+    ours = {(r["partner_id"], r["stream"]): (r["sequence"], r["entry_hash"]) for r in rows}
+    return sum(1 for key, head in heads.items() if ours.get(key) != head)
 
 
 async def _ceiling(run: Run, source_url: str, events: int) -> float:

@@ -22,6 +22,7 @@ class Metric:
     higher_is_better: bool = True
     vs_baseline: float | None = None  # our figure / the naive baseline's
     vs_ceiling: float | None = None  # our figure / PostgreSQL COPY's
+    vs_peer: float | None = None  # our figure / the eventsourcing library peer's
     note: str = ""
 
     @property
@@ -66,7 +67,7 @@ def _ratio(value: float | None) -> str:
 def print_report(results: list[ScenarioResult], console: Console | None = None) -> None:
     console = console or Console()
     table = Table(title="Partner Incentive Ledger benchmarks", show_lines=False)
-    for column in ("scenario", "metric", "target", "measured", "vs naive ORM", "vs COPY", ""):
+    for column in ("scenario", "metric", "target", "measured", "vs naive ORM", "vs COPY", "vs eventsourcing", ""):
         table.add_column(column, justify="right" if column not in ("scenario", "metric", "") else "left")
     for result in results:
         for i, m in enumerate(result.metrics):
@@ -79,6 +80,7 @@ def print_report(results: list[ScenarioResult], console: Console | None = None) 
                 measured,
                 _ratio(m.vs_baseline),
                 _ratio(m.vs_ceiling),
+                _ratio(m.vs_peer),
                 status,
             )
         table.add_section()

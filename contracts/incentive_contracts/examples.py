@@ -129,6 +129,17 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "rule_version": 3,
         },
     ),
+    ("partner.notice_acknowledged", 1): EventExample(
+        meaning="A partner acknowledged the notice of an announced program version (who and when).",
+        data={
+            "partner_id": PARTNER,
+            "program_id": PROGRAM,
+            "program_version": 3,
+            "effective_from": "2026-05-01",
+            "acknowledged_by": "partner-admin@acme.example",
+            "acknowledged_at": "2026-04-03T10:15:00Z",
+        },
+    ),
     ("program.version_published", 1): EventExample(
         meaning="The ledger published a program version; registration enrols partners only into published programs.",
         data={

@@ -16,6 +16,7 @@ GOVERNANCE = "/governance"
 
 _RULES: dict[str, str] = {
     "partner.tier_changed": LEDGER,
+    "partner.notice_acknowledged": LEDGER,
     "partner.": REGISTRATION,
     "deal.": REGISTRATION,
     "engagement.": REGISTRATION,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -104,3 +104,17 @@ class PartnerTierChanged(EventPayload):
     effective_at: date
     reason: str
     rule_version: int
+
+
+@register
+class PartnerNoticeAcknowledged(EventPayload):
+    """A partner acknowledged the notice of an announced program version (ledger service)."""
+
+    event_type = "partner.notice_acknowledged"
+    version = 1
+
+    program_id: str = Field(min_length=1, max_length=64)
+    program_version: int = Field(ge=0)
+    effective_from: date = Field(description="the day the announced version takes effect")
+    acknowledged_by: str = Field(min_length=1, max_length=200, description="the token subject that acknowledged")
+    acknowledged_at: datetime

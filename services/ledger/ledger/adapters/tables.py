@@ -221,3 +221,13 @@ service_reconciliation_runs = Table(
     Column("differences", JSONB, nullable=False),
     Column("information", JSONB, nullable=False),
 )
+
+notice_acknowledgements = Table(
+    "notice_acknowledgements",
+    metadata,
+    Column("program_id", Text, primary_key=True),
+    Column("program_version", Integer, primary_key=True),
+    Column("partner_id", Text, primary_key=True),
+    Column("acknowledged_by", Text, nullable=False),
+    Column("acknowledged_at", DateTime(timezone=True), nullable=False),
+)

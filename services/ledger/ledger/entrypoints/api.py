@@ -13,6 +13,8 @@ from ..domain.program_document import InvalidProgram
 from . import (
     routes_audit,
     routes_entries,
+    routes_handbook,
+    routes_notices,
     routes_partners,
     routes_payouts,
     routes_pilots,
@@ -49,6 +51,8 @@ def create_app(settings: LedgerSettings | None = None, *, container: LedgerConta
             routes_service_reconciliation.router,
             routes_simulations.router,
             routes_pilots.router,
+            routes_notices.router,
+            routes_handbook.router,
             dead_letter_router(PROJECTOR),
         ],
         domain_errors=DOMAIN_ERRORS,
