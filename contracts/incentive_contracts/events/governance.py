@@ -23,7 +23,8 @@ Metric = Annotated[
     str,
     Field(
         pattern=r"^[a-z][a-z_]{0,39}(:[A-Z]{3})?$",
-        description="engagement_points, certifications, rituals_held, mdf_claims, pipeline:<CCY>, won:<CCY>",
+        description="engagement_points, certifications, rituals_held, mdf_claims, mdf_spend:<CCY>, "
+        "pipeline:<CCY>, won:<CCY>, wins",
     ),
 ]
 Quantity = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", description="a decimal, as a string")]

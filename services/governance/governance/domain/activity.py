@@ -21,6 +21,7 @@ from .audit import AuditCandidate, period_of
 
 RITUALS_HELD = "rituals_held"
 MDF_CLAIMS = "mdf_claims"
+WINS = "wins"
 
 # Which plan ritual an engagement of each kind is.
 RITUAL_OF: dict[EngagementKind, ActivityKind] = {
@@ -53,29 +54,30 @@ class RitualSeen:
 def facts_of(event: EventPayload) -> list[ActivityFact]:
     p = event.partner_id
     if isinstance(event, EngagementRecorded):
-        return [
-            ActivityFact(
-                f"engagement:{event.engagement_id}", p, f"engagement:{event.kind.value}", event.occurred_on, Decimal(1)
-            )
-        ]
+        kind = f"engagement:{event.kind.value}"
+        return [ActivityFact(f"engagement:{event.engagement_id}", p, kind, event.occurred_on, Decimal(1))]
     if isinstance(event, DealRegistered):
-        amount = event.expected_amount
-        return [
-            ActivityFact(
-                f"pipeline:{event.deal_id}", p, f"pipeline:{amount.currency}", event.registered_on, amount.amount
-            )
-        ]
+        expected = event.expected_amount
+        metric = f"pipeline:{expected.currency}"
+        return [ActivityFact(f"pipeline:{event.deal_id}", p, metric, event.registered_on, expected.amount)]
     if isinstance(event, DealWon):
+        won = event.amount
         return [
-            ActivityFact(
-                f"won:{event.deal_id}", p, f"won:{event.amount.currency}", event.closed_on, event.amount.amount
-            )
+            ActivityFact(f"won:{event.deal_id}", p, f"won:{won.currency}", event.closed_on, won.amount),
+            ActivityFact(f"win:{event.deal_id}", p, WINS, event.closed_on, Decimal(1)),
         ]
     if isinstance(event, DealReversed):
         fact_id = f"reversed:{event.deal_id}:{event.reversed_on.isoformat()}:{event.amount.amount}"
-        return [ActivityFact(fact_id, p, f"won:{event.amount.currency}", event.reversed_on, -event.amount.amount)]
+        facts = [ActivityFact(fact_id, p, f"won:{event.amount.currency}", event.reversed_on, -event.amount.amount)]
+        if event.full:  # a fully reversed deal is no longer a win
+            facts.append(ActivityFact(f"unwin:{event.deal_id}", p, WINS, event.reversed_on, Decimal(-1)))
+        return facts
     if isinstance(event, MdfClaimApproved):
-        return [ActivityFact(f"claim:{event.claim_id}", p, MDF_CLAIMS, event.approved_on, Decimal(1))]
+        spend = event.approved_amount
+        return [
+            ActivityFact(f"claim:{event.claim_id}", p, MDF_CLAIMS, event.approved_on, Decimal(1)),
+            ActivityFact(f"spend:{event.claim_id}", p, f"mdf_spend:{spend.currency}", event.approved_on, spend.amount),
+        ]
     return []
 
 

@@ -18,6 +18,7 @@ from governance.domain.feedback import (
 )
 from incentive_contracts.events.deal import DealRegistered, DealReversed, DealWon
 from incentive_contracts.events.engagement import EngagementKind, EngagementRecorded
+from incentive_contracts.events.mdf import MdfClaimApproved
 from incentive_contracts.money import Money
 
 SUBMIT = SubmitProposal("prop-1", "p-1", "default", "Webinars", "count them", date(2026, 4, 10), "partner:p-1:k")
@@ -83,7 +84,24 @@ def test_deals_become_pipeline_won_revenue_and_audit_candidates() -> None:
     assert [(f.metric, f.quantity) for f in facts_of(registered) + facts_of(won) + facts_of(reversed_)] == [
         ("pipeline:USD", Decimal("120000.00")),
         ("won:USD", Decimal("110000.00")),
-        ("won:USD", Decimal("-10000.00")),
+        ("wins", Decimal(1)),
+        ("won:USD", Decimal("-10000.00")),  # a partial reversal: still a win
+    ]
+    full = reversed_.model_copy(update={"full": True, "amount": usd("100000.00")})
+    assert [(f.metric, f.quantity) for f in facts_of(full)] == [
+        ("won:USD", Decimal("-100000.00")),
+        ("wins", Decimal(-1)),
     ]
     assert audit_candidate_of(won) == AuditCandidate("deal", "d-1", "p-1", "2026-Q2")
     assert audit_candidate_of(registered) is None
+
+
+def test_an_approved_mdf_claim_is_a_claim_and_spend() -> None:
+    approved = MdfClaimApproved(
+        partner_id="p-1", claim_id="c-1", request_id="r-1", period="2026-Q1",
+        approved_amount=Money(amount=Decimal("4250.50"), currency="EUR"), approved_on=date(2026, 3, 31),
+    )  # fmt: skip
+    assert [(f.fact_id, f.metric, f.quantity) for f in facts_of(approved)] == [
+        ("claim:c-1", "mdf_claims", Decimal(1)),
+        ("spend:c-1", "mdf_spend:EUR", Decimal("4250.50")),
+    ]
