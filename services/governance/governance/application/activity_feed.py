@@ -7,7 +7,6 @@ it was recorded (its envelope time), so a replay gives the same grants and revoc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,20 +26,23 @@ class Observed:
     recorded_on: date  # the envelope's day: what the partner's standing is evaluated as of
 
 
-async def apply_activity(unit: GovernanceUnit, observed: Sequence[Observed], book: RuleBook) -> None:
-    touched: dict[str, date] = {}
-    for seen_event in observed:
-        event, on = seen_event.event, seen_event.recorded_on
-        if isinstance(event, PartnerEnrolled):
-            await draft_at_onboarding(unit, event.partner_id, event.enrolled_on)
-        facts = facts_of(event)
-        if facts and await unit.facts.add(facts):
-            touched[event.partner_id] = max(on, touched.get(event.partner_id, on))
-        candidate = audit_candidate_of(event)
-        if candidate is not None:
-            await unit.population.add([candidate])
-        seen = ritual_of(event)
-        if seen is not None:
-            await complete_from_event(unit, seen, book, as_of=on)  # evaluates the partner's benefits itself
+async def apply_event(unit: GovernanceUnit, observed: Observed, book: RuleBook) -> bool:
+    """Apply one event; whether it added activity facts (its partner's benefits then need evaluating)."""
+    event, on = observed.event, observed.recorded_on
+    if isinstance(event, PartnerEnrolled):
+        await draft_at_onboarding(unit, event.partner_id, event.enrolled_on)
+    facts = facts_of(event)
+    added = bool(facts) and await unit.facts.add(facts) > 0
+    candidate = audit_candidate_of(event)
+    if candidate is not None:
+        await unit.population.add([candidate])
+    seen = ritual_of(event)
+    if seen is not None:
+        await complete_from_event(unit, seen, book, as_of=on)  # evaluates the partner's benefits itself
+    return added
+
+
+async def evaluate_touched(unit: GovernanceUnit, book: RuleBook, touched: dict[str, date]) -> None:
+    """Evaluate each partner whose activity changed, as of the latest day it was recorded."""
     for partner_id, as_of in sorted(touched.items()):
         await evaluate_partner(unit, book, partner_id, as_of)

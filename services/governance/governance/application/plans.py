@@ -36,7 +36,12 @@ async def draft_plan(unit: GovernanceUnit, command: model.DraftPlan) -> JointPla
 async def draft_at_onboarding(unit: GovernanceUnit, partner_id: str, enrolled_on: date) -> JointPlan | None:
     """An empty plan for the enrolment year, unless the partner has one (re-sent enrolments)."""
     command = model.DraftPlan(
-        f"plan-{partner_id}-{enrolled_on.year}", partner_id, enrolled_on.year, PlanContent(), enrolled_on, "onboarding"
+        model.onboarding_plan_id(partner_id, enrolled_on.year),
+        partner_id,
+        enrolled_on.year,
+        PlanContent(),
+        enrolled_on,
+        "onboarding",
     )
     try:
         return await draft_plan(unit, command)

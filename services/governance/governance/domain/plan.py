@@ -7,6 +7,8 @@ activities the new version still has.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -26,6 +28,8 @@ from .errors import AlreadyExists, InvalidTransition, NotFound, Violation, raise
 
 PlanEvent = GovernancePlanDrafted | GovernancePlanRevised | GovernancePlanSigned | GovernancePlanActivityCompleted
 SIDES: tuple[PlanSide, ...] = ("partner", "vendor")
+PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")  # the contracts' Ident
+PLAN_ID_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,14 @@ def evolve_plan(plan: JointPlan | None, event: EventPayload) -> JointPlan:
         done = Completion(event.completed_on, event.on_time, event.source)
         return replace(plan, completions={**plan.completions, event.activity_id: done})
     raise TypeError(f"not a plan event: {event.event_type}")
+
+
+def onboarding_plan_id(partner_id: str, year: int) -> str:
+    """``plan-<partner>-<year>``; a partner id too long for a plan id is replaced by its digest."""
+    plan_id = f"plan-{partner_id}-{year}"
+    if len(plan_id) <= PLAN_ID_MAX and PLAN_ID.match(plan_id):
+        return plan_id
+    return f"plan-{hashlib.sha256(partner_id.encode()).hexdigest()[:24]}-{year}"
 
 
 def _a_year_later(day: date, years: int) -> date:

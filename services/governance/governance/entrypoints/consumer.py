@@ -8,20 +8,22 @@ Runs on servicekit's IdempotentConsumer (effects, inbox and offsets in one trans
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from incentive_contracts import topics
+from pydantic import ValidationError
 from servicekit.consumer import EventHandler, IdempotentConsumer, Inbound, Rejection
 from servicekit.kafka import make_consumer
 from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 from ..adapters.unit import SqlGovernanceUnit
-from ..application.activity_feed import Observed, apply_activity
+from ..application.activity_feed import Observed, apply_event, evaluate_touched
 from ..application.webhooks import offer
 from ..bootstrap import SOURCE
 from ..config import GovernanceSettings
 from ..domain.benefit_rules import RuleBook
+from ..domain.errors import DomainError
 from ..domain.webhooks import SUBSCRIBABLE, Published
 
 CONSUMED = (topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.GOVERNANCE)
@@ -32,14 +34,24 @@ class ActivityHandler(EventHandler):
         self.book = book
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
+        """Each event in a savepoint: one that breaks a rule for good is dead-lettered with the reason,
+        the others apply; then the partners whose activity changed are evaluated."""
         unit = SqlGovernanceUnit(uow)
-        observed = [Observed(e.payload, e.envelope.time.date()) for e in events]
-        await apply_activity(unit, observed, self.book)
+        rejections: list[Rejection] = []
+        touched: dict[str, date] = {}
         for e in events:
-            if e.envelope.type in SUBSCRIBABLE:
-                published = Published(e.envelope.id, e.envelope.type, e.payload.partner_id or None, e.raw)
-                await offer(unit, [published], e.envelope.time)
-        return []
+            on = e.envelope.time.date()
+            try:
+                async with uow.savepoint():
+                    if await apply_event(unit, Observed(e.payload, on), self.book):
+                        touched[e.payload.partner_id] = max(on, touched.get(e.payload.partner_id, on))
+                    if e.envelope.type in SUBSCRIBABLE:
+                        published = Published(e.envelope.id, e.envelope.type, e.payload.partner_id or None, e.raw)
+                        await offer(unit, [published], e.envelope.time)
+            except (DomainError, ValidationError) as exc:
+                rejections.append(Rejection(e, f"governance cannot apply {e.envelope.type}: {exc}"[:1000]))
+        await evaluate_touched(unit, self.book, touched)
+        return rejections
 
 
 def build_consumer(settings: GovernanceSettings, uow_factory: UnitOfWorkFactory) -> IdempotentConsumer:

@@ -131,3 +131,19 @@ async def test_activity_crossing_the_minimum_grants_benefits_once_and_rituals_co
         await until(caught_up)
     again = await fetch(kafka_settings, "SELECT event_type FROM outbox ORDER BY id")
     assert [r["event_type"] for r in again] == types
+
+
+async def test_a_partner_with_the_longest_id_gets_its_onboarding_plan(kafka_settings: GovernanceSettings) -> None:
+    long_id = "p" * 64
+    await publish(
+        kafka_settings, "/registration", [(ENROLLED.model_copy(update={"partner_id": long_id}), date(2026, 1, 5))]
+    )
+    async with running_consumer(kafka_settings, "gov-long") as consumer:
+
+        async def applied() -> bool:
+            return consumer.applied == 1
+
+        await until(applied)
+    plans = await fetch(kafka_settings, "SELECT stream_id, label FROM streams WHERE partner_id = $1", long_id)
+    assert [(r["stream_id"].startswith("plan:plan-"), r["label"]) for r in plans] == [(True, "2026")]
+    assert await fetch(kafka_settings, "SELECT reason FROM dead_letters") == []

@@ -19,6 +19,7 @@ from governance.domain.plan import (
     decide_sign,
     evolve_plan,
     matching_activity,
+    onboarding_plan_id,
 )
 from governance.domain.plan_progress import Cadence, cadence, criteria_progress, summarize
 from governance_builders import activity, content, given
@@ -161,3 +162,12 @@ def test_criteria_progress_is_the_actual_share_of_each_target() -> None:
         ("pipe", Decimal("250000"), Decimal("62.5"), False),
         ("certs", Decimal(3), Decimal("100.0"), True),
     ]
+
+
+def test_the_onboarding_plan_id_names_the_partner_unless_it_is_too_long() -> None:
+    assert onboarding_plan_id("acme", 2026) == "plan-acme-2026"
+    long_id = onboarding_plan_id("p" * 64, 2026)
+    assert len(long_id) <= 64
+    assert long_id.startswith("plan-")
+    assert long_id.endswith("-2026")
+    assert long_id == onboarding_plan_id("p" * 64, 2026)
