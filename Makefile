@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := -e contracts -e kernel -e services/servicekit -e services/registration -e services/mdf -e services/ledger -e services/insights
+PACKAGES := -e contracts -e kernel -e services/servicekit -e services/registration -e services/mdf -e services/ledger -e services/insights -e services/governance
 
 .PHONY: venv run test test-fast lint bench schemas clean
 
@@ -39,7 +39,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check contracts kernel services tests deploy scripts
-	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger services/insights/insights
+	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger services/insights/insights services/governance/governance
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_limits.py
 

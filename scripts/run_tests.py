@@ -22,6 +22,7 @@ SUITES = [
     "services/mdf/tests",
     "services/ledger/tests",
     "services/insights/tests",
+    "services/governance/tests",
     "tests",
 ]
 

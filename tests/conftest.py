@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from insights.config import InsightsSettings
+from governance.config import GovernanceSettings
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
@@ -16,6 +17,7 @@ LEDGER_INI = ROOT / "services/ledger/alembic.ini"
 REGISTRATION_INI = ROOT / "services/registration/alembic.ini"
 MDF_INI = ROOT / "services/mdf/alembic.ini"
 INSIGHTS_INI = ROOT / "services/insights/alembic.ini"
+GOVERNANCE_INI = ROOT / "services/governance/alembic.ini"
 
 
 @pytest.fixture
@@ -68,6 +70,22 @@ def insights_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, t
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"insights-{topic_prefix}",
+        kafka_session_timeout_ms=3000,
+        relay_poll_seconds=0.2,
+    )
+
+
+@pytest.fixture
+def governance_settings(
+    database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str
+) -> GovernanceSettings:
+    return GovernanceSettings(
+        environment="test",
+        database_url=database_factory.create(GOVERNANCE_INI, prefix="gov"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_partitions=4,
+        consumer_group=f"governance-{topic_prefix}",
         kafka_session_timeout_ms=3000,
         relay_poll_seconds=0.2,
     )

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from . import registry
 from .envelope import CloudEvent
-from .example_data import insights, ledger, mdf, registration
+from .example_data import governance, insights, ledger, mdf, registration
 from .example_data.story import NAMESPACE, EventExample, example_event_id
 from .payload import EventPayload
 from .producers import source_for
@@ -39,6 +39,7 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
     **ledger.EXAMPLES,
     **mdf.EXAMPLES,
     **insights.EXAMPLES,
+    **governance.EXAMPLES,
 }
 
 

@@ -13,6 +13,7 @@ REGISTRATION = "/registration"
 MDF = "/mdf"
 LEDGER = "/ledger"
 INSIGHTS = "/insights"
+GOVERNANCE = "/governance"
 
 _RULES: dict[str, str] = {
     "partner.tier_changed": LEDGER,
@@ -24,6 +25,7 @@ _RULES: dict[str, str] = {
     "ledger.": LEDGER,
     "program.": LEDGER,
     "insights.": INSIGHTS,
+    "governance.": GOVERNANCE,
 }
 
 

@@ -10,15 +10,17 @@ REGISTRATION = "incentives.registration"
 MDF = "incentives.mdf"
 LEDGER = "incentives.ledger"
 INSIGHTS = "incentives.insights"
+GOVERNANCE = "incentives.governance"
 DEAD_LETTER = "incentives.deadletter"
 
-ALL = (REGISTRATION, MDF, LEDGER, INSIGHTS, DEAD_LETTER)
+ALL = (REGISTRATION, MDF, LEDGER, INSIGHTS, GOVERNANCE, DEAD_LETTER)
 
 SOURCE_TOPICS = {
     "/registration": REGISTRATION,
     "/mdf": MDF,
     "/ledger": LEDGER,
     "/insights": INSIGHTS,
+    "/governance": GOVERNANCE,
 }
 
 

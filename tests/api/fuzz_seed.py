@@ -13,6 +13,9 @@ PARTNER = "P-FUZZ"
 DEAL = "d-fuzz-1"
 PROGRAM = "fuzz"
 PILOT = "fuzz-pilot"
+PLAN = "plan-fuzz"
+DISPUTE = "dsp-fuzz"
+PROPOSAL = "prop-fuzz"
 
 
 def _quarter(day: datetime) -> str:
@@ -37,6 +40,15 @@ def _steps(service: str) -> list[tuple[str, str, str, Any]]:
         return [("staff", "PUT", f"/budgets/{_quarter(now)}", {"amount": usd})]
     if service == "insights":
         return []  # read models only: nothing to write through its API
+    if service == "governance":
+        return [
+            ("staff", "POST", "/plans", {"plan_id": PLAN, "partner_id": PARTNER, "year": now.year}),
+            ("partner", "POST", "/disputes", {"dispute_id": DISPUTE, "partner_id": PARTNER,
+                                              "subject_kind": "missing_reward", "subject_ref": DEAL,
+                                              "description": "no rebate", "claimed_amount": usd}),
+            ("partner", "POST", "/proposals", {"proposal_id": PROPOSAL, "partner_id": PARTNER, "program_id": PROGRAM,
+                                               "title": "Fuzz", "text": "more"}),
+        ]  # fmt: skip
     document = (
         "program: fuzz\ntitle: Fuzz\ntiers:\n  levels:\n    - id: registered\n"
         "rebate:\n  percent:\n    registered: {default: 5}\nclawback: {window_days: 60}\n"
@@ -75,4 +87,7 @@ DICTIONARIES: dict[str, list[str]] = {
     "program_id": [PROGRAM],
     "pilot_id": [PILOT],
     "tag": [PILOT],
+    "plan_id": [PLAN],
+    "dispute_id": [DISPUTE],
+    "proposal_id": [PROPOSAL],
 }

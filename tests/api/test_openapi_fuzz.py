@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
+from governance.config import GovernanceSettings
+from governance.entrypoints.api import create_app as governance_app
 from insights.config import InsightsSettings
 from insights.entrypoints.api import create_app as insights_app
 from ledger.config import LedgerSettings
@@ -32,6 +34,7 @@ APPS: dict[str, Callable[[ServiceSettings], FastAPI]] = {
     "mdf": mdf_app,  # type: ignore[dict-item]
     "ledger": ledger_app,  # type: ignore[dict-item]
     "insights": insights_app,  # type: ignore[dict-item]
+    "governance": governance_app,  # type: ignore[dict-item]
 }
 
 
@@ -72,4 +75,4 @@ def test_no_server_error_and_every_response_as_documented(
 
 
 # The settings fixtures of tests/conftest.py, by the names the test asks for.
-_ = (LedgerSettings, MdfSettings, RegistrationSettings, InsightsSettings)
+_ = (LedgerSettings, MdfSettings, RegistrationSettings, InsightsSettings, GovernanceSettings)

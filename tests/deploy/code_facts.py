@@ -18,21 +18,26 @@ from pydantic import SecretStr
 from servicekit.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("ledger", "registration", "mdf", "insights")
+SERVICES = ("ledger", "registration", "mdf", "insights", "governance")
 # The long-running worker of each service besides its relay, as (process name, CLI command).
 WORKERS = {
     "ledger": ("projector", "projector"),
     "registration": ("consumer", "consume"),
     "mdf": ("consumer", "consume"),
     "insights": ("consumer", "consume"),
+    "governance": ("consumer", "consume"),
 }
 # Single-leader workers beyond those (process name, CLI command): an advisory lock elects one.
 LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
     "registration": (("crm-sync", "crm-sync"),),
 }
+# Further workers that scale out (process name, CLI command): replicas share the work (SKIP LOCKED).
+SCALED_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "governance": (("webhooks", "deliver-webhooks"),),
+}
 # Settings that carry credentials: never in a ConfigMap, always from a Secret.
 CREDENTIAL_FIELDS = {"database_url"}
-TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.INSIGHTS, topics.DEAD_LETTER}
+TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.INSIGHTS, topics.GOVERNANCE, topics.DEAD_LETTER}
 
 
 @dataclass(frozen=True)

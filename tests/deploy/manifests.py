@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .code_facts import LEADER_WORKERS, ROOT, SERVICES, WORKERS
+from .code_facts import LEADER_WORKERS, ROOT, SCALED_WORKERS, SERVICES, WORKERS
 from .kustomize import Obj, containers_of, pod_spec, render
 
 K8S = ROOT / "deploy" / "k8s"
@@ -71,6 +71,7 @@ def k8s_process_names(service: str) -> dict[str, str]:
         f"{service}-{worker}": command,
         f"{service}-migrate": "migrate",
         **{f"{service}-{name}": cmd for name, cmd in LEADER_WORKERS.get(service, ())},
+        **{f"{service}-{name}": cmd for name, cmd in SCALED_WORKERS.get(service, ())},
     }
 
 

@@ -10,7 +10,7 @@ import pytest
 from servicekit.kafka import make_producer
 from servicekit.settings import DEV_TOKEN_SECRET
 
-from .code_facts import LEADER_WORKERS, ROOT, SERVICES, WORKERS, service_or_skip
+from .code_facts import LEADER_WORKERS, ROOT, SCALED_WORKERS, SERVICES, TOPICS, WORKERS, service_or_skip
 from .manifests import (
     APP_IMAGE_PREFIX,
     KAFKA,
@@ -36,6 +36,7 @@ def app_services(service: str) -> dict[str, str]:
         f"{service}-relay": "relay",
         f"{service}-{worker}": command,
         **{f"{service}-{name}": cmd for name, cmd in LEADER_WORKERS.get(service, ())},
+        **{f"{service}-{name}": cmd for name, cmd in SCALED_WORKERS.get(service, ())},
     }
 
 
@@ -175,7 +176,7 @@ def test_topic_one_shot_runs_the_provisioning_script_with_one_brokers_numbers() 
     assert (KAFKA / "create-topics.sh").is_file()
     commands = provisioning_commands(**{k: str(v) for k, v in job["environment"].items()})
     creates = [c for c in commands if "--create" in c]
-    assert len(creates) == 5  # every topic of incentive_contracts.topics.ALL (insights added the fifth)
+    assert len(creates) == len(TOPICS)  # every topic of contracts.topics
     for create in creates:
         assert flag_values(create, "--partitions") == [job["environment"]["PARTITIONS"]]
         assert flag_values(create, "--replication-factor") == ["1"]

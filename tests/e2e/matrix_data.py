@@ -1,6 +1,7 @@
-"""The authorization matrix's data: two partners with objects in all three services (registration: a
+"""The authorization matrix's data: two partners with objects in every service (registration: a
 partner, a deal, an engagement; MDF: an allocation, an approved request, a claim; ledger: entries, a
-simulation, a payout batch, a pilot), and valid bodies for the writes a partner token may call."""
+simulation, a payout batch, a pilot; governance: a signed plan, a dispute, a proposal), and valid
+bodies for the writes a partner token may call."""
 
 from __future__ import annotations
 
@@ -57,6 +58,10 @@ class PartnerIds:
     claim_id: str = ""
     entry_id: str = ""
     simulation_id: str = ""
+    plan_id: str = ""
+    dispute_id: str = ""
+    proposal_id: str = ""
+    subscription_id: str = ""
 
     def values(self) -> set[str]:
         return {v for v in vars(self).values() if v}
@@ -96,7 +101,57 @@ def bodies(foreign: PartnerIds) -> dict[tuple[str, str, str], Any]:
         ("mdf", "POST", "/requests/{request_id}/results"): {"results": {"registrations": 10}},
         ("mdf", "POST", "/requests/{request_id}/claims"): claim_body(f"cl-{uuid.uuid4().hex[:6]}", eur),
         ("ledger", "POST", "/simulations"): {"program_id": "default", "version": 0, "partner_id": foreign.partner_id},
+        **governance_bodies(foreign),
     }
+
+
+def governance_bodies(foreign: PartnerIds) -> dict[tuple[str, str, str], Any]:
+    """Valid governance bodies aimed at the other partner (a partner route must answer 404, not 422)."""
+    usd = {"amount": "1000.00", "currency": "USD"}
+    return {
+        ("governance", "POST", "/plans"): {"plan_id": f"x-{uuid.uuid4().hex[:6]}", "partner_id": foreign.partner_id,
+                                           "year": 2027},
+        ("governance", "POST", "/plans/{plan_id}/extend"): {"plan_id": f"x-{uuid.uuid4().hex[:6]}"},
+        ("governance", "PUT", "/plans/{plan_id}/content"): {"target_segments": ["retail"]},
+        ("governance", "POST", "/plans/{plan_id}/signatures"): {"plan_version": 1},
+        ("governance", "POST", "/plans/{plan_id}/activities/{activity_id}/completion"): {"completed_on": "2026-03-01"},
+        ("governance", "POST", "/disputes"): {"dispute_id": f"x-{uuid.uuid4().hex[:6]}",
+                                              "partner_id": foreign.partner_id, "subject_kind": "missing_reward",
+                                              "subject_ref": "deal-x", "description": "missing", "claimed_amount": usd},
+        ("governance", "POST", "/subscriptions"): {"subscription_id": f"x-{uuid.uuid4().hex[:6]}",
+                                                   "partner_id": foreign.partner_id, "url": "http://hook.example/x",
+                                                   "event_types": ["governance.benefit_granted"]},
+        ("governance", "POST", "/proposals"): {"proposal_id": f"x-{uuid.uuid4().hex[:6]}",
+                                               "partner_id": foreign.partner_id, "program_id": "default",
+                                               "title": "Idea", "text": "more"},
+    }  # fmt: skip
+
+
+async def governance_data(service: Service, ids: dict[str, PartnerIds]) -> None:
+    """Each partner's own plan (signed by both sides), dispute (in review), proposal and webhook subscription."""
+    staff = auth_header(service.settings, "program:admin")
+    for partner_id, own in ids.items():
+        token = auth_header(service.settings, "partner:read", "partner:write", partner_id=partner_id)
+        own.plan_id, own.dispute_id, own.proposal_id = f"plan-{partner_id}", f"dsp-{partner_id}", f"prop-{partner_id}"
+        activity = {"activity_id": "qbr-1", "kind": "qbr", "title": "QBR", "partner_owner": "P", "vendor_owner": "V",
+                    "due_on": "2026-03-31"}  # fmt: skip
+        plan = {"plan_id": own.plan_id, "partner_id": partner_id, "year": 2026, "activities": [activity]}
+        await ok(service.client, "POST", "/plans", plan, token)
+        await ok(service.client, "POST", f"/plans/{own.plan_id}/signatures", {"plan_version": 1}, token)
+        await ok(service.client, "POST", f"/plans/{own.plan_id}/signatures", {"plan_version": 1}, staff)
+        dispute = {"dispute_id": own.dispute_id, "partner_id": partner_id, "subject_kind": "statement_line",
+                   "subject_ref": "entry-1", "description": "wrong rate"}  # fmt: skip
+        await ok(service.client, "POST", "/disputes", dispute, token)
+        await ok(service.client, "POST", f"/disputes/{own.dispute_id}/review", {}, staff)
+        proposal = {"proposal_id": own.proposal_id, "partner_id": partner_id, "program_id": "default",
+                    "title": "Idea", "text": "count webinars"}  # fmt: skip
+        await ok(service.client, "POST", "/proposals", proposal, token)
+        await ok(service.client, "POST", f"/proposals/{own.proposal_id}/answers",
+                 {"status": "under_consideration", "answer": "noted"}, staff)  # fmt: skip
+        own.subscription_id = f"sub-{partner_id}"
+        hook = {"subscription_id": own.subscription_id, "partner_id": partner_id, "url": "http://hook.example/h",
+                "event_types": ["governance.dispute_resolved"]}  # fmt: skip
+        await ok(service.client, "POST", "/subscriptions", hook, token)
 
 
 def request_body(partner_id: str, request_id: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 covered without touching this file) by every role, aimed at another partner's ids.
 
 Partner-bound tokens carry every scope there is, one at a time and all together (issue 13, defect 1:
-a binding confines a token whatever its scopes); every row of the three databases that names either
+a binding confines a token whatever its scopes); every row of the databases that names either
 partner is the same after all their attempts as before (insights' database too).
 
 Two partners have data in all three services (registration: deals, engagements; MDF: allocations,
@@ -30,6 +30,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from governance.config import GovernanceSettings
+from governance.entrypoints.api import create_app as governance_app
 from insights.config import InsightsSettings
 from insights.entrypoints.api import create_app as insights_app
 from ledger.config import LedgerSettings
@@ -42,7 +44,18 @@ from servicekit.testing.client import app_client, auth_header
 from servicekit.testing.databases import DatabaseFactory
 
 from .insights_outboxes import insights_learns
-from .matrix_data import A, B, Clock, PartnerIds, Service, bodies, ledger_data, mdf_data, registration_data
+from .matrix_data import (
+    A,
+    B,
+    Clock,
+    PartnerIds,
+    Service,
+    bodies,
+    governance_data,
+    ledger_data,
+    mdf_data,
+    registration_data,
+)
 from .mdf_partners import mdf_learns_enrolments
 from .partner_bound import partner_bound_roles, rows_naming
 
@@ -50,7 +63,10 @@ MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics"}
 WEBHOOKS = re.compile(r"^/webhooks/")
 PROGRAM_RULES = re.compile(r"^/(programs/[^/]+/versions|pilots$|cohorts/[^/]+/changes)")
-PARTNER_PARAMS = {"partner_id", "deal_id", "engagement_id", "request_id", "claim_id", "entry_id", "simulation_id"}
+PARTNER_PARAMS = {
+    "partner_id", "deal_id", "engagement_id", "request_id", "claim_id", "entry_id", "simulation_id",
+    "plan_id", "dispute_id", "proposal_id", "subscription_id", "delivery_id",
+}  # fmt: skip
 ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "partner A": (("partner:read", "partner:write"), A),
     "partner B": (("partner:read", "partner:write"), B),
@@ -112,6 +128,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
     ledger_settings: LedgerSettings,
     mdf_settings: MdfSettings,
     insights_settings: InsightsSettings,
+    governance_settings: GovernanceSettings,
 ) -> None:
     reg_clock, mdf_clock = Clock(date(2026, 3, 2)), Clock(date(2026, 4, 1))
     apps = [
@@ -119,6 +136,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
         ("mdf", mdf_app(mdf_settings, clock=mdf_clock), mdf_settings),
         ("ledger", ledger_app(ledger_settings), ledger_settings),
         ("insights", insights_app(insights_settings, clock=mdf_clock), insights_settings),
+        ("governance", governance_app(governance_settings, clock=mdf_clock), governance_settings),
     ]
     ids = {A: PartnerIds(A), B: PartnerIds(B)}
     async with (
@@ -126,14 +144,16 @@ async def test_every_route_refuses_every_role_another_partners_data(
         app_client(apps[1][1]) as mdf_client,
         app_client(apps[2][1]) as led_client,
         app_client(apps[3][1]) as insights_client,
+        app_client(apps[4][1]) as gov_client,
     ):
-        clients = [reg_client, mdf_client, led_client, insights_client]
+        clients = [reg_client, mdf_client, led_client, insights_client, gov_client]
         services = [Service(n, a, c, s) for (n, a, s), c in zip(apps, clients, strict=True)]
         await registration_data(services[0], ids)
         await mdf_learns_enrolments(registration_settings, mdf_settings)  # allocations need known partners
         await mdf_data(services[1], mdf_clock, ids)
         shared = await ledger_data(services[2], ids)
         await insights_learns(insights_settings, registration_settings, mdf_settings, ledger_settings)
+        await governance_data(services[4], ids)
         shared |= {
             "period": "2026-Q2",
             "direct_deal_id": "dd-none",
@@ -144,6 +164,9 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "dead_letter_id": "1",
             "alert_id": "alert-none",
             "batch_id": "batch-none",
+            "activity_id": "qbr-1",
+            "item_kind": "deal",
+            "item_id": "d-none",
         }
 
         databases = [s.settings.database_url for s in services]
@@ -151,7 +174,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
         before = await rows_naming(databases, marks)
         assert {
             "deals", "engagements", "mdf_requests", "mdf_claims", "allocations", "postings", "simulations",
-            "insights_deals", "insights_partners",
+            "insights_deals", "insights_partners", "streams",
         } <= {
             t.split(".")[1] for t in before
         }, before.keys()

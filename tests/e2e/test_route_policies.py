@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from governance.config import GovernanceSettings
+from governance.entrypoints.api import create_app as governance_app
 from insights.config import InsightsSettings
 from insights.entrypoints.api import create_app as insights_app
 from ledger.config import LedgerSettings
@@ -32,6 +34,7 @@ def apps() -> dict[str, FastAPI]:
         "mdf": mdf_app(MdfSettings(environment="test", database_url=DB)),
         "ledger": ledger_app(LedgerSettings(environment="test", database_url=DB)),
         "insights": insights_app(InsightsSettings(environment="test", database_url=DB)),
+        "governance": governance_app(GovernanceSettings(environment="test", database_url=DB)),
     }
 
 
@@ -100,3 +103,9 @@ def test_only_confining_routes_take_partner_scopes() -> None:
         assert f"insights {staff_only}" not in confining
     for own in ("GET /alerts", "GET /alerts/{alert_id}", "GET /anomalies", "GET /anomalies/{deal_id}"):
         assert f"insights {own}" in confining
+    assert "governance POST /disputes/{dispute_id}/resolve" not in confining
+    assert "governance POST /audits" not in confining
+    assert "governance GET /audits/{period}" not in confining
+    assert "governance POST /benefits/evaluations" not in confining
+    assert "governance GET /partners/{partner_id}/benefits" in confining
+    assert "governance POST /disputes/{dispute_id}/escalate" in confining

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import httpx
+import pytest
+from governance.config import GovernanceSettings
+from governance.entrypoints.api import create_app
+from servicekit.testing.client import app_client
+from servicekit.testing.databases import DatabaseFactory
+
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+
+
+class SettableClock:
+    """The service's clock in tests: business dates (windows, escalations) without waiting."""
+
+    def __init__(self, day: date) -> None:
+        self.set(day)
+
+    def set(self, day: date) -> None:
+        self.current = datetime.combine(day, time(12), UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+
+@pytest.fixture
+def governance_settings(database_factory: DatabaseFactory, topic_prefix: str) -> GovernanceSettings:
+    return GovernanceSettings(
+        environment="test",
+        database_url=database_factory.create(ALEMBIC_INI, prefix="gov"),
+        topic_prefix=topic_prefix,
+        topic_partitions=3,
+    )
+
+
+@pytest.fixture
+def kafka_settings(governance_settings: GovernanceSettings, kafka_bootstrap: str) -> GovernanceSettings:
+    """The same database, plus the session's real Kafka-protocol broker."""
+    return governance_settings.model_copy(
+        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": 3000}
+    )
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(date(2026, 4, 1))
+
+
+@pytest.fixture
+async def governance_client(
+    governance_settings: GovernanceSettings, clock: SettableClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(create_app(governance_settings, clock=clock)) as client:
+        yield client

@@ -1,0 +1,76 @@
+"""Producing other services' events to the test broker, running the governance consumer, reading rows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from governance.config import GovernanceSettings
+from governance.entrypoints.consumer import ACTIVITY_FEED
+from incentive_contracts import topics
+from incentive_contracts.payload import EventPayload
+from incentive_contracts.registry import encode
+from servicekit.consumer import IdempotentConsumer
+from servicekit.db import sync_url
+from servicekit.kafka import ensure_topics
+from servicekit.runner import all_topics
+
+SOURCE_TOPICS = {
+    "/registration": topics.REGISTRATION,
+    "/mdf": topics.MDF,
+    "/ledger": topics.LEDGER,
+    "/governance": topics.GOVERNANCE,
+}
+
+
+async def publish(settings: GovernanceSettings, source: str, events: list[tuple[EventPayload, date]]) -> None:
+    """Send events as their producer would, each recorded on the given day."""
+    await ensure_topics(settings, all_topics(settings.topic_prefix))
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        for n, (payload, day) in enumerate(events, start=1):
+            envelope = encode(payload, source=source, time=datetime.combine(day, time(9), UTC), sequence=n)
+            topic = topics.prefixed(SOURCE_TOPICS[source], settings.topic_prefix)
+            await producer.send_and_wait(topic, envelope.to_json(), key=payload.partner_id.encode())
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIterator[IdempotentConsumer]:
+    settings = settings.model_copy(update={"consumer_group": group})
+    factory = ACTIVITY_FEED.uow_factory(settings, pool_size=2)
+    consumer = ACTIVITY_FEED.build(settings, factory)
+    await consumer.consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield consumer
+    finally:
+        consumer.stop()
+        await task
+        await consumer.consumer.stop()
+        await factory.engine.dispose()
+
+
+async def fetch(settings: GovernanceSettings, sql: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(sync_url(settings.database_url))
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
+    """Wait until the condition holds; fail after ``timeout`` seconds (a bound on a wait for events
+    that never come, not a performance assertion)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition {condition.__name__} not met within {timeout}s")
+        await asyncio.sleep(0.05)
