@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from insights.config import InsightsSettings
 from governance.config import GovernanceSettings
+from insights.config import InsightsSettings
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings

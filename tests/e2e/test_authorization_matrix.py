@@ -173,11 +173,17 @@ async def test_every_route_refuses_every_role_another_partners_data(
         marks = ids[A].values() | ids[B].values()
         before = await rows_naming(databases, marks)
         assert {
-            "deals", "engagements", "mdf_requests", "mdf_claims", "allocations", "postings", "simulations",
-            "insights_deals", "insights_partners", "streams",
-        } <= {
-            t.split(".")[1] for t in before
-        }, before.keys()
+            "deals",
+            "engagements",
+            "mdf_requests",
+            "mdf_claims",
+            "allocations",
+            "postings",
+            "simulations",
+            "insights_deals",
+            "insights_partners",
+            "streams",
+        } <= {t.split(".")[1] for t in before}, before.keys()
         bound_roles = partner_bound_roles(A) | partner_bound_roles(B)
         failures, checked = await attempts(services, ids, shared, bound_roles, lists_unfiltered=True)
         assert checked > 2000

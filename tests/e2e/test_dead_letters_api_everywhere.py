@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from incentive_contracts import topics
 from governance.entrypoints.api import create_app as governance_app
+from incentive_contracts import topics
 from insights.entrypoints.api import create_app as insights_app
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings

@@ -14,6 +14,7 @@ from incentive_contracts import topics
 
 from .consumer import IdempotentConsumer
 from .container import ServiceRuntime
+from .db import create_engine
 from .gc_tuning import tune_for_batches
 from .handling import EventHandler
 from .heartbeat import Heartbeat
@@ -21,6 +22,7 @@ from .kafka import ensure_topics, make_consumer, make_producer
 from .logging import configure_logging
 from .relay import OutboxRelay
 from .settings import ServiceSettings
+from .unit_of_work import UnitOfWorkFactory
 
 
 class Stoppable(Protocol):
@@ -88,6 +90,11 @@ class ConsumerSpec:
         """A runtime of its own for a consumer process (the service is named after ``source``)."""
         topic = topics.prefixed(self.topic, settings.topic_prefix)
         return ServiceRuntime.build(settings, service=self.source.strip("/"), source=self.source, topic=topic)
+
+    def uow_factory(self, settings: ServiceSettings, pool_size: int) -> UnitOfWorkFactory:
+        """Units on an engine of their own (tools and tests that drive the handler directly)."""
+        engine = create_engine(settings.database_url, pool_size=pool_size)
+        return UnitOfWorkFactory(engine, source=self.source, topic=topics.prefixed(self.topic, settings.topic_prefix))
 
     def build(self, runtime: ServiceRuntime, **overrides: object) -> IdempotentConsumer:
         """The consumer on ``runtime``'s units; ``overrides`` go to the Kafka client (tests)."""

@@ -8,14 +8,14 @@ Runs on servicekit's IdempotentConsumer (effects, inbox and offsets in one trans
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from incentive_contracts import topics
 from pydantic import ValidationError
-from servicekit.consumer import EventHandler, IdempotentConsumer, Inbound, Rejection
-from servicekit.kafka import make_consumer
+from servicekit.consumer import EventHandler, Inbound, Rejection
+from servicekit.container import ServiceRuntime
 from servicekit.runner import ConsumerSpec
-from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.unit import SqlGovernanceUnit
 from ..application.activity_feed import Observed, apply_event, evaluate_touched
@@ -54,25 +54,20 @@ class ActivityHandler(EventHandler):
         return rejections
 
 
-def build_consumer(settings: GovernanceSettings, uow_factory: UnitOfWorkFactory) -> IdempotentConsumer:
-    return IdempotentConsumer(
-        make_consumer(settings, settings.consumer_group),
-        uow_factory,
-        ActivityHandler(settings.rule_book()),
-        group_id=settings.consumer_group,
-        topics=[topics.prefixed(t, settings.topic_prefix) for t in CONSUMED],
-        dead_letter_topic=topics.prefixed(topics.DEAD_LETTER, settings.topic_prefix),
-        max_records=settings.consumer_max_records,
-        park_timeout=timedelta(seconds=settings.consumer_park_timeout_seconds),
-        park_retry_seconds=settings.consumer_park_retry_seconds,
-    )
-
-
 ACTIVITY_FEED = ConsumerSpec(
     command="consume",
     help="Consume the registration, mdf, ledger and governance topics: activity for commitment benefits, "
     "plan rituals, the spot-audit population, onboarding plans and webhook deliveries.",
     source=SOURCE,
     topic=topics.GOVERNANCE,
-    build=build_consumer,
+    consumes=CONSUMED,
+    group=lambda settings: settings.consumer_group,
+    handler=lambda runtime: ActivityHandler(_settings(runtime).rule_book()),
+    max_records=lambda settings: settings.consumer_max_records,
 )
+
+
+def _settings(runtime: ServiceRuntime) -> GovernanceSettings:
+    settings = runtime.settings
+    assert isinstance(settings, GovernanceSettings)
+    return settings

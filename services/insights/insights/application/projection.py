@@ -185,6 +185,12 @@ class Fold:
 
 
 def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
+    if not _apply_registration(fold, payload):
+        _apply_engagement_mdf_ledger(fold, payload, at)
+
+
+def _apply_registration(fold: Fold, payload: EventPayload) -> bool:
+    """Partner and deal events; ``False`` for any other event."""
     match payload:
         case p.PartnerEnrolled() | p.PartnerUpdated():
             fold.enrol(payload)
@@ -226,6 +232,13 @@ def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
             fold.move(payload.deal_id, "rejected", payload.confirmed_on, closing=True, any_stage=True)
         case d.DealReversed():
             fold.reverse(payload)
+        case _:
+            return False
+    return True
+
+
+def _apply_engagement_mdf_ledger(fold: Fold, payload: EventPayload, at: datetime) -> None:
+    match payload:
         case e.EngagementRecorded():
             fact = EngagementFact(payload.engagement_id, payload.partner_id, payload.kind.value, payload.occurred_on)
             if payload.engagement_id not in fold.known.engagements:

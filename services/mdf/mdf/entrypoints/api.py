@@ -14,6 +14,7 @@ from . import routes_claims, routes_fund_positions, routes_funds, routes_periods
 
 __all__ = ["SOURCE", "create_app"]
 
+
 def create_app(
     settings: MdfSettings | None = None, *, clock: Clock | None = None, container: MdfContainer | None = None
 ) -> FastAPI:
