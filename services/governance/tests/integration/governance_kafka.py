@@ -45,8 +45,8 @@ async def publish(settings: GovernanceSettings, source: str, events: list[tuple[
 @asynccontextmanager
 async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIterator[IdempotentConsumer]:
     settings = settings.model_copy(update={"consumer_group": group})
-    factory = ACTIVITY_FEED.uow_factory(settings, pool_size=2)
-    consumer = ACTIVITY_FEED.build(settings, factory)
+    runtime = ACTIVITY_FEED.runtime(settings)
+    consumer = ACTIVITY_FEED.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -55,7 +55,7 @@ async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIte
         consumer.stop()
         await task
         await consumer.consumer.stop()
-        await factory.engine.dispose()
+        await runtime.close()
 
 
 async def fetch(settings: GovernanceSettings, sql: str, *args: Any) -> list[asyncpg.Record]:
