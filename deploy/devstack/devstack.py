@@ -29,8 +29,10 @@ from servicekit.testing.databases import with_database
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PORTS = {"ledger": 8000, "registration": 8001, "mdf": 8002}
-# DEVSTACK_SERVICES=ledger,registration runs a subset (default: all three).
-SERVICES = {s: PORTS[s] for s in os.environ.get("DEVSTACK_SERVICES", ",".join(PORTS)).split(",") if s in PORTS}
+# DEVSTACK_SERVICES=ledger,registration runs a subset (default: all three); DEVSTACK_PORT_OFFSET moves
+# every API port (a second stack beside the first, as the browser tests start one).
+OFFSET = int(os.environ.get("DEVSTACK_PORT_OFFSET", "0"))
+SERVICES = {s: PORTS[s] + OFFSET for s in os.environ.get("DEVSTACK_SERVICES", ",".join(PORTS)).split(",") if s in PORTS}
 WORKERS = {
     "ledger": ["relay", "projector"],
     "registration": ["relay", "crm-sync", "consume"],
