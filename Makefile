@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := -e contracts -e kernel -e services/servicekit -e services/registration -e services/mdf -e services/ledger
+PACKAGES := -e contracts -e kernel -e services/servicekit -e services/registration -e services/mdf -e services/ledger -e services/insights
 
 .PHONY: venv run demo browser test test-fast lint bench schemas clean
 
@@ -51,7 +51,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check contracts kernel services tests deploy scripts
-	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger
+	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger services/insights/insights
 	$(BIN)/lint-imports
 
 schemas: $(STAMP)

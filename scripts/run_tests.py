@@ -21,6 +21,7 @@ SUITES = [
     "services/registration/tests",
     "services/mdf/tests",
     "services/ledger/tests",
+    "services/insights/tests",
     "tests",
 ]
 

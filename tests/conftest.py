@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from insights.config import InsightsSettings
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEDGER_INI = ROOT / "services/ledger/alembic.ini"
 REGISTRATION_INI = ROOT / "services/registration/alembic.ini"
 MDF_INI = ROOT / "services/mdf/alembic.ini"
+INSIGHTS_INI = ROOT / "services/insights/alembic.ini"
 
 
 @pytest.fixture
@@ -52,6 +54,20 @@ def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"mdf-{topic_prefix}",
+        kafka_session_timeout_ms=3000,
+        relay_poll_seconds=0.2,
+    )
+
+
+@pytest.fixture
+def insights_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_prefix: str) -> InsightsSettings:
+    return InsightsSettings(
+        environment="test",
+        database_url=database_factory.create(INSIGHTS_INI, prefix="ins"),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        topic_partitions=4,
+        consumer_group=f"insights-{topic_prefix}",
         kafka_session_timeout_ms=3000,
         relay_poll_seconds=0.2,
     )

@@ -12,6 +12,7 @@ from . import topics
 REGISTRATION = "/registration"
 MDF = "/mdf"
 LEDGER = "/ledger"
+INSIGHTS = "/insights"
 
 _RULES: dict[str, str] = {
     "partner.tier_changed": LEDGER,
@@ -21,6 +22,7 @@ _RULES: dict[str, str] = {
     "mdf.": MDF,
     "ledger.": LEDGER,
     "program.": LEDGER,
+    "insights.": INSIGHTS,
 }
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 REGISTRATION = "incentives.registration"
 MDF = "incentives.mdf"
 LEDGER = "incentives.ledger"
+INSIGHTS = "incentives.insights"
 DEAD_LETTER = "incentives.deadletter"
 
-ALL = (REGISTRATION, MDF, LEDGER, DEAD_LETTER)
+ALL = (REGISTRATION, MDF, LEDGER, INSIGHTS, DEAD_LETTER)
 
 SOURCE_TOPICS = {
     "/registration": REGISTRATION,
     "/mdf": MDF,
     "/ledger": LEDGER,
+    "/insights": INSIGHTS,
 }
 
 

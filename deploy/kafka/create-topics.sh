@@ -27,7 +27,7 @@ KAFKA_BIN="${KAFKA_BIN:-/opt/kafka/bin}"
 DRY_RUN="${DRY_RUN:-0}"
 
 # The names in contracts/incentive_contracts/topics.py (a test keeps them equal).
-TOPICS="incentives.registration incentives.mdf incentives.ledger incentives.deadletter"
+TOPICS="incentives.registration incentives.mdf incentives.ledger incentives.insights incentives.deadletter"
 
 # Event topics are the audit record: auditors replay from offset 0, so nothing ever expires
 # (retention.ms=-1, retention.bytes=-1). No compaction: every topic is keyed by partner id, and

@@ -31,7 +31,7 @@ LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # Settings that carry credentials: never in a ConfigMap, always from a Secret.
 CREDENTIAL_FIELDS = {"database_url"}
-TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.DEAD_LETTER}
+TOPICS = {topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.INSIGHTS, topics.DEAD_LETTER}
 
 
 @dataclass(frozen=True)

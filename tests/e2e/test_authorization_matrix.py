@@ -3,10 +3,11 @@ covered without touching this file) by every role, aimed at another partner's id
 
 Partner-bound tokens carry every scope there is, one at a time and all together (issue 13, defect 1:
 a binding confines a token whatever its scopes); every row of the three databases that names either
-partner is the same after all their attempts as before.
+partner is the same after all their attempts as before (insights' database too).
 
 Two partners have data in all three services (registration: deals, engagements; MDF: allocations,
-requests, claims; ledger: entries, a payout batch, a simulation). Then, for every route:
+requests, claims; ledger: entries, a payout batch, a simulation), and insights has read every event of
+the three outboxes into its read models. Then, for every route:
 - no token: 401; a valid token without any scope: 403 (every route has scopes);
 - a partner token aimed at the other partner's resources: 403 or 404 for every write and every
   read of a resource of the other partner; a list may answer 200, never with a row of the other
@@ -29,6 +30,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from insights.config import InsightsSettings
+from insights.entrypoints.api import create_app as insights_app
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
@@ -38,6 +41,7 @@ from registration.entrypoints.api import create_app as registration_app
 from servicekit.testing.client import app_client, auth_header
 from servicekit.testing.databases import DatabaseFactory
 
+from .insights_outboxes import insights_learns
 from .matrix_data import A, B, Clock, PartnerIds, Service, bodies, ledger_data, mdf_data, registration_data
 from .mdf_partners import mdf_learns_enrolments
 from .partner_bound import partner_bound_roles, rows_naming
@@ -104,27 +108,32 @@ def mdf_settings(database_factory: DatabaseFactory, topic_prefix: str) -> MdfSet
 
 
 async def test_every_route_refuses_every_role_another_partners_data(
-    registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, mdf_settings: MdfSettings
+    registration_settings: RegistrationSettings,
+    ledger_settings: LedgerSettings,
+    mdf_settings: MdfSettings,
+    insights_settings: InsightsSettings,
 ) -> None:
     reg_clock, mdf_clock = Clock(date(2026, 3, 2)), Clock(date(2026, 4, 1))
     apps = [
         ("registration", registration_app(registration_settings, clock=reg_clock), registration_settings),
         ("mdf", mdf_app(mdf_settings, clock=mdf_clock), mdf_settings),
         ("ledger", ledger_app(ledger_settings), ledger_settings),
+        ("insights", insights_app(insights_settings, clock=mdf_clock), insights_settings),
     ]
     ids = {A: PartnerIds(A), B: PartnerIds(B)}
     async with (
         app_client(apps[0][1]) as reg_client,
         app_client(apps[1][1]) as mdf_client,
         app_client(apps[2][1]) as led_client,
+        app_client(apps[3][1]) as insights_client,
     ):
-        services = [
-            Service(n, a, c, s) for (n, a, s), c in zip(apps, [reg_client, mdf_client, led_client], strict=True)
-        ]
+        clients = [reg_client, mdf_client, led_client, insights_client]
+        services = [Service(n, a, c, s) for (n, a, s), c in zip(apps, clients, strict=True)]
         await registration_data(services[0], ids)
         await mdf_learns_enrolments(registration_settings, mdf_settings)  # allocations need known partners
         await mdf_data(services[1], mdf_clock, ids)
         shared = await ledger_data(services[2], ids)
+        await insights_learns(insights_settings, registration_settings, mdf_settings, ledger_settings)
         shared |= {
             "period": "2026-Q2",
             "direct_deal_id": "dd-none",
@@ -138,7 +147,10 @@ async def test_every_route_refuses_every_role_another_partners_data(
         databases = [s.settings.database_url for s in services]
         marks = ids[A].values() | ids[B].values()
         before = await rows_naming(databases, marks)
-        assert {"deals", "engagements", "mdf_requests", "mdf_claims", "allocations", "postings", "simulations"} <= {
+        assert {
+            "deals", "engagements", "mdf_requests", "mdf_claims", "allocations", "postings", "simulations",
+            "insights_deals", "insights_partners",
+        } <= {
             t.split(".")[1] for t in before
         }, before.keys()
         bound_roles = partner_bound_roles(A) | partner_bound_roles(B)

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from insights.config import InsightsSettings
+from insights.entrypoints.api import create_app as insights_app
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
@@ -29,6 +31,7 @@ def apps() -> dict[str, FastAPI]:
         "registration": registration_app(RegistrationSettings(environment="test", database_url=DB)),
         "mdf": mdf_app(MdfSettings(environment="test", database_url=DB)),
         "ledger": ledger_app(LedgerSettings(environment="test", database_url=DB)),
+        "insights": insights_app(InsightsSettings(environment="test", database_url=DB)),
     }
 
 

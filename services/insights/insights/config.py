@@ -1,0 +1,37 @@
+"""Insights service settings (environment variables ``INSIGHTS_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+from servicekit.settings import ServiceSettings
+
+# The default program's engagement points (services/ledger/ledger/programs/default.yaml): program rules
+# are not on the wire, so the weights insights counts points with are configured here.
+DEFAULT_ENGAGEMENT_POINTS = {
+    "quarterly_business_review": 10,
+    "joint_business_plan": 15,
+    "enablement_session": 3,
+    "certification": 8,
+    "joint_marketing_activity": 5,
+}
+
+
+class InsightsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="INSIGHTS_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/insights"
+    http_port: int = 8003
+    consumer_group: str = "insights-read-models"
+    consumer_max_records: int = 2000
+    reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    engagement_points: dict[str, int] = dict(DEFAULT_ENGAGEMENT_POINTS)
+    max_page_size: int = 200
+
+    @field_validator("engagement_points")
+    @classmethod
+    def _no_negative_points(cls, points: dict[str, int]) -> dict[str, int]:
+        negative = sorted(kind for kind, value in points.items() if value < 0)
+        if negative:
+            raise ValueError(f"engagement points cannot be negative: {', '.join(negative)}")
+        return points

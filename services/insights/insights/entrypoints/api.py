@@ -1,0 +1,40 @@
+"""HTTP API of the insights service: thin routes over the indicator, cohort and money read models.
+
+Each router is listed once here; a helper adding a router adds one line to ``ROUTERS``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from incentive_kernel.clock import Clock
+from servicekit.app import create_service_app
+from servicekit.dead_letter_api import dead_letter_router
+
+from ..bootstrap import SOURCE, InsightsContainer, bootstrap
+from ..config import InsightsSettings
+from ..domain.errors import NotFound
+from . import routes_cohorts, routes_indicators, routes_partners
+from .consumer import READ_MODELS
+
+__all__ = ["SOURCE", "create_app"]
+
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+}
+
+ROUTERS: list[APIRouter] = [
+    routes_partners.router,
+    routes_indicators.router,
+    routes_cohorts.router,
+    dead_letter_router(READ_MODELS),
+]
+
+
+def create_app(
+    settings: InsightsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    container: InsightsContainer | None = None,
+) -> FastAPI:
+    container = container or bootstrap(settings, clock=clock)
+    return create_service_app(container, title="Program insights", routers=ROUTERS, domain_errors=DOMAIN_ERRORS)
