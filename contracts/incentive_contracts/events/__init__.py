@@ -1,5 +1,5 @@
 """Payload models, one module per producing domain. Importing this package registers them all."""
 
-from . import deal, engagement, ledger, mdf, partner, program
+from . import deal, engagement, insights, ledger, mdf, partner, program
 
-__all__ = ["deal", "engagement", "ledger", "mdf", "partner", "program"]
+__all__ = ["deal", "engagement", "insights", "ledger", "mdf", "partner", "program"]

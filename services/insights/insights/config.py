@@ -27,6 +27,14 @@ class InsightsSettings(ServiceSettings):
     reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     engagement_points: dict[str, int] = dict(DEFAULT_ENGAGEMENT_POINTS)
     max_page_size: int = 200
+    # money views (ROI, alerts, anomaly decisions, finance)
+    registration_url: str = "http://127.0.0.1:8001"  # anomaly decisions are forwarded there
+    ledger_url: str = "http://127.0.0.1:8002"  # the quarterly reconciliation is read there
+    peer_timeout_seconds: float = Field(default=10.0, gt=0)
+    roi_baseline_quarters: int = Field(default=4, ge=1, le=12)
+    roi_min_treated: int = Field(default=5, ge=1)
+    roi_min_comparison: int = Field(default=5, ge=1)
+    thresholds_dir: str | None = None  # drift-threshold YAML versions; default: the ones shipped
 
     @field_validator("engagement_points")
     @classmethod

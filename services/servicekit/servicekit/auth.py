@@ -39,6 +39,7 @@ SCOPES = {
     "finance:write": "cut and acknowledge payout batches",
     "audit:read": "read the consumed event log and chain heads",
     "insights:read": "read program analytics (indicators, cohorts, ROI, alerts) across partners",
+    "insights:write": "evaluate and acknowledge drift alerts",
     "partner:read": "a partner reading its own data (token bound to partner_id)",
     "partner:write": "a partner writing its own deals, requests and claims",
     "ops:admin": "operations: re-drive dead letters, re-publish",

@@ -13,19 +13,35 @@ from servicekit.dead_letter_api import dead_letter_router
 from ..bootstrap import SOURCE, InsightsContainer, bootstrap
 from ..config import InsightsSettings
 from ..domain.errors import NotFound
-from . import routes_cohorts, routes_indicators, routes_partners
+from ..domain.money_errors import AlreadyDone, NoThresholds, UpstreamUnavailable
+from . import (
+    routes_alerts,
+    routes_anomalies,
+    routes_cohorts,
+    routes_finance,
+    routes_indicators,
+    routes_partners,
+    routes_roi,
+)
 from .consumer import READ_MODELS
 
 __all__ = ["SOURCE", "create_app"]
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "Not found"),
+    AlreadyDone: (409, "Already done"),
+    NoThresholds: (409, "No drift thresholds in force"),
+    UpstreamUnavailable: (503, "Owner service unavailable"),
 }
 
 ROUTERS: list[APIRouter] = [
     routes_partners.router,
     routes_indicators.router,
     routes_cohorts.router,
+    routes_roi.router,
+    routes_alerts.router,
+    routes_anomalies.router,
+    routes_finance.router,
     dead_letter_router(READ_MODELS),
 ]
 

@@ -14,7 +14,9 @@ from servicekit.kafka import make_consumer
 from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
+from ..adapters.money_store import SqlMoneyWriter
 from ..adapters.read_models import SqlReadModels
+from ..application.money_projection import MoneyEvent, project_money
 from ..application.projection import Consumed, project
 from ..bootstrap import SOURCE
 from ..config import InsightsSettings
@@ -25,6 +27,11 @@ CONSUMED_TOPICS = (topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.INSIGH
 class ReadModelHandler(EventHandler):
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         waiting = await project(SqlReadModels(uow.conn), [Consumed(e.payload, e.envelope.time) for e in events])
+        deferred = {w.index for w in waiting}
+        applied = [
+            MoneyEvent(e.envelope.id, e.payload, e.envelope.time) for n, e in enumerate(events) if n not in deferred
+        ]
+        await project_money(SqlMoneyWriter(uow.conn), applied)
         return [Rejection(events[w.index], w.reason, w.waiting_for) for w in waiting]
 
 

@@ -1,0 +1,310 @@
+"""Response models of the money routes: ROI, alerts, the anomaly queue and the finance views.
+Money is the contracts' Money (decimal string + currency); ratios are decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from incentive_contracts.money import Money
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..application.money_ports import PayoutBatch, PayoutLine, QueueItem, StoredAlert
+from ..domain.roi import ASSUMPTIONS, LIMITS, RoiMethod, RoiResult, method_text
+
+
+def _money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else Money.recorded(amount, currency)
+
+
+def _ratio(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+class RoiMethodOut(BaseModel):
+    text: str
+    baseline_quarters: int
+    min_treated: int
+    min_comparison: int
+    assumptions: list[str]
+    limits: list[str]
+
+    @classmethod
+    def of(cls, method: RoiMethod) -> RoiMethodOut:
+        return cls(
+            text=method_text(method),
+            baseline_quarters=method.baseline_quarters,
+            min_treated=method.min_treated,
+            min_comparison=method.min_comparison,
+            assumptions=list(ASSUMPTIONS),
+            limits=list(LIMITS),
+        )
+
+
+class RoiRow(BaseModel):
+    incentive: str = Field(
+        description="{program}/{component}: rebate:<product line>, growth_accelerator, spiff:<id>..."
+    )
+    quarter: str
+    cost: Money
+    attributed_revenue: Money
+    cost_per_attributed_revenue: str | None = Field(description="cost / attributed revenue, a decimal string")
+    treated_partners: int
+    treated_with_baseline: int
+    comparison_partners: int
+    baseline_revenue: Money | None
+    incremental_revenue: Money | None
+    comparison_uplift: Money | None
+    effect: Money | None = Field(description="incremental revenue net of the comparison group's uplift")
+    cost_of_treated_with_baseline: Money | None
+    return_on_cost: str | None = Field(description="(effect - cost) / cost, a decimal string; null when withheld")
+    notes: list[str] = Field(description="why a figure is withheld (small sample), empty otherwise")
+
+    @classmethod
+    def of(cls, r: RoiResult) -> RoiRow:
+        c = r.currency
+        return cls(
+            incentive=r.incentive,
+            quarter=r.quarter,
+            cost=Money.recorded(r.cost, c),
+            attributed_revenue=Money.recorded(r.attributed_revenue, c),
+            cost_per_attributed_revenue=_ratio(r.cost_per_attributed_revenue),
+            treated_partners=r.treated_partners,
+            treated_with_baseline=r.treated_with_baseline,
+            comparison_partners=r.comparison_partners,
+            baseline_revenue=_money(r.baseline_revenue, c),
+            incremental_revenue=_money(r.incremental_revenue, c),
+            comparison_uplift=_money(r.comparison_uplift, c),
+            effect=_money(r.effect, c),
+            cost_of_treated_with_baseline=_money(r.cost_of_treated_with_baseline, c),
+            return_on_cost=_ratio(r.return_on_cost),
+            notes=list(r.notes),
+        )
+
+
+class RoiPage(BaseModel):
+    currency: str
+    method: RoiMethodOut
+    items: list[RoiRow]
+    next_cursor: str | None
+
+
+class AlertOut(BaseModel):
+    alert_id: str
+    threshold_id: str
+    thresholds_version: int
+    indicator: str
+    scope: str = Field(description="partner | cohort")
+    scope_id: str = Field(description="the partner id, or the cohort as '<dimension>:<value>'")
+    period: str
+    rule: str
+    limit: str
+    value: str
+    baseline: str | None
+    change: str | None = Field(description="relative change from the baseline, -0.25 = down 25 %")
+    severity: str
+    raised_at: datetime
+    status: str = Field(description="open | acknowledged")
+    acknowledged_by: str | None
+    acknowledged_reason: str | None
+    acknowledged_at: datetime | None
+
+    @classmethod
+    def of(cls, a: StoredAlert) -> AlertOut:
+        d = a.drift
+        return cls(
+            alert_id=d.alert_id,
+            threshold_id=d.threshold_id,
+            thresholds_version=d.thresholds_version,
+            indicator=d.indicator,
+            scope=d.scope.value,
+            scope_id=d.subject,
+            period=d.period,
+            rule=d.rule.value,
+            limit=format(d.limit, "f"),
+            value=format(d.value, "f"),
+            baseline=_ratio(d.baseline),
+            change=_ratio(d.change),
+            severity=d.severity,
+            raised_at=a.raised_at,
+            status="open" if a.acknowledged_at is None else "acknowledged",
+            acknowledged_by=a.acknowledged_by,
+            acknowledged_reason=a.acknowledged_reason,
+            acknowledged_at=a.acknowledged_at,
+        )
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    next_cursor: str | None
+
+
+class EvaluationOut(BaseModel):
+    thresholds_version: int
+    period: str
+    evaluated: int = Field(description="subjects evaluated, summed over the thresholds")
+    raised: list[AlertOut] = Field(description="alerts raised now (a drift raised before is not raised again)")
+
+
+class ThresholdOut(BaseModel):
+    id: str
+    indicator: str
+    scope: str
+    rule: str
+    limit: str
+    baseline_periods: int
+    severity: str
+
+
+class ThresholdVersionOut(BaseModel):
+    version: int
+    effective_from: date
+    in_force: bool
+    thresholds: list[ThresholdOut]
+
+
+class FlagOut(BaseModel):
+    reason: str
+    detail: str
+    flagged_on: date
+    status: str
+    decided_by: str | None
+    decided_on: date | None
+    note: str | None
+
+
+class HeldOut(BaseModel):
+    rebates: Money
+    mdf: Money
+
+
+class AnomalyOut(BaseModel):
+    deal_id: str
+    partner_id: str
+    status: str = Field(description="open | cleared | confirmed")
+    flags: list[FlagOut]
+    held: list[HeldOut] = Field(description="what the ledger still holds because of the flags, per currency")
+    won_amount: Money | None
+    closed_on: date | None
+    product_line: str | None
+
+    @classmethod
+    def of(cls, item: QueueItem) -> AnomalyOut:
+        return cls(
+            deal_id=item.deal_id,
+            partner_id=item.partner_id,
+            status=item.status,
+            flags=[FlagOut(**{k: getattr(f, k) for k in FlagOut.model_fields}) for f in item.flags],
+            held=[
+                HeldOut(rebates=Money.recorded(h.rebates, h.currency), mdf=Money.recorded(h.mdf, h.currency))
+                for h in item.held
+            ],
+            won_amount=None if item.won is None else Money.recorded(item.won.amount, item.won.currency),
+            closed_on=None if item.won is None else item.won.closed_on,
+            product_line=None if item.won is None else item.won.product_line,
+        )
+
+
+class AnomalyPage(BaseModel):
+    items: list[AnomalyOut]
+    next_cursor: str | None
+
+
+class DecisionOut(BaseModel):
+    deal_id: str
+    reason: str
+    decision: str
+    registration: dict[str, Any] = Field(description="registration's answer: the deal after the decision")
+
+
+class PayoutBatchOut(BaseModel):
+    batch_id: str
+    currency: str
+    cutoff: datetime
+    batched_at: datetime
+    status: str = Field(description="open (a line in payment) | settled")
+    lines: int
+    total: Money
+    in_payment: Money
+    paid: Money
+    failed: Money
+
+    @classmethod
+    def of(cls, b: PayoutBatch) -> PayoutBatchOut:
+        c = b.currency
+        return cls(
+            batch_id=b.batch_id,
+            currency=c,
+            cutoff=b.cutoff,
+            batched_at=b.batched_at,
+            status=b.status,
+            lines=b.lines,
+            total=Money.recorded(b.total, c),
+            in_payment=Money.recorded(b.in_payment, c),
+            paid=Money.recorded(b.paid, c),
+            failed=Money.recorded(b.failed, c),
+        )
+
+
+class PayoutBatchPage(BaseModel):
+    items: list[PayoutBatchOut]
+    next_cursor: str | None
+
+
+class PayoutLineOut(BaseModel):
+    line_id: str
+    batch_id: str
+    partner_id: str
+    amount: Money
+    payee_reference: str
+    entries_covered: int
+    status: str = Field(description="in_payment | paid | failed")
+    payment_reference: str | None
+    paid_at: datetime | None
+    failure_reason: str | None
+    failed_at: datetime | None
+
+    @classmethod
+    def of(cls, x: PayoutLine) -> PayoutLineOut:
+        data = {k: getattr(x, k) for k in cls.model_fields if k != "amount"}
+        return cls(amount=Money.recorded(x.amount, x.currency), **data)
+
+
+class PayoutLinePage(BaseModel):
+    items: list[PayoutLineOut]
+    next_cursor: str | None
+
+
+class ReconciliationLineOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    currency: str
+    expected: str | None
+    actual: str
+    difference: str | None
+    ok: bool
+    note: str | None = None
+
+
+class ReconciliationOut(BaseModel):
+    """The ledger's quarterly reconciliation, as the ledger answered it (one truth for each amount)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    source: str = "ledger GET /reconciliation"
+    period: str
+    from_: datetime = Field(alias="from")
+    to_exclusive: datetime
+    forecast_vs_actual: list[ReconciliationLineOut]
+    checks: list[ReconciliationLineOut]
+    differences: list[ReconciliationLineOut]
+    balanced: bool
+
+
+class ReconciliationLinePage(BaseModel):
+    """The forecast-against-actual lines as a table (the CSV export of the reconciliation)."""
+
+    items: list[ReconciliationLineOut]
+    next_cursor: str | None = None

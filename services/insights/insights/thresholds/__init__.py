@@ -1,0 +1,1 @@
+"""The drift-threshold versions shipped with the service, one YAML document per version."""
