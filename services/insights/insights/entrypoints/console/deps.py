@@ -3,39 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from .config import ConsoleSettings
+from ..deps import Container
 from .session import Viewer, portal_viewer, staff_viewer
 from .sources import Sources, sources_for
 
-
-@lru_cache(maxsize=1)
-def console_settings() -> ConsoleSettings:
-    return ConsoleSettings()
-
-
-Settings = Annotated[ConsoleSettings, Depends(console_settings)]
 StaffViewer = Annotated[Viewer | None, Depends(staff_viewer)]
 PortalViewer = Annotated[Viewer | None, Depends(portal_viewer)]
 
 
-async def _staff_sources(request: Request, viewer: StaffViewer, settings: Settings) -> AsyncIterator[Sources | None]:
+async def _staff_sources(request: Request, viewer: StaffViewer, container: Container) -> AsyncIterator[Sources | None]:
     if viewer is None or viewer.is_partner:
         yield None
         return
-    async with sources_for(request.app, settings, viewer.token) as sources:
+    async with sources_for(request.app, container.settings, viewer.token) as sources:
         yield sources
 
 
-async def _portal_sources(request: Request, viewer: PortalViewer, settings: Settings) -> AsyncIterator[Sources | None]:
+async def _portal_sources(
+    request: Request, viewer: PortalViewer, container: Container
+) -> AsyncIterator[Sources | None]:
     if viewer is None or not viewer.is_partner:
         yield None
         return
-    async with sources_for(request.app, settings, viewer.token) as sources:
+    async with sources_for(request.app, container.settings, viewer.token) as sources:
         yield sources
 
 

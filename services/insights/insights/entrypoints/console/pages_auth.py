@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .deps import Settings
+from ..deps import Container
 from .render import HERE, page
 from .session import COOKIE, verify
 
@@ -24,7 +24,7 @@ async def sign_in_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/sign-in")
-async def sign_in(request: Request, settings: Settings) -> Response:
+async def sign_in(request: Request, container: Container) -> Response:
     """Keep a valid token in an HttpOnly, SameSite=Strict cookie; a bad one shows the form again (401)."""
     body = await request.body()
     fields = parse_qs(body[:MAX_FORM_BYTES].decode("utf-8", "replace")) if len(body) <= MAX_FORM_BYTES else {}
@@ -35,7 +35,8 @@ async def sign_in(request: Request, settings: Settings) -> Response:
         return page(request, "sign_in.html", {"error": error}, status_code=401)
     target = "/portal" if principal.partner_id else "/"
     response = RedirectResponse(target, status_code=303)
-    secure = settings.secure_cookie if settings.secure_cookie is not None else request.url.scheme == "https"
+    chosen = container.settings.secure_cookie
+    secure = chosen if chosen is not None else request.url.scheme == "https"
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=12 * 3600, path="/")
     return response
 

@@ -10,9 +10,9 @@ from contextlib import AsyncExitStack
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from servicekit.container import runtime_of
 
-from .deps import PortalSources, PortalViewer, Settings
+from ..deps import Container
+from .deps import PortalSources, PortalViewer
 from .partner_data import partner_view, rules_for, settings_reader_token, tier_progress
 from .render import page, to_sign_in
 from .sources import sources_for
@@ -22,15 +22,15 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/portal")
-async def portal(request: Request, viewer: PortalViewer, sources: PortalSources, settings: Settings) -> Response:
+async def portal(request: Request, viewer: PortalViewer, sources: PortalSources, container: Container) -> Response:
     if viewer is None:
         return to_sign_in()
     if not viewer.is_partner or sources is None or viewer.partner_id is None:
         return Response(status_code=303, headers={"Location": "/"})
     view = await partner_view(sources, viewer.partner_id)
     program = str((view["found"]["partner"].data or {}).get("program_id") or "default")
-    service = runtime_of(request).settings
-    token = settings_reader_token(settings, service.environment, service.token_secret.get_secret_value())
+    settings = container.settings
+    token = settings_reader_token(settings)
     async with AsyncExitStack() as stack:
         reader = await stack.enter_async_context(sources_for(request.app, settings, token)) if token else None
         versions, rules = await rules_for(sources, program, reader)

@@ -16,6 +16,7 @@ from .views import dec, indicator_points, quarter_bounds, quarter_of, series
 
 router = APIRouter(include_in_schema=False)
 PERIOD = re.compile(r"^[12]\d{3}-Q[1-4]$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 DIMENSIONS = ("tier", "region", "vertical", "enrolment_quarter", "pilot")
 Text = Annotated[str | None, Query(max_length=64)]
 
@@ -25,8 +26,12 @@ def _period(value: str | None) -> str:
     return value if value and PERIOD.match(value) else quarter_of(date.today())
 
 
-async def program_indicators(sources: Sources, **scope: str) -> Answer:
-    return await sources.get("insights", "/indicators", granularity="quarter", **scope)
+async def program_indicators(sources: Sources, currency: str | None) -> Answer:
+    return await sources.get("insights", "/indicators", granularity="quarter", currency=currency)
+
+
+def _currency(value: str | None) -> str | None:
+    return value if value and CURRENCY.match(value) else None
 
 
 def _non_staff(viewer: Any) -> Response | None:
@@ -38,12 +43,13 @@ def _non_staff(viewer: Any) -> Response | None:
 
 
 @router.get("/")
-async def overview(request: Request, viewer: StaffViewer, sources: StaffSources, period: Text = None) -> Response:
+async def overview(request: Request, viewer: StaffViewer, sources: StaffSources, period: Text = None,
+                   currency: Text = None) -> Response:  # fmt: skip
     if (away := _non_staff(viewer)) or sources is None:
         return away or to_sign_in()
     quarter = _period(period)
     found = await sources.gather(
-        indicators=program_indicators(sources, scope="all"),
+        indicators=program_indicators(sources, _currency(currency)),
         alerts=sources.get("insights", "/alerts", status="open", limit=8),
         anomalies=sources.get("insights", "/anomalies", status="open", limit=200),
         reconciliation=sources.get("insights", "/finance/reconciliation", period=quarter),
@@ -62,24 +68,25 @@ async def overview(request: Request, viewer: StaffViewer, sources: StaffSources,
     trend = series(points, "won_revenue", "pipeline.total", "win_rate")
     return page(request, "overview.html", {
         "viewer": viewer, "active": "overview", "quarter": quarter, "found": found, "latest": latest,
+        "currency": (found["indicators"].data or {}).get("currency") or _currency(currency) or "",
         "points": points, "trend": trend, "held": held,
     })  # fmt: skip
 
 
 @router.get("/console/cohorts")
 async def cohorts(request: Request, viewer: StaffViewer, sources: StaffSources, by: Text = None,
-                  period: Text = None) -> Response:  # fmt: skip
+                  period: Text = None, currency: Text = None) -> Response:  # fmt: skip
     if (away := _non_staff(viewer)) or sources is None:
         return away or to_sign_in()
     dimension = by if by in DIMENSIONS else "tier"
     quarter = _period(period)
-    answer = await sources.get("insights", "/cohorts", by=dimension, period=quarter)
+    answer = await sources.get("insights", "/cohorts", by=dimension, period=quarter, currency=_currency(currency))
     rows = answer.items()
     if not rows and isinstance(answer.data, dict):
         rows = [r for r in answer.data.get("cohorts") or [] if isinstance(r, dict)]
     return page(request, "cohorts.html", {
         "viewer": viewer, "active": "cohorts", "answer": answer, "rows": rows, "by": dimension,
-        "dimensions": DIMENSIONS, "quarter": quarter,
+        "dimensions": DIMENSIONS, "quarter": quarter, "currency": (answer.data or {}).get("currency", ""),
     })  # fmt: skip
 
 

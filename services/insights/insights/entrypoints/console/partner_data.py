@@ -8,7 +8,7 @@ from typing import Any
 
 from servicekit.auth import mint_token
 
-from .config import ConsoleSettings
+from ...config import InsightsSettings
 from .sources import Answer, Sources
 from .views import (
     balance_totals,
@@ -37,7 +37,9 @@ async def partner_view(sources: Sources, partner_id: str, currency_hint: str | N
     found = await sources.gather(
         partner=sources.get("insights", f"/partners/{partner_id}"),
         directory=sources.get("registration", f"/partners/{partner_id}"),
-        indicators=sources.get("insights", "/indicators", scope="partner", value=partner_id, granularity="quarter"),
+        indicators=sources.get("insights", "/indicators", dimension="partner", value=partner_id,
+                               granularity="quarter", currency=currency_hint),
+        pipeline=sources.get("insights", f"/partners/{partner_id}/pipeline", limit=200),
         deals=sources.get("registration", "/deals", partner_id=partner_id, status="approved", limit=500),
         won=sources.get("registration", "/won-deals", partner_id=partner_id, limit=1000),
         balances=sources.get("ledger", f"/partners/{partner_id}/balances"),
@@ -56,9 +58,10 @@ async def partner_view(sources: Sources, partner_id: str, currency_hint: str | N
         "from": start.isoformat(), "to": today.isoformat(), "currency": currency})  # fmt: skip
     points = indicator_points(found["indicators"].data)
     profile = found["partner"].data or found["directory"].data or {}
+    names = {str(d.get("deal_id")): str(d.get("customer_name")) for d in found["deals"].items()}
     return {
         "partner_id": partner_id, "found": found, "profile": profile, "statement": statement, "currency": currency,
-        "pipeline": pipeline_by_stage(found["deals"].items()), "summary": summary,
+        "pipeline": pipeline_by_stage(found["pipeline"].items(), names), "summary": summary,
         "won_12m": won_in_window(found["won"].items(), year_ago), "points": points,
         "chart": series(points, "won_revenue", "pipeline.total"), "period_start": start, "today": today,
     }  # fmt: skip
@@ -80,10 +83,11 @@ async def rules_for(sources: Sources, program_id: str, reader: Sources | None) -
     return versions, (in_force[-1].get("rules") if in_force else _program_rules(versions))
 
 
-def settings_reader_token(settings: ConsoleSettings, environment: str, secret: str) -> str | None:
+def settings_reader_token(settings: InsightsSettings) -> str | None:
     """The ledger:read token the portal reads program rules with (minted in development)."""
     if settings.ledger_token is not None:
         return settings.ledger_token.get_secret_value()
-    if environment in ("development", "test"):
+    secret = settings.token_secret.get_secret_value()
+    if settings.environment in ("development", "test"):
         return mint_token(secret, subject="insights-console", scopes=["ledger:read"], ttl_seconds=300)
     return None

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 from servicekit.auth import PARTNER_SCOPES, Principal, decode_token
-from servicekit.container import runtime_of
+from servicekit.container import runtime_of  # the settings the APIs verify tokens with
 from servicekit.problems import Problem
 
 COOKIE = "insights_console"

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from .config import ConsoleSettings
+from ...config import InsightsSettings
 
 SERVICE_NAMES = {"insights": "insights", "ledger": "the ledger", "registration": "registration", "mdf": "MDF"}
 
@@ -90,8 +90,8 @@ class Sources:
 
 
 @asynccontextmanager
-async def sources_for(app: FastAPI, settings: ConsoleSettings, token: str) -> AsyncIterator[Sources]:
-    timeout = httpx.Timeout(settings.upstream_timeout_seconds)
+async def sources_for(app: FastAPI, settings: InsightsSettings, token: str) -> AsyncIterator[Sources]:
+    timeout = httpx.Timeout(settings.peer_timeout_seconds)
     async with (
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://insights", timeout=timeout) as own,
         httpx.AsyncClient(base_url=settings.ledger_url, timeout=timeout) as ledger,

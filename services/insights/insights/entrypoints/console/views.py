@@ -40,19 +40,22 @@ class StageColumn:
     totals: dict[str, Decimal] = field(default_factory=dict)
 
 
-def pipeline_by_stage(deals: list[dict[str, Any]]) -> list[StageColumn]:
-    """Open deals in their stage, soonest forecast close first, with each stage's value per currency."""
+def pipeline_by_stage(deals: list[dict[str, Any]], names: dict[str, str] | None = None) -> list[StageColumn]:
+    """Open deals in their stage, soonest forecast close first, with each stage's value per currency
+    (insights' ``/partners/{id}/pipeline`` rows, named with the customer from registration when known)."""
     columns = {stage: StageColumn(stage) for stage in STAGES}
     for deal in deals:
         column = columns.get(str(deal.get("stage")))
-        if column is None or deal.get("status") != "approved":
+        if column is None or deal.get("status", "approved") != "approved":
             continue
-        column.deals.append(deal)
+        close = deal.get("forecast_close") or deal.get("expected_close")
+        name = (names or {}).get(str(deal.get("deal_id"))) or deal.get("customer_name") or deal.get("deal_id")
+        column.deals.append({**deal, "forecast_close": close, "customer_name": name})
         money = deal.get("expected_amount") or {}
         currency = str(money.get("currency", ""))
         column.totals[currency] = column.totals.get(currency, Decimal(0)) + dec(money)
     for column in columns.values():
-        column.deals.sort(key=lambda d: (str(d.get("expected_close")), str(d.get("deal_id"))))
+        column.deals.sort(key=lambda d: (str(d.get("forecast_close")), str(d.get("deal_id"))))
     return list(columns.values())
 
 
