@@ -39,7 +39,7 @@ class Stack:
     def get(self, service: str, path: str, token: str | None = None) -> Any:
         request = urllib.request.Request(self.url(service, path))
         request.add_header("Authorization", f"Bearer {token or self.manifest['manager_token']}")
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own local stack
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
 
@@ -78,7 +78,7 @@ def _wait_ready(ports: dict[str, int], process: subprocess.Popen[bytes], timeout
             raise RuntimeError(f"the devstack exited with {process.returncode}")
         for service, port in list(waiting.items()):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
                     if answer.status == 200:
                         del waiting[service]
             except OSError:
@@ -106,14 +106,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if server:  # the machine's PostgreSQL, databases of our own; else the embedded one, as `make run`
         env["DATABASE_URL"] = server
     log = (workdir / "devstack.out").open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    process = subprocess.Popen(
         [sys.executable, str(ROOT / "deploy/devstack/devstack.py")], env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         _wait_ready(ports, process)
         manifest_path = workdir / "demo.json"
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, str(ROOT / "deploy/demo/demo.py"), "--partners", str(PARTNERS),
              "--ledger", f"http://127.0.0.1:{ports['ledger']}", "--registration",
              f"http://127.0.0.1:{ports['registration']}", "--mdf", f"http://127.0.0.1:{ports['mdf']}",

@@ -7,7 +7,7 @@ Screenshots of every page at a laptop and a phone width land in test-artifacts/s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -52,7 +52,7 @@ def shoot(page: Any, name: str, width: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def ready(stack: Stack) -> Iterator[Stack]:
+def ready(stack: Stack) -> Stack:
     """The demo as insights shows it: the flagged wins in the queue with their held rebates, indicators fed."""
     flagged = [d for d in stack.manifest["flagged_deals"] if "-flag" in d]
 
@@ -64,7 +64,7 @@ def ready(stack: Stack) -> Iterator[Stack]:
     eventually(queue, "the flagged wins in the anomaly queue with their held amounts")
     eventually(lambda: Decimal(stack.get("insights", "/indicators")["items"][-1]["won_revenue"]["amount"]) > 0,
                "won revenue in the program's indicators")  # fmt: skip
-    yield stack
+    return stack
 
 
 def _manager_pages(stack: Stack, partner_id: str) -> dict[str, str]:
@@ -187,9 +187,10 @@ def test_partner_portal_shows_only_its_own_partner(browser: Any, ready: Stack, w
 def test_pages_never_answer_5xx_to_bad_input(browser: Any, ready: Stack) -> None:
     stack = ready
     page = signed_in(browser, stack, stack.manifest["manager_token"], "laptop")
-    for path in ("/?period=2026-Q9&currency=usd", "/console/partners/%00", "/console/partners/nobody",
-                 "/console/cohorts?by=nonsense&period=x", "/console/roi?start=1&end=%FF", "/console/finance?batch=zz",
-                 "/console/partners?cursor=garbage", "/static/../../etc/passwd", "/console/anomalies?status=x"):  # fmt: skip
+    bad = ("/?period=2026-Q9&currency=usd", "/console/partners/%00", "/console/partners/nobody",
+           "/console/cohorts?by=nonsense&period=x", "/console/roi?start=1&end=%FF", "/console/finance?batch=zz",
+           "/console/partners?cursor=garbage", "/static/../../etc/passwd", "/console/anomalies?status=x")  # fmt: skip
+    for path in bad:
         response = page.goto(stack.url("insights", path))
         assert response.status < 500, f"{path}: {response.status}"
     response = page.request.post(stack.url("insights", "/console/anomalies/nobody/flags/self_dealing/confirm"),
@@ -198,7 +199,8 @@ def test_pages_never_answer_5xx_to_bad_input(browser: Any, ready: Stack) -> None
     page.context.close()
     anonymous = browser.new_page()
     response = anonymous.goto(stack.url("insights", "/console/partners"))
-    assert anonymous.url.endswith("/sign-in") and response.status == 200
+    assert anonymous.url.endswith("/sign-in")
+    assert response.status == 200
     response = anonymous.request.post(stack.url("insights", "/sign-in"), form={"token": "not-a-token"})
     assert response.status == 401
     anonymous.close()

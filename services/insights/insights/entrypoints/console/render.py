@@ -33,8 +33,9 @@ def money(value: Any, currency: str | None = None) -> str:
     amount = decimal_of(value)
     if amount is None:
         return "—"
-    places = max(2, -amount.as_tuple().exponent) if isinstance(amount.as_tuple().exponent, int) else 2
-    text = f"{amount:,.{min(places, 4)}f}"
+    # Shown to the currency's cents unless the ledger recorded finer (an MDF accrual with four places).
+    exact = amount.quantize(Decimal("0.01")) == amount if amount.is_finite() else True
+    text = f"{amount:,.2f}" if exact else f"{amount.normalize():,f}"
     return f"{currency} {text}" if currency else text
 
 
