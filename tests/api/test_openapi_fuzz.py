@@ -1,4 +1,4 @@
-"""schemathesis over the three services' OpenAPI documents (issue 13): every phase, once with a
+"""schemathesis over the services' OpenAPI documents (issue 13): every phase, once with a
 staff token holding every staff scope and once with a partner-bound token; no 5xx and no response
 that breaks the document (status code, content type, body schema, headers)."""
 
@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
+from insights.config import InsightsSettings
+from insights.entrypoints.api import create_app as insights_app
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
@@ -29,6 +31,7 @@ APPS: dict[str, Callable[[ServiceSettings], FastAPI]] = {
     "registration": registration_app,  # type: ignore[dict-item]
     "mdf": mdf_app,  # type: ignore[dict-item]
     "ledger": ledger_app,  # type: ignore[dict-item]
+    "insights": insights_app,  # type: ignore[dict-item]
 }
 
 
@@ -69,4 +72,4 @@ def test_no_server_error_and_every_response_as_documented(
 
 
 # The settings fixtures of tests/conftest.py, by the names the test asks for.
-_ = (LedgerSettings, MdfSettings, RegistrationSettings)
+_ = (LedgerSettings, MdfSettings, RegistrationSettings, InsightsSettings)

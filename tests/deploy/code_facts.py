@@ -18,12 +18,13 @@ from pydantic import SecretStr
 from servicekit.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("ledger", "registration", "mdf")
+SERVICES = ("ledger", "registration", "mdf", "insights")
 # The long-running worker of each service besides its relay, as (process name, CLI command).
 WORKERS = {
     "ledger": ("projector", "projector"),
     "registration": ("consumer", "consume"),
     "mdf": ("consumer", "consume"),
+    "insights": ("consumer", "consume"),
 }
 # Single-leader workers beyond those (process name, CLI command): an advisory lock elects one.
 LEADER_WORKERS: dict[str, tuple[tuple[str, str], ...]] = {

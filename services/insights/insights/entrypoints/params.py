@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Query
 from incentive_contracts.currencies import is_currency
+from incentive_contracts.dates import EARLIEST, LATEST
 from servicekit import pagination
 
 from ..domain.periods import Granularity, Period, parse_period, period_of
@@ -48,9 +49,12 @@ def period_param(key: str | None, today: date) -> Period:
     if key is None:
         return period_of(today, "quarter")
     try:
-        return parse_period(key)
+        period = parse_period(key)
     except ValueError as exc:
         raise invalid("period", str(exc)) from exc
+    if not EARLIEST <= period.start <= LATEST:
+        raise invalid("period", f"the year must be between {EARLIEST.year} and {LATEST.year}")
+    return period
 
 
 def text_cursor(cursor: str | None) -> str | None:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel
 from servicekit.auth import Principal, requires
 from servicekit.problems import Problem
@@ -64,8 +65,8 @@ async def indicators(
     dimension: Annotated[Dimension | None, Query(description="default: all (a partner's token: partner)")] = None,
     value: Annotated[str | None, Query(min_length=1, max_length=64, description="the partner, tier...")] = None,
     granularity: Granularity = "quarter",
-    since: Annotated[date | None, Query(description="first day covered (default: 8 periods back)")] = None,
-    until: Annotated[date | None, Query(description="last day covered (default: today)")] = None,
+    since: Annotated[BusinessDate | None, Query(description="first day covered (default: 8 periods back)")] = None,
+    until: Annotated[BusinessDate | None, Query(description="last day covered (default: today)")] = None,
     currency: CurrencyParam = None,
     cursor: str | None = None,
     limit: Limit = 24,
