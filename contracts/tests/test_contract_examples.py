@@ -28,8 +28,11 @@ def test_example_validates_against_its_model_and_is_in_wire_form(key: tuple[str,
     example = example_or_fail(key)
     payload = example_payload(*key)
     assert type(payload) is registry.models()[key]
-    # Partner events are keyed by their partner; program.* events by program:<program_id>.
-    assert payload.subject == example.data.get("partner_id", f"program:{example.data.get('program_id')}")
+    # Partner events are keyed by their partner; program.* events by program:<program_id>; insights'
+    # alert events by alert:<alert_id>.
+    keys = {"partner_id": "", "program_id": "program:", "alert_id": "alert:"}
+    prefix, field = next((prefix, field) for field, prefix in keys.items() if field in example.data)
+    assert payload.subject == prefix + example.data[field]
     # Written exactly as it travels: dumping the validated payload gives the example back.
     assert payload.model_dump(mode="json") == example.data, f"{key_id(key)}: example is not in wire form"
 

@@ -87,3 +87,16 @@ def test_only_confining_routes_take_partner_scopes() -> None:
     assert "registration PATCH /partners/{partner_id}" not in confining
     assert "ledger GET /audit/events" not in confining
     assert "mdf GET /requests/{request_id}" in confining
+    for staff_only in (
+        "GET /roi",
+        "POST /alerts/evaluations",
+        "POST /alerts/{alert_id}/acknowledgements",
+        "POST /anomalies/{deal_id}/flags/{reason}/clear",
+        "POST /anomalies/{deal_id}/flags/{reason}/confirm",
+        "GET /finance/reconciliation",
+        "GET /finance/payout-batches",
+        "GET /finance/payout-batches/{batch_id}/lines",
+    ):
+        assert f"insights {staff_only}" not in confining
+    for own in ("GET /alerts", "GET /alerts/{alert_id}", "GET /anomalies", "GET /anomalies/{deal_id}"):
+        assert f"insights {own}" in confining

@@ -104,3 +104,6 @@ payout_lines = Table(
     Column("failure_reason", Text),
     Column("failed_at", DateTime(timezone=True)),
 )
+
+MONEY_READ_MODELS = (deal_events, won_deals, entry_postings, flags, alerts, payout_lines)
+"""Every money table the consumer fills from events (alerts too: replayed from the insights topic)."""

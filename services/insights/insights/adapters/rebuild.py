@@ -11,12 +11,13 @@ from servicekit.tables import consumed_events, consumer_offsets, parked_events
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .money_tables import MONEY_READ_MODELS
 from .tables import READ_MODELS
 
 
 def projected_tables() -> tuple[Table, ...]:
     """Every table the consumer fills from events (and nothing configured by people)."""
-    return READ_MODELS
+    return READ_MODELS + MONEY_READ_MODELS
 
 
 async def reset_read_models(engine: AsyncEngine, group: str) -> int:

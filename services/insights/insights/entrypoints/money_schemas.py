@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..application.money_ports import PayoutBatch, PayoutLine, QueueItem, StoredAlert
 from ..domain.roi import ASSUMPTIONS, LIMITS, RoiMethod, RoiResult, method_text
+from .schemas import money
 
 
 def _money(amount: Decimal | None, currency: str) -> Money | None:
-    return None if amount is None else Money.recorded(amount, currency)
+    return None if amount is None else money(amount, currency)
 
 
 def _ratio(value: Decimal | None) -> str | None:
@@ -67,8 +68,8 @@ class RoiRow(BaseModel):
         return cls(
             incentive=r.incentive,
             quarter=r.quarter,
-            cost=Money.recorded(r.cost, c),
-            attributed_revenue=Money.recorded(r.attributed_revenue, c),
+            cost=money(r.cost, c),
+            attributed_revenue=money(r.attributed_revenue, c),
             cost_per_attributed_revenue=_ratio(r.cost_per_attributed_revenue),
             treated_partners=r.treated_partners,
             treated_with_baseline=r.treated_with_baseline,
@@ -196,11 +197,8 @@ class AnomalyOut(BaseModel):
             partner_id=item.partner_id,
             status=item.status,
             flags=[FlagOut(**{k: getattr(f, k) for k in FlagOut.model_fields}) for f in item.flags],
-            held=[
-                HeldOut(rebates=Money.recorded(h.rebates, h.currency), mdf=Money.recorded(h.mdf, h.currency))
-                for h in item.held
-            ],
-            won_amount=None if item.won is None else Money.recorded(item.won.amount, item.won.currency),
+            held=[HeldOut(rebates=money(h.rebates, h.currency), mdf=money(h.mdf, h.currency)) for h in item.held],
+            won_amount=None if item.won is None else money(item.won.amount, item.won.currency),
             closed_on=None if item.won is None else item.won.closed_on,
             product_line=None if item.won is None else item.won.product_line,
         )
@@ -240,10 +238,10 @@ class PayoutBatchOut(BaseModel):
             batched_at=b.batched_at,
             status=b.status,
             lines=b.lines,
-            total=Money.recorded(b.total, c),
-            in_payment=Money.recorded(b.in_payment, c),
-            paid=Money.recorded(b.paid, c),
-            failed=Money.recorded(b.failed, c),
+            total=money(b.total, c),
+            in_payment=money(b.in_payment, c),
+            paid=money(b.paid, c),
+            failed=money(b.failed, c),
         )
 
 
@@ -268,7 +266,7 @@ class PayoutLineOut(BaseModel):
     @classmethod
     def of(cls, x: PayoutLine) -> PayoutLineOut:
         data = {k: getattr(x, k) for k in cls.model_fields if k != "amount"}
-        return cls(amount=Money.recorded(x.amount, x.currency), **data)
+        return cls(amount=money(x.amount, x.currency), **data)
 
 
 class PayoutLinePage(BaseModel):
