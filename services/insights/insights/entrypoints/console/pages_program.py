@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 from .deps import StaffSources, StaffViewer
 from .render import page, to_sign_in
 from .sources import Answer, Sources
-from .views import dec, indicator_points, quarter_bounds, quarter_of, series
+from .views import dec, indicator_points, program_money, quarter_bounds, quarter_of, series
 
 router = APIRouter(include_in_schema=False)
 PERIOD = re.compile(r"^[12]\d{3}-Q[1-4]$")
@@ -53,23 +54,21 @@ async def overview(request: Request, viewer: StaffViewer, sources: StaffSources,
         alerts=sources.get("insights", "/alerts", status="open", limit=8),
         anomalies=sources.get("insights", "/anomalies", status="open", limit=200),
         reconciliation=sources.get("insights", "/finance/reconciliation", period=quarter),
-        balances=sources.get("insights", "/finance/balances"),
         budget=sources.get("mdf", f"/budgets/{quarter}"),
     )
     points = indicator_points(found["indicators"].data)
     latest = next((p for p in reversed(points) if p.get("period") == quarter), points[-1] if points else None)
-    held: dict[str, Any] = {}
+    held: dict[str, Decimal] = {}
     for item in found["anomalies"].items():
         for h in item.get("held") or []:
-            for key in ("rebates", "mdf"):
-                money = h.get(key) or {}
-                cur = str(money.get("currency", ""))
-                held[cur] = held.get(cur, 0) + dec(money)
+            money = h.get("rebates") or {}
+            cur = str(money.get("currency", ""))
+            held[cur] = held.get(cur, Decimal(0)) + dec(money)
     trend = series(points, "won_revenue", "pipeline.total", "win_rate")
     return page(request, "overview.html", {
         "viewer": viewer, "active": "overview", "quarter": quarter, "found": found, "latest": latest,
         "currency": (found["indicators"].data or {}).get("currency") or _currency(currency) or "",
-        "points": points, "trend": trend, "held": held,
+        "points": points, "trend": trend, "held": held, "money": program_money(found["reconciliation"].data, held),
     })  # fmt: skip
 
 
@@ -92,14 +91,16 @@ async def cohorts(request: Request, viewer: StaffViewer, sources: StaffSources, 
 
 @router.get("/console/roi")
 async def roi(request: Request, viewer: StaffViewer, sources: StaffSources, start: Text = None,
-              end: Text = None) -> Response:  # fmt: skip
+              end: Text = None, currency: Text = None) -> Response:  # fmt: skip
     if (away := _non_staff(viewer)) or sources is None:
         return away or to_sign_in()
     params = {"from": start if start and PERIOD.match(start) else None,
               "to": end if end and PERIOD.match(end) else None}  # fmt: skip
-    answer = await sources.get("insights", "/roi", limit=500, **params)
+    chosen = _currency(currency) or "USD"
+    answer = await sources.get("insights", "/roi", limit=500, currency=chosen, **params)
     return page(request, "roi.html", {"viewer": viewer, "active": "roi", "answer": answer, "rows": answer.items(),
-                                      "start": params["from"] or "", "end": params["to"] or ""})  # fmt: skip
+                                      "start": params["from"] or "", "end": params["to"] or "",
+                                      "currency": chosen})  # fmt: skip
 
 
 @router.get("/console/finance")

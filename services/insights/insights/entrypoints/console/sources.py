@@ -48,7 +48,8 @@ def _problem_text(response: httpx.Response) -> str:
         detail = body.get("detail") or body.get("title")
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            detail = f"{detail} ({errors[0].get('location', '')}: {errors[0].get('message', '')})"
+            where = f"{errors[0].get('location', '')}: {errors[0].get('message', '')}"
+            detail = detail if where in str(detail) else f"{detail} ({where})"
         return str(detail or f"answered {response.status_code}")
     return f"answered {response.status_code}"
 

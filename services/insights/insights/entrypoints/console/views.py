@@ -176,3 +176,35 @@ def indicator_points(data: Any) -> list[dict[str, Any]]:
             if isinstance(data.get(key), list):
                 return [p for p in data[key] if isinstance(p, dict)]
     return [p for p in data if isinstance(p, dict)] if isinstance(data, list) else []
+
+
+CHECK_TOTAL = "rewards expensed = settled payouts + open balances"
+CHECK_PAID = "payout lines paid = journal rebates_paid"
+CHECK_IN_PAYMENT = "payout lines in payment = journal rebates_in_payment"
+
+
+def program_money(reconciliation: dict[str, Any] | None, held: dict[str, Decimal]) -> dict[str, dict[str, Decimal]]:
+    """Per currency, the program's reward money from the ledger's own quarterly reconciliation: the
+    quarter's reward cost, and at its end paid and in payment (the journal's figures in its checks),
+    held (what open anomaly flags keep back, from the queue) and payable = rewards expensed to date -
+    paid - in payment - held (the ledger's check sums exactly those four balances)."""
+    out: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for line in (reconciliation or {}).get("forecast_vs_actual") or []:
+        if str(line.get("name", "")).endswith("reward_expense"):
+            out[str(line.get("currency"))]["reward_cost"] = dec(line.get("actual"))
+    lines = (reconciliation or {}).get("checks") or []
+    checks = {(c.get("name"), c.get("currency")): dec(c.get("actual")) for c in lines}
+    for (name, currency), value in checks.items():
+        figures = out[str(currency)]
+        if name == CHECK_TOTAL:
+            figures["expensed"] = value
+        elif name == CHECK_PAID:
+            figures["paid"] = value
+        elif name == CHECK_IN_PAYMENT:
+            figures["in_payment"] = value
+    for currency, figures in out.items():
+        figures["held"] = held.get(currency, Decimal(0))
+        if "expensed" in figures:
+            figures["payable"] = (figures["expensed"] - figures.get("paid", Decimal(0))
+                                  - figures.get("in_payment", Decimal(0)) - figures["held"])  # fmt: skip
+    return {currency: figures for currency, figures in sorted(out.items())}
