@@ -88,6 +88,16 @@ def _wait_ready(ports: dict[str, int], process: subprocess.Popen[bytes], timeout
         raise RuntimeError(f"not ready: {sorted(waiting)}")
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C for the devstack we started (its own session): it stops every service it runs."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not CHROMIUM.exists():
@@ -122,13 +132,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )  # fmt: skip
         yield Stack(ports, json.loads(manifest_path.read_text()))
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop(process)
         log.close()
-        shutil.copytree(workdir / "logs", ROOT / "test-artifacts" / "devstack-logs", dirs_exist_ok=True)
+        if (workdir / "logs").exists():
+            shutil.copytree(workdir / "logs", ROOT / "test-artifacts" / "devstack-logs", dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -106,7 +106,7 @@ def test_manager_pages_show_the_apis_figures(browser: Any, ready: Stack, width: 
         cell = page.locator(f"tr[data-cohort='{row['cohort']}'] [data-testid=cohort-won]")
         assert cell.inner_text() == money(row["indicators"]["won_revenue"])
 
-    roi = stack.get("insights", "/roi?limit=500")["items"]
+    roi = stack.get("insights", "/roi?currency=USD&limit=500")["items"]
     page.goto(stack.url("insights", "/console/roi"))
     assert page.locator("[data-testid=roi-table] tbody tr").count() == max(len(roi), 1)
     if roi:
@@ -151,8 +151,9 @@ def test_clearing_and_confirming_flags_through_the_page_moves_the_ledger(browser
     assert deal["status"] == "rejected"
 
     def queue_follows() -> bool:
-        decided = {i["deal_id"]: i["status"] for i in stack.get("insights", "/anomalies?status=all&limit=100")["items"]}
-        return decided.get(to_clear["deal_id"]) == "cleared" and decided.get(to_confirm["deal_id"]) == "confirmed"
+        cleared = {i["deal_id"] for i in stack.get("insights", "/anomalies?status=cleared&limit=100")["items"]}
+        confirmed = {i["deal_id"] for i in stack.get("insights", "/anomalies?status=confirmed&limit=100")["items"]}
+        return to_clear["deal_id"] in cleared and to_confirm["deal_id"] in confirmed
 
     eventually(queue_follows, "the queue showing both decisions")
     page.goto(stack.url("insights", f"/console/partners/{cleared_pid}"))
