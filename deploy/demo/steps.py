@@ -213,7 +213,8 @@ async def _wait_for_ledger(ledger: Api, plan: Plan, patience: float = 240.0) -> 
 
 
 async def load_finance(ledger: Api, plan: Plan, *, wait: bool) -> None:
-    """Finance's quarter: forecasts, last quarter's payouts (paid), this quarter's first batch (open)."""
+    """Finance's quarter: forecasts, last quarter's payouts (paid), this quarter's first batch (open);
+    on a quarter's first day the two cutoffs coincide and the second cut returns the first batch."""
     if wait:
         await _wait_for_ledger(ledger, plan)
     for number, quarter in enumerate(plan.quarters()):
@@ -224,7 +225,9 @@ async def load_finance(ledger: Api, plan: Plan, *, wait: bool) -> None:
                 "payouts": f"{Decimal(300000 + 37000 * number) * scale:.2f}",
             }, key=f"forecast-{quarter}-{currency}")  # fmt: skip
     settled_cutoff = datetime.combine(quarter_start(plan.today), clock_time(0), tzinfo=UTC)
-    open_cutoff = datetime.combine(plan.today, clock_time(0), tzinfo=UTC)
+    # This quarter's first batch covers what was payable three weeks ago: later wins stay payable.
+    open_day = max(quarter_start(plan.today), plan.today - timedelta(days=21))
+    open_cutoff = datetime.combine(open_day, clock_time(0), tzinfo=UTC)
     for currency in ("USD", "EUR"):
         batch = await ledger.call("POST", "/payout-batches", {
             "currency": currency, "cutoff": settled_cutoff.isoformat(), "minimum_amount": "100.00"})  # fmt: skip
