@@ -47,7 +47,8 @@ from .mdf_partners import mdf_learns_enrolments
 from .partner_bound import partner_bound_roles, rows_naming
 
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics"}
+PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics",
+          "/sign-in", "/sign-out", "/static/{name:path}"}  # the last three: the insights console's token-free routes
 WEBHOOKS = re.compile(r"^/webhooks/")
 PROGRAM_RULES = re.compile(r"^/(programs/[^/]+/versions|pilots$|cohorts/[^/]+/changes)")
 PARTNER_PARAMS = {"partner_id", "deal_id", "engagement_id", "request_id", "claim_id", "entry_id", "simulation_id"}
@@ -73,7 +74,7 @@ ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     ),
 }
 STAFF_NAME = '"tester"'  # every token's subject: staff actors are recorded by it, partners' as partner:<id>:tester
-QUERY_DEFAULTS = {"from": "2026-01-01", "to": "2026-12-31", "period": "2026-Q1", "on": "2026-03-01"}
+QUERY_DEFAULTS = {"from": "2026-01-01", "to": "2026-12-31", "period": "2026-Q1", "on": "2026-03-01", "currency": "USD"}
 
 
 def walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -142,6 +143,9 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "delivery_id": "dl-none",
             "reason": "self_dealing",
             "dead_letter_id": "1",
+            "alert_id": "alert-none",
+            "batch_id": "batch-none",
+            "decision": "confirm",  # the console's flag decision form
         }
 
         databases = [s.settings.database_url for s in services]

@@ -11,10 +11,9 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from .deps import StaffSources, StaffViewer
-from .pages_program import _non_staff
+from .deps import StaffVisit
 from .partner_data import partner_view, rules_for, tier_progress
-from .render import page, to_sign_in
+from .render import admitted, page, refused
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=64)]
@@ -26,10 +25,11 @@ FLAG_REASONS = re.compile(r"^[a-z_]{1,64}$")
 
 
 @router.get("/console/partners")
-async def partners(request: Request, viewer: StaffViewer, sources: StaffSources, tier: Text = None,
+async def partners(request: Request, visit: StaffVisit, tier: Text = None,
                    region: Text = None, vertical: Text = None, cursor: Cursor = None) -> Response:  # fmt: skip
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     found = await sources.gather(
         partners=sources.get("insights", "/partners", tier=tier, region=region, vertical=vertical, cursor=cursor,
                              limit=50),
@@ -53,9 +53,10 @@ async def partners(request: Request, viewer: StaffViewer, sources: StaffSources,
 
 
 @router.get("/console/partners/{partner_id}")
-async def partner(request: Request, viewer: StaffViewer, sources: StaffSources, partner_id: PartnerId) -> Response:
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+async def partner(request: Request, visit: StaffVisit, partner_id: PartnerId) -> Response:
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     view = await partner_view(sources, partner_id)
     if view["found"]["partner"].status == 404 and view["found"]["balances"].status == 404:
         return page(request, "error.html", {"viewer": viewer, "message": f"No partner {partner_id}."}, 404)
@@ -67,10 +68,11 @@ async def partner(request: Request, viewer: StaffViewer, sources: StaffSources, 
 
 
 @router.get("/console/anomalies")
-async def anomalies(request: Request, viewer: StaffViewer, sources: StaffSources, status: Text = None,
+async def anomalies(request: Request, visit: StaffVisit, status: Text = None,
                     done: Message = None, error: Message = None) -> Response:  # fmt: skip
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     chosen = status if status in ("open", "cleared", "confirmed") else "open"
     answer = await sources.get("insights", "/anomalies", status=chosen, limit=200)
     return page(request, "anomalies.html", {
@@ -87,11 +89,14 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("/console/anomalies/{deal_id}/flags/{reason}/{decision}")
-async def decide(request: Request, viewer: StaffViewer, sources: StaffSources, deal_id: PartnerId,
+async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
                  reason: Segment, decision: Segment) -> Response:  # fmt: skip
     """Clear or confirm a flag through insights' anomaly API (which forwards to registration)."""
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
+    if not viewer.can_decide_flags:
+        return page(request, "error.html", {"viewer": viewer, "message": "Deciding flags needs deals:write."}, 403)
     form = await _form(request)
     note = form.get("note", "").strip()
     problem = _refusal(decision, reason, note, request)

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..deps import Container
-from .deps import PortalSources, PortalViewer
+from .deps import PortalVisit
 from .partner_data import partner_view, rules_for, settings_reader_token, tier_progress
-from .render import page, to_sign_in
+from .render import admitted, page, refused
 from .sources import sources_for
 from .views import GATES, gate_position, partner_safe_rules
 
@@ -22,12 +22,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/portal")
-async def portal(request: Request, viewer: PortalViewer, sources: PortalSources, container: Container) -> Response:
-    if viewer is None:
-        return to_sign_in()
-    if not viewer.is_partner or sources is None or viewer.partner_id is None:
-        return Response(status_code=303, headers={"Location": "/"})
-    view = await partner_view(sources, viewer.partner_id)
+async def portal(request: Request, visit: PortalVisit, container: Container) -> Response:
+    if not (seen := admitted(visit)) or seen[0].partner_id is None:
+        return refused(request, visit)
+    viewer, sources = seen
+    view = await partner_view(sources, str(viewer.partner_id))
     program = str((view["found"]["partner"].data or {}).get("program_id") or "default")
     settings = container.settings
     token = settings_reader_token(settings)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from .deps import StaffSources, StaffViewer
-from .render import page, to_sign_in
+from .deps import StaffVisit
+from .render import admitted, page, refused
 from .sources import Answer, Sources
 from .views import dec, indicator_points, program_money, quarter_bounds, quarter_of, series
 
@@ -35,19 +35,12 @@ def _currency(value: str | None) -> str | None:
     return value if value and CURRENCY.match(value) else None
 
 
-def _non_staff(viewer: Any) -> Response | None:
-    if viewer is None:
-        return to_sign_in()
-    if viewer.is_partner:
-        return Response(status_code=303, headers={"Location": "/portal"})
-    return None
-
-
 @router.get("/")
-async def overview(request: Request, viewer: StaffViewer, sources: StaffSources, period: Text = None,
+async def overview(request: Request, visit: StaffVisit, period: Text = None,
                    currency: Text = None) -> Response:  # fmt: skip
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     quarter = _period(period)
     found = await sources.gather(
         indicators=program_indicators(sources, _currency(currency)),
@@ -73,10 +66,11 @@ async def overview(request: Request, viewer: StaffViewer, sources: StaffSources,
 
 
 @router.get("/console/cohorts")
-async def cohorts(request: Request, viewer: StaffViewer, sources: StaffSources, by: Text = None,
+async def cohorts(request: Request, visit: StaffVisit, by: Text = None,
                   period: Text = None, currency: Text = None) -> Response:  # fmt: skip
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     dimension = by if by in DIMENSIONS else "tier"
     quarter = _period(period)
     answer = await sources.get("insights", "/cohorts", by=dimension, period=quarter, currency=_currency(currency))
@@ -90,10 +84,11 @@ async def cohorts(request: Request, viewer: StaffViewer, sources: StaffSources, 
 
 
 @router.get("/console/roi")
-async def roi(request: Request, viewer: StaffViewer, sources: StaffSources, start: Text = None,
+async def roi(request: Request, visit: StaffVisit, start: Text = None,
               end: Text = None, currency: Text = None) -> Response:  # fmt: skip
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     params = {"from": start if start and PERIOD.match(start) else None,
               "to": end if end and PERIOD.match(end) else None}  # fmt: skip
     chosen = _currency(currency) or "USD"
@@ -104,10 +99,11 @@ async def roi(request: Request, viewer: StaffViewer, sources: StaffSources, star
 
 
 @router.get("/console/finance")
-async def finance(request: Request, viewer: StaffViewer, sources: StaffSources, period: Text = None,
+async def finance(request: Request, visit: StaffVisit, period: Text = None,
                   batch: Text = None) -> Response:  # fmt: skip
-    if (away := _non_staff(viewer)) or sources is None:
-        return away or to_sign_in()
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    viewer, sources = seen
     quarter = _period(period)
     found = await sources.gather(
         reconciliation=sources.get("insights", "/finance/reconciliation", period=quarter),

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+
+from .deps import Visit
+from .session import Refusal, Viewer
+from .sources import Sources
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -85,5 +89,18 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
     return response
 
 
-def to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/sign-in", status_code=303)
+def refused(request: Request, visit: Visit) -> HTMLResponse:
+    """The sign-in form (401: no valid token) or a 403 page saying where this viewer belongs."""
+    refusal = visit.refusal or Refusal(401, "Sign in with your token.")
+    if refusal.status == 401:
+        response = page(request, "sign_in.html", {"error": None}, status_code=401)
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    return page(request, "error.html", {"viewer": None, "message": refusal.message, "status": 403}, 403)
+
+
+def admitted(visit: Visit) -> tuple[Viewer, Sources] | None:
+    """The viewer and the page's sources when the page is theirs to see."""
+    if visit.refusal is None and visit.viewer is not None and visit.sources is not None:
+        return visit.viewer, visit.sources
+    return None

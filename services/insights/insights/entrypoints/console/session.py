@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from servicekit.auth import PARTNER_SCOPES, Principal, decode_token
+from servicekit.auth import Principal, decode_token
 from servicekit.container import runtime_of  # the settings the APIs verify tokens with
 from servicekit.problems import Problem
 
@@ -50,18 +50,39 @@ def verify(request: Request, token: str) -> Principal | None:
         return None
 
 
-def viewer_dependency(*scopes: str, partner_bound: str) -> Callable[[Request], Coroutine[Any, Any, Viewer | None]]:
-    """The signed-in viewer, or None (the page then sends the browser to the sign-in form)."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why a page is not shown: 401 (no valid token: the sign-in form) or 403 (not this viewer's page)."""
 
-    async def dependency(request: Request) -> Viewer | None:
-        token = request.cookies.get(COOKIE, "")
-        if not token or len(token) > 4096:
-            return None
-        principal = verify(request, token)
+    status: int
+    message: str
+
+
+def token_of(request: Request) -> str:
+    """The cookie the sign-in form set, or the bearer token an API client sends."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.cookies.get(COOKIE, "")
+
+
+def viewer_dependency(
+    *scopes: str, partner_bound: str
+) -> Callable[[Request], Coroutine[Any, Any, Viewer | Refusal]]:
+    """The signed-in viewer holding one of ``scopes``, or why not. ``partner_bound`` as in ``requires``:
+    "forbid" refuses partner-bound tokens (403), "confine" admits only them (the portal)."""
+
+    async def dependency(request: Request) -> Viewer | Refusal:
+        token = token_of(request)
+        principal = verify(request, token) if token and len(token) <= 4096 else None
         if principal is None:
-            return None
-        if principal.partner_id is None and principal.scopes <= PARTNER_SCOPES:
-            return None
+            return Refusal(401, "Sign in with your token.")
+        if not principal.scopes & set(scopes):
+            return Refusal(403, "Your token does not open this page.")
+        if partner_bound == "forbid" and principal.partner_id is not None:
+            return Refusal(403, "This page spans partners. Your own program is in your portal.")
+        if partner_bound == "confine" and principal.partner_id is None:
+            return Refusal(403, "The portal is for partners' own tokens; staff use the program console.")
         return Viewer(principal, token)
 
     dependency.partner_bound = partner_bound  # type: ignore[attr-defined]  # read by the route-policy test
@@ -69,5 +90,6 @@ def viewer_dependency(*scopes: str, partner_bound: str) -> Callable[[Request], C
     return dependency
 
 
-staff_viewer = viewer_dependency(*STAFF_SCOPES, "deals:read", "ledger:read", partner_bound="forbid")
+STAFF_READ = (*STAFF_SCOPES, "deals:read", "deals:write", "ledger:read", "finance:read", "audit:read", "mdf:read")
+staff_viewer = viewer_dependency(*STAFF_READ, partner_bound="forbid")
 portal_viewer = viewer_dependency(*PORTAL_SCOPES, partner_bound="confine")
