@@ -1,6 +1,6 @@
 """Every service mounts /dead-letters (servicekit's router, with its own consumer): a malformed record
 dead-lettered by the ledger's projector is listed with topic, partition and offset over the ledger's
-API; registration and mdf answer the same routes; partner tokens never reach them."""
+API; registration, mdf and insights answer the same routes; partner tokens never reach them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 from incentive_contracts import topics
+from insights.entrypoints.api import create_app as insights_app
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.config import MdfSettings
 from mdf.entrypoints.api import create_app as mdf_app
@@ -29,12 +30,13 @@ def mdf_settings(database_factory: DatabaseFactory, topic_prefix: str) -> MdfSet
 
 
 async def test_each_service_serves_its_dead_letters_to_operators_only(
-    registration_settings, ledger_settings, mdf_settings
+    registration_settings, ledger_settings, mdf_settings, insights_settings
 ):
     apps = [
         (registration_app(registration_settings), registration_settings),
         (mdf_app(mdf_settings), mdf_settings),
         (ledger_app(ledger_settings), ledger_settings),
+        (insights_app(insights_settings), insights_settings),
     ]
     for app, settings in apps:
         ops = auth_header(settings, "ops:admin")

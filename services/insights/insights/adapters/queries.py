@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from incentive_kernel.paging import Page
 from servicekit.keyset import fetch_page
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ARRAY, ColumnElement, Select, Text, and_, cast, func, or_, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,8 +24,10 @@ from ..domain.facts import (
     MdfSpendFact,
     PartnerProfile,
 )
-from ..domain.indicators import Facts
-from .tables import deal_stages, deals, engagements, mdf_requests, mdf_results, mdf_spend, partners, reward_programs
+from ..domain.monthly import NO_CURRENCY, Key, Monthly, month_start
+from .tables import EVERY_PARTNER, deal_stages, deals, monthly, partners, reward_programs
+
+CUMULATIVE = ("pipeline", "open")
 
 DIMENSION_COLUMNS = {
     "partner": partners.c.partner_id,
@@ -61,7 +64,7 @@ class SqlInsightsQueries:
             if value is not None
         ]
         stmt = select(partners).where(and_(true(), *conditions))
-        page = await fetch_page(self.conn, stmt, partners.c.partner_id, after=after, limit=limit, convert=_partner)
+        page = await fetch_page(self.conn, stmt, partners.c.partner_id, after=after, limit=limit, convert=partner_view)
         programs = await self._reward_programs([p.partner_id for p in page.items])
         items = [p.with_reward_programs(programs.get(p.partner_id, ())) for p in page.items]
         return Page(items, page.next_cursor)
@@ -71,13 +74,14 @@ class SqlInsightsQueries:
         if row is None:
             return None
         programs = await self._reward_programs([partner_id])
-        return _partner(row).with_reward_programs(programs.get(partner_id, ()))
+        return partner_view(row).with_reward_programs(programs.get(partner_id, ()))
 
-    async def profiles(self, scope: Scope | None = None) -> list[PartnerProfile]:
-        stmt = select(partners).order_by(partners.c.partner_id)
-        if scope is not None:
-            stmt = stmt.where(_in_scope(partners.c.partner_id, scope))
-        rows = (await self.conn.execute(stmt)).all()
+    async def enrolment_dates(self, scope: Scope) -> list[date]:
+        stmt = select(partners.c.enrolled_on).where(_in_scope(partners.c.partner_id, scope))
+        return list((await self.conn.execute(stmt)).scalars())
+
+    async def profiles(self) -> list[PartnerProfile]:
+        rows = (await self.conn.execute(select(partners).order_by(partners.c.partner_id))).all()
         programs = await self._reward_programs(None)
         return [
             PartnerProfile(
@@ -93,28 +97,30 @@ class SqlInsightsQueries:
             for r in rows
         ]
 
-    async def facts(self, scope: Scope, currency: str, since: date, until: date) -> Facts:
-        relevant = and_(
-            _in_scope(deals.c.partner_id, scope),
-            deals.c.currency == currency,
-            deals.c.registered_on <= until,
-            or_(deals.c.closed_on.is_(None), deals.c.closed_on >= since),
+    async def monthly(self, scope: Scope, currency: str, since: date, until: date) -> Monthly:
+        stmt = _sums(currency, since, until, [])
+        if scope.dimension == "all":
+            stmt = stmt.where(monthly.c.partner_id == EVERY_PARTNER)
+        else:
+            stmt = stmt.where(monthly.c.partner_id != EVERY_PARTNER, _in_scope(monthly.c.partner_id, scope))
+        return {(r.currency, r.month, r.metric, r.key): r.value for r in await self.conn.execute(stmt)}
+
+    async def monthly_by_group(
+        self, members: Mapping[str, Sequence[str]], currency: str, since: date, until: date
+    ) -> dict[str, Monthly]:
+        pairs = [(pid, group) for group, ids in members.items() for pid in ids]
+        groups = (
+            func.unnest(cast([p for p, _ in pairs], ARRAY(Text)), cast([g for _, g in pairs], ARRAY(Text)))
+            .table_valued("partner_id", "grp")
+            .render_derived(name="groups")
         )
-        reached: dict[str, dict[str, date]] = defaultdict(dict)
-        stage_rows = await self.conn.execute(
-            select(deal_stages).where(deal_stages.c.deal_id.in_(select(deals.c.deal_id).where(relevant)))
+        stmt = _sums(currency, since, until, [groups.c.grp]).join_from(
+            monthly, groups, groups.c.partner_id == monthly.c.partner_id
         )
-        for s in stage_rows:
-            reached[s.deal_id][s.stage] = s.reached_on
-        deal_rows = await self.conn.execute(select(deals).where(relevant).order_by(deals.c.deal_id))
-        window = (scope, since, until)
-        return Facts(
-            deals=[_deal(r, reached[r.deal_id]) for r in deal_rows],
-            mdf_requests=[_request(r) for r in await self._rows(mdf_requests, "submitted_on", currency, *window)],
-            mdf_spend=[_spend(r) for r in await self._rows(mdf_spend, "disbursed_on", currency, *window)],
-            mdf_results=[_result(r) for r in await self._rows(mdf_results, "reported_on", currency, *window)],
-            engagements=[_engagement(r) for r in await self._rows(engagements, "occurred_on", None, *window)],
-        )
+        out: dict[str, dict[Key, Decimal]] = {group: {} for group in members}
+        for r in await self.conn.execute(stmt):
+            out[r.grp][(r.currency, r.month, r.metric, r.key)] = r.value
+        return dict(out)
 
     async def open_deals(self, partner_id: str, after: str | None, limit: int) -> Page[DealFact]:
         stmt = select(deals).where(deals.c.partner_id == partner_id, deals.c.stage.in_(OPEN_STAGES))
@@ -123,15 +129,7 @@ class SqlInsightsQueries:
         ids = [r.deal_id for r in page.items]
         for s in await self.conn.execute(select(deal_stages).where(deal_stages.c.deal_id.in_(ids))):
             reached[s.deal_id][s.stage] = s.reached_on
-        return Page([_deal(r, reached[r.deal_id]) for r in page.items], page.next_cursor)
-
-    async def _rows(
-        self, table: Any, day: str, currency: str | None, scope: Scope, since: date, until: date
-    ) -> list[Row[Any]]:
-        stmt = select(table).where(_in_scope(table.c.partner_id, scope), table.c[day].between(since, until))
-        if currency is not None:
-            stmt = stmt.where(table.c.currency == currency)
-        return list((await self.conn.execute(stmt.order_by(*table.primary_key.columns))).all())
+        return Page([deal_fact(r, reached[r.deal_id]) for r in page.items], page.next_cursor)
 
     async def _reward_programs(self, partner_ids: list[str] | None) -> dict[str, tuple[str, ...]]:
         stmt = select(reward_programs.c.partner_id, reward_programs.c.program_id).order_by(
@@ -145,7 +143,22 @@ class SqlInsightsQueries:
         return {k: tuple(v) for k, v in found.items()}
 
 
-def _partner(r: Row[Any]) -> PartnerView:
+def _sums(currency: str, since: date, until: date, groups: list[Any]) -> Select[Any]:
+    """Monthly sums in ``currency`` (and without one) up to ``until``: from ``since`` on, except the
+    pipeline's changes, whose sum from the beginning is the pipeline at a month's end."""
+    columns = [*groups, monthly.c.currency, monthly.c.month, monthly.c.metric, monthly.c.key]
+    return (
+        select(*columns, func.sum(monthly.c.value).label("value"))
+        .where(
+            monthly.c.currency.in_([currency, NO_CURRENCY]),
+            monthly.c.month <= until,
+            or_(monthly.c.metric.in_(CUMULATIVE), monthly.c.month >= month_start(since)),
+        )
+        .group_by(*columns)
+    )
+
+
+def partner_view(r: Row[Any]) -> PartnerView:
     return PartnerView(
         partner_id=r.partner_id,
         name=r.name,
@@ -160,7 +173,7 @@ def _partner(r: Row[Any]) -> PartnerView:
     )
 
 
-def _deal(r: Row[Any], reached: dict[str, date]) -> DealFact:
+def deal_fact(r: Row[Any], reached: dict[str, date]) -> DealFact:
     return DealFact(
         deal_id=r.deal_id,
         partner_id=r.partner_id,
@@ -175,7 +188,7 @@ def _deal(r: Row[Any], reached: dict[str, date]) -> DealFact:
     )
 
 
-def _request(r: Row[Any]) -> MdfRequestFact:
+def request_fact(r: Row[Any]) -> MdfRequestFact:
     return MdfRequestFact(
         r.request_id,
         r.partner_id,
@@ -188,11 +201,11 @@ def _request(r: Row[Any]) -> MdfRequestFact:
     )
 
 
-def _spend(r: Row[Any]) -> MdfSpendFact:
+def spend_fact(r: Row[Any]) -> MdfSpendFact:
     return MdfSpendFact(r.disbursement_id, r.partner_id, r.request_id, r.currency, r.amount, r.disbursed_on)
 
 
-def _result(r: Row[Any]) -> MdfResultFact:
+def result_fact(r: Row[Any]) -> MdfResultFact:
     return MdfResultFact(
         r.request_id,
         r.partner_id,
@@ -207,5 +220,5 @@ def _result(r: Row[Any]) -> MdfResultFact:
     )
 
 
-def _engagement(r: Row[Any]) -> EngagementFact:
+def engagement_fact(r: Row[Any]) -> EngagementFact:
     return EngagementFact(r.engagement_id, r.partner_id, r.kind, r.occurred_on)

@@ -1,185 +1,113 @@
-"""The projection's writes to the read models (SQL upserts on the consumer's transaction)."""
+"""The projection's store: one read of the rows a batch names, one write of what it changed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import exists, literal, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..application.ports import PartnerRecord
-from ..domain.facts import CLOSED_STAGES, DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
-from .tables import deal_stages, deals, engagements, mdf_requests, mdf_results, mdf_spend, partners, reward_programs
-
-_STILL_OPEN = deals.c.stage.not_in(CLOSED_STAGES)
+from ..application.ports import ReadModelRows, Referenced
+from ..domain.monthly import Key
+from .queries import deal_fact, engagement_fact, partner_view, request_fact, result_fact, spend_fact
+from .tables import (
+    EVERY_PARTNER,
+    deal_stages,
+    deals,
+    engagements,
+    mdf_requests,
+    mdf_results,
+    mdf_spend,
+    monthly,
+    partners,
+    reward_programs,
+)
 
 
 class SqlReadModels:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def known_partners(self, partner_ids: Iterable[str]) -> set[str]:
-        ids = sorted(set(partner_ids))
-        if not ids:
-            return set()
-        rows = await self.conn.execute(select(partners.c.partner_id).where(partners.c.partner_id.in_(ids)))
-        return set(rows.scalars())
+    async def load(self, referenced: Referenced) -> ReadModelRows:
+        rows = ReadModelRows()
+        if referenced.partner_ids:
+            found = await self._where(partners, partners.c.partner_id, referenced.partner_ids)
+            rows.partners = {r.partner_id: partner_view(r) for r in found}
+        if referenced.deal_ids:
+            reached: dict[str, dict[str, date]] = defaultdict(dict)
+            for s in await self._where(deal_stages, deal_stages.c.deal_id, referenced.deal_ids):
+                reached[s.deal_id][s.stage] = s.reached_on
+            found = await self._where(deals, deals.c.deal_id, referenced.deal_ids)
+            rows.deals = {r.deal_id: deal_fact(r, reached[r.deal_id]) for r in found}
+        if referenced.request_ids:
+            found = await self._where(mdf_requests, mdf_requests.c.request_id, referenced.request_ids)
+            rows.requests = {r.request_id: request_fact(r) for r in found}
+            found = await self._where(mdf_results, mdf_results.c.request_id, referenced.request_ids)
+            rows.results = {r.request_id: result_fact(r) for r in found}
+        if referenced.engagement_ids:
+            found = await self._where(engagements, engagements.c.engagement_id, referenced.engagement_ids)
+            rows.engagements = {r.engagement_id: engagement_fact(r) for r in found}
+        if referenced.disbursement_ids:
+            found = await self._where(mdf_spend, mdf_spend.c.disbursement_id, referenced.disbursement_ids)
+            rows.spend = {r.disbursement_id: spend_fact(r) for r in found}
+        return rows
 
-    async def enrol(self, partner: PartnerRecord) -> None:
-        values = _partner_values(partner)
-        stmt = insert(partners).values(partner_id=partner.partner_id, enrolled_on=partner.enrolled_on, **values)
-        await self.conn.execute(stmt.on_conflict_do_update(index_elements=[partners.c.partner_id], set_=values))
+    async def save(self, changed: ReadModelRows) -> None:
+        await self._upsert(partners, [_without(asdict(p), "reward_programs") for p in changed.partners.values()])
+        await self._upsert(deals, [_without(asdict(d), "reached") for d in changed.deals.values()])
+        await self._upsert(mdf_requests, [asdict(r) for r in changed.requests.values()])
+        await self._upsert(mdf_results, [asdict(r) for r in changed.results.values()])
+        stages = [{"deal_id": k[0], "stage": k[1], "reached_on": v} for k, v in changed.stages.items()]
+        await self._add(deal_stages, stages)
+        await self._add(engagements, [asdict(x) for x in changed.engagements.values()])
+        await self._add(mdf_spend, [asdict(x) for x in changed.spend.values()])
+        programs = [
+            {"partner_id": k[0], "program_id": k[1], "first_posted_at": v} for k, v in changed.reward_programs.items()
+        ]
+        await self._add(reward_programs, programs)
+        await self._add_to_sums(changed.monthly)
 
-    async def update_partner(self, partner: PartnerRecord) -> None:
-        await self.conn.execute(
-            partners.update().where(partners.c.partner_id == partner.partner_id).values(**_partner_values(partner))
+    async def _add_to_sums(self, changes: Mapping[tuple[str, Key], Decimal]) -> None:
+        """Add to each partner's sums and to the whole book's (``EVERY_PARTNER``, read by the overview)."""
+        if not changes:
+            return
+        book: dict[tuple[str, Key], Decimal] = defaultdict(Decimal)
+        for (_, key), value in changes.items():
+            book[(EVERY_PARTNER, key)] += value
+        changes = {**changes, **{k: v for k, v in book.items() if v}}
+        rows = [
+            {"partner_id": p, "currency": c, "month": m, "metric": metric, "key": key, "value": value}
+            for (p, (c, m, metric, key)), value in sorted(changes.items())
+        ]
+        stmt = insert(monthly)
+        added = stmt.on_conflict_do_update(
+            index_elements=["partner_id", "currency", "month", "metric", "key"],
+            set_={"value": monthly.c.value + stmt.excluded.value},
         )
+        await self.conn.execute(added, rows)
 
-    async def deactivate(self, partner_id: str, on: date) -> None:
-        await self.conn.execute(partners.update().where(partners.c.partner_id == partner_id).values(deactivated_on=on))
+    async def _where(self, table: Table, key: Any, ids: Iterable[str]) -> list[Any]:
+        return list((await self.conn.execute(select(table).where(key.in_(sorted(ids))))).all())
 
-    async def set_tier(self, partner_id: str, tier: str, since: date) -> None:
-        await self.conn.execute(
-            partners.update().where(partners.c.partner_id == partner_id).values(tier=tier, tier_since=since)
-        )
+    async def _upsert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        stmt = insert(table)
+        keys = {c.name for c in table.primary_key.columns}
+        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        await self.conn.execute(stmt.on_conflict_do_update(index_elements=sorted(keys), set_=update), rows)
 
-    async def register_deal(self, deal: DealFact) -> None:
-        await self.conn.execute(
-            insert(deals)
-            .values(
-                deal_id=deal.deal_id,
-                partner_id=deal.partner_id,
-                currency=deal.currency,
-                expected_amount=deal.expected_amount,
-                expected_close=deal.expected_close,
-                registered_on=deal.registered_on,
-                stage=deal.stage,
-            )
-            .on_conflict_do_nothing()
-        )
-        await self._stage_row(deal.deal_id, "registered", deal.registered_on)
-
-    async def reach_stage(self, deal_id: str, stage: str, on: date, *, closing: bool = False) -> None:
-        values: dict[str, object] = {"stage": stage}
-        if closing:
-            values["closed_on"] = on
-        await self.conn.execute(deals.update().where(deals.c.deal_id == deal_id, _STILL_OPEN).values(**values))
-        await self._stage_row(deal_id, stage, on)
-
-    async def win_deal(self, deal_id: str, amount: Decimal, currency: str, on: date) -> None:
-        await self.conn.execute(
-            deals.update()
-            .where(deals.c.deal_id == deal_id, _STILL_OPEN)
-            .values(stage="won", won_amount=amount, currency=currency, closed_on=on)
-        )
-        await self._stage_row(deal_id, "won", on)
-
-    async def reverse_won(self, deal_id: str, amount: Decimal) -> None:
-        await self.conn.execute(
-            deals.update()
-            .where(deals.c.deal_id == deal_id, deals.c.stage == "won")
-            .values(won_amount=deals.c.won_amount - amount)
-        )
-
-    async def change_forecast(self, deal_id: str, amount: Decimal | None, close: date) -> None:
-        values: dict[str, object] = {"expected_close": close}
-        if amount is not None:
-            values["expected_amount"] = amount
-        await self.conn.execute(deals.update().where(deals.c.deal_id == deal_id, _STILL_OPEN).values(**values))
-
-    async def record_engagement(self, engagement: EngagementFact) -> None:
-        await self.conn.execute(
-            insert(engagements)
-            .values(
-                engagement_id=engagement.engagement_id,
-                partner_id=engagement.partner_id,
-                kind=engagement.kind,
-                occurred_on=engagement.occurred_on,
-            )
-            .on_conflict_do_nothing()
-        )
-
-    async def submit_mdf_request(self, request: MdfRequestFact) -> None:
-        await self.conn.execute(
-            insert(mdf_requests)
-            .values(
-                request_id=request.request_id,
-                partner_id=request.partner_id,
-                activity_type=request.activity_type,
-                currency=request.currency,
-                requested_amount=request.requested_amount,
-                status=request.status,
-                submitted_on=request.submitted_on,
-            )
-            .on_conflict_do_nothing()
-        )
-
-    async def decide_mdf_request(self, request_id: str, status: str, approved: Decimal | None) -> None:
-        values: dict[str, object] = {"status": status}
-        if approved is not None:
-            values["approved_amount"] = approved
-        await self.conn.execute(mdf_requests.update().where(mdf_requests.c.request_id == request_id).values(**values))
-
-    async def record_mdf_spend(self, spend: MdfSpendFact) -> None:
-        await self.conn.execute(
-            insert(mdf_spend)
-            .values(
-                disbursement_id=spend.disbursement_id,
-                partner_id=spend.partner_id,
-                request_id=spend.request_id,
-                currency=spend.currency,
-                amount=spend.amount,
-                disbursed_on=spend.disbursed_on,
-            )
-            .on_conflict_do_nothing()
-        )
-
-    async def record_mdf_results(self, results: MdfResultFact) -> None:
-        values = {
-            "partner_id": results.partner_id,
-            "activity_type": results.activity_type,
-            "currency": results.currency,
-            "spend": results.spend,
-            "registrations": results.registrations,
-            "attendees": results.attendees,
-            "leads": results.leads,
-            "opportunities_influenced": results.opportunities_influenced,
-            "reported_on": results.reported_on,
-        }
-        stmt = insert(mdf_results).values(request_id=results.request_id, **values)
-        # Reports are cumulative: the latest (by report date, then arrival) replaces what was known.
-        await self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[mdf_results.c.request_id],
-                set_=values,
-                where=mdf_results.c.reported_on <= stmt.excluded.reported_on,
-            )
-        )
-
-    async def record_reward_program(self, partner_id: str, program_id: str, at: datetime) -> None:
-        await self.conn.execute(
-            insert(reward_programs)
-            .values(partner_id=partner_id, program_id=program_id, first_posted_at=at)
-            .on_conflict_do_nothing()
-        )
-
-    async def _stage_row(self, deal_id: str, stage: str, on: date) -> None:
-        """The day a known deal first reached ``stage`` (a later move back and forth keeps the first)."""
-        known = exists().where(deals.c.deal_id == deal_id)
-        row = select(literal(deal_id), literal(stage), literal(on)).where(known)
-        await self.conn.execute(
-            insert(deal_stages).from_select(["deal_id", "stage", "reached_on"], row).on_conflict_do_nothing()
-        )
+    async def _add(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Rows not stored yet (a stored one, e.g. the first day a deal reached a stage, is kept)."""
+        if rows:
+            await self.conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
-def _partner_values(partner: PartnerRecord) -> dict[str, object]:
-    return {
-        "name": partner.name,
-        "partner_type": partner.partner_type,
-        "program_id": partner.program_id,
-        "region": partner.region,
-        "vertical": partner.vertical,
-    }
+def _without(row: Mapping[str, Any], field: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != field}

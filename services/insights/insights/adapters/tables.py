@@ -103,5 +103,29 @@ reward_programs = Table(
     Column("first_posted_at", DateTime(timezone=True), nullable=False),
 )
 
-READ_MODELS = (partners, deals, deal_stages, mdf_requests, mdf_spend, mdf_results, engagements, reward_programs)
+EVERY_PARTNER = ""
+"""The partner id of the whole book's monthly sums (never a partner's: partner ids are not empty)."""
+
+monthly = Table(
+    "insights_monthly",
+    metadata,
+    Column("partner_id", Text, primary_key=True),
+    Column("currency", Text, primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("metric", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("value", Numeric(24, 4), nullable=False),
+)
+
+READ_MODELS = (
+    partners,
+    deals,
+    deal_stages,
+    mdf_requests,
+    mdf_spend,
+    mdf_results,
+    engagements,
+    reward_programs,
+    monthly,
+)
 """Every table the projection writes (what a rebuild empties), in dependency-free order."""

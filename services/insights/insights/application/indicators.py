@@ -8,8 +8,7 @@ from datetime import date
 
 from ..domain.cohorts import CohortDimension, CohortRow, assign, compare, default_reference
 from ..domain.errors import NotFound
-from ..domain.facts import PartnerProfile
-from ..domain.indicators import PeriodIndicators, indicators_for
+from ..domain.indicators import PeriodIndicators, Sums, indicators_for
 from ..domain.periods import Granularity, Period, periods_between
 from .ports import InsightsQueries, Scope
 
@@ -31,14 +30,10 @@ class SeriesPage:
     next_after: str | None
 
 
-def _enrolled_by(profiles: list[PartnerProfile], day: date) -> int:
-    return sum(1 for p in profiles if p.enrolled_on <= day)
-
-
 async def indicator_series(queries: InsightsQueries, q: SeriesQuery, points: Mapping[str, int]) -> SeriesPage:
-    """One page of the scope's periods with their indicators (facts read for that page's span only)."""
-    profiles = await queries.profiles(q.scope)
-    if q.scope.dimension == "partner" and not profiles:
+    """One page of the scope's periods with their indicators (sums read for that page's span only)."""
+    enrolled = await queries.enrolment_dates(q.scope)
+    if q.scope.dimension == "partner" and not enrolled:
         raise NotFound(f"no partner {q.scope.value}")
     periods = periods_between(q.since, q.until, q.granularity)
     if q.after is not None:
@@ -46,8 +41,8 @@ async def indicator_series(queries: InsightsQueries, q: SeriesQuery, points: Map
     page, more = periods[: q.limit], len(periods) > q.limit
     if not page:
         return SeriesPage([], None)
-    facts = await queries.facts(q.scope, q.currency, page[0].start, page[-1].end)
-    items = [indicators_for(facts, p, points, _enrolled_by(profiles, p.end)) for p in page]
+    sums = Sums(await queries.monthly(q.scope, q.currency, page[0].start, page[-1].end))
+    items = [indicators_for(sums, p, points, sum(1 for day in enrolled if day <= p.end)) for p in page]
     return SeriesPage(items, page[-1].key if more else None)
 
 
@@ -75,8 +70,9 @@ async def compare_cohorts(queries: InsightsQueries, q: CohortQuery, points: Mapp
     reference = q.reference if q.reference is not None else default_reference(q.by, list(members))
     if reference is not None and reference not in members:
         raise NotFound(f"no cohort {reference} under {q.by} in {q.period.key}")
-    facts = await queries.facts(Scope("all"), q.currency, q.period.start, q.period.end)
-    rows = compare(facts, members, q.period, points, reference)
+    monthly = await queries.monthly_by_group(members, q.currency, q.period.start, q.period.end)
+    sums = {group: Sums(monthly[group]) for group in members}
+    rows = compare(sums, {group: len(ids) for group, ids in members.items()}, q.period, points, reference)
     if q.after is not None:
         rows = [r for r in rows if r.cohort > q.after]
     page, more = rows[: q.limit], len(rows) > q.limit

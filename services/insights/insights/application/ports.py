@@ -1,9 +1,9 @@
-"""What the insights use cases need from storage: the projection's writer and the indicator queries."""
+"""What the insights use cases need from storage: the projection's store and the indicator queries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -11,40 +11,44 @@ from typing import Protocol
 from incentive_kernel.paging import Page
 
 from ..domain.facts import DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact, PartnerProfile
-from ..domain.indicators import Facts
+from ..domain.monthly import Key, Monthly
 
 
 @dataclass(frozen=True)
-class PartnerRecord:
-    partner_id: str
-    name: str
-    partner_type: str
-    program_id: str
-    region: str
-    vertical: str | None
-    enrolled_on: date
+class Referenced:
+    """The ids a batch of events names: what the projection loads before folding the batch."""
+
+    partner_ids: frozenset[str]
+    deal_ids: frozenset[str]
+    request_ids: frozenset[str]
+    engagement_ids: frozenset[str] = frozenset()
+    disbursement_ids: frozenset[str] = frozenset()
 
 
-class ReadModelWriter(Protocol):
-    """The projection's writes. Every write is idempotent in effect for one event (the inbox already
-    guarantees each event is applied once; a rebuild applies them again in the same order)."""
+@dataclass
+class ReadModelRows:
+    """Rows of the read models, by key: loaded before a batch, or changed by it (to be saved)."""
 
-    async def known_partners(self, partner_ids: Iterable[str]) -> set[str]: ...
-    async def enrol(self, partner: PartnerRecord) -> None: ...
-    async def update_partner(self, partner: PartnerRecord) -> None: ...
-    async def deactivate(self, partner_id: str, on: date) -> None: ...
-    async def set_tier(self, partner_id: str, tier: str, since: date) -> None: ...
-    async def register_deal(self, deal: DealFact) -> None: ...
-    async def reach_stage(self, deal_id: str, stage: str, on: date, *, closing: bool = False) -> None: ...
-    async def win_deal(self, deal_id: str, amount: Decimal, currency: str, on: date) -> None: ...
-    async def reverse_won(self, deal_id: str, amount: Decimal) -> None: ...
-    async def change_forecast(self, deal_id: str, amount: Decimal | None, close: date) -> None: ...
-    async def record_engagement(self, engagement: EngagementFact) -> None: ...
-    async def submit_mdf_request(self, request: MdfRequestFact) -> None: ...
-    async def decide_mdf_request(self, request_id: str, status: str, approved: Decimal | None) -> None: ...
-    async def record_mdf_spend(self, spend: MdfSpendFact) -> None: ...
-    async def record_mdf_results(self, results: MdfResultFact) -> None: ...
-    async def record_reward_program(self, partner_id: str, program_id: str, at: datetime) -> None: ...
+    partners: dict[str, PartnerView] = field(default_factory=dict)
+    deals: dict[str, DealFact] = field(default_factory=dict)
+    requests: dict[str, MdfRequestFact] = field(default_factory=dict)
+    results: dict[str, MdfResultFact] = field(default_factory=dict)
+    stages: dict[tuple[str, str], date] = field(default_factory=dict)  # (deal, stage) -> first reached
+    engagements: dict[str, EngagementFact] = field(default_factory=dict)
+    spend: dict[str, MdfSpendFact] = field(default_factory=dict)
+    reward_programs: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (partner, program)
+    monthly: dict[tuple[str, Key], Decimal] = field(default_factory=dict)  # (partner, sum) -> what to add
+
+
+class ReadModelStore(Protocol):
+    """The projection's storage: one read before a batch, one write after it (a few statements)."""
+
+    async def load(self, referenced: Referenced) -> ReadModelRows: ...
+    async def save(self, changed: ReadModelRows) -> None:
+        """Upsert the changed partners, deals, requests and results; add stages (the first day a deal
+        reached one is kept), engagements, disbursements and reward programs not stored yet; add the
+        monthly changes to the monthly sums."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,17 @@ class PartnerView:
 class InsightsQueries(Protocol):
     async def partner_page(self, where: PartnerFilter, after: str | None, limit: int) -> Page[PartnerView]: ...
     async def partner(self, partner_id: str) -> PartnerView | None: ...
-    async def profiles(self, scope: Scope | None = None) -> list[PartnerProfile]: ...
-    async def facts(self, scope: Scope, currency: str, since: date, until: date) -> Facts: ...
+    async def profiles(self) -> list[PartnerProfile]: ...
+    async def enrolment_dates(self, scope: Scope) -> list[date]: ...
+    async def monthly(self, scope: Scope, currency: str, since: date, until: date) -> Monthly:
+        """The scope's monthly sums in ``currency`` (and those without one): every month up to ``until``
+        for the pipeline, the months from ``since`` for the rest."""
+        ...
+
+    async def monthly_by_group(
+        self, members: Mapping[str, Sequence[str]], currency: str, since: date, until: date
+    ) -> dict[str, Monthly]:
+        """:meth:`monthly` of each group of partners (group -> its partner ids)."""
+        ...
+
     async def open_deals(self, partner_id: str, after: str | None, limit: int) -> Page[DealFact]: ...

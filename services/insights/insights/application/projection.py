@@ -1,15 +1,17 @@
 """The projection: each consumed event's effect on the read models (registration, mdf and ledger topics).
 
-Events about a deal or request the read models have not seen change nothing (within a topic a
-partner's events are in order, so a deal's registration always comes first). A tier change about a
-partner whose enrolment has not arrived yet (another topic) waits for it: the consumer parks it.
+A batch of events is folded in memory over the rows it names (loaded once) and the changed rows are
+saved at the end: a few statements per batch, not per event. Events about a deal or request the read
+models have not seen change nothing (within a topic a partner's events are in order, so a deal's
+registration always comes first). A tier change about a partner whose enrolment has not arrived yet
+(another topic) waits for it: the consumer parks it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from incentive_contracts.events import deal as d
@@ -17,10 +19,12 @@ from incentive_contracts.events import engagement as e
 from incentive_contracts.events import ledger as led
 from incentive_contracts.events import mdf as m
 from incentive_contracts.events import partner as p
+from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 
-from ..domain.facts import DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
-from .ports import PartnerRecord, ReadModelWriter
+from ..domain.facts import CLOSED_STAGES, DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
+from .monthly_changes import monthly_changes
+from .ports import PartnerView, ReadModelRows, ReadModelStore, Referenced
 
 GENERIC_RULES = "ledger"  # ledger/holds, ledger/payouts...: postings that name no program
 
@@ -38,23 +42,63 @@ class Waiting:
     reason: str
 
 
-def _record(event: p.PartnerEnrolled | p.PartnerUpdated) -> PartnerRecord:
-    enrolled_on = event.enrolled_on if isinstance(event, p.PartnerEnrolled) else event.updated_on
-    return PartnerRecord(
-        partner_id=event.partner_id,
-        name=event.name,
-        partner_type=event.partner_type.value,
-        program_id=event.program_id,
-        region=event.region,
-        vertical=event.vertical,
-        enrolled_on=enrolled_on,
+def referenced(events: Sequence[Consumed]) -> Referenced:
+    payloads = [c.payload for c in events]
+    return Referenced(
+        partner_ids=frozenset(x.partner_id for x in payloads if x.partner_id),
+        deal_ids=frozenset(getattr(x, "deal_id", "") for x in payloads) - {""},
+        request_ids=frozenset(getattr(x, "request_id", "") for x in payloads if x.event_type.startswith("mdf.")) - {""},
+        engagement_ids=frozenset(x.engagement_id for x in payloads if isinstance(x, e.EngagementRecorded)),
+        disbursement_ids=frozenset(x.disbursement_id for x in payloads if isinstance(x, m.MdfDisbursed)),
     )
 
 
-async def _deal_registered(w: ReadModelWriter, ev: d.DealRegistered, _: datetime) -> None:
-    amount = ev.expected_amount
-    await w.register_deal(
-        DealFact(
+class Fold:
+    """The read-model rows a batch starts from (``known``) and those it changed (``changed``)."""
+
+    def __init__(self, known: ReadModelRows) -> None:
+        self.known = known
+        self.changed = ReadModelRows()
+
+    def partner(self, partner_id: str) -> PartnerView | None:
+        return self.changed.partners.get(partner_id) or self.known.partners.get(partner_id)
+
+    def deal(self, deal_id: str) -> DealFact | None:
+        return self.changed.deals.get(deal_id) or self.known.deals.get(deal_id)
+
+    def request(self, request_id: str) -> MdfRequestFact | None:
+        return self.changed.requests.get(request_id) or self.known.requests.get(request_id)
+
+    # partners
+
+    def enrol(self, ev: p.PartnerEnrolled | p.PartnerUpdated) -> None:
+        current = self.partner(ev.partner_id)
+        if current is None and isinstance(ev, p.PartnerUpdated):
+            return
+        if current is None:
+            assert isinstance(ev, p.PartnerEnrolled)
+            current = PartnerView(ev.partner_id, "", "", "", "", None, None, None, ev.enrolled_on, None)
+        self.changed.partners[ev.partner_id] = replace(
+            current,
+            name=ev.name,
+            partner_type=ev.partner_type.value,
+            program_id=ev.program_id,
+            region=ev.region,
+            vertical=ev.vertical,
+        )
+
+    def update_partner(self, partner_id: str, **values: Any) -> None:
+        current = self.partner(partner_id)
+        if current is not None:
+            self.changed.partners[partner_id] = replace(current, **values)
+
+    # deals
+
+    def register(self, ev: d.DealRegistered) -> None:
+        if self.deal(ev.deal_id) is not None:
+            return
+        amount = ev.expected_amount
+        self.changed.deals[ev.deal_id] = DealFact(
             deal_id=ev.deal_id,
             partner_id=ev.partner_id,
             currency=amount.currency,
@@ -63,100 +107,163 @@ async def _deal_registered(w: ReadModelWriter, ev: d.DealRegistered, _: datetime
             registered_on=ev.registered_on,
             stage="registered",
         )
-    )
+        self._reached(ev.deal_id, "registered", ev.registered_on)
 
+    def move(
+        self, deal_id: str, stage: str, on: date, *, closing: bool = False, any_stage: bool = False, **values: Any
+    ) -> None:
+        """The deal reaches ``stage`` (an open deal only, unless ``any_stage``); ``closing`` closes it."""
+        deal = self.deal(deal_id)
+        if deal is None or (deal.stage in CLOSED_STAGES and not any_stage):
+            return
+        if closing:
+            values["closed_on"] = on
+        self.changed.deals[deal_id] = replace(deal, stage=stage, **values)
+        self._reached(deal_id, stage, on)
 
-async def _mdf_submitted(w: ReadModelWriter, ev: m.MdfRequestSubmitted, _: datetime) -> None:
-    await w.submit_mdf_request(
-        MdfRequestFact(
-            request_id=ev.request_id,
-            partner_id=ev.partner_id,
-            activity_type=ev.activity_type,
-            currency=ev.requested_amount.currency,
-            requested_amount=ev.requested_amount.amount,
-            approved_amount=None,
-            status="submitted",
-            submitted_on=ev.submitted_on,
+    def change_deal(self, deal_id: str, *, open_only: bool = True, **values: Any) -> None:
+        deal = self.deal(deal_id)
+        if deal is not None and not (open_only and deal.stage in CLOSED_STAGES):
+            self.changed.deals[deal_id] = replace(deal, **values)
+
+    def reverse(self, ev: d.DealReversed) -> None:
+        deal = self.deal(ev.deal_id)
+        if deal is not None and deal.stage == "won" and deal.won_amount is not None:
+            self.changed.deals[ev.deal_id] = replace(deal, won_amount=deal.won_amount - ev.amount.amount)
+
+    def _reached(self, deal_id: str, stage: str, on: date) -> None:
+        deal = self.changed.deals[deal_id]
+        if stage not in deal.reached:  # the first day a deal reached a stage is kept
+            self.changed.deals[deal_id] = replace(deal, reached={**deal.reached, stage: on})
+            self.changed.stages[(deal_id, stage)] = on
+
+    # MDF, engagement, rewards
+
+    def submit(self, ev: m.MdfRequestSubmitted) -> None:
+        if self.request(ev.request_id) is None:
+            self.changed.requests[ev.request_id] = MdfRequestFact(
+                ev.request_id,
+                ev.partner_id,
+                ev.activity_type,
+                ev.requested_amount.currency,
+                ev.requested_amount.amount,
+                None,
+                "submitted",
+                ev.submitted_on,
+            )
+
+    def decide(self, request_id: str, status: str, approved: Money | None = None) -> None:
+        request = self.request(request_id)
+        if request is not None:
+            amount = approved.amount if approved is not None else request.approved_amount
+            self.changed.requests[request_id] = replace(request, status=status, approved_amount=amount)
+
+    def report(self, ev: m.MdfResultsReported) -> None:
+        current = self.changed.results.get(ev.request_id) or self.known.results.get(ev.request_id)
+        if current is not None and current.reported_on > ev.reported_on:
+            return  # reports are cumulative: an older one arriving late changes nothing
+        r = ev.results
+        self.changed.results[ev.request_id] = MdfResultFact(
+            ev.request_id,
+            ev.partner_id,
+            ev.activity_type,
+            ev.spend.currency,
+            ev.spend.amount,
+            r.registrations or 0,
+            r.attendees or 0,
+            r.leads or 0,
+            r.opportunities_influenced or 0,
+            ev.reported_on,
         )
-    )
+
+    def posted(self, ev: led.LedgerEntryPosted, at: datetime) -> None:
+        program = ev.rule_id.split("/", 1)[0]
+        if program and program != GENERIC_RULES:
+            self.changed.reward_programs.setdefault((ev.partner_id, program), at)
 
 
-async def _mdf_results(w: ReadModelWriter, ev: m.MdfResultsReported, _: datetime) -> None:
-    r = ev.results
-    await w.record_mdf_results(
-        MdfResultFact(
-            request_id=ev.request_id,
-            partner_id=ev.partner_id,
-            activity_type=ev.activity_type,
-            currency=ev.spend.currency,
-            spend=ev.spend.amount,
-            registrations=r.registrations or 0,
-            attendees=r.attendees or 0,
-            leads=r.leads or 0,
-            opportunities_influenced=r.opportunities_influenced or 0,
-            reported_on=ev.reported_on,
-        )
-    )
+def _apply(fold: Fold, payload: EventPayload, at: datetime) -> None:
+    match payload:
+        case p.PartnerEnrolled() | p.PartnerUpdated():
+            fold.enrol(payload)
+        case p.PartnerDeactivated():
+            fold.update_partner(payload.partner_id, deactivated_on=payload.deactivated_on)
+        case p.PartnerTierChanged():
+            fold.update_partner(payload.partner_id, tier=payload.tier, tier_since=payload.effective_at)
+        case d.DealRegistered():
+            fold.register(payload)
+        case d.DealApproved():
+            fold.move(payload.deal_id, "approved", payload.approved_on)
+        case d.DealStageChanged():
+            fold.move(
+                payload.deal_id,
+                payload.to_stage.value,
+                payload.changed_at.date(),
+                expected_close=payload.forecast_close,
+            )
+        case d.DealForecastChanged():
+            fold.change_deal(
+                payload.deal_id, expected_amount=payload.expected_amount.amount, expected_close=payload.expected_close
+            )
+        case d.DealWon():
+            fold.move(
+                payload.deal_id,
+                "won",
+                payload.closed_on,
+                closing=True,
+                won_amount=payload.amount.amount,
+                currency=payload.amount.currency,
+            )
+        case d.DealLost():
+            fold.move(payload.deal_id, "lost", payload.lost_on, closing=True)
+        case d.DealExpired():
+            fold.move(payload.deal_id, "expired", payload.expired_on, closing=True)
+        case d.DealRejected():
+            fold.move(payload.deal_id, "rejected", payload.rejected_on, closing=True)
+        case d.DealFlagConfirmed():  # rejects the deal whatever its stage: a won deal's win no longer counts
+            fold.move(payload.deal_id, "rejected", payload.confirmed_on, closing=True, any_stage=True)
+        case d.DealReversed():
+            fold.reverse(payload)
+        case e.EngagementRecorded():
+            fact = EngagementFact(payload.engagement_id, payload.partner_id, payload.kind.value, payload.occurred_on)
+            if payload.engagement_id not in fold.known.engagements:
+                fold.changed.engagements.setdefault(payload.engagement_id, fact)
+        case m.MdfRequestSubmitted():
+            fold.submit(payload)
+        case m.MdfRequestApproved():
+            fold.decide(payload.request_id, "approved", payload.approved_amount)
+        case m.MdfRequestRejected():
+            fold.decide(payload.request_id, "rejected")
+        case m.MdfRequestCancelled():
+            fold.decide(payload.request_id, "cancelled")
+        case m.MdfDisbursed():
+            spend = MdfSpendFact(
+                payload.disbursement_id,
+                payload.partner_id,
+                payload.request_id,
+                payload.amount.currency,
+                payload.amount.amount,
+                payload.disbursed_on,
+            )
+            if payload.disbursement_id not in fold.known.spend:
+                fold.changed.spend.setdefault(payload.disbursement_id, spend)
+        case m.MdfResultsReported():
+            fold.report(payload)
+        case led.LedgerEntryPosted():
+            fold.posted(payload, at)
 
 
-async def _entry_posted(w: ReadModelWriter, ev: led.LedgerEntryPosted, time: datetime) -> None:
-    program = ev.rule_id.split("/", 1)[0]
-    if program and program != GENERIC_RULES:
-        await w.record_reward_program(ev.partner_id, program, time)
-
-
-Apply = Callable[[ReadModelWriter, Any, datetime], Awaitable[None]]
-
-HANDLERS: dict[type[EventPayload], Apply] = {
-    p.PartnerEnrolled: lambda w, ev, _: w.enrol(_record(ev)),
-    p.PartnerUpdated: lambda w, ev, _: w.update_partner(_record(ev)),
-    p.PartnerDeactivated: lambda w, ev, _: w.deactivate(ev.partner_id, ev.deactivated_on),
-    p.PartnerTierChanged: lambda w, ev, _: w.set_tier(ev.partner_id, ev.tier, ev.effective_at),
-    d.DealRegistered: _deal_registered,
-    d.DealApproved: lambda w, ev, _: w.reach_stage(ev.deal_id, "approved", ev.approved_on),
-    d.DealStageChanged: lambda w, ev, _: _stage_changed(w, ev),
-    d.DealForecastChanged: lambda w, ev, _: w.change_forecast(ev.deal_id, ev.expected_amount.amount, ev.expected_close),
-    d.DealWon: lambda w, ev, _: w.win_deal(ev.deal_id, ev.amount.amount, ev.amount.currency, ev.closed_on),
-    d.DealLost: lambda w, ev, _: w.reach_stage(ev.deal_id, "lost", ev.lost_on, closing=True),
-    d.DealExpired: lambda w, ev, _: w.reach_stage(ev.deal_id, "expired", ev.expired_on, closing=True),
-    d.DealRejected: lambda w, ev, _: w.reach_stage(ev.deal_id, "rejected", ev.rejected_on, closing=True),
-    d.DealFlagConfirmed: lambda w, ev, _: w.reach_stage(ev.deal_id, "rejected", ev.confirmed_on, closing=True),
-    d.DealReversed: lambda w, ev, _: w.reverse_won(ev.deal_id, ev.amount.amount),
-    e.EngagementRecorded: lambda w, ev, _: w.record_engagement(
-        EngagementFact(ev.engagement_id, ev.partner_id, ev.kind.value, ev.occurred_on)
-    ),
-    m.MdfRequestSubmitted: _mdf_submitted,
-    m.MdfRequestApproved: lambda w, ev, _: w.decide_mdf_request(ev.request_id, "approved", ev.approved_amount.amount),
-    m.MdfRequestRejected: lambda w, ev, _: w.decide_mdf_request(ev.request_id, "rejected", None),
-    m.MdfRequestCancelled: lambda w, ev, _: w.decide_mdf_request(ev.request_id, "cancelled", None),
-    m.MdfDisbursed: lambda w, ev, _: w.record_mdf_spend(
-        MdfSpendFact(
-            ev.disbursement_id, ev.partner_id, ev.request_id, ev.amount.currency, ev.amount.amount, ev.disbursed_on
-        )
-    ),
-    m.MdfResultsReported: _mdf_results,
-    led.LedgerEntryPosted: _entry_posted,
-}
-
-
-async def _stage_changed(w: ReadModelWriter, ev: d.DealStageChanged) -> None:
-    await w.reach_stage(ev.deal_id, ev.to_stage.value, ev.changed_at.date())
-    await w.change_forecast(ev.deal_id, None, ev.forecast_close)
-
-
-NEEDS_PARTNER = (p.PartnerTierChanged,)
-
-
-async def project(writer: ReadModelWriter, events: Sequence[Consumed]) -> list[Waiting]:
+async def project(store: ReadModelStore, events: Sequence[Consumed]) -> list[Waiting]:
     """Apply ``events`` in order; returns those that wait for a partner not enrolled yet."""
+    fold = Fold(await store.load(referenced(events)))
     waiting: list[Waiting] = []
     for index, event in enumerate(events):
         payload = event.payload
-        if isinstance(payload, NEEDS_PARTNER) and not await writer.known_partners([payload.partner_id]):
+        if isinstance(payload, p.PartnerTierChanged) and fold.partner(payload.partner_id) is None:
             reason = f"partner {payload.partner_id} is not known to insights yet"
             waiting.append(Waiting(index, f"partner:{payload.partner_id}", reason))
             continue
-        handler = HANDLERS.get(type(payload))
-        if handler is not None:
-            await handler(writer, payload, event.time)
+        _apply(fold, payload, event.time)
+    fold.changed.monthly = monthly_changes(fold.known, fold.changed)
+    await store.save(fold.changed)
     return waiting

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 from .facts import PartnerProfile
-from .indicators import AMOUNT, Facts, PeriodIndicators, indicators_for
+from .indicators import AMOUNT, PeriodIndicators, Sums, indicators_for
 from .periods import Period, quarter_of
 
 CohortDimension = Literal["tier", "region", "vertical", "enrolment_quarter", "pilot"]
@@ -63,17 +63,6 @@ def assign(profiles: Sequence[PartnerProfile], by: CohortDimension) -> dict[str,
         if key is not None:
             members[key].append(profile.partner_id)
     return dict(sorted(members.items()))
-
-
-def facts_of(facts: Facts, partner_ids: Sequence[str]) -> Facts:
-    members = set(partner_ids)
-    return Facts(
-        deals=[d for d in facts.deals if d.partner_id in members],
-        mdf_requests=[r for r in facts.mdf_requests if r.partner_id in members],
-        mdf_spend=[s for s in facts.mdf_spend if s.partner_id in members],
-        mdf_results=[r for r in facts.mdf_results if r.partner_id in members],
-        engagements=[e for e in facts.engagements if e.partner_id in members],
-    )
 
 
 @dataclass(frozen=True)
@@ -137,16 +126,15 @@ def default_reference(by: CohortDimension, cohorts: Sequence[str]) -> str | None
 
 
 def compare(
-    facts: Facts,
-    members: Mapping[str, Sequence[str]],
+    sums: Mapping[str, Sums],
+    sizes: Mapping[str, int],
     period: Period,
     points: Mapping[str, int],
     reference: str | None,
 ) -> list[CohortRow]:
-    """Each cohort's indicators for ``period`` and its difference to ``reference`` (if it is a cohort)."""
-    computed = {
-        key: indicators_for(facts_of(facts, ids), period, points, partners=len(ids)) for key, ids in members.items()
-    }
+    """Each cohort's indicators for ``period`` (from its monthly sums; ``sizes``: its partners) and its
+    difference to ``reference`` (if that is one of them)."""
+    computed = {key: indicators_for(sums[key], period, points, partners=sizes[key]) for key in sorted(sums)}
     base = headline(computed[reference]) if reference in computed else None
     rows = []
     for key, ind in computed.items():

@@ -21,20 +21,21 @@ Definitions (the README and every response state them too):
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .facts import (
-    CLOSED_LOST,
-    FUNNEL,
-    OPEN_STAGES,
-    DealFact,
-    EngagementFact,
-    MdfRequestFact,
-    MdfResultFact,
-    MdfSpendFact,
+from .facts import FUNNEL, OPEN_STAGES, DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
+from .monthly import (
+    Monthly,
+    add,
+    deal_contributions,
+    engagement_contributions,
+    request_contributions,
+    result_contributions,
+    spend_contributions,
 )
 from .periods import Period
 
@@ -51,21 +52,61 @@ def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | Non
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO, rounding=ROUND_HALF_EVEN)
 
 
-def median(values: Sequence[int]) -> Decimal | None:
-    if not values:
+def median_of(histogram: Mapping[int, int]) -> Decimal | None:
+    """The median of values given as value -> how many (the mean of the two middle ones for an even count)."""
+    n = sum(histogram.values())
+    if not n:
         return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return Decimal(ordered[middle])
-    return Decimal(ordered[middle - 1] + ordered[middle]) / 2
+    middle = [_ranked(histogram, (n + 1) // 2), _ranked(histogram, n // 2 + 1)]
+    return Decimal(middle[0]) if n % 2 else Decimal(middle[0] + middle[1]) / 2
+
+
+def nearest_rank_of(histogram: Mapping[int, int], percent: int) -> int | None:
+    """The ceil(percent * n / 100)-th smallest value (nearest rank)."""
+    n = sum(histogram.values())
+    return _ranked(histogram, max(math.ceil(percent * n / 100), 1)) if n else None
+
+
+def _ranked(histogram: Mapping[int, int], rank: int) -> int:
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    raise ValueError(f"rank {rank} beyond {seen} values")
+
+
+def median(values: Sequence[int]) -> Decimal | None:
+    return median_of(Counter(values))
 
 
 def percentile_nearest_rank(values: Sequence[int], percent: int) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(percent * len(ordered) / 100), 1) - 1]
+    return nearest_rank_of(Counter(values), percent)
+
+
+class Sums:
+    """The monthly sums of one scope, by metric, summed over a period or up to a day."""
+
+    def __init__(self, monthly: Monthly) -> None:
+        self.by_metric: dict[str, list[tuple[date, str, Decimal]]] = defaultdict(list)
+        for (_, month, metric, key), value in monthly.items():
+            self.by_metric[metric].append((month, key, value))
+
+    def within(self, metric: str, period: Period) -> dict[str, Decimal]:
+        return self._sum(metric, lambda month: period.start <= month <= period.end)
+
+    def upto(self, metric: str, day: date) -> dict[str, Decimal]:
+        return self._sum(metric, lambda month: month <= day)
+
+    def total(self, metric: str, period: Period) -> Decimal:
+        return sum(self.within(metric, period).values(), Decimal(0))
+
+    def _sum(self, metric: str, holds: Callable[[date], bool]) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = defaultdict(Decimal)
+        for month, key, value in self.by_metric.get(metric, ()):
+            if holds(month):
+                out[key] += value
+        return out
 
 
 @dataclass(frozen=True)
@@ -86,24 +127,19 @@ class DealIndicators:
     pipeline_velocity: Decimal | None
 
 
-def deal_indicators(deals: Sequence[DealFact], period: Period) -> DealIndicators:
-    stages = {stage: Decimal(0) for stage in OPEN_STAGES}
-    open_deals = 0
-    for deal in deals:
-        stage = deal.stage_on(period.end)
-        if stage in stages:
-            stages[stage] += deal.expected_amount
-            open_deals += 1
-    registered = [d for d in deals if period.holds(d.registered_on)]
-    conversion = {s: ratio(sum(1 for d in registered if s in d.reached), len(registered)) for s in FUNNEL}
-    closed = [d for d in deals if d.closed_on is not None and period.holds(d.closed_on)]
-    won = [d for d in closed if d.stage == "won"]
-    lost = sum(1 for d in closed if d.stage in CLOSED_LOST)
-    won_revenue = sum((d.won_amount or Decimal(0) for d in won), Decimal(0))
-    days = [d.days_to_close for d in won if d.days_to_close is not None]
-    win_rate = ratio(len(won), len(won) + lost)
-    average = (won_revenue / len(won)).quantize(AMOUNT, rounding=ROUND_HALF_EVEN) if won else None
-    mean_days = ratio(sum(days), len(days))
+def deal_indicators(sums: Sums, period: Period) -> DealIndicators:
+    pipeline, counts = sums.upto("pipeline", period.end), sums.upto("open", period.end)
+    stages = {stage: pipeline.get(stage, Decimal(0)) for stage in OPEN_STAGES}
+    open_deals = int(sum(counts.values(), Decimal(0)))
+    registrations = int(sums.total("registrations", period))
+    reached = sums.within("reached", period)
+    conversion = {s: ratio(int(reached.get(s, 0)), registrations) for s in FUNNEL}
+    won, lost = int(sums.total("won", period)), int(sums.total("lost", period))
+    won_revenue = sums.total("won_revenue", period)
+    days = {int(k): int(v) for k, v in sums.within("days", period).items() if v}
+    win_rate = ratio(won, won + lost)
+    average = (won_revenue / won).quantize(AMOUNT, rounding=ROUND_HALF_EVEN) if won else None
+    mean_days = ratio(sums.total("days_sum", period), won)
     velocity = None
     if win_rate is not None and average is not None and mean_days:
         velocity = (open_deals * win_rate * average / mean_days).quantize(AMOUNT, rounding=ROUND_HALF_EVEN)
@@ -111,16 +147,16 @@ def deal_indicators(deals: Sequence[DealFact], period: Period) -> DealIndicators
         pipeline_by_stage=stages,
         pipeline_total=sum(stages.values(), Decimal(0)),
         open_deals=open_deals,
-        registrations=len(registered),
+        registrations=registrations,
         stage_conversion=conversion,
-        won_deals=len(won),
+        won_deals=won,
         lost_deals=lost,
         won_revenue=won_revenue,
         win_rate=win_rate,
         average_deal_size=average,
         mean_days_to_close=mean_days,
-        median_days_to_close=median(days),
-        p90_days_to_close=percentile_nearest_rank(days, 90),
+        median_days_to_close=median_of(days),
+        p90_days_to_close=nearest_rank_of(days, 90),
         pipeline_velocity=velocity,
     )
 
@@ -139,25 +175,21 @@ class MarketingIndicators:
     opportunities_influenced: int
 
 
-def marketing_indicators(
-    requests: Sequence[MdfRequestFact],
-    spend: Sequence[MdfSpendFact],
-    results: Sequence[MdfResultFact],
-    period: Period,
-) -> MarketingIndicators:
-    submitted = [r for r in requests if period.holds(r.submitted_on)]
-    reported = [r for r in results if period.holds(r.reported_on)]
+def marketing_indicators(sums: Sums, period: Period) -> MarketingIndicators:
+    def total(metric: str) -> Decimal:
+        return sums.total(metric, period)
+
     return MarketingIndicators(
-        requests=len(submitted),
-        requested=sum((r.requested_amount for r in submitted), Decimal(0)),
-        approved=sum((r.approved_amount or Decimal(0) for r in submitted), Decimal(0)),
-        spend=sum((s.amount for s in spend if period.holds(s.disbursed_on)), Decimal(0)),
-        activities_reported=len(reported),
-        reported_spend=sum((r.spend for r in reported), Decimal(0)),
-        registrations=sum(r.registrations for r in reported),
-        attendees=sum(r.attendees for r in reported),
-        leads=sum(r.leads for r in reported),
-        opportunities_influenced=sum(r.opportunities_influenced for r in reported),
+        requests=int(total("mdf_requests")),
+        requested=total("mdf_requested"),
+        approved=total("mdf_approved"),
+        spend=total("mdf_spend"),
+        activities_reported=int(total("mdf_reported")),
+        reported_spend=total("mdf_reported_spend"),
+        registrations=int(total("mdf_registrations")),
+        attendees=int(total("mdf_attendees")),
+        leads=int(total("mdf_leads")),
+        opportunities_influenced=int(total("mdf_opportunities")),
     )
 
 
@@ -168,13 +200,11 @@ class EngagementIndicators:
     points: int
 
 
-def engagement_indicators(
-    engagements: Sequence[EngagementFact], points: Mapping[str, int], period: Period
-) -> EngagementIndicators:
-    kinds = Counter(e.kind for e in engagements if period.holds(e.occurred_on))
+def engagement_indicators(sums: Sums, points: Mapping[str, int], period: Period) -> EngagementIndicators:
+    kinds = {kind: int(n) for kind, n in sorted(sums.within("engagement", period).items()) if n}
     return EngagementIndicators(
         activities=sum(kinds.values()),
-        by_kind=dict(sorted(kinds.items())),
+        by_kind=kinds,
         points=sum(points.get(kind, 0) * count for kind, count in kinds.items()),
     )
 
@@ -188,20 +218,38 @@ class PeriodIndicators:
     engagement: EngagementIndicators
 
 
-@dataclass(frozen=True)
-class Facts:
-    deals: Sequence[DealFact]
-    mdf_requests: Sequence[MdfRequestFact]
-    mdf_spend: Sequence[MdfSpendFact]
-    mdf_results: Sequence[MdfResultFact]
-    engagements: Sequence[EngagementFact]
-
-
-def indicators_for(facts: Facts, period: Period, points: Mapping[str, int], partners: int) -> PeriodIndicators:
+def indicators_for(sums: Sums, period: Period, points: Mapping[str, int], partners: int) -> PeriodIndicators:
     return PeriodIndicators(
         period=period,
         partners=partners,
-        deals=deal_indicators(facts.deals, period),
-        marketing=marketing_indicators(facts.mdf_requests, facts.mdf_spend, facts.mdf_results, period),
-        engagement=engagement_indicators(facts.engagements, points, period),
+        deals=deal_indicators(sums, period),
+        marketing=marketing_indicators(sums, period),
+        engagement=engagement_indicators(sums, points, period),
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Facts as they are, for computing their monthly sums in one go (tests, and a check of the sums)."""
+
+    deals: Sequence[DealFact]
+    mdf_requests: Sequence[MdfRequestFact] = ()
+    mdf_spend: Sequence[MdfSpendFact] = ()
+    mdf_results: Sequence[MdfResultFact] = ()
+    engagements: Sequence[EngagementFact] = ()
+
+
+def summarize(facts: Facts) -> Sums:
+    """The monthly sums of ``facts``: what the projection keeps up to date event by event."""
+    return Sums(
+        add(
+            {},
+            [
+                *(deal_contributions(d) for d in facts.deals),
+                *(request_contributions(r) for r in facts.mdf_requests),
+                *(spend_contributions(s) for s in facts.mdf_spend),
+                *(result_contributions(r) for r in facts.mdf_results),
+                *(engagement_contributions(e) for e in facts.engagements),
+            ],
+        )
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import orjson
 from fastapi import Query, Request
@@ -48,9 +49,23 @@ def flatten(item: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return row
 
 
-def to_csv(items: Iterable[Mapping[str, Any]]) -> str:
+def model_columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """The dotted columns of a model's fields (an empty table still has its header)."""
+    columns: list[str] = []
+    for name, info in model.model_fields.items():
+        optional = get_origin(info.annotation) in (Union, UnionType)  # X | None; dict[str, X] stays one column
+        nested = [a for a in (info.annotation, *(get_args(info.annotation) if optional else ())) if _is_model(a)]
+        columns += model_columns(nested[0], f"{prefix}{name}.") if nested else [f"{prefix}{name}"]
+    return columns
+
+
+def _is_model(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def to_csv(items: Iterable[Mapping[str, Any]], header: Iterable[str] = ()) -> str:
     rows = [flatten(item) for item in items]
-    columns: dict[str, None] = {}
+    columns: dict[str, None] = {} if rows else dict.fromkeys(header)
     for row in rows:
         columns.update(dict.fromkeys(row))
     out = io.StringIO()
@@ -70,4 +85,6 @@ def table_response(request: Request, page: BaseModel, fmt: str, *, items_field: 
     if next_cursor:
         headers["X-Next-Cursor"] = next_cursor
         headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
-    return Response(to_csv(data[items_field]), media_type="text/csv; charset=utf-8", headers=headers)
+    item_types = [a for a in get_args(type(page).model_fields[items_field].annotation) if _is_model(a)]
+    header = model_columns(item_types[0]) if item_types else []
+    return Response(to_csv(data[items_field], header), media_type="text/csv; charset=utf-8", headers=headers)

@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date),
     )
     op.create_index("insights_deals_partner", "insights_deals", ["partner_id", "deal_id"])
+    # Program-wide series read a currency's deals by registration date.
+    op.create_index("insights_deals_registered", "insights_deals", ["currency", "registered_on"])
     op.create_table(
         "insights_deal_stages",
         sa.Column("deal_id", sa.Text, primary_key=True),
@@ -61,6 +63,7 @@ def upgrade() -> None:
         sa.Column("submitted_on", sa.Date, nullable=False),
     )
     op.create_index("insights_mdf_requests_partner", "insights_mdf_requests", ["partner_id"])
+    op.create_index("insights_mdf_requests_submitted", "insights_mdf_requests", ["submitted_on"])
     op.create_table(
         "insights_mdf_spend",
         sa.Column("disbursement_id", sa.Text, primary_key=True),
@@ -71,6 +74,7 @@ def upgrade() -> None:
         sa.Column("disbursed_on", sa.Date, nullable=False),
     )
     op.create_index("insights_mdf_spend_partner", "insights_mdf_spend", ["partner_id"])
+    op.create_index("insights_mdf_spend_disbursed", "insights_mdf_spend", ["disbursed_on"])
     op.create_table(
         "insights_mdf_results",
         sa.Column("request_id", sa.Text, primary_key=True),
@@ -85,6 +89,7 @@ def upgrade() -> None:
         sa.Column("reported_on", sa.Date, nullable=False),
     )
     op.create_index("insights_mdf_results_partner", "insights_mdf_results", ["partner_id"])
+    op.create_index("insights_mdf_results_reported", "insights_mdf_results", ["reported_on"])
     op.create_table(
         "insights_engagements",
         sa.Column("engagement_id", sa.Text, primary_key=True),
@@ -93,6 +98,7 @@ def upgrade() -> None:
         sa.Column("occurred_on", sa.Date, nullable=False),
     )
     op.create_index("insights_engagements_partner", "insights_engagements", ["partner_id"])
+    op.create_index("insights_engagements_occurred", "insights_engagements", ["occurred_on"])
     op.create_table(
         "insights_reward_programs",
         sa.Column("partner_id", sa.Text, primary_key=True),

@@ -235,3 +235,12 @@ async def test_a_partners_open_pipeline(fed: InsightsSettings, insights_client: 
     assert (await insights_client.get("/partners/p-9/pipeline", headers=staff)).status_code == 404
     csv = await insights_client.get("/partners/p-2/pipeline", params={"format": "csv"}, headers=staff)
     assert csv.text.split("\r\n")[1].startswith("f,registered,700.00,USD,")
+
+
+async def test_a_confirmed_anomaly_takes_back_a_win(fed: InsightsSettings, insights_client: httpx.AsyncClient) -> None:
+    assert await feed(fed, [ev.flag_confirmed("p-2", "e", D(2026, 4, 2))]) == 0
+    staff = auth_header(fed, "insights:read")
+    params = {**Q1, "dimension": "partner", "value": "p-2"}
+    (q,) = (await insights_client.get("/indicators", params=params, headers=staff)).json()["items"]
+    # e (won 3000 in Q1) is rejected now: no win, no loss, no revenue in Q1
+    assert (q["won_deals"], q["lost_deals"], q["win_rate"], q["won_revenue"]) == (0, 0, None, usd("0.00"))

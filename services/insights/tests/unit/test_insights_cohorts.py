@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from insights.domain.cohorts import assign, compare, default_reference
 from insights.domain.facts import PartnerProfile
-from insights.domain.indicators import Facts
+from insights.domain.indicators import Facts, Sums, summarize
 from insights.domain.periods import parse_period
 from insights_builders import deal
 
@@ -19,6 +19,12 @@ Q1 = parse_period("2026-Q1")
 def profile(pid: str, tier: str | None, region: str, vertical: str | None, enrolled: date, program: str,
             rewarded: set[str]) -> PartnerProfile:  # fmt: skip
     return PartnerProfile(pid, f"Partner {pid}", program, region, vertical, tier, enrolled, frozenset(rewarded))
+
+
+def by_cohort(facts: Facts, members: dict[str, list[str]]) -> tuple[dict[str, Sums], dict[str, int]]:
+    """Each cohort's monthly sums and size, as the store reads them for the comparison."""
+    sums = {key: summarize(Facts([d for d in facts.deals if d.partner_id in ids])) for key, ids in members.items()}
+    return sums, {key: len(ids) for key, ids in members.items()}
 
 
 PROFILES = [
@@ -64,7 +70,7 @@ def test_pilot_variant_against_control() -> None:
     members = assign(PROFILES, "pilot")
     reference = default_reference("pilot", list(members))
     assert reference == "control:core"
-    rows = {r.cohort: r for r in compare(facts, members, Q1, {}, reference)}
+    rows = {r.cohort: r for r in compare(*by_cohort(facts, members), Q1, {}, reference)}
 
     control, variant = rows["control:core"], rows["variant:core-pilot"]
     # control: 2 partners, 3 registrations, 1 won of 2 closed, 1000 won, 500 open
@@ -95,7 +101,7 @@ def test_no_reference_no_difference() -> None:
     empty = Facts([], [], [], [], [])
     members = assign(PROFILES, "tier")
     assert default_reference("tier", list(members)) is None
-    rows = compare(empty, members, Q1, {}, None)
+    rows = compare(*by_cohort(empty, members), Q1, {}, None)
     assert [r.cohort for r in rows] == ["gold", "silver", "untiered"]
     assert all(r.difference is None for r in rows)
     assert rows[0].indicators.deals.win_rate is None

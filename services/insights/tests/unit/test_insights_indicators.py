@@ -7,12 +7,14 @@ from decimal import Decimal
 
 from insights.domain.facts import EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact
 from insights.domain.indicators import (
+    Facts,
     deal_indicators,
     engagement_indicators,
     marketing_indicators,
     median,
     percentile_nearest_rank,
     ratio,
+    summarize,
 )
 from insights.domain.periods import month_of, parse_period, periods_between, quarter_of
 from insights_builders import deal
@@ -45,7 +47,7 @@ BOOK = [
 
 
 def test_quarter_deal_indicators() -> None:
-    q = deal_indicators(BOOK, Q1)
+    q = deal_indicators(summarize(Facts(BOOK)), Q1)
     # open at Mar 31: D3 (proposal, 500) and D5 (registered, 700)
     assert dict(q.pipeline_by_stage) == {
         "registered": Decimal(700), "approved": 0, "qualified": 0, "proposal": Decimal(500), "negotiation": 0,
@@ -75,7 +77,7 @@ def test_quarter_deal_indicators() -> None:
 
 def test_month_deal_indicators() -> None:
     feb = month_of(D(2026, 2, 1))
-    m = deal_indicators(BOOK, feb)
+    m = deal_indicators(summarize(Facts(BOOK)), feb)
     # open at Feb 28: D2 approved 2000, D3 qualified 500, D4 approved 3000, D8 approved 600
     assert m.pipeline_by_stage["approved"] == Decimal(5600)
     assert m.pipeline_by_stage["qualified"] == Decimal(500)
@@ -91,7 +93,7 @@ def test_month_deal_indicators() -> None:
 
 def test_a_period_without_wins_has_no_rate_size_or_velocity() -> None:
     april = month_of(D(2026, 4, 1))
-    a = deal_indicators(BOOK, april)
+    a = deal_indicators(summarize(Facts(BOOK)), april)
     assert (a.win_rate, a.average_deal_size, a.pipeline_velocity, a.median_days_to_close) == (None, None, None, None)
     assert a.registrations == 0
     assert a.stage_conversion["approved"] is None  # nothing registered: no conversion to speak of
@@ -127,7 +129,7 @@ def test_marketing_engagement() -> None:
         MdfResultFact("R1", "p-1", "webinar", "USD", Decimal(800), 50, 40, 12, 3, D(2026, 3, 10)),
         MdfResultFact("R3", "p-1", "webinar", "USD", Decimal(300), 9, 9, 9, 9, D(2025, 12, 20)),
     ]
-    m = marketing_indicators(requests, spend, results, Q1)
+    m = marketing_indicators(summarize(Facts([], requests, spend, results)), Q1)
     # submitted in Q1: R1 and R2 (1000 + 500 asked, 800 approved); disbursed in Q1: S1 400 + S3 300
     assert (m.requests, m.requested, m.approved, m.spend) == (2, Decimal(1500), Decimal(800), Decimal(700))
     # reported in Q1: R1's results only
@@ -144,7 +146,7 @@ def test_engagement_activities_and_points() -> None:
         EngagementFact("E4", "p-1", "enablement_session", D(2026, 3, 2)),  # no points configured
         EngagementFact("E5", "p-1", "quarterly_business_review", D(2026, 4, 1)),  # next quarter
     ]
-    e = engagement_indicators(activities, points, Q1)
+    e = engagement_indicators(summarize(Facts([], engagements=activities)), points, Q1)
     assert e.activities == 4
     assert dict(e.by_kind) == {"certification": 2, "enablement_session": 1, "quarterly_business_review": 1}
     assert e.points == 10 + 2 * 8  # 26

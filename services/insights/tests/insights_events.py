@@ -119,3 +119,10 @@ def posted(pid: str, entry_id: str, rule_id: str) -> led.LedgerEntryPosted:
         partner_id=pid, entry_id=entry_id, caused_by="x", kind="rebate", rule_id=rule_id, rule_version=1,
         postings=[led.PostingLine(account="expense", amount=usd("1.00"))], entry_hash="h",
     )  # fmt: skip
+
+
+def flag_confirmed(pid: str, deal_id: str, on: date) -> d.DealFlagConfirmed:
+    return d.DealFlagConfirmed(
+        partner_id=pid, deal_id=deal_id, reason=d.FlagReason.SELF_DEALING, confirmed_on=on, confirmed_by="reviewer",
+        note="the customer is the partner",
+    )  # fmt: skip
