@@ -8,8 +8,6 @@ is rejected and the ledger reverses what it held for it. The clocks are fixed: t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-
 import asyncpg
 from ledger.entrypoints.api import create_app as ledger_app
 from mdf.entrypoints.api import create_app as mdf_app
@@ -17,12 +15,8 @@ from registration.entrypoints.api import create_app as registration_app
 from servicekit.db import sync_url
 from servicekit.testing.client import app_client, auth_header
 
+from .flagged_wins import Clock, balances, equals, win_two_flagged_deals
 from .workers import eventually, mdf_consumer_task, projector_task, relay_task
-
-
-class Clock:
-    def now(self) -> datetime:
-        return datetime.combine(date(2026, 5, 15), time(12), UTC)
 
 
 async def test_a_cleared_deal_is_paid_and_a_confirmed_one_is_reversed(
@@ -44,43 +38,18 @@ async def test_a_cleared_deal_is_paid_and_a_confirmed_one_is_reversed(
     ):
 
         async def owed() -> dict[str, str]:
-            response = await led.get("/partners/acme/balances", headers=reader)
-            if response.status_code != 200:
-                return {}
-            return {b["purpose"]: b["balance"] for b in response.json()["balances"] if b["balance"] != "0.00"}
+            return await balances(led, reader)
 
         async def fund() -> dict[str, str]:
             response = await mdf.get("/partners/acme/funds/2026-Q2", headers=manager)
             positions = response.json().get("positions", []) if response.status_code == 200 else []
             return next((p for p in positions if p["currency"] == "USD"), {})
 
-        partner = {"partner_id": "acme", "name": "Acme", "partner_type": "reseller", "region": "EMEA"}
-        created = await reg.post("/partners", json={**partner, "enrolled_on": "2026-04-01"}, headers=admin)
-        assert created.status_code == 201, created.text
-        for deal_id, amount in (("d1", "10000.00"), ("d2", "5000.00")):
-            deal = {
-                "deal_id": deal_id,
-                "partner_id": "acme",
-                "customer_name": f"Customer {deal_id}",
-                "product_line": "cloud",
-                "expected_amount": {"amount": amount, "currency": "USD"},
-                "expected_close": "2026-06-30",
-            }
-            assert (await reg.post("/deals", json=deal, headers=admin)).status_code == 201
-            for stage in ("qualified", "proposal", "negotiation"):
-                moved = await reg.post(f"/deals/{deal_id}/stage", json={"stage": stage}, headers=admin)
-                assert moved.status_code == 200, moved.text
-            won = await reg.post(
-                f"/deals/{deal_id}/won",
-                json={"amount": {"amount": amount, "currency": "USD"}, "closed_on": "2026-05-15"},
-                headers=admin,
-            )
-            assert won.status_code == 200, won.text
-            assert [f["reason"] for f in won.json()["flags"]] == ["registered_near_close"]
+        await win_two_flagged_deals(reg, admin)
 
         # defect 4: both rewards and both MDF accruals are held; nothing is spendable
         held = {"rebates_held": "750.00", "mdf_held": "150.00"}
-        assert await eventually(lambda: _equals(owed, held)) == held
+        assert await eventually(lambda: equals(owed, held)) == held
         conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
         try:
             announced = await conn.fetchval("SELECT count(*) FROM outbox WHERE event_type = 'ledger.mdf_accrued'")
@@ -96,15 +65,10 @@ async def test_a_cleared_deal_is_paid_and_a_confirmed_one_is_reversed(
 
         # d2 is paid and its accrual reaches the fund; d1's held rebate and accrual are reversed
         settled = {"rebates_payable": "250.00", "mdf_available": "50.00"}
-        assert await eventually(lambda: _equals(owed, settled)) == settled
+        assert await eventually(lambda: equals(owed, settled)) == settled
 
         async def funded() -> bool:
             return (await fund()).get("available") == "50.00"
 
         await eventually(funded)
         assert (await fund())["accrued"] == "50.00"
-
-
-async def _equals(read, expected):  # type: ignore[no-untyped-def]
-    value = await read()
-    return value if value == expected else None

@@ -5,8 +5,6 @@ follows from the events (flags decided, nothing held any more)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time
 from typing import Any
 
 from insights.bootstrap import bootstrap
@@ -16,17 +14,8 @@ from ledger.entrypoints.api import create_app as ledger_app
 from registration.entrypoints.api import create_app as registration_app
 from servicekit.testing.client import app_client, auth_header
 
+from .flagged_wins import Clock, balances, equals, win_two_flagged_deals
 from .workers import consumer_task, eventually, projector_task, relay_task
-
-
-class Clock:
-    def now(self) -> datetime:
-        return datetime.combine(date(2026, 5, 15), time(12), UTC)
-
-
-async def _equals(read: Callable[[], Awaitable[Any]], expected: Any) -> Any:
-    value = await read()
-    return value if value == expected else None
 
 
 async def test_clearing_and_confirming_through_insights_makes_the_ledger_follow(  # type: ignore[no-untyped-def]
@@ -47,41 +36,17 @@ async def test_clearing_and_confirming_through_insights_makes_the_ledger_follow(
     ):
 
         async def owed() -> dict[str, str]:
-            response = await led.get("/partners/acme/balances", headers=reader)
-            if response.status_code != 200:
-                return {}
-            return {b["purpose"]: b["balance"] for b in response.json()["balances"] if b["balance"] != "0.00"}
+            return await balances(led, reader)
 
         async def queue(status: str) -> dict[str, Any]:
             response = await ins.get("/anomalies", params={"status": status}, headers=reviewer)
             return {item["deal_id"]: item for item in response.json()["items"]}
 
-        partner = {"partner_id": "acme", "name": "Acme", "partner_type": "reseller", "region": "EMEA"}
-        created = await reg.post("/partners", json={**partner, "enrolled_on": "2026-04-01"}, headers=admin)
-        assert created.status_code == 201, created.text
-        for deal_id, amount in (("d1", "10000.00"), ("d2", "5000.00")):
-            deal = {
-                "deal_id": deal_id,
-                "partner_id": "acme",
-                "customer_name": f"Customer {deal_id}",
-                "product_line": "cloud",
-                "expected_amount": {"amount": amount, "currency": "USD"},
-                "expected_close": "2026-06-30",
-            }
-            assert (await reg.post("/deals", json=deal, headers=admin)).status_code == 201
-            for stage in ("qualified", "proposal", "negotiation"):
-                moved = await reg.post(f"/deals/{deal_id}/stage", json={"stage": stage}, headers=admin)
-                assert moved.status_code == 200, moved.text
-            won = await reg.post(
-                f"/deals/{deal_id}/won",
-                json={"amount": {"amount": amount, "currency": "USD"}, "closed_on": "2026-05-15"},
-                headers=admin,
-            )
-            assert won.status_code == 200, won.text
+        await win_two_flagged_deals(reg, admin)
 
         # the ledger holds both rewards and accruals; the queue shows the same amounts per deal
         held = {"rebates_held": "750.00", "mdf_held": "150.00"}
-        assert await eventually(lambda: _equals(owed, held)) == held
+        assert await eventually(lambda: equals(owed, held)) == held
 
         async def held_in_queue() -> dict[str, tuple[str, str]]:
             items = await queue("open")
@@ -92,7 +57,7 @@ async def test_clearing_and_confirming_through_insights_makes_the_ledger_follow(
             }
 
         in_queue = {"d1": ("500.00", "100.00"), "d2": ("250.00", "50.00")}
-        assert await eventually(lambda: _equals(held_in_queue, in_queue)) == in_queue
+        assert await eventually(lambda: equals(held_in_queue, in_queue)) == in_queue
 
         flag = "/anomalies/{}/flags/registered_near_close/{}"
         cleared = await ins.post(flag.format("d2", "clear"), json={"note": "signed in time"}, headers=reviewer)
@@ -103,7 +68,7 @@ async def test_clearing_and_confirming_through_insights_makes_the_ledger_follow(
 
         # the ledger follows registration's events: d2 is payable, d1's held rebate and accrual reversed
         settled = {"rebates_payable": "250.00", "mdf_available": "50.00"}
-        assert await eventually(lambda: _equals(owed, settled)) == settled
+        assert await eventually(lambda: equals(owed, settled)) == settled
 
         async def decided() -> dict[str, tuple[str, str | None, str | None, str]] | None:
             done = {**await queue("cleared"), **await queue("confirmed")}

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.money_ports import PayoutBatch, PayoutLine, QueueItem, RoiFacts, StoredAlert, WonDeal
 from ..domain.anomalies import deal_status, held_amounts
-from ..domain.drift import Drift, Rule, Scope
+from ..domain.drift import drift_of
 from ..domain.incentives import DealFacts, EntryFacts, Posting
 from ..domain.quarters import quarter_of
 from .money_store import flag_of
@@ -77,20 +77,7 @@ class SqlRoiQueries:
 
 
 def alert_of_row(r: Any) -> StoredAlert:
-    drift = Drift(
-        threshold_id=r.threshold_id,
-        indicator=r.indicator,
-        scope=Scope(r.scope),
-        subject=r.scope_id,
-        period=r.period,
-        value=Decimal(r.value),
-        baseline=None if r.baseline is None else Decimal(r.baseline),
-        change=None if r.change is None else Decimal(r.change),
-        limit=Decimal(r.limit_value),
-        rule=Rule(r.rule),
-        severity=r.severity,
-        thresholds_version=r.thresholds_version,
-    )
+    drift = drift_of({**r._mapping, "limit": r.limit_value})
     return StoredAlert(drift, r.partner_id, r.raised_at, r.acknowledged_by, r.acknowledged_reason, r.acknowledged_at)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,14 +17,32 @@ from ..domain.incentives import EntryFacts
 from ..domain.quarters import quarter_of
 from .money_tables import alerts, deal_events, entry_postings, flags, payout_lines, won_deals
 
+CHUNK_ROWS = 1000  # rows per multi-row INSERT (asyncpg allows 32767 parameters a statement)
+
 
 class SqlMoneyWriter:
+    """Inserts of new rows (deal events, wins, entry postings, payout lines) are buffered and written
+    a few multi-row statements at a time; any read or update flushes them first, so order holds."""
+
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+        self._pending: dict[Table, list[dict[str, Any]]] = {}
+
+    def _buffer(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        self._pending.setdefault(table, []).extend(rows)
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for table, rows in pending.items():
+            for start in range(0, len(rows), CHUNK_ROWS):
+                chunk = rows[start : start + CHUNK_ROWS]
+                await self.conn.execute(insert(table).values(chunk).on_conflict_do_nothing())
 
     async def record_deal_event(self, event_id: str, deal_id: str, partner_id: str, event_type: str) -> None:
-        row = {"event_id": event_id, "deal_id": deal_id, "partner_id": partner_id, "event_type": event_type}
-        await self.conn.execute(insert(deal_events).values(row).on_conflict_do_nothing())
+        self._buffer(
+            deal_events,
+            [{"event_id": event_id, "deal_id": deal_id, "partner_id": partner_id, "event_type": event_type}],
+        )
 
     async def record_win(self, deal: WonDeal) -> None:
         row = {
@@ -37,18 +56,21 @@ class SqlMoneyWriter:
             "quarter": quarter_of(deal.closed_on),
             "rejected": 0,
         }
-        await self.conn.execute(insert(won_deals).values(row).on_conflict_do_nothing())  # a re-sent win: the first
+        self._buffer(won_deals, [row])  # a re-sent win: the first one stays
 
     async def record_reversal(self, deal_id: str, amount: Decimal) -> None:
+        await self.flush()
         reversed_amount = won_deals.c.reversed_amount + amount
         await self.conn.execute(
             update(won_deals).where(won_deals.c.deal_id == deal_id).values(reversed_amount=reversed_amount)
         )
 
     async def mark_rejected(self, deal_id: str) -> None:
+        await self.flush()
         await self.conn.execute(update(won_deals).where(won_deals.c.deal_id == deal_id).values(rejected=1))
 
     async def flags_of(self, deal_id: str) -> tuple[Flag, ...]:
+        await self.flush()
         rows = (await self.conn.execute(select(flags).where(flags.c.deal_id == deal_id))).all()
         return tuple(flag_of(r) for r in rows)
 
@@ -88,13 +110,14 @@ class SqlMoneyWriter:
             }
             for n, p in enumerate(entry.postings)
         ]
-        await self.conn.execute(insert(entry_postings).values(rows).on_conflict_do_nothing())
+        self._buffer(entry_postings, rows)
 
     async def record_payout_line(self, line: PayoutLine) -> None:
         row = {k: getattr(line, k) for k in payout_lines.c.keys()}  # noqa: SIM118 - column names
-        await self.conn.execute(insert(payout_lines).values(row).on_conflict_do_nothing())
+        self._buffer(payout_lines, [row])
 
     async def settle_payout_line(self, line_id: str, reference: str, paid_at: datetime) -> None:
+        await self.flush()
         await self.conn.execute(
             update(payout_lines)
             .where(payout_lines.c.line_id == line_id)
@@ -102,6 +125,7 @@ class SqlMoneyWriter:
         )
 
     async def fail_payout_line(self, line_id: str, reason: str, failed_at: datetime) -> None:
+        await self.flush()
         await self.conn.execute(
             update(payout_lines)
             .where(payout_lines.c.line_id == line_id)
@@ -110,6 +134,7 @@ class SqlMoneyWriter:
 
     async def record_alert(self, alert: StoredAlert) -> bool:
         """Store a raised alert; False when it was already raised (the same drift evaluated again)."""
+        await self.flush()
         drift = alert.drift
         row = {
             "alert_id": drift.alert_id,
@@ -132,6 +157,7 @@ class SqlMoneyWriter:
         return (await self.conn.execute(stmt)).first() is not None
 
     async def acknowledge_alert(self, alert_id: str, by: str, reason: str, at: datetime) -> None:
+        await self.flush()
         await self.conn.execute(
             update(alerts)
             .where(alerts.c.alert_id == alert_id, alerts.c.acknowledged_at.is_(None))

@@ -1,5 +1,5 @@
 """The read models of ROI, drift alerts, the anomaly queue and payouts (DDL in migrations/
-``0003_money_read_models.py``; this mirrors it for queries). Amounts are NUMERIC beside their
+``0004_money_read_models.py``; this mirrors it for queries). Amounts are NUMERIC beside their
 currency, never floats."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class Evaluation:
     thresholds_version: int
     period: str
     evaluated: int
-    raised: list[Drift]
+    raised: list[StoredAlert]
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -82,7 +82,7 @@ async def evaluate_alerts(
     thresholds = in_force(sets, today)
     if thresholds is None:
         raise NoThresholds(f"no drift-threshold version is in force on {today}")
-    raised: list[Drift] = []
+    raised: list[StoredAlert] = []
     evaluated = 0
     for threshold in thresholds.thresholds:
         quarters = [shift(period, -k) for k in range(threshold.baseline_periods, -1, -1)]
@@ -92,10 +92,10 @@ async def evaluate_alerts(
             drift = evaluate(threshold, thresholds.version, subject, period, values[-1], values[:-1])
             if drift is None:
                 continue
-            partner = subject if drift.scope is Scope.PARTNER else None
-            if await writer.record_alert(StoredAlert(drift, partner, now)):
+            alert = StoredAlert(drift, subject if drift.scope is Scope.PARTNER else None, now)
+            if await writer.record_alert(alert):
                 publisher.publish(raised_event(drift, now), time=now, event_id=_event_id(drift.alert_id, "raised"))
-                raised.append(drift)
+                raised.append(alert)
     return Evaluation(thresholds.version, period, evaluated, raised)
 
 

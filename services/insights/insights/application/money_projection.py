@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from incentive_contracts.events import deal as d
 from incentive_contracts.events import insights as ins
@@ -18,7 +17,7 @@ from incentive_contracts.events import ledger as led
 from incentive_contracts.payload import EventPayload
 
 from ..domain import anomalies
-from ..domain.drift import Drift, Rule, Scope
+from ..domain.drift import drift_of
 from ..domain.incentives import EntryFacts, Posting
 from ..domain.quarters import quarter_of
 from .money_ports import MoneyWriter, PayoutLine, StoredAlert, WonDeal
@@ -59,6 +58,7 @@ async def project_money(writer: MoneyWriter, events: Sequence[MoneyEvent]) -> No
             await writer.acknowledge_alert(
                 payload.alert_id, payload.acknowledged_by, payload.reason, payload.acknowledged_at
             )
+    await writer.flush()
 
 
 async def _deal_event(writer: MoneyWriter, event: EventPayload) -> None:
@@ -133,19 +133,5 @@ async def _payout(
 
 
 def alert_of(event: ins.InsightsAlertRaised) -> StoredAlert:
-    drift = Drift(
-        threshold_id=event.threshold_id,
-        indicator=event.indicator,
-        scope=Scope(event.scope),
-        subject=event.scope_id,
-        period=event.period,
-        value=Decimal(event.value),
-        baseline=Decimal(event.baseline) if event.baseline is not None else None,
-        change=Decimal(event.change) if event.change is not None else None,
-        limit=Decimal(event.limit),
-        rule=Rule(event.rule),
-        severity=event.severity,
-        thresholds_version=event.thresholds_version,
-    )
     partner = event.scope_id if event.scope == "partner" else None
-    return StoredAlert(drift=drift, partner_id=partner, raised_at=event.raised_at)
+    return StoredAlert(drift=drift_of(event.model_dump()), partner_id=partner, raised_at=event.raised_at)

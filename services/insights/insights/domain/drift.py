@@ -14,11 +14,12 @@ latest ``effective_from`` on or before it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
+from typing import Any
 
 RATIO_PLACES = Decimal("0.0001")
 
@@ -75,6 +76,31 @@ class Drift:
         """The same drift evaluated twice is the same alert."""
         key = f"{self.thresholds_version}|{self.threshold_id}|{self.scope}|{self.subject}|{self.period}"
         return "alert-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def drift_of(record: Mapping[str, Any]) -> Drift:
+    """A drift as recorded (an ``insights.alert_raised`` payload or a stored alert): numbers as text."""
+
+    def number(key: str) -> Decimal | None:
+        return None if record.get(key) is None else Decimal(str(record[key]))
+
+    value, limit = number("value"), number("limit")
+    assert value is not None
+    assert limit is not None
+    return Drift(
+        threshold_id=record["threshold_id"],
+        indicator=record["indicator"],
+        scope=Scope(record["scope"]),
+        subject=record["scope_id"],
+        period=record["period"],
+        value=value,
+        baseline=number("baseline"),
+        change=number("change"),
+        limit=limit,
+        rule=Rule(record["rule"]),
+        severity=record["severity"],
+        thresholds_version=record["thresholds_version"],
+    )
 
 
 def in_force(sets: Sequence[ThresholdSet], on: date) -> ThresholdSet | None:

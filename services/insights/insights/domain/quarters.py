@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+@lru_cache(maxsize=4096)
 def quarter_index(quarter: str) -> int:
     """A number that orders quarters: consecutive quarters differ by one."""
     year, q = quarter.split("-Q")
@@ -19,5 +21,6 @@ def quarter_at(index: int) -> str:
     return f"{index // 4}-Q{index % 4 + 1}"
 
 
+@lru_cache(maxsize=4096)
 def shift(quarter: str, quarters: int) -> str:
     return quarter_at(quarter_index(quarter) + quarters)

@@ -23,9 +23,10 @@ need them are withheld (None) with the reason, never shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
 
 from incentive_contracts.currencies import minor_units
 
@@ -73,6 +74,30 @@ class RoiInputs:
     revenue: Mapping[tuple[str, str], Decimal]  # (partner, quarter) -> net won revenue
     attributed: Mapping[str, Decimal]  # deal id -> net won revenue of the deal
     known_since: Mapping[str, str]  # partner -> first quarter observed
+    averages: dict[tuple[str, str, int], Decimal] = field(default_factory=dict, compare=False, repr=False)
+    window_totals: dict[tuple[str, str, int], tuple[int, Decimal, Decimal]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @cached_property
+    def known_index(self) -> dict[str, int]:
+        return {partner: quarter_index(quarter) for partner, quarter in self.known_since.items()}
+
+    @cached_property
+    def costs_by_key(self) -> dict[tuple[str, str], list[RewardCost]]:
+        """(incentive, quarter) -> its costs (indexed once for every row of a table)."""
+        grouped: dict[tuple[str, str], list[RewardCost]] = defaultdict(list)
+        for cost in self.costs:
+            grouped[(cost.incentive, cost.quarter)].append(cost)
+        return grouped
+
+    @cached_property
+    def starts(self) -> dict[str, dict[str, str]]:
+        """incentive -> partner -> the first quarter the partner was paid it."""
+        by_incentive: dict[str, dict[str, str]] = defaultdict(dict)
+        for (incentive, partner), quarter in first_quarters(self.costs).items():
+            by_incentive[incentive][partner] = quarter
+        return by_incentive
 
 
 @dataclass(frozen=True)
@@ -116,29 +141,34 @@ def first_quarters(costs: Iterable[RewardCost]) -> dict[tuple[str, str], str]:
 
 
 def _average(inputs: RoiInputs, partner: str, start: str, quarters: int) -> Decimal:
-    window = [shift(start, -k) for k in range(1, quarters + 1)]
-    return sum((inputs.revenue.get((partner, q), Decimal(0)) for q in window), Decimal(0)) / quarters
+    """The partner's mean quarterly revenue over the ``quarters`` before ``start`` (memoized: a
+    comparison partner's average over a window serves every row that uses the window)."""
+    key = (partner, start, quarters)
+    if key not in inputs.averages:
+        window = [shift(start, -k) for k in range(1, quarters + 1)]
+        total = sum((inputs.revenue.get((partner, q), Decimal(0)) for q in window), Decimal(0))
+        inputs.averages[key] = total / quarters
+    return inputs.averages[key]
 
 
 def _known_by(inputs: RoiInputs, partner: str, quarter: str) -> bool:
-    since = inputs.known_since.get(partner)
-    return since is not None and quarter_index(since) <= quarter_index(quarter)
+    since = inputs.known_index.get(partner)
+    return since is not None and since <= quarter_index(quarter)
 
 
 def roi(incentive: str, quarter: str, currency: str, inputs: RoiInputs, method: RoiMethod) -> RoiResult:
     """The incentive's return in ``quarter`` (all amounts in ``currency``)."""
-    costs = [c for c in inputs.costs if c.incentive == incentive and c.quarter == quarter]
+    costs = inputs.costs_by_key.get((incentive, quarter), [])
     cost_by_partner: dict[str, Decimal] = defaultdict(Decimal)
     for c in costs:
         cost_by_partner[c.partner_id] += c.amount
     deals = {c.deal_id for c in costs if c.deal_id is not None and c.amount > 0}
     attributed = sum((inputs.attributed.get(d, Decimal(0)) for d in deals), Decimal(0))
-    starts = {p: q for (i, p), q in first_quarters(inputs.costs).items() if i == incentive}
+    starts = inputs.starts.get(incentive, {})
     at = quarter_index(quarter)
     treated = sorted(p for p, q in starts.items() if quarter_index(q) <= at)
     window_start = {p: shift(starts[p], -method.baseline_quarters) for p in treated}
     with_baseline = [p for p in treated if _known_by(inputs, p, window_start[p])]
-    comparison = sorted(p for p in inputs.known_since if p not in starts or quarter_index(starts[p]) > at)
     cost = sum(cost_by_partner.values(), Decimal(0))
     base = _base_result(incentive, quarter, currency, cost, attributed, len(treated), len(with_baseline))
     notes: list[str] = []
@@ -152,7 +182,7 @@ def roi(incentive: str, quarter: str, currency: str, inputs: RoiInputs, method: 
     revenue = sum((inputs.revenue.get((p, quarter), Decimal(0)) for p in with_baseline), Decimal(0))
     incremental = revenue - baseline
     treated_cost = sum((cost_by_partner.get(p, Decimal(0)) for p in with_baseline), Decimal(0))
-    uplift, used = _comparison_uplift(inputs, quarter, with_baseline, starts, comparison, method)
+    uplift, used = _comparison_uplift(inputs, quarter, with_baseline, starts, treated, method)
     result = _with(
         base,
         baseline_revenue=_money(baseline, currency),
@@ -176,30 +206,51 @@ def roi(incentive: str, quarter: str, currency: str, inputs: RoiInputs, method: 
     )
 
 
+def _known_totals(inputs: RoiInputs, start: str, quarter: str, quarters: int) -> tuple[int, Decimal, Decimal]:
+    """Every partner known over the window before ``start``: how many, their revenue in ``quarter``
+    and the sum of their window averages (memoized: shared by every incentive's row)."""
+    key = (start, quarter, quarters)
+    if key not in inputs.window_totals:
+        window_start = quarter_index(start) - quarters
+        members = [c for c, since in inputs.known_index.items() if since <= window_start]
+        revenue = sum((inputs.revenue.get((c, quarter), Decimal(0)) for c in members), Decimal(0))
+        averages = sum((_average(inputs, c, start, quarters) for c in members), Decimal(0))
+        inputs.window_totals[key] = (len(members), revenue, averages)
+    return inputs.window_totals[key]
+
+
 def _comparison_uplift(
     inputs: RoiInputs,
     quarter: str,
     treated: list[str],
     starts: Mapping[str, str],
-    comparison: list[str],
+    excluded: Sequence[str],
     method: RoiMethod,
 ) -> tuple[Decimal | None, int]:
     """Sum over treated partners of the comparison group's mean uplift over each one's window.
 
-    Returns (None, n) when a treated partner's window has fewer than ``min_comparison`` partners;
-    n is the smallest comparison group used."""
-    total, smallest = Decimal(0), len(comparison)
+    The comparison group of a window is every partner known over it minus ``excluded`` (those paid
+    the incentive by the quarter). Returns (None, n) when a treated partner's window has fewer than
+    ``min_comparison`` partners; n is the smallest comparison group used. Partners that started in
+    the same quarter share a window, so each window is computed once."""
+    quarters = method.baseline_quarters
+    total, smallest = Decimal(0), len(inputs.known_index)
+    by_window: dict[str, tuple[Decimal, int]] = {}
     for partner in treated:
         start = starts[partner]
-        group = [c for c in comparison if _known_by(inputs, c, shift(start, -method.baseline_quarters))]
-        smallest = min(smallest, len(group))
-        if len(group) < method.min_comparison:
+        if start not in by_window:
+            count, revenue, averages = _known_totals(inputs, start, quarter, quarters)
+            window_start = quarter_index(start) - quarters
+            inside = [p for p in excluded if inputs.known_index.get(p, window_start + 1) <= window_start]
+            count -= len(inside)
+            revenue -= sum((inputs.revenue.get((p, quarter), Decimal(0)) for p in inside), Decimal(0))
+            averages -= sum((_average(inputs, p, start, quarters) for p in inside), Decimal(0))
+            by_window[start] = ((revenue - averages) / count if count else Decimal(0), count)
+        mean, size = by_window[start]
+        smallest = min(smallest, size)
+        if size < method.min_comparison:
             return None, smallest
-        uplifts = [
-            inputs.revenue.get((c, quarter), Decimal(0)) - _average(inputs, c, start, method.baseline_quarters)
-            for c in group
-        ]
-        total += sum(uplifts, Decimal(0)) / len(group)
+        total += mean
     return total, smallest
 
 

@@ -11,6 +11,7 @@ from servicekit.db import create_engine
 
 from ..adapters.rebuild import reset_read_models
 from ..config import InsightsSettings
+from .alert_evaluation import add_evaluate_alerts
 from .api import create_app
 from .consumer import READ_MODELS
 
@@ -39,7 +40,7 @@ DEFINITION = ServiceDefinition(
     create_app=create_app,
     alembic_ini=Path(__file__).resolve().parents[2] / "alembic.ini",
     consumer=READ_MODELS,
-    extra_commands=[_add_rebuild],
+    extra_commands=[_add_rebuild, add_evaluate_alerts],
 )
 
 

@@ -17,11 +17,10 @@ from servicekit.unit_of_work import UnitOfWork
 
 from ..adapters.money_queries import SqlAlertQueries
 from ..adapters.money_store import SqlMoneyWriter
-from ..adapters.queries import SqlInsightsQueries
-from ..application.alerts import acknowledge, evaluate_alerts
-from ..application.drift_source import ReadModelIndicators
+from ..application.alerts import acknowledge
 from ..domain.drift import in_force
 from ..domain.errors import NotFound
+from .alert_evaluation import evaluate_in
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import READ_OWN, STAFF, Container
 from .money_deps import WRITE, AlertReads
@@ -111,17 +110,10 @@ async def alert_detail(principal: Reader, queries: AlertReads, alert_id: AlertId
 async def evaluate(request: Request, principal: Writer, container: Container, body: EvaluateBody) -> JSONResponse:
     """Evaluate a quarter under the thresholds in force today: raises (stores and emits
     ``insights.alert_raised``) each drift not raised before."""
-    now: datetime = container.runtime.clock.now()
 
     async def action(uow: UnitOfWork) -> tuple[int, EvaluationOut]:
-        settings = container.settings
-        source = ReadModelIndicators(
-            SqlInsightsQueries(uow.conn), settings.reporting_currency, settings.engagement_points
-        )
-        result = await evaluate_alerts(
-            source, SqlMoneyWriter(uow.conn), uow, container.thresholds, period=body.period, today=now.date(), now=now
-        )
-        raised = [AlertOut.of(a) for a in [await SqlAlertQueries(uow.conn).get(d.alert_id) for d in result.raised] if a]
+        result = await evaluate_in(uow, container, body.period)
+        raised = [AlertOut.of(a) for a in result.raised]
         return 200, EvaluationOut(
             thresholds_version=result.thresholds_version,
             period=result.period,

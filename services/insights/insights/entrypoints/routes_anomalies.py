@@ -4,7 +4,7 @@ records who and why, and the ledger follows its events)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from incentive_contracts.events.deal import FlagReason
@@ -89,7 +89,10 @@ async def _forward(
     return DecisionOut(deal_id=deal_id, reason=reason.value, decision=decision, registration=answer)
 
 
-@router.post("/anomalies/{deal_id}/flags/{reason}/clear")
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": "registration could not be reached"}}
+
+
+@router.post("/anomalies/{deal_id}/flags/{reason}/clear", responses=UNAVAILABLE)
 async def clear(
     request: Request,
     principal: Reviewer,
@@ -104,7 +107,7 @@ async def clear(
     return await _forward(request, queries, container, deal_id, reason, "clear", body.note)
 
 
-@router.post("/anomalies/{deal_id}/flags/{reason}/confirm")
+@router.post("/anomalies/{deal_id}/flags/{reason}/confirm", responses=UNAVAILABLE)
 async def confirm(
     request: Request,
     principal: Reviewer,

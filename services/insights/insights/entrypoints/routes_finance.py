@@ -9,15 +9,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from incentive_contracts.dates import PERIOD_PATTERN
 from incentive_contracts.money import CurrencyCode
+from pydantic import ValidationError
 from servicekit.auth import Principal, requires
 
 from ..application.finance import quarter_reconciliation
 from ..domain.errors import NotFound
-from ..domain.money_errors import UpstreamRefused
+from ..domain.money_errors import UpstreamRefused, UpstreamUnavailable
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import Container
-from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor, upstream_problem
-from .money_schemas import (
+from .finance_schemas import (
     PayoutBatchOut,
     PayoutBatchPage,
     PayoutLineOut,
@@ -25,6 +25,7 @@ from .money_schemas import (
     ReconciliationLinePage,
     ReconciliationOut,
 )
+from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor, upstream_problem
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 Finance = Annotated[Principal, Depends(requires(*FINANCE, partner_bound="forbid"))]
@@ -44,9 +45,11 @@ async def reconciliation(
     as the ledger computes them; ``?format=csv`` gives the forecast-against-actual lines."""
     try:
         answer = await quarter_reconciliation(container.ledger_reconciliation, period, bearer_token(request))
+        report = ReconciliationOut.model_validate(answer)
     except UpstreamRefused as exc:
         raise upstream_problem(exc) from exc
-    report = ReconciliationOut.model_validate(answer)
+    except (UpstreamUnavailable, ValidationError) as exc:
+        report = ReconciliationOut(period=period, available=False, error=f"the ledger could not be read: {exc}")
     if format == "csv":
         return table_response(request, ReconciliationLinePage(items=report.forecast_vs_actual), format)
     return report

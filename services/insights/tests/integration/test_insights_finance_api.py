@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 from incentive_contracts.events import ledger as led
 from insights.bootstrap import bootstrap
 from insights.config import InsightsSettings
@@ -119,3 +120,10 @@ async def test_the_reconciliation_is_the_ledgers_read_with_the_callers_token(
         bad = await client.get("/finance/reconciliation", params={"period": "2026-Q9"}, headers=finance)
         assert bad.status_code == 422
         assert len(recorded.calls) == 2  # the invalid period never reached the ledger
+
+    unreachable = bootstrap(insights_settings, ledger=httpx.AsyncClient(base_url="http://127.0.0.1:1"))
+    async with app_client(create_app(container=unreachable)) as client:
+        failed = await client.get("/finance/reconciliation", params={"period": "2026-Q2"}, headers=finance)
+        assert failed.status_code == 200
+        assert (failed.json()["available"], failed.json()["forecast_vs_actual"]) == (False, [])
+        assert failed.json()["error"].startswith("the ledger could not be read")

@@ -1,15 +1,15 @@
 """The money read models: deal events (to find an entry's deal), won deals, the expense and held
 postings of ledger entries (ROI, held amounts), anomaly flags, drift alerts and payout lines.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
