@@ -13,7 +13,9 @@ from insights.entrypoints.console.views import (
     pipeline_by_stage,
     program_money,
     quarter_bounds,
+    shift_quarter,
     won_in_window,
+    won_trend,
 )
 
 RULES = {
@@ -107,3 +109,13 @@ def test_money_is_shown_exactly_to_the_cent_or_finer_when_recorded_finer() -> No
     assert money({"amount": "0.1234", "currency": "USD"}) == "USD 0.1234"
     assert money(None) == "—"
     assert percent("0.425") == "42.5 %"
+
+
+def test_the_partner_lists_trend_compares_this_quarters_won_revenue_with_the_last() -> None:
+    trend = won_trend([{"period": "2026-Q3", "won_revenue": usd("800.00")},
+                       {"period": "2026-Q4", "won_revenue": usd("1000.00")}])  # fmt: skip
+    assert trend is not None
+    assert trend.change == Decimal("0.25")  # (1000 - 800) / 800
+    assert won_trend([{"won_revenue": usd("0")}, {"won_revenue": usd("5")}]).change is None  # type: ignore[union-attr]
+    assert won_trend([]) is None
+    assert shift_quarter(date(2026, 1, 1), -1) == date(2025, 10, 1)

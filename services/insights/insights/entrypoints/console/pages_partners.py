@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
@@ -14,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from .deps import StaffVisit
 from .partner_data import partner_view, rules_for, tier_progress
 from .render import admitted, page, refused
+from .views import indicator_points, quarter_bounds, quarter_of, shift_quarter, won_trend
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=64)]
@@ -47,6 +49,15 @@ async def partners(request: Request, visit: StaffVisit, tier: Text = None,
         answer = balances[str(index)]
         row["_totals"] = [t for t in (answer.data or {}).get("totals", []) if t.get("fund") == "rewards"]
         row["_flags"] = flags.get(str(row.get("partner_id")), 0)
+    since = shift_quarter(quarter_bounds(quarter_of(date.today()))[0], -1).isoformat()
+    trends = await sources.gather(**{
+        str(i): sources.get("insights", "/indicators", dimension="partner", value=str(r.get("partner_id")),
+                            granularity="quarter", since=since,
+                            currency=next((t.get("currency") for t in r["_totals"]), None))
+        for i, r in enumerate(rows)
+    })  # fmt: skip
+    for index, row in enumerate(rows):
+        row["_trend"] = won_trend(indicator_points(trends[str(index)].data))
     filters = {"tier": tier or "", "region": region or "", "vertical": vertical or ""}
     return page(request, "partners.html", {"viewer": viewer, "active": "partners", "found": found, "rows": rows,
                                            "filters": filters})  # fmt: skip

@@ -208,3 +208,28 @@ def program_money(reconciliation: dict[str, Any] | None, held: dict[str, Decimal
             figures["payable"] = (figures["expensed"] - figures.get("paid", Decimal(0))
                                   - figures.get("in_payment", Decimal(0)) - figures["held"])  # fmt: skip
     return {currency: figures for currency, figures in sorted(out.items())}
+
+
+def shift_quarter(day: date, quarters: int) -> date:
+    """The first day of the quarter ``quarters`` away from the one starting on ``day``."""
+    months = day.year * 12 + day.month - 1 + 3 * quarters
+    return date(months // 12, months % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Won revenue this quarter against last quarter, for the partner list."""
+
+    current: dict[str, Any]
+    previous: dict[str, Any]
+
+    @property
+    def change(self) -> Decimal | None:
+        before, now = dec(self.previous), dec(self.current)
+        return None if before == 0 else (now - before) / before
+
+
+def won_trend(points: list[dict[str, Any]]) -> Trend | None:
+    if len(points) < 2:
+        return None
+    return Trend(current=points[-1].get("won_revenue") or {}, previous=points[-2].get("won_revenue") or {})
