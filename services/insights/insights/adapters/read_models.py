@@ -59,7 +59,7 @@ class SqlReadModels:
         return rows
 
     async def save(self, changed: ReadModelRows) -> None:
-        await self._upsert(partners, [_without(asdict(p), "reward_programs") for p in changed.partners.values()])
+        await self._save_partners(changed)
         await self._upsert(deals, [_without(asdict(d), "reached") for d in changed.deals.values()])
         await self._upsert(mdf_requests, [asdict(r) for r in changed.requests.values()])
         await self._upsert(mdf_results, [asdict(r) for r in changed.results.values()])
@@ -72,6 +72,15 @@ class SqlReadModels:
         ]
         await self._add(reward_programs, programs)
         await self._add_to_sums(changed.monthly)
+
+    async def _save_partners(self, changed: ReadModelRows) -> None:
+        """Insert new partners; of known ones, set only the fields the batch changed."""
+        by_fields: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+        for partner_id, partner in changed.partners.items():
+            fields = frozenset(changed.partner_fields.get(partner_id, ()))
+            by_fields[fields].append(_without(asdict(partner), "reward_programs"))
+        for fields, rows in sorted(by_fields.items(), key=lambda item: sorted(item[0])):
+            await self._upsert(partners, rows, only=fields)
 
     async def _add_to_sums(self, changes: Mapping[tuple[str, Key], Decimal]) -> None:
         """Add to each partner's sums and to the whole book's (``EVERY_PARTNER``, read by the overview)."""
@@ -95,13 +104,23 @@ class SqlReadModels:
     async def _where(self, table: Table, key: Any, ids: Iterable[str]) -> list[Any]:
         return list((await self.conn.execute(select(table).where(key.in_(sorted(ids))))).all())
 
-    async def _upsert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+    async def _upsert(self, table: Table, rows: list[dict[str, Any]], only: frozenset[str] | None = None) -> None:
+        """Insert ``rows``; a row already stored gets the new values (of the ``only`` columns, if given)."""
         if not rows:
             return
         stmt = insert(table)
         keys = {c.name for c in table.primary_key.columns}
-        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-        await self.conn.execute(stmt.on_conflict_do_update(index_elements=sorted(keys), set_=update), rows)
+        update = {
+            c.name: stmt.excluded[c.name]
+            for c in table.columns
+            if c.name not in keys and (only is None or c.name in only)
+        }
+        upsert = (
+            stmt.on_conflict_do_update(index_elements=sorted(keys), set_=update)
+            if update
+            else stmt.on_conflict_do_nothing()
+        )
+        await self.conn.execute(upsert, rows)
 
     async def _add(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Rows not stored yet (a stored one, e.g. the first day a deal reached a stage, is kept)."""

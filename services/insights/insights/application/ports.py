@@ -30,6 +30,9 @@ class ReadModelRows:
     """Rows of the read models, by key: loaded before a batch, or changed by it (to be saved)."""
 
     partners: dict[str, PartnerView] = field(default_factory=dict)
+    # The fields a batch changed per partner: only those are written (a partner's enrolment and its
+    # tier come from two topics, which two consumer replicas may apply at the same time).
+    partner_fields: dict[str, set[str]] = field(default_factory=dict)
     deals: dict[str, DealFact] = field(default_factory=dict)
     requests: dict[str, MdfRequestFact] = field(default_factory=dict)
     results: dict[str, MdfResultFact] = field(default_factory=dict)

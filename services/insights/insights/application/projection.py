@@ -78,19 +78,21 @@ class Fold:
         if current is None:
             assert isinstance(ev, p.PartnerEnrolled)
             current = PartnerView(ev.partner_id, "", "", "", "", None, None, None, ev.enrolled_on, None)
-        self.changed.partners[ev.partner_id] = replace(
-            current,
-            name=ev.name,
-            partner_type=ev.partner_type.value,
-            program_id=ev.program_id,
-            region=ev.region,
-            vertical=ev.vertical,
-        )
+        attributes: dict[str, Any] = {
+            "name": ev.name,
+            "partner_type": ev.partner_type.value,
+            "program_id": ev.program_id,
+            "region": ev.region,
+            "vertical": ev.vertical,
+        }
+        self.changed.partners[ev.partner_id] = replace(current, **attributes)
+        self.changed.partner_fields.setdefault(ev.partner_id, set()).update(attributes)
 
     def update_partner(self, partner_id: str, **values: Any) -> None:
         current = self.partner(partner_id)
         if current is not None:
             self.changed.partners[partner_id] = replace(current, **values)
+            self.changed.partner_fields.setdefault(partner_id, set()).update(values)
 
     # deals
 
