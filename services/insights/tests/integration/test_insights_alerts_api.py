@@ -4,12 +4,16 @@ and acknowledgement (who and why, also an event)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from incentive_contracts.events import deal as d
+from incentive_contracts.events.insights import InsightsAlertAcknowledged
+from insights.application.alerts import raised_event
 from insights.config import InsightsSettings
+from insights.domain.drift import Rule, Scope, Threshold, evaluate
 from insights.entrypoints.api import create_app
 from money_events import Fed, enrolled, feed_events, registered, won
 from servicekit.db import create_engine
@@ -136,3 +140,26 @@ async def test_an_evaluation_needs_a_quarter_and_a_threshold_version_in_force(
     async with app_client(create_app(alert_settings, clock=clock)) as client:  # type: ignore[arg-type]
         none = await client.post("/alerts/evaluations", json={"period": "2026-Q2"}, headers=writer)
         assert none.status_code == 409
+
+
+async def test_alerts_are_rebuilt_from_the_insights_topic(alert_settings: InsightsSettings, clock: object) -> None:
+    threshold = Threshold("win-rate-drop", "win_rate", Scope.PARTNER, Rule.DROP_PERCENT, Decimal(30), 3)
+    drift = evaluate(threshold, 3, "p-1", "2026-Q2", Decimal("0.2"), [Decimal("0.5")] * 3)
+    assert drift is not None
+    at = datetime(2026, 6, 30, 12, tzinfo=UTC)
+    raised = raised_event(drift, at)
+    ack = InsightsAlertAcknowledged.model_validate(
+        {"alert_id": drift.alert_id, "acknowledged_by": "manager-emea", "reason": "known", "acknowledged_at": at}
+    )
+    # replayed twice (a rebuild over events already applied under other ids): one alert, acknowledged once
+    assert await feed_events(alert_settings, [Fed(raised), Fed(ack), Fed(raised), Fed(ack)]) == 0
+    staff = auth_header(alert_settings, "insights:read")
+    async with app_client(create_app(alert_settings, clock=clock)) as client:  # type: ignore[arg-type]
+        [alert] = (await client.get("/alerts", params={"status": "all"}, headers=staff)).json()["items"]
+    assert (alert["alert_id"], alert["value"], alert["change"], alert["status"]) == (
+        drift.alert_id,
+        "0.2",
+        "-0.6000",
+        "acknowledged",
+    )
+    assert (alert["acknowledged_by"], alert["acknowledged_reason"]) == ("manager-emea", "known")
