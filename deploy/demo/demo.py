@@ -24,7 +24,7 @@ import httpx
 import orjson
 from calls import Api, DemoError, partner_token, staff_token
 from plan import Plan, build, quarter_of
-from steps import load_activity, load_finance, load_mdf, load_partners, load_programs
+from steps import load_activity, load_alerts, load_finance, load_mdf, load_partners, load_programs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +36,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ledger", default="http://127.0.0.1:8000")
     parser.add_argument("--registration", default="http://127.0.0.1:8001")
     parser.add_argument("--mdf", default="http://127.0.0.1:8002")
+    parser.add_argument("--insights", default="http://127.0.0.1:8003")
     parser.add_argument("--manifest", type=Path, default=ROOT / ".devstack" / "demo.json")
     parser.add_argument("--force", action="store_true", help="send every call even if the demo is there")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for the ledger to post the wins")
@@ -50,6 +51,7 @@ async def run(args: argparse.Namespace) -> Plan:
         httpx.AsyncClient(base_url=args.registration, timeout=60, limits=limits) as registration_client,
         httpx.AsyncClient(base_url=args.mdf, timeout=60, limits=limits) as mdf_client,
         httpx.AsyncClient(base_url=args.ledger, timeout=120, limits=limits) as ledger_client,
+        httpx.AsyncClient(base_url=args.insights, timeout=120, limits=limits) as insights_client,
     ):
         registration = Api(registration_client, token, args.seed)
         mdf = Api(mdf_client, token, args.seed)
@@ -69,6 +71,9 @@ async def run(args: argparse.Namespace) -> Plan:
         print(f"MDF budgets, allocations, requests and claims in {time.monotonic() - started:.1f}s")
         await load_finance(ledger, plan, wait=not args.no_wait)
         print(f"forecasts and payout batches in {time.monotonic() - started:.1f}s")
+        if not args.no_wait:
+            await load_alerts(Api(insights_client, token, args.seed), plan)
+            print(f"drift alerts evaluated in {time.monotonic() - started:.1f}s")
     return plan
 
 

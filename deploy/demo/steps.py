@@ -12,6 +12,7 @@ from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 from calls import Api, DemoError, signed_generic_delivery
 from plan import PROFILES, Action, Plan, quarter_of, quarter_start, shift_quarters
 
@@ -252,3 +253,26 @@ async def _pay(ledger: Api, batch_id: str, cutoff: datetime) -> None:
             await ledger.call("POST", f"/payout-batches/{batch_id}/acknowledgements", {"lines": acks})
         except DemoError as error:  # an acknowledgement dated after today is refused on the quarter's first days
             print(f"payout acknowledgement skipped: {error}")
+
+
+async def load_alerts(insights: Api, plan: Plan, patience: float = 180.0) -> None:
+    """Once insights has read the program, evaluate the drift thresholds of the last complete quarter
+    (the alerts the overview lists); a stack without insights is told, not failed."""
+    flagged = {d for d in plan.flagged_deals if "-flag" in d}
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            queue = await insights.call("GET", "/anomalies?status=open&limit=200", accept=(404,))
+        except (DemoError, httpx.HTTPError) as error:
+            print(f"insights not reachable, no drift evaluation: {error}")
+            return
+        items = queue.json().get("items", []) if queue.status_code == 200 else []
+        held = {i["deal_id"] for i in items if i.get("held")}
+        if flagged <= held:
+            break
+        await asyncio.sleep(2)
+    period = quarter_of(shift_quarters(quarter_start(plan.today), -1))
+    try:
+        await insights.call("POST", "/alerts/evaluations", {"period": period}, key=f"evaluate-{period}")
+    except DemoError as error:
+        print(f"drift evaluation of {period} skipped: {error}")

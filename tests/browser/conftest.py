@@ -127,6 +127,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             [sys.executable, str(ROOT / "deploy/demo/demo.py"), "--partners", str(PARTNERS),
              "--ledger", f"http://127.0.0.1:{ports['ledger']}", "--registration",
              f"http://127.0.0.1:{ports['registration']}", "--mdf", f"http://127.0.0.1:{ports['mdf']}",
+             "--insights", f"http://127.0.0.1:{ports['insights']}",
              "--manifest", str(manifest_path)],
             check=True, env=env, timeout=600,
         )  # fmt: skip

@@ -90,6 +90,8 @@ def test_manager_pages_show_the_apis_figures(browser: Any, ready: Stack, width: 
     assert page.get_by_test_id("kpi-won").inner_text().split("\n")[1] == money(series[-1]["won_revenue"])
     assert page.get_by_test_id("kpi-pipeline").inner_text().split("\n")[1] == money(series[-1]["pipeline"]["total"])
     assert page.locator("canvas[data-drawn=true]").count() >= 1
+    alerts = stack.get("insights", "/alerts?status=open&limit=8")["items"]
+    assert page.locator("[data-testid=alerts] li").count() == max(len(alerts), 1)
 
     balances = stack.get("ledger", f"/partners/{partner_id}/balances")["totals"]
     rewards = next(t for t in balances if t["fund"] == "rewards")
