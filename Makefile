@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := -e contracts -e kernel -e services/servicekit -e services/registration -e services/mdf -e services/ledger -e services/insights -e services/governance
 
-.PHONY: venv run test test-fast lint bench schemas clean
+.PHONY: venv run demo browser test test-fast lint bench schemas clean
 
 NODE_CLIENT := tests/e2e/nonpython/node_modules/.installed
 
@@ -29,8 +29,20 @@ $(NODE_CLIENT): tests/e2e/nonpython/package-lock.json
 run: $(STAMP)
 	$(BIN)/python deploy/devstack/devstack.py
 
+## make demo: load a realistic, deterministic program into the running `make run` stack (deploy/demo/)
+demo: $(STAMP)
+	$(BIN)/python deploy/demo/demo.py
+
+# The browser the console's browser tests drive (Playwright's python package, pinned in
+# requirements-dev.txt, with Debian's chromium: Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	[ "$$(id -u)" = 0 ] && (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1)) || { echo "install Debian's chromium (apt-get install chromium) for the browser tests"; exit 1; }
+
+browser: $(CHROMIUM)
+
 ## make test: the whole suite against real PostgreSQL and a real Kafka-protocol broker
-test: $(STAMP) $(NODE_CLIENT)
+test: $(STAMP) $(NODE_CLIENT) $(CHROMIUM)
 	$(BIN)/python scripts/run_tests.py
 
 ## make test-fast: unit tests only

@@ -23,6 +23,7 @@ from .stack import Stack
 
 def _scenarios() -> dict[str, Callable[[Run], ScenarioResult]]:
     from .bulk import run_bulk
+    from .console import run_console
     from .ingest import run_ingest
     from .payout import run_payout
     from .projection import run_projection
@@ -34,6 +35,7 @@ def _scenarios() -> dict[str, Callable[[Run], ScenarioResult]]:
         "projection": run_projection,
         "replay": run_replay,
         "payout": run_payout,
+        "console": run_console,
     }
 
 

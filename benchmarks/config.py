@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ("ingest", "bulk", "projection", "replay", "payout")
+SCENARIOS = ("ingest", "bulk", "projection", "replay", "payout", "console")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class Sizes:
     replay_partners: int = 10_000
     replay_deals_per_partner: int = 100  # 10,000 x 100 won deals = 1,000,000 events, 1,000,000 rebate entries
     topic_partitions: int = 12
+    console_partners: int = 10_000  # the console's API calls on a program of this many partners
+    console_events: int = 1_000_000  # ... and this many events in its read models
+    console_requests: int = 40  # each call this many times (p50, p95)
 
     def scaled(self, scale: float) -> Sizes:
         if scale == 1:
@@ -65,6 +68,9 @@ class Sizes:
             topic_partitions=self.topic_partitions,
             projectors=self.projectors,
             replay_workers=self.replay_workers,
+            console_partners=n(self.console_partners, 100),
+            console_events=n(self.console_events, 5000),
+            console_requests=self.console_requests,
         )
 
 

@@ -38,6 +38,7 @@ ALEMBIC = {
     "registration": ROOT / "services/registration/alembic.ini",
     "ledger": ROOT / "services/ledger/alembic.ini",
     "mdf": ROOT / "services/mdf/alembic.ini",
+    "insights": ROOT / "services/insights/alembic.ini",
 }
 
 

@@ -7,10 +7,10 @@
   (default 9092), unless ``KAFKA_BOOTSTRAP_SERVERS`` names one. The embedded broker forgets
   everything when it stops, so on every start the outboxes are re-published and the consumers
   re-read from offset 0; the inboxes make that harmless (nothing is applied twice).
-- Every service: migrations, API (ledger 8000, registration 8001, mdf 8002, insights 8003,
-  governance 8004), outbox relay, and its consumers (the ledger projector; registration and mdf
-  consumers of ledger events; the insights consumer of every topic; the governance consumer of
-  registration, mdf and ledger events, and its webhook delivery worker).
+- Every service: migrations, API (ledger 8000, registration 8001, mdf 8002, insights 8003 with
+  the console at /, governance 8004), outbox relay, and its consumers (the ledger projector;
+  registration and mdf consumers of ledger events; the insights consumer of every topic; the
+  governance consumer of registration, mdf and ledger events, and its webhook delivery worker).
 """
 
 from __future__ import annotations
@@ -31,8 +31,12 @@ from servicekit.testing.databases import with_database
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PORTS = {"ledger": 8000, "registration": 8001, "mdf": 8002, "insights": 8003, "governance": 8004}
-# DEVSTACK_SERVICES=ledger,registration runs a subset (default: all of them).
-SERVICES = {s: PORTS[s] for s in os.environ.get("DEVSTACK_SERVICES", ",".join(PORTS)).split(",") if s in PORTS}
+# DEVSTACK_SERVICES=ledger,registration runs a subset (default: all of them); DEVSTACK_PORT_OFFSET moves
+# every API port (a second stack beside the first, as the browser tests start one).
+OFFSET = int(os.environ.get("DEVSTACK_PORT_OFFSET", "0"))
+SERVICES = {s: PORTS[s] + OFFSET for s in os.environ.get("DEVSTACK_SERVICES", ",".join(PORTS)).split(",") if s in PORTS}
+# DEVSTACK_DATABASE_PREFIX names the databases <prefix><service> on a shared DATABASE_URL server.
+DATABASE_PREFIX = os.environ.get("DEVSTACK_DATABASE_PREFIX", "")
 WORKERS = {
     "ledger": ["relay", "projector"],
     "registration": ["relay", "crm-sync", "consume"],
@@ -52,13 +56,16 @@ def _service_env(service: str, database_server: str, bootstrap: str) -> dict[str
     env = dict(os.environ)
     env.update(
         {
-            prefix + "DATABASE_URL": with_database(database_server, service),
+            prefix + "DATABASE_URL": with_database(database_server, DATABASE_PREFIX + service),
             prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             prefix + "HTTP_PORT": str(SERVICES[service]),
             prefix + "HTTP_HOST": "127.0.0.1",
             prefix + "ENVIRONMENT": "development",
         }
     )
+    if service == "insights":  # the console and the anomaly decisions call the owner services' APIs
+        peers = {peer: port for peer, port in SERVICES.items() if peer != "insights"}
+        env.update({f"INSIGHTS_{peer.upper()}_URL": f"http://127.0.0.1:{port}" for peer, port in peers.items()})
     return env
 
 

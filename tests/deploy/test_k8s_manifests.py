@@ -37,6 +37,7 @@ ENVIRONMENT_SPECIFIC = (
     "database_pool_size",
     "mdf_url",  # the peers' addresses: compose service names, in-cluster Service names
     "registration_url",
+    "ledger_url",  # (insights reads the ledger too)
 )
 REQUIRED_SETTINGS = ("environment", "database_url", "kafka_bootstrap_servers", "token_secret", "http_port")
 

@@ -60,7 +60,8 @@ from .mdf_partners import mdf_learns_enrolments
 from .partner_bound import partner_bound_roles, rows_naming
 
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics"}
+PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics",
+          "/sign-in", "/sign-out", "/static/{name:path}"}  # the last three: the insights console's token-free routes
 WEBHOOKS = re.compile(r"^/webhooks/")
 PROGRAM_RULES = re.compile(r"^/(programs/[^/]+/versions|pilots$|cohorts/[^/]+/changes)")
 PARTNER_PARAMS = {
@@ -167,6 +168,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "activity_id": "qbr-1",
             "item_kind": "deal",
             "item_id": "d-none",
+            "decision": "confirm",  # the console's flag decision form
         }
 
         databases = [s.settings.database_url for s in services]

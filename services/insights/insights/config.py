@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
@@ -30,6 +30,12 @@ class InsightsSettings(ServiceSettings):
     # money views (ROI, alerts, anomaly decisions, finance)
     registration_url: str = "http://127.0.0.1:8001"  # anomaly decisions are forwarded there
     ledger_url: str = "http://127.0.0.1:8000"  # the quarterly reconciliation is read there
+    # the console (entrypoints/console): MDF funds and requests are read there with the viewer's token
+    mdf_url: str = "http://127.0.0.1:8002"
+    # A ledger:read service token for the portal's partner-safe program rules (the ledger never shows
+    # program documents to partner tokens); unset in development: minted with the development secret.
+    ledger_token: SecretStr | None = None
+    secure_cookie: bool | None = None  # the console's sign-in cookie; default: Secure when served over https
     peer_timeout_seconds: float = Field(default=10.0, gt=0)
     roi_baseline_quarters: int = Field(default=4, ge=1, le=12)
     roi_min_treated: int = Field(default=5, ge=1)

@@ -23,6 +23,7 @@ from . import (
     routes_partners,
     routes_roi,
 )
+from .console import router as console_router
 from .consumer import READ_MODELS
 
 __all__ = ["SOURCE", "create_app"]
@@ -43,6 +44,7 @@ ROUTERS: list[APIRouter] = [
     routes_anomalies.router,
     routes_finance.router,
     dead_letter_router(READ_MODELS),
+    console_router,
 ]
 
 

@@ -1,0 +1,14 @@
+"""The web console, served by insights at ``/``: server-rendered pages over insights' own APIs and the
+owner services' APIs, signed in with the same bearer tokens (see ``session.py``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import pages_auth, pages_partners, pages_portal, pages_program
+
+router = APIRouter(include_in_schema=False)
+for _pages in (pages_auth, pages_program, pages_partners, pages_portal):
+    router.include_router(_pages.router)
+
+__all__ = ["router"]

@@ -1,0 +1,149 @@
+"""The console's browser tests run against `make run`'s own stack (deploy/devstack/devstack.py, every
+service's real processes) loaded by `make demo`'s loader (deploy/demo/demo.py, a smaller seeded slice),
+driven by Playwright with Debian's chromium (the Makefile installs it; Playwright's own browser
+download is never used). Screenshots go to test-artifacts/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+PARTNERS = 6  # of the demo's 36: every tier, two flagged wins, a CRM-fed partner, both pilot cohorts
+
+
+@dataclass
+class Stack:
+    ports: dict[str, int]
+    manifest: dict[str, Any]
+
+    def url(self, service: str, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    def get(self, service: str, path: str, token: str | None = None) -> Any:
+        request = urllib.request.Request(self.url(service, path))
+        request.add_header("Authorization", f"Bearer {token or self.manifest['manager_token']}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+def _free_offset() -> int:
+    """A port offset whose four API ports (8000..8003 + offset) are free."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        offset = base - 8000
+        if offset > 0 and all(_free(8000 + offset + n) for n in range(4)) and base + 4 < 65000:
+            return offset
+    raise RuntimeError("no free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _kafka_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_ready(ports: dict[str, int], process: subprocess.Popen[bytes], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = dict(ports)
+    while waiting and time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the devstack exited with {process.returncode}")
+        for service, port in list(waiting.items()):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+                    if answer.status == 200:
+                        del waiting[service]
+            except OSError:
+                pass
+        time.sleep(0.5)
+    if waiting:
+        raise RuntimeError(f"not ready: {sorted(waiting)}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C for the devstack we started (its own session): it stops every service it runs."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+    workdir = tmp_path_factory.mktemp("devstack")
+    offset = _free_offset()
+    ports = {name: 8000 + n + offset for n, name in enumerate(("ledger", "registration", "mdf", "insights"))}
+    env = {
+        **os.environ,
+        "DEVSTACK_DIR": str(workdir),
+        "DEVSTACK_PORT_OFFSET": str(offset),
+        "DEVSTACK_KAFKA_PORT": str(_kafka_port()),
+        "DEVSTACK_DATABASE_PREFIX": f"browser_{uuid.uuid4().hex[:8]}_",
+    }
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:  # the machine's PostgreSQL, databases of our own; else the embedded one, as `make run`
+        env["DATABASE_URL"] = server
+    log = (workdir / "devstack.out").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "deploy/devstack/devstack.py")], env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_ready(ports, process)
+        manifest_path = workdir / "demo.json"
+        subprocess.run(
+            [sys.executable, str(ROOT / "deploy/demo/demo.py"), "--partners", str(PARTNERS),
+             "--ledger", f"http://127.0.0.1:{ports['ledger']}", "--registration",
+             f"http://127.0.0.1:{ports['registration']}", "--mdf", f"http://127.0.0.1:{ports['mdf']}",
+             "--insights", f"http://127.0.0.1:{ports['insights']}",
+             "--manifest", str(manifest_path)],
+            check=True, env=env, timeout=600,
+        )  # fmt: skip
+        yield Stack(ports, json.loads(manifest_path.read_text()))
+    finally:
+        _stop(process)
+        log.close()
+        if (workdir / "logs").exists():
+            shutil.copytree(workdir / "logs", ROOT / "test-artifacts" / "devstack-logs", dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
