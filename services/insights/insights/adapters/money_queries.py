@@ -55,7 +55,8 @@ class SqlRoiQueries:
             )
             for lines in grouped.values()
         )
-        causes = {e.caused_by for e in entries}
+        # A subquery, not a list of ids: a program's causes exceed the 32,767 parameters one statement takes.
+        causes = select(entry_postings.c.caused_by).where(entry_postings.c.currency == currency)
         mapping = (
             await self.conn.execute(
                 select(deal_events.c.event_id, deal_events.c.deal_id).where(deal_events.c.event_id.in_(causes))
