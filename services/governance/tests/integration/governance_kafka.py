@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -19,6 +19,9 @@ from servicekit.consumer import IdempotentConsumer
 from servicekit.db import sync_url
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
+from servicekit.testing.waiting import until
+
+__all__ = ["fetch", "publish", "running_consumer", "until"]
 
 SOURCE_TOPICS = {
     "/registration": topics.REGISTRATION,
@@ -64,13 +67,3 @@ async def fetch(settings: GovernanceSettings, sql: str, *args: Any) -> list[asyn
         return list(await conn.fetch(sql, *args))
     finally:
         await conn.close()
-
-
-async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
-    """Wait until the condition holds; fail after ``timeout`` seconds (a bound on a wait for events
-    that never come, not a performance assertion)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition {condition.__name__} not met within {timeout}s")
-        await asyncio.sleep(0.05)
