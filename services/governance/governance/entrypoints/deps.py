@@ -1,4 +1,4 @@
-"""What the routes share: scopes, the container (typed), the unit and today.
+"""What the routes share: scopes, the container (typed; it gives the unit and today), page sizes.
 
 Scopes: servicekit has no ``governance:*`` scopes yet, so program staff use ``program:admin`` to manage
 governance and ``ledger:read`` to read it; partners use ``partner:read``/``partner:write`` and are
@@ -7,15 +7,12 @@ confined to their own partner on every route.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends
 from servicekit.auth import Principal, requires
 from servicekit.container import container_dependency
-from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.unit import SqlGovernanceUnit
 from ..bootstrap import GovernanceContainer
 
 MANAGE = ("program:admin",)
@@ -30,14 +27,6 @@ Staff = Annotated[Principal, Depends(requires(*READ_ALL))]
 Auditor = Annotated[Principal, Depends(requires(*AUDIT_READ))]
 Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confine"))]
-
-
-def unit(container: GovernanceContainer, uow: UnitOfWork) -> SqlGovernanceUnit:
-    return SqlGovernanceUnit(uow, container.runtime.clock)
-
-
-def today(container: GovernanceContainer) -> date:
-    return container.runtime.clock.now().date()
 
 
 def page_limit(container: GovernanceContainer, limit: int) -> int:

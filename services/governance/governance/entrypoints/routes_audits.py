@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 
 from ..application import audits as cases
 from ..domain import audit as model
-from .deps import Auditor, Container, Manager, today, unit
+from .deps import Auditor, Container, Manager
 from .schemas import AuditDecisionBody, AuditOut, DrawBody
 
 router = APIRouter(tags=["audits"])
@@ -29,11 +29,11 @@ async def draw(body: DrawBody, request: Request, principal: Manager, container: 
         body.period,
         body.rate if body.rate is not None else settings.audit_rate,
         body.seed or settings.audit_seed,
-        today(container),
+        container.today(),
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, AuditOut]:
-        return 201, AuditOut.of(await cases.draw_sample(unit(container, uow), command))
+        return 201, AuditOut.of(await cases.draw_sample(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -42,7 +42,7 @@ async def _decide(
     request: Request, principal: Manager, container: Container, command: model.DecideItem
 ) -> JSONResponse:
     async def action(uow: UnitOfWork) -> tuple[int, AuditOut]:
-        return 200, AuditOut.of(await cases.decide_item(unit(container, uow), command))
+        return 200, AuditOut.of(await cases.decide_item(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -57,7 +57,7 @@ async def confirm(
     principal: Manager,
     container: Container,
 ) -> JSONResponse:
-    command = model.DecideItem(period, item_kind, item_id, True, principal.actor, today(container), body.note)
+    command = model.DecideItem(period, item_kind, item_id, True, principal.actor, container.today(), body.note)
     return await _decide(request, principal, container, command)
 
 
@@ -72,11 +72,11 @@ async def fail(
     container: Container,
 ) -> JSONResponse:
     """Fail a sampled item (with its reason): governance.audit_item_failed asks for its flag's confirmation."""
-    command = model.DecideItem(period, item_kind, item_id, False, principal.actor, today(container), body.note)
+    command = model.DecideItem(period, item_kind, item_id, False, principal.actor, container.today(), body.note)
     return await _decide(request, principal, container, command)
 
 
 @router.get("/audits/{period}")
 async def audit(period: Period, principal: Auditor, container: Container) -> AuditOut:
     async with container.runtime.uow_factory() as uow:
-        return AuditOut.of(await cases.audit_of(unit(container, uow), period))
+        return AuditOut.of(await cases.audit_of(container.unit(uow), period))

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from governance.bootstrap import bootstrap
 from governance.config import GovernanceSettings
 from governance.entrypoints.consumer import ACTIVITY_FEED
 from incentive_contracts import topics
@@ -47,9 +48,9 @@ async def publish(settings: GovernanceSettings, source: str, events: list[tuple[
 
 @asynccontextmanager
 async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIterator[IdempotentConsumer]:
-    settings = settings.model_copy(update={"consumer_group": group})
-    factory = ACTIVITY_FEED.uow_factory(settings, pool_size=2)
-    consumer = ACTIVITY_FEED.build(settings, factory)
+    settings = settings.model_copy(update={"consumer_group": group, "database_pool_size": 2})
+    runtime = bootstrap(settings).runtime
+    consumer = ACTIVITY_FEED.build(runtime)
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
@@ -58,7 +59,7 @@ async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIte
         consumer.stop()
         await task
         await consumer.consumer.stop()
-        await factory.engine.dispose()
+        await runtime.close()
 
 
 async def fetch(settings: GovernanceSettings, sql: str, *args: Any) -> list[asyncpg.Record]:

@@ -1,4 +1,4 @@
-"""What the routes are wired with: the container, a read connection's queries, and the scopes."""
+"""What the routes are wired with: the container, the indicator query port on a read connection, and the scopes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from servicekit.container import container_dependency
 
-from ..adapters.queries import SqlInsightsQueries
+from ..application.ports import InsightsQueries
 from ..bootstrap import InsightsContainer
 
 STAFF = ("insights:read",)
@@ -19,9 +19,9 @@ READ_OWN = ("insights:read", "partner:read")
 Container = Annotated[InsightsContainer, Depends(container_dependency(InsightsContainer))]
 
 
-async def _queries(container: Container) -> AsyncIterator[SqlInsightsQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlInsightsQueries(conn)
+async def _queries(container: Container) -> AsyncIterator[InsightsQueries]:
+    async with container.reading(container.queries) as queries:
+        yield queries
 
 
-Queries = Annotated[SqlInsightsQueries, Depends(_queries)]
+Queries = Annotated[InsightsQueries, Depends(_queries)]

@@ -1,4 +1,4 @@
-"""What the money routes are wired with: their read queries, the peer clients and the scopes."""
+"""What the money routes are wired with: their query ports (from the container), the scopes, the caller's token."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from servicekit import pagination
 from servicekit.problems import Problem
 
-from ..adapters.money_queries import SqlAlertQueries, SqlAnomalyQueries, SqlPayoutQueries, SqlRoiQueries
+from ..application.money_ports import AlertQueries, AnomalyQueries, PayoutQueries, RoiQueries
 from ..domain.money_errors import UpstreamRefused
 from .deps import Container
 
@@ -21,30 +21,30 @@ DECIDE = ("deals:write",)
 """Anomaly decisions: registration's own manager scope (registration checks it again on the forwarded token)."""
 
 
-async def _roi(container: Container) -> AsyncIterator[SqlRoiQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlRoiQueries(conn)
+async def _roi(container: Container) -> AsyncIterator[RoiQueries]:
+    async with container.reading(container.roi_queries) as queries:
+        yield queries
 
 
-async def _alerts(container: Container) -> AsyncIterator[SqlAlertQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlAlertQueries(conn)
+async def _alerts(container: Container) -> AsyncIterator[AlertQueries]:
+    async with container.reading(container.alert_queries) as queries:
+        yield queries
 
 
-async def _anomalies(container: Container) -> AsyncIterator[SqlAnomalyQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlAnomalyQueries(conn)
+async def _anomalies(container: Container) -> AsyncIterator[AnomalyQueries]:
+    async with container.reading(container.anomaly_queries) as queries:
+        yield queries
 
 
-async def _payouts(container: Container) -> AsyncIterator[SqlPayoutQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlPayoutQueries(conn)
+async def _payouts(container: Container) -> AsyncIterator[PayoutQueries]:
+    async with container.reading(container.payout_queries) as queries:
+        yield queries
 
 
-RoiReads = Annotated[SqlRoiQueries, Depends(_roi)]
-AlertReads = Annotated[SqlAlertQueries, Depends(_alerts)]
-AnomalyReads = Annotated[SqlAnomalyQueries, Depends(_anomalies)]
-PayoutReads = Annotated[SqlPayoutQueries, Depends(_payouts)]
+RoiReads = Annotated[RoiQueries, Depends(_roi)]
+AlertReads = Annotated[AlertQueries, Depends(_alerts)]
+AnomalyReads = Annotated[AnomalyQueries, Depends(_anomalies)]
+PayoutReads = Annotated[PayoutQueries, Depends(_payouts)]
 
 
 def bearer_token(request: Request) -> str:
