@@ -129,7 +129,7 @@ def governance_bodies(foreign: PartnerIds) -> dict[tuple[str, str, str], Any]:
 
 async def governance_data(service: Service, ids: dict[str, PartnerIds]) -> None:
     """Each partner's own plan (signed by both sides), dispute (in review), proposal and webhook subscription."""
-    staff = auth_header(service.settings, "program:admin")
+    staff = auth_header(service.settings, "governance:write")
     for partner_id, own in ids.items():
         token = auth_header(service.settings, "partner:read", "partner:write", partner_id=partner_id)
         own.plan_id, own.dispute_id, own.proposal_id = f"plan-{partner_id}", f"dsp-{partner_id}", f"prop-{partner_id}"

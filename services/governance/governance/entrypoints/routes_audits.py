@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 
 from ..application import audits as cases
 from ..domain import audit as model
-from .deps import Auditor, Container, Manager
+from .deps import Auditor, Container, ProgramOffice
 from .schemas import AuditDecisionBody, AuditOut, DrawBody
 
 router = APIRouter(tags=["audits"])
@@ -21,7 +21,7 @@ Period = Annotated[str, Path(pattern=PERIOD_PATTERN)]
 
 
 @router.post("/audits", status_code=201, response_model=AuditOut)
-async def draw(body: DrawBody, request: Request, principal: Manager, container: Container) -> JSONResponse:
+async def draw(body: DrawBody, request: Request, principal: ProgramOffice, container: Container) -> JSONResponse:
     """Draw the period's sample of won deals and MDF claims (once per period; the same inputs always
     give the same sample)."""
     settings = container.settings
@@ -39,7 +39,7 @@ async def draw(body: DrawBody, request: Request, principal: Manager, container: 
 
 
 async def _decide(
-    request: Request, principal: Manager, container: Container, command: model.DecideItem
+    request: Request, principal: ProgramOffice, container: Container, command: model.DecideItem
 ) -> JSONResponse:
     async def action(uow: UnitOfWork) -> tuple[int, AuditOut]:
         return 200, AuditOut.of(await cases.decide_item(container.unit(uow), command))
@@ -54,7 +54,7 @@ async def confirm(
     item_id: str,
     body: AuditDecisionBody,
     request: Request,
-    principal: Manager,
+    principal: ProgramOffice,
     container: Container,
 ) -> JSONResponse:
     command = model.DecideItem(period, item_kind, item_id, True, principal.actor, container.today(), body.note)
@@ -68,7 +68,7 @@ async def fail(
     item_id: str,
     body: AuditDecisionBody,
     request: Request,
-    principal: Manager,
+    principal: ProgramOffice,
     container: Container,
 ) -> JSONResponse:
     """Fail a sampled item (with its reason): governance.audit_item_failed asks for its flag's confirmation."""

@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 from ..application import disputes as cases
 from ..application.ports import StreamFilter
 from ..domain import dispute as model
-from .deps import Container, Manager, Reader, Writer, page_limit
+from .deps import Container, Manager, ProgramOffice, Reader, Writer, page_limit
 from .schemas import (
     DisputeOut,
     DisputePage,
@@ -81,7 +81,7 @@ async def escalate(dispute_id: str, request: Request, principal: Writer, contain
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeOut)
 async def resolve(
-    dispute_id: str, body: ResolveBody, request: Request, principal: Manager, container: Container
+    dispute_id: str, body: ResolveBody, request: Request, principal: ProgramOffice, container: Container
 ) -> JSONResponse:
     """Decide in the partner's favour: the compensation goes to the ledger on governance.dispute_resolved."""
     command = model.Resolve(dispute_id, True, body.compensation, body.reason, container.today(), principal.actor)
@@ -94,7 +94,7 @@ async def resolve(
 
 @router.post("/disputes/{dispute_id}/reject", response_model=DisputeOut)
 async def reject(
-    dispute_id: str, body: ReasonBody, request: Request, principal: Manager, container: Container
+    dispute_id: str, body: ReasonBody, request: Request, principal: ProgramOffice, container: Container
 ) -> JSONResponse:
     command = model.Resolve(dispute_id, False, None, body.reason, container.today(), principal.actor)
 

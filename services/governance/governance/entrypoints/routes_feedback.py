@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 from ..application import feedback as cases
 from ..application.ports import StreamFilter
 from ..domain import feedback as model
-from .deps import Container, Manager, Reader, Writer, page_limit
+from .deps import Container, ProgramOffice, Reader, Writer, page_limit
 from .schemas import AnswerBody, ProposalBody, ProposalOut, ProposalPage
 
 router = APIRouter(tags=["feedback"])
@@ -34,7 +34,7 @@ async def submit(body: ProposalBody, request: Request, principal: Writer, contai
 
 @router.post("/proposals/{proposal_id}/answers", response_model=ProposalOut)
 async def answer(
-    proposal_id: str, body: AnswerBody, request: Request, principal: Manager, container: Container
+    proposal_id: str, body: AnswerBody, request: Request, principal: ProgramOffice, container: Container
 ) -> JSONResponse:
     command = model.AnswerProposal(proposal_id, body.status, body.answer, container.today(), principal.actor)
 
