@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
@@ -20,6 +19,7 @@ from servicekit.consumer import IdempotentConsumer
 from servicekit.db import sync_url
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
+from servicekit.testing.consumers import in_background
 from servicekit.testing.waiting import until
 
 __all__ = ["fetch", "publish", "running_consumer", "until"]
@@ -50,15 +50,10 @@ async def publish(settings: GovernanceSettings, source: str, events: list[tuple[
 async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIterator[IdempotentConsumer]:
     settings = settings.model_copy(update={"consumer_group": group, "database_pool_size": 2})
     runtime = bootstrap(settings).runtime
-    consumer = ACTIVITY_FEED.build(runtime)
-    await consumer.consumer.start()
-    task = asyncio.create_task(consumer.run())
     try:
-        yield consumer
+        async with in_background(ACTIVITY_FEED.build(runtime)) as consumer:
+            yield consumer
     finally:
-        consumer.stop()
-        await task
-        await consumer.consumer.stop()
         await runtime.close()
 
 
