@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from servicekit import pagination
 from servicekit.problems import Problem
 
 from ..application.money_ports import AlertQueries, AnomalyQueries, PayoutQueries, RoiQueries
@@ -50,13 +49,6 @@ PayoutReads = Annotated[PayoutQueries, Depends(_payouts)]
 def bearer_token(request: Request) -> str:
     """The caller's own token (``requires`` has checked it), forwarded to the owner service."""
     return request.headers["authorization"].split(" ", 1)[1].strip()
-
-
-def text_cursor(cursor: str | None) -> str | None:
-    after = pagination.decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise pagination.InvalidCursor("the cursor is not one this API returned")
-    return after
 
 
 def upstream_problem(exc: UpstreamRefused) -> Problem:
