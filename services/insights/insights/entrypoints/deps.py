@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from servicekit.container import container_dependency
@@ -19,9 +19,19 @@ READ_OWN = ("insights:read", "partner:read")
 Container = Annotated[InsightsContainer, Depends(container_dependency(InsightsContainer))]
 
 
-async def _queries(container: Container) -> AsyncIterator[InsightsQueries]:
-    async with container.reading(container.queries) as queries:
-        yield queries
+Q = TypeVar("Q")
 
 
-Queries = Annotated[InsightsQueries, Depends(_queries)]
+def on_read_connection(
+    port: Callable[[InsightsContainer], Callable[[Any], Q]],
+) -> Callable[[InsightsContainer], AsyncIterator[Q]]:
+    """A dependency yielding the container's query port ``port`` on a read connection of the request's own."""
+
+    async def provide(container: Container) -> AsyncIterator[Q]:
+        async with container.reading(port(container)) as queries:
+            yield queries
+
+    return provide
+
+
+Queries = Annotated[InsightsQueries, Depends(on_read_connection(lambda c: c.queries))]

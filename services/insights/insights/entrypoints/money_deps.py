@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,7 +9,7 @@ from servicekit.problems import Problem
 
 from ..application.money_ports import AlertQueries, AnomalyQueries, PayoutQueries, RoiQueries
 from ..domain.money_errors import UpstreamRefused
-from .deps import Container
+from .deps import on_read_connection
 
 FINANCE = ("insights:read", "finance:read", "finance:write", "audit:read")
 """Finance views (reconciliation, payout batches): staff only."""
@@ -20,30 +19,10 @@ DECIDE = ("deals:write",)
 """Anomaly decisions: registration's own manager scope (registration checks it again on the forwarded token)."""
 
 
-async def _roi(container: Container) -> AsyncIterator[RoiQueries]:
-    async with container.reading(container.roi_queries) as queries:
-        yield queries
-
-
-async def _alerts(container: Container) -> AsyncIterator[AlertQueries]:
-    async with container.reading(container.alert_queries) as queries:
-        yield queries
-
-
-async def _anomalies(container: Container) -> AsyncIterator[AnomalyQueries]:
-    async with container.reading(container.anomaly_queries) as queries:
-        yield queries
-
-
-async def _payouts(container: Container) -> AsyncIterator[PayoutQueries]:
-    async with container.reading(container.payout_queries) as queries:
-        yield queries
-
-
-RoiReads = Annotated[RoiQueries, Depends(_roi)]
-AlertReads = Annotated[AlertQueries, Depends(_alerts)]
-AnomalyReads = Annotated[AnomalyQueries, Depends(_anomalies)]
-PayoutReads = Annotated[PayoutQueries, Depends(_payouts)]
+RoiReads = Annotated[RoiQueries, Depends(on_read_connection(lambda c: c.roi_queries))]
+AlertReads = Annotated[AlertQueries, Depends(on_read_connection(lambda c: c.alert_queries))]
+AnomalyReads = Annotated[AnomalyQueries, Depends(on_read_connection(lambda c: c.anomaly_queries))]
+PayoutReads = Annotated[PayoutQueries, Depends(on_read_connection(lambda c: c.payout_queries))]
 
 
 def bearer_token(request: Request) -> str:
