@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -22,21 +22,11 @@ from servicekit.db import create_engine
 from servicekit.settings import ServiceSettings
 from servicekit.tables import consumed_events
 from servicekit.testing.client import auth_header
+from servicekit.testing.clock import SettableClock as Clock
 from servicekit.unit_of_work import UnitOfWorkFactory
 from sqlalchemy.dialects.postgresql import insert
 
 A, B = "ptnr-alpha", "ptnr-beta"
-
-
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.set(day)
-
-    def set(self, day: date) -> None:
-        self.current = datetime.combine(day, time(12), UTC)
-
-    def now(self) -> datetime:
-        return self.current
 
 
 @dataclass
@@ -129,7 +119,7 @@ def governance_bodies(foreign: PartnerIds) -> dict[tuple[str, str, str], Any]:
 
 async def governance_data(service: Service, ids: dict[str, PartnerIds]) -> None:
     """Each partner's own plan (signed by both sides), dispute (in review), proposal and webhook subscription."""
-    staff = auth_header(service.settings, "program:admin")
+    staff = auth_header(service.settings, "governance:write")
     for partner_id, own in ids.items():
         token = auth_header(service.settings, "partner:read", "partner:write", partner_id=partner_id)
         own.plan_id, own.dispute_id, own.proposal_id = f"plan-{partner_id}", f"dsp-{partner_id}", f"prop-{partner_id}"

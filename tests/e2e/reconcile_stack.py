@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from registration.config import RegistrationSettings
 from registration.entrypoints.api import create_app as registration_app
 from servicekit.auth import mint_token
 from servicekit.testing.client import app_client, auth_header
+from servicekit.testing.clock import SettableClock as FixedClock
 from typer.testing import CliRunner, Result
 
 from .workers import eventually, mdf_consumer_task, projector_task, relay_task
@@ -31,17 +32,6 @@ from .workers import eventually, mdf_consumer_task, projector_task, relay_task
 MDF_DAY = date(2026, 11, 2)
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
 Peers = tuple[httpx.AsyncClient, httpx.AsyncClient]
-
-
-class FixedClock:
-    def __init__(self, day: date) -> None:
-        self.set(day)
-
-    def set(self, day: date) -> None:
-        self.current = datetime.combine(day, time(12), UTC)
-
-    def now(self) -> datetime:
-        return self.current
 
 
 def with_peer_tokens(ledger: LedgerSettings, mdf: MdfSettings, registration: RegistrationSettings) -> LedgerSettings:

@@ -73,7 +73,7 @@ ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "partner B": (("partner:read", "partner:write"), B),
     "no token": ((), None),
     "no scope": ((), None),
-    "auditor": (("audit:read", "ledger:read", "finance:read", "deals:read", "mdf:read"), None),
+    "auditor": (("audit:read", "ledger:read", "finance:read", "deals:read", "mdf:read", "governance:read"), None),
     "finance": (("finance:read", "finance:write", "ledger:read"), None),
     "admin": (
         (
@@ -84,6 +84,7 @@ ROLES: dict[str, tuple[tuple[str, ...], str | None]] = {
             "mdf:write",
             "mdf:read",
             "ledger:read",
+            "governance:write",
             "ops:admin",
         ),
         None,

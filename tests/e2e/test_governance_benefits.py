@@ -109,7 +109,7 @@ async def test_a_partner_gains_benefits_when_its_activity_crosses_the_minimum_an
 ) -> None:
     clock = Clock(date(2026, 3, 20))
     manager = auth_header(registration_settings, "partners:write")
-    staff = auth_header(governance_settings, "program:admin")
+    staff = auth_header(governance_settings, "governance:write")
     async with (
         app_client(registration_app(registration_settings, clock=clock)) as reg,
         app_client(governance_app(governance_settings, clock=clock)) as gov,

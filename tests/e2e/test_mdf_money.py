@@ -10,7 +10,7 @@ projector and the mdf consumer. The services' clocks are fixed, so the dates hol
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 import httpx
@@ -18,19 +18,9 @@ from ledger.entrypoints.api import create_app as ledger_app
 from mdf.entrypoints.api import create_app as mdf_app
 from registration.entrypoints.api import create_app as registration_app
 from servicekit.testing.client import app_client, auth_header
+from servicekit.testing.clock import SettableClock as Clock
 
 from .workers import eventually, mdf_consumer_task, projector_task, relay_task
-
-
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.set(day)
-
-    def set(self, day: date) -> None:
-        self.current = datetime.combine(day, time(12), UTC)
-
-    def now(self) -> datetime:
-        return self.current
 
 
 def usd(amount: str, currency: str = "USD") -> dict[str, str]:

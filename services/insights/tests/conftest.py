@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -9,19 +9,10 @@ import pytest
 from insights.config import InsightsSettings
 from insights.entrypoints.api import create_app
 from servicekit.testing.client import app_client
+from servicekit.testing.clock import SettableClock
 from servicekit.testing.databases import DatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
-
-
-class FixedClock:
-    """The service's clock in tests: the default series window ends on its day."""
-
-    def __init__(self, day: date) -> None:
-        self.current = datetime.combine(day, time(12), UTC)
-
-    def now(self) -> datetime:
-        return self.current
 
 
 @pytest.fixture
@@ -35,11 +26,14 @@ def insights_settings(database_factory: DatabaseFactory, topic_prefix: str) -> I
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(date(2026, 6, 30))
+def clock() -> SettableClock:
+    """The default series window ends on its day."""
+    return SettableClock(date(2026, 6, 30))
 
 
 @pytest.fixture
-async def insights_client(insights_settings: InsightsSettings, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
+async def insights_client(
+    insights_settings: InsightsSettings, clock: SettableClock
+) -> AsyncIterator[httpx.AsyncClient]:
     async with app_client(create_app(insights_settings, clock=clock)) as client:
         yield client

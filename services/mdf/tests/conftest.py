@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -9,22 +9,10 @@ import pytest
 from mdf.config import MdfSettings
 from mdf.entrypoints.api import create_app
 from servicekit.testing.client import app_client
+from servicekit.testing.clock import SettableClock
 from servicekit.testing.databases import DatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
-
-
-class SettableClock:
-    """The service's clock in tests: business dates (claim windows, closes) without waiting."""
-
-    def __init__(self, day: date) -> None:
-        self.set(day)
-
-    def set(self, day: date) -> None:
-        self.current = datetime.combine(day, time(12), UTC)
-
-    def now(self) -> datetime:
-        return self.current
 
 
 @pytest.fixture

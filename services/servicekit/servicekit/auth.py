@@ -40,6 +40,8 @@ SCOPES = {
     "audit:read": "read the consumed event log and chain heads",
     "insights:read": "read program analytics (indicators, cohorts, ROI, alerts) across partners",
     "insights:write": "evaluate and acknowledge drift alerts",
+    "governance:read": "read joint plans, benefits, disputes, audits, proposals and webhooks across partners",
+    "governance:write": "manage joint plans, disputes, proposals, benefit runs and webhook subscriptions",
     "partner:read": "a partner reading its own data (token bound to partner_id)",
     "partner:write": "a partner writing its own deals, requests and claims",
     "ops:admin": "operations: re-drive dead letters, re-publish",

@@ -33,3 +33,11 @@ def decode_int_cursor(cursor: str | None) -> int | None:
     if value is not None and not isinstance(value, int):
         raise InvalidCursor("the cursor is not one this API returned")
     return value
+
+
+def decode_text_cursor(cursor: str | None) -> str | None:
+    """The key a cursor of a list keyed by text continues after (a number's cursor is refused)."""
+    value = decode_cursor(cursor)
+    if value is not None and not isinstance(value, str):
+        raise InvalidCursor("the cursor is not one this API returned")
+    return value

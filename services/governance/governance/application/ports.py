@@ -19,6 +19,7 @@ from incentive_kernel.paging import Page as Page  # re-exported: the page use ca
 
 from ..domain.activity import ActivityFact
 from ..domain.audit import AuditCandidate
+from .webhook_ports import Deliveries, Subscriptions
 
 
 @dataclass(frozen=True)
@@ -81,11 +82,14 @@ class AuditPopulation(Protocol):
 
 
 class GovernanceUnit(Protocol):
-    """One transaction: repositories plus the outbox (``publish``)."""
+    """One transaction: repositories plus the outbox (``publish``); also a webhook use case's
+    :class:`~governance.application.webhook_ports.WebhookUnit`."""
 
     streams: Streams
     facts: Facts
     population: AuditPopulation
+    subscriptions: Subscriptions
+    deliveries: Deliveries
     clock: Clock
 
     def publish(self, payload: EventPayload, *, time: datetime) -> str: ...

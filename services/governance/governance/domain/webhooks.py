@@ -3,18 +3,19 @@ delivery is tried again.
 
 - A partner's subscription receives only its own partner's events (and program announcements, which
   name no partner); a finance system's subscription (no partner) receives every partner's.
-- The signature is the scheme the project verifies inbound (registration's generic webhook):
-  ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` with the subscription's secret.
+- The signature is the scheme the project verifies inbound (registration's generic webhook), written
+  once in the kernel (``incentive_kernel.signatures``): ``X-Signature: t=<unix seconds>,v1=<hex
+  HMAC-SHA256 of "<t>.<body>">`` with the subscription's secret (:func:`signature`).
 - Retries back off exponentially: ``base x 2^(attempt-1)`` seconds, at most ``cap``; after
   ``max_attempts`` the delivery is failed (re-deliverable on request).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from incentive_kernel.signatures import sign_timestamped
 
 from .errors import RuleViolation
 
@@ -71,8 +72,8 @@ def receives(subscriber_partner: str | None, event_partner: str | None) -> bool:
 
 
 def signature(secret: str, body: bytes, timestamp: int) -> str:
-    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    """The ``X-Signature`` of a delivery: the project's one scheme, keyed by the subscription's secret."""
+    return sign_timestamped(secret.encode(), body, timestamp)
 
 
 def backoff(attempt: int, policy: RetryPolicy) -> timedelta:

@@ -9,17 +9,10 @@ from servicekit.dead_letter_api import dead_letter_router
 
 from ..bootstrap import SOURCE, GovernanceContainer, bootstrap
 from ..config import GovernanceSettings
-from ..domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolation
+from ..domain.errors import AlreadyExists
 from . import routes_audits, routes_benefits, routes_disputes, routes_feedback, routes_plans, routes_webhooks
 
 __all__ = ["SOURCE", "create_app"]
-
-DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    AlreadyExists: (409, "Already exists"),
-    InvalidTransition: (409, "Invalid transition"),
-    RuleViolation: (422, "Rule violated"),
-}
 
 
 def create_app(
@@ -43,6 +36,5 @@ def create_app(
             routes_webhooks.router,
             dead_letter_router(ACTIVITY_FEED),
         ],
-        domain_errors=DOMAIN_ERRORS,
         undisclosed_to_partners=(AlreadyExists,),  # a partner never learns whose an id is
     )

@@ -12,10 +12,10 @@ from typing import Annotated
 import typer
 from servicekit.cli import ServiceDefinition, build_cli
 
-from ..adapters.unit import SqlGovernanceUnit
 from ..application.audits import draw_sample
 from ..application.benefits import evaluate_all
 from ..application.disputes import escalate_overdue
+from ..application.ports import GovernanceUnit
 from ..bootstrap import GovernanceContainer, bootstrap
 from ..config import GovernanceSettings
 from ..domain.audit import DrawSample
@@ -23,7 +23,7 @@ from ..domain.errors import DomainError
 from .api import create_app
 from .consumer import ACTIVITY_FEED
 
-Job = Callable[[SqlGovernanceUnit, GovernanceContainer, date], Awaitable[int]]  # how many things changed
+Job = Callable[[GovernanceUnit, GovernanceContainer, date], Awaitable[int]]  # how many things changed
 
 
 def _run(job: Job, as_of: str | None) -> int:
@@ -31,7 +31,7 @@ def _run(job: Job, as_of: str | None) -> int:
         container = bootstrap(GovernanceSettings())
         try:
             async with container.runtime.uow_factory() as uow:
-                work = SqlGovernanceUnit(uow, container.runtime.clock)
+                work = container.unit(uow)
                 day = date.fromisoformat(as_of) if as_of else work.clock.now().date()
                 changed = await job(work, container, day)
                 await uow.commit()
@@ -51,7 +51,7 @@ def _add_daily_jobs(cli: typer.Typer) -> None:
     def evaluate_cmd(as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today")] = None) -> None:
         """Grant and revoke every partner's commitment benefits as of a day (run daily)."""
 
-        async def job(work: SqlGovernanceUnit, container: GovernanceContainer, day: date) -> int:
+        async def job(work: GovernanceUnit, container: GovernanceContainer, day: date) -> int:
             return len(await evaluate_all(work, container.rules, day))
 
         count = _run(job, as_of)
@@ -61,7 +61,7 @@ def _add_daily_jobs(cli: typer.Typer) -> None:
     def escalate_cmd() -> None:
         """Escalate every dispute left unanswered for GOVERNANCE_DISPUTE_ANSWER_DAYS (run daily)."""
 
-        async def job(work: SqlGovernanceUnit, container: GovernanceContainer, day: date) -> int:
+        async def job(work: GovernanceUnit, container: GovernanceContainer, day: date) -> int:
             return len(await escalate_overdue(work, day, container.disputes))
 
         count = _run(job, None)
@@ -77,7 +77,7 @@ def _add_audit_draw(cli: typer.Typer) -> None:
     ) -> None:
         """Draw the period's spot-audit sample of won deals and MDF claims (once per period)."""
 
-        async def job(work: SqlGovernanceUnit, container: GovernanceContainer, day: date) -> int:
+        async def job(work: GovernanceUnit, container: GovernanceContainer, day: date) -> int:
             settings = container.settings
             command = DrawSample(
                 period, Decimal(rate) if rate else settings.audit_rate, seed or settings.audit_seed, day

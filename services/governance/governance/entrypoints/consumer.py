@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from datetime import date
 
 from incentive_contracts import topics
+from incentive_kernel.clock import Clock
 from pydantic import ValidationError
 from servicekit.consumer import EventHandler, Inbound, Rejection
 from servicekit.container import ServiceRuntime
 from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.unit import SqlGovernanceUnit
 from ..application.activity_feed import Observed, apply_event, evaluate_touched
 from ..application.webhooks import offer
-from ..bootstrap import SOURCE
+from ..bootstrap import SOURCE, governance_unit
 from ..config import GovernanceSettings
 from ..domain.benefit_rules import RuleBook
 from ..domain.errors import DomainError
@@ -30,13 +30,14 @@ CONSUMED = (topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.GOVERNANCE)
 
 
 class ActivityHandler(EventHandler):
-    def __init__(self, book: RuleBook) -> None:
+    def __init__(self, book: RuleBook, clock: Clock) -> None:
         self.book = book
+        self.clock = clock  # the unit's; the rules read each event's envelope day, never the clock
 
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
         """Each event in a savepoint: one that breaks a rule for good is dead-lettered with the reason,
         the others apply; then the partners whose activity changed are evaluated."""
-        unit = SqlGovernanceUnit(uow)
+        unit = governance_unit(uow, self.clock)
         rejections: list[Rejection] = []
         touched: dict[str, date] = {}
         for e in events:
@@ -62,7 +63,7 @@ ACTIVITY_FEED = ConsumerSpec(
     topic=topics.GOVERNANCE,
     consumes=CONSUMED,
     group=lambda settings: settings.consumer_group,
-    handler=lambda runtime: ActivityHandler(_settings(runtime).rule_book()),
+    handler=lambda runtime: ActivityHandler(_settings(runtime).rule_book(), runtime.clock),
     max_records=lambda settings: settings.consumer_max_records,
 )
 

@@ -1,43 +1,36 @@
-"""What the routes share: scopes, the container (typed), the unit and today.
+"""What the routes share: scopes, the container (typed; it gives the unit and today), page sizes.
 
-Scopes: servicekit has no ``governance:*`` scopes yet, so program staff use ``program:admin`` to manage
-governance and ``ledger:read`` to read it; partners use ``partner:read``/``partner:write`` and are
-confined to their own partner on every route.
+Scopes: staff manage the relationship with ``governance:write`` and read it with ``governance:read``;
+the program office (``program:admin``) also takes the program's decisions (a dispute's resolution or
+rejection, an audit's draw and verdicts, answers to proposals) and reads what it decides on; auditors
+read the audits (``audit:read``). Partners use ``partner:read``/``partner:write`` and are confined to
+their own partner on every route.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends
 from servicekit.auth import Principal, requires
 from servicekit.container import container_dependency
-from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.unit import SqlGovernanceUnit
 from ..bootstrap import GovernanceContainer
 
-MANAGE = ("program:admin",)
-READ_ALL = ("program:admin", "ledger:read")
-AUDIT_READ = ("program:admin", "audit:read")
+MANAGE = ("governance:write",)
+DECIDE = ("governance:write", "program:admin")
+READ_ALL = ("governance:read", "governance:write", "program:admin")
+AUDIT_READ = (*READ_ALL, "audit:read")
 READ_OWN = (*READ_ALL, "partner:read")
-WRITE_OWN = ("program:admin", "partner:write")
+WRITE_OWN = ("governance:write", "partner:write")
 
 Container = Annotated[GovernanceContainer, Depends(container_dependency(GovernanceContainer))]
 Manager = Annotated[Principal, Depends(requires(*MANAGE))]
+ProgramOffice = Annotated[Principal, Depends(requires(*DECIDE))]
 Staff = Annotated[Principal, Depends(requires(*READ_ALL))]
 Auditor = Annotated[Principal, Depends(requires(*AUDIT_READ))]
 Reader = Annotated[Principal, Depends(requires(*READ_OWN, partner_bound="confine"))]
 Writer = Annotated[Principal, Depends(requires(*WRITE_OWN, partner_bound="confine"))]
-
-
-def unit(container: GovernanceContainer, uow: UnitOfWork) -> SqlGovernanceUnit:
-    return SqlGovernanceUnit(uow, container.runtime.clock)
-
-
-def today(container: GovernanceContainer) -> date:
-    return container.runtime.clock.now().date()
 
 
 def page_limit(container: GovernanceContainer, limit: int) -> int:

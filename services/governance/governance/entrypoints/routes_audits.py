@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 
 from ..application import audits as cases
 from ..domain import audit as model
-from .deps import Auditor, Container, Manager, today, unit
+from .deps import Auditor, Container, ProgramOffice
 from .schemas import AuditDecisionBody, AuditOut, DrawBody
 
 router = APIRouter(tags=["audits"])
@@ -21,7 +21,7 @@ Period = Annotated[str, Path(pattern=PERIOD_PATTERN)]
 
 
 @router.post("/audits", status_code=201, response_model=AuditOut)
-async def draw(body: DrawBody, request: Request, principal: Manager, container: Container) -> JSONResponse:
+async def draw(body: DrawBody, request: Request, principal: ProgramOffice, container: Container) -> JSONResponse:
     """Draw the period's sample of won deals and MDF claims (once per period; the same inputs always
     give the same sample)."""
     settings = container.settings
@@ -29,20 +29,20 @@ async def draw(body: DrawBody, request: Request, principal: Manager, container: 
         body.period,
         body.rate if body.rate is not None else settings.audit_rate,
         body.seed or settings.audit_seed,
-        today(container),
+        container.today(),
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, AuditOut]:
-        return 201, AuditOut.of(await cases.draw_sample(unit(container, uow), command))
+        return 201, AuditOut.of(await cases.draw_sample(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
 
 async def _decide(
-    request: Request, principal: Manager, container: Container, command: model.DecideItem
+    request: Request, principal: ProgramOffice, container: Container, command: model.DecideItem
 ) -> JSONResponse:
     async def action(uow: UnitOfWork) -> tuple[int, AuditOut]:
-        return 200, AuditOut.of(await cases.decide_item(unit(container, uow), command))
+        return 200, AuditOut.of(await cases.decide_item(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -54,10 +54,10 @@ async def confirm(
     item_id: str,
     body: AuditDecisionBody,
     request: Request,
-    principal: Manager,
+    principal: ProgramOffice,
     container: Container,
 ) -> JSONResponse:
-    command = model.DecideItem(period, item_kind, item_id, True, principal.actor, today(container), body.note)
+    command = model.DecideItem(period, item_kind, item_id, True, principal.actor, container.today(), body.note)
     return await _decide(request, principal, container, command)
 
 
@@ -68,15 +68,15 @@ async def fail(
     item_id: str,
     body: AuditDecisionBody,
     request: Request,
-    principal: Manager,
+    principal: ProgramOffice,
     container: Container,
 ) -> JSONResponse:
     """Fail a sampled item (with its reason): governance.audit_item_failed asks for its flag's confirmation."""
-    command = model.DecideItem(period, item_kind, item_id, False, principal.actor, today(container), body.note)
+    command = model.DecideItem(period, item_kind, item_id, False, principal.actor, container.today(), body.note)
     return await _decide(request, principal, container, command)
 
 
 @router.get("/audits/{period}")
 async def audit(period: Period, principal: Auditor, container: Container) -> AuditOut:
     async with container.runtime.uow_factory() as uow:
-        return AuditOut.of(await cases.audit_of(unit(container, uow), period))
+        return AuditOut.of(await cases.audit_of(container.unit(uow), period))

@@ -9,7 +9,7 @@ from servicekit.unit_of_work import UnitOfWork
 
 from ..application import benefits as cases
 from ..domain.errors import RuleViolation
-from .deps import Container, Manager, Reader, today, unit
+from .deps import Container, Manager, Reader
 from .schemas import BenefitChangeOut, BenefitsOut, EvaluateBody, EvaluationOut
 
 router = APIRouter(tags=["benefits"])
@@ -20,7 +20,7 @@ async def partner_benefits(partner_id: str, principal: Reader, container: Contai
     """The benefits the partner holds now, and every grant and revocation with its rule and inputs."""
     principal.require_partner(partner_id)
     async with container.runtime.uow_factory() as uow:
-        view = await cases.benefits_of(unit(container, uow), partner_id)
+        view = await cases.benefits_of(container.unit(uow), partner_id)
     return BenefitsOut.of(view)
 
 
@@ -28,12 +28,12 @@ async def partner_benefits(partner_id: str, principal: Reader, container: Contai
 async def evaluate(body: EvaluateBody, request: Request, principal: Manager, container: Container) -> JSONResponse:
     """Evaluate one partner, or every partner, as of a day (run daily: activity that ages out of the
     window revokes what it sustained). An evaluation never goes back before a partner's last change."""
-    as_of = body.as_of or today(container)
-    if as_of > today(container):
+    as_of = body.as_of or container.today()
+    if as_of > container.today():
         raise RuleViolation.single("as_of", "as_of lies in the future")
 
     async def action(uow: UnitOfWork) -> tuple[int, EvaluationOut]:
-        work = unit(container, uow)
+        work = container.unit(uow)
         if body.partner_id is not None:
             changes = await cases.evaluate_partner(work, container.rules, body.partner_id, as_of)
         else:

@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 from ..application import disputes as cases
 from ..application.ports import StreamFilter
 from ..domain import dispute as model
-from .deps import Container, Manager, Reader, Writer, page_limit, today, unit
+from .deps import Container, Manager, ProgramOffice, Reader, Writer, page_limit
 from .schemas import (
     DisputeOut,
     DisputePage,
@@ -42,12 +42,12 @@ async def open_dispute(
         body.description,
         tuple(body.evidence),
         body.claimed_amount,
-        today(container),
+        container.today(),
         principal.actor,
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, DisputeOut]:
-        return 201, DisputeOut.of(await cases.open_dispute(unit(container, uow), command))
+        return 201, DisputeOut.of(await cases.open_dispute(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -55,7 +55,7 @@ async def open_dispute(
 @router.post("/disputes/{dispute_id}/review", response_model=DisputeOut)
 async def review(dispute_id: str, request: Request, principal: Manager, container: Container) -> JSONResponse:
     async def action(uow: UnitOfWork) -> tuple[int, DisputeOut]:
-        done = await cases.review_dispute(unit(container, uow), dispute_id, principal.actor, today(container))
+        done = await cases.review_dispute(container.unit(uow), dispute_id, principal.actor, container.today())
         return 200, DisputeOut.of(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -67,10 +67,10 @@ async def escalate(dispute_id: str, request: Request, principal: Writer, contain
 
     async def action(uow: UnitOfWork) -> tuple[int, DisputeOut]:
         done = await cases.escalate_dispute(
-            unit(container, uow),
+            container.unit(uow),
             dispute_id,
             principal.actor,
-            today(container),
+            container.today(),
             container.disputes,
             partner_id=principal.partner_id,
         )
@@ -81,25 +81,25 @@ async def escalate(dispute_id: str, request: Request, principal: Writer, contain
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeOut)
 async def resolve(
-    dispute_id: str, body: ResolveBody, request: Request, principal: Manager, container: Container
+    dispute_id: str, body: ResolveBody, request: Request, principal: ProgramOffice, container: Container
 ) -> JSONResponse:
     """Decide in the partner's favour: the compensation goes to the ledger on governance.dispute_resolved."""
-    command = model.Resolve(dispute_id, True, body.compensation, body.reason, today(container), principal.actor)
+    command = model.Resolve(dispute_id, True, body.compensation, body.reason, container.today(), principal.actor)
 
     async def action(uow: UnitOfWork) -> tuple[int, DisputeOut]:
-        return 200, DisputeOut.of(await cases.resolve_dispute(unit(container, uow), command))
+        return 200, DisputeOut.of(await cases.resolve_dispute(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
 
 @router.post("/disputes/{dispute_id}/reject", response_model=DisputeOut)
 async def reject(
-    dispute_id: str, body: ReasonBody, request: Request, principal: Manager, container: Container
+    dispute_id: str, body: ReasonBody, request: Request, principal: ProgramOffice, container: Container
 ) -> JSONResponse:
-    command = model.Resolve(dispute_id, False, None, body.reason, today(container), principal.actor)
+    command = model.Resolve(dispute_id, False, None, body.reason, container.today(), principal.actor)
 
     async def action(uow: UnitOfWork) -> tuple[int, DisputeOut]:
-        return 200, DisputeOut.of(await cases.resolve_dispute(unit(container, uow), command))
+        return 200, DisputeOut.of(await cases.resolve_dispute(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -107,10 +107,10 @@ async def reject(
 @router.post("/disputes/escalations", response_model=EscalationRunOut)
 async def escalate_overdue(request: Request, principal: Manager, container: Container) -> JSONResponse:
     """Escalate every dispute unanswered for the configured days (run daily; also `governance escalate`)."""
-    as_of = today(container)
+    as_of = container.today()
 
     async def action(uow: UnitOfWork) -> tuple[int, EscalationRunOut]:
-        events = await cases.escalate_overdue(unit(container, uow), as_of, container.disputes)
+        events = await cases.escalate_overdue(container.unit(uow), as_of, container.disputes)
         return 200, EscalationRunOut(as_of=as_of, escalated=[getattr(e, "dispute_id", "") for e in events])
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -129,7 +129,7 @@ async def list_disputes(
     where = StreamFilter(principal.confine(partner_id), None, tuple(status or ()))
     async with container.runtime.uow_factory() as uow:
         page = await cases.list_disputes(
-            unit(container, uow), where, after=decode_int_cursor(cursor), limit=page_limit(container, limit)
+            container.unit(uow), where, after=decode_int_cursor(cursor), limit=page_limit(container, limit)
         )
     return DisputePage(items=[DisputeOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
@@ -140,12 +140,12 @@ async def resolution_times(
 ) -> ResolutionTimesOut:
     """Days from opening to resolution (mean, median, max) over decided disputes."""
     async with container.runtime.uow_factory() as uow:
-        times = await cases.resolution_times(unit(container, uow), principal.confine(partner_id))
+        times = await cases.resolution_times(container.unit(uow), principal.confine(partner_id))
     return ResolutionTimesOut.of(times)
 
 
 @router.get("/disputes/{dispute_id}")
 async def get_dispute(dispute_id: str, principal: Reader, container: Container) -> DisputeOut:
     async with container.runtime.uow_factory() as uow:
-        found = await cases.get_dispute(unit(container, uow), dispute_id, partner_id=principal.partner_id)
+        found = await cases.get_dispute(container.unit(uow), dispute_id, partner_id=principal.partner_id)
     return DisputeOut.of(found)

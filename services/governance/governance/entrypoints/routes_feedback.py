@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 from ..application import feedback as cases
 from ..application.ports import StreamFilter
 from ..domain import feedback as model
-from .deps import Container, Manager, Reader, Writer, page_limit, today, unit
+from .deps import Container, ProgramOffice, Reader, Writer, page_limit
 from .schemas import AnswerBody, ProposalBody, ProposalOut, ProposalPage
 
 router = APIRouter(tags=["feedback"])
@@ -23,23 +23,23 @@ router = APIRouter(tags=["feedback"])
 async def submit(body: ProposalBody, request: Request, principal: Writer, container: Container) -> JSONResponse:
     principal.require_partner(body.partner_id)
     command = model.SubmitProposal(
-        body.proposal_id, body.partner_id, body.program_id, body.title, body.text, today(container), principal.actor
+        body.proposal_id, body.partner_id, body.program_id, body.title, body.text, container.today(), principal.actor
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, ProposalOut]:
-        return 201, ProposalOut.of(await cases.submit_proposal(unit(container, uow), command))
+        return 201, ProposalOut.of(await cases.submit_proposal(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
 
 @router.post("/proposals/{proposal_id}/answers", response_model=ProposalOut)
 async def answer(
-    proposal_id: str, body: AnswerBody, request: Request, principal: Manager, container: Container
+    proposal_id: str, body: AnswerBody, request: Request, principal: ProgramOffice, container: Container
 ) -> JSONResponse:
-    command = model.AnswerProposal(proposal_id, body.status, body.answer, today(container), principal.actor)
+    command = model.AnswerProposal(proposal_id, body.status, body.answer, container.today(), principal.actor)
 
     async def action(uow: UnitOfWork) -> tuple[int, ProposalOut]:
-        return 200, ProposalOut.of(await cases.answer_proposal(unit(container, uow), command))
+        return 200, ProposalOut.of(await cases.answer_proposal(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -57,7 +57,7 @@ async def list_proposals(
     where = StreamFilter(principal.confine(partner_id), program_id)
     async with container.runtime.uow_factory() as uow:
         page = await cases.list_proposals(
-            unit(container, uow), where, after=decode_int_cursor(cursor), limit=page_limit(container, limit)
+            container.unit(uow), where, after=decode_int_cursor(cursor), limit=page_limit(container, limit)
         )
     return ProposalPage(items=[ProposalOut.of(p) for p in page.items], next_cursor=page.next_cursor)
 
@@ -65,5 +65,5 @@ async def list_proposals(
 @router.get("/proposals/{proposal_id}")
 async def get_proposal(proposal_id: str, principal: Reader, container: Container) -> ProposalOut:
     async with container.runtime.uow_factory() as uow:
-        found = await cases.get_proposal(unit(container, uow), proposal_id, partner_id=principal.partner_id)
+        found = await cases.get_proposal(container.unit(uow), proposal_id, partner_id=principal.partner_id)
     return ProposalOut.of(found)

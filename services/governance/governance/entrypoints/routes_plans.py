@@ -15,7 +15,7 @@ from ..application import plans as cases
 from ..application.ports import StreamFilter
 from ..domain import plan as model
 from ..domain.errors import RuleViolation
-from .deps import Container, Reader, Writer, page_limit, today, unit
+from .deps import Container, Reader, Writer, page_limit
 from .schemas_plans import (
     CompleteBody,
     ContentIn,
@@ -35,11 +35,11 @@ async def draft_plan(body: DraftPlanBody, request: Request, principal: Writer, c
     """Draft a partner's joint plan for a year (one per partner and year), as version 1."""
     principal.require_partner(body.partner_id)
     command = model.DraftPlan(
-        body.plan_id, body.partner_id, body.year, body.content(), today(container), principal.actor
+        body.plan_id, body.partner_id, body.year, body.content(), container.today(), principal.actor
     )
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
-        return 201, PlanOut.of(await cases.draft_plan(unit(container, uow), command))
+        return 201, PlanOut.of(await cases.draft_plan(container.unit(uow), command))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 
@@ -52,10 +52,10 @@ async def extend_plan(
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
         done = await cases.extend_plan(
-            unit(container, uow),
+            container.unit(uow),
             plan_id,
             body.plan_id,
-            on=today(container),
+            on=container.today(),
             by=principal.actor,
             partner_id=principal.partner_id,
         )
@@ -69,10 +69,10 @@ async def revise_plan(
     plan_id: str, body: ContentIn, request: Request, principal: Writer, container: Container
 ) -> JSONResponse:
     """Change the plan: a draft is amended, a version either side signed becomes a new version."""
-    command = model.RevisePlan(plan_id, body.content(), today(container), principal.actor)
+    command = model.RevisePlan(plan_id, body.content(), container.today(), principal.actor)
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
-        done = await cases.revise_plan(unit(container, uow), command, partner_id=principal.partner_id)
+        done = await cases.revise_plan(container.unit(uow), command, partner_id=principal.partner_id)
         return 200, PlanOut.of(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -86,10 +86,10 @@ async def sign_plan(
     side = "partner" if principal.partner_id is not None else body.side or "vendor"
     if principal.partner_id is not None and body.side == "vendor":
         raise Problem(403, "Forbidden", "a partner signs for the partner side only")
-    command = model.SignPlan(plan_id, body.plan_version, side, today(container), principal.actor)
+    command = model.SignPlan(plan_id, body.plan_version, side, container.today(), principal.actor)
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
-        done = await cases.sign_plan(unit(container, uow), command, partner_id=principal.partner_id)
+        done = await cases.sign_plan(container.unit(uow), command, partner_id=principal.partner_id)
         return 200, PlanOut.of(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -100,13 +100,13 @@ async def complete_activity(
     plan_id: str, activity_id: str, body: CompleteBody, request: Request, principal: Writer, container: Container
 ) -> JSONResponse:
     """Record that a joint activity was held (a second record changes nothing)."""
-    if body.completed_on > today(container):
+    if body.completed_on > container.today():
         raise RuleViolation.single("completed_on", "completed_on lies in the future")
     command = model.CompleteActivity(plan_id, activity_id, body.completed_on, f"manual:{principal.actor}")
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
         done = await cases.complete_activity(
-            unit(container, uow), command, container.rules, partner_id=principal.partner_id, as_of=today(container)
+            container.unit(uow), command, container.rules, partner_id=principal.partner_id, as_of=container.today()
         )
         return 200, PlanOut.of(done)
 
@@ -126,7 +126,7 @@ async def list_plans(
     where = StreamFilter(principal.confine(partner_id), str(year) if year is not None else None)
     async with container.runtime.uow_factory() as uow:
         page = await cases.list_plans(
-            unit(container, uow), where, after=decode_int_cursor(cursor), limit=page_limit(container, limit)
+            container.unit(uow), where, after=decode_int_cursor(cursor), limit=page_limit(container, limit)
         )
     return PlanPage(items=[PlanOut.of(p) for p in page.items], next_cursor=page.next_cursor)
 
@@ -135,5 +135,5 @@ async def list_plans(
 async def get_plan(plan_id: str, principal: Reader, container: Container) -> PlanDetailOut:
     """The plan with its cadence (rituals held on time, late, missed, ahead) and criteria progress."""
     async with container.runtime.uow_factory() as uow:
-        view = await cases.plan_view(unit(container, uow), plan_id, container.rules, partner_id=principal.partner_id)
+        view = await cases.plan_view(container.unit(uow), plan_id, container.rules, partner_id=principal.partner_id)
     return PlanDetailOut.detail(view)

@@ -13,7 +13,7 @@ from servicekit.unit_of_work import UnitOfWork
 
 from ..application import webhooks as cases
 from ..domain.errors import NotFound
-from .deps import Container, Reader, Writer, page_limit, unit
+from .deps import Container, Reader, Writer, page_limit
 from .schemas_webhooks import (
     DeliveryOut,
     DeliveryPage,
@@ -36,7 +36,7 @@ async def subscribe(body: SubscribeBody, request: Request, principal: Writer, co
     production = container.settings.environment == "production"
 
     async def action(uow: UnitOfWork) -> tuple[int, NewSubscriptionOut]:
-        done = await cases.subscribe(unit(container, uow), command, production=production)
+        done = await cases.subscribe(container.unit(uow), command, production=production)
         return 201, NewSubscriptionOut.created(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -47,7 +47,7 @@ async def unsubscribe(subscription_id: str, request: Request, principal: Writer,
     """Stop deliveries (the log stays)."""
 
     async def action(uow: UnitOfWork) -> tuple[int, SubscriptionOut]:
-        done = await cases.unsubscribe(unit(container, uow), subscription_id, partner_id=principal.partner_id)
+        done = await cases.unsubscribe(container.unit(uow), subscription_id, partner_id=principal.partner_id)
         return 200, SubscriptionOut.of(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
@@ -62,7 +62,7 @@ async def list_subscriptions(
     cursor: str | None = None,
 ) -> SubscriptionPage:
     async with container.runtime.uow_factory() as uow:
-        page = await unit(container, uow).subscriptions.page(
+        page = await container.unit(uow).subscriptions.page(
             principal.confine(partner_id), after=decode_int_cursor(cursor), limit=page_limit(container, limit)
         )
     return SubscriptionPage(items=[SubscriptionOut.of(s) for s in page.items], next_cursor=page.next_cursor)
@@ -79,7 +79,7 @@ async def deliveries(
     """The delivery log: every event offered, its status, attempts and last answer."""
     async with container.runtime.uow_factory() as uow:
         page = await cases.delivery_log(
-            unit(container, uow), subscription_id, partner_id=principal.partner_id,
+            container.unit(uow), subscription_id, partner_id=principal.partner_id,
             after=decode_int_cursor(cursor), limit=page_limit(container, limit),
         )  # fmt: skip
     return DeliveryPage(items=[DeliveryOut.of(d) for d in page.items], next_cursor=page.next_cursor)
@@ -95,7 +95,7 @@ async def redeliver(delivery_id: DeliveryId, request: Request, principal: Writer
 
     async def action(uow: UnitOfWork) -> tuple[int, DeliveryOut]:
         now = container.runtime.clock.now()
-        done = await cases.redeliver(unit(container, uow), number, now, partner_id=principal.partner_id)
+        done = await cases.redeliver(container.unit(uow), number, now, partner_id=principal.partner_id)
         return 200, DeliveryOut.of(done)
 
     return await run_write(request, principal, container.runtime.uow_factory, action)

@@ -8,13 +8,10 @@ import asyncio
 import contextlib
 import logging
 
-import httpx
 from servicekit.heartbeat import Heartbeat
 from servicekit.logging import configure_logging
 from servicekit.runner import run_until_signalled
 
-from ..adapters.http_sender import HttpSender
-from ..adapters.unit import SqlGovernanceUnit
 from ..application.webhook_ports import Sender
 from ..application.webhooks import deliver_due
 from ..bootstrap import GovernanceContainer, bootstrap
@@ -38,9 +35,7 @@ class WebhookWorker:
         runtime = self.container.runtime
         async with runtime.uow_factory() as uow:
             now = runtime.clock.now()
-            done = await deliver_due(
-                SqlGovernanceUnit(uow, runtime.clock), self.sender, now, self.container.settings.retry_policy()
-            )
+            done = await deliver_due(self.container.unit(uow), self.sender, now, self.container.settings.retry_policy())
             await uow.commit()
         self.delivered += done
         return done
@@ -60,8 +55,8 @@ class WebhookWorker:
 async def run_webhook_worker(settings: GovernanceSettings) -> None:
     configure_logging("governance-webhooks", settings.log_level)
     container = bootstrap(settings)
-    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
-        worker = WebhookWorker(container, HttpSender(client))
+    async with container.webhook_sender() as sender:
+        worker = WebhookWorker(container, sender)
         try:
             await run_until_signalled(worker, worker.run)
         finally:

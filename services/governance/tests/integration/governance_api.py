@@ -14,8 +14,9 @@ class GovernanceApi:
     def __init__(self, client: httpx.AsyncClient, settings: GovernanceSettings) -> None:
         self.client = client
         self.settings = settings
-        self.manager = auth_header(settings, "program:admin", subject="sam")
-        self.reader = auth_header(settings, "ledger:read", subject="analyst")
+        self.manager = auth_header(settings, "governance:write", subject="sam")
+        self.reader = auth_header(settings, "governance:read", subject="analyst")
+        self.program_office = auth_header(settings, "program:admin", subject="pat")
 
     def partner(self, partner_id: str) -> dict[str, str]:
         return auth_header(

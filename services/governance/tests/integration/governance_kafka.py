@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from governance.bootstrap import bootstrap
 from governance.config import GovernanceSettings
 from governance.entrypoints.consumer import ACTIVITY_FEED
 from incentive_contracts import topics
@@ -19,6 +19,10 @@ from servicekit.consumer import IdempotentConsumer
 from servicekit.db import sync_url
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
+from servicekit.testing.consumers import in_background
+from servicekit.testing.waiting import until
+
+__all__ = ["fetch", "publish", "running_consumer", "until"]
 
 SOURCE_TOPICS = {
     "/registration": topics.REGISTRATION,
@@ -44,17 +48,12 @@ async def publish(settings: GovernanceSettings, source: str, events: list[tuple[
 
 @asynccontextmanager
 async def running_consumer(settings: GovernanceSettings, group: str) -> AsyncIterator[IdempotentConsumer]:
-    settings = settings.model_copy(update={"consumer_group": group})
-    runtime = ACTIVITY_FEED.runtime(settings)
-    consumer = ACTIVITY_FEED.build(runtime)
-    await consumer.consumer.start()
-    task = asyncio.create_task(consumer.run())
+    settings = settings.model_copy(update={"consumer_group": group, "database_pool_size": 2})
+    runtime = bootstrap(settings).runtime
     try:
-        yield consumer
+        async with in_background(ACTIVITY_FEED.build(runtime)) as consumer:
+            yield consumer
     finally:
-        consumer.stop()
-        await task
-        await consumer.consumer.stop()
         await runtime.close()
 
 
@@ -64,13 +63,3 @@ async def fetch(settings: GovernanceSettings, sql: str, *args: Any) -> list[asyn
         return list(await conn.fetch(sql, *args))
     finally:
         await conn.close()
-
-
-async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
-    """Wait until the condition holds; fail after ``timeout`` seconds (a bound on a wait for events
-    that never come, not a performance assertion)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition {condition.__name__} not met within {timeout}s")
-        await asyncio.sleep(0.05)

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 import httpx
-from conftest import SettableClock
 from governance.config import GovernanceSettings
 from governance_api import GovernanceApi
+from servicekit.testing.clock import SettableClock
 
 
 def dispute_body(dispute_id: str, partner_id: str = "p-1") -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from conftest import SettableClock
 from governance.config import GovernanceSettings
 from governance.entrypoints.api import create_app
 from governance_api import GovernanceApi
@@ -17,6 +16,7 @@ from incentive_contracts.events.engagement import EngagementKind, EngagementReco
 from incentive_contracts.events.partner import PartnerEnrolled
 from incentive_contracts.money import Money
 from servicekit.testing.client import app_client
+from servicekit.testing.clock import SettableClock
 
 
 def engagement(engagement_id: str, kind: EngagementKind, day: date, partner: str = "acme") -> EngagementRecorded:

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
-from conftest import SettableClock
 from fastapi import FastAPI, Request, Response
 from governance.adapters.http_sender import HttpSender
 from governance.bootstrap import bootstrap
@@ -23,6 +22,7 @@ from incentive_contracts.events.governance import GovernanceBenefitGranted
 from incentive_contracts.events.ledger import LedgerPayoutSettled
 from incentive_contracts.money import Money
 from servicekit.testing.client import app_client
+from servicekit.testing.clock import SettableClock
 
 
 def granted(partner_id: str) -> GovernanceBenefitGranted:

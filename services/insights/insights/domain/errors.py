@@ -1,11 +1,7 @@
-"""Errors the insights use cases raise; the API maps each to one HTTP status at the edge."""
+"""Domain errors: the shared kernel's vocabulary (servicekit maps each kind to a status code once)."""
 
 from __future__ import annotations
 
+from incentive_kernel.errors import Conflict, DomainError, NotFound
 
-class DomainError(Exception):
-    """Base of the insights errors."""
-
-
-class NotFound(DomainError):
-    """No such partner or cohort for this caller."""
+__all__ = ["Conflict", "DomainError", "NotFound"]

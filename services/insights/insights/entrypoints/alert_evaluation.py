@@ -8,18 +8,14 @@ import asyncio
 import typer
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.money_store import SqlMoneyWriter
-from ..adapters.queries import SqlInsightsQueries
 from ..application.alerts import Evaluation, evaluate_alerts
-from ..application.drift_source import ReadModelIndicators
 from ..bootstrap import InsightsContainer, bootstrap
 from ..domain.quarters import quarter_of, shift
 
 
 async def evaluate_in(uow: UnitOfWork, container: InsightsContainer, period: str) -> Evaluation:
-    settings, now = container.settings, container.runtime.clock.now()
-    source = ReadModelIndicators(SqlInsightsQueries(uow.conn), settings.reporting_currency, settings.engagement_points)
-    writer = SqlMoneyWriter(uow.conn)
+    now = container.runtime.clock.now()
+    source, writer = container.indicator_source(uow.conn), container.money_writer(uow.conn)
     return await evaluate_alerts(source, writer, uow, container.thresholds, period=period, today=now.date(), now=now)
 
 

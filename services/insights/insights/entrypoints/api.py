@@ -12,8 +12,7 @@ from servicekit.dead_letter_api import dead_letter_router
 
 from ..bootstrap import SOURCE, InsightsContainer, bootstrap
 from ..config import InsightsSettings
-from ..domain.errors import NotFound
-from ..domain.money_errors import AlreadyDone, NoThresholds, UpstreamUnavailable
+from ..domain.money_errors import UpstreamUnavailable
 from . import (
     routes_alerts,
     routes_anomalies,
@@ -28,12 +27,8 @@ from .consumer import READ_MODELS
 
 __all__ = ["SOURCE", "create_app"]
 
-DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    AlreadyDone: (409, "Already done"),
-    NoThresholds: (409, "No drift thresholds in force"),
-    UpstreamUnavailable: (503, "Owner service unavailable"),
-}
+UPSTREAM_ERRORS: dict[type[Exception], tuple[int, str]] = {UpstreamUnavailable: (503, "Owner service unavailable")}
+"""Not a domain error (the kernel's kinds are mapped by servicekit): an owner service out of reach."""
 
 ROUTERS: list[APIRouter] = [
     routes_partners.router,
@@ -55,4 +50,4 @@ def create_app(
     container: InsightsContainer | None = None,
 ) -> FastAPI:
     container = container or bootstrap(settings, clock=clock)
-    return create_service_app(container, title="Program insights", routers=ROUTERS, domain_errors=DOMAIN_ERRORS)
+    return create_service_app(container, title="Program insights", routers=ROUTERS, domain_errors=UPSTREAM_ERRORS)

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 from servicekit.cli import ServiceDefinition, build_cli
-from servicekit.db import create_engine
 
-from ..adapters.rebuild import reset_read_models
+from ..bootstrap import bootstrap
 from ..config import InsightsSettings
 from .alert_evaluation import add_evaluate_alerts
 from .api import create_app
@@ -21,14 +20,13 @@ def _add_rebuild(cli: typer.Typer) -> None:
     def rebuild() -> None:
         """Empty the read models and forget the consumer group's offsets and inbox, so the next
         ``insights consume`` rebuilds them from offset 0 (stop the consumer first)."""
-        settings = InsightsSettings()
+        container = bootstrap(InsightsSettings(database_pool_size=1))
 
         async def run() -> int:
-            engine = create_engine(settings.database_url, pool_size=1)
             try:
-                return await reset_read_models(engine, settings.consumer_group)
+                return await container.forget_projection()
             finally:
-                await engine.dispose()
+                await container.runtime.close()
 
         forgotten = asyncio.run(run())
         typer.echo(f"insights: read models emptied, {forgotten} consumed events forgotten; run `insights consume`")

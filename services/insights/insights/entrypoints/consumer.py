@@ -12,23 +12,21 @@ from servicekit.consumer import EventHandler, Inbound, Rejection
 from servicekit.runner import ConsumerSpec
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.money_store import SqlMoneyWriter
-from ..adapters.read_models import SqlReadModels
 from ..application.money_projection import MoneyEvent, project_money
 from ..application.projection import Consumed, project
-from ..bootstrap import SOURCE
+from ..bootstrap import SOURCE, money_writer, read_model_store
 
 CONSUMED_TOPICS = (topics.REGISTRATION, topics.MDF, topics.LEDGER, topics.INSIGHTS)
 
 
 class ReadModelHandler(EventHandler):
     async def handle(self, uow: UnitOfWork, events: Sequence[Inbound]) -> Sequence[Rejection]:
-        waiting = await project(SqlReadModels(uow.conn), [Consumed(e.payload, e.envelope.time) for e in events])
+        waiting = await project(read_model_store(uow.conn), [Consumed(e.payload, e.envelope.time) for e in events])
         deferred = {w.index for w in waiting}
         applied = [
             MoneyEvent(e.envelope.id, e.payload, e.envelope.time) for n, e in enumerate(events) if n not in deferred
         ]
-        await project_money(SqlMoneyWriter(uow.conn), applied)
+        await project_money(money_writer(uow.conn), applied)
         return [Rejection(events[w.index], w.reason, w.waiting_for) for w in waiting]
 
 

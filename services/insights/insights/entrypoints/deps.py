@@ -1,14 +1,14 @@
-"""What the routes are wired with: the container, a read connection's queries, and the scopes."""
+"""What the routes are wired with: the container, the indicator query port on a read connection, and the scopes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from servicekit.container import container_dependency
 
-from ..adapters.queries import SqlInsightsQueries
+from ..application.ports import InsightsQueries
 from ..bootstrap import InsightsContainer
 
 STAFF = ("insights:read",)
@@ -19,9 +19,19 @@ READ_OWN = ("insights:read", "partner:read")
 Container = Annotated[InsightsContainer, Depends(container_dependency(InsightsContainer))]
 
 
-async def _queries(container: Container) -> AsyncIterator[SqlInsightsQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlInsightsQueries(conn)
+Q = TypeVar("Q")
 
 
-Queries = Annotated[SqlInsightsQueries, Depends(_queries)]
+def on_read_connection(
+    port: Callable[[InsightsContainer], Callable[[Any], Q]],
+) -> Callable[[InsightsContainer], AsyncIterator[Q]]:
+    """A dependency yielding the container's query port ``port`` on a read connection of the request's own."""
+
+    async def provide(container: Container) -> AsyncIterator[Q]:
+        async with container.reading(port(container)) as queries:
+            yield queries
+
+    return provide
+
+
+Queries = Annotated[InsightsQueries, Depends(on_read_connection(lambda c: c.queries))]

@@ -1,17 +1,15 @@
-"""What the money routes are wired with: their read queries, the peer clients and the scopes."""
+"""What the money routes are wired with: their query ports (from the container), the scopes, the caller's token."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from servicekit import pagination
 from servicekit.problems import Problem
 
-from ..adapters.money_queries import SqlAlertQueries, SqlAnomalyQueries, SqlPayoutQueries, SqlRoiQueries
+from ..application.money_ports import AlertQueries, AnomalyQueries, PayoutQueries, RoiQueries
 from ..domain.money_errors import UpstreamRefused
-from .deps import Container
+from .deps import on_read_connection
 
 FINANCE = ("insights:read", "finance:read", "finance:write", "audit:read")
 """Finance views (reconciliation, payout batches): staff only."""
@@ -21,42 +19,15 @@ DECIDE = ("deals:write",)
 """Anomaly decisions: registration's own manager scope (registration checks it again on the forwarded token)."""
 
 
-async def _roi(container: Container) -> AsyncIterator[SqlRoiQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlRoiQueries(conn)
-
-
-async def _alerts(container: Container) -> AsyncIterator[SqlAlertQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlAlertQueries(conn)
-
-
-async def _anomalies(container: Container) -> AsyncIterator[SqlAnomalyQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlAnomalyQueries(conn)
-
-
-async def _payouts(container: Container) -> AsyncIterator[SqlPayoutQueries]:
-    async with container.runtime.engine.connect() as conn:
-        yield SqlPayoutQueries(conn)
-
-
-RoiReads = Annotated[SqlRoiQueries, Depends(_roi)]
-AlertReads = Annotated[SqlAlertQueries, Depends(_alerts)]
-AnomalyReads = Annotated[SqlAnomalyQueries, Depends(_anomalies)]
-PayoutReads = Annotated[SqlPayoutQueries, Depends(_payouts)]
+RoiReads = Annotated[RoiQueries, Depends(on_read_connection(lambda c: c.roi_queries))]
+AlertReads = Annotated[AlertQueries, Depends(on_read_connection(lambda c: c.alert_queries))]
+AnomalyReads = Annotated[AnomalyQueries, Depends(on_read_connection(lambda c: c.anomaly_queries))]
+PayoutReads = Annotated[PayoutQueries, Depends(on_read_connection(lambda c: c.payout_queries))]
 
 
 def bearer_token(request: Request) -> str:
     """The caller's own token (``requires`` has checked it), forwarded to the owner service."""
     return request.headers["authorization"].split(" ", 1)[1].strip()
-
-
-def text_cursor(cursor: str | None) -> str | None:
-    after = pagination.decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise pagination.InvalidCursor("the cursor is not one this API returned")
-    return after
 
 
 def upstream_problem(exc: UpstreamRefused) -> Problem:

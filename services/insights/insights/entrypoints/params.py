@@ -57,12 +57,5 @@ def period_param(key: str | None, today: date) -> Period:
     return period
 
 
-def text_cursor(cursor: str | None) -> str | None:
-    after = pagination.decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise pagination.InvalidCursor("the cursor is not one this API returned")
-    return after
-
-
 def next_cursor(after: str | None) -> str | None:
     return None if after is None else pagination.encode_cursor(after)

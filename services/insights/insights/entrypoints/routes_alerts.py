@@ -15,8 +15,6 @@ from servicekit.auth import Principal, requires
 from servicekit.idempotency import run_write
 from servicekit.unit_of_work import UnitOfWork
 
-from ..adapters.money_queries import SqlAlertQueries
-from ..adapters.money_store import SqlMoneyWriter
 from ..application.alerts import acknowledge
 from ..domain.drift import in_force
 from ..domain.errors import NotFound
@@ -133,8 +131,8 @@ async def acknowledge_alert(
 
     async def action(uow: UnitOfWork) -> tuple[int, AlertOut]:
         done = await acknowledge(
-            SqlAlertQueries(uow.conn),
-            SqlMoneyWriter(uow.conn),
+            container.alert_queries(uow.conn),
+            container.money_writer(uow.conn),
             uow,
             alert_id=alert_id,
             by=principal.actor,

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from incentive_contracts.events.deal import FlagReason
 from pydantic import BaseModel, ConfigDict, Field
 from servicekit.auth import Principal, requires
+from servicekit.pagination import decode_text_cursor
 
 from ..application.anomalies import DecideFlag, Decision, decide, queue_item
 from ..domain.money_errors import UpstreamRefused
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import READ_OWN, Container
-from .money_deps import DECIDE, AnomalyReads, bearer_token, text_cursor, upstream_problem
+from .money_deps import DECIDE, AnomalyReads, bearer_token, upstream_problem
 from .money_schemas import AnomalyOut, AnomalyPage, DecisionOut
 
 router = APIRouter(tags=["anomalies"])
@@ -51,7 +52,7 @@ async def anomalies(
     """Flagged deals in deal id order (``status`` open by default), each with its flags, who decided
     them and why, and the rebate and MDF the ledger still holds."""
     page = await queries.page(
-        after=text_cursor(cursor),
+        after=decode_text_cursor(cursor),
         limit=min(limit, container.settings.max_page_size),
         partner_id=principal.confine(partner_id),
         status=status,

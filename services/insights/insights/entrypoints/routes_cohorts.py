@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from incentive_contracts.money import DecimalString, Money
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
+from servicekit.pagination import decode_text_cursor
 
 from ..application.indicators import CohortQuery, compare_cohorts
 from ..domain.cohorts import CohortDimension, CohortRow
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import STAFF, Container, Queries
-from .params import CurrencyParam, Limit, currency_of, next_cursor, period_param, text_cursor
+from .params import CurrencyParam, Limit, currency_of, next_cursor, period_param
 from .schemas import DEFINITIONS, IndicatorsOut, PeriodOut, maybe_money
 
 router = APIRouter(tags=["cohorts"])
@@ -96,7 +97,7 @@ async def cohorts(
     settings = container.settings
     chosen = currency_of(currency, settings.reporting_currency)
     span = period_param(period, container.runtime.clock.now().date())
-    query = CohortQuery(by, span, chosen, reference, text_cursor(cursor), min(limit, settings.max_page_size))
+    query = CohortQuery(by, span, chosen, reference, decode_text_cursor(cursor), min(limit, settings.max_page_size))
     page = await compare_cohorts(queries, query, settings.engagement_points)
     out = CohortsOut(
         **PeriodOut.of_period(span),

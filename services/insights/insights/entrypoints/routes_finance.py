@@ -11,6 +11,7 @@ from incentive_contracts.dates import PERIOD_PATTERN
 from incentive_contracts.money import CurrencyCode
 from pydantic import ValidationError
 from servicekit.auth import Principal, requires
+from servicekit.pagination import decode_text_cursor
 
 from ..application.finance import quarter_reconciliation
 from ..domain.errors import NotFound
@@ -25,7 +26,7 @@ from .finance_schemas import (
     ReconciliationLinePage,
     ReconciliationOut,
 )
-from .money_deps import FINANCE, PayoutReads, bearer_token, text_cursor, upstream_problem
+from .money_deps import FINANCE, PayoutReads, bearer_token, upstream_problem
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 Finance = Annotated[Principal, Depends(requires(*FINANCE, partner_bound="forbid"))]
@@ -70,7 +71,10 @@ async def payout_batches(
     """Payout batches in batch id order: open while a line is in payment, settled once every line is
     paid or failed; totals by line status."""
     page = await queries.batches(
-        after=text_cursor(cursor), limit=min(limit, container.settings.max_page_size), status=status, currency=currency
+        after=decode_text_cursor(cursor),
+        limit=min(limit, container.settings.max_page_size),
+        status=status,
+        currency=currency,
     )
     out = PayoutBatchPage(items=[PayoutBatchOut.of(b) for b in page.items], next_cursor=page.next_cursor)
     return table_response(request, out, format)
@@ -100,7 +104,10 @@ async def payout_lines(
     if await queries.batch(batch_id) is None:
         raise NotFound(f"no payout batch {batch_id}")
     page = await queries.lines(
-        batch_id, after=text_cursor(cursor), limit=min(limit, container.settings.max_page_size), partner_id=partner_id
+        batch_id,
+        after=decode_text_cursor(cursor),
+        limit=min(limit, container.settings.max_page_size),
+        partner_id=partner_id,
     )
     out = PayoutLinePage(items=[PayoutLineOut.of(x) for x in page.items], next_cursor=page.next_cursor)
     return table_response(request, out, format)

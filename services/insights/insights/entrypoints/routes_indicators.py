@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from incentive_contracts.dates import BusinessDate
 from pydantic import BaseModel
 from servicekit.auth import Principal, requires
+from servicekit.pagination import decode_text_cursor
 from servicekit.problems import Problem
 
 from ..application.indicators import SeriesQuery, indicator_series
@@ -19,7 +20,7 @@ from ..application.ports import Scope
 from ..domain.periods import Granularity
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import READ_OWN, Container, Queries
-from .params import CurrencyParam, Limit, currency_of, next_cursor, text_cursor, window
+from .params import CurrencyParam, Limit, currency_of, next_cursor, window
 from .schemas import DEFINITIONS, IndicatorsOut, invalid
 
 router = APIRouter(tags=["indicators"])
@@ -78,7 +79,7 @@ async def indicators(
     chosen = currency_of(currency, settings.reporting_currency)
     first, last = window(since, until, granularity, container.runtime.clock.now().date())
     query = SeriesQuery(
-        scope, chosen, granularity, first, last, text_cursor(cursor), min(limit, settings.max_page_size)
+        scope, chosen, granularity, first, last, decode_text_cursor(cursor), min(limit, settings.max_page_size)
     )
     page = await indicator_series(queries, query, settings.engagement_points)
     out = SeriesOut(

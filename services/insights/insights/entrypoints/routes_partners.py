@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from incentive_contracts.money import Money
 from pydantic import BaseModel, Field
 from servicekit.auth import Principal, requires
+from servicekit.pagination import decode_text_cursor
 
 from ..application.partners import get_partner, list_partners, open_pipeline
 from ..application.ports import PartnerFilter
 from ..domain.periods import quarter_of
 from .csv_export import CSV_RESPONSES, Format, table_response
 from .deps import READ_OWN, Container, Queries
-from .params import text_cursor
 from .schemas import PartnerOut, PartnerPage, money
 
 router = APIRouter(tags=["partners"])
@@ -40,7 +40,7 @@ async def partners_list(
 ) -> object:
     """Partners in id order, filtered by tier, region, vertical or program; follow ``next_cursor``."""
     where = PartnerFilter(principal.confine(None), tier, region, vertical, program_id)
-    page = await list_partners(queries, where, text_cursor(cursor), min(limit, container.settings.max_page_size))
+    page = await list_partners(queries, where, decode_text_cursor(cursor), min(limit, container.settings.max_page_size))
     out = PartnerPage(
         items=[PartnerOut.of(p, quarter_of(p.enrolled_on).key) for p in page.items], next_cursor=page.next_cursor
     )
@@ -86,7 +86,7 @@ async def partner_pipeline(
     """The partner's open deals (stage, expected amount, forecast close date) in deal id order."""
     principal.require_partner(partner_id)
     size = min(limit, container.settings.max_page_size)
-    page = await open_pipeline(queries, partner_id, text_cursor(cursor), size)
+    page = await open_pipeline(queries, partner_id, decode_text_cursor(cursor), size)
     today = container.runtime.clock.now().date()
     items = [
         OpenDealOut(

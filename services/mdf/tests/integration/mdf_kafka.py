@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +13,9 @@ from incentive_contracts.registry import encode
 from mdf.config import MdfSettings
 from servicekit.kafka import ensure_topics
 from servicekit.runner import all_topics
+from servicekit.testing.waiting import until
 
-WAIT_STEP = 0.05
+__all__ = ["prepare_topics", "publish_ledger_events", "read_mdf_topic", "until"]
 
 
 async def prepare_topics(settings: MdfSettings) -> None:
@@ -40,16 +39,6 @@ async def publish_ledger_events(settings: MdfSettings, payloads: list[EventPaylo
     finally:
         await producer.stop()
     return ids
-
-
-async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
-    """Wait until the condition holds; fail after ``timeout`` seconds (a bound on a wait for events
-    that never come, not a performance assertion)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition {condition.__name__} not met within {timeout}s")
-        await asyncio.sleep(WAIT_STEP)
 
 
 async def read_mdf_topic(settings: MdfSettings, partner_id: str, count: int) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@ poison goes to dead letters, and accruals into a closed period expire at once.""
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
@@ -20,6 +19,7 @@ from mdf.entrypoints.consumer import LEDGER_FEED
 from mdf_api import fetch, outbox
 from mdf_kafka import prepare_topics, publish_ledger_events, until
 from mdf_partners import enrolment, make_known
+from servicekit.testing.consumers import in_background
 
 
 def accrued(entry: str, amount: str, period: str = "2026-Q2", partner: str = "acme") -> LedgerMdfAccrued:
@@ -51,15 +51,10 @@ def tier(partner: str, name: str, effective: date) -> PartnerTierChanged:
 async def running_consumer(settings, group: str):
     settings = settings.model_copy(update={"consumer_group": group})
     runtime = bootstrap(settings).runtime
-    consumer = LEDGER_FEED.build(runtime)
-    await consumer.consumer.start()
-    task = asyncio.create_task(consumer.run())
     try:
-        yield consumer
+        async with in_background(LEDGER_FEED.build(runtime)) as consumer:
+            yield consumer
     finally:
-        consumer.stop()
-        await task
-        await consumer.consumer.stop()
         await runtime.close()
 
 

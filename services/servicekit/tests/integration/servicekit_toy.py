@@ -22,6 +22,7 @@ from servicekit.db import create_engine, sync_url
 from servicekit.kafka import make_consumer
 from servicekit.settings import ServiceSettings
 from servicekit.tables import create_parking_tables, create_runtime_tables
+from servicekit.testing.consumers import in_background
 from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy import text
@@ -117,14 +118,8 @@ class Kit:
             topics=[self.topic],
             dead_letter_topic=f"{self.topic}.dead",
         )
-        await consumer.consumer.start()
-        task = asyncio.create_task(consumer.run())
-        try:
+        async with in_background(consumer):
             yield consumer
-        finally:
-            consumer.stop()
-            await task
-            await consumer.consumer.stop()
 
     async def until(self, sql: str, expected: object, *args: object) -> None:
         await until(lambda: self.db.fetchval(sql, *args), expected, sql)
