@@ -26,7 +26,9 @@ PARTNER = "disp-acme"
 
 
 async def test_a_dispute_resolved_in_the_partners_favour_is_one_compensating_entry_on_its_statement(
-    registration_settings: RegistrationSettings, ledger_settings: LedgerSettings, governance_settings: GovernanceSettings
+    registration_settings: RegistrationSettings,
+    ledger_settings: LedgerSettings,
+    governance_settings: GovernanceSettings,
 ) -> None:
     partner_gov = auth_header(governance_settings, "partner:read", "partner:write", partner_id=PARTNER)
     partner_led = auth_header(ledger_settings, "partner:read", partner_id=PARTNER)
@@ -108,3 +110,61 @@ async def consumed_after(settings: LedgerSettings, topic: str, partition: int, o
 async def enrolled_in_ledger(s: GovernanceStack) -> bool:
     """The partner's enrolment reached the ledger."""
     return (await s.led.get(f"/partners/{PARTNER}/balances", headers=s.reader)).status_code == 200
+
+
+async def test_a_failed_spot_audit_of_a_won_deal_confirms_its_flag_and_the_ledger_reverses_its_rebate(
+    registration_settings: RegistrationSettings,
+    ledger_settings: LedgerSettings,
+    governance_settings: GovernanceSettings,
+) -> None:
+    partner_id = "audit-acme"
+    async with governance_stack(registration_settings, ledger_settings, governance_settings, date(2026, 4, 1)) as s:
+        await enrol(s, partner_id, "2026-03-01")
+        won = await win_deal(s, partner_id, "d-aud", "10000.00", date(2026, 5, 15))
+        assert won["flags"] == []  # registered six weeks before the close: nothing to hold
+
+        async def paid() -> str | None:
+            return (await balances(s, partner_id)).get("rebates_payable")
+
+        assert await eventually(paid, timeout=60) == "500.00"  # 5 % of 10 000.00
+        await eventually(lambda: in_audit_population(governance_settings, "d-aud"), timeout=60)
+
+        s.clock.today = date(2026, 7, 2)
+        drawn = await s.gov.post(
+            "/audits",
+            json={"period": "2026-Q2", "rate": "1", "seed": "e2e"},
+            headers={**s.staff, "Idempotency-Key": "a"},
+        )
+        assert drawn.status_code == 201, drawn.text
+        assert [i["item_id"] for i in drawn.json()["items"]] == ["d-aud"]
+        failed = await s.gov.post(
+            "/audits/2026-Q2/items/deal/d-aud/fail",
+            json={"note": "no purchase order on file"},
+            headers={**s.staff, "Idempotency-Key": "f"},
+        )
+        assert failed.status_code == 200, failed.text
+
+        async def rejected() -> dict[str, object] | None:
+            deal = (await s.reg.get("/deals/d-aud", headers=s.admin)).json()
+            return deal if deal["status"] == "rejected" else None
+
+        deal = await eventually(rejected, timeout=60)
+        assert [(f["reason"], f["confirmed_by"]) for f in deal["flags"]] == [("audit", "manager:kim")]
+
+        async def reversed_rebate() -> list[dict[str, object]]:
+            response = await s.led.get("/entries", params={"deal_id": "d-aud", "kind": "clawback"}, headers=s.reader)
+            return list(response.json()["items"]) if response.status_code == 200 else []
+
+        [clawback] = await eventually(reversed_rebate, timeout=60)
+        assert clawback["explanation"]["reason"].startswith("flag audit confirmed")
+        assert "rebates_payable" not in await balances(s, partner_id)
+
+
+async def in_audit_population(settings: GovernanceSettings, deal_id: str) -> bool:
+    """Governance's consumer has the won deal in its audit population (the draw reads it once)."""
+    conn = await asyncpg.connect(sync_url(settings.database_url))
+    try:
+        found = await conn.fetchval("SELECT count(*) FROM audit_population WHERE item_id = $1", deal_id)
+    finally:
+        await conn.close()
+    return bool(found)
