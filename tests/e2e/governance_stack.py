@@ -53,13 +53,15 @@ async def governance_stack(
     clock = Clock(today)
     async with AsyncExitStack() as stack:
         reg_client = await stack.enter_async_context(app_client(registration_app(reg, clock=clock)))
-        led_client = await stack.enter_async_context(app_client(ledger_app(led)))
+        led_client = await stack.enter_async_context(app_client(ledger_app(led, clock=clock)))
         gov_client = await stack.enter_async_context(app_client(governance_app(gov, clock=clock)))
         await stack.enter_async_context(relay_task(reg, "registration"))
         await stack.enter_async_context(relay_task(led, "ledger"))
         await stack.enter_async_context(relay_task(gov, "governance"))
         await stack.enter_async_context(projector_task(led))
-        await stack.enter_async_context(consumer_task(reg, TIER_CONSUMER))
+        # a registration group of this test's own: tests share the broker
+        own_group = reg.model_copy(update={"ledger_consumer_group": f"{reg.topic_prefix}registration-ledger"})
+        await stack.enter_async_context(consumer_task(own_group, TIER_CONSUMER))
         await stack.enter_async_context(consumer_task(gov, ACTIVITY_FEED))
         yield GovernanceStack(
             reg_client,

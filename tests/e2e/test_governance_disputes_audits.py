@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import asyncpg
 from governance.config import GovernanceSettings
+from incentive_contracts import topics
 from ledger.config import LedgerSettings
 from registration.config import RegistrationSettings
-import asyncpg
-from incentive_contracts import topics
 from servicekit.db import sync_url
 from servicekit.kafka import make_producer
 from servicekit.testing.client import auth_header
