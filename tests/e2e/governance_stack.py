@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 import httpx
 import orjson
-from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import RecordMetadata
 from governance.config import GovernanceSettings
 from governance.entrypoints.api import create_app as governance_app
 from governance.entrypoints.consumer import ACTIVITY_FEED
@@ -22,17 +22,12 @@ from ledger.entrypoints.api import create_app as ledger_app
 from registration.config import RegistrationSettings
 from registration.entrypoints.api import create_app as registration_app
 from registration.entrypoints.tiers import TIER_CONSUMER
+from servicekit.kafka import make_producer
 from servicekit.testing.client import app_client, auth_header
 
+from .stack import BusinessClock
+from .test_governance_benefits import governance_events
 from .workers import consumer_task, projector_task, relay_task
-
-
-class Clock:
-    def __init__(self, today: date) -> None:
-        self.today = today
-
-    def now(self) -> datetime:
-        return datetime.combine(self.today, time(12), tzinfo=UTC)
 
 
 @dataclass
@@ -40,7 +35,7 @@ class GovernanceStack:
     reg: httpx.AsyncClient
     led: httpx.AsyncClient
     gov: httpx.AsyncClient
-    clock: Clock
+    clock: BusinessClock
     admin: dict[str, str]  # registration manager
     staff: dict[str, str]  # governance manager
     reader: dict[str, str]  # ledger reader
@@ -50,7 +45,7 @@ class GovernanceStack:
 async def governance_stack(
     reg: RegistrationSettings, led: LedgerSettings, gov: GovernanceSettings, today: date
 ) -> AsyncIterator[GovernanceStack]:
-    clock = Clock(today)
+    clock = BusinessClock(today)
     async with AsyncExitStack() as stack:
         reg_client = await stack.enter_async_context(app_client(registration_app(reg, clock=clock)))
         led_client = await stack.enter_async_context(app_client(ledger_app(led, clock=clock)))
@@ -108,25 +103,13 @@ async def balances(s: GovernanceStack, partner_id: str) -> dict[str, str]:
     return {b["purpose"]: b["balance"] for b in response.json()["balances"] if b["balance"] != "0.00"}
 
 
-async def raw_events(settings: GovernanceSettings, partner_id: str, event_type: str) -> list[bytes]:
-    """The CloudEvents of one type and partner on the governance topic so far, as they travelled."""
-    consumer = AIOKafkaConsumer(
-        topics.prefixed(topics.GOVERNANCE, settings.topic_prefix),
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    found: list[bytes] = []
+async def redeliver(settings: GovernanceSettings, partner_id: str, event_type: str) -> RecordMetadata:
+    """Send the partner's (one) governance event of ``event_type`` to its topic again, as it travelled."""
+    [event] = [e for e in await governance_events(settings, partner_id) if e["type"] == event_type]
+    producer = make_producer(settings)
+    await producer.start()
     try:
-        while batches := await consumer.getmany(timeout_ms=500):
-            for records in batches.values():
-                found += [
-                    r.value
-                    for r in records
-                    if r.key == partner_id.encode() and orjson.loads(r.value)["type"] == event_type
-                ]
-        return found
+        topic = topics.prefixed(topics.GOVERNANCE, settings.topic_prefix)
+        return await producer.send_and_wait(topic, orjson.dumps(event), key=partner_id.encode())
     finally:
-        await consumer.stop()
+        await producer.stop()

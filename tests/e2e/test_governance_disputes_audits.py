@@ -16,10 +16,9 @@ from incentive_contracts import topics
 from ledger.config import LedgerSettings
 from registration.config import RegistrationSettings
 from servicekit.db import sync_url
-from servicekit.kafka import make_producer
 from servicekit.testing.client import auth_header
 
-from .governance_stack import GovernanceStack, balances, enrol, governance_stack, raw_events, win_deal
+from .governance_stack import GovernanceStack, balances, enrol, governance_stack, redeliver, win_deal
 from .workers import eventually
 
 PARTNER = "disp-acme"
@@ -76,14 +75,8 @@ async def test_a_dispute_resolved_in_the_partners_favour_is_one_compensating_ent
 
         # The resolution delivered again (the same CloudEvent), then a marker on the same partition (the
         # partner's next governance event): once the ledger took in the marker, it had the duplicate.
-        [again] = await raw_events(governance_settings, PARTNER, "governance.dispute_resolved")
-        producer = make_producer(governance_settings)
-        await producer.start()
-        try:
-            topic = topics.prefixed(topics.GOVERNANCE, governance_settings.topic_prefix)
-            sent = await producer.send_and_wait(topic, again, key=PARTNER.encode())
-        finally:
-            await producer.stop()
+        sent = await redeliver(governance_settings, PARTNER, "governance.dispute_resolved")
+        topic = topics.prefixed(topics.GOVERNANCE, governance_settings.topic_prefix)
         marker = {**dispute, "dispute_id": "dsp-marker", "claimed_amount": None}
         opened = await s.gov.post("/disputes", json=marker, headers={**partner_gov, "Idempotency-Key": "o-2"})
         assert opened.status_code == 201, opened.text
