@@ -14,9 +14,11 @@ import asyncpg
 from governance.config import GovernanceSettings
 from incentive_contracts import topics
 from ledger.config import LedgerSettings
+from ledger.entrypoints.audit_cli import run_replay, run_verify
 from registration.config import RegistrationSettings
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
+from servicekit.testing.databases import DatabaseFactory
 
 from .governance_stack import GovernanceStack, balances, enrol, governance_stack, redeliver, win_deal
 from .workers import eventually
@@ -28,6 +30,7 @@ async def test_a_dispute_resolved_in_the_partners_favour_is_one_compensating_ent
     registration_settings: RegistrationSettings,
     ledger_settings: LedgerSettings,
     governance_settings: GovernanceSettings,
+    database_factory: DatabaseFactory,
 ) -> None:
     partner_gov = auth_header(governance_settings, "partner:read", "partner:write", partner_id=PARTNER)
     partner_led = auth_header(ledger_settings, "partner:read", partner_id=PARTNER)
@@ -83,6 +86,15 @@ async def test_a_dispute_resolved_in_the_partners_favour_is_one_compensating_ent
         await eventually(lambda: consumed_after(ledger_settings, topic, sent.partition, sent.offset), timeout=60)
         assert len(await compensations()) == 1
         assert await balances(s, PARTNER) == {"rebates_payable": "250.00"}
+
+    # An auditor's replay from the topics (registration, MDF, governance) rebuilds the same ledger.
+    target = database_factory.empty(prefix="disputes_replay")
+    report = await run_replay(ledger_settings, target, quiet=True)
+    assert report.rejected == []
+    assert report.duplicates >= 1  # the resolution delivered twice is applied once
+    verdict = await run_verify(ledger_settings.database_url, target, quiet=True)
+    assert verdict.findings == []
+    assert verdict.live.digest.digest == report.digest["digest"]
 
 
 async def consumed_after(settings: LedgerSettings, topic: str, partition: int, offset: int) -> bool:
