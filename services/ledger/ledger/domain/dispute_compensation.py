@@ -9,11 +9,13 @@ event (plans, benefits, audits, proposals) change nothing in the ledger.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from incentive_contracts.events.governance import GovernanceDisputeResolved
 from incentive_contracts.payload import EventPayload
 
 from . import accounts
-from .errors import UnknownPartner
+from .errors import InvalidEvent, UnknownPartner
 from .explanation import DisputeCompensationExplanation
 from .journal import JournalEntry, transfer
 from .money import fmt
@@ -29,6 +31,24 @@ IN_PARTNER_FAVOUR = "partner_favour"
 def compensation_entry_id(dispute_id: str) -> str:
     """The one entry a dispute can post: derived from the dispute, whatever event carried it."""
     return entry_id(f"dispute:{dispute_id}", KIND)
+
+
+class AlreadyCompensated(InvalidEvent):
+    """A second resolution of a dispute the journal compensated already (never posted twice)."""
+
+
+def keyed_entry_ids(events: Iterable[EventPayload]) -> list[str]:
+    """The entry ids these events could post that derive from their cause, not from the event id."""
+    return [compensation_entry_id(e.dispute_id) for e in events if isinstance(e, GovernanceDisputeResolved)]
+
+
+def refuse_repeats(entries: Iterable[JournalEntry], posted: set[str]) -> None:
+    """Raise AlreadyCompensated if an entry's id is already posted; else count these entries as posted."""
+    fresh = [e.entry_id for e in entries if e.stream == GOVERNANCE_STREAM]
+    repeated = [entry_id for entry_id in fresh if entry_id in posted]
+    if repeated:
+        raise AlreadyCompensated(f"the dispute's compensation is already posted as entry {repeated[0]}")
+    posted.update(fresh)
 
 
 def on_governance(partner: PartnerLedger, event: EventPayload, meta: EventMeta) -> Outcome:

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from incentive_contracts.events import governance
+from ledger.adapters.store import SqlLedgerStore
+from ledger.application.projector import Incoming, project
 from ledger.domain.dispute_compensation import compensation_entry_id
 from ledger.entrypoints.audit_cli import run_replay, run_verify
 from ledger_log_support import consume
@@ -60,3 +62,13 @@ async def test_a_replay_with_a_dispute_compensation_matches_the_live_ledger(
         ).scalar_one()
     assert [tuple(r) for r in rows] == [(compensation_entry_id("dsp-1"), "governance", "dispute_compensation")]
     assert -payable == Decimal("330.00")  # 5 % of 1 000 and of 600 (80.00), and 250.00 compensation
+
+
+async def test_the_stored_journal_refuses_a_second_compensation_of_a_dispute(uow_factory):
+    await consume(uow_factory, [enrolled("acme", program_id="default"), resolved("partner_favour", "dsp-9")], RECORDED)
+    async with uow_factory() as uow:
+        again = Incoming("b6f1d7a4-5a55-4f0e-9d1e-6f4c1f0e9a01", resolved("partner_favour", "dsp-9"), RECORDED)
+        [refused] = await project(SqlLedgerStore(uow), [again])
+        await uow.commit()
+    assert refused.event_id == again.event_id
+    assert refused.reason.startswith("AlreadyCompensated")

@@ -111,3 +111,18 @@ async def test_a_governance_event_without_money_for_an_unknown_partner_is_not_pa
     r = await run([resolved(outcome="rejected", pid="newco")], program())
     assert r.rejected == []
     assert entries(r) == []
+
+
+async def test_a_second_resolution_of_a_compensated_dispute_is_refused_not_posted():
+    # given a dispute compensated once; when another event resolves the same dispute (a new event id)
+    first = incoming(resolved(compensation=usd("250.00")), event_id="gov-ev-3")
+    again = incoming(resolved(compensation=usd("300.00")), event_id="gov-ev-4")
+    r = await replay([incoming(enrolled()), first], program())
+    await r.feed([again])
+    # then it is rejected (dead-lettered) and nothing more is posted; in one batch too
+    assert [x.event_id for x in r.rejected] == ["gov-ev-4"]
+    assert "AlreadyCompensated" in r.rejected[0].reason
+    assert balance(r, "rebates_payable") == D("250.00")
+    both = await replay([incoming(enrolled()), first, again], program())
+    assert [x.event_id for x in both.rejected] == ["gov-ev-4"]
+    assert len(entries(both, "dispute_compensation")) == 1
