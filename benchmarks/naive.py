@@ -174,6 +174,9 @@ class OrmLedgerStore:
                 found[key] = deal_from_json(key[0], key[1], row.state)
         return found
 
+    async def posted(self, entry_ids: Iterable[str]) -> set[str]:
+        return await self.reads.posted(entry_ids)  # dispute compensations only: never in the benchmark
+
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
         for s in states:
             row = await self.session.get(PartnerRow, s.partner_id)

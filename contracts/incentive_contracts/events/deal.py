@@ -26,6 +26,7 @@ class FlagReason(StrEnum):
     REGISTERED_NEAR_CLOSE = "registered_near_close"
     MULTI_PARTNER_CUSTOMER = "multi_partner_customer"
     SELF_DEALING = "self_dealing"
+    AUDIT = "audit"  # a spot audit (governance) failed the won deal
 
 
 class ConflictKind(StrEnum):

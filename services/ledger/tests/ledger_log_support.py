@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from incentive_contracts import topics
 from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import encode
 from ledger.adapters.store import SqlLedgerStore
@@ -22,11 +23,7 @@ async def consume(
 ) -> list[str]:
     """Log and project the events (offsets from ``first_offset`` on, else unique ones); returns their ids."""
     offsets = itertools.count(first_offset) if first_offset is not None else _offsets
-    envelopes = [
-        encode(p, source="/mdf" if p.event_type.startswith("mdf.") else "/registration", time=recorded_at,
-               sequence=next(offsets))
-        for p in payloads
-    ]  # fmt: skip
+    envelopes = [encode(p, source=_source(p), time=recorded_at, sequence=next(offsets)) for p in payloads]
     async with uow_factory() as uow:
         await uow.conn.execute(
             insert(consumed_events),
@@ -34,7 +31,7 @@ async def consume(
                 {
                     "event_id": e.id,
                     "consumer_group": "ledger",
-                    "topic": "incentives.mdf" if e.source == "/mdf" else "incentives.registration",
+                    "topic": topics.topic_for_source(e.source),
                     "partition": 0,
                     "offset": int(e.sequence),
                     "event_type": e.type,
@@ -49,3 +46,9 @@ async def consume(
         assert await project(SqlLedgerStore(uow), incoming) == []
         await uow.commit()
     return [e.id for e in envelopes]
+
+
+def _source(payload: EventPayload) -> str:
+    """The producing service of an event type (mdf.*, governance.*, else registration)."""
+    prefix = payload.event_type.split(".", 1)[0]
+    return f"/{prefix}" if prefix in ("mdf", "governance") else "/registration"

@@ -69,6 +69,10 @@ class MemoryLedgerStore:
     async def save_deals(self, deals: Iterable[DealRecord]) -> None:
         self._deals.extend(deals)
 
+    async def posted(self, entry_ids: Iterable[str]) -> set[str]:
+        wanted = set(entry_ids)
+        return {c.entry.entry_id for c in self.ledger.journal if c.entry.entry_id in wanted}
+
     async def append(self, entries: list[ChainedEntry]) -> None:
         self._entries.extend(entries)
 

@@ -20,7 +20,7 @@ from ..domain.chain import ChainedEntry
 from ..domain.cohorts import CohortChange, Pilot
 from ..domain.digest import LedgerDigest
 from ..domain.outcome import Announcement
-from ..domain.state import DealRecord, PartnerLedger
+from ..domain.state import GOVERNANCE_STREAM, DealRecord, PartnerLedger
 from .codec import deal_to_json, partner_to_json
 from .store import copy_journal
 
@@ -106,6 +106,10 @@ class ReplaySink:
         self.digest = LedgerDigest()
         self._pending: list[ChainedEntry] = []
         self._restore: list[str] = []
+        self._keyed: set[str] = set()  # ids of entries keyed by their cause (dispute compensations): few
+
+    async def posted(self, entry_ids: Iterable[str]) -> set[str]:
+        return self._keyed & set(entry_ids)
 
     async def load_partners(self, partner_ids: Iterable[str]) -> dict[str, PartnerLedger]:
         return {p: self.partners[p] for p in partner_ids if p in self.partners}
@@ -134,6 +138,8 @@ class ReplaySink:
     async def append(self, entries: list[ChainedEntry]) -> None:
         for c in entries:
             e = c.entry
+            if e.stream == GOVERNANCE_STREAM:
+                self._keyed.add(e.entry_id)
             self.digest.add_entry(e.partner_id, e.stream, c.sequence, e.entry_id, c.entry_hash, c.entry_hash)
         self._pending.extend(entries)
         if len(self._pending) >= FLUSH_ENTRIES:

@@ -25,7 +25,7 @@ from ..domain.state import DealRecord, PartnerLedger
 from .codec import deal_from_json, deal_to_json, partner_from_json, partner_to_json
 from .cohorts import load_cohorts
 from .programs import published_versions
-from .tables import balances, chain_heads, ledger_deals, ledger_partners
+from .tables import balances, chain_heads, journal_entries, ledger_deals, ledger_partners
 
 EVENT_NAMESPACE = uuid.UUID("0b9f7d1e-3c55-4a8e-8f0e-7d4b2f6a9c31")
 
@@ -175,6 +175,15 @@ class SqlLedgerStore:
         stmt = insert(ledger_deals)
         stmt = stmt.on_conflict_do_update(index_elements=["partner_id", "deal_id"], set_={"state": stmt.excluded.state})
         await self.conn.execute(stmt, rows)
+
+    async def posted(self, entry_ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(entry_ids))
+        if not wanted:
+            return set()
+        found = await self.conn.execute(
+            select(journal_entries.c.entry_id).where(journal_entries.c.entry_id.in_(wanted))
+        )
+        return {row.entry_id for row in found}
 
     async def append(self, entries: list[ChainedEntry]) -> None:
         if not entries:

@@ -21,6 +21,7 @@ from incentive_contracts.payload import EventPayload
 from ..domain.catalog import Catalog, WhatIf
 from ..domain.chain import ChainedEntry, ChainHead, link
 from ..domain.cohorts import Cohorts
+from ..domain.dispute_compensation import keyed_entry_ids, refuse_repeats
 from ..domain.errors import InvalidEvent, NoProgramInForce, UnknownPartner
 from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
@@ -97,6 +98,7 @@ async def project(
         e.payload.program_id for e in events if isinstance(e.payload, PartnerEnrolled | PartnerUpdated)
     }
     catalog = await load_catalog(store, program_ids, partner_ids, what_if)
+    posted = await store.posted(keyed_entry_ids(e.payload for e in events))
 
     chained: list[ChainedEntry] = []
     announcements: list[Announcement] = []
@@ -115,6 +117,7 @@ async def project(
         meta = EventMeta(incoming.event_id, incoming.recorded_at)
         try:
             outcome = decide(before, deals[partner_id], incoming.payload, meta, catalog)
+            refuse_repeats(outcome.entries, posted)
         except UnknownPartner as exc:
             reason = f"{type(exc).__name__}: {exc}"
             rejected.append(Rejected(incoming.event_id, reason, waiting_for=f"partner:{partner_id}"))

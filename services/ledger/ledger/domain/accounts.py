@@ -30,6 +30,7 @@ MDF_DISBURSED = "mdf_disbursed"
 REBATE_EXPENSE = "rebate_expense"
 REWARDS_CAPPED = "rewards_capped"
 MDF_ACCRUAL_EXPENSE = "mdf_accrual_expense"
+DISPUTE_COMPENSATION_EXPENSE = "dispute_compensation_expense"  # disputes resolved in the partner's favour
 VENDOR_MDF_EXPENSE = "vendor:marketing:mdf_expense"
 
 CATEGORIES: dict[str, tuple[str, str]] = {

@@ -193,3 +193,21 @@ class PayoutExplanation(Explanation):
     steps: tuple[str, ...]
     entries_covered: int | None = field(default=None, metadata=OPTIONAL)  # a cut only
     coverage_hash: str | None = field(default=None, metadata=OPTIONAL)  # a cut only
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DisputeCompensationExplanation(Explanation):
+    """A dispute resolved in the partner's favour: the compensation governance decided, and the dispute
+    it answers (its id, what the partner contested, the resolution's reason)."""
+
+    event_type: str
+    dispute_id: str
+    subject_kind: str
+    subject_ref: str
+    reason: str
+    resolved_on: str
+    resolved_by: str
+    currency: str
+    amount: str
+    summary: str
+    steps: tuple[str, ...]

@@ -19,13 +19,14 @@ from incentive_contracts.payload import EventPayload
 from .catalog import Catalog, ProgramVersion
 from .clawback import on_reversed
 from .deal_rewards import on_won
+from .dispute_compensation import on_governance
 from .errors import NoProgramInForce, UnknownPartner
 from .evolve import evolve
 from .flag_review import on_flag_confirmed
 from .holds import on_flag_cleared, on_flagged
 from .mdf_postings import mdf_entries
 from .outcome import EventMeta, Outcome
-from .state import REGISTRATION_STREAM, DealRecord, PartnerLedger, stream_of
+from .state import GOVERNANCE_STREAM, REGISTRATION_STREAM, DealRecord, PartnerLedger, stream_of
 from .tiers import add_points, apply_due_reviews, evaluate
 
 BUSINESS_DATE = {
@@ -52,6 +53,8 @@ def decide(
 ) -> Outcome:
     if isinstance(event, PartnerEnrolled):
         return _enrolled(partner, event, meta, catalog)
+    if stream_of(event.event_type) == GOVERNANCE_STREAM:
+        return on_governance(partner, event, meta)  # parks only what it posts for a partner not enrolled yet
     if not partner.enrolled:
         raise UnknownPartner(f"partner {event.partner_id} is not enrolled in the ledger")
     if stream_of(event.event_type) != REGISTRATION_STREAM:

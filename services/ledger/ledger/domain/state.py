@@ -14,11 +14,14 @@ from .journal import JournalEntry
 REGISTRATION_STREAM = "registration"
 MDF_STREAM = "mdf"
 PAYOUT_STREAM = "payout"  # entries the ledger posts itself: payout batches and their acknowledgements
+GOVERNANCE_STREAM = "governance"  # entries governance decided: dispute compensations
 
 
 def stream_of(event_type: str) -> str:
     """The producing stream of an event type (one hash chain per partner stream)."""
-    return MDF_STREAM if event_type.startswith("mdf.") else REGISTRATION_STREAM
+    if event_type.startswith("mdf."):
+        return MDF_STREAM
+    return GOVERNANCE_STREAM if event_type.startswith("governance.") else REGISTRATION_STREAM
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ from .replay_workers import PartialReplay, replay_in_parallel
 
 console = Console(stderr=True)
 
+# What the projector consumes, in the order a Kafka replay reads it (partners enrolled before funds move).
+REPLAYED_TOPICS = (topics.REGISTRATION, topics.MDF, topics.GOVERNANCE)
+
 
 @contextmanager
 def _progress(label: str, total: int | None, quiet: bool) -> Any:
@@ -62,7 +65,7 @@ async def run_replay(
         source = ReplaySource(
             from_database=sync_url(from_database) if from_database is not None else None,
             kafka_bootstrap=settings.kafka_bootstrap_servers,
-            consumed_topics=tuple(topics.prefixed(t, settings.topic_prefix) for t in (topics.REGISTRATION, topics.MDF)),
+            consumed_topics=tuple(topics.prefixed(t, settings.topic_prefix) for t in REPLAYED_TOPICS),
             ledger_topic=topics.prefixed(topics.LEDGER, settings.topic_prefix),
             batch_size=batch_size,
         )

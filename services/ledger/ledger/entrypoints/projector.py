@@ -28,10 +28,10 @@ class LedgerEventHandler:
 
 PROJECTOR = ConsumerSpec(
     command="projector",
-    help="Consume deal, engagement and MDF events into the journal (scale with partitions).",
+    help="Consume deal, engagement, MDF and governance events into the journal (scale with partitions).",
     source=SOURCE,
     topic=topics.LEDGER,
-    consumes=(topics.REGISTRATION, topics.MDF),
+    consumes=(topics.REGISTRATION, topics.MDF, topics.GOVERNANCE),
     group=lambda settings: settings.consumer_group,
     handler=lambda runtime: LedgerEventHandler(),
     max_records=lambda settings: settings.projector_max_records,

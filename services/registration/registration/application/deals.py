@@ -11,7 +11,7 @@ from ..domain import deal as model
 from ..domain import stages
 from ..domain.approval import Decision, decide_approve, decide_award, decide_award_direct, decide_reject
 from ..domain.errors import AlreadyExists, NotFound, RuleViolation
-from ..domain.flag_review import ConfirmFlag, decide_confirm_flag
+from ..domain.flag_review import ConfirmFlag, FailAudit, decide_audit_failure, decide_confirm_flag
 from ..domain.influence import ClearFlag, RecordInfluence, decide_clear_flag, decide_record_influence
 from ..domain.policy import RegistrationPolicy
 from ..domain.registration import DirectDeal
@@ -159,6 +159,12 @@ async def clear_flag(unit: RegistrationUnit, command: ClearFlag) -> model.Deal:
 async def confirm_flag(unit: RegistrationUnit, command: ConfirmFlag) -> model.Deal:
     deal = await load(unit, command.deal_id)
     return await apply(unit, deal, decide_confirm_flag(deal, command), actor=command.confirmed_by)
+
+
+async def fail_audit(unit: RegistrationUnit, command: FailAudit) -> model.Deal:
+    """A failed spot audit confirms the deal's (audit) flag; NotFound or RuleViolation when it cannot."""
+    deal = await load(unit, command.deal_id)
+    return await apply(unit, deal, decide_audit_failure(deal, command), actor=command.failed_by)
 
 
 async def expire(

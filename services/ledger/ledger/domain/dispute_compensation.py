@@ -1,0 +1,105 @@
+"""governance.* events: a dispute resolved in the partner's favour posts its compensation.
+
+One entry per dispute: the program's dispute compensation expense is debited and the partner's
+rebates_payable credited, in the compensation's currency, on the partner's governance stream. Its id
+derives from the dispute id (not the event id), so a replay or a re-delivery of the resolution
+never posts it twice. A rejection, a resolution without compensation, and every other governance
+event (plans, benefits, audits, proposals) change nothing in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from incentive_contracts.events.governance import GovernanceDisputeResolved
+from incentive_contracts.payload import EventPayload
+
+from . import accounts
+from .errors import InvalidEvent, UnknownPartner
+from .explanation import DisputeCompensationExplanation
+from .journal import JournalEntry, transfer
+from .money import fmt
+from .outcome import EventMeta, Outcome, business_time, entry_id
+from .state import GOVERNANCE_STREAM, PartnerLedger
+
+KIND = "dispute_compensation"
+RULE_ID = "ledger/governance.dispute_resolved"
+RULE_VERSION = 1
+IN_PARTNER_FAVOUR = "partner_favour"
+
+
+def compensation_entry_id(dispute_id: str) -> str:
+    """The one entry a dispute can post: derived from the dispute, whatever event carried it."""
+    return entry_id(f"dispute:{dispute_id}", KIND)
+
+
+class AlreadyCompensated(InvalidEvent):
+    """A second resolution of a dispute the journal compensated already (never posted twice)."""
+
+
+def keyed_entry_ids(events: Iterable[EventPayload]) -> list[str]:
+    """The entry ids these events could post that derive from their cause, not from the event id."""
+    return [compensation_entry_id(e.dispute_id) for e in events if isinstance(e, GovernanceDisputeResolved)]
+
+
+def refuse_repeats(entries: Iterable[JournalEntry], posted: set[str]) -> None:
+    """Raise AlreadyCompensated if an entry's id is already posted; else count these entries as posted."""
+    fresh = [e.entry_id for e in entries if e.stream == GOVERNANCE_STREAM]
+    repeated = [entry_id for entry_id in fresh if entry_id in posted]
+    if repeated:
+        raise AlreadyCompensated(f"the dispute's compensation is already posted as entry {repeated[0]}")
+    posted.update(fresh)
+
+
+def on_governance(partner: PartnerLedger, event: EventPayload, meta: EventMeta) -> Outcome:
+    """The ledger's reading of a governance event: a compensation entry, or nothing."""
+    if not isinstance(event, GovernanceDisputeResolved) or not _compensates(event):
+        return Outcome(partner=partner)
+    if not partner.enrolled:
+        raise UnknownPartner(f"partner {event.partner_id} is not enrolled in the ledger")
+    return Outcome(partner=partner, entries=[compensation(partner, event, meta)])
+
+
+def _compensates(event: GovernanceDisputeResolved) -> bool:
+    return event.outcome == IN_PARTNER_FAVOUR and event.compensation is not None and event.compensation.amount > 0
+
+
+def compensation(partner: PartnerLedger, event: GovernanceDisputeResolved, meta: EventMeta) -> JournalEntry:
+    """Program expense -> the partner's rebates_payable, explained by the dispute it settles."""
+    money, program_id = event.compensation, partner.program_id
+    if money is None or program_id is None:
+        raise ValueError("a compensation needs an amount and an enrolled partner")
+    currency, amount = money.currency, money.amount
+    expense = accounts.program_account(program_id, accounts.DISPUTE_COMPENSATION_EXPENSE)
+    payable = accounts.partner_account(partner.partner_id, accounts.REBATES_PAYABLE)
+    contested = f"{event.subject_kind} {event.subject_ref}"
+    steps = (
+        f"dispute {event.dispute_id} on {contested} resolved in the partner's favour "
+        f"on {event.resolved_on} by {event.resolved_by}: {event.reason}",
+        f"compensation {fmt(amount)} {currency} credited to rebates payable, "
+        f"charged to program {program_id}'s dispute compensation expense",
+    )
+    return JournalEntry(
+        entry_id=compensation_entry_id(event.dispute_id),
+        partner_id=partner.partner_id,
+        kind=KIND,
+        caused_by=meta.event_id,
+        effective_at=business_time(event.resolved_on),
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        postings=transfer(expense, payable, currency, amount),
+        explanation=DisputeCompensationExplanation(
+            event_type=event.event_type,
+            dispute_id=event.dispute_id,
+            subject_kind=event.subject_kind,
+            subject_ref=event.subject_ref,
+            reason=event.reason,
+            resolved_on=event.resolved_on.isoformat(),
+            resolved_by=event.resolved_by,
+            currency=currency,
+            amount=fmt(amount),
+            summary=f"dispute {event.dispute_id} ({contested}) compensated: {fmt(amount)} {currency}",
+            steps=steps,
+        ),
+        stream=GOVERNANCE_STREAM,
+    )
