@@ -64,7 +64,7 @@ async def governance_stack(
             gov_client,
             clock,
             auth_header(reg, "partners:write", "deals:write", subject="manager:jo"),
-            auth_header(gov, "program:admin", subject="manager:kim"),
+            auth_header(gov, "governance:write", "program:admin", subject="manager:kim"),
             auth_header(led, "ledger:read"),
         )
 
