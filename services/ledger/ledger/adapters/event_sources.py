@@ -145,6 +145,8 @@ class KafkaTopics:
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)
+            if not any(ends.values()):
+                return  # an empty topic (a stream no event has reached yet): no fetch to wait out
             while True:
                 fetched = await consumer.getmany(*partitions, timeout_ms=1000, max_records=self.batch_size)
                 records = [
