@@ -17,6 +17,7 @@ from incentive_contracts.events.mdf import (
     MdfClaimRejected,
     MdfClaimSubmitted,
     MdfDisbursed,
+    MdfDisbursementRecovered,
     MdfRequestApproved,
     MdfRequestCancelled,
     MdfRequestRejected,
@@ -361,6 +362,8 @@ def evolve_request(state: MdfRequest | None, event: EventPayload) -> MdfRequest 
         return replace(
             state, reserved=state.reserved - event.amount.amount, disbursed=state.disbursed + event.amount.amount
         )
+    if isinstance(event, MdfDisbursementRecovered):  # disbursed is net of recoveries
+        return replace(state, disbursed=state.disbursed - event.amount.amount)
     return state
 
 
