@@ -7,35 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 from incentive_contracts.events import mdf
-from ledger_support import allocated, amounts, balance, enrolled, entries, program, run, usd
+from ledger_support import allocated, amounts, balance, enrolled, entries, program, request_lifecycle, run, usd
 
 D = Decimal
-
-
-def approved() -> mdf.MdfRequestApproved:
-    return mdf.MdfRequestApproved(
-        partner_id="acme",
-        request_id="r1",
-        period="2026-Q1",
-        requested_amount=usd("400.00"),
-        approved_amount=usd("400.00"),
-        approved_on=date(2026, 2, 2),
-        approved_by="m",
-        claim_deadline=date(2026, 4, 30),
-    )
-
-
-def disbursed() -> mdf.MdfDisbursed:
-    return mdf.MdfDisbursed(
-        partner_id="acme",
-        disbursement_id="r1:plan",
-        request_id="r1",
-        period="2026-Q1",
-        milestone="plan",
-        trigger="plan_approved",
-        amount=usd("400.00"),
-        disbursed_on=date(2026, 2, 2),
-    )
 
 
 def recovered() -> mdf.MdfDisbursementRecovered:
@@ -45,17 +19,18 @@ def recovered() -> mdf.MdfDisbursementRecovered:
         request_id="r1",
         claim_id="c1",
         period="2026-Q1",
-        amount=usd("400.00"),
+        amount=usd("1500.00"),
         reason="spot audit 2026-Q1 failed by auditor: no proof of the event",
         recovered_on=date(2026, 3, 20),
     )
 
 
 async def test_a_recovered_payout_returns_from_disbursed_to_available():
-    given = [enrolled(), allocated("1000.00", date(2026, 2, 1)), approved(), disbursed()]
+    # given 2 000.00 allocated, a request approved for 2 000.00, 1 500.00 paid out and the rest released
+    given = [enrolled(), allocated("2000.00", date(2026, 1, 2)), *request_lifecycle()]
     r = await run([*given, recovered()], program())
     (entry,) = entries(r, "mdf_recovery")
-    assert amounts(entry) == {"partner:acme:mdf_disbursed": D("400.00"), "partner:acme:mdf_available": D("-400.00")}
+    assert amounts(entry) == {"partner:acme:mdf_disbursed": D("1500.00"), "partner:acme:mdf_available": D("-1500.00")}
     assert entry.explanation["period"] == "2026-Q1"
     assert "claim c1 recovered" in entry.explanation["summary"]
-    assert (balance(r, "mdf_disbursed"), balance(r, "mdf_available")) == (D("0.00"), D("1000.00"))
+    assert (balance(r, "mdf_disbursed"), balance(r, "mdf_available")) == (D("0.00"), D("2000.00"))

@@ -16,14 +16,13 @@ from datetime import date
 from incentive_contracts.events.mdf import (
     MdfClaimRejected,
     MdfDisbursementRecovered,
-    MdfRequestCancelled,
     MdfReservationReleased,
 )
 from incentive_contracts.payload import EventPayload
 
 from .amounts import ZERO, money
 from .claim import Claim, ClaimStatus
-from .request import MdfRequest, RequestStatus
+from .request import MdfRequest, RequestStatus, cancellation
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def decide_fail_claim_audit(claim: Claim, request: MdfRequest, command: FailClai
             )
         )
     if request.status == RequestStatus.APPROVED:
-        events.append(_cancelled(request, why, on=on, by=command.failed_by))
+        events.append(cancellation(request, why, on=on, by=command.failed_by, lapsed=False))
     elif request.reserved > ZERO:
         events.append(
             MdfReservationReleased(
@@ -89,16 +88,3 @@ def decide_fail_claim_audit(claim: Claim, request: MdfRequest, command: FailClai
             )
         )
     return events
-
-
-def _cancelled(request: MdfRequest, why: str, *, on: date, by: str) -> MdfRequestCancelled:
-    return MdfRequestCancelled(
-        partner_id=request.partner_id,
-        request_id=request.request_id,
-        period=request.period,
-        released_amount=request.money(request.reserved),
-        reason=why,
-        lapsed=False,
-        cancelled_on=on,
-        cancelled_by=by,
-    )
