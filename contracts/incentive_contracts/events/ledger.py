@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -110,3 +110,25 @@ class LedgerPayoutFailed(EventPayload):
     reason: str = Field(min_length=1)
     failed_at: datetime
     registration_sequence: int = Field(ge=0)
+
+
+@register
+class LedgerStatementReady(EventPayload):
+    """A partner's statement for a payout is ready: a payout batch was cut with a line for the partner in
+    this currency. The statement runs from the first day of the cutoff's quarter (``period_from``) to
+    the cutoff's day (``period_to``); the line pays the payable entries effective by the cutoff that no
+    earlier batch paid. Partners and finance systems subscribe to it through governance's outbound
+    webhooks."""
+
+    event_type = "ledger.statement_ready"
+    version = 1
+
+    batch_id: str
+    line_id: str
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    amount: Money = Field(description="the payout line's amount")
+    period_from: date = Field(description="the statement runs from this day (the cutoff's quarter start)")
+    period_to: date = Field(description="the statement runs to this day (the cutoff's UTC day)")
+    cutoff: datetime = Field(description="the batch's cutoff: entries effective at or before it")
+    entries_covered: int = Field(ge=0, description="how many journal entries the line covers")
+    statement_path: str = Field(description="where the partner reads the statement on the ledger's API")

@@ -261,3 +261,22 @@ class MdfReservationReleased(EventPayload):
     amount: Money
     reason: str = Field(min_length=1, max_length=1000)
     released_on: date
+
+
+@register
+class MdfDisbursementRecovered(EventPayload):
+    """Money paid out for a request is taken back into the fund: the claim it paid failed a spot audit
+    (``governance.audit_item_failed``, item kind ``mdf_claim``). ``amount`` is everything disbursed for
+    the request; the ledger moves it mdf_disbursed -> mdf_available (and, when the period is closed, the
+    fund expires it at once with ``mdf.funds_expired``). One per claim: ``recovery_id`` derives from it."""
+
+    event_type = "mdf.disbursement_recovered"
+    version = 1
+
+    recovery_id: str = Field(description="derived from the claim: one recovery per failed claim")
+    request_id: str
+    claim_id: str
+    period: FundPeriod
+    amount: Money
+    reason: str = Field(min_length=1, max_length=1000)
+    recovered_on: date

@@ -82,6 +82,21 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "registration_sequence": 12,
         },
     ),
+    ("ledger.statement_ready", 1): EventExample(
+        meaning="A partner's statement is ready: a payout batch was cut with a line for it in this currency.",
+        data={
+            "partner_id": PARTNER,
+            "batch_id": "5f0c3c1e-8d0b-5a55-9a51-8f3f0c1d2e4b",
+            "line_id": "0d4b8a52-3c1e-5f6a-8b9c-1d2e3f4a5b6c",
+            "currency": "EUR",
+            "amount": {"amount": "9000.00", "currency": "EUR"},
+            "period_from": "2026-01-01",
+            "period_to": "2026-03-31",
+            "cutoff": "2026-03-31T23:59:59Z",
+            "entries_covered": 3,
+            "statement_path": f"/partners/{PARTNER}/statement?from=2026-01-01&to=2026-03-31&currency=EUR",
+        },
+    ),
     ("ledger.payout_settled", 1): EventExample(
         meaning="Finance acknowledged a payout line as paid (in payment to paid), with its payment reference.",
         data={

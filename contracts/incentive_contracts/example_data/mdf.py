@@ -170,6 +170,19 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "released_on": "2026-03-31",
         },
     ),
+    ("mdf.disbursement_recovered", 1): EventExample(
+        meaning="MDF paid out for a claim that failed its spot audit was taken back into the fund.",
+        data={
+            "partner_id": PARTNER,
+            "recovery_id": "audit:claim-2026-0088",
+            "request_id": "mdfreq-2026-0061",
+            "claim_id": "claim-2026-0088",
+            "period": "2026-Q1",
+            "amount": {"amount": "4250.50", "currency": "EUR"},
+            "reason": "spot audit 2026-Q2 failed by auditor:r.lee: the invoice does not match the activity",
+            "recovered_on": "2026-04-20",
+        },
+    ),
     ("mdf.results_reported", 1): EventExample(
         meaning="Campaign results of an MDF activity and what it cost the program, for ROI analysis.",
         data={

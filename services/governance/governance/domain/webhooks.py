@@ -25,6 +25,7 @@ SUBSCRIBABLE = (
     "ledger.payout_batched",
     "ledger.payout_settled",
     "ledger.payout_failed",
+    "ledger.statement_ready",  # a statement ready: a payout batch was cut with a line for the partner
     "program.version_published",  # a program change announced
     "governance.benefit_granted",
     "governance.benefit_revoked",

@@ -45,3 +45,7 @@ def test_only_known_event_types_and_https_in_production() -> None:
         require_valid(["ledger.payout_settled"], "http://erp.example/hook", production=True)
     with pytest.raises(RuleViolation):
         require_valid([], "https://erp.example/hook", production=True)
+
+
+def test_a_statement_ready_is_subscribable() -> None:
+    require_valid(["ledger.statement_ready", "ledger.payout_settled"], "https://acme.example/hook", production=True)

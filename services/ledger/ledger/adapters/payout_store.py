@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue
 from ..application.ports import BalanceKey
 from ..domain.chain import GENESIS, ChainedEntry, ChainHead
-from ..domain.payouts import PayoutAction, PayoutKind
+from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id, statement_ready
 from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
 from .store import SqlLedgerStore
 from .tables import chain_heads, payout_batches, payout_lines
@@ -320,6 +320,9 @@ class SqlPayoutStore:
     def announce(self, action: PayoutAction, linked: ChainedEntry, recorded_at: datetime) -> None:
         self.uow.publish(_event(action, linked), time=recorded_at, event_id=action.event_id, causation_id=None)
         self.journal.publish_entry_posted(linked)
+        if action.kind is PayoutKind.CUT:
+            ready, event_id = statement_ready(action), statement_event_id(action.line_id)
+            self.uow.publish(ready, time=recorded_at, event_id=event_id, causation_id=action.event_id)
 
     async def _post(self, chained: Sequence[ChainedEntry]) -> None:
         """Journal rows (COPY), balance deltas and the partners' payout chain heads."""

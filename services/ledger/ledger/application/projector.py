@@ -21,8 +21,8 @@ from incentive_contracts.payload import EventPayload
 from ..domain.catalog import Catalog, WhatIf
 from ..domain.chain import ChainedEntry, ChainHead, link
 from ..domain.cohorts import Cohorts
-from ..domain.dispute_compensation import keyed_entry_ids, refuse_repeats
 from ..domain.errors import InvalidEvent, NoProgramInForce, UnknownPartner
+from ..domain.governance_postings import keyed_entry_ids, refuse_repeats
 from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
 from ..domain.payouts import PayoutAction, payout_entry

@@ -31,6 +31,7 @@ REBATE_EXPENSE = "rebate_expense"
 REWARDS_CAPPED = "rewards_capped"
 MDF_ACCRUAL_EXPENSE = "mdf_accrual_expense"
 DISPUTE_COMPENSATION_EXPENSE = "dispute_compensation_expense"  # disputes resolved in the partner's favour
+COMMITMENT_BENEFIT_EXPENSE = "commitment_benefit_expense"  # monetary commitment benefits granted
 VENDOR_MDF_EXPENSE = "vendor:marketing:mdf_expense"
 
 CATEGORIES: dict[str, tuple[str, str]] = {

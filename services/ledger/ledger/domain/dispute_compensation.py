@@ -4,15 +4,12 @@ One entry per dispute: the program's dispute compensation expense is debited and
 rebates_payable credited, in the compensation's currency, on the partner's governance stream. Its id
 derives from the dispute id (not the event id), so a replay or a re-delivery of the resolution
 never posts it twice. A rejection, a resolution without compensation, and every other governance
-event (plans, benefits, audits, proposals) change nothing in the ledger.
+event but a monetary benefit grant (governance_postings) change nothing in the ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from incentive_contracts.events.governance import GovernanceDisputeResolved
-from incentive_contracts.payload import EventPayload
 
 from . import accounts
 from .errors import InvalidEvent, UnknownPartner
@@ -34,26 +31,13 @@ def compensation_entry_id(dispute_id: str) -> str:
 
 
 class AlreadyCompensated(InvalidEvent):
-    """A second resolution of a dispute the journal compensated already (never posted twice)."""
+    """A second event for a governance entry the journal holds already (a dispute compensated, a
+    benefit granted): never posted twice."""
 
 
-def keyed_entry_ids(events: Iterable[EventPayload]) -> list[str]:
-    """The entry ids these events could post that derive from their cause, not from the event id."""
-    return [compensation_entry_id(e.dispute_id) for e in events if isinstance(e, GovernanceDisputeResolved)]
-
-
-def refuse_repeats(entries: Iterable[JournalEntry], posted: set[str]) -> None:
-    """Raise AlreadyCompensated if an entry's id is already posted; else count these entries as posted."""
-    fresh = [e.entry_id for e in entries if e.stream == GOVERNANCE_STREAM]
-    repeated = [entry_id for entry_id in fresh if entry_id in posted]
-    if repeated:
-        raise AlreadyCompensated(f"the dispute's compensation is already posted as entry {repeated[0]}")
-    posted.update(fresh)
-
-
-def on_governance(partner: PartnerLedger, event: EventPayload, meta: EventMeta) -> Outcome:
-    """The ledger's reading of a governance event: a compensation entry, or nothing."""
-    if not isinstance(event, GovernanceDisputeResolved) or not _compensates(event):
+def on_dispute_resolved(partner: PartnerLedger, event: GovernanceDisputeResolved, meta: EventMeta) -> Outcome:
+    """A compensation entry for a resolution in the partner's favour, or nothing."""
+    if not _compensates(event):
         return Outcome(partner=partner)
     if not partner.enrolled:
         raise UnknownPartner(f"partner {event.partner_id} is not enrolled in the ledger")

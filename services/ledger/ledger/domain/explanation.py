@@ -211,3 +211,23 @@ class DisputeCompensationExplanation(Explanation):
     amount: str
     summary: str
     steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CommitmentBenefitExplanation(Explanation):
+    """A monetary commitment benefit granted: the commitment rule and its version, the window, the
+    partner's figures against the rule's minimum, and the benefit's amount."""
+
+    event_type: str
+    benefit: str
+    commitment_rule: str
+    rules_version: int
+    window_from: str
+    window_to: str
+    inputs: Mapping[str, str]
+    minimum: Mapping[str, str]
+    effective_on: str
+    currency: str
+    amount: str
+    summary: str
+    steps: tuple[str, ...]

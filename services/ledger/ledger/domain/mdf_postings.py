@@ -3,8 +3,9 @@
 allocated: vendor marketing -> mdf_available; request approved: available -> reserved; request
 cancelled or lapsed, or a reservation released (claim approved for less): reserved -> available;
 disbursed: reserved -> disbursed; funds expired: available -> vendor marketing; an accrual clawed
-back by the mdf service: available -> the program's mdf accrual expense. Events that move no money
-post nothing. Every entry names the fund period in its explanation.
+back by the mdf service: available -> the program's mdf accrual expense; a payout recovered after a
+failed claim audit: disbursed -> available (the mdf service expires it at once when the period is
+closed). Events that move no money post nothing. Every entry names the fund period in its explanation.
 """
 
 from __future__ import annotations
@@ -106,6 +107,17 @@ def _reservation_released(e: mdf.MdfReservationReleased) -> MdfMove:
     )
 
 
+def _recovered(e: mdf.MdfDisbursementRecovered) -> MdfMove:
+    return MdfMove(
+        "mdf_recovery",
+        e.amount,
+        e.recovered_on,
+        accounts.MDF_DISBURSED,
+        accounts.MDF_AVAILABLE,
+        f"request {e.request_id} ({e.period}): payout for claim {e.claim_id} recovered ({e.reason})",
+    )
+
+
 def _clawed_back(e: mdf.MdfAccrualClawedBack, program_id: str) -> MdfMove:
     unrecovered = f"; {fmt(e.unrecovered.amount)} {e.unrecovered.currency} unrecovered" if e.unrecovered.amount else ""
     return MdfMove(
@@ -128,6 +140,7 @@ MOVES: dict[type[EventPayload], Callable[..., MdfMove]] = {
     mdf.MdfDisbursed: _disbursed,
     mdf.MdfFundsExpired: _expired,
     mdf.MdfReservationReleased: _reservation_released,
+    mdf.MdfDisbursementRecovered: _recovered,
 }
 
 

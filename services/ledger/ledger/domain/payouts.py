@@ -14,11 +14,17 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
+from incentive_contracts.events.ledger import (
+    LedgerPayoutBatched,
+    LedgerPayoutFailed,
+    LedgerPayoutSettled,
+    LedgerStatementReady,
+)
+from incentive_contracts.money import Money
 
 from . import accounts
 from .explanation import PayoutExplanation
@@ -203,3 +209,26 @@ def action_from_event(
         entries_covered=covered,
         coverage_hash=coverage,
     )
+
+
+def statement_ready(action: PayoutAction) -> LedgerStatementReady:
+    """The ledger.statement_ready a cut line announces (its event id derives from the line: once per line):
+    the partner's statement of the cutoff's quarter to date, in the line's currency."""
+    period_to = action.at.astimezone(UTC).date()
+    period_from = date(period_to.year, 3 * ((period_to.month - 1) // 3) + 1, 1)
+    return LedgerStatementReady(
+        partner_id=action.partner_id,
+        batch_id=action.batch_id,
+        line_id=action.line_id,
+        currency=action.currency,
+        amount=Money.recorded(action.amount, action.currency),
+        period_from=period_from,
+        period_to=period_to,
+        cutoff=action.at,
+        entries_covered=action.entries_covered,
+        statement_path=f"/partners/{action.partner_id}/statement?from={period_from}&to={period_to}&currency={action.currency}",
+    )
+
+
+def statement_event_id(line: str) -> str:
+    return str(uuid.uuid5(BATCH_NAMESPACE, f"{line}|statement_ready"))

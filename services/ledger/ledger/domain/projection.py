@@ -19,10 +19,10 @@ from incentive_contracts.payload import EventPayload
 from .catalog import Catalog, ProgramVersion
 from .clawback import on_reversed
 from .deal_rewards import on_won
-from .dispute_compensation import on_governance
 from .errors import NoProgramInForce, UnknownPartner
 from .evolve import evolve
 from .flag_review import on_flag_confirmed
+from .governance_postings import on_governance
 from .holds import on_flag_cleared, on_flagged
 from .mdf_postings import mdf_entries
 from .outcome import EventMeta, Outcome

@@ -4,7 +4,8 @@ available = allocated + accrued - reserved - disbursed - expired. ``reserved`` i
 requests may still pay out; a disbursement moves money from reserved to disbursed; a reservation
 falls back to available only by an event the ledger applies too (mdf.request_cancelled,
 mdf.reservation_released); ``claimed`` is the total of approved claims (the spend proven by the
-partner). ``accrued`` is net of accruals clawed back (mdf.accrual_clawed_back). Every change is an
+partner). ``accrued`` is net of accruals clawed back (mdf.accrual_clawed_back), ``disbursed`` of
+payouts recovered after a failed audit (mdf.disbursement_recovered). Every change is an
 event the ledger posts, so the fund equals the ledger's mdf_available / mdf_reserved / mdf_disbursed.
 """
 
@@ -18,6 +19,7 @@ from incentive_contracts.events.mdf import (
     MdfAllocated,
     MdfClaimApproved,
     MdfDisbursed,
+    MdfDisbursementRecovered,
     MdfFundsExpired,
     MdfRequestApproved,
     MdfRequestCancelled,
@@ -77,6 +79,8 @@ def evolve_fund(fund: Fund, event: EventPayload) -> Fund:
         return replace(
             fund, reserved=fund.reserved - event.amount.amount, disbursed=fund.disbursed + event.amount.amount
         )
+    if isinstance(event, MdfDisbursementRecovered):  # a failed audit: the payout comes back to available
+        return replace(fund, disbursed=fund.disbursed - event.amount.amount)
     if isinstance(event, MdfFundsExpired):
         return replace(fund, expired=fund.expired + event.amount.amount)
     return fund

@@ -17,6 +17,7 @@ from incentive_contracts.events.mdf import (
     MdfClaimRejected,
     MdfClaimSubmitted,
     MdfDisbursed,
+    MdfDisbursementRecovered,
     MdfRequestApproved,
     MdfRequestCancelled,
     MdfRequestRejected,
@@ -285,22 +286,22 @@ def decide_cancel(state: MdfRequest, command: CancelRequest) -> list[EventPayloa
             f"request {state.request_id} has claim {state.open_claim_id} under review; it cannot be cancelled",
             [],
         )
-    return [_cancelled(state, command.reason, on=command.cancelled_on, by=command.cancelled_by, lapsed=False)]
+    return [cancellation(state, command.reason, on=command.cancelled_on, by=command.cancelled_by, lapsed=False)]
 
 
 def decide_lapse(state: MdfRequest, *, as_of: date, by: str) -> list[EventPayload]:
     """At period close: unapproved requests lapse, and so do approved ones whose claim deadline passed
     with no claim under review."""
     if state.status == RequestStatus.SUBMITTED:
-        return [_cancelled(state, f"period {state.period} closed before approval", on=as_of, by=by, lapsed=True)]
+        return [cancellation(state, f"period {state.period} closed before approval", on=as_of, by=by, lapsed=True)]
     deadline = state.claim_deadline
     if state.status == RequestStatus.APPROVED and state.open_claim_id is None and deadline and deadline < as_of:
         reason = f"claim deadline {deadline.isoformat()} passed without an approved claim"
-        return [_cancelled(state, reason, on=as_of, by=by, lapsed=True)]
+        return [cancellation(state, reason, on=as_of, by=by, lapsed=True)]
     return []
 
 
-def _cancelled(state: MdfRequest, reason: str, *, on: date, by: str, lapsed: bool) -> MdfRequestCancelled:
+def cancellation(state: MdfRequest, reason: str, *, on: date, by: str, lapsed: bool) -> MdfRequestCancelled:
     return MdfRequestCancelled(
         partner_id=state.partner_id,
         request_id=state.request_id,
@@ -361,6 +362,8 @@ def evolve_request(state: MdfRequest | None, event: EventPayload) -> MdfRequest 
         return replace(
             state, reserved=state.reserved - event.amount.amount, disbursed=state.disbursed + event.amount.amount
         )
+    if isinstance(event, MdfDisbursementRecovered):  # disbursed is net of recoveries
+        return replace(state, disbursed=state.disbursed - event.amount.amount)
     return state
 
 
