@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .deps import StaffVisit
+from .governance_data import governance_view
 from .partner_data import partner_view, rules_for, tier_progress
 from .render import admitted, page, refused
 from .views import indicator_points, quarter_bounds, quarter_of, shift_quarter, won_trend
@@ -74,7 +75,8 @@ async def partner(request: Request, visit: StaffVisit, partner_id: PartnerId) ->
     program = str((view["found"]["partner"].data or {}).get("program_id") or "default")
     versions, rules = await rules_for(sources, program, None)
     context = {"viewer": viewer, "active": "partners", "view": view, "tier": await tier_progress(sources, view, rules),
-               "versions": versions, "portal": False}  # fmt: skip
+               "versions": versions, "portal": False,
+               "gov": await governance_view(sources, partner_id)}  # fmt: skip
     return page(request, "partner.html", context)
 
 

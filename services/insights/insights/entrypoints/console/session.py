@@ -66,9 +66,7 @@ def token_of(request: Request) -> str:
     return request.cookies.get(COOKIE, "")
 
 
-def viewer_dependency(
-    *scopes: str, partner_bound: str
-) -> Callable[[Request], Coroutine[Any, Any, Viewer | Refusal]]:
+def viewer_dependency(*scopes: str, partner_bound: str) -> Callable[[Request], Coroutine[Any, Any, Viewer | Refusal]]:
     """The signed-in viewer holding one of ``scopes``, or why not. ``partner_bound`` as in ``requires``:
     "forbid" refuses partner-bound tokens (403), "confine" admits only them (the portal)."""
 

@@ -1,0 +1,79 @@
+"""The portal's governance forms: a partner opens a dispute, acknowledges a notice of its program, and
+reads the handbook (the ledger's HTML or PDF, proxied with the partner's own token). The partner is
+always the signed-in one: no form names another partner."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from .deps import PortalVisit
+from .governance_data import form_key, open_dispute_body
+from .pages_partners import _form
+from .render import admitted, page, refused
+
+router = APIRouter(include_in_schema=False)
+Segment = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _back(done: str | None, problem: str | None) -> RedirectResponse:
+    query = f"error={quote(problem[:250])}" if problem else f"done={quote((done or '')[:250])}"
+    return RedirectResponse(f"/portal?{query}", status_code=303)
+
+
+def _foreign(request: Request) -> bool:
+    origin = request.headers.get("origin") or ""
+    return bool(origin) and origin.split("://", 1)[-1] != request.headers.get("host", "")
+
+
+@router.post("/portal/disputes")
+async def open_dispute(request: Request, visit: PortalVisit) -> Response:
+    if not (seen := admitted(visit)) or seen[0].partner_id is None:
+        return refused(request, visit)
+    viewer, sources = seen
+    body = open_dispute_body(str(viewer.partner_id), await _form(request))
+    if _foreign(request):
+        return _back(None, "This form was sent from another site.")
+    if isinstance(body, str):
+        return _back(None, body)
+    answer = await sources.post("governance", "/disputes", body, idempotency_key=form_key(str(body["dispute_id"])))
+    return _back(f"Dispute {body['dispute_id']} opened", answer.error)
+
+
+@router.post("/portal/notices/{program_id}/{version}/acknowledgement")
+async def acknowledge(request: Request, visit: PortalVisit, program_id: Segment,
+                      version: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:  # fmt: skip
+    if not (seen := admitted(visit)) or seen[0].partner_id is None:
+        return refused(request, visit)
+    viewer, sources = seen
+    if _foreign(request):
+        return _back(None, "This form was sent from another site.")
+    partner = quote(str(viewer.partner_id), safe="")
+    path = f"/partners/{partner}/notices/{quote(program_id, safe='')}/{version}/acknowledgement"
+    answer = await sources.post("ledger", path, {}, idempotency_key=form_key(partner, program_id, str(version)))
+    return _back(f"Version {version} acknowledged", answer.error)
+
+
+@router.get("/portal/handbook")
+async def handbook(request: Request, visit: PortalVisit, format: Literal["html", "pdf"] = "html",
+                   version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:  # fmt: skip
+    """The handbook of the partner's program in force (or of ``version``), as the ledger writes it."""
+    if not (seen := admitted(visit)) or seen[0].partner_id is None:
+        return refused(request, visit)
+    viewer, sources = seen
+    found = await sources.document("ledger", f"/partners/{quote(str(viewer.partner_id), safe='')}/handbook",
+                                   format=format, **({"version": version} if version else {}))  # fmt: skip
+    if not isinstance(found, tuple):
+        status = found.status if found.status in (403, 404, 422) else 502
+        return page(request, "error.html", {"viewer": viewer, "message": f"Handbook unavailable: {found.error}"},
+                    status)  # fmt: skip
+    content, media_type = found
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if format == "pdf":
+        headers["Content-Disposition"] = f'inline; filename="handbook{"-v" + str(version) if version else ""}.pdf"'
+    else:  # the ledger's document, shown sandboxed: no script of it runs in the console's origin
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return Response(content, media_type=media_type, headers=headers)
