@@ -16,6 +16,7 @@ from .deps import StaffVisit
 from .governance_data import AUDIT_DECISIONS, PERIOD, PROPOSAL_STATUSES, dispute_action_body, form_key
 from .pages_partners import _form
 from .render import admitted, page, refused
+from .session import Viewer
 from .sources import Answer, Sources
 from .views import quarter_of
 
@@ -67,7 +68,12 @@ def _foreign(request: Request) -> bool:
     return bool(origin) and origin.split("://", 1)[-1] != request.headers.get("host", "")  # type: ignore[union-attr]
 
 
-async def _send(request: Request, sources: Sources, path: str, body: dict[str, Any] | str, done: str) -> Response:
+async def _send(request: Request, seen: tuple[Viewer, Sources], path: str, body: dict[str, Any] | str,
+                done: str) -> Response:  # fmt: skip
+    viewer, sources = seen
+    if not viewer.can_govern:
+        message = "Governance decisions need governance:write or program:admin."
+        return page(request, "error.html", {"viewer": viewer, "message": message}, 403)
     if _foreign(request):
         return _back(None, "This form was sent from another site.")
     if isinstance(body, str):
@@ -81,10 +87,9 @@ async def dispute_action(request: Request, visit: StaffVisit, dispute_id: Segmen
     """Start the review of a dispute, resolve it with a compensation, or reject it with a reason."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
-    _, sources = seen
     body = dispute_action_body(action, await _form(request))
     path = f"/disputes/{quote(dispute_id, safe='')}/{action}"
-    return await _send(request, sources, path, body, f"{dispute_id}: {action} recorded")
+    return await _send(request, seen, path, body, f"{dispute_id}: {action} recorded")
 
 
 @router.post("/console/audits/{period}/items/{item_kind}/{item_id}/{decision}")
@@ -93,7 +98,6 @@ async def audit_decision(request: Request, visit: StaffVisit, period: Segment, i
     """Confirm or fail a sampled item (a failure needs its note)."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
-    _, sources = seen
     note = (await _form(request)).get("note", "").strip()
     body: dict[str, Any] | str = {"note": note or None}
     if decision not in AUDIT_DECISIONS or not PERIOD.match(period):
@@ -103,7 +107,7 @@ async def audit_decision(request: Request, visit: StaffVisit, period: Segment, i
     elif len(note) > 1000:
         body = "The note is longer than 1,000 characters."
     path = f"/audits/{period}/items/{quote(item_kind, safe='')}/{quote(item_id, safe='')}/{decision}"
-    return await _send(request, sources, path, body, f"{item_kind} {item_id}: {decision} recorded")
+    return await _send(request, seen, path, body, f"{item_kind} {item_id}: {decision} recorded")
 
 
 @router.post("/console/proposals/{proposal_id}/answers")
@@ -111,7 +115,6 @@ async def answer_proposal(request: Request, visit: StaffVisit, proposal_id: Segm
     """Answer a partner's proposal."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
-    _, sources = seen
     form = await _form(request)
     status, text = form.get("status", ""), form.get("answer", "").strip()
     body: dict[str, Any] | str = {"status": status, "answer": text}
@@ -120,4 +123,4 @@ async def answer_proposal(request: Request, visit: StaffVisit, proposal_id: Segm
     elif not text or len(text) > 4000:
         body = "Write the answer (up to 4,000 characters)."
     path = f"/proposals/{quote(proposal_id, safe='')}/answers"
-    return await _send(request, sources, path, body, f"{proposal_id}: answered")
+    return await _send(request, seen, path, body, f"{proposal_id}: answered")

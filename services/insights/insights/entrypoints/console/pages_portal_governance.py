@@ -1,6 +1,6 @@
 """The portal's governance forms: a partner opens a dispute, acknowledges a notice of its program, and
-reads the handbook (the ledger's HTML or PDF, proxied with the partner's own token). The partner is
-always the signed-in one: no form names another partner."""
+reads the handbook (the ledger's HTML or PDF, proxied with the partner's own token). A form's path names
+the partner like the APIs' do, and a partner other than the signed-in one is not found (404)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .deps import PortalVisit
 from .governance_data import form_key, open_dispute_body
 from .pages_partners import _form
 from .render import admitted, page, refused
+from .session import Viewer
 
 router = APIRouter(include_in_schema=False)
 Segment = Annotated[str, Path(min_length=1, max_length=64)]
@@ -29,11 +30,19 @@ def _foreign(request: Request) -> bool:
     return bool(origin) and origin.split("://", 1)[-1] != request.headers.get("host", "")
 
 
-@router.post("/portal/disputes")
-async def open_dispute(request: Request, visit: PortalVisit) -> Response:
+def _not_theirs(request: Request, viewer: Viewer, partner_id: str) -> Response | None:
+    if viewer.partner_id == partner_id:
+        return None
+    return page(request, "error.html", {"viewer": viewer, "message": "Not found.", "status": 404}, 404)
+
+
+@router.post("/portal/{partner_id}/disputes")
+async def open_dispute(request: Request, visit: PortalVisit, partner_id: Segment) -> Response:
     if not (seen := admitted(visit)) or seen[0].partner_id is None:
         return refused(request, visit)
     viewer, sources = seen
+    if refusal := _not_theirs(request, viewer, partner_id):
+        return refusal
     body = open_dispute_body(str(viewer.partner_id), await _form(request))
     if _foreign(request):
         return _back(None, "This form was sent from another site.")
@@ -43,14 +52,18 @@ async def open_dispute(request: Request, visit: PortalVisit) -> Response:
     return _back(f"Dispute {body['dispute_id']} opened", answer.error)
 
 
-@router.post("/portal/notices/{program_id}/{version}/acknowledgement")
-async def acknowledge(request: Request, visit: PortalVisit, program_id: Segment,
-                      version: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:  # fmt: skip
+@router.post("/portal/{partner_id}/notices/{program_id}/{version}/acknowledgement")
+async def acknowledge(request: Request, visit: PortalVisit, partner_id: Segment, program_id: Segment,
+                      version: Segment) -> Response:  # fmt: skip
     if not (seen := admitted(visit)) or seen[0].partner_id is None:
         return refused(request, visit)
     viewer, sources = seen
+    if refusal := _not_theirs(request, viewer, partner_id):
+        return refusal
     if _foreign(request):
         return _back(None, "This form was sent from another site.")
+    if not version.isdigit() or not 1 <= int(version) <= 1_000_000:
+        return _back(None, "Unknown program version.")
     partner = quote(str(viewer.partner_id), safe="")
     path = f"/partners/{partner}/notices/{quote(program_id, safe='')}/{version}/acknowledgement"
     answer = await sources.post("ledger", path, {}, idempotency_key=form_key(partner, program_id, str(version)))
@@ -67,7 +80,8 @@ async def handbook(request: Request, visit: PortalVisit, format: Literal["html",
     found = await sources.document("ledger", f"/partners/{quote(str(viewer.partner_id), safe='')}/handbook",
                                    format=format, **({"version": version} if version else {}))  # fmt: skip
     if not isinstance(found, tuple):
-        status = found.status if found.status in (403, 404, 422) else 502
+        # like every console page, a peer that cannot answer is said on the page, never a 5xx
+        status = found.status if found.status in (403, 404, 422) else 200
         return page(request, "error.html", {"viewer": viewer, "message": f"Handbook unavailable: {found.error}"},
                     status)  # fmt: skip
     content, media_type = found

@@ -41,6 +41,11 @@ class Viewer:
     def can_decide_flags(self) -> bool:
         return not self.is_partner and "deals:write" in self.principal.scopes
 
+    @property
+    def can_govern(self) -> bool:
+        """May send governance's staff forms (governance itself decides which: resolving needs program:admin)."""
+        return not self.is_partner and bool({"governance:write", "program:admin"} & set(self.principal.scopes))
+
 
 def verify(request: Request, token: str) -> Principal | None:
     """The token's principal, or None when it is not one the APIs accept."""
