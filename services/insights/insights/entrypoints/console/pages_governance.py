@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from .deps import StaffVisit
+from .forms import back, cross_site, form_fields
 from .governance_data import AUDIT_DECISIONS, PERIOD, PROPOSAL_STATUSES, dispute_action_body, form_key
-from .pages_partners import _form
 from .render import admitted, page, refused
 from .session import Viewer
 from .sources import Answer, Sources
@@ -58,28 +58,18 @@ async def _acknowledgements(sources: Sources, program_id: str, notices: Answer) 
     })  # fmt: skip
 
 
-def _back(done: str | None, problem: str | None) -> RedirectResponse:
-    query = f"error={quote(problem[:250])}" if problem else f"done={quote((done or '')[:250])}"
-    return RedirectResponse(f"{HERE}?{query}", status_code=303)
-
-
-def _foreign(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    return bool(origin) and origin.split("://", 1)[-1] != request.headers.get("host", "")  # type: ignore[union-attr]
-
-
 async def _send(request: Request, seen: tuple[Viewer, Sources], path: str, body: dict[str, Any] | str,
                 done: str) -> Response:  # fmt: skip
     viewer, sources = seen
     if not viewer.can_govern:
         message = "Governance decisions need governance:write or program:admin."
         return page(request, "error.html", {"viewer": viewer, "message": message}, 403)
-    if _foreign(request):
-        return _back(None, "This form was sent from another site.")
+    if cross_site(request):
+        return back(HERE, None, "This form was sent from another site.")
     if isinstance(body, str):
-        return _back(None, body)
+        return back(HERE, None, body)
     answer = await sources.post("governance", path, body, idempotency_key=form_key(path, repr(sorted(body.items()))))
-    return _back(done, answer.error)
+    return back(HERE, done, answer.error)
 
 
 @router.post("/console/disputes/{dispute_id}/{action}")
@@ -87,7 +77,7 @@ async def dispute_action(request: Request, visit: StaffVisit, dispute_id: Segmen
     """Start the review of a dispute, resolve it with a compensation, or reject it with a reason."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
-    body = dispute_action_body(action, await _form(request))
+    body = dispute_action_body(action, await form_fields(request))
     path = f"/disputes/{quote(dispute_id, safe='')}/{action}"
     return await _send(request, seen, path, body, f"{dispute_id}: {action} recorded")
 
@@ -98,7 +88,7 @@ async def audit_decision(request: Request, visit: StaffVisit, period: Segment, i
     """Confirm or fail a sampled item (a failure needs its note)."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
-    note = (await _form(request)).get("note", "").strip()
+    note = (await form_fields(request)).get("note", "").strip()
     body: dict[str, Any] | str = {"note": note or None}
     if decision not in AUDIT_DECISIONS or not PERIOD.match(period):
         body = "Unknown audit decision."
@@ -115,7 +105,7 @@ async def answer_proposal(request: Request, visit: StaffVisit, proposal_id: Segm
     """Answer a partner's proposal."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
-    form = await _form(request)
+    form = await form_fields(request)
     status, text = form.get("status", ""), form.get("answer", "").strip()
     body: dict[str, Any] | str = {"status": status, "answer": text}
     if status not in PROPOSAL_STATUSES:

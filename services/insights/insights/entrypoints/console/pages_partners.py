@@ -7,12 +7,13 @@ import hashlib
 import re
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .deps import StaffVisit
+from .forms import cross_site, form_fields
 from .governance_data import governance_view
 from .partner_data import partner_view, rules_for, tier_progress
 from .render import admitted, page, refused
@@ -94,13 +95,6 @@ async def anomalies(request: Request, visit: StaffVisit, status: Text = None,
     })  # fmt: skip
 
 
-async def _form(request: Request) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > 16_384:
-        return {}
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items() if v}
-
-
 @router.post("/console/anomalies/{deal_id}/flags/{reason}/{decision}")
 async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
                  reason: Segment, decision: Segment) -> Response:  # fmt: skip
@@ -110,7 +104,7 @@ async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
     viewer, sources = seen
     if not viewer.can_decide_flags:
         return page(request, "error.html", {"viewer": viewer, "message": "Deciding flags needs deals:write."}, 403)
-    form = await _form(request)
+    form = await form_fields(request)
     note = form.get("note", "").strip()
     problem = _refusal(decision, reason, note, request)
     if problem is None:
@@ -127,8 +121,7 @@ async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
 
 def _refusal(decision: str, reason: str, note: str, request: Request) -> str | None:
     """Why the form cannot be sent (asked before anything is forwarded), or None."""
-    origin = request.headers.get("origin")
-    if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
+    if cross_site(request):
         return "This form was sent from another site."
     if decision not in ("clear", "confirm") or not FLAG_REASONS.match(reason):
         return "Unknown decision."

@@ -8,26 +8,16 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from .deps import PortalVisit
+from .forms import back, cross_site, form_fields
 from .governance_data import form_key, open_dispute_body
-from .pages_partners import _form
 from .render import admitted, page, refused
 from .session import Viewer
 
 router = APIRouter(include_in_schema=False)
 Segment = Annotated[str, Path(min_length=1, max_length=64)]
-
-
-def _back(done: str | None, problem: str | None) -> RedirectResponse:
-    query = f"error={quote(problem[:250])}" if problem else f"done={quote((done or '')[:250])}"
-    return RedirectResponse(f"/portal?{query}", status_code=303)
-
-
-def _foreign(request: Request) -> bool:
-    origin = request.headers.get("origin") or ""
-    return bool(origin) and origin.split("://", 1)[-1] != request.headers.get("host", "")
 
 
 def _not_theirs(request: Request, viewer: Viewer, partner_id: str) -> Response | None:
@@ -43,13 +33,13 @@ async def open_dispute(request: Request, visit: PortalVisit, partner_id: Segment
     viewer, sources = seen
     if refusal := _not_theirs(request, viewer, partner_id):
         return refusal
-    body = open_dispute_body(str(viewer.partner_id), await _form(request))
-    if _foreign(request):
-        return _back(None, "This form was sent from another site.")
+    body = open_dispute_body(str(viewer.partner_id), await form_fields(request))
+    if cross_site(request):
+        return back("/portal", None, "This form was sent from another site.")
     if isinstance(body, str):
-        return _back(None, body)
+        return back("/portal", None, body)
     answer = await sources.post("governance", "/disputes", body, idempotency_key=form_key(str(body["dispute_id"])))
-    return _back(f"Dispute {body['dispute_id']} opened", answer.error)
+    return back("/portal", f"Dispute {body['dispute_id']} opened", answer.error)
 
 
 @router.post("/portal/{partner_id}/notices/{program_id}/{version}/acknowledgement")
@@ -60,14 +50,14 @@ async def acknowledge(request: Request, visit: PortalVisit, partner_id: Segment,
     viewer, sources = seen
     if refusal := _not_theirs(request, viewer, partner_id):
         return refusal
-    if _foreign(request):
-        return _back(None, "This form was sent from another site.")
+    if cross_site(request):
+        return back("/portal", None, "This form was sent from another site.")
     if not version.isdigit() or not 1 <= int(version) <= 1_000_000:
-        return _back(None, "Unknown program version.")
+        return back("/portal", None, "Unknown program version.")
     partner = quote(str(viewer.partner_id), safe="")
     path = f"/partners/{partner}/notices/{quote(program_id, safe='')}/{version}/acknowledgement"
     answer = await sources.post("ledger", path, {}, idempotency_key=form_key(partner, program_id, str(version)))
-    return _back(f"Version {version} acknowledged", answer.error)
+    return back("/portal", f"Version {version} acknowledged", answer.error)
 
 
 @router.get("/portal/handbook")
