@@ -44,13 +44,13 @@ class Stack:
 
 
 def _free_offset() -> int:
-    """A port offset whose four API ports (8000..8003 + offset) are free."""
+    """A port offset whose five API ports (8000..8004 + offset) are free."""
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             base = probe.getsockname()[1]
         offset = base - 8000
-        if offset > 0 and all(_free(8000 + offset + n) for n in range(4)) and base + 4 < 65000:
+        if offset > 0 and all(_free(8000 + offset + n) for n in range(5)) and base + 5 < 65000:
             return offset
     raise RuntimeError("no free ports")
 
@@ -104,7 +104,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
     workdir = tmp_path_factory.mktemp("devstack")
     offset = _free_offset()
-    ports = {name: 8000 + n + offset for n, name in enumerate(("ledger", "registration", "mdf", "insights"))}
+    ports = {
+        name: 8000 + n + offset for n, name in enumerate(("ledger", "registration", "mdf", "insights", "governance"))
+    }
     env = {
         **os.environ,
         "DEVSTACK_DIR": str(workdir),
@@ -117,7 +119,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         env["DATABASE_URL"] = server
     log = (workdir / "devstack.out").open("wb")
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "deploy/devstack/devstack.py")], env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, str(ROOT / "deploy/devstack/devstack.py")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:

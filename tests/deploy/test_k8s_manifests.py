@@ -38,6 +38,7 @@ ENVIRONMENT_SPECIFIC = (
     "mdf_url",  # the peers' addresses: compose service names, in-cluster Service names
     "registration_url",
     "ledger_url",  # (insights reads the ledger too)
+    "governance_url",
 )
 REQUIRED_SETTINGS = ("environment", "database_url", "kafka_bootstrap_servers", "token_secret", "http_port")
 

@@ -170,6 +170,7 @@ async def test_every_route_refuses_every_role_another_partners_data(
             "item_kind": "deal",
             "item_id": "d-none",
             "decision": "confirm",  # the console's flag decision form
+            "action": "review",  # the console's dispute forms (review, resolve, reject, escalate)
         }
 
         databases = [s.settings.database_url for s in services]

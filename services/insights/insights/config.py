@@ -32,6 +32,7 @@ class InsightsSettings(ServiceSettings):
     ledger_url: str = "http://127.0.0.1:8000"  # the quarterly reconciliation is read there
     # the console (entrypoints/console): MDF funds and requests are read there with the viewer's token
     mdf_url: str = "http://127.0.0.1:8002"
+    governance_url: str = "http://127.0.0.1:8004"  # disputes, plans, benefits, audits and feedback
     # A ledger:read service token for the portal's partner-safe program rules (the ledger never shows
     # program documents to partner tokens); unset in development: minted with the development secret.
     ledger_token: SecretStr | None = None

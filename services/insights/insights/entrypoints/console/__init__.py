@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import pages_auth, pages_partners, pages_portal, pages_program
+from . import pages_auth, pages_governance, pages_partners, pages_portal, pages_portal_governance, pages_program
 
 router = APIRouter(include_in_schema=False)
-for _pages in (pages_auth, pages_program, pages_partners, pages_portal):
+for _pages in (pages_auth, pages_program, pages_partners, pages_governance, pages_portal, pages_portal_governance):
     router.include_router(_pages.router)
 
 __all__ = ["router"]

@@ -7,12 +7,14 @@ import hashlib
 import re
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .deps import StaffVisit
+from .forms import cross_site, form_fields
+from .governance_data import governance_view
 from .partner_data import partner_view, rules_for, tier_progress
 from .render import admitted, page, refused
 from .views import indicator_points, quarter_bounds, quarter_of, shift_quarter, won_trend
@@ -74,7 +76,8 @@ async def partner(request: Request, visit: StaffVisit, partner_id: PartnerId) ->
     program = str((view["found"]["partner"].data or {}).get("program_id") or "default")
     versions, rules = await rules_for(sources, program, None)
     context = {"viewer": viewer, "active": "partners", "view": view, "tier": await tier_progress(sources, view, rules),
-               "versions": versions, "portal": False}  # fmt: skip
+               "versions": versions, "portal": False,
+               "gov": await governance_view(sources, partner_id)}  # fmt: skip
     return page(request, "partner.html", context)
 
 
@@ -92,13 +95,6 @@ async def anomalies(request: Request, visit: StaffVisit, status: Text = None,
     })  # fmt: skip
 
 
-async def _form(request: Request) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > 16_384:
-        return {}
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items() if v}
-
-
 @router.post("/console/anomalies/{deal_id}/flags/{reason}/{decision}")
 async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
                  reason: Segment, decision: Segment) -> Response:  # fmt: skip
@@ -108,7 +104,7 @@ async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
     viewer, sources = seen
     if not viewer.can_decide_flags:
         return page(request, "error.html", {"viewer": viewer, "message": "Deciding flags needs deals:write."}, 403)
-    form = await _form(request)
+    form = await form_fields(request)
     note = form.get("note", "").strip()
     problem = _refusal(decision, reason, note, request)
     if problem is None:
@@ -125,8 +121,7 @@ async def decide(request: Request, visit: StaffVisit, deal_id: PartnerId,
 
 def _refusal(decision: str, reason: str, note: str, request: Request) -> str | None:
     """Why the form cannot be sent (asked before anything is forwarded), or None."""
-    origin = request.headers.get("origin")
-    if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
+    if cross_site(request):
         return "This form was sent from another site."
     if decision not in ("clear", "confirm") or not FLAG_REASONS.match(reason):
         return "Unknown decision."

@@ -7,22 +7,27 @@ rules every partner of the program may know."""
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from ..deps import Container
 from .deps import PortalVisit
+from .governance_data import DISPUTE_SUBJECTS, governance_view
 from .partner_data import partner_view, rules_for, settings_reader_token, tier_progress
 from .render import admitted, page, refused
 from .sources import sources_for
 from .views import GATES, gate_position, partner_safe_rules
 
 router = APIRouter(include_in_schema=False)
+Message = Annotated[str | None, Query(max_length=300)]
 
 
 @router.get("/portal")
-async def portal(request: Request, visit: PortalVisit, container: Container) -> Response:
+async def portal(request: Request, visit: PortalVisit, container: Container, done: Message = None,
+                 error: Message = None) -> Response:  # fmt: skip
     if not (seen := admitted(visit)) or seen[0].partner_id is None:
         return refused(request, visit)
     viewer, sources = seen
@@ -41,7 +46,9 @@ async def portal(request: Request, visit: PortalVisit, container: Container) -> 
         "viewer": viewer, "active": "portal", "view": view, "portal": True, "gates": GATES,
         "gate_position": gate_position, "tier": await tier_progress(sources, view, rules),
         "rules": partner_safe_rules(rules), "in_force": [_safe(v) for v in in_force],
-        "announced": [_safe(v) for v in announced], "rules_error": versions.error,
+        "announced": [_safe(v) for v in announced], "rules_error": versions.error, "done": done, "error": error,
+        "gov": await governance_view(sources, str(viewer.partner_id)), "dispute_subjects": DISPUTE_SUBJECTS,
+        "notices": await sources.get("ledger", f"/partners/{quote(str(viewer.partner_id), safe='')}/notices"),
     }  # fmt: skip
     return page(request, "portal.html", context)
 

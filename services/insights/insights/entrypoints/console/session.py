@@ -41,6 +41,11 @@ class Viewer:
     def can_decide_flags(self) -> bool:
         return not self.is_partner and "deals:write" in self.principal.scopes
 
+    @property
+    def can_govern(self) -> bool:
+        """May send governance's staff forms (governance itself decides which: resolving needs program:admin)."""
+        return not self.is_partner and bool({"governance:write", "program:admin"} & set(self.principal.scopes))
+
 
 def verify(request: Request, token: str) -> Principal | None:
     """The token's principal, or None when it is not one the APIs accept."""
@@ -66,9 +71,7 @@ def token_of(request: Request) -> str:
     return request.cookies.get(COOKIE, "")
 
 
-def viewer_dependency(
-    *scopes: str, partner_bound: str
-) -> Callable[[Request], Coroutine[Any, Any, Viewer | Refusal]]:
+def viewer_dependency(*scopes: str, partner_bound: str) -> Callable[[Request], Coroutine[Any, Any, Viewer | Refusal]]:
     """The signed-in viewer holding one of ``scopes``, or why not. ``partner_bound`` as in ``requires``:
     "forbid" refuses partner-bound tokens (403), "confine" admits only them (the portal)."""
 

@@ -18,7 +18,13 @@ from fastapi import FastAPI
 
 from ...config import InsightsSettings
 
-SERVICE_NAMES = {"insights": "insights", "ledger": "the ledger", "registration": "registration", "mdf": "MDF"}
+SERVICE_NAMES = {
+    "insights": "insights",
+    "ledger": "the ledger",
+    "registration": "registration",
+    "mdf": "MDF",
+    "governance": "governance",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,19 @@ class Sources:
     async def post(self, service: str, path: str, body: dict[str, Any], *, idempotency_key: str) -> Answer:
         return await self._send(service, "POST", path, json=body, headers={"Idempotency-Key": idempotency_key})
 
+    async def document(self, service: str, path: str, **params: Any) -> tuple[bytes, str] | Answer:
+        """A document (HTML, PDF) as the service served it, or the reason there is none."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        name = SERVICE_NAMES.get(service, service)
+        try:
+            response = await self.clients[service].get(path, headers=headers, params=params)
+        except httpx.HTTPError:
+            return Answer(None, 503, f"{name} is not reachable right now")
+        if response.status_code >= 400:
+            text = _problem_text(response) if response.status_code < 500 else f"{name} could not answer"
+            return Answer(None, response.status_code, text)
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
     async def gather(self, **calls: Any) -> dict[str, Answer]:
         """Several answers at once: ``await sources.gather(a=sources.get(...), b=...)``."""
         answers = await asyncio.gather(*calls.values())
@@ -98,5 +117,7 @@ async def sources_for(app: FastAPI, settings: InsightsSettings, token: str) -> A
         httpx.AsyncClient(base_url=settings.ledger_url, timeout=timeout) as ledger,
         httpx.AsyncClient(base_url=settings.registration_url, timeout=timeout) as registration,
         httpx.AsyncClient(base_url=settings.mdf_url, timeout=timeout) as mdf,
+        httpx.AsyncClient(base_url=settings.governance_url, timeout=timeout) as governance,
     ):
-        yield Sources({"insights": own, "ledger": ledger, "registration": registration, "mdf": mdf}, token)
+        yield Sources({"insights": own, "ledger": ledger, "registration": registration, "mdf": mdf,
+                       "governance": governance}, token)  # fmt: skip
