@@ -20,10 +20,11 @@ from incentive_contracts.events.governance import GovernanceBenefitGranted
 from . import accounts
 from .errors import UnknownPartner
 from .explanation import CommitmentBenefitExplanation
-from .journal import JournalEntry, transfer
+from .journal import JournalEntry
 from .money import fmt
-from .outcome import EventMeta, Outcome, business_time, entry_id
-from .state import GOVERNANCE_STREAM, PartnerLedger
+from .outcome import EventMeta, Outcome, entry_id
+from .program_credit import program_credit
+from .state import PartnerLedger
 
 KIND = "commitment_benefit"
 RULE_ID = "ledger/governance.benefit_granted"
@@ -59,8 +60,6 @@ def benefit_entry(partner: PartnerLedger, event: GovernanceBenefitGranted, meta:
     if money is None or program_id is None:
         raise ValueError("a benefit entry needs an amount and an enrolled partner")
     currency, amount = money.currency, money.amount
-    expense = accounts.program_account(program_id, accounts.COMMITMENT_BENEFIT_EXPENSE)
-    payable = accounts.partner_account(partner.partner_id, accounts.REBATES_PAYABLE)
     steps = (
         f"rule {event.rule_id} (commitment rules version {event.rules_version}), "
         f"window {event.window_from} to {event.window_to}",
@@ -68,15 +67,15 @@ def benefit_entry(partner: PartnerLedger, event: GovernanceBenefitGranted, meta:
         f"benefit {event.benefit} granted from {event.effective_on}: {fmt(amount)} {currency} credited to "
         f"rebates payable, charged to program {program_id}'s commitment benefit expense",
     )
-    return JournalEntry(
+    return program_credit(
+        partner,
+        money,
+        expense=accounts.COMMITMENT_BENEFIT_EXPENSE,
         entry_id=benefit_entry_id(event),
-        partner_id=partner.partner_id,
         kind=KIND,
-        caused_by=meta.event_id,
-        effective_at=business_time(event.effective_on),
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        postings=transfer(expense, payable, currency, amount),
+        rule=(RULE_ID, RULE_VERSION),
+        on=event.effective_on,
+        meta=meta,
         explanation=CommitmentBenefitExplanation(
             event_type=event.event_type,
             benefit=event.benefit,
@@ -92,5 +91,4 @@ def benefit_entry(partner: PartnerLedger, event: GovernanceBenefitGranted, meta:
             summary=f"commitment benefit {event.benefit} ({event.rule_id}): {fmt(amount)} {currency}",
             steps=steps,
         ),
-        stream=GOVERNANCE_STREAM,
     )

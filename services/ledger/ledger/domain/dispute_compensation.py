@@ -14,10 +14,11 @@ from incentive_contracts.events.governance import GovernanceDisputeResolved
 from . import accounts
 from .errors import InvalidEvent, UnknownPartner
 from .explanation import DisputeCompensationExplanation
-from .journal import JournalEntry, transfer
+from .journal import JournalEntry
 from .money import fmt
-from .outcome import EventMeta, Outcome, business_time, entry_id
-from .state import GOVERNANCE_STREAM, PartnerLedger
+from .outcome import EventMeta, Outcome, entry_id
+from .program_credit import program_credit
+from .state import PartnerLedger
 
 KIND = "dispute_compensation"
 RULE_ID = "ledger/governance.dispute_resolved"
@@ -54,8 +55,6 @@ def compensation(partner: PartnerLedger, event: GovernanceDisputeResolved, meta:
     if money is None or program_id is None:
         raise ValueError("a compensation needs an amount and an enrolled partner")
     currency, amount = money.currency, money.amount
-    expense = accounts.program_account(program_id, accounts.DISPUTE_COMPENSATION_EXPENSE)
-    payable = accounts.partner_account(partner.partner_id, accounts.REBATES_PAYABLE)
     contested = f"{event.subject_kind} {event.subject_ref}"
     steps = (
         f"dispute {event.dispute_id} on {contested} resolved in the partner's favour "
@@ -63,15 +62,15 @@ def compensation(partner: PartnerLedger, event: GovernanceDisputeResolved, meta:
         f"compensation {fmt(amount)} {currency} credited to rebates payable, "
         f"charged to program {program_id}'s dispute compensation expense",
     )
-    return JournalEntry(
+    return program_credit(
+        partner,
+        money,
+        expense=accounts.DISPUTE_COMPENSATION_EXPENSE,
         entry_id=compensation_entry_id(event.dispute_id),
-        partner_id=partner.partner_id,
         kind=KIND,
-        caused_by=meta.event_id,
-        effective_at=business_time(event.resolved_on),
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        postings=transfer(expense, payable, currency, amount),
+        rule=(RULE_ID, RULE_VERSION),
+        on=event.resolved_on,
+        meta=meta,
         explanation=DisputeCompensationExplanation(
             event_type=event.event_type,
             dispute_id=event.dispute_id,
@@ -85,5 +84,4 @@ def compensation(partner: PartnerLedger, event: GovernanceDisputeResolved, meta:
             summary=f"dispute {event.dispute_id} ({contested}) compensated: {fmt(amount)} {currency}",
             steps=steps,
         ),
-        stream=GOVERNANCE_STREAM,
     )
