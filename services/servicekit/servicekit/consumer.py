@@ -74,6 +74,9 @@ class IdempotentConsumer:
         self.parking = ParkingLot(group_id=group_id, handler=handler, reject=self._refuse, timeout=park_timeout)
         self.heartbeat = Heartbeat(None)
         self._stopping = asyncio.Event()
+        # Held while a batch commits and while an assignment seeks: a seek that read the stored
+        # offsets before a batch committed would send the consumer back over that batch.
+        self._positions = asyncio.Lock()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -99,6 +102,10 @@ class IdempotentConsumer:
         )
         if not assigned:
             return
+        async with self._positions:
+            await self._seek(assigned)
+
+    async def _seek(self, assigned: set[TopicPartition]) -> None:
         stored = await stored_offsets(self.uow_factory.engine, self.group_id)
         for tp in assigned:
             # An offset past the end (a broker that lost its data) makes aiokafka fall back to
@@ -110,7 +117,7 @@ class IdempotentConsumer:
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""
-        async with self.uow_factory() as uow:
+        async with self._positions, self.uow_factory() as uow:
             applied, _ = await self._apply(uow, records)
             positions = await store_offsets(uow, self.group_id, records, applied, self.consumer.highwater)
             await uow.commit()
@@ -171,7 +178,7 @@ class IdempotentConsumer:
         """Parse, de-duplicate through the inbox and hand fresh events to the handler; park the
         events it defers and retry the parked events of the subjects it applied events for."""
         inbound, poison = inbox.parse(records)
-        fresh = await inbox.claim_fresh(uow, self.group_id, inbound)
+        fresh = await inbox.claim_fresh(uow, self.group_id, inbound, redrive=not dead_letter)
         if not fresh:
             if dead_letter:
                 await dead_lettering.dead_letter(uow, self.group_id, self.dead_letter_topic, poison)

@@ -21,8 +21,7 @@ from .parking import Refusal
 from .tables import consumed_events
 from .unit_of_work import UnitOfWork
 
-CLAIM_INBOX = text(
-    """
+CLAIM_INBOX = """
     INSERT INTO consumed_events
         (event_id, consumer_group, topic, partition, "offset", event_type, subject, event_time, payload)
     SELECT event_id, :group, topic, partition, "offset", event_type, subject, event_time, payload
@@ -30,11 +29,22 @@ CLAIM_INBOX = text(
         CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[]),
         CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:times AS timestamptz[]), CAST(:payloads AS bytea[])
     ) WITH ORDINALITY AS batch(event_id, topic, partition, "offset", event_type, subject, event_time, payload, n)
+    {where}
     ORDER BY n
     ON CONFLICT (consumer_group, event_id) DO NOTHING
     RETURNING event_id
-    """
+"""
+# A dead-lettered event leaves the inbox (so a re-drive can apply it), but a redelivered copy of it
+# (a re-read after a rebalance, a relay that re-published) waits for that re-drive like the first.
+CLAIM_LIVE = text(
+    CLAIM_INBOX.format(
+        where="""WHERE NOT EXISTS (
+        SELECT 1 FROM dead_letters d
+        WHERE d.consumer_group = :group AND d.event_id = batch.event_id::text AND d.redriven_at IS NULL
+    )"""
+    )
 )
+CLAIM_REDRIVEN = text(CLAIM_INBOX.format(where=""))
 
 
 def parse(records: Sequence[ConsumerRecord[bytes, bytes]]) -> tuple[list[Inbound], list[Poison]]:
@@ -60,14 +70,17 @@ def parse(records: Sequence[ConsumerRecord[bytes, bytes]]) -> tuple[list[Inbound
     return inbound, poison
 
 
-async def claim_fresh(uow: UnitOfWork, group: str, inbound: Sequence[Inbound]) -> list[Inbound]:
-    """Insert into the inbox; only events not consumed before come back."""
+async def claim_fresh(
+    uow: UnitOfWork, group: str, inbound: Sequence[Inbound], *, redrive: bool = False
+) -> list[Inbound]:
+    """Insert into the inbox; only events not consumed before (nor waiting in the dead letters,
+    unless this is their ``redrive``) come back."""
     if not inbound:
         return []
     # One statement with arrays (unnest keeps the batch's order for consumed_seq), instead of
     # compiling a many-row VALUES statement per chunk: the inbox is on every event's path.
     result = await uow.conn.execute(
-        CLAIM_INBOX,
+        CLAIM_REDRIVEN if redrive else CLAIM_LIVE,
         {
             "group": group,
             "ids": [e.envelope.id for e in inbound],

@@ -94,6 +94,8 @@ dead_letters = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("redriven_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("consumer_group", "topic", "partition", "offset", name="dead_letters_origin"),
+    # The inbox's claim skips a redelivered event that waits in the dead letters for a re-drive.
+    Index("dead_letters_open_event", "consumer_group", "event_id", postgresql_where=text("redriven_at IS NULL")),
 )
 
 idempotency_keys = Table(
@@ -160,6 +162,22 @@ def key_inbox_by_group(bind: Connection) -> None:
     bind.execute(
         text("ALTER TABLE consumed_events ADD CONSTRAINT consumed_events_pkey PRIMARY KEY (consumer_group, event_id)")
     )
+
+
+def index_open_dead_letters(bind: Connection) -> None:
+    """Index the dead letters not yet re-driven by event id (each service's dead-letter migration).
+
+    A database built from scratch already has it (:data:`runtime_metadata` declares it)."""
+    bind.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS dead_letters_open_event ON dead_letters (consumer_group, event_id) "
+            "WHERE redriven_at IS NULL"
+        )
+    )
+
+
+def drop_open_dead_letters_index(bind: Connection) -> None:
+    bind.execute(text("DROP INDEX IF EXISTS dead_letters_open_event"))
 
 
 def key_inbox_by_event(bind: Connection) -> None:

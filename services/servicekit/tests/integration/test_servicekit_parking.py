@@ -244,3 +244,25 @@ async def test_events_that_arrive_with_their_partners_enrolment_in_one_batch_app
     assert await toy.db.fetchval(PARKED) == 0
     order = await toy.db.fetch("SELECT event_type FROM consumed_events ORDER BY consumed_seq")
     assert [r["event_type"] for r in order] == ["partner.enrolled", "deal.won", "deal.won"]
+
+
+async def test_a_redelivered_copy_of_a_dead_lettered_event_waits_for_the_redrive(toy: Toy) -> None:
+    # The flake this guards against: a consumer re-read its partition from the start (its first
+    # assignment's seek raced the first batch), so an event just dead-lettered after waiting too long
+    # parked again, and its partner's enrolment parked behind it for another week.
+    await toy.publish(toy.deals_topic, [won("lost", "x-1")])
+    async with toy.consumer(park_retry_seconds=0.3):
+        await toy.until(PARKED, 1)
+        await toy.db.execute("UPDATE parked_events SET parked_at = now() - interval '8 days'")
+        await toy.until("SELECT count(*) FROM dead_letters", 1)
+    engine = create_engine(toy.settings.database_url, pool_size=1)
+    await forget_offsets(engine, toy.group)
+    await engine.dispose()
+    await toy.publish(toy.partners_topic, [enrolled("lost")])
+    async with toy.consumer() as consumer:  # reads both topics again from the start
+        await toy.until("SELECT count(*) FROM toy_partners", 1)
+        assert await toy.db.fetchval(PARKED) == 0  # the copy was not parked again
+        assert await toy.deals() == []  # nor applied behind the dead letter's back
+        assert await consumer.redrive() == (1, 0)
+    assert await toy.deals() == ["x-1"]
+    assert await toy.db.fetchval("SELECT count(*) FROM dead_letters WHERE redriven_at IS NULL") == 0
