@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
@@ -31,6 +31,7 @@ from .application.alerts import IndicatorSource
 from .application.anomalies import FlagDecisions
 from .application.drift_source import ReadModelIndicators, check_indicators
 from .application.finance import LedgerReconciliation
+from .application.memo import ResultMemo
 from .application.money_ports import AlertQueries, AnomalyQueries, MoneyWriter, PayoutQueries, RoiQueries
 from .application.ports import InsightsQueries, ReadModelStore
 from .config import InsightsSettings
@@ -60,6 +61,8 @@ class InsightsContainer:
     flag_decisions: FlagDecisions
     ledger_reconciliation: LedgerReconciliation
     extra_metrics: ExtraMetrics
+    # Whole-program reads (ROI, cohorts) kept per read-model version, for this process.
+    memo: ResultMemo = field(default_factory=ResultMemo)
     # The query ports on one connection (a request's read connection, or a write's unit of work).
     queries: Callable[[AsyncConnection], InsightsQueries] = SqlInsightsQueries
     roi_queries: Callable[[AsyncConnection], RoiQueries] = SqlRoiQueries

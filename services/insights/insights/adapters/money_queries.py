@@ -19,11 +19,15 @@ from ..domain.quarters import quarter_of
 from .money_store import flag_of
 from .money_tables import alerts, deal_events, entry_postings, flags, payout_lines, won_deals
 from .tables import partners
+from .versions import read_model_version
 
 
 class SqlRoiQueries:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+
+    async def version(self) -> int:
+        return await read_model_version(self.conn)
 
     async def currencies(self) -> list[str]:
         stmt = select(entry_postings.c.currency).distinct().order_by(entry_postings.c.currency)

@@ -26,6 +26,7 @@ from ..domain.facts import (
 )
 from ..domain.monthly import NO_CURRENCY, Key, Monthly, month_start
 from .tables import EVERY_PARTNER, deal_stages, deals, monthly, partners, reward_programs
+from .versions import read_model_version
 
 CUMULATIVE = ("pipeline", "open")
 
@@ -50,6 +51,9 @@ def _in_scope(partner_column: Any, scope: Scope) -> ColumnElement[bool]:
 class SqlInsightsQueries:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+
+    async def version(self) -> int:
+        return await read_model_version(self.conn)
 
     async def partner_page(self, where: PartnerFilter, after: str | None, limit: int) -> Page[PartnerView]:
         conditions = [

@@ -28,6 +28,7 @@ from .tables import (
     partners,
     reward_programs,
 )
+from .versions import note_change
 
 
 class SqlReadModels:
@@ -57,6 +58,9 @@ class SqlReadModels:
             found = await self._where(mdf_spend, mdf_spend.c.disbursement_id, referenced.disbursement_ids)
             rows.spend = {r.disbursement_id: spend_fact(r) for r in found}
         return rows
+
+    async def note_change(self) -> None:
+        await note_change(self.conn)
 
     async def save(self, changed: ReadModelRows) -> None:
         await self._save_partners(changed)

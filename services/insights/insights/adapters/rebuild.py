@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .money_tables import MONEY_READ_MODELS
 from .tables import READ_MODELS
+from .versions import note_change
 
 
 def projected_tables() -> tuple[Table, ...]:
@@ -28,4 +29,5 @@ async def reset_read_models(engine: AsyncEngine, group: str) -> int:
         forgotten = await conn.execute(consumed_events.delete().where(consumed_events.c.consumer_group == group))
         await conn.execute(parked_events.delete().where(parked_events.c.consumer_group == group))
         await conn.execute(consumer_offsets.delete().where(consumer_offsets.c.consumer_group == group))
+        await note_change(conn)  # the emptied read models are a new version
         return int(forgotten.rowcount or 0)

@@ -5,7 +5,7 @@ Money amounts are NUMERIC with their currency beside them, never floats.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Numeric, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Integer, MetaData, Numeric, SmallInteger, Table, Text
 
 metadata = MetaData()
 MONEY = Numeric(20, 4)
@@ -116,6 +116,16 @@ monthly = Table(
     Column("key", Text, primary_key=True),
     Column("value", Numeric(24, 4), nullable=False),
 )
+
+# How many batches changed the read models, counted on a few rows (a batch adds one to a random row,
+# so parallel consumers seldom wait for each other): the sum is the read models' version.
+read_model_changes = Table(
+    "insights_read_model_changes",
+    metadata,
+    Column("slot", SmallInteger, primary_key=True),
+    Column("changes", BigInteger, nullable=False),
+)
+CHANGE_SLOTS = 16
 
 READ_MODELS = (
     partners,

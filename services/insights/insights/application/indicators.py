@@ -10,6 +10,7 @@ from ..domain.cohorts import CohortDimension, CohortRow, assign, compare, defaul
 from ..domain.errors import NotFound
 from ..domain.indicators import PeriodIndicators, Sums, indicators_for
 from ..domain.periods import Granularity, Period, periods_between
+from .memo import ResultMemo
 from .ports import InsightsQueries, Scope
 
 
@@ -63,8 +64,25 @@ class CohortPage:
     next_after: str | None
 
 
-async def compare_cohorts(queries: InsightsQueries, q: CohortQuery, points: Mapping[str, int]) -> CohortPage:
-    """The cohorts of ``q.by`` side by side for one period (partners enrolled by its end)."""
+async def compare_cohorts(
+    queries: InsightsQueries, q: CohortQuery, points: Mapping[str, int], memo: ResultMemo | None = None
+) -> CohortPage:
+    """The cohorts of ``q.by`` side by side for one period (partners enrolled by its end); every
+    cohort of the period is computed once per read-model version when a ``memo`` is given."""
+    if memo is None:
+        reference, rows = await _all_cohorts(queries, q, points)
+    else:
+        key = ("cohorts", q.by, q.period, q.currency, q.reference, tuple(sorted(points.items())))
+        reference, rows = await memo.get(key, await queries.version(), lambda: _all_cohorts(queries, q, points))
+    if q.after is not None:
+        rows = [r for r in rows if r.cohort > q.after]
+    page, more = rows[: q.limit], len(rows) > q.limit
+    return CohortPage(page, reference, page[-1].cohort if more and page else None)
+
+
+async def _all_cohorts(
+    queries: InsightsQueries, q: CohortQuery, points: Mapping[str, int]
+) -> tuple[str | None, list[CohortRow]]:
     profiles = [p for p in await queries.profiles() if p.enrolled_on <= q.period.end]
     members = assign(profiles, q.by)
     reference = q.reference if q.reference is not None else default_reference(q.by, list(members))
@@ -72,8 +90,4 @@ async def compare_cohorts(queries: InsightsQueries, q: CohortQuery, points: Mapp
         raise NotFound(f"no cohort {reference} under {q.by} in {q.period.key}")
     monthly = await queries.monthly_by_group(members, q.currency, q.period.start, q.period.end)
     sums = {group: Sums(monthly[group]) for group in members}
-    rows = compare(sums, {group: len(ids) for group, ids in members.items()}, q.period, points, reference)
-    if q.after is not None:
-        rows = [r for r in rows if r.cohort > q.after]
-    page, more = rows[: q.limit], len(rows) > q.limit
-    return CohortPage(page, reference, page[-1].cohort if more and page else None)
+    return reference, compare(sums, {group: len(ids) for group, ids in members.items()}, q.period, points, reference)

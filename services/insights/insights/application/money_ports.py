@@ -14,6 +14,7 @@ from incentive_kernel.paging import Page
 from ..domain.anomalies import Flag, HeldAmount
 from ..domain.drift import Drift
 from ..domain.incentives import DealFacts, EntryFacts
+from .memo import ReadModelVersion
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class RoiFacts:
     known_since: dict[str, str]  # partner -> first quarter observed
 
 
-class RoiQueries(Protocol):
+class RoiQueries(ReadModelVersion, Protocol):
     async def facts(self, currency: str) -> RoiFacts: ...
     async def currencies(self) -> list[str]: ...
 

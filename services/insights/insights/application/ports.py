@@ -12,6 +12,7 @@ from incentive_kernel.paging import Page
 
 from ..domain.facts import DealFact, EngagementFact, MdfRequestFact, MdfResultFact, MdfSpendFact, PartnerProfile
 from ..domain.monthly import Key, Monthly
+from .memo import ReadModelVersion
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class ReadModelStore(Protocol):
         monthly changes to the monthly sums."""
         ...
 
+    async def note_change(self) -> None:
+        """Count a batch that changed the read models (their version, see :mod:`.memo`)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -91,7 +96,7 @@ class PartnerView:
         return replace(self, reward_programs=tuple(programs))
 
 
-class InsightsQueries(Protocol):
+class InsightsQueries(ReadModelVersion, Protocol):
     async def partner_page(self, where: PartnerFilter, after: str | None, limit: int) -> Page[PartnerView]: ...
     async def partner(self, partner_id: str) -> PartnerView | None: ...
     async def profiles(self) -> list[PartnerProfile]: ...

@@ -281,4 +281,6 @@ async def project(store: ReadModelStore, events: Sequence[Consumed]) -> list[Wai
         _apply(fold, payload, event.time)
     fold.changed.monthly = monthly_changes(fold.known, fold.changed)
     await store.save(fold.changed)
+    if len(waiting) < len(events):
+        await store.note_change()
     return waiting

@@ -98,7 +98,7 @@ async def cohorts(
     chosen = currency_of(currency, settings.reporting_currency)
     span = period_param(period, container.runtime.clock.now().date())
     query = CohortQuery(by, span, chosen, reference, decode_text_cursor(cursor), min(limit, settings.max_page_size))
-    page = await compare_cohorts(queries, query, settings.engagement_points)
+    page = await compare_cohorts(queries, query, settings.engagement_points, container.memo)
     out = CohortsOut(
         **PeriodOut.of_period(span),
         by=by,

@@ -41,7 +41,8 @@ async def roi(
     return on cost. Figures a small sample cannot support are null, with the reason in ``notes``."""
     offset = pagination.decode_int_cursor(cursor) or 0
     method = container.roi_method
-    rows = await roi_table(queries, RoiQuery(str(currency), from_quarter, to_quarter, incentive), method)
+    query = RoiQuery(str(currency), from_quarter, to_quarter, incentive)
+    rows = await roi_table(queries, query, method, container.memo)
     page = rows[offset : offset + min(limit, container.settings.max_page_size)]
     end = offset + len(page)
     out = RoiPage(

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from insights.bootstrap import InsightsContainer
 from insights.config import InsightsSettings
 from insights.entrypoints.api import create_app
 from money_events import enrolled, feed_events, reward, won
+from servicekit.container import app_container
 from servicekit.testing.client import app_client, auth_header
 
 # Won revenue (USD) per quarter; the SPIFF "core/spiff:x" is first paid in 2026-Q3 to A and B.
@@ -101,3 +103,23 @@ async def test_roi_is_a_staff_view_and_checks_its_input(roi_settings: InsightsSe
         assert "from" in bad.json()["detail"]
         empty = await client.get("/roi", params={"currency": "EUR"}, headers=staff)
         assert empty.json()["items"] == []
+
+
+async def test_roi_is_computed_once_per_change_of_the_read_models(roi_settings: InsightsSettings) -> None:
+    assert await feed_events(roi_settings, EVENTS) == 0
+    staff = auth_header(roi_settings, "insights:read")
+    app = create_app(roi_settings)
+    params = {"currency": "USD", "incentive": "core/spiff:x"}
+    async with app_client(app) as client:
+        first = (await client.get("/roi", params=params, headers=staff)).json()["items"][0]
+        assert first["cost"]["amount"] == "50.00"
+        await client.get("/roi", params={"currency": "USD"}, headers=staff)  # another filter, same table
+        container = app_container(app)
+        assert isinstance(container, InsightsContainer)
+        assert container.memo.computed == 1
+        # One more reward of the SPIFF arrives: the next call sees it (a new version, computed again).
+        more = [won("C", "c2", 50, Q3), reward("C", "e-c2", "spiff:x", "c2", "5.00")]
+        assert await feed_events(roi_settings, more) == 0
+        second = (await client.get("/roi", params=params, headers=staff)).json()["items"][0]
+        assert (second["cost"]["amount"], second["treated_partners"]) == ("55.00", 3)
+        assert container.memo.computed == 2

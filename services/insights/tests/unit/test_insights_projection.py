@@ -29,6 +29,10 @@ D = date
 class MemoryStore:
     def __init__(self) -> None:
         self.rows = ReadModelRows()
+        self.changes = 0
+
+    async def note_change(self) -> None:
+        self.changes += 1
 
     async def load(self, referenced: Referenced) -> ReadModelRows:
         return ReadModelRows(
@@ -52,6 +56,15 @@ class MemoryStore:
 async def apply(store: MemoryStore, *payloads: object) -> list[int]:
     waiting = await project(store, [Consumed(p, AT) for p in payloads])  # type: ignore[arg-type]
     return [w.index for w in waiting]
+
+
+async def test_a_batch_that_changed_the_read_models_counts_one_change() -> None:
+    store = MemoryStore()
+    # A tier change of a partner not known yet waits: nothing changed, the version stays.
+    assert await apply(store, ev.tier("early", "gold", D(2026, 1, 2))) == [0]
+    assert store.changes == 0
+    await apply(store, ev.enrolled("p", "emea", None, D(2026, 1, 1)), ev.registered("p", "a", "100.00", D(2026, 1, 2)))
+    assert store.changes == 1
 
 
 async def test_a_deal_through_its_stages_across_batches() -> None:
