@@ -13,7 +13,7 @@ deal_events = Table(  # which deal an event id belongs to: how a ledger entry's 
     "money_deal_events",
     metadata,
     Column("event_id", Text, primary_key=True),
-    Column("deal_id", Text, nullable=False),
+    Column("deal_id", Text, nullable=False, index=True),
     Column("partner_id", Text, nullable=False),
     Column("event_type", Text, nullable=False),
 )
