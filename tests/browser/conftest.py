@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -41,6 +42,19 @@ class Stack:
         request.add_header("Authorization", f"Bearer {token or self.manifest['manager_token']}")
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+    def send(self, method: str, service: str, path: str, body: Any, token: str | None = None) -> tuple[int, Any]:
+        """A write to a service's API (with an Idempotency-Key of its own): its status and JSON answer."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url(service, path), data=data, method=method)
+        request.add_header("Authorization", f"Bearer {token or self.manifest['manager_token']}")
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Idempotency-Key", f"browser-{uuid.uuid4().hex}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
 
 
 def _free_offset() -> int:

@@ -94,3 +94,70 @@ def test_the_partner_acknowledges_a_notice_and_the_manager_sees_who_has(browser:
         assert manager.request.post(stack.url("insights", path), form=form).status < 500, path
     manager.context.close()
     portal.context.close()
+
+
+def test_a_partner_proposal_is_answered_by_the_manager_and_the_partner_reads_the_answer(
+    browser: Any, stack: Stack
+) -> None:
+    own = stack.manifest["partner"]
+    portal = signed_in(browser, stack, own["token"], "laptop")
+    form = portal.get_by_test_id("proposals")
+    form.locator("input[name=title]").fill("Quarterly MDF top-ups")
+    form.locator("textarea[name=text]").fill("Let unused MDF of a quarter roll into the next one.")
+    form.locator("button[data-action=propose]").click()
+    assert portal.get_by_test_id("done").inner_text() == "Proposal Quarterly MDF top-ups submitted."
+    mine = stack.get("governance", f"/proposals?partner_id={own['partner_id']}", token=own["token"])["items"]
+    proposal = next(p for p in mine if p["title"] == "Quarterly MDF top-ups")
+    assert (proposal["partner_id"], proposal["status"]) == (own["partner_id"], "submitted")
+    article = portal.locator(f"[data-testid=proposals] article[data-proposal='{proposal['proposal_id']}']")
+    assert "Not answered yet" in article.inner_text()
+
+    manager = signed_in(browser, stack, stack.manifest["manager_token"], "laptop")
+    manager.goto(stack.url("insights", f"/console/governance?program={proposal['program_id']}"))
+    card = manager.locator(f"[data-testid=proposals] article[data-proposal='{proposal['proposal_id']}']")
+    card.locator("select[name=status]").select_option("accepted")
+    card.locator("input[name=answer]").fill("Accepted for next year's program.")
+    card.locator("button[data-action=answer]").click()
+    assert manager.get_by_test_id("done").inner_text() == f"{proposal['proposal_id']}: answered."
+    card = manager.locator(f"[data-testid=proposals] article[data-proposal='{proposal['proposal_id']}']")
+    assert "Accepted for next year's program." in card.get_by_test_id("answer").inner_text()
+    assert card.locator("button[data-action=answer]").count() == 0  # accepted is final
+    assert stack.get("governance", f"/proposals/{proposal['proposal_id']}")["status"] == "accepted"
+
+    portal.goto(stack.url("insights", "/portal"))
+    article = portal.locator(f"[data-testid=proposals] article[data-proposal='{proposal['proposal_id']}']")
+    assert "Accepted by" in article.get_by_test_id("answer").inner_text()
+    assert "Accepted for next year's program." in article.inner_text()
+    shoot(portal, "partner-portal-proposal-answered", "laptop")
+    manager.context.close()
+    portal.context.close()
+
+
+def test_the_manager_draws_a_spot_audit_and_confirms_and_fails_its_items(browser: Any, stack: Stack) -> None:
+    period = stack.manifest["quarters"][-2]  # the last complete quarter: its wins are the population
+    manager = signed_in(browser, stack, stack.manifest["manager_token"], "laptop")
+    manager.goto(stack.url("insights", f"/console/governance?period={period}"))
+    assert "No sample drawn" in manager.get_by_test_id("audit-queue").inner_text()
+    draw = manager.get_by_test_id("draw-audit")
+    draw.locator("input[name=rate]").fill("1")
+    draw.locator("button[data-action=draw]").click()
+    assert manager.get_by_test_id("done").inner_text() == f"{period}: sample drawn."
+    audit = stack.get("governance", f"/audits/{period}")
+    assert len(audit["items"]) >= 2, audit
+    assert manager.get_by_test_id("audit-drawn").count() == 1
+    assert manager.get_by_test_id("draw-audit").count() == 0
+    first, second = audit["items"][0], audit["items"][1]
+    manager.locator(f"[data-testid=audit-queue] tr[data-item='{first['item_id']}'] button[data-action=confirm]").click()
+    assert manager.get_by_test_id("done").inner_text() == f"{first['item_kind']} {first['item_id']}: confirm recorded."
+    row = manager.locator(f"[data-testid=audit-queue] tr[data-item='{second['item_id']}']")
+    row.locator("input[aria-label='reason for failing']").fill("No proof of the customer's purchase order.")
+    row.locator("button[data-action=fail]").click()
+    assert manager.get_by_test_id("done").inner_text() == f"{second['item_kind']} {second['item_id']}: fail recorded."
+    items = {i["item_id"]: i for i in stack.get("governance", f"/audits/{period}")["items"]}
+    assert items[first["item_id"]]["status"] == "confirmed"
+    assert (items[second["item_id"]]["status"], items[second["item_id"]]["note"]) == (
+        "failed", "No proof of the customer's purchase order.")  # fmt: skip
+    assert "No proof of the customer" in manager.locator(
+        f"[data-testid=audit-queue] tr[data-item='{second['item_id']}']").inner_text()  # fmt: skip
+    shoot(manager, "manager-spot-audit", "laptop")
+    manager.context.close()

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import pages_auth, pages_governance, pages_partners, pages_portal, pages_portal_governance, pages_program
+from . import (
+    pages_auth,
+    pages_governance,
+    pages_partners,
+    pages_plans,
+    pages_portal,
+    pages_portal_governance,
+    pages_program,
+    pages_webhooks,
+)
 
 router = APIRouter(include_in_schema=False)
-for _pages in (pages_auth, pages_program, pages_partners, pages_governance, pages_portal, pages_portal_governance):
+for _pages in (pages_auth, pages_program, pages_partners, pages_governance, pages_plans, pages_webhooks, pages_portal,
+               pages_portal_governance):  # fmt: skip
     router.include_router(_pages.router)
 
 __all__ = ["router"]

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-from .sources import Answer, Sources
+from .sources import Sources
 
 DISPUTE_SUBJECTS = ("statement_line", "missing_reward", "conflict_decision", "mdf_claim")
 DISPUTE_ACTIONS = ("review", "resolve", "reject", "escalate")
@@ -83,14 +83,22 @@ def latest(items: list[Any]) -> dict[str, Any] | None:
     return max(plans, key=lambda p: (int(p.get("year") or 0), int(p.get("plan_version") or 0)), default=None)
 
 
-async def governance_view(sources: Sources, partner_id: str) -> dict[str, Answer | None]:
-    """The partner's benefits (held and their history) and its latest plan with cadence and progress."""
+async def governance_view(sources: Sources, partner_id: str) -> dict[str, Any]:
+    """The partner's benefits (held and their history), disputes, proposals with their answers, and its
+    latest plan with cadence and progress."""
     quoted = quote(partner_id, safe="")
     found = await sources.gather(
         benefits=sources.get("governance", f"/partners/{quoted}/benefits"),
         plans=sources.get("governance", "/plans", partner_id=partner_id, limit=500),
         disputes=sources.get("governance", "/disputes", partner_id=partner_id, limit=100),
+        proposals=sources.get("governance", "/proposals", partner_id=partner_id, limit=100),
     )
     chosen = latest(found["plans"].items())
     plan = await sources.get("governance", f"/plans/{quote(str(chosen['plan_id']), safe='')}") if chosen else None
-    return {**found, "plan": plan}
+    return {**found, "plan": plan, "signed_by": signed_by(plan.data if plan and isinstance(plan.data, dict) else None)}
+
+
+def signed_by(plan: dict[str, Any] | None) -> dict[str, str]:
+    """Who signed the plan's current version, by side (``{"vendor": "demo-manager"}``)."""
+    signatures = (plan or {}).get("signatures") or []
+    return {str(s.get("side")): str(s.get("signed_by")) for s in signatures if isinstance(s, dict)}

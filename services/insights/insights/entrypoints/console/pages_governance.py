@@ -1,7 +1,8 @@
 """Governance for managers: disputes with their review, resolution and rejection forms, the audit queue
-of a period, partner feedback with the answer form, and the program's notices with who acknowledged
-them. Every call goes to governance (or the ledger) with the manager's own token, so the owner service
-decides what this manager may see and do."""
+of a period (drawing its sample, confirming or failing its items), partner feedback per program with
+the answer form, and the program's notices with who acknowledged them. Every call goes to governance
+(or the ledger) with the manager's own token, so the owner service decides what this manager may see
+and do. Joint plans and webhooks have their own pages (``pages_plans``, ``pages_webhooks``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from .deps import StaffVisit
-from .forms import back, cross_site, form_fields
+from .forms import answer_body, back, cross_site, draw_body, form_fields
 from .governance_data import AUDIT_DECISIONS, PERIOD, PROPOSAL_STATUSES, dispute_action_body, form_key
 from .render import admitted, page, refused
 from .session import Viewer
@@ -45,6 +46,7 @@ async def governance(request: Request, visit: StaffVisit, status: Text = None, p
     return page(request, "governance.html", {
         "viewer": viewer, "active": "governance", "found": found, "period": chosen_period, "program": program_id,
         "status": status or "", "done": done, "error": error, "statuses": PROPOSAL_STATUSES,
+        "answered": ("accepted", "declined"),
         "acknowledgements": await _acknowledgements(sources, program_id, found["notices"]),
     })  # fmt: skip
 
@@ -59,17 +61,17 @@ async def _acknowledgements(sources: Sources, program_id: str, notices: Answer) 
 
 
 async def _send(request: Request, seen: tuple[Viewer, Sources], path: str, body: dict[str, Any] | str,
-                done: str) -> Response:  # fmt: skip
+                done: str, here: str = HERE) -> Response:  # fmt: skip
     viewer, sources = seen
     if not viewer.can_govern:
         message = "Governance decisions need governance:write or program:admin."
         return page(request, "error.html", {"viewer": viewer, "message": message}, 403)
     if cross_site(request):
-        return back(HERE, None, "This form was sent from another site.")
+        return back(here, None, "This form was sent from another site.")
     if isinstance(body, str):
-        return back(HERE, None, body)
+        return back(here, None, body)
     answer = await sources.post("governance", path, body, idempotency_key=form_key(path, repr(sorted(body.items()))))
-    return back(HERE, done, answer.error)
+    return back(here, done, answer.error)
 
 
 @router.post("/console/disputes/{dispute_id}/{action}")
@@ -97,20 +99,27 @@ async def audit_decision(request: Request, visit: StaffVisit, period: Segment, i
     elif len(note) > 1000:
         body = "The note is longer than 1,000 characters."
     path = f"/audits/{period}/items/{quote(item_kind, safe='')}/{quote(item_id, safe='')}/{decision}"
-    return await _send(request, seen, path, body, f"{item_kind} {item_id}: {decision} recorded")
+    here = f"{HERE}?period={period}" if PERIOD.match(period) else HERE  # back to the period's queue
+    return await _send(request, seen, path, body, f"{item_kind} {item_id}: {decision} recorded", here)
 
 
 @router.post("/console/proposals/{proposal_id}/answers")
 async def answer_proposal(request: Request, visit: StaffVisit, proposal_id: Segment) -> Response:
-    """Answer a partner's proposal."""
+    """Answer a partner's proposal (under consideration, accepted or declined)."""
     if not (seen := admitted(visit)):
         return refused(request, visit)
     form = await form_fields(request)
-    status, text = form.get("status", ""), form.get("answer", "").strip()
-    body: dict[str, Any] | str = {"status": status, "answer": text}
-    if status not in PROPOSAL_STATUSES:
-        body = "Choose the proposal's status."
-    elif not text or len(text) > 4000:
-        body = "Write the answer (up to 4,000 characters)."
+    body = answer_body(form, PROPOSAL_STATUSES)
     path = f"/proposals/{quote(proposal_id, safe='')}/answers"
-    return await _send(request, seen, path, body, f"{proposal_id}: answered")
+    here = f"{HERE}?program={quote(form.get('program', '')[:64], safe='')}" if form.get("program") else HERE
+    return await _send(request, seen, path, body, f"{proposal_id}: answered", here)
+
+
+@router.post("/console/audits")
+async def draw_sample(request: Request, visit: StaffVisit) -> Response:
+    """Draw a period's spot-audit sample (once per period; governance answers the drawn one after)."""
+    if not (seen := admitted(visit)):
+        return refused(request, visit)
+    body = draw_body(await form_fields(request))
+    period = body.get("period", "") if isinstance(body, dict) else ""
+    return await _send(request, seen, "/audits", body, f"{period}: sample drawn", f"{HERE}?period={period}")

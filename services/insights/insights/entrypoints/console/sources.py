@@ -74,6 +74,12 @@ class Sources:
     async def post(self, service: str, path: str, body: dict[str, Any], *, idempotency_key: str) -> Answer:
         return await self._send(service, "POST", path, json=body, headers={"Idempotency-Key": idempotency_key})
 
+    async def put(self, service: str, path: str, body: dict[str, Any], *, idempotency_key: str) -> Answer:
+        return await self._send(service, "PUT", path, json=body, headers={"Idempotency-Key": idempotency_key})
+
+    async def delete(self, service: str, path: str, *, idempotency_key: str) -> Answer:
+        return await self._send(service, "DELETE", path, headers={"Idempotency-Key": idempotency_key})
+
     async def document(self, service: str, path: str, **params: Any) -> tuple[bytes, str] | Answer:
         """A document (HTML, PDF) as the service served it, or the reason there is none."""
         headers = {"Authorization": f"Bearer {self.token}"}
