@@ -94,3 +94,19 @@ def test_the_partner_acknowledges_a_notice_and_the_manager_sees_who_has(browser:
         assert manager.request.post(stack.url("insights", path), form=form).status < 500, path
     manager.context.close()
     portal.context.close()
+
+
+def test_the_demo_partner_holds_benefits_and_its_plan_shows_held_and_missed_rituals(browser: Any, stack: Stack) -> None:
+    own = stack.manifest["partner"]
+    portal = signed_in(browser, stack, own["token"], "laptop")
+    held = portal.get_by_test_id("benefits").inner_text()
+    assert "Certified status" in held  # committed-partner, earned by the demo's recorded engagement
+    totals = portal.get_by_test_id("cadence-totals").inner_text()
+    assert "0 held on time" not in totals
+    assert "1 missed" in totals  # the joint campaign nobody recorded
+    # The announced edition raises a commitment minimum and the spot-audit rate: the notice says both.
+    notice = portal.locator("[data-testid=notices] article").first.inner_text()
+    assert "is raised from 20 engagement points to 25 engagement points" in notice
+    assert "The spot-audit rate rises from 5 % to 8 %" in notice
+    shoot(portal, "partner-portal-benefits-and-plan", "laptop")
+    portal.context.close()
