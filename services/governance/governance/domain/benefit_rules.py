@@ -54,6 +54,7 @@ class BenefitRules:
     engagement_points: dict[str, int]
     rules: tuple[CommitmentRule, ...]
     audit_rate: Decimal = Decimal("0.05")
+    published_on: date = date(1970, 1, 1)  # a version applies to no day before it was published
 
     def rule(self, rule_id: str) -> CommitmentRule | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)
@@ -61,8 +62,10 @@ class BenefitRules:
 
 @dataclass(frozen=True)
 class RuleBook:
-    """Every known version of the program's terms; an evaluation uses the version in force on its date
-    (the latest ``effective_from`` on or before it, then the highest version)."""
+    """Every known version of the program's terms; an evaluation uses the version in force on its date:
+    among the versions effective and already published on that day, the latest ``effective_from``, then
+    the highest version. A correction (effective before it was published) so applies from its
+    publication day, never to days evaluated before it, and a replay picks the same versions."""
 
     versions: tuple[BenefitRules, ...]
 
@@ -75,8 +78,8 @@ class RuleBook:
         object.__setattr__(self, "versions", tuple(ordered))
 
     def in_force(self, on: date) -> BenefitRules:
-        """The latest version effective on ``on`` (the first version for days before any)."""
-        current = [r for r in self.versions if r.effective_from <= on]
+        """The version in force on ``on`` (the first version for days before any)."""
+        current = [r for r in self.versions if r.effective_from <= on and r.published_on <= on]
         return max(current, key=lambda r: (r.effective_from, r.version)) if current else self.versions[0]
 
     @property
@@ -122,4 +125,5 @@ def terms_of(published: ProgramVersionPublished) -> BenefitRules:
         engagement_points=dict(section.engagement_points) if section is not None else {},
         rules=rules,
         audit_rate=Decimal(published.spot_audit_rate),
+        published_on=published.published_at.date(),
     )

@@ -22,9 +22,15 @@ from incentive_contracts.events.program import ProgramVersionPublished
 
 
 def version(
-    number: int, effective_from: date, *, points: str | None = None, rate: str = "0.05"
+    number: int,
+    effective_from: date,
+    *,
+    points: str | None = None,
+    rate: str = "0.05",
+    published_on: date = date(2025, 12, 1),
 ) -> ProgramVersionPublished:
-    """The built-in program's terms as version ``number``; ``points``: committed-partner's new minimum."""
+    """The built-in program's terms as version ``number``, published (with notice) on ``published_on``;
+    ``points``: committed-partner's new minimum."""
     terms = builtin_announcement().model_dump(mode="json")
     commitment = copy.deepcopy(terms["commitment"])
     if points is not None:
@@ -34,7 +40,7 @@ def version(
             **terms,
             "program_version": number,
             "effective_from": effective_from.isoformat(),
-            "published_at": "2026-03-01T09:00:00Z",
+            "published_at": f"{published_on}T09:00:00Z",
             "commitment": commitment,
             "spot_audit_rate": rate,
         }
@@ -51,7 +57,8 @@ async def test_a_raised_minimum_applies_only_from_the_versions_effective_date(
     kafka_settings: GovernanceSettings,
 ) -> None:
     # Given the ledger announced version 1, raising committed-partner from 20 to 30 points on 1 April,
-    await publish(kafka_settings, "/ledger", [(version(1, date(2026, 4, 1), points="30"), date(2026, 3, 1))])
+    raised = version(1, date(2026, 4, 1), points="30", published_on=date(2026, 3, 1))
+    await publish(kafka_settings, "/ledger", [(raised, date(2026, 3, 1))])
     # when the partner reaches 21 points in March (1 QBR 10 + 1 certification 8 + 1 enablement 3)
     march = [
         engagement("e-1", EngagementKind.QUARTERLY_BUSINESS_REVIEW, date(2026, 3, 20)),
@@ -105,10 +112,12 @@ async def test_an_audit_draws_at_the_rate_of_the_version_in_force_on_the_periods
 ) -> None:
     api = GovernanceApi(governance_client, governance_settings)
     population = [AuditCandidate("deal", f"d-{n}", "p-1", "2026-Q1") for n in range(10)]
-    # Version 1 (20 %) is in force on 1 January; version 2 (100 %) only from 1 February.
+    # Version 1 (20 %) is in force on 1 January; version 2 (100 %) only from 1 February; version 3 (100 %),
+    # a correction published in February effective from 1 January, was not known on the period's first day.
+    correction = version(3, date(2026, 1, 1), rate="1", published_on=date(2026, 2, 15))
     await keep(
         governance_settings,
-        [version(1, date(2026, 1, 1), rate="0.2"), version(2, date(2026, 2, 1), rate="1")],
+        [version(1, date(2026, 1, 1), rate="0.2"), version(2, date(2026, 2, 1), rate="1"), correction],
         population,
     )
     refused = await api.write("POST", "/audits", {"period": "2026-Q1", "rate": "1"})

@@ -34,14 +34,18 @@ COMMITMENT = {
 
 
 def announced(
-    version: int, effective_from: date, commitment: dict[str, Any] | None, rate: str = "0.05"
+    version: int,
+    effective_from: date,
+    commitment: dict[str, Any] | None,
+    rate: str = "0.05",
+    published_on: date = date(2026, 1, 1),
 ) -> ProgramVersionPublished:
     """The ledger's announcement of a version of the program ``default``."""
     return ProgramVersionPublished.of(
         program_id="default",
         program_version=version,
         effective_from=effective_from,
-        published_at=datetime(2026, 1, 1, tzinfo=UTC),
+        published_at=datetime.combine(published_on, datetime.min.time(), tzinfo=UTC),
         label="Default",
         commitment=CommitmentTerms.model_validate(commitment) if commitment is not None else None,
         spot_audit_rate=rate,
@@ -158,6 +162,17 @@ def test_a_higher_minimum_announced_applies_only_from_its_effective_date() -> No
     assert [(type(e), e.rules_version) for e in revoked] == [(GovernanceBenefitRevoked, 2)]
     assert isinstance(revoked[0], GovernanceBenefitRevoked)
     assert revoked[0].minimum == {"engagement_points": "30"}
+
+
+def test_a_correction_applies_from_its_publication_day_never_before() -> None:
+    # Given version 2 published on 10 May as a correction effective from 1 April (a 30-day window),
+    correction = terms_of(
+        announced(2, date(2026, 4, 1), {**COMMITMENT, "window_days": 30}, published_on=date(2026, 5, 10))
+    )
+    book = RuleBook((RULES, correction))
+    # then a day evaluated before its publication keeps version 1, and from then on version 2 applies.
+    assert book.in_force(date(2026, 4, 15)).version == 1
+    assert book.in_force(date(2026, 5, 10)).version == 2
 
 
 def test_a_version_without_commitment_rules_grants_nothing_and_ends_what_is_held() -> None:
