@@ -1,6 +1,6 @@
 """`make demo`: load a realistic, deterministic partner program into the running `make run` stack.
 
-Everything goes through the real APIs (registration 8001, mdf 8002, ledger 8000) with the
+Everything goes through the real APIs (registration 8001, mdf 8002, ledger 8000, governance 8004) with the
 development token secret, and a quarter of the partners report their deals through the signed
 generic CRM webhook, so the events, the ledger's money and the insights read models are the ones
 production would make. The plan (``plan.py``) is seeded: the same seed on the same day sends the
@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import orjson
 from calls import Api, DemoError, partner_token, staff_token
+from governance_demo import load_governance, showcase_partner
 from plan import Plan, build, quarter_of
 from steps import load_activity, load_alerts, load_finance, load_mdf, load_partners, load_programs
 
@@ -37,6 +38,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--registration", default="http://127.0.0.1:8001")
     parser.add_argument("--mdf", default="http://127.0.0.1:8002")
     parser.add_argument("--insights", default="http://127.0.0.1:8003")
+    parser.add_argument("--governance", default="http://127.0.0.1:8004")
     parser.add_argument("--manifest", type=Path, default=ROOT / ".devstack" / "demo.json")
     parser.add_argument("--force", action="store_true", help="send every call even if the demo is there")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for the ledger to post the wins")
@@ -52,6 +54,7 @@ async def run(args: argparse.Namespace) -> Plan:
         httpx.AsyncClient(base_url=args.mdf, timeout=60, limits=limits) as mdf_client,
         httpx.AsyncClient(base_url=args.ledger, timeout=120, limits=limits) as ledger_client,
         httpx.AsyncClient(base_url=args.insights, timeout=120, limits=limits) as insights_client,
+        httpx.AsyncClient(base_url=args.governance, timeout=60, limits=limits) as governance_client,
     ):
         registration = Api(registration_client, token, args.seed)
         mdf = Api(mdf_client, token, args.seed)
@@ -71,6 +74,8 @@ async def run(args: argparse.Namespace) -> Plan:
         print(f"MDF budgets, allocations, requests and claims in {time.monotonic() - started:.1f}s")
         await load_finance(ledger, plan, wait=not args.no_wait)
         print(f"forecasts and payout batches in {time.monotonic() - started:.1f}s")
+        await load_governance(Api(governance_client, token, args.seed), registration, plan)
+        print(f"joint plan, rituals and commitment benefits in {time.monotonic() - started:.1f}s")
         if not args.no_wait:
             await load_alerts(Api(insights_client, token, args.seed), plan)
             print(f"drift alerts evaluated in {time.monotonic() - started:.1f}s")
@@ -78,7 +83,7 @@ async def run(args: argparse.Namespace) -> Plan:
 
 
 def _manifest(plan: Plan) -> dict[str, object]:
-    partner = next((p for p in plan.partners if p.profile == "gold"), plan.partners[0])
+    partner = showcase_partner(plan)
     return {
         "loaded_at": datetime.now(UTC).isoformat(),
         "today": str(plan.today),

@@ -17,7 +17,12 @@ from calls import Api, DemoError, signed_generic_delivery
 from plan import PROFILES, Action, Plan, quarter_of, quarter_start, shift_quarters
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PROGRAM = ROOT / "services" / "ledger" / "ledger" / "programs" / "default.yaml"
+DEFAULT_PROGRAM = ROOT / "contracts" / "incentive_contracts" / "programs" / "default.yaml"
+# Next edition: the committed-partner minimum rises and the spot-audit rate with it (the notice says so).
+NEXT_EDITION_TERMS = (
+    ("minimum: {engagement_points: 20, certifications: 1}", "minimum: {engagement_points: 25, certifications: 1}"),
+    ('rate: "0.05"', 'rate: "0.08"'),
+)
 PILOT = "growth-pilot"
 
 
@@ -62,6 +67,8 @@ async def load_programs(ledger: Api, plan: Plan) -> None:
              f"to: {effective + timedelta(days=89)}, amount: {{USD: \"1500\", EUR: \"1400\"}}}}\n")  # fmt: skip
     announced = _variant(document, "default", "Default partner program (next edition)",
                          {"gold": "8.5", "platinum": "11"}, spiff)  # fmt: skip
+    for before, after in NEXT_EDITION_TERMS:
+        announced = announced.replace(before, after)
     created = await ledger.call("POST", "/programs/default/versions", {"document": announced}, key="default-next")
     version = created.json().get("version", 1) if created.status_code < 300 else 1
     await ledger.call("POST", f"/programs/default/versions/{version}/publish",

@@ -147,6 +147,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
              "--ledger", f"http://127.0.0.1:{ports['ledger']}", "--registration",
              f"http://127.0.0.1:{ports['registration']}", "--mdf", f"http://127.0.0.1:{ports['mdf']}",
              "--insights", f"http://127.0.0.1:{ports['insights']}",
+             "--governance", f"http://127.0.0.1:{ports['governance']}",
              "--manifest", str(manifest_path)],
             check=True, env=env, timeout=600,
         )  # fmt: skip

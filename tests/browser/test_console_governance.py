@@ -134,30 +134,48 @@ def test_a_partner_proposal_is_answered_by_the_manager_and_the_partner_reads_the
 
 
 def test_the_manager_draws_a_spot_audit_and_confirms_and_fails_its_items(browser: Any, stack: Stack) -> None:
-    period = stack.manifest["quarters"][-2]  # the last complete quarter: its wins are the population
+    # Two complete quarters (their wins and claims are the population), each drawn at the program's
+    # rate (5 %, at least one item); the first quarter's item is confirmed, the second's failed.
     manager = signed_in(browser, stack, stack.manifest["manager_token"], "laptop")
-    manager.goto(stack.url("insights", f"/console/governance?period={period}"))
-    assert "No sample drawn" in manager.get_by_test_id("audit-queue").inner_text()
-    draw = manager.get_by_test_id("draw-audit")
-    draw.locator("input[name=rate]").fill("1")
-    draw.locator("button[data-action=draw]").click()
-    assert manager.get_by_test_id("done").inner_text() == f"{period}: sample drawn."
-    audit = stack.get("governance", f"/audits/{period}")
-    assert len(audit["items"]) >= 2, audit
-    assert manager.get_by_test_id("audit-drawn").count() == 1
-    assert manager.get_by_test_id("draw-audit").count() == 0
-    first, second = audit["items"][0], audit["items"][1]
-    manager.locator(f"[data-testid=audit-queue] tr[data-item='{first['item_id']}'] button[data-action=confirm]").click()
-    assert manager.get_by_test_id("done").inner_text() == f"{first['item_kind']} {first['item_id']}: confirm recorded."
-    row = manager.locator(f"[data-testid=audit-queue] tr[data-item='{second['item_id']}']")
-    row.locator("input[aria-label='reason for failing']").fill("No proof of the customer's purchase order.")
-    row.locator("button[data-action=fail]").click()
-    assert manager.get_by_test_id("done").inner_text() == f"{second['item_kind']} {second['item_id']}: fail recorded."
-    items = {i["item_id"]: i for i in stack.get("governance", f"/audits/{period}")["items"]}
-    assert items[first["item_id"]]["status"] == "confirmed"
-    assert (items[second["item_id"]]["status"], items[second["item_id"]]["note"]) == (
-        "failed", "No proof of the customer's purchase order.")  # fmt: skip
+    decided = []
+    for period, decision in ((stack.manifest["quarters"][-2], "confirm"), (stack.manifest["quarters"][-3], "fail")):
+        manager.goto(stack.url("insights", f"/console/governance?period={period}"))
+        assert "No sample drawn" in manager.get_by_test_id("audit-queue").inner_text()
+        manager.get_by_test_id("draw-audit").locator("button[data-action=draw]").click()
+        assert manager.get_by_test_id("done").inner_text() == f"{period}: sample drawn."
+        audit = stack.get("governance", f"/audits/{period}")
+        assert audit["items"] and audit["rate"] in ("0.05", "0.0500"), audit
+        assert "5" in manager.get_by_test_id("audit-drawn").inner_text()
+        assert manager.get_by_test_id("draw-audit").count() == 0
+        item = audit["items"][0]
+        row = manager.locator(f"[data-testid=audit-queue] tr[data-item='{item['item_id']}']")
+        if decision == "fail":
+            row.locator("input[aria-label='reason for failing']").fill("No proof of the customer's purchase order.")
+        row.locator(f"button[data-action={decision}]").click()
+        assert manager.get_by_test_id("done").inner_text() == f"{item['item_kind']} {item['item_id']}: {decision} recorded."
+        decided.append((period, item["item_id"]))
+    (confirmed_period, confirmed), (failed_period, failed) = decided
+    assert {i["item_id"]: i for i in stack.get("governance", f"/audits/{confirmed_period}")["items"]}[confirmed][
+        "status"] == "confirmed"  # fmt: skip
+    item = {i["item_id"]: i for i in stack.get("governance", f"/audits/{failed_period}")["items"]}[failed]
+    assert (item["status"], item["note"]) == ("failed", "No proof of the customer's purchase order.")
     assert "No proof of the customer" in manager.locator(
-        f"[data-testid=audit-queue] tr[data-item='{second['item_id']}']").inner_text()  # fmt: skip
+        f"[data-testid=audit-queue] tr[data-item='{failed}']").inner_text()  # fmt: skip
     shoot(manager, "manager-spot-audit", "laptop")
     manager.context.close()
+
+
+def test_the_demo_partner_holds_benefits_and_its_plan_shows_held_and_missed_rituals(browser: Any, stack: Stack) -> None:
+    own = stack.manifest["partner"]
+    portal = signed_in(browser, stack, own["token"], "laptop")
+    held = portal.get_by_test_id("benefits").inner_text()
+    assert "Certified status" in held  # committed-partner, earned by the demo's recorded engagement
+    totals = portal.get_by_test_id("cadence-totals").inner_text()
+    assert "0 held on time" not in totals
+    assert "1 missed" in totals  # the joint campaign nobody recorded
+    # The announced edition raises a commitment minimum and the spot-audit rate: the notice says both.
+    notice = portal.locator("[data-testid=notices] article").first.inner_text()
+    assert "is raised from 20 engagement points to 25 engagement points" in notice
+    assert "The spot-audit rate rises from 5 % to 8 %" in notice
+    shoot(portal, "partner-portal-benefits-and-plan", "laptop")
+    portal.context.close()

@@ -3,7 +3,8 @@ benefits when its engagement recorded at registration crosses the line, and lose
 activity lapses out of the window; every change is a governance event on its topic.
 
 Registration's API and relay, governance's consumer, relay and API run in process on real PostgreSQL
-and the real broker. The rules are the packaged ``commitment-v1.yaml``: ``committed-partner`` needs
+and the real broker. The rules are the built-in default program's (version 0, the ``commitment`` section
+of ``incentive_contracts/programs/default.yaml``, which the ledger serves): ``committed-partner`` needs
 20 engagement points and one certification in the last 90 days (a QBR is 10 points, a certification
 8, an enablement session 3).
 """

@@ -137,7 +137,7 @@ async def test_a_failed_spot_audit_of_a_won_deal_confirms_its_flag_and_the_ledge
         s.clock.today = date(2026, 7, 2)
         drawn = await s.gov.post(
             "/audits",
-            json={"period": "2026-Q2", "rate": "1", "seed": "e2e"},
+            json={"period": "2026-Q2", "seed": "e2e"},  # the program samples 5 %: ceil(0.05 x 1) = 1
             headers={**s.staff, "Idempotency-Key": "a"},
         )
         assert drawn.status_code == 201, drawn.text

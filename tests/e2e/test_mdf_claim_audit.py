@@ -59,10 +59,10 @@ async def test_a_failed_claim_audit_recovers_the_payout_and_the_books_still_agre
         await s.settled([("acme", "2026-Q4", USD, "600.00")])
         await s.ledger_shows("acme", "mdf_disbursed", USD, "400.00")
 
-        # governance draws the quarter's audit (every item: rate 1) and the auditor fails the claim
+        # governance draws the quarter's audit (the program's 5 % of one item: that one) and the auditor fails the claim
         await eventually(lambda: in_audit_population(governance_settings, "c1"), timeout=60)
         drawn = await gov.post(
-            "/audits", json={"period": "2026-Q4", "rate": "1", "seed": "e2e"}, headers={**staff, "Idempotency-Key": "a"}
+            "/audits", json={"period": "2026-Q4", "seed": "e2e"}, headers={**staff, "Idempotency-Key": "a"}
         )
         assert drawn.status_code == 201, drawn.text
         assert [(i["item_kind"], i["item_id"]) for i in drawn.json()["items"]] == [("mdf_claim", "c1")]

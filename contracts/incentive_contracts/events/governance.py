@@ -146,7 +146,7 @@ class GovernanceBenefitGranted(EventPayload):
     amount: Money | None = Field(default=None, description="monetary benefits only")
     effective_on: date
     rule_id: Ident
-    rules_version: int = Field(ge=1)
+    rules_version: int = Field(ge=0, description="the program version whose commitment rules applied (0: built-in)")
     window_from: date
     window_to: date
     inputs: dict[Metric, Quantity] = Field(description="the partner's activity in the window, per metric")
@@ -163,7 +163,7 @@ class GovernanceBenefitRevoked(EventPayload):
     benefit: Ident
     effective_on: date
     rule_id: Ident
-    rules_version: int = Field(ge=1)
+    rules_version: int = Field(ge=0, description="the program version whose commitment rules applied (0: built-in)")
     window_from: date
     window_to: date
     inputs: dict[Metric, Quantity]

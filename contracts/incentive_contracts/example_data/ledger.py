@@ -17,7 +17,8 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
         },
     ),
     ("program.version_published", 1): EventExample(
-        meaning="The ledger published a program version; registration enrols partners only into published programs.",
+        meaning="The ledger published a program version (with the commitment benefits and spot-audit rate "
+        "governance applies); registration enrols partners only into published programs.",
         data={
             "program_id": PROGRAM,
             "program_version": 3,
@@ -25,6 +26,22 @@ EXAMPLES: dict[tuple[str, int], EventExample] = {
             "published_at": "2026-04-01T09:30:00Z",
             "label": "EMEA partner program",
             "correction": False,
+            "commitment": {
+                "window_days": 90,
+                "engagement_points": {"quarterly_business_review": 10, "certification": 8},
+                "rules": [
+                    {
+                        "rule_id": "strategic-partner",
+                        "description": "Joint rituals held and real pipeline in the last 90 days.",
+                        "minimum": {"engagement_points": "30", "rituals_held": "2", "pipeline:EUR": "100000"},
+                        "benefits": [
+                            {"benefit": "priority_support", "amount": None},
+                            {"benefit": "free_training", "amount": {"amount": "1500.00", "currency": "EUR"}},
+                        ],
+                    }
+                ],
+            },
+            "spot_audit_rate": "0.05",
         },
     ),
     ("ledger.entry_posted", 1): EventExample(

@@ -24,7 +24,6 @@ from .adapters.unit import SqlGovernanceUnit
 from .application.ports import GovernanceUnit
 from .application.webhook_ports import Sender
 from .config import GovernanceSettings
-from .domain.benefit_rules import RuleBook
 from .domain.dispute import DisputePolicy
 
 SOURCE = "/governance"
@@ -38,7 +37,6 @@ def governance_unit(uow: UnitOfWork, clock: Clock) -> GovernanceUnit:
 @dataclass(frozen=True, kw_only=True)
 class GovernanceContainer:
     runtime: ServiceRuntime
-    rules: RuleBook
     disputes: DisputePolicy
 
     @property
@@ -70,4 +68,4 @@ def bootstrap(settings: GovernanceSettings | None = None, *, clock: Clock | None
         topic=topics.prefixed(topics.GOVERNANCE, settings.topic_prefix),
         clock=clock,
     )
-    return GovernanceContainer(runtime=runtime, rules=settings.rule_book(), disputes=settings.dispute_policy())
+    return GovernanceContainer(runtime=runtime, disputes=settings.dispute_policy())

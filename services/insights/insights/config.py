@@ -6,7 +6,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
-# The default program's engagement points (services/ledger/ledger/programs/default.yaml): program rules
+# The default program's engagement points (contracts/incentive_contracts/programs/default.yaml): program rules
 # are not on the wire, so the weights insights counts points with are configured here.
 DEFAULT_ENGAGEMENT_POINTS = {
     "quarterly_business_review": 10,

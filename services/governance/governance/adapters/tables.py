@@ -63,6 +63,15 @@ audit_population = Table(
     Column("period", Text, nullable=False),
 )
 
+program_versions = Table(
+    "program_versions",
+    metadata,
+    Column("program_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_from", Date, nullable=False),
+    Column("announcement", JSONB, nullable=False),  # the program.version_published payload
+)
+
 webhook_subscriptions = Table(
     "webhook_subscriptions",
     metadata,

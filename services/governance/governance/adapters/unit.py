@@ -8,9 +8,10 @@ from incentive_contracts.payload import EventPayload
 from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
 
-from ..application.ports import AuditPopulation, Clock, Facts, Streams
+from ..application.ports import AuditPopulation, Clock, Facts, ProgramVersions, Streams
 from ..application.webhook_ports import Deliveries, Subscriptions
 from .facts_repo import SqlAuditPopulation, SqlFacts
+from .programs_repo import SqlProgramVersions
 from .streams_repo import SqlStreams
 from .webhooks_repo import SqlDeliveries, SqlSubscriptions
 
@@ -21,6 +22,7 @@ class SqlGovernanceUnit:
         self.streams: Streams = SqlStreams(uow.conn)
         self.facts: Facts = SqlFacts(uow.conn)
         self.population: AuditPopulation = SqlAuditPopulation(uow.conn)
+        self.programs: ProgramVersions = SqlProgramVersions(uow.conn)
         self.subscriptions: Subscriptions = SqlSubscriptions(uow.conn)
         self.deliveries: Deliveries = SqlDeliveries(uow.conn)
         self.clock: Clock = clock or SystemClock()

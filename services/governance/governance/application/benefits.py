@@ -13,6 +13,7 @@ from ..domain.benefits import BenefitStanding, Window, decide_evaluate
 from .aggregates import append, load
 from .kinds import BENEFITS
 from .ports import GovernanceUnit
+from .program_terms import rule_book
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,13 @@ class BenefitsView:
     history: list[EventPayload]  # every grant and revocation, oldest first
 
 
-async def evaluate_partner(unit: GovernanceUnit, book: RuleBook, partner_id: str, as_of: date) -> list[EventPayload]:
-    """Grant or revoke the partner's benefits from its activity in the window ending ``as_of``
-    (never before its last change: an event arriving late is evaluated as of that change)."""
+async def evaluate_partner(
+    unit: GovernanceUnit, partner_id: str, as_of: date, book: RuleBook | None = None
+) -> list[EventPayload]:
+    """Grant or revoke the partner's benefits from its activity in the window ending ``as_of``, under the
+    program version in force that day (never before its last change: an event arriving late is
+    evaluated as of that change). ``book``: the program's terms when the caller has them loaded."""
+    book = book or await rule_book(unit)
     loaded = await load(unit, BENEFITS, partner_id, for_update=True)
     standing = loaded.state or BenefitStanding(partner_id)
     if standing.last_change is not None and as_of < standing.last_change:
@@ -36,12 +41,13 @@ async def evaluate_partner(unit: GovernanceUnit, book: RuleBook, partner_id: str
     return events
 
 
-async def evaluate_all(unit: GovernanceUnit, book: RuleBook, as_of: date) -> list[EventPayload]:
+async def evaluate_all(unit: GovernanceUnit, as_of: date) -> list[EventPayload]:
     """Every partner with activity or benefits, in partner order (the daily run that revokes lapsed ones)."""
+    book = await rule_book(unit)
     partners = sorted(set(await unit.facts.partners()) | set(await unit.streams.partners(BENEFITS.name)))
     events: list[EventPayload] = []
     for partner_id in partners:
-        events += await evaluate_partner(unit, book, partner_id, as_of)
+        events += await evaluate_partner(unit, partner_id, as_of, book)
     return events
 
 

@@ -19,6 +19,7 @@ from .aggregates import load, record, require
 from .benefits import evaluate_partner
 from .kinds import PLANS
 from .ports import GovernanceUnit, Page, StreamFilter
+from .program_terms import rule_book
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,12 @@ async def sign_plan(unit: GovernanceUnit, command: model.SignPlan, *, partner_id
 
 
 async def complete_activity(
-    unit: GovernanceUnit, command: model.CompleteActivity, book: RuleBook, *, partner_id: str | None, as_of: date
+    unit: GovernanceUnit,
+    command: model.CompleteActivity,
+    *,
+    partner_id: str | None,
+    as_of: date,
+    book: RuleBook | None = None,
 ) -> JointPlan:
     """A held ritual also counts for the partner's commitment (``rituals_held``), evaluated as of ``as_of``."""
     loaded = await require(unit, PLANS, command.plan_id, for_update=True, partner_id=partner_id)
@@ -88,12 +94,12 @@ async def complete_activity(
             Decimal(1),
         )
         await unit.facts.add([fact])
-        await evaluate_partner(unit, book, plan.partner_id, as_of)
+        await evaluate_partner(unit, plan.partner_id, as_of, book)
     return plan
 
 
 async def complete_from_event(
-    unit: GovernanceUnit, seen: RitualSeen, book: RuleBook, *, as_of: date
+    unit: GovernanceUnit, seen: RitualSeen, *, as_of: date, book: RuleBook | None = None
 ) -> JointPlan | None:
     """An observed ritual completes the matching open activity of the partner's plan for that year."""
     found = await unit.streams.page(
@@ -107,16 +113,16 @@ async def complete_from_event(
     if activity is None:
         return None
     command = model.CompleteActivity(plan.plan_id, activity.activity_id, seen.on, seen.source)
-    return await complete_activity(unit, command, book, partner_id=None, as_of=as_of)
+    return await complete_activity(unit, command, partner_id=None, as_of=as_of, book=book)
 
 
-async def plan_view(unit: GovernanceUnit, plan_id: str, book: RuleBook, *, partner_id: str | None) -> PlanView:
+async def plan_view(unit: GovernanceUnit, plan_id: str, *, partner_id: str | None) -> PlanView:
     """Cadence as of today; criteria against the partner's activity in the plan's year."""
     loaded = await require(unit, PLANS, plan_id, partner_id=partner_id)
     plan = loaded.state
     assert plan is not None
     raw = await unit.facts.totals(plan.partner_id, date(plan.year, 1, 1), date(plan.year, 12, 31))
-    actuals = measure(book.in_force(date(plan.year, 12, 31)), raw)
+    actuals = measure((await rule_book(unit)).in_force(date(plan.year, 12, 31)), raw)
     today = unit.clock.now().date()
     return PlanView(plan, cadence(plan, today), criteria_progress(plan, actuals))
 

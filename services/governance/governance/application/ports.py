@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.payload import EventPayload
 from incentive_kernel.clock import Clock as Clock  # re-exported: the port use cases name
 from incentive_kernel.paging import Page as Page  # re-exported: the page use cases return
@@ -81,6 +82,16 @@ class AuditPopulation(Protocol):
     async def of_period(self, period: str) -> list[AuditCandidate]: ...
 
 
+class ProgramVersions(Protocol):
+    """Program versions as the ledger announced them (``program.version_published``)."""
+
+    async def add(self, published: ProgramVersionPublished) -> None:
+        """Keep a version (a repeated announcement of a version already kept changes nothing)."""
+        ...
+
+    async def of_program(self, program_id: str) -> list[ProgramVersionPublished]: ...
+
+
 class GovernanceUnit(Protocol):
     """One transaction: repositories plus the outbox (``publish``); also a webhook use case's
     :class:`~governance.application.webhook_ports.WebhookUnit`."""
@@ -88,6 +99,7 @@ class GovernanceUnit(Protocol):
     streams: Streams
     facts: Facts
     population: AuditPopulation
+    programs: ProgramVersions
     subscriptions: Subscriptions
     deliveries: Deliveries
     clock: Clock

@@ -78,6 +78,12 @@ def period_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def period_start(period: str) -> date:
+    """The first day of a period such as ``2026-Q2`` (1 April 2026)."""
+    year, quarter = period.split("-Q")
+    return date(int(year), 3 * (int(quarter) - 1) + 1, 1)
+
+
 def rank(seed: str, period: str, kind: str, item_id: str) -> str:
     return hashlib.sha256(f"{seed}|{period}|{kind}|{item_id}".encode()).hexdigest()
 

@@ -1,5 +1,10 @@
-"""Commitment rules as versioned data (``rules/*.yaml``): the minimum activity per window that earns
-benefits while it is sustained, and how raw activity is measured (engagement points per kind).
+"""The terms governance applies from each program version: the commitment rules (the minimum activity
+per window that earns benefits while it is sustained, and how raw activity is measured: engagement
+points per kind) and the spot-audit rate.
+
+The ledger's program document is their one versioned source: each published version reaches
+governance as ``program.version_published`` (see :func:`terms_of`), and the built-in version 0 is
+read from the document the contracts ship (``incentive_contracts.builtin_program``).
 
 Raw activity is stored as facts under raw metrics (``engagement:<kind>``, ``pipeline:<CCY>``,
 ``won:<CCY>``, ``rituals_held``, ``mdf_claims``); :func:`measure` turns their totals into the metrics
@@ -8,17 +13,17 @@ rules name (``engagement_points`` and ``certifications`` are derived from the en
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Literal
 
+from incentive_contracts.events.program import ProgramVersionPublished
 from incentive_contracts.money import Money
 
-from .errors import RuleViolation, Violation
+from .errors import RuleViolation
 
-METRIC = re.compile(r"^[a-z][a-z_]{0,39}(:[A-Z]{3})?$")
+DEFAULT_WINDOW_DAYS = 90  # the window of a version without commitment rules (what a revocation names)
 ENGAGEMENT_PREFIX = "engagement:"
 CERTIFICATION_KIND = "certification"
 
@@ -40,12 +45,16 @@ class CommitmentRule:
 
 @dataclass(frozen=True)
 class BenefitRules:
+    """One program version's governance terms (``version`` is the program version; 0 is built-in)."""
+
     program_id: str
     version: int
     effective_from: date
     window_days: int
     engagement_points: dict[str, int]
     rules: tuple[CommitmentRule, ...]
+    audit_rate: Decimal = Decimal("0.05")
+    published_on: date = date(1970, 1, 1)  # a version applies to no day before it was published
 
     def rule(self, rule_id: str) -> CommitmentRule | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)
@@ -53,7 +62,10 @@ class BenefitRules:
 
 @dataclass(frozen=True)
 class RuleBook:
-    """Every version of the commitment rules; an evaluation uses the version in force on its date."""
+    """Every known version of the program's terms; an evaluation uses the version in force on its date:
+    among the versions effective and already published on that day, the latest ``effective_from``, then
+    the highest version. A correction (effective before it was published) so applies from its
+    publication day, never to days evaluated before it, and a replay picks the same versions."""
 
     versions: tuple[BenefitRules, ...]
 
@@ -66,8 +78,8 @@ class RuleBook:
         object.__setattr__(self, "versions", tuple(ordered))
 
     def in_force(self, on: date) -> BenefitRules:
-        """The latest version effective on ``on`` (the first version for days before any)."""
-        current = [r for r in self.versions if r.effective_from <= on]
+        """The version in force on ``on`` (the first version for days before any)."""
+        current = [r for r in self.versions if r.effective_from <= on and r.published_on <= on]
         return max(current, key=lambda r: (r.effective_from, r.version)) if current else self.versions[0]
 
     @property
@@ -89,51 +101,29 @@ def measure(rules: BenefitRules, raw: dict[str, Decimal]) -> dict[str, Decimal]:
     return measured
 
 
-def parse_rules(data: Any) -> BenefitRules:
-    """Rules from their YAML document; every problem is named (RuleViolation) so a bad file never loads."""
-    if not isinstance(data, dict):
-        raise RuleViolation.single("rules_document", "the rules document must be a mapping")
-    problems: list[Violation] = []
-    parsed = []
-    for index, raw in enumerate(data.get("rules") or []):
-        try:
-            parsed.append(_rule(raw))
-        except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
-            problems.append(Violation("rule_shape", f"rules[{index}]: {exc}"))
-    ids = [r.rule_id for r in parsed]
-    if len(set(ids)) != len(ids):
-        problems.append(Violation("rule_ids_unique", "every rule needs its own rule_id"))
-    try:
-        rules = BenefitRules(
-            program_id=str(data["program_id"]),
-            version=int(data["version"]),
-            effective_from=date.fromisoformat(str(data["effective_from"])),
-            window_days=int(data["window_days"]),
-            engagement_points={str(k): int(v) for k, v in (data.get("engagement_points") or {}).items()},
-            rules=tuple(parsed),
+def terms_of(published: ProgramVersionPublished) -> BenefitRules:
+    """A program version's terms as governance applies them, from the ledger's announcement (or the
+    built-in version 0's): no commitment section means the version grants no commitment benefits."""
+    section = published.commitment
+    rules = tuple(
+        CommitmentRule(
+            rule.rule_id,
+            rule.description,
+            {metric: Decimal(value) for metric, value in rule.minimum.items()},
+            tuple(
+                Benefit(b.benefit, "non_monetary") if b.amount is None else Benefit(b.benefit, "monetary", b.amount)
+                for b in rule.benefits
+            ),
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RuleViolation([*problems, Violation("rules_document", f"missing or invalid {exc}")]) from exc
-    if rules.window_days < 1 or rules.version < 1:
-        problems.append(Violation("rules_document", "version and window_days must be at least 1"))
-    if problems:
-        raise RuleViolation(problems)
-    return rules
-
-
-def _rule(raw: dict[str, Any]) -> CommitmentRule:
-    minimum = {str(k): Decimal(str(v)) for k, v in dict(raw["minimum"]).items()}
-    bad = [m for m in minimum if not METRIC.match(m)]
-    if bad or not minimum or any(v < 0 for v in minimum.values()):
-        raise ValueError(f"minimum needs metrics like engagement_points or pipeline:EUR with amounts >= 0 ({bad})")
-    benefits = []
-    for b in raw["benefits"]:
-        amount = b.get("amount")
-        money = Money.model_validate(amount) if amount is not None else None
-        if money is None:
-            benefits.append(Benefit(str(b["benefit"]), "non_monetary"))
-        else:
-            benefits.append(Benefit(str(b["benefit"]), "monetary", money))
-    if not benefits:
-        raise ValueError("a rule grants at least one benefit")
-    return CommitmentRule(str(raw["rule_id"]), str(raw.get("description", "")), minimum, tuple(benefits))
+        for rule in (section.rules if section is not None else [])
+    )
+    return BenefitRules(
+        program_id=published.program_id,
+        version=published.program_version,
+        effective_from=published.effective_from,
+        window_days=section.window_days if section is not None else DEFAULT_WINDOW_DAYS,
+        engagement_points=dict(section.engagement_points) if section is not None else {},
+        rules=rules,
+        audit_rate=Decimal(published.spot_audit_rate),
+        published_on=published.published_at.date(),
+    )

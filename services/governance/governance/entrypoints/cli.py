@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +18,6 @@ from ..application.disputes import escalate_overdue
 from ..application.ports import GovernanceUnit
 from ..bootstrap import GovernanceContainer, bootstrap
 from ..config import GovernanceSettings
-from ..domain.audit import DrawSample
 from ..domain.errors import DomainError
 from .api import create_app
 from .consumer import ACTIVITY_FEED
@@ -52,7 +51,7 @@ def _add_daily_jobs(cli: typer.Typer) -> None:
         """Grant and revoke every partner's commitment benefits as of a day (run daily)."""
 
         async def job(work: GovernanceUnit, container: GovernanceContainer, day: date) -> int:
-            return len(await evaluate_all(work, container.rules, day))
+            return len(await evaluate_all(work, day))
 
         count = _run(job, as_of)
         typer.echo(f"{count} benefits granted or revoked")
@@ -72,17 +71,13 @@ def _add_audit_draw(cli: typer.Typer) -> None:
     @cli.command("draw-audit")
     def draw_cmd(
         period: Annotated[str, typer.Argument(help="the period to sample, e.g. 2026-Q1")],
-        rate: Annotated[str | None, typer.Option(help="share sampled; default GOVERNANCE_AUDIT_RATE")] = None,
         seed: Annotated[str | None, typer.Option(help="default GOVERNANCE_AUDIT_SEED")] = None,
     ) -> None:
-        """Draw the period's spot-audit sample of won deals and MDF claims (once per period)."""
+        """Draw the period's spot-audit sample of won deals and MDF claims (once per period), at the rate
+        of the program version in force on the period's first day."""
 
         async def job(work: GovernanceUnit, container: GovernanceContainer, day: date) -> int:
-            settings = container.settings
-            command = DrawSample(
-                period, Decimal(rate) if rate else settings.audit_rate, seed or settings.audit_seed, day
-            )
-            return len((await draw_sample(work, command)).items)
+            return len((await draw_sample(work, period, seed or container.settings.audit_seed, day)).items)
 
         typer.echo(f"{_run(job, None)} items sampled for {period}")
 

@@ -23,17 +23,11 @@ Period = Annotated[str, Path(pattern=PERIOD_PATTERN)]
 @router.post("/audits", status_code=201, response_model=AuditOut)
 async def draw(body: DrawBody, request: Request, principal: ProgramOffice, container: Container) -> JSONResponse:
     """Draw the period's sample of won deals and MDF claims (once per period; the same inputs always
-    give the same sample)."""
-    settings = container.settings
-    command = model.DrawSample(
-        body.period,
-        body.rate if body.rate is not None else settings.audit_rate,
-        body.seed or settings.audit_seed,
-        container.today(),
-    )
+    give the same sample) at the program's spot-audit rate: the version in force on the period's first day."""
+    period, seed, today = body.period, body.seed or container.settings.audit_seed, container.today()
 
     async def action(uow: UnitOfWork) -> tuple[int, AuditOut]:
-        return 201, AuditOut.of(await cases.draw_sample(container.unit(uow), command))
+        return 201, AuditOut.of(await cases.draw_sample(container.unit(uow), period, seed, today))
 
     return await run_write(request, principal, container.runtime.uow_factory, action)
 

@@ -35,9 +35,9 @@ async def evaluate(body: EvaluateBody, request: Request, principal: Manager, con
     async def action(uow: UnitOfWork) -> tuple[int, EvaluationOut]:
         work = container.unit(uow)
         if body.partner_id is not None:
-            changes = await cases.evaluate_partner(work, container.rules, body.partner_id, as_of)
+            changes = await cases.evaluate_partner(work, body.partner_id, as_of)
         else:
-            changes = await cases.evaluate_all(work, container.rules, as_of)
+            changes = await cases.evaluate_all(work, as_of)
         partners = sorted({c.partner_id for c in changes})
         return 200, EvaluationOut(as_of=as_of, changes=[BenefitChangeOut.of(c) for c in changes], partners=partners)
 

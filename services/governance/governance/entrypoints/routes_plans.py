@@ -106,7 +106,7 @@ async def complete_activity(
 
     async def action(uow: UnitOfWork) -> tuple[int, PlanOut]:
         done = await cases.complete_activity(
-            container.unit(uow), command, container.rules, partner_id=principal.partner_id, as_of=container.today()
+            container.unit(uow), command, partner_id=principal.partner_id, as_of=container.today()
         )
         return 200, PlanOut.of(done)
 
@@ -135,5 +135,5 @@ async def list_plans(
 async def get_plan(plan_id: str, principal: Reader, container: Container) -> PlanDetailOut:
     """The plan with its cadence (rituals held on time, late, missed, ahead) and criteria progress."""
     async with container.runtime.uow_factory() as uow:
-        view = await cases.plan_view(container.unit(uow), plan_id, container.rules, partner_id=principal.partner_id)
+        view = await cases.plan_view(container.unit(uow), plan_id, partner_id=principal.partner_id)
     return PlanDetailOut.detail(view)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from incentive_contracts.dates import PERIOD_PATTERN, BusinessDate
 from incentive_contracts.events.governance import (
@@ -194,9 +193,12 @@ class ResolutionTimesOut(BaseModel):
 
 
 class DrawBody(Body):
+    """The rate is the program's (the version in force on the period's first day): no request sets it."""
+
     period: str = Field(pattern=PERIOD_PATTERN)
-    rate: Decimal | None = Field(default=None, ge=0, le=1, description="default: the program's rate")
-    seed: str | None = Field(default=None, min_length=1, max_length=200, description="default: the program's seed")
+    seed: str | None = Field(
+        default=None, min_length=1, max_length=200, description="for reproducing a draw; default GOVERNANCE_AUDIT_SEED"
+    )
 
 
 class AuditDecisionBody(Body):

@@ -41,7 +41,7 @@ async def publish(settings: GovernanceSettings, source: str, events: list[tuple[
         for n, (payload, day) in enumerate(events, start=1):
             envelope = encode(payload, source=source, time=datetime.combine(day, time(9), UTC), sequence=n)
             topic = topics.prefixed(SOURCE_TOPICS[source], settings.topic_prefix)
-            await producer.send_and_wait(topic, envelope.to_json(), key=payload.partner_id.encode())
+            await producer.send_and_wait(topic, envelope.to_json(), key=payload.subject.encode())
     finally:
         await producer.stop()
 

@@ -11,12 +11,16 @@ from governance.config import GovernanceSettings
 from governance.domain.audit import AuditCandidate, sample
 from governance.entrypoints.consumer import ACTIVITY_FEED
 from governance_api import GovernanceApi
+from incentive_contracts.builtin_program import builtin_announcement
 
 
 async def add_population(settings: GovernanceSettings, candidates: list[AuditCandidate]) -> None:
+    """The population, and version 1 of the program sampling 20 % (as the ledger would announce it)."""
+    twenty = builtin_announcement().model_copy(update={"program_version": 1, "spot_audit_rate": "0.2"})
     factory = ACTIVITY_FEED.uow_factory(settings, pool_size=1)
     try:
         async with factory() as uow:
+            await SqlGovernanceUnit(uow).programs.add(twenty)
             await SqlGovernanceUnit(uow).population.add(candidates)
             await uow.commit()
     finally:
@@ -30,7 +34,7 @@ async def test_the_period_sample_is_drawn_once_and_a_failed_item_asks_for_its_fl
     population = [AuditCandidate("deal", f"d-{n}", f"p-{n % 2}", "2026-Q1") for n in range(10)]
     population += [AuditCandidate("mdf_claim", "c-1", "p-1", "2026-Q1")]
     await add_population(governance_settings, population)
-    drawn = await api.ok("POST", "/audits", {"period": "2026-Q1", "rate": "0.2", "seed": "s-1"})
+    drawn = await api.ok("POST", "/audits", {"period": "2026-Q1", "seed": "s-1"})
     expected = sample(population, Decimal("0.2"), "s-1", "2026-Q1")  # ceil(0.2 x 11) = 3
     assert sorted((i["item_kind"], i["item_id"]) for i in drawn["items"]) == sorted(
         (c.kind, c.item_id) for c in expected

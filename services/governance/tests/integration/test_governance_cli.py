@@ -51,8 +51,9 @@ def test_daily_jobs_and_the_audit_draw(database_factory: DatabaseFactory) -> Non
     lapsed = runner.invoke(cli, ["evaluate-benefits", "--as-of", "2026-07-01"], env=env)
     assert "3 benefits granted or revoked" in lapsed.output  # the same three, revoked
     assert "0 disputes escalated" in runner.invoke(cli, ["escalate-disputes"], env=env).output
-    drawn = runner.invoke(cli, ["draw-audit", "2026-Q1", "--rate", "0.5"], env=env)
-    assert "1 items sampled for 2026-Q1" in drawn.output, drawn.output
+    assert runner.invoke(cli, ["draw-audit", "2026-Q1", "--rate", "0.5"], env=env).exit_code == 2  # the program's
+    drawn = runner.invoke(cli, ["draw-audit", "2026-Q1"], env=env)
+    assert "1 items sampled for 2026-Q1" in drawn.output, drawn.output  # ceil(5 % x 2) at the built-in rate
     again = runner.invoke(cli, ["draw-audit", "2026-Q1"], env=env)
     assert again.exit_code == 1
     assert "refused" in again.output

@@ -16,6 +16,7 @@ from governance.domain.audit import (
     decide_item,
     evolve_audit,
     period_of,
+    period_start,
     sample,
 )
 from governance.domain.errors import InvalidTransition, NotFound, RuleViolation
@@ -102,4 +103,11 @@ def test_periods_are_calendar_quarters() -> None:
         "2026-Q2",
         "2026-Q3",
         "2026-Q4",
+    ]
+    # The day whose program version sets a period's spot-audit rate: the period's first.
+    assert [period_start(p) for p in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")] == [
+        date(2026, 1, 1),
+        date(2026, 4, 1),
+        date(2026, 7, 1),
+        date(2026, 10, 1),
     ]

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from incentive_contracts.events.program import ProgramVersionPublished
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..application.program_announcement import announcement
 from ..application.programs import StoredVersion
 from ..domain.catalog import ProgramVersion
 from ..domain.program import Program
@@ -139,16 +139,5 @@ class OutboxProgramAnnouncements:
         self.uow = uow
 
     def version_published(self, version: StoredVersion) -> None:
-        assert version.effective_from is not None
         assert version.published_at is not None
-        self.uow.publish(
-            ProgramVersionPublished.of(
-                program_id=version.program_id,
-                program_version=version.version,
-                effective_from=version.effective_from,
-                published_at=version.published_at,
-                label=str(version.rules.get("title") or version.program_id),
-                correction=version.correction,
-            ),
-            time=version.published_at,
-        )
+        self.uow.publish(announcement(version), time=version.published_at)

@@ -1,23 +1,36 @@
-"""The built-in program ``default``: version 0, in force from 1970-01-01 until a newer version is."""
+"""The built-in program ``default``: version 0, in force from 1970-01-01 until a newer version is.
+
+Its document ships with the contracts (``incentive_contracts.builtin_program``) because governance
+reads its commitment benefits and spot-audit rate too; the ledger validates and serves all of it.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from functools import cache
-from importlib import resources
+
+from incentive_contracts.builtin_program import (
+    BUILTIN_EFFECTIVE_FROM,
+    BUILTIN_PUBLISHED_AT,
+    BUILTIN_VERSION,
+    DEFAULT_PROGRAM_ID,
+    default_document,
+)
 
 from ..domain.catalog import ProgramVersion
 from ..domain.program_document import load_program
 
-DEFAULT_PROGRAM_ID = "default"
-BUILTIN_VERSION = 0
-BUILTIN_EFFECTIVE_FROM = date(1970, 1, 1)
-BUILTIN_PUBLISHED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = [
+    "BUILTIN_EFFECTIVE_FROM",
+    "BUILTIN_PUBLISHED_AT",
+    "BUILTIN_VERSION",
+    "DEFAULT_PROGRAM_ID",
+    "builtin_document",
+    "builtin_version",
+]
 
 
-@cache
 def builtin_document() -> str:
-    return resources.files("ledger.programs").joinpath("default.yaml").read_text(encoding="utf-8")
+    return default_document()
 
 
 @cache

@@ -1,8 +1,9 @@
 """The partner handbook of one program version: the rules in plain language, with worked examples.
 
 Written from the version's rules (never by hand), so the handbook of a version always says what
-that version did. Every amount in an example is what the ledger's engine computes for it
-(:mod:`.worked_examples`). The document is a typed value; adapters render it as HTML and PDF.
+that version did, commitment benefits and the spot-audit rate included. Every amount in an example
+is what the ledger's engine computes for it (:mod:`.worked_examples`). The document is a typed
+value; adapters render it as HTML and PDF.
 """
 
 from __future__ import annotations
@@ -14,22 +15,13 @@ from decimal import Decimal
 from ..domain.catalog import ProgramVersion
 from ..domain.program import DEFAULT_LINE, Program, Thresholds
 from ..domain.program_diff import amounts, percent
+from .handbook_commitment import commitment_chapter, spot_audit_sentence
+from .handbook_parts import Section, Table
 from .worked_examples import WorkedExample, worked_example
 
+__all__ = ["EXAMPLE_AMOUNT", "Handbook", "Section", "Table", "example_currency", "write_handbook"]
+
 EXAMPLE_AMOUNT = Decimal("100000")
-
-
-@dataclass(frozen=True)
-class Table:
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    paragraphs: tuple[str, ...]
-    tables: tuple[Table, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,7 +192,7 @@ def _clawbacks(program: Program) -> Section:
     )
 
 
-def _holds() -> Section:
+def _holds(program: Program) -> Section:
     return Section(
         "Holds and anomaly checks",
         (
@@ -208,7 +200,7 @@ def _holds() -> Section:
             "A flagged deal's rewards and MDF accrual are held: visible on the statement, not payable.",
             "A channel manager clears the flag (the held amounts become payable) or confirms it (the deal "
             "is rejected and its held rewards and accrual are reversed). Both decisions record who decided and why.",
-            "Spot audits sample won deals and MDF claims each period; a failed audit confirms the flag.",
+            spot_audit_sentence(program),
         ),
     )
 
@@ -250,7 +242,10 @@ def _engagement(program: Program) -> Section:
     rows = tuple((kind.replace("_", " "), str(points)) for kind, points in sorted(program.engagement_points.items()))
     return Section(
         "Engagement points",
-        ("Recorded engagement activities earn points toward tiers.",),
+        (
+            "Recorded engagement activities earn points toward tiers"
+            + (" and commitment benefits." if program.commitment else "."),
+        ),
         (Table(("activity", "points"), rows),) if rows else (),
     )
 
@@ -272,9 +267,10 @@ def write_handbook(pv: ProgramVersion, *, status: str, notice_days: int) -> Hand
         _incentives(program, examples),
         _caps(program),
         _clawbacks(program),
-        _holds(),
+        _holds(program),
         _mdf(program),
         _disputes(),
         _engagement(program),
+        commitment_chapter(program),
     )
     return Handbook(pv.program_id, pv.version, program.title, pv.effective_from, status, sections, examples)

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from incentive_contracts.money import CurrencyCode, amount_violation
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .program_commitment import Commitment, SpotAudits
+
 
 def _money_in_each_currency(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
     """The contracts' money rules: below 10^15 and no finer than each currency's minor unit."""
@@ -177,6 +179,8 @@ class Program(Rule):
     stacking: Stacking = Field(default_factory=Stacking)
     mdf_accrual: MdfAccrual | None = None
     clawback: Clawback
+    commitment: Commitment | None = Field(default=None, description="commitment benefits (governance applies them)")
+    spot_audits: SpotAudits = Field(default_factory=SpotAudits)
 
     @field_validator("engagement_points")
     @classmethod

@@ -2,7 +2,8 @@
 
 Compares the rules a partner feels: rebate rates, the growth accelerator, the registration bonus,
 SPIFFs, caps and stacking, tiers (thresholds and what keeps them), engagement points, the MDF
-accrual and the clawback window. Each difference is one sentence a partner can read without the
+accrual, the clawback window, the commitment benefits (each rule's minimums and what it earns, the
+window they are measured over) and the spot-audit rate. Each difference is one sentence a partner can read without the
 YAML; the areas let a notice group them.
 """
 
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .program import DEFAULT_LINE, Program, Thresholds
+from .program_commitment_diff import audits_differences, commitment_differences
 
 
 @dataclass(frozen=True)
 class Difference:
-    area: str  # rates | incentives | caps | tiers | engagement | mdf | clawback
+    area: str  # rates | incentives | caps | tiers | engagement | mdf | clawback | benefits | audits
     text: str
 
 
@@ -167,4 +169,6 @@ def differences(in_force: Program | None, announced: Program) -> list[Difference
     found: list[Difference] = []
     for part in (_rates, _incentives, _caps, _tiers, _engagement, _mdf_and_clawback):
         found.extend(part(in_force, announced))
+    found.extend(Difference(area, text) for area, text in commitment_differences(in_force, announced))
+    found.extend(Difference(area, text) for area, text in audits_differences(in_force, announced))
     return found

@@ -23,8 +23,21 @@ rebate:
   percent:
     registered: {default: 5}
 clawback: {window_days: 60}
+engagement_points: {certification: 8}
+commitment:
+  window_days: 90
+  rules:
+    - rule_id: committed-partner
+      minimum: {engagement_points: 20, certifications: 1}
+      benefits: [{benefit: certified_status}, {benefit: free_training, amount: {amount: "1500.00", currency: USD}}]
+spot_audits: {rate: "0.05"}
 """
-V2 = V1.replace("{default: 5}", "{default: 6}").replace("{window_days: 60}", "{window_days: 90}")
+V2 = (
+    V1.replace("{default: 5}", "{default: 6}")
+    .replace("{window_days: 60}", "{window_days: 90}")
+    .replace("engagement_points: 20,", "engagement_points: 25,")
+    .replace('rate: "0.05"', 'rate: "0.1"')
+)
 
 
 async def _program_with_a_notice(client, settings, uow_factory) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +81,11 @@ async def test_a_partner_sees_the_announced_version_and_what_it_changes(ledger_c
     assert [d["text"] for d in notice["differences"]] == [
         "The registered rebate for any other product line rises from 5 % to 6 %.",
         "The clawback window changes from 60 days (pro-rata) to 90 days (pro-rata).",
+        "The minimum of engagement points for the committed partner rule is raised from 20 engagement points "
+        "to 25 engagement points.",
+        "The spot-audit rate rises from 5 % to 10 % of each quarter's won deals and MDF claims.",
     ]
+    assert [d["area"] for d in notice["differences"]][-2:] == ["benefits", "audits"]
     other = await ledger_client.get(
         "/partners/acme/notices", headers=auth_header(ledger_settings, "partner:read", partner_id="zeta")
     )
@@ -117,10 +134,17 @@ async def test_the_handbook_of_today_and_of_the_announced_version(ledger_client,
         ["registered", "100,000.00 USD", "rebate 5,000.00 USD", "5,000.00 USD", "0.00 USD", "0.00 USD"]
     ]
     assert worked[2][0][3] == "6,000.00 USD"
+    chapter = next(s for s in announced["sections"] if s["title"] == "Commitment benefits")
+    assert chapter["tables"][0]["rows"] == [
+        ["committed partner", "-", "1 certifications and 25 engagement points",
+         "certified status, free training (1,500.00 USD)"]
+    ]  # fmt: skip
 
     html = await ledger_client.get("/partners/acme/handbook", headers=acme)
     assert html.headers["content-type"].startswith("text/html")
     assert "Partner program two: partner handbook" in html.text
+    assert "<h2>Commitment benefits</h2>" in html.text
+    assert "Spot audits sample 5 % of each quarter" in html.text
     pdf = await ledger_client.get("/programs/p2/handbook?format=pdf&version=2", headers=acme)
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")

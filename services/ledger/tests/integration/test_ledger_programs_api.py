@@ -116,12 +116,17 @@ async def test_draft_publish_with_notice_and_read_every_version(ledger_client, l
 async def test_invalid_documents_are_refused_with_every_problem(ledger_client, ledger_settings):
     admin = {**auth_header(ledger_settings, "program:admin"), **YAML}
     bad = DOC.replace("window_days: 60", "window_days: -5").replace("title: Growth 2027", "title: G\nfoo: 1")
+    bad += 'spot_audits: {rate: "1.5"}\n'
+    bad += "commitment: {window_days: 90, rules: [{rule_id: r, minimum: {Points: 1}, benefits: []}]}\n"
     refused = await ledger_client.post("/programs/growth/versions", content=bad, headers=admin)
     assert refused.status_code == 422
     body = refused.json()
     assert body["title"] == "Invalid program"
     assert "clawback.window_days: Input should be greater than or equal to 0" in body["errors"]
     assert any(e.startswith("foo: unknown field") for e in body["errors"])
+    assert "spot_audits.rate: Input should be less than or equal to 1" in body["errors"]
+    assert any(e.startswith("commitment.rules.0.minimum: unknown metric Points") for e in body["errors"])
+    assert any(e.startswith("commitment.rules.0.benefits: ") for e in body["errors"])
     as_json = await ledger_client.post(
         "/programs/other/versions", json={"document": DOC}, headers=auth_header(ledger_settings, "program:admin")
     )

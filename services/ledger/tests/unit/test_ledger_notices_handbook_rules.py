@@ -96,6 +96,7 @@ def test_the_handbook_covers_every_required_section_with_one_example_per_tier():
         "Market development funds",
         "Disputes and escalation",
         "Engagement points",
+        "Commitment benefits",
     ]
     [rates, worked] = book.sections[3].tables
     assert rates.header == ("tier", "cloud", "any other product line")

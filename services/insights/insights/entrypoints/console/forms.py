@@ -166,17 +166,9 @@ def next_plan_id(plan_id: str, year: int) -> str:
 
 
 def draw_body(form: dict[str, str]) -> dict[str, Any] | str:
-    period, rate = form.get("period", "").strip(), form.get("rate", "").strip()
-    if not PERIOD.match(period):
-        return "The period is a quarter like 2026-Q2."
-    if not rate:
-        return {"period": period}
-    try:
-        value = Decimal(rate)
-    except InvalidOperation:
-        return "The sampling rate is a number between 0 and 1."
-    return {"period": period, "rate": rate} if value.is_finite() and 0 <= value <= 1 else (
-        "The sampling rate is a number between 0 and 1.")  # fmt: skip
+    """A draw names only its quarter: the sampling rate is the program's (never the auditor's)."""
+    period = form.get("period", "").strip()
+    return {"period": period} if PERIOD.match(period) else "The period is a quarter like 2026-Q2."
 
 
 def subscription_body(partner_id: str | None, form: dict[str, list[str]], event_types: tuple[str, ...],
