@@ -144,7 +144,8 @@ def test_the_manager_draws_a_spot_audit_and_confirms_and_fails_its_items(browser
         manager.get_by_test_id("draw-audit").locator("button[data-action=draw]").click()
         assert manager.get_by_test_id("done").inner_text() == f"{period}: sample drawn."
         audit = stack.get("governance", f"/audits/{period}")
-        assert audit["items"] and audit["rate"] in ("0.05", "0.0500"), audit
+        assert audit["items"], audit
+        assert audit["rate"] in ("0.05", "0.0500"), audit
         assert "5" in manager.get_by_test_id("audit-drawn").inner_text()
         assert manager.get_by_test_id("draw-audit").count() == 0
         item = audit["items"][0]
@@ -152,7 +153,8 @@ def test_the_manager_draws_a_spot_audit_and_confirms_and_fails_its_items(browser
         if decision == "fail":
             row.locator("input[aria-label='reason for failing']").fill("No proof of the customer's purchase order.")
         row.locator(f"button[data-action={decision}]").click()
-        assert manager.get_by_test_id("done").inner_text() == f"{item['item_kind']} {item['item_id']}: {decision} recorded."
+        done = manager.get_by_test_id("done").inner_text()
+        assert done == f"{item['item_kind']} {item['item_id']}: {decision} recorded."
         decided.append((period, item["item_id"]))
     (confirmed_period, confirmed), (failed_period, failed) = decided
     assert {i["item_id"]: i for i in stack.get("governance", f"/audits/{confirmed_period}")["items"]}[confirmed][
