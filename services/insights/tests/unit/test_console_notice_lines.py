@@ -16,6 +16,14 @@ class Notices:
         return self._items
 
 
+class NoGovernance:
+    """The portal's governance answers when none loaded: no plan, no proposals."""
+
+    plan = None
+    signed_by: dict[str, str] = {}
+    proposals = Notices([])
+
+
 def test_a_notice_lists_the_commitment_and_audit_rate_changes_with_their_areas() -> None:
     notice = {
         "program_id": "default", "version": 2, "title": "Default partner program", "effective_from": "2027-01-01",
@@ -29,7 +37,7 @@ def test_a_notice_lists_the_commitment_and_audit_rate_changes_with_their_areas()
         ],
     }  # fmt: skip
     html = templates.env.get_template("portal_governance.html").render(
-        view={"partner_id": "acme"}, dispute_subjects=[], notices=Notices([notice])
+        view={"partner_id": "acme"}, dispute_subjects=[], notices=Notices([notice]), gov=NoGovernance()
     )
     assert "<strong>Benefits</strong>: The minimum of engagement points for the committed partner rule" in html
     assert "<strong>Audits</strong>: The spot-audit rate rises from 5 % to 8 %" in html
