@@ -113,6 +113,33 @@ def upgrade() -> None:
         "payout_coverage_ranges",
         ["partner_id", "currency", "stream", "from_sequence"],
     )
+    # An entry is in at most one open or paid line of a currency (what the per-entry key ensured):
+    # the ranges a statement adds may overlap no range of their partner, currency and stream.
+    op.execute(
+        """
+        CREATE FUNCTION reject_overlapping_coverage() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            clash record;
+        BEGIN
+            SELECT a.line_id, r.line_id AS other, a.partner_id INTO clash
+            FROM added a JOIN payout_coverage_ranges r ON r.partner_id = a.partner_id
+                AND r.currency = a.currency AND r.stream = a.stream
+                AND r.from_sequence <= a.to_sequence AND r.to_sequence >= a.from_sequence
+                AND NOT (r.line_id = a.line_id AND r.from_sequence = a.from_sequence)
+            LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'payout line % covers entries of partner % that line % covers',
+                    clash.line_id, clash.partner_id, clash.other
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NULL;
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER payout_coverage_ranges_disjoint AFTER INSERT ON payout_coverage_ranges "
+        "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION reject_overlapping_coverage()"
+    )
     op.rename_table("payout_coverage", "payout_coverage_entries")
     op.execute(RANGES_FROM_ENTRIES)
     op.drop_table("payout_coverage_entries")
@@ -134,6 +161,7 @@ def downgrade() -> None:
     op.execute("DROP VIEW payout_coverage_ranged")
     op.drop_index("payout_coverage_ranges_partner", "payout_coverage_ranges")
     op.drop_table("payout_coverage_ranges")
+    op.execute("DROP FUNCTION IF EXISTS reject_overlapping_coverage()")
     op.drop_index("postings_payable_position", "postings")
     op.execute("DROP TRIGGER IF EXISTS postings_position ON postings")
     op.execute("DROP FUNCTION IF EXISTS fill_posting_position()")

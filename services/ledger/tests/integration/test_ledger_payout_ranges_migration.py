@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
+import pytest
 from alembic import command
 from ledger.adapters.store import SqlLedgerStore
 from ledger.application.projector import project
@@ -95,5 +96,13 @@ async def test_0011_backfills_positions_and_turns_coverage_into_ranges(ledger_cl
         assert (positions["wrong"], positions["n"] > 0) == (0, True)
         assert [tuple(r) for r in await conn.fetch(RANGES)] == ranges
         assert [tuple(r) for r in await conn.fetch(COVERED)] == covered
+        # The database refuses an entry in two open or paid lines: a range overlapping another.
+        line, partner, currency, stream, _, last = ranges[0]
+        other = await conn.fetchval("SELECT line_id FROM payout_lines WHERE line_id <> $1 LIMIT 1", line)
+        with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="covers entries of partner"):
+            await conn.execute(
+                "INSERT INTO payout_coverage_ranges VALUES ($1, $2, $3, $4, $5, $6)",
+                other, partner, currency, stream, last, last + 5,
+            )  # fmt: skip
     finally:
         await conn.close()
