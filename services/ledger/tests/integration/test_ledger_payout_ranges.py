@@ -218,3 +218,67 @@ async def test_the_ranged_cut_equals_the_per_entry_cut(ledger_client, ledger_set
         assert 0 < ranges <= len(covered)
     finally:
         await conn.close()
+
+
+async def _two_currency_entry(conn: asyncpg.Connection, pid: str, entry: str, when: datetime) -> None:
+    """An entry paying the partner in USD and EUR at once (written directly: no rule posts one today)."""
+    head = await conn.fetchval(
+        "SELECT last_sequence FROM chain_heads WHERE partner_id = $1 AND stream = 'registration'", pid
+    )
+    await conn.execute(
+        "INSERT INTO journal_entries (entry_id, partner_id, stream, sequence, kind, caused_by, effective_at, rule_id, "
+        "rule_version, explanation, prev_hash, entry_hash) "
+        "VALUES ($1, $2, 'registration', $3, 'rebate', $1, $4, 'test', 1, '{}', '', $1)",
+        entry, pid, head + 1, when,
+    )  # fmt: skip
+    amounts = [("USD", D("-10.00")), ("USD", D("10.00")), ("EUR", D("-5.00")), ("EUR", D("5.00"))]
+    for line, (currency, amount) in enumerate(amounts):
+        account = f"partner:{pid}:rebates_payable" if amount < 0 else "program:default:rewards_expense"
+        # No stream or position given: the database takes them from the entry.
+        await conn.execute(
+            "INSERT INTO postings (entry_id, line, partner_id, account, currency, amount, effective_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            entry, line, pid, account, currency, amount, when,
+        )  # fmt: skip
+        await conn.execute(
+            "INSERT INTO balances VALUES ($1, $2, $3, $4) ON CONFLICT (partner_id, account, currency) "
+            "DO UPDATE SET balance = balances.balance + excluded.balance",
+            pid, account, currency, amount,
+        )  # fmt: skip
+    await conn.execute(
+        "UPDATE chain_heads SET last_sequence = $2 WHERE partner_id = $1 AND stream = 'registration'", pid, head + 1
+    )
+
+
+async def test_an_entry_in_two_currencies_is_covered_once_as_before(ledger_client, ledger_settings, uow_factory):  # type: ignore[no-untyped-def]
+    partners = ["m1", "m2"]
+    await _project(uow_factory, [enrolled(p, program_id="default") for p in partners])
+    deals: dict[str, tuple] = {}  # type: ignore[type-arg]
+    await _project(uow_factory, history(random.Random(7), partners, 1, deals))
+    conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
+    covered: dict[str, str] = {}
+    lines_of: dict[str, list[str]] = {}
+    try:
+        for pid in partners:
+            async with conn.transaction():
+                await _two_currency_entry(conn, pid, f"two-{pid}", _at(date(2026, 2, 1)))
+        stored = await conn.fetch("SELECT DISTINCT stream, sequence FROM postings WHERE entry_id LIKE 'two-%'")
+        assert all(r["stream"] == "registration" and r["sequence"] > 0 for r in stored)
+        steps = [("USD", date(2026, 2, 28)), ("EUR", date(2026, 3, 31)), ("USD", date(2026, 4, 30))]
+        steps += [("EUR", date(2026, 5, 31))]
+        for n, (currency, day) in enumerate(steps):
+            batch, lines = await _check_batch(
+                ledger_client, ledger_settings, conn, currency, _at(day), D("0"), covered, lines_of
+            )
+            if n == 0:  # the USD line of m1 fails: its two-currency entry is free for the EUR cut
+                failing = [x for x in lines if x["partner_id"] == "m1"]
+                await _acknowledge(ledger_client, ledger_settings, batch, failing, _Fail(), covered, lines_of)
+            assert await _coverage_rows(conn) == covered
+        assert {covered.get("two-m1"), covered.get("two-m2")} <= set(lines_of)
+    finally:
+        await conn.close()
+
+
+class _Fail(random.Random):
+    def random(self) -> float:
+        return 0.5  # every acknowledged line fails
