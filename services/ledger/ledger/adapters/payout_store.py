@@ -28,6 +28,7 @@ from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
 from .payout_cut import (
     COVER,
     COVERED_ELSEWHERE,
+    CUT_SETTINGS,
     GAPS_TABLE,
     LOCK_PAYABLE_PARTNERS,
     MEASURE,
@@ -128,8 +129,12 @@ class SqlPayoutStore:
             return []
         await self.conn.execute(PARTNERS_TABLE, {"ids": ids, "currency": currency})
         await self.conn.execute(text("ANALYZE payout_partners"))  # temp tables get no statistics otherwise
+        for setting in CUT_SETTINGS:
+            await self.conn.execute(setting)
         await self.conn.execute(GAPS_TABLE, {"currency": currency})
+        await self.conn.execute(text("ANALYZE payout_gaps"))
         await self.conn.execute(OPEN_TABLE, {"currency": currency, "cutoff": cutoff})
+        await self.conn.execute(text("ANALYZE payout_open"))
         await self.conn.execute(COVERED_ELSEWHERE, {"currency": currency})
         rows = await self.conn.execute(MEASURE)
         return [
