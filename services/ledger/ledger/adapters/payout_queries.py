@@ -7,12 +7,13 @@ from datetime import datetime
 
 from incentive_kernel.paging import Page
 from servicekit.keyset import fetch_page
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..application.payout_ports import Batch, Line
+from ..domain.accounts import REBATES_PAYABLE
 from .payout_store import batch_of, line_of
-from .tables import journal_entries, payout_batches, payout_coverage, payout_lines
+from .tables import payout_batches, payout_coverage_ranges, payout_lines, postings
 
 
 async def batch_page(
@@ -81,17 +82,26 @@ async def partner_lines(
 
 
 async def covered_entries(conn: AsyncConnection, lines: list[Line]) -> dict[str, list[str]]:
-    """The journal entries each open or paid line covers, sorted (a failed line's are released)."""
+    """The journal entries each open or paid line covers, sorted (a failed line's are released):
+    its ranges' payable entries in the line's currency."""
     if not lines:
         return {}
+    r, p = payout_coverage_ranges.c, postings.c
     stmt = (
-        select(payout_coverage.c.line_id, journal_entries.c.entry_id)
-        .join(journal_entries, journal_entries.c.posted_seq == payout_coverage.c.posted_seq)
-        .where(
-            journal_entries.c.partner_id.in_(sorted({x.partner_id for x in lines})),
-            payout_coverage.c.line_id.in_([x.line_id for x in lines]),
+        select(r.line_id, p.entry_id)
+        .join(
+            postings,
+            and_(
+                p.partner_id == r.partner_id,
+                p.account == func.concat("partner:", r.partner_id, f":{REBATES_PAYABLE}"),
+                p.currency == r.currency,
+                p.stream == r.stream,
+                p.sequence.between(r.from_sequence, r.to_sequence),
+            ),
         )
-        .order_by(payout_coverage.c.line_id, journal_entries.c.entry_id.collate("C"))
+        .where(r.line_id.in_([x.line_id for x in lines]))
+        .group_by(r.line_id, p.entry_id)  # an entry may have two payable postings
+        .order_by(r.line_id, p.entry_id.collate("C"))
     )
     covered: dict[str, list[str]] = defaultdict(list)
     for row in await conn.execute(stmt):

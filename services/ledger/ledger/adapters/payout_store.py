@@ -22,85 +22,23 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue
 from ..application.ports import BalanceKey
-from ..domain.chain import GENESIS, ChainedEntry, ChainHead
+from ..domain.chain import ChainedEntry, ChainHead
 from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id, statement_ready
 from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
+from .payout_cut import (
+    COVER,
+    COVERED_ELSEWHERE,
+    CUT_SETTINGS,
+    GAPS_TABLE,
+    LOCK_PAYABLE_PARTNERS,
+    MEASURE,
+    OPEN_TABLE,
+    PARTNERS_TABLE,
+    UNCOVER,
+)
 from .store import SqlLedgerStore
 from .tables import chain_heads, payout_batches, payout_lines
 
-PAYABLE = "'partner:' || {t}.partner_id || '\\:rebates_payable'"  # \\: not a bind parameter
-
-LOCK_PAYABLE_PARTNERS = text(
-    f"""
-    SELECT lp.partner_id FROM ledger_partners lp
-    WHERE lp.partner_id IN (
-        SELECT b.partner_id FROM balances b
-        WHERE b.currency = :currency AND b.account = {PAYABLE.format(t="b")}
-          AND b.balance < 0 AND b.balance <= -CAST(:minimum AS numeric))
-    ORDER BY lp.partner_id
-    FOR UPDATE OF lp
-    """
-)
-PARTNERS_TABLE = text(
-    f"""
-    CREATE TEMP TABLE payout_partners ON COMMIT DROP AS
-    SELECT b.partner_id, b.account, 0 - b.balance AS payable_now
-    FROM balances b JOIN unnest(CAST(:ids AS text[])) AS locked(partner_id) ON locked.partner_id = b.partner_id
-    WHERE b.currency = :currency AND b.account = {PAYABLE.format(t="b")}
-    """
-)
-# What each locked partner has due: payable postings effective by the cutoff, in no open or paid line,
-# leaving out the payout stream's own entries (a failed line's return is covered again by its entries).
-# The payable account is joined from payout_partners (analyzed), never computed per posting row: the
-# planner cannot estimate such an expression, took it for one row, and joined every partner to every
-# posting (at 1,000 partners and 100,000 payable postings: 100 million rows filtered, 7 s).
-DUE_TABLE = text(
-    f"""
-    CREATE TEMP TABLE payout_due ON COMMIT DROP AS
-    SELECT p.partner_id, e.entry_id, e.posted_seq, 0 - sum(p.amount) AS amount
-    FROM postings p
-    JOIN payout_partners pp ON pp.partner_id = p.partner_id AND pp.account = p.account
-    JOIN journal_entries e ON e.entry_id = p.entry_id
-    WHERE p.currency = :currency AND p.effective_at <= :cutoff
-      AND e.stream <> '{PAYOUT_STREAM}'
-      AND NOT EXISTS (SELECT 1 FROM payout_coverage c WHERE c.posted_seq = e.posted_seq)
-    GROUP BY p.partner_id, e.entry_id, e.posted_seq
-    """
-)
-MEASURE = text(
-    f"""
-    SELECT pp.partner_id, pp.payable_now, coalesce(d.due, 0) AS due, coalesce(d.n, 0) AS n,
-           coalesce(d.coverage_hash, '') AS coverage_hash,
-           coalesce(rh.last_sequence, 0) AS registration_sequence,
-           coalesce(ph.last_sequence, 0) AS payout_sequence, coalesce(ph.head_hash, '{GENESIS}') AS payout_hash
-    FROM payout_partners pp
-    LEFT JOIN (
-        SELECT partner_id, sum(amount) AS due, count(*) AS n,
-               encode(sha256(convert_to(string_agg(entry_id || E'\\n', '' ORDER BY entry_id COLLATE "C"), 'UTF8')),
-                      'hex') AS coverage_hash
-        FROM payout_due GROUP BY partner_id
-    ) d ON d.partner_id = pp.partner_id
-    LEFT JOIN chain_heads rh ON rh.partner_id = pp.partner_id AND rh.stream = '{REGISTRATION_STREAM}'
-    LEFT JOIN chain_heads ph ON ph.partner_id = pp.partner_id AND ph.stream = '{PAYOUT_STREAM}'
-    ORDER BY pp.partner_id
-    """
-)
-# In key order: the primary key takes a million rows far faster sorted than at random.
-COVER = text(
-    """
-    INSERT INTO payout_coverage (posted_seq, line_id, amount)
-    SELECT d.posted_seq, l.line_id, d.amount
-    FROM payout_due d JOIN payout_lines l ON l.batch_id = :batch_id AND l.partner_id = d.partner_id
-    ORDER BY d.posted_seq
-    """
-)
-# A failed line frees its entries (found through its partner's entries: no index on line_id).
-UNCOVER = text(
-    """
-    DELETE FROM payout_coverage c USING journal_entries e
-    WHERE e.partner_id = ANY(:partners) AND c.posted_seq = e.posted_seq AND c.line_id = ANY(:lines)
-    """
-)
 LINE_COLUMNS = [
     "line_id",
     "batch_id",
@@ -191,7 +129,13 @@ class SqlPayoutStore:
             return []
         await self.conn.execute(PARTNERS_TABLE, {"ids": ids, "currency": currency})
         await self.conn.execute(text("ANALYZE payout_partners"))  # temp tables get no statistics otherwise
-        await self.conn.execute(DUE_TABLE, {"currency": currency, "cutoff": cutoff})
+        for setting in CUT_SETTINGS:
+            await self.conn.execute(setting)
+        await self.conn.execute(GAPS_TABLE, {"currency": currency})
+        await self.conn.execute(text("ANALYZE payout_gaps"))
+        await self.conn.execute(OPEN_TABLE, {"currency": currency, "cutoff": cutoff})
+        await self.conn.execute(text("ANALYZE payout_open"))
+        await self.conn.execute(COVERED_ELSEWHERE, {"currency": currency})
         rows = await self.conn.execute(MEASURE)
         return [
             PartnerDue(
@@ -302,10 +246,7 @@ class SqlPayoutStore:
         failed = [line for line, action, _ in outcomes if action.kind is PayoutKind.FAILED]
         if failed:
             # The failed lines' entries are payable again: the next batch may cover them.
-            await self.conn.execute(
-                UNCOVER,
-                {"partners": sorted({x.partner_id for x in failed}), "lines": [x.line_id for x in failed]},
-            )
+            await self.conn.execute(UNCOVER, {"lines": [x.line_id for x in failed]})
 
     async def settle_if_done(self, batch_id: str, now: datetime) -> None:
         await self.conn.execute(

@@ -49,6 +49,8 @@ JOURNAL_COLUMNS = [
 
 EXPLANATION_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 POSTING_COLUMNS = ["entry_id", "line", "partner_id", "account", "currency", "amount", "effective_at"]
+# Each posting also carries its entry's stream and chain position (denormalised for the payout cut).
+POSTING_WRITE_COLUMNS = [*POSTING_COLUMNS, "stream", "sequence"]
 
 
 def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
@@ -77,7 +79,7 @@ def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
 def posting_records(c: ChainedEntry) -> list[tuple[Any, ...]]:
     e = c.entry
     return [
-        (e.entry_id, line, e.partner_id, p.account, p.currency, p.amount, e.effective_at)
+        (e.entry_id, line, e.partner_id, p.account, p.currency, p.amount, e.effective_at, e.stream, c.sequence)
         for line, p in enumerate(e.postings)
     ]
 
@@ -88,7 +90,7 @@ async def copy_journal(driver: Any, entries: Sequence[ChainedEntry]) -> None:
         "journal_entries", columns=JOURNAL_COLUMNS, records=[journal_record(c) for c in entries]
     )
     await driver.copy_records_to_table(
-        "postings", columns=POSTING_COLUMNS, records=[r for c in entries for r in posting_records(c)]
+        "postings", columns=POSTING_WRITE_COLUMNS, records=[r for c in entries for r in posting_records(c)]
     )
 
 

@@ -95,6 +95,8 @@ postings = Table(
     Column("currency", Text, nullable=False),
     Column("amount", Numeric, nullable=False),
     Column("effective_at", DateTime(timezone=True), nullable=False),
+    Column("stream", Text, nullable=False),  # the entry's (denormalised, migration 0011)
+    Column("sequence", BigInteger, nullable=False),  # the entry's chain position on its stream
     PrimaryKeyConstraint("entry_id", "line"),
 )
 
@@ -146,12 +148,18 @@ payout_lines = Table(
     Column("outcome_entry_id", Text),
 )
 
-payout_coverage = Table(
-    "payout_coverage",
+# What an open or paid line covers: every entry of its partner and stream between the two positions
+# with a payable posting in the line's currency (not a payout entry). A failed line's rows are deleted.
+payout_coverage_ranges = Table(
+    "payout_coverage_ranges",
     metadata,
-    Column("posted_seq", BigInteger, primary_key=True),
     Column("line_id", Text, nullable=False),
-    Column("amount", Numeric, nullable=False),
+    Column("partner_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("stream", Text, nullable=False),
+    Column("from_sequence", BigInteger, nullable=False),
+    Column("to_sequence", BigInteger, nullable=False),
+    PrimaryKeyConstraint("line_id", "stream", "from_sequence"),
 )
 
 
