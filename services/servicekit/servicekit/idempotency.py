@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 
 from .auth import Principal
+from .json_ready import JsonReady
 from .problems import Problem
 from .tables import idempotency_keys
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -49,7 +50,7 @@ async def run_write(
             if replay is not None:
                 return replay
         status, body = await action(uow)
-        encoded = jsonable_encoder(body)
+        encoded = body if isinstance(body, JsonReady) else jsonable_encoder(body)
         if key is not None:
             await uow.conn.execute(
                 update(idempotency_keys)
@@ -63,9 +64,21 @@ async def run_write(
 def canonical_body(body: bytes) -> bytes:
     """The body as the route reads it, in one spelling: JSON re-encoded with sorted keys and no
     whitespace (numbers keep their digits, so ``1.0`` and ``1.00`` stay different); any other
-    body as sent."""
+    body as sent.
+
+    A body without a fractional number (the usual one: amounts travel as strings) is spelled by the
+    json module's C encoder, which writes exactly what :func:`_canonical` writes for such values (a
+    5,000-deal bulk body took 60 ms in the Python walk); one with such numbers takes the walk."""
+    fractions: list[str] = []
+
+    def fraction(text: str) -> Decimal:
+        fractions.append(text)
+        return Decimal(text)
+
     try:
-        parsed = json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        parsed = json.loads(body, parse_float=fraction, parse_constant=_refuse_constant)
+        if not fractions:
+            return b"json:" + json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
         return b"json:" + _canonical(parsed).encode()
     except (ValueError, RecursionError):
         return body

@@ -9,14 +9,15 @@ next gap-free sequence number of its partner stream.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import overload
 
 from incentive_contracts.envelope import CloudEvent, new_event_id
+from incentive_contracts.envelope_bytes import encode_json
 from incentive_contracts.payload import EventPayload
-from incentive_contracts.registry import encode
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
@@ -91,8 +92,9 @@ class UnitOfWork:
     def staged_events(self) -> list[EventPayload]:
         return [s.payload for s in self._staged]
 
-    async def commit(self) -> list[CloudEvent]:
-        """Write staged events to the outbox and commit; returns the envelopes written."""
+    async def commit(self) -> Sequence[CloudEvent]:
+        """Write staged events to the outbox and commit; returns the envelopes written (read back from
+        their bytes when asked for: no caller on the hot paths looks at them)."""
         envelopes = await self._flush_outbox()
         await self.conn.commit()
         self.committed = True
@@ -120,9 +122,9 @@ class UnitOfWork:
             await nested.commit()
             mark.done = True
 
-    async def _flush_outbox(self) -> list[CloudEvent]:
+    async def _flush_outbox(self) -> WrittenEnvelopes:
         if not self._staged and not self._raw:
-            return []
+            return WrittenEnvelopes([])
         counts: dict[str, int] = defaultdict(int)
         for staged in self._staged:
             counts[staged.payload.subject] += 1
@@ -135,14 +137,16 @@ class UnitOfWork:
             claimed = await self.conn.execute(CLAIM_SEQUENCES, {"keys": keys, "counts": [counts[k] for k in keys]})
             for key, last in claimed.all():
                 next_sequence[key] = last - counts[key] + 1
-        envelopes: list[CloudEvent] = []
+        written: list[bytes] = []
         rows: list[dict[str, object]] = []
         for staged in self._staged:
-            key = staged.payload.subject
+            payload = staged.payload
+            key = payload.subject
             sequence = next_sequence[key]
             next_sequence[key] += 1
-            envelope = encode(
-                staged.payload,
+            # The bytes of encode(...).to_json(), written directly (incentive_contracts.envelope_bytes).
+            envelope = encode_json(
+                payload,
                 source=self.source,
                 time=staged.time,
                 sequence=sequence,
@@ -150,15 +154,15 @@ class UnitOfWork:
                 correlation_id=staged.correlation_id,
                 causation_id=staged.causation_id,
             )
-            envelopes.append(envelope)
+            written.append(envelope)
             rows.append(
                 {
-                    "event_id": envelope.id,
+                    "event_id": staged.event_id,
                     "topic": self.topic,
                     "partition_key": key,
                     "sequence": sequence,
-                    "event_type": envelope.type,
-                    "payload": envelope.to_json(),
+                    "event_type": payload.event_type,
+                    "payload": envelope,
                 }
             )
         rows.extend(self._raw)
@@ -167,11 +171,32 @@ class UnitOfWork:
         else:
             await self.conn.execute(outbox.insert(), rows)
         await self.conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
-        return envelopes
+        return WrittenEnvelopes(written)
 
     async def _copy(self, rows: list[dict[str, object]]) -> None:
         """COPY into the outbox, in this transaction: a projector batch writes thousands of rows."""
         await copy_rows(self.conn, "outbox", OUTBOX_COLUMNS, [tuple(row[c] for c in OUTBOX_COLUMNS) for row in rows])
+
+
+class WrittenEnvelopes(Sequence[CloudEvent]):
+    """The envelopes a commit wrote, decoded from their outbox bytes only when read."""
+
+    def __init__(self, written: list[bytes]) -> None:
+        self._written = written
+
+    def __len__(self) -> int:
+        return len(self._written)
+
+    @overload
+    def __getitem__(self, index: int) -> CloudEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CloudEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> CloudEvent | list[CloudEvent]:
+        if isinstance(index, slice):
+            return [CloudEvent.from_json(raw) for raw in self._written[index]]
+        return CloudEvent.from_json(self._written[index])
 
 
 @dataclass

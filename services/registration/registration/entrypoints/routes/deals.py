@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from incentive_contracts.dates import BusinessDate
 from servicekit.auth import Principal, requires
 from servicekit.dates import check_facts
+from servicekit.json_ready import JsonReady
 from servicekit.problems import Problem
 from servicekit.viewer import other_parties
 
@@ -91,16 +92,16 @@ async def register_deals_in_bulk(
     day = container.today()  # one date for the whole request
     commands = [_command(item, request, principal, day, f"deals.{i}.") for i, item in enumerate(body.deals)]
 
-    async def action(unit: Unit) -> tuple[int, dict[str, Any]]:
+    async def action(unit: Unit) -> tuple[int, JsonReady]:
         deals = await register_deals(unit, commands, container.policy, actor=actor(principal))
         return 201, bulk_out(deals)
 
     return await write(request, principal, container, action)
 
 
-def bulk_out(deals: list[Deal]) -> dict[str, Any]:
+def bulk_out(deals: list[Deal]) -> JsonReady:
     """The :class:`BulkOut` body as plain JSON values: thousands of items skip model validation and
-    dumping (the idempotency layer encodes the body once more anyway)."""
+    dumping, and (as :class:`JsonReady`) the idempotency layer's ``jsonable_encoder`` walk too."""
     counts = Counter(d.status.value for d in deals)
     items = [
         {
@@ -112,7 +113,7 @@ def bulk_out(deals: list[Deal]) -> dict[str, Any]:
         }
         for d in deals
     ]
-    return {"registered": len(deals), "by_status": dict(counts), "deals": items}
+    return JsonReady(registered=len(deals), by_status=dict(counts), deals=items)
 
 
 @router.get("")

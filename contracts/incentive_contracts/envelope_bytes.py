@@ -1,0 +1,115 @@
+"""An event's structured-mode CloudEvent JSON, written straight to bytes.
+
+``encode_json(payload, ...)`` returns exactly ``registry.encode(payload, ...).to_json()``: the same
+bytes, without building and validating a :class:`~.envelope.CloudEvent` and re-serializing the
+payload's ``model_dump`` through it (a 5,000-deal bulk registration writes 10,000 envelopes to the
+outbox; that round trip was about half of the time each envelope cost).
+
+How the bytes stay the same:
+
+- the envelope's fields are written in the model's field order, optional extensions left out when
+  unset (``to_json`` drops them with ``exclude_none``, which does not reach into ``data``);
+- ``data`` is the payload's own JSON (its pydantic serializer), which is what serializing its
+  ``model_dump(mode="json")`` as ``Any`` gives (tested over every example and generated payloads);
+- ``time`` is written by pydantic's own datetime serializer (cached per instant: a unit stamps
+  its events with one time), after the conversion to UTC the envelope's validator makes;
+- a string is written as-is between quotes only when it is printable ASCII without ``"`` or ``\\``
+  (which JSON writes verbatim); any other goes through pydantic's string serializer.
+
+Anything the envelope would refuse (a timezone-less time, a negative sequence, an empty subject, a
+type the envelope's pattern rejects) takes the plain path, so it fails exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from pydantic import TypeAdapter
+
+from .envelope import SPEC_VERSION, dataschema_for, new_event_id
+from .payload import EventPayload
+from .registry import encode
+
+_TYPE_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+_STRINGS = TypeAdapter(str)
+_TIMES = TypeAdapter(datetime)
+_OPEN = b'{"specversion":"' + SPEC_VERSION.encode() + b'","id":'
+_CONTENT = b',"datacontenttype":"application/json","dataschema":'
+
+
+def json_string(value: str) -> bytes:
+    """``value`` as a JSON string, byte for byte as pydantic writes it."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return b'"' + value.encode() + b'"'
+    return _STRINGS.dump_json(value)
+
+
+@lru_cache(maxsize=256)
+def _time_json(time: datetime) -> bytes:
+    return _TIMES.dump_json(time.astimezone(UTC))
+
+
+@lru_cache(maxsize=1024)
+def _type_json(event_type: str, version: int) -> tuple[bytes, bytes] | None:
+    """The ``type`` and ``dataschema`` values of an event type, or None when the envelope refuses the type."""
+    if not _TYPE_PATTERN.match(event_type):
+        return None
+    return json_string(event_type), json_string(dataschema_for(event_type, version))
+
+
+def encode_json(
+    payload: EventPayload,
+    *,
+    source: str,
+    time: datetime,
+    sequence: int = 0,
+    event_id: str | None = None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> bytes:
+    """``registry.encode(payload, ...).to_json()``, byte for byte (see the module's docstring)."""
+    event_id = event_id or new_event_id()
+    subject = payload.subject
+    named = _type_json(payload.event_type, payload.version)
+    if named is None or not subject or time.tzinfo is None or sequence < 0:
+        plain = encode(
+            payload,
+            source=source,
+            time=time,
+            sequence=sequence,
+            event_id=event_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+        )
+        return plain.to_json()
+    event_type, dataschema = named
+    key = json_string(subject)
+    parts = [
+        _OPEN,
+        json_string(event_id),
+        b',"source":',
+        json_string(source),
+        b',"type":',
+        event_type,
+        b',"subject":',
+        key,
+        b',"time":',
+        _time_json(time),
+        _CONTENT,
+        dataschema,
+        b',"data":',
+        payload.__pydantic_serializer__.to_json(payload),
+        b',"partitionkey":',
+        key,
+        b',"sequence":"',
+        str(sequence).encode(),
+        b'"',
+    ]
+    if correlation_id is not None:
+        parts += (b',"correlationid":', json_string(correlation_id))
+    if causation_id is not None:
+        parts += (b',"causationid":', json_string(causation_id))
+    parts.append(b"}")
+    return b"".join(parts)

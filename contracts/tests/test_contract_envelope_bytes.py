@@ -1,0 +1,125 @@
+"""``encode_json`` writes exactly the bytes ``registry.encode(...).to_json()`` writes: for every
+registered event's example, for generated payloads, ids, sources, times and extensions (any text,
+control characters, quotes and non-ASCII included), and it refuses what the envelope refuses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from contract_support import each_event
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from incentive_contracts import registry
+from incentive_contracts.envelope import CloudEvent
+from incentive_contracts.envelope_bytes import encode_json, json_string
+from incentive_contracts.events.deal import DealFlagged, DealRegistered, FlagReason
+from incentive_contracts.examples import example_payload
+from incentive_contracts.money import Money
+from incentive_contracts.payload import EventPayload
+from pydantic import TypeAdapter, ValidationError
+
+TIMES = [
+    datetime(2026, 4, 1, 9, 30, tzinfo=UTC),
+    datetime(2026, 4, 1, 9, 30, 0, 1, tzinfo=UTC),
+    datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
+    datetime(2026, 6, 1, 2, 0, 0, 500000, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+]
+
+
+def both(payload: EventPayload, **envelope: Any) -> tuple[bytes, bytes]:
+    envelope.setdefault("source", "/registration")
+    envelope.setdefault("event_id", "5f0c6d1e-2a7b-4c55-9a55-0d6a3c1b2e9f")
+    return registry.encode(payload, **envelope).to_json(), encode_json(payload, **envelope)
+
+
+@each_event
+@pytest.mark.parametrize("time", TIMES, ids=["utc", "micro", "minus5", "plus530"])
+def test_every_example_encodes_to_the_same_bytes(key: tuple[str, int], time: datetime) -> None:
+    payload = example_payload(*key)
+    for extensions in ({}, {"correlation_id": "corr-1"}, {"causation_id": "cause-1", "correlation_id": "c"}):
+        plain, fast = both(payload, time=time, sequence=17, **extensions)
+        assert fast == plain
+        assert CloudEvent.from_json(fast) == CloudEvent.from_json(plain)
+
+
+text = st.text(min_size=1, max_size=40)
+
+
+@st.composite
+def registrations(draw: st.DrawFn) -> DealRegistered:
+    currency, places = draw(st.sampled_from([("USD", 2), ("EUR", 2), ("JPY", 0), ("BHD", 3)]))
+    cents = draw(st.integers(min_value=1, max_value=10**12))
+    return DealRegistered(
+        partner_id=draw(st.text(min_size=1, max_size=64)),
+        deal_id=draw(text),
+        customer_name=draw(text),
+        customer_domain=draw(st.none() | text),
+        product_line=draw(text),
+        expected_amount=Money(amount=Decimal(cents).scaleb(-places), currency=currency),
+        expected_close=draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))),
+        registered_on=draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    payload=registrations(),
+    source=text,
+    event_id=text,
+    time=st.datetimes(timezones=st.timezones()),
+    sequence=st.integers(min_value=0, max_value=2**63),
+    correlation_id=st.none() | st.text(max_size=40),
+    causation_id=st.none() | st.text(max_size=40),
+)
+def test_generated_envelopes_encode_to_the_same_bytes(
+    payload: DealRegistered,
+    source: str,
+    event_id: str,
+    time: datetime,
+    sequence: int,
+    correlation_id: str | None,
+    causation_id: str | None,
+) -> None:
+    plain, fast = both(
+        payload,
+        source=source,
+        event_id=event_id,
+        time=time,
+        sequence=sequence,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+    )
+    assert fast == plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner=st.text(min_size=1, max_size=64), detail=st.text(max_size=200), reason=st.sampled_from(FlagReason))
+def test_generated_flags_encode_to_the_same_bytes(partner: str, detail: str, reason: FlagReason) -> None:
+    flag = DealFlagged(partner_id=partner, deal_id="d-1", reason=reason, detail=detail, flagged_on=date(2026, 3, 2))
+    plain, fast = both(flag, time=TIMES[0], sequence=3)
+    assert fast == plain
+
+
+@given(st.text(max_size=60))
+def test_a_string_is_written_as_pydantic_writes_it(value: str) -> None:
+    assert json_string(value) == TypeAdapter(str).dump_json(value)
+
+
+def test_what_the_envelope_refuses_is_refused_alike() -> None:
+    payload = example_payload("deal.registered", 1)
+    naive = datetime(2026, 4, 1, 9, 30)
+    with pytest.raises(ValidationError, match="time must carry a timezone"):
+        encode_json(payload, source="/registration", time=naive)
+    with pytest.raises(ValidationError, match="sequence"):
+        encode_json(payload, source="/registration", time=TIMES[0], sequence=-1)
+
+
+def test_an_event_id_is_made_when_none_is_given() -> None:
+    payload = example_payload("deal.registered", 1)
+    first = CloudEvent.from_json(encode_json(payload, source="/registration", time=TIMES[0]))
+    second = CloudEvent.from_json(encode_json(payload, source="/registration", time=TIMES[0]))
+    assert first.id != second.id
+    assert first.data == payload.model_dump(mode="json")
