@@ -35,6 +35,7 @@ from .envelope import SCHEMA_BASE, SPEC_VERSION, CloudEvent
 from .money import Money, parse_decimal
 from .payload import EventPayload, WireModel
 from .registry import models
+from .trusted import built
 
 
 class Refused(Exception):
@@ -48,18 +49,6 @@ _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-
 _TYPE = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 _DIGITS = re.compile(r"[0-9]+")
 _CODE = re.compile(r"[A-Z]{3}")
-_set = object.__setattr__
-
-
-def _build(cls: type[BaseModel], values: dict[str, Any], given: set[str]) -> Any:
-    """The instance ``cls.model_validate`` returns for these values (what ``model_construct`` does,
-    without its per-call bookkeeping)."""
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", given)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
 
 
 def _day(value: Any) -> date:
@@ -81,7 +70,7 @@ def _money(value: Any) -> Money:
         decimal = parse_decimal(amount)  # recorded money (registry.decode): the grammar only
     except ValueError:
         raise Refused from None
-    return _build(Money, {"amount": decimal, "currency": currency}, {"amount", "currency"})  # type: ignore[no-any-return]
+    return built(Money, {"amount": decimal, "currency": currency}, {"amount", "currency"})
 
 
 def _bool(value: Any) -> bool:
@@ -254,7 +243,7 @@ def compile_model(cls: type[BaseModel]) -> Check:
                 raise Refused  # missing: pydantic says so
             else:
                 values[name] = default()
-        return _build(cls, values, set(value))
+        return built(cls, values, set(value))
 
     return check
 
@@ -335,7 +324,7 @@ def _envelope(doc: dict[str, Any]) -> CloudEvent | None:
         "correlationid": correlation,
         "causationid": causation,
     }
-    return _build(CloudEvent, values, set(doc))  # type: ignore[no-any-return]
+    return built(CloudEvent, values, set(doc))
 
 
 def fast_decode(raw: bytes | str) -> tuple[CloudEvent, EventPayload] | None:

@@ -54,8 +54,12 @@ POSTING_COLUMNS = ["entry_id", "line", "partner_id", "account", "currency", "amo
 def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
     """A journal_entries row (in JOURNAL_COLUMNS order)."""
     e = c.entry
-    # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values).
-    explanation = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str).decode()
+    # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values);
+    # the bytes the hash was made with where they were encoded once (the same: only str() defaults).
+    encoded = e.explanation.encoded
+    if encoded is None:
+        encoded = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str)
+    explanation = encoded.decode()
     return (
         e.entry_id,
         e.partner_id,
