@@ -56,10 +56,9 @@ def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
     e = c.entry
     # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values);
     # the bytes the hash was made with where they were encoded once (the same: only str() defaults).
-    encoded = e.explanation.encoded
-    if encoded is None:
-        encoded = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str)
-    explanation = encoded.decode()
+    explanation = e.explanation.encoded
+    if explanation is None:
+        explanation = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str).decode()
     return (
         e.entry_id,
         e.partner_id,

@@ -38,12 +38,13 @@ class Explanation(Mapping[str, Any]):
         return _document_of(self)
 
     @cached_property
-    def encoded(self) -> bytes | None:
-        """The document as JSON with sorted keys, encoded once for the entry's hash (``chain.canonical``
-        splices it in) and its stored row; Decimals, dates and times as ``str()``. None when it holds
-        anything else: then each takes its own reference path."""
+    def encoded(self) -> str | None:
+        """The document as JSON text with sorted keys, encoded once for the entry's hash
+        (``chain.canonical`` splices it in) and its stored row; Decimals, dates and times as ``str()``.
+        None when it holds anything else: then each takes its own reference path. (Kept as text: the
+        bytes orjson returns keep its whole output buffer, several KiB, for as long as they live.)"""
         try:
-            return orjson.dumps(self._document, default=as_text, option=ENCODED_OPTIONS)
+            return orjson.dumps(self._document, default=as_text, option=ENCODED_OPTIONS).decode()
         except TypeError:
             return None
 
