@@ -56,8 +56,11 @@ POSTING_WRITE_COLUMNS = [*POSTING_COLUMNS, "stream", "sequence"]
 def journal_record(c: ChainedEntry) -> tuple[Any, ...]:
     """A journal_entries row (in JOURNAL_COLUMNS order)."""
     e = c.entry
-    # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values).
-    explanation = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str).decode()
+    # What json.dumps(..., default=str) in chain.canonical makes of it, by orjson (JSONB keeps the values);
+    # the bytes the hash was made with where they were encoded once (the same: only str() defaults).
+    explanation = e.explanation.encoded
+    if explanation is None:
+        explanation = orjson.dumps(e.explanation.document(), option=EXPLANATION_OPTIONS, default=str).decode()
     return (
         e.entry_id,
         e.partner_id,

@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, time
-from decimal import Decimal
 from typing import Any
 
 import orjson
 
+from .explanation import as_text
 from .journal import JournalEntry
 
 GENESIS = "0" * 64
@@ -37,18 +36,24 @@ class ChainedEntry:
 
 def canonical(entry: JournalEntry, sequence: int, prev_hash: str) -> bytes:
     """The exact bytes hashed: sorted keys, decimal strings, UTC ISO timestamps."""
-    document = canonical_document(entry, sequence, prev_hash)
+    encoded = entry.explanation.encoded  # encoded once, shared with the stored row
+    explanation = orjson.Fragment(encoded) if encoded is not None else entry.explanation.document()
     try:
-        fast = orjson.dumps(document, default=_as_text, option=_ORJSON_OPTIONS)
+        fast = orjson.dumps(_document(entry, sequence, prev_hash, explanation), default=as_text, option=_ORJSON_OPTIONS)
     except TypeError:
-        return reference_canonical(document)
+        return reference_canonical(canonical_document(entry, sequence, prev_hash))
     if fast.isascii() and b"\\" not in fast and b"\x7f" not in fast:
         return fast
-    return reference_canonical(document)  # escapes (non-ASCII, control characters): the json module's
+    # escapes (non-ASCII, control characters): the json module's
+    return reference_canonical(canonical_document(entry, sequence, prev_hash))
 
 
 def canonical_document(entry: JournalEntry, sequence: int, prev_hash: str) -> dict[str, Any]:
     """What is hashed of an entry at its place in the chain."""
+    return _document(entry, sequence, prev_hash, entry.explanation.document())
+
+
+def _document(entry: JournalEntry, sequence: int, prev_hash: str, explanation: object) -> dict[str, Any]:
     return {
         "entry_id": entry.entry_id,
         "partner_id": entry.partner_id,
@@ -62,7 +67,7 @@ def canonical_document(entry: JournalEntry, sequence: int, prev_hash: str) -> di
         "rule_version": entry.rule_version,
         "reverses": entry.reverses,
         "postings": [[p.account, p.currency, format(p.amount, "f")] for p in entry.postings],
-        "explanation": entry.explanation.document(),
+        "explanation": explanation,
         "prev_hash": prev_hash,
     }
 
@@ -72,12 +77,6 @@ def reference_canonical(document: dict[str, Any]) -> bytes:
     documents where the two libraries agree byte for byte: plain ASCII, nothing escaped, and only
     strings, integers, booleans, None, lists and dicts, plus Decimals and dates written as ``str()``."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, Decimal | date | time):  # datetime is a date
-        return str(value)
-    raise TypeError  # anything else -> the reference encoder. Floats never occur: amounts are exact.
 
 
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date, time
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
+
+import orjson
 
 OPTIONAL = {"optional": True}
 BASE = {"base": True}  # a member whose own members are written at the top level
@@ -32,6 +36,17 @@ class Explanation(Mapping[str, Any]):
     @cached_property
     def _document(self) -> dict[str, Any]:
         return _document_of(self)
+
+    @cached_property
+    def encoded(self) -> str | None:
+        """The document as JSON text with sorted keys, encoded once for the entry's hash
+        (``chain.canonical`` splices it in) and its stored row; Decimals, dates and times as ``str()``.
+        None when it holds anything else: then each takes its own reference path. (Kept as text: the
+        bytes orjson returns keep its whole output buffer, several KiB, for as long as they live.)"""
+        try:
+            return orjson.dumps(self._document, default=as_text, option=ENCODED_OPTIONS).decode()
+        except TypeError:
+            return None
 
     def __getitem__(self, key: str) -> Any:
         return self._document[key]
@@ -49,19 +64,48 @@ class Explanation(Mapping[str, Any]):
 def _document_of(value: Explanation) -> dict[str, Any]:
     """The members of a dataclass explanation: nested bases flattened, tuples as lists, optional Nones left out."""
     document: dict[str, Any] = {}
-    for member in fields(value):  # type: ignore[arg-type]  # every concrete explanation is a dataclass
-        item = getattr(value, member.name)
-        if member.metadata.get("base"):
+    for name, how in _members(type(value)):
+        item = getattr(value, name)
+        if how is _BASE:
             document.update(item.document())
-        elif item is None and member.metadata.get("optional"):
-            continue
+        elif item is None:
+            if how is not _OPTIONAL:
+                document[name] = None
+        elif type(item) in _PLAIN:
+            document[name] = item
         elif isinstance(item, tuple):
-            document[member.name] = list(item)
+            document[name] = list(item)
         elif isinstance(item, Mapping):
-            document[member.name] = dict(item)
+            document[name] = dict(item)
         else:
-            document[member.name] = item
+            document[name] = item
     return document
+
+
+ENCODED_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def as_text(value: object) -> str:
+    if isinstance(value, Decimal | date | time):  # datetime is a date
+        return str(value)
+    raise TypeError  # anything else -> the reference encoders. Floats never occur: amounts are exact.
+
+
+_BASE, _OPTIONAL, _MEMBER = "base", "optional", "member"
+_PLAIN = frozenset({str, int, bool, float})  # written as they are (never a tuple or a Mapping)
+_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _members(cls: type) -> tuple[tuple[str, str], ...]:
+    """(name, how) of a dataclass explanation's members, in order: read from ``fields`` once per class."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (f.name, _BASE if f.metadata.get("base") else _OPTIONAL if f.metadata.get("optional") else _MEMBER)
+            for f in fields(cls)
+        )
+        _PLANS[cls] = plan
+    return plan
 
 
 @dataclass(frozen=True, eq=False, repr=False)
