@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import asyncpg
 from governance.config import GovernanceSettings
 from ledger.config import LedgerSettings
 from registration.config import RegistrationSettings
+from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
 
 from .governance_stack import GovernanceStack, balances, governance_stack, win_deal
@@ -68,6 +70,17 @@ async def test_a_published_version_is_announced_to_partners_and_its_handbook_exa
             return (await s.reg.post("/partners", json=body, headers=s.admin)).status_code == 201
 
         await eventually(enrolled, timeout=60)  # registration learnt p2 from the ledger's topic
+
+        async def governance_took_in_version_1() -> int:
+            # A subscription receives what governance consumes after it exists: the partner subscribes
+            # once version 1 has gone by (its consumer may lag the registration's).
+            db = await asyncpg.connect(sync_url(governance_settings.database_url))
+            try:
+                return int(await db.fetchval("SELECT count(*) FROM program_versions WHERE program_id = 'p2'"))
+            finally:
+                await db.close()
+
+        await eventually(governance_took_in_version_1, timeout=60)
         subscription = {
             "subscription_id": "hb-acme-program",
             "partner_id": PARTNER,
