@@ -197,4 +197,3 @@ def _wait_ready(base: str) -> None:
             pass
         time.sleep(0.3)
     raise TimeoutError("insights api not ready after 90 s")
-
