@@ -11,6 +11,8 @@ from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import encode
 from ledger.adapters.store import SqlLedgerStore
 from ledger.application.projector import Incoming, project
+from ledger.config import LedgerSettings
+from ledger.entrypoints.audit_cli import run_replay, run_verify
 from servicekit.tables import consumed_events
 from servicekit.unit_of_work import UnitOfWorkFactory
 from sqlalchemy.dialects.postgresql import insert
@@ -52,3 +54,13 @@ def _source(payload: EventPayload) -> str:
     """The producing service of an event type (mdf.*, governance.*, else registration)."""
     prefix = payload.event_type.split(".", 1)[0]
     return f"/{prefix}" if prefix in ("mdf", "governance") else "/registration"
+
+
+async def replay_matches_live(settings: LedgerSettings, target: str, events: int) -> None:
+    """Replay the consumed log into ``target`` and verify it: every one of ``events`` applied, no
+    finding, and the replayed digest equal to the live journal's."""
+    report = await run_replay(settings, target, from_database=settings.database_url, quiet=True)
+    assert (report.events, report.rejected) == (events, [])
+    verdict = await run_verify(settings.database_url, target, quiet=True)
+    assert verdict.findings == []
+    assert verdict.live.digest.digest == report.digest["digest"]

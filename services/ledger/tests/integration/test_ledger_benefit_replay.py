@@ -11,8 +11,7 @@ from incentive_contracts.events import governance
 from ledger.adapters.store import SqlLedgerStore
 from ledger.application.projector import Incoming, project
 from ledger.domain.commitment_benefits import benefit_entry_id
-from ledger.entrypoints.audit_cli import run_replay, run_verify
-from ledger_log_support import consume
+from ledger_log_support import consume, replay_matches_live
 from ledger_support import enrolled, usd, won
 
 RECORDED = datetime(2026, 4, 1, tzinfo=UTC)
@@ -55,12 +54,7 @@ async def test_a_replay_with_a_commitment_benefit_matches_the_live_ledger(
 ):
     payloads = [enrolled("acme", program_id="default"), won("d1", "1000.00", date(2026, 2, 1)), granted(), revoked()]
     await consume(uow_factory, payloads, RECORDED, first_offset=1)
-    target = database_factory.empty(prefix="replay_benefit")
-    report = await run_replay(ledger_settings, target, from_database=ledger_settings.database_url, quiet=True)
-    assert (report.events, report.rejected) == (4, [])
-    verdict = await run_verify(ledger_settings.database_url, target, quiet=True)
-    assert verdict.findings == []
-    assert verdict.live.digest.digest == report.digest["digest"]
+    await replay_matches_live(ledger_settings, database_factory.empty(prefix="replay_benefit"), 4)
     async with uow_factory() as uow:
         rows = (
             await uow.conn.exec_driver_sql(
