@@ -102,6 +102,13 @@ deal_history = Table(
     Column("data", JSONB, nullable=False),
 )
 
+customer_locks = Table(  # lock anchors: one row per customer key hash (adapters/unit.py)
+    "customer_locks",
+    metadata,
+    Column("key_hash", BigInteger, primary_key=True),
+    prefixes=["UNLOGGED"],
+)
+
 direct_deals = Table(
     "direct_deals",
     metadata,

@@ -12,7 +12,7 @@ import asyncio
 
 import asyncpg
 from registration.adapters import crm_batch
-from registration.adapters.unit import CUSTOMER_LOCK_SPACE, customer_lock_buckets
+from registration.adapters.unit import LOCK_CUSTOMERS, customer_lock_buckets
 from registration.domain.identity import CustomerIdentity
 from registration.entrypoints.crm_worker import DrainCounts, drain_batch
 from servicekit.container import app_container
@@ -43,13 +43,12 @@ async def test_a_batch_waits_for_a_customer_without_holding_its_deals(registrati
     try:
         transaction = award.transaction()
         await transaction.start()
-        for bucket in customer_lock_buckets([CustomerIdentity.of(SHARED["customer"], SHARED["domain"])]):
-            await award.execute("SELECT pg_advisory_xact_lock($1, $2)", CUSTOMER_LOCK_SPACE, bucket)
+        hashes = customer_lock_buckets([CustomerIdentity.of(SHARED["customer"], SHARED["domain"])])
+        await award.execute(LOCK_CUSTOMERS.text.replace(":hashes", "$1"), hashes)  # the award's customer lock
         drain = asyncio.create_task(drain_batch(app_container(app).runtime.uow_factory, sync))
         for _ in range(200):  # bounded wait until the batch waits for the customer
             waiting = await award.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1",
-                CUSTOMER_LOCK_SPACE,
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
             if waiting:
                 break
