@@ -59,6 +59,12 @@ def _type_json(event_type: str, version: int) -> tuple[bytes, bytes] | None:
     return json_string(event_type), json_string(dataschema_for(event_type, version))
 
 
+def payload_json(payload: EventPayload) -> bytes:
+    """The payload's own JSON (its pydantic serializer: the bytes of ``model_dump_json()``), the
+    envelope's ``data``; a caller that stores it elsewhere too (a history row) encodes it once."""
+    return payload.__pydantic_serializer__.to_json(payload)
+
+
 def encode_json(
     payload: EventPayload,
     *,
@@ -68,8 +74,11 @@ def encode_json(
     event_id: str | None = None,
     correlation_id: str | None = None,
     causation_id: str | None = None,
+    data_json: bytes | None = None,
 ) -> bytes:
-    """``registry.encode(payload, ...).to_json()``, byte for byte (see the module's docstring)."""
+    """``registry.encode(payload, ...).to_json()``, byte for byte (see the module's docstring).
+
+    ``data_json``, when given, is ``payload_json(payload)`` computed earlier by the caller."""
     event_id = event_id or new_event_id()
     subject = payload.subject
     named = _type_json(payload.event_type, payload.version)
@@ -100,7 +109,7 @@ def encode_json(
         _CONTENT,
         dataschema,
         b',"data":',
-        payload.__pydantic_serializer__.to_json(payload),
+        payload_json(payload) if data_json is None else data_json,
         b',"partitionkey":',
         key,
         b',"sequence":"',

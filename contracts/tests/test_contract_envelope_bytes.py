@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from incentive_contracts import registry
 from incentive_contracts.envelope import CloudEvent
-from incentive_contracts.envelope_bytes import encode_json, json_string
+from incentive_contracts.envelope_bytes import encode_json, json_string, payload_json
 from incentive_contracts.events.deal import DealFlagged, DealRegistered, FlagReason
 from incentive_contracts.examples import example_payload
 from incentive_contracts.money import Money
@@ -43,6 +43,11 @@ def test_every_example_encodes_to_the_same_bytes(key: tuple[str, int], time: dat
         plain, fast = both(payload, time=time, sequence=17, **extensions)
         assert fast == plain
         assert CloudEvent.from_json(fast) == CloudEvent.from_json(plain)
+        # The payload's JSON encoded earlier (for a history row) and passed in: the same bytes.
+        shared = encode_json(payload, source="/registration", event_id="5f0c6d1e-2a7b-4c55-9a55-0d6a3c1b2e9f",
+                             time=time, sequence=17, data_json=payload_json(payload), **extensions)  # fmt: skip
+        assert shared == plain
+        assert payload_json(payload).decode() == payload.model_dump_json()
 
 
 text = st.text(min_size=1, max_size=40)

@@ -45,6 +45,7 @@ class _Staged:
     event_id: str
     correlation_id: str | None
     causation_id: str | None
+    data_json: bytes | None = None
 
 
 @dataclass
@@ -63,14 +64,19 @@ class UnitOfWork:
         time: datetime,
         causation_id: str | None = None,
         event_id: str | None = None,
+        data_json: bytes | None = None,
     ) -> str:
-        """Stage an event for the outbox; returns its id. Written only if the unit commits."""
+        """Stage an event for the outbox; returns its id. Written only if the unit commits.
+
+        ``data_json``: the payload's JSON (``envelope_bytes.payload_json``) when the caller already
+        encoded it for a row of its own; the envelope then reuses it instead of encoding it again."""
         staged = _Staged(
             payload=payload,
             time=time,
             event_id=event_id or new_event_id(),
             correlation_id=correlation_id_var.get(),
             causation_id=causation_id,
+            data_json=data_json,
         )
         self._staged.append(staged)
         return staged.event_id
@@ -153,6 +159,7 @@ class UnitOfWork:
                 event_id=staged.event_id,
                 correlation_id=staged.correlation_id,
                 causation_id=staged.causation_id,
+                data_json=staged.data_json,
             )
             written.append(envelope)
             rows.append(

@@ -9,7 +9,7 @@ block hands them on (to the outbox, or to the batch's list of events).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -47,9 +47,13 @@ class HeldEvents:
         self._release = release
         self._held: list[list[StagedEvent]] = []
 
-    def stage(self, events: Sequence[EventPayload], at: datetime) -> list[StagedEvent]:
-        """Give each event an id and hold it (or release it when no block is open); returns them staged."""
-        staged = [(event, at, event_id) for event, event_id in zip(events, event_ids(len(events)), strict=True)]
+    def stage(
+        self, events: Sequence[EventPayload], at: datetime, ids: Sequence[str] | None = None
+    ) -> list[StagedEvent]:
+        """Give each event an id (``ids``, or new ones) and hold it (or release it when no block is
+        open); returns them staged."""
+        ids = event_ids(len(events)) if ids is None else ids
+        staged = [(event, at, event_id) for event, event_id in zip(events, ids, strict=True)]
         for item in staged:
             self._pass_on(item)
         return staged
@@ -83,9 +87,13 @@ def history_entries(staged: Sequence[StagedEvent], actor: str | None) -> list[Hi
     ]
 
 
-def history_rows(entries: Sequence[HistoryEntry], *, as_text: bool) -> list[dict[str, object]]:
+def history_rows(
+    entries: Sequence[HistoryEntry], *, as_text: bool, encoded: Mapping[str, bytes] | None = None
+) -> list[dict[str, object]]:
     """The rows ``deal_history`` stores for these entries; ``as_text`` gives the data as JSON text
-    (what COPY takes) instead of a JSON-ready dict."""
+    (what COPY takes) instead of a JSON-ready dict. ``encoded``: payloads' JSON by event id
+    (``payload_json``, the bytes ``model_dump_json`` gives), already encoded for their envelopes."""
+    found = encoded or {}
     return [
         {
             "deal_id": deal_id,
@@ -93,7 +101,11 @@ def history_rows(entries: Sequence[HistoryEntry], *, as_text: bool) -> list[dict
             "event_type": event.event_type,
             "occurred_at": at,
             "actor": actor,
-            "data": event.model_dump_json() if as_text else event.model_dump(mode="json"),
+            "data": _text(event, found.get(event_id)) if as_text else event.model_dump(mode="json"),
         }
         for deal_id, event_id, event, at, actor in entries
     ]
+
+
+def _text(event: EventPayload, encoded: bytes | None) -> str:
+    return event.model_dump_json() if encoded is None else encoded.decode()

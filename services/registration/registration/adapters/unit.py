@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
+from incentive_contracts.envelope_bytes import payload_json
 from incentive_contracts.payload import EventPayload
 from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
@@ -101,16 +102,22 @@ class SqlRegistrationUnit:
         self.locks = SqlLocks(uow.conn)
         self.clock: Clock = clock or SystemClock()
         self._events = HeldEvents(self._publish)
+        self._encoded: dict[str, bytes] = {}  # payloads' JSON by event id, until their envelopes take it
 
     def _publish(self, staged: StagedEvent) -> None:
         event, at, event_id = staged
-        self.uow.publish(event, time=at, event_id=event_id)
+        self.uow.publish(event, time=at, event_id=event_id, data_json=self._encoded.pop(event_id, None))
 
     async def emit(self, events: Sequence[EventPayload], *, actor: str | None = None) -> None:
-        staged = self._events.stage(events, self.clock.now())
-        # Many events (a bulk registration): history goes in by COPY, which takes the JSON as text.
+        ids = event_ids(len(events))
+        # Many events (a bulk registration): history goes in by COPY, which takes the JSON as text,
+        # and each payload is encoded once for its history row and its envelope.
         as_text = len(events) >= COPY_FROM_ROWS
-        await self.deals.record_history(history_rows(history_entries(staged, actor), as_text=as_text))
+        encoded = dict(zip(ids, map(payload_json, events), strict=True)) if as_text else {}
+        self._encoded.update(encoded)  # before staging: an event staged outside a block is published at once
+        staged = self._events.stage(events, self.clock.now(), ids)
+        entries = history_entries(staged, actor)
+        await self.deals.record_history(history_rows(entries, as_text=as_text, encoded=encoded))
 
     @asynccontextmanager
     async def atomically(self) -> AsyncIterator[None]:
