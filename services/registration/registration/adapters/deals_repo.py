@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -55,6 +56,7 @@ DEAL_COLUMNS = [
     "source",
 ]
 JSON_DEAL_COLUMNS = frozenset({"conflicts_with", "flags", "influence"})
+_in_column_order = itemgetter(*DEAL_COLUMNS)
 HISTORY_COLUMNS = ["deal_id", "event_id", "event_type", "occurred_at", "actor", "data"]
 
 
@@ -148,8 +150,9 @@ class SqlDeals:
                 row = to_row(deal)
                 row["source"] = source
                 for column in JSON_DEAL_COLUMNS:
-                    row[column] = _json_text(row[column])
-                records.append(tuple(row[c] for c in DEAL_COLUMNS))
+                    value = row[column]
+                    row[column] = _json_text(value) if value else "[]"  # most new deals: no flags, no influence
+                records.append(_in_column_order(row))
             await copy_rows(self.conn, "deals", DEAL_COLUMNS, records)
         elif items:
             await self.conn.execute(insert(deals), [{**to_row(d), "source": source} for d in items])

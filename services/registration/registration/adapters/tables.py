@@ -61,7 +61,7 @@ deals = Table(
     metadata,
     Column("deal_id", Text, primary_key=True),
     Column("seq", BigInteger, Identity(always=False), nullable=False),
-    Column("partner_id", Text, ForeignKey("partners.partner_id"), nullable=False, index=True),
+    Column("partner_id", Text, ForeignKey("partners.partner_id"), nullable=False),
     Column("customer_name", Text, nullable=False),
     Column("customer_domain", Text),
     Column("customer_name_key", Text, nullable=False),

@@ -49,7 +49,15 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def normalize_domain(domain: str | None) -> str | None:
-    """``https://WWW.Globex.example/about`` -> ``globex.example``; blank -> None."""
+    """``https://WWW.Globex.example/about`` -> ``globex.example``; blank -> None.
+
+    Pure, so remembered: deciding one registration normalizes its domain and the partner's several
+    times (validation, identity, the self-dealing check), thousands of times in a bulk request."""
+    return _remembered_domain(domain)
+
+
+def normalized_domain_afresh(domain: str | None) -> str | None:
+    """:func:`normalize_domain` computed every time (what it remembers)."""
     if domain is None:
         return None
     cleaned = domain.strip().lower()
@@ -59,6 +67,9 @@ def normalize_domain(domain: str | None) -> str | None:
     cleaned = cleaned.rsplit("@", 1)[-1].split(":")[0].rstrip(".")
     cleaned = cleaned.removeprefix("www.")
     return cleaned or None
+
+
+_remembered_domain = lru_cache(maxsize=65_536)(normalized_domain_afresh)
 
 
 def normalize_company_name(name: str) -> str:

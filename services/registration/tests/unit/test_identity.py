@@ -1,8 +1,11 @@
+from hypothesis import given
+from hypothesis import strategies as st
 from registration.domain.identity import (
     CustomerIdentity,
     normalize_company_name,
     normalize_domain,
     normalize_product_line,
+    normalized_domain_afresh,
     same_organization,
 )
 
@@ -47,3 +50,12 @@ def test_self_dealing_matches_the_domain_and_its_subdomains_only():
     assert same_organization("it.acme.example", "www.acme.example")
     assert not same_organization("notacme.example", "acme.example")
     assert not same_organization(None, "acme.example")
+
+
+_DOMAINISH = st.text(alphabet=st.sampled_from("aZ.-:/@?#wW hTtps0é"), max_size=30)
+
+
+@given(st.lists(st.one_of(st.none(), _DOMAINISH, st.text(max_size=20)), max_size=8))
+def test_remembered_domains_are_normalized_as_computed_afresh(domains: list[str | None]) -> None:
+    for domain in [*domains, *domains]:  # the second time from the cache
+        assert normalize_domain(domain) == normalized_domain_afresh(domain)
