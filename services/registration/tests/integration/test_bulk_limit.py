@@ -4,6 +4,7 @@ default PostgreSQL.
 Each deal's customer has two lock keys (domain and name). One advisory lock per key would need
 20,000 entries in the shared lock table for two such batches; it holds about 6,400 by default
 (max_locks_per_transaction x max_connections), and the second batch failed "out of shared memory".
+Customer locks are row locks now (``customer_locks``), which take no room in that table.
 """
 
 from __future__ import annotations
