@@ -12,18 +12,31 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 import pytest
+from registration.adapters.crm_inbox import record_buckets
 from registration.config import RegistrationSettings
+from registration.domain.crm import CrmChange
 from registration.entrypoints.api import create_app
 from registration.entrypoints.crm_worker import DrainCounts, Shard, drain_batch, drain_crm_inbox
 from servicekit.container import app_container
 from servicekit.db import sync_url
 from servicekit.testing.client import app_client
 
-from .crm_workload import enroll_partners, order_violations, pending, snapshot, store_all, workload
+from .crm_workload import (
+    PARTNERS,
+    SOURCE,
+    Delivery,
+    enroll_partners,
+    order_violations,
+    pending,
+    snapshot,
+    store_all,
+    workload,
+)
 from .processes import ServiceProcess, settings_env
 from .workers import eventually
 
@@ -87,6 +100,50 @@ async def test_shards_in_random_interleavings_apply_every_record_in_order_exactl
             assert await snapshot(conn, SHARDED) == await snapshot(conn, REFERENCE)
     finally:
         await pool.close()
+
+
+async def test_records_of_one_customer_on_different_shards_still_conflict(
+    client: httpx.AsyncClient, registration_settings: RegistrationSettings
+) -> None:
+    """Three partners' records of one customer, spread over the shards: the customer locks (the same
+    buckets as the API's and bulk registration's) still leave exactly one registration first."""
+    customers = 8
+    sharded = [
+        Delivery(f"{SHARDED}d{c}-{p}", (_registration(f"{SHARDED}r{c}-{p}", f"{SHARDED}d{c}-{p}/0", c, partner),))
+        for c in range(customers)
+        for p, partner in enumerate(PARTNERS)
+    ]
+    shard_of = {d.delivery_id: Shard(0, 2).touched(record_buckets(SOURCE, d.changes)) for d in sharded}
+    assert any(len({min(shard_of[f"{SHARDED}d{c}-{p}"]) for p in range(3)}) > 1 for c in range(customers))
+    await store_all(registration_settings, sharded)
+    pool = await asyncpg.create_pool(sync_url(registration_settings.database_url), min_size=1, max_size=2)
+    try:
+        rng = random.Random(11)
+        await asyncio.gather(*(_shard_loop(client, Shard(i, 2), random.Random(rng.random()), pool) for i in range(2)))
+        rows = await pool.fetch(
+            "SELECT customer_domain, status FROM deals WHERE deal_id LIKE $1", f"{SOURCE}-{SHARDED}%"
+        )
+    finally:
+        await pool.close()
+    assert len(rows) == customers * len(PARTNERS)
+    for c in range(customers):
+        statuses = sorted(r["status"] for r in rows if r["customer_domain"] == f"{SHARDED}c{c}.example")
+        assert statuses.count("conflict") == len(PARTNERS) - 1, (c, statuses)
+
+
+def _registration(record_id: str, notification_id: str, customer: int, partner: str) -> CrmChange:
+    fields: dict[str, str | None] = {
+        "partner_id": partner,
+        "customer_name": f"Customer {customer}",
+        "customer_domain": f"{SHARDED}c{customer}.example",
+        "product_line": "cloud",
+        "amount": "1000.00",
+        "currency": "USD",
+        "close_date": "2026-06-30",
+        "stage": "open",
+        "created_date": "2026-03-02",
+    }
+    return CrmChange(record_id, notification_id, 1, datetime(2026, 3, 2, 9, tzinfo=UTC), fields)
 
 
 def _worker(settings: RegistrationSettings, shard: int, name: str, tmp_path) -> ServiceProcess:  # type: ignore[no-untyped-def]

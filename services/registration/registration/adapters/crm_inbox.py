@@ -22,7 +22,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..application.crm_shards import Shard, plan_claim, resume
+from ..application.crm_shards import SPREAD_SQL, Shard, plan_claim, resume
 from ..domain.crm import CrmChange
 from .unit import crm_lock_bucket
 
@@ -59,24 +59,25 @@ STOPPED = "the inbox writer stopped before this delivery was stored"
 # The shard's pending deliveries in arrival order, read without locking (the plan decides which to
 # take: application/crm_shards.py); then the chosen ones are locked, waiting for a transaction that
 # holds them (a worker that lost its election mid-batch) and dropping any it applied meanwhile.
+SHARD_OF_B = f"{SPREAD_SQL.format(b='b')} % :shards"
 CANDIDATES = text(
-    """
+    f"""
     SELECT id, record_buckets FROM crm_inbox
     WHERE processed_at IS NULL
       AND (CAST(:shards AS int) = 1 OR record_buckets IS NULL
-           OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE b % :shards = :shard))
+           OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE {SHARD_OF_B} = :shard))
     ORDER BY id
     LIMIT :limit
     """
 )
 # Whether an earlier delivery touching one of these shards is still pending (not counting ours).
 OTHERS_PENDING = text(
-    """
+    f"""
     SELECT EXISTS (
         SELECT 1 FROM crm_inbox
         WHERE processed_at IS NULL AND id < :before AND id <> ALL(CAST(:taken AS bigint[]))
           AND (record_buckets IS NULL
-               OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE b % :shards = ANY(CAST(:others AS int[]))))
+               OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE {SHARD_OF_B} = ANY(CAST(:others AS int[]))))
     )
     """
 )

@@ -1,8 +1,11 @@
 """Sharding the crm-sync worker by CRM record, keeping every record's deliveries in arrival order.
 
 A CRM record (source + record id) has a lock bucket (``crm_lock_bucket``, 0..1023); shard ``i`` of
-``n`` owns the records whose bucket modulo ``n`` is ``i``. Each shard has its own elected worker,
-so shards apply their deliveries side by side, and no two shards ever take the same record lock.
+``n`` owns the records whose bucket, spread (:func:`spread`), modulo ``n`` is ``i``. Each shard has
+its own elected worker, so shards apply their deliveries side by side, and no two shards ever take
+the same record lock. The spread (a multiplicative hash of the bucket) is there because CRC-32 is
+linear: ids that differ only in their last character (``opp-7-1``, ``opp-7-2``) have buckets of
+one parity, so ``bucket % 2`` would put them all on one shard.
 
 A delivery may carry several records. One whose records all belong to one shard is that shard's
 alone. One that spans shards is a **barrier**: it is applied whole (one savepoint, one outcome, as
@@ -23,8 +26,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+SPREAD_SQL = "((CAST({b} AS bigint) * 2654435761) % 4294967296) / 65536"
+"""The same :func:`spread` in SQL, of the column or expression ``b``."""
+
 Candidate = tuple[int, Sequence[int] | None]
 """A pending delivery as the claim first sees it: its inbox id and its records' lock buckets."""
+
+
+def spread(bucket: int) -> int:
+    """A record lock bucket mixed (Knuth's multiplicative hash, bits 16..31), so its low bits vary."""
+    return ((bucket * 2654435761) % 4294967296) // 65536
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class Shard:
         """The shards a delivery with these record buckets concerns."""
         if buckets is None:
             return frozenset(range(self.count))
-        return frozenset(b % self.count for b in buckets)
+        return frozenset(spread(b) % self.count for b in buckets)
 
 
 @dataclass

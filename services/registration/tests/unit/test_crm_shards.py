@@ -8,7 +8,8 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registration.application.crm_shards import Candidate, Shard, plan_claim, resume
+from registration.adapters.unit import crm_lock_bucket
+from registration.application.crm_shards import Candidate, Shard, plan_claim, resume, spread
 
 BUCKETS = 16  # few buckets, so deliveries share records and span shards often
 
@@ -58,13 +59,20 @@ def test_any_interleaving_keeps_each_records_order_and_finishes(
 
 def test_a_spanning_delivery_waits_for_the_other_shard_then_goes_to_its_lowest_shard() -> None:
     first, second = Shard(0, 2), Shard(1, 2)
-    pending: dict[int, tuple[int, ...] | None] = {1: (3,), 2: (2, 3), 3: (2,), 4: (5,)}
+    # Buckets 1 and 5 are shard 1's, 2 is shard 0's (spread, modulo 2).
+    pending: dict[int, tuple[int, ...] | None] = {1: (1,), 2: (2, 1), 3: (2,), 4: (5,)}
     assert _claim(second, pending, 10) == [1]  # shard 1 stops in front of 2, shard 0's to apply
     assert _claim(first, pending, 10) == []  # 2 waits for shard 1's delivery 1
     del pending[1]
     assert _claim(first, pending, 10) == [2, 3]
     del pending[2], pending[3]
     assert _claim(second, pending, 10) == [4]
+
+
+def test_ids_differing_in_their_last_character_spread_over_the_shards() -> None:
+    buckets = [crm_lock_bucket("generic", f"opp-7-{n}") for n in range(4)]
+    assert len({b % 2 for b in buckets}) == 1  # CRC-32 is linear: one parity for all four
+    assert len({spread(b) % 2 for b in buckets}) == 2
 
 
 def test_one_shard_takes_everything_in_order() -> None:
