@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
+from registration.application.crm_shards import SPREAD_SQL
 from servicekit.settings import DEV_WEBHOOK_SECRET
 
 from .processes import Process, python_module
@@ -23,6 +24,13 @@ from .run import CpuWindow, Run, fetchval, wait_for_count
 
 HERE = Path(__file__).resolve().parent
 PROCESSED = "SELECT count(*) FROM crm_inbox WHERE processed_at IS NOT NULL"
+# Deliveries applied so far by each crm-sync shard (a delivery's lowest shard applies it), as JSON.
+PER_SHARD = f"""
+SELECT coalesce(json_object_agg(shard, n ORDER BY shard), '{{}}')::text FROM (
+    SELECT (SELECT min({SPREAD_SQL.format(b="b")} % $1) FROM unnest(record_buckets) AS b) AS shard, count(*) AS n
+    FROM crm_inbox WHERE processed_at IS NOT NULL GROUP BY 1
+) AS applied
+"""
 UPDATE_LAG = 100  # an update names the record created this many new records earlier
 
 
@@ -95,6 +103,7 @@ def run_ingest(run: Run) -> ScenarioResult:
             run.profiler.attach(worker, f"crm-sync-{index}")
         generator.wait_exit(timeout=sizes.ingest_seconds + 120)
         applied_during = int(asyncio.run(fetchval(api.database_url, PROCESSED)))
+        per_shard = json.loads(asyncio.run(fetchval(api.database_url, PER_SHARD, len(workers))))
         result.cpu_seconds = {**window.stop(), f"load generator ({generator.name})": generator.cpu_seconds}
         api.process.sample_peak()
         summary = json.loads(summary_path.read_text())
@@ -153,14 +162,15 @@ def run_ingest(run: Run) -> ScenarioResult:
         outbox_events=outbox,
         connections=sizes.ingest_connections,
         crm_sync_shards=len(workers),
+        applied_during_load_per_shard=per_shard,
         distinct_deliveries=count,
     )
     wrapped = summary["issued"] > summary["loaded"]
     result.notes.append(
         f"{sizes.ingest_connections} connections, closed loop, {summary['requests']:,} responses "
         f"({summary['status_errors']} non-2xx, {summary['timeouts']} timeouts); {stored:,} deliveries stored in "
-        f"crm_inbox (202), {applied_during:,} applied by {len(workers)} crm-sync shard worker(s) running alongside ({deals:,} deals, "
-        f"{outbox:,} events in the outbox); half the deliveries create a record, half move an earlier one to "
+        f"crm_inbox (202), {applied_during:,} applied by {len(workers)} crm-sync shard worker(s) running "
+        f"alongside (per shard {per_shard}; {deals:,} deals, {outbox:,} events in the outbox); half the deliveries create a record, half move an earlier one to "
         f"qualified" + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
     )
     return result
