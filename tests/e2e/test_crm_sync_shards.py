@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -146,9 +148,24 @@ def _registration(record_id: str, notification_id: str, customer: int, partner: 
     return CrmChange(record_id, notification_id, 1, datetime(2026, 3, 2, 9, tzinfo=UTC), fields)
 
 
-def _worker(settings: RegistrationSettings, shard: int, name: str, tmp_path) -> ServiceProcess:  # type: ignore[no-untyped-def]
-    env = settings_env(settings, "REGISTRATION_")
-    return ServiceProcess(["registration", "crm-sync", "--shard", str(shard)], env, tmp_path / f"{name}.log")
+def _worker(settings: RegistrationSettings, args: list[str], name: str, tmp_path) -> ServiceProcess:  # type: ignore[no-untyped-def]
+    env = {**settings_env(settings, "REGISTRATION_"), "REGISTRATION_HEARTBEAT_PATH": str(tmp_path / name)}
+    return ServiceProcess(["registration", "crm-sync", *args], env, tmp_path / f"{name}.log")
+
+
+async def _all_running(workers: list[ServiceProcess], since: dict[int, float]) -> bool:
+    """Every shard worker process (a supervisor's children included) beat since it was last started:
+    each is up, leading its shard or standing by for it."""
+    for index, worker in enumerate(workers):
+        beats = [Path(worker.env["REGISTRATION_HEARTBEAT_PATH"] + f".shard{s}") for s in (0, 1)]
+        shards = beats if "--shard" not in worker.args else [beats[int(worker.args[-1])]]
+        if not all(b.exists() and b.stat().st_mtime >= since[index] for b in shards):
+            return False
+    return True
+
+
+async def _elections(workers: list[ServiceProcess], at_least: int) -> bool:
+    return sum(w.log.read_text().count("is leader") for w in workers) >= at_least
 
 
 @pytest.mark.slow
@@ -158,19 +175,31 @@ async def test_sigkill_a_shard_worker_mid_stream_loses_and_doubles_nothing(
     settings = registration_settings.model_copy(update={"crm_sync_shards": 2, "crm_sync_batch": 5})
     await _reference(client, settings, 7, 360)
     sharded = workload(7, SHARDED, records=RECORDS, deliveries=360)
-    # Two processes per shard: the active worker and a hot standby, each with its own election.
-    workers = [_worker(settings, i % 2, f"shard{i % 2}-{i // 2}", tmp_path) for i in range(4)]
-    for worker in workers:
+    # Every shard has two processes, each with its own election: `crm-sync` (the supervisor and one
+    # child per shard, killed together) and one `crm-sync --shard I` per shard.
+    workers = [
+        _worker(settings, [], "supervised", tmp_path),
+        _worker(settings, ["--shard", "0"], "shard0", tmp_path),
+        _worker(settings, ["--shard", "1"], "shard1", tmp_path),
+    ]
+    started = {}
+    for index, worker in enumerate(workers):
+        started[index] = time.time()
         worker.start()
     conn = await asyncpg.connect(sync_url(settings.database_url))
     rng = random.Random(20261204)
+    # Each process in turn, twice: whoever leads a shard at a kill, its standby leads it after.
+    victims = iter([workers[1], workers[2], workers[0]] * 2)
     try:
         for start in range(0, len(sharded), 20):  # deliveries keep arriving while workers die
+            if start % 60 == 0:  # every process up (a standby for each shard) before the next kill
+                await eventually(lambda: _all_running(workers, started), timeout=60, interval=0.2)
             await store_all(settings, sharded[start : start + 20])
-            if start % 60 == 0:
-                victim = rng.choice(workers)
-                await asyncio.sleep(rng.uniform(0.05, 0.4))
+            await asyncio.sleep(rng.uniform(0.02, 0.2))
+            if start % 60 == 40:
+                victim = next(victims)
                 victim.kill()  # SIGKILL, wherever it is: maybe mid-batch, maybe holding a shard
+                started[workers.index(victim)] = time.time()
                 victim.start()  # and it comes back as a standby
         assert sum(w.kills for w in workers) == 6
 
@@ -178,6 +207,7 @@ async def test_sigkill_a_shard_worker_mid_stream_loses_and_doubles_nothing(
             return await pending(conn, SHARDED) == 0
 
         await eventually(all_applied, timeout=120, interval=0.5)
+        assert await _elections(workers, 5)  # the shards changed hands: standbys took them over
         assert await order_violations(conn, sharded) == []
         assert await snapshot(conn, SHARDED) == await snapshot(conn, REFERENCE)
     finally:

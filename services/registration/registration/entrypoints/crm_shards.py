@@ -11,6 +11,8 @@ shard fails the liveness probe of the whole process set.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import signal
 import subprocess
@@ -28,6 +30,13 @@ STALE_SECONDS = 60.0  # a child's heartbeat older than this holds back the super
 RESTART_PAUSE_SECONDS = 2.0
 
 
+def _die_with_parent() -> None:
+    """In the child (Linux): SIGTERM when the supervisor dies, even by SIGKILL, so no orphan keeps
+    leading a shard beside the supervisor's replacement."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
 def shard_heartbeat(path: str | None, index: int) -> str | None:
     return f"{path}.shard{index}" if path else None
 
@@ -41,7 +50,8 @@ class ShardSupervisor:
         self.stopping = False
 
     def start(self, index: int) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-c", CHILD, "crm-sync", "--shard", str(index)])  # noqa: S603 (fixed argv)
+        argv = [sys.executable, "-c", CHILD, "crm-sync", "--shard", str(index)]
+        return subprocess.Popen(argv, preexec_fn=_die_with_parent)  # noqa: S603 (fixed argv; no threads here)
 
     def stop(self, *_: int | FrameType | None) -> None:
         self.stopping = True
