@@ -104,6 +104,33 @@ async def test_shards_in_random_interleavings_apply_every_record_in_order_exactl
         await pool.close()
 
 
+async def test_a_delivery_without_records_and_one_stored_before_the_buckets_are_applied(
+    client: httpx.AsyncClient, registration_settings: RegistrationSettings
+) -> None:
+    """No record: shard 0 applies it. No buckets (stored by an edge older than revision 0008): a
+    barrier for every shard, applied once each shard has applied what came before it."""
+    first = workload(5, SHARDED, records=RECORDS, deliveries=12)
+    await store_all(registration_settings, [*first, Delivery(f"{SHARDED}empty", ())])
+    conn = await asyncpg.connect(sync_url(registration_settings.database_url))
+    try:
+        await conn.execute(
+            """INSERT INTO crm_inbox (source, delivery_id, payload)
+               SELECT source, $1, payload FROM crm_inbox WHERE delivery_id = $2""",
+            f"{SHARDED}old",
+            first[0].delivery_id,
+        )
+        container = _app(client)
+        for _ in range(10):  # the shards in turn until nothing is left (bounded: a stuck shard fails)
+            if await pending(conn, SHARDED) == 0:
+                break
+            for index in range(3):
+                await drain_crm_inbox(container.runtime.uow_factory, container.crm_sync(), shard=Shard(index, 3))
+        assert await pending(conn, SHARDED) == 0
+        assert await order_violations(conn, [*first, Delivery(f"{SHARDED}old", first[0].changes)]) == []
+    finally:
+        await conn.close()
+
+
 async def test_records_of_one_customer_on_different_shards_still_conflict(
     client: httpx.AsyncClient, registration_settings: RegistrationSettings
 ) -> None:

@@ -65,6 +65,7 @@ CANDIDATES = text(
     SELECT id, record_buckets FROM crm_inbox
     WHERE processed_at IS NULL
       AND (CAST(:shards AS int) = 1 OR record_buckets IS NULL
+           OR (cardinality(record_buckets) = 0 AND CAST(:shard AS int) = 0)
            OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE {SHARD_OF_B} = :shard))
     ORDER BY id
     LIMIT :limit
@@ -77,6 +78,7 @@ OTHERS_PENDING = text(
         SELECT 1 FROM crm_inbox
         WHERE processed_at IS NULL AND id < :before AND id <> ALL(CAST(:taken AS bigint[]))
           AND (record_buckets IS NULL
+               OR (cardinality(record_buckets) = 0 AND 0 = ANY(CAST(:others AS int[])))
                OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE {SHARD_OF_B} = ANY(CAST(:others AS int[]))))
     )
     """

@@ -15,7 +15,8 @@ record sees its deliveries in arrival order, whichever shards they span, and a s
 is never split. Splitting it (each shard applying its own records' changes) would avoid the wait,
 but a delivery would then have several partial outcomes and no longer be applied or refused as one;
 CRMs send one record per notification in the common case, so the barrier costs little. A delivery
-stored before the buckets were recorded (``None``) counts as touching every shard.
+stored before the buckets were recorded (``None``) counts as touching every shard; one without
+records, as shard 0's.
 
 There is no cycle: a shard only ever waits for deliveries with smaller ids, so the pending delivery
 with the smallest id can always be applied.
@@ -54,6 +55,8 @@ class Shard:
         """The shards a delivery with these record buckets concerns."""
         if buckets is None:
             return frozenset(range(self.count))
+        if not buckets:  # no record (nothing to order it against): shard 0's
+            return frozenset({0})
         return frozenset(spread(b) % self.count for b in buckets)
 
 

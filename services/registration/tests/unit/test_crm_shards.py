@@ -27,7 +27,7 @@ def _claim(shard: Shard, pending: dict[int, tuple[int, ...] | None], limit: int)
 
 
 deliveries = st.lists(
-    st.one_of(st.none(), st.lists(st.integers(0, BUCKETS - 1), min_size=1, max_size=3, unique=True).map(tuple)),
+    st.one_of(st.none(), st.lists(st.integers(0, BUCKETS - 1), min_size=0, max_size=3, unique=True).map(tuple)),
     min_size=1,
     max_size=40,
 )
@@ -73,6 +73,12 @@ def test_ids_differing_in_their_last_character_spread_over_the_shards() -> None:
     buckets = [crm_lock_bucket("generic", f"opp-7-{n}") for n in range(4)]
     assert len({b % 2 for b in buckets}) == 1  # CRC-32 is linear: one parity for all four
     assert len({spread(b) % 2 for b in buckets}) == 2
+
+
+def test_a_delivery_without_records_is_shard_zeros() -> None:
+    assert Shard(0, 3).touched(()) == {0}
+    assert _claim(Shard(0, 3), {1: ()}, 10) == [1]
+    assert _claim(Shard(1, 3), {1: ()}, 10) == []
 
 
 def test_one_shard_takes_everything_in_order() -> None:
