@@ -19,7 +19,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from registration.adapters.crm_inbox import record_buckets
+from registration.adapters.crm_inbox import SHARD_COUNT_SPACE, ShardCountMismatch, record_buckets
 from registration.config import RegistrationSettings
 from registration.domain.crm import CrmChange
 from registration.entrypoints.api import create_app
@@ -129,6 +129,25 @@ async def test_a_delivery_without_records_and_one_stored_before_the_buckets_are_
         assert await order_violations(conn, [*first, Delivery(f"{SHARDED}old", first[0].changes)]) == []
     finally:
         await conn.close()
+
+
+async def test_workers_counting_shards_differently_never_apply_batches_together(
+    client: httpx.AsyncClient, registration_settings: RegistrationSettings
+) -> None:
+    await store_all(registration_settings, workload(9, SHARDED, records=RECORDS, deliveries=4))
+    container = _app(client)
+    other = await asyncpg.connect(sync_url(registration_settings.database_url))
+    try:
+        async with other.transaction():  # a batch of a worker configured with three shards, in flight
+            await other.execute("SELECT pg_advisory_xact_lock_shared($1, 3)", SHARD_COUNT_SPACE)
+            with pytest.raises(ShardCountMismatch):
+                await drain_batch(container.runtime.uow_factory, container.crm_sync(), shard=Shard(0, 2))
+            counts = await drain_batch(container.runtime.uow_factory, container.crm_sync(), shard=Shard(0, 3))
+        assert counts.total > 0  # the same count works beside it
+        # That batch over, a worker with two shards goes on.
+        await drain_batch(container.runtime.uow_factory, container.crm_sync(), shard=Shard(0, 2))
+    finally:
+        await other.close()
 
 
 async def test_records_of_one_customer_on_different_shards_still_conflict(

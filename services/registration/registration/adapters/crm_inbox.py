@@ -59,6 +59,16 @@ STOPPED = "the inbox writer stopped before this delivery was stored"
 # The shard's pending deliveries in arrival order, read without locking (the plan decides which to
 # take: application/crm_shards.py); then the chosen ones are locked, waiting for a transaction that
 # holds them (a worker that lost its election mid-batch) and dropping any it applied meanwhile.
+SHARD_COUNT_SPACE = 7_305  # every crm-sync batch holds (this, its shard count) shared
+# Workers counting shards differently must never apply batches at the same time (their shards
+# would overlap): each batch takes its count's lock, then looks for a batch holding another count's.
+SHARD_COUNT = text(
+    """
+    SELECT pg_advisory_xact_lock_shared(:space, :shards),
+           EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND classid = :space AND objsubid = 2 AND objid <> :shards) AS other
+    """
+)
 SHARD_OF_B = f"{SPREAD_SQL.format(b='b')} % :shards"
 CANDIDATES = text(
     f"""
@@ -270,6 +280,11 @@ class InboxWriter:
             inserted.discard(key)
 
 
+class ShardCountMismatch(Exception):
+    """A crm-sync batch of a worker configured with another shard count is running: stop them all
+    before changing REGISTRATION_CRM_SYNC_SHARDS."""
+
+
 class SqlCrmInbox:
     """The inbox as one crm-sync shard sees it (the only shard by default)."""
 
@@ -279,6 +294,9 @@ class SqlCrmInbox:
 
     async def claim(self, limit: int) -> list[InboxDelivery]:
         shard = {"shard": self.shard.index, "shards": self.shard.count}
+        guard = (await self.conn.execute(SHARD_COUNT, {"space": SHARD_COUNT_SPACE, "shards": self.shard.count})).one()
+        if guard.other:
+            raise ShardCountMismatch(f"crm-sync {self.shard}: a worker with another shard count is applying a batch")
         candidates = (await self.conn.execute(CANDIDATES, {**shard, "limit": limit})).all()
         plan = plan_claim(self.shard, [(r.id, r.record_buckets) for r in candidates])
         while plan.check is not None:
