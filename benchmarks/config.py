@@ -40,6 +40,8 @@ class Sizes:
     projection_partners: int = 2000
     baseline_events: int = 5_000  # the naive ORM baseline runs on the first events of the same stream
     projectors: int = CORES  # ledger projector processes in one consumer group (partition-parallel)
+    # registration crm-sync shard processes beside the ingest load (BENCH_CRM_SYNC_SHARDS=1: one worker, as before)
+    crm_sync_shards: int = int(os.environ.get("BENCH_CRM_SYNC_SHARDS", CORES))
     replay_workers: int = CORES  # `ledger replay --workers`
     replay_partners: int = 10_000
     replay_deals_per_partner: int = 100  # 10,000 x 100 won deals = 1,000,000 events, 1,000,000 rebate entries
@@ -69,6 +71,7 @@ class Sizes:
             replay_deals_per_partner=self.replay_deals_per_partner,
             topic_partitions=self.topic_partitions,
             projectors=self.projectors,
+            crm_sync_shards=self.crm_sync_shards,
             replay_workers=self.replay_workers,
             console_partners=n(self.console_partners, 100),
             console_events=n(self.console_events, 5000),

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
+from registration.application.crm_shards import SPREAD_SQL
 from servicekit.settings import DEV_WEBHOOK_SECRET
 
 from .processes import Process, python_module
@@ -23,6 +24,13 @@ from .run import CpuWindow, Run, fetchval, wait_for_count
 
 HERE = Path(__file__).resolve().parent
 PROCESSED = "SELECT count(*) FROM crm_inbox WHERE processed_at IS NOT NULL"
+# Deliveries applied so far by each crm-sync shard (a delivery's lowest shard applies it), as JSON.
+PER_SHARD = f"""
+SELECT coalesce(json_object_agg(shard, n ORDER BY shard), '{{}}')::text FROM (
+    SELECT (SELECT min({SPREAD_SQL.format(b="b")} % $1) FROM unnest(record_buckets) AS b) AS shard, count(*) AS n
+    FROM crm_inbox WHERE processed_at IS NOT NULL GROUP BY 1
+) AS applied
+"""
 UPDATE_LAG = 100  # an update names the record created this many new records earlier
 
 
@@ -72,7 +80,7 @@ def run_ingest(run: Run) -> ScenarioResult:
     sizes = run.sizes
     result = ScenarioResult("ingest")
     api = RegistrationApi(run, "ingest").start()
-    worker = api.crm_sync_worker()
+    workers = api.crm_sync_workers(sizes.crm_sync_shards)
     try:
         api.enrol(sizes.ingest_partners)
         # Enough distinct deliveries for 2.5x the target rate; beyond that they would repeat (a repeat is
@@ -83,16 +91,19 @@ def run_ingest(run: Run) -> ScenarioResult:
         run.say(f"ingest: {count:,} signed deliveries ready; {sizes.ingest_seconds:.0f}s against one API process")
         summary_path = run.logdir / "wrk-summary.json"
         generator = _generator(run, requests_path, summary_path, api.base_url)
-        # The API stores verified deliveries in crm_inbox and answers 202; the crm-sync worker applies
-        # them meanwhile, on the same two cores, as in production.
-        worker.start()
-        window = CpuWindow(run, [api.process, worker])
+        # The API stores verified deliveries in crm_inbox and answers 202; the crm-sync shard workers
+        # apply them meanwhile, on the same two cores, as in production.
+        for worker in workers:
+            worker.start()
+        window = CpuWindow(run, [api.process, *workers])
         window.start()
         generator.start()
         run.profiler.attach(api.process, "api")
-        run.profiler.attach(worker, "crm-sync")
+        for index, worker in enumerate(workers):
+            run.profiler.attach(worker, f"crm-sync-{index}")
         generator.wait_exit(timeout=sizes.ingest_seconds + 120)
         applied_during = int(asyncio.run(fetchval(api.database_url, PROCESSED)))
+        per_shard = json.loads(asyncio.run(fetchval(api.database_url, PER_SHARD, len(workers))))
         result.cpu_seconds = {**window.stop(), f"load generator ({generator.name})": generator.cpu_seconds}
         api.process.sample_peak()
         summary = json.loads(summary_path.read_text())
@@ -106,16 +117,18 @@ def run_ingest(run: Run) -> ScenarioResult:
                     PROCESSED,
                     stored_at_stop,
                     within=max(60.0, sizes.ingest_seconds * 3),
-                    alive=worker.alive,
+                    alive=lambda: all(w.alive() for w in workers),
                 )
             )
             drain_seconds: float | None = drained_at - drain_started
         except TimeoutError:
             drain_seconds = None
-        worker.sample_peak()
+        for worker in workers:
+            worker.sample_peak()
     finally:
         api.stop()
-        worker.stop()
+        for worker in workers:
+            worker.stop()
     stored = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM crm_inbox")))
     deliveries = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM webhook_deliveries")))
     deals = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM deals")))
@@ -126,7 +139,7 @@ def run_ingest(run: Run) -> ScenarioResult:
     applied_rate = applied_during / seconds
     result.peak_rss_mb = {
         api.process.name: api.process.peak_mb,
-        worker.name: worker.peak_mb,
+        **{worker.name: worker.peak_mb for worker in workers},
         f"load generator ({generator.name})": generator.peak_mb,
     }
     result.metric("signed webhooks/s (2xx)", rate, "req/s", target=run.targets.ingest_per_second)
@@ -148,14 +161,16 @@ def run_ingest(run: Run) -> ScenarioResult:
         deals=deals,
         outbox_events=outbox,
         connections=sizes.ingest_connections,
+        crm_sync_shards=len(workers),
+        applied_during_load_per_shard=per_shard,
         distinct_deliveries=count,
     )
     wrapped = summary["issued"] > summary["loaded"]
     result.notes.append(
         f"{sizes.ingest_connections} connections, closed loop, {summary['requests']:,} responses "
         f"({summary['status_errors']} non-2xx, {summary['timeouts']} timeouts); {stored:,} deliveries stored in "
-        f"crm_inbox (202), {applied_during:,} applied by the crm-sync worker running alongside ({deals:,} deals, "
-        f"{outbox:,} events in the outbox); half the deliveries create a record, half move an earlier one to "
+        f"crm_inbox (202), {applied_during:,} applied by {len(workers)} crm-sync shard worker(s) running "
+        f"alongside (per shard {per_shard}; {deals:,} deals, {outbox:,} events in the outbox); half the deliveries create a record, half move an earlier one to "
         f"qualified" + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
     )
     return result

@@ -74,9 +74,13 @@ class RegistrationApi:
                 if response.status_code != 201:
                     raise RuntimeError(f"enrolment failed: {response.status_code} {response.text[:300]}")
 
-    def crm_sync_worker(self) -> Process:
-        """The ``registration crm-sync`` process that applies the deliveries the API stored."""
-        return service("registration crm-sync", "registration", ["crm-sync"], self.env, self.run.logdir)
+    def crm_sync_workers(self, shards: int) -> list[Process]:
+        """The ``registration crm-sync --shard I`` processes that apply the deliveries the API stored."""
+        env = {**self.env, "REGISTRATION_CRM_SYNC_SHARDS": str(shards)}
+        return [
+            service(f"registration crm-sync {i}", "registration", ["crm-sync", "--shard", str(i)], env, self.run.logdir)
+            for i in range(shards)
+        ]
 
     def stop(self) -> None:
         self.process.stop()

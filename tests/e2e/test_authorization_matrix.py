@@ -60,8 +60,18 @@ from .mdf_partners import mdf_learns_enrolments
 from .partner_bound import partner_bound_roles, rows_naming
 
 MDF_INI = Path(__file__).resolve().parents[2] / "services/mdf/alembic.ini"
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/readyz", "/metrics",
-          "/sign-in", "/sign-out", "/static/{name:path}"}  # the last three: the insights console's token-free routes
+PUBLIC = {
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/sign-in",
+    "/sign-out",
+    "/static/{name:path}",
+}  # the last three: the insights console's token-free routes
 WEBHOOKS = re.compile(r"^/webhooks/")
 PROGRAM_RULES = re.compile(r"^/(programs/[^/]+/versions|pilots$|cohorts/[^/]+/changes)")
 PARTNER_PARAMS = {

@@ -22,7 +22,9 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..application.crm_shards import SPREAD_SQL, Shard, plan_claim, resume
 from ..domain.crm import CrmChange
+from .unit import crm_lock_bucket
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ INBOX_CHANNEL = "crm_inbox"
 # The CTE notifies only when a row went in: a replay inserts nothing, wakes no one, returns no row.
 STORE = """
 WITH stored AS (
-    INSERT INTO crm_inbox (source, delivery_id, payload) VALUES ($1, $2, $3::jsonb)
+    INSERT INTO crm_inbox (source, delivery_id, payload, record_buckets) VALUES ($1, $2, $3::jsonb, $4::smallint[])
     ON CONFLICT (source, delivery_id) DO NOTHING
     RETURNING id
 )
@@ -42,9 +44,10 @@ SELECT id, pg_notify('crm_inbox', '') FROM stored
 # transaction once: one wake-up per group. Nothing stored, nothing notified.
 STORE_MANY = """
 WITH stored AS (
-    INSERT INTO crm_inbox (source, delivery_id, payload)
-    SELECT source, delivery_id, payload::jsonb
-    FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS given(source, delivery_id, payload, n)
+    INSERT INTO crm_inbox (source, delivery_id, payload, record_buckets)
+    SELECT source, delivery_id, payload::jsonb, buckets::smallint[]
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        WITH ORDINALITY AS given(source, delivery_id, payload, buckets, n)
     ORDER BY n
     ON CONFLICT (source, delivery_id) DO NOTHING
     RETURNING source, delivery_id
@@ -53,18 +56,54 @@ SELECT source, delivery_id, pg_notify('crm_inbox', '') FROM stored
 """
 MAX_GROUP = 200  # deliveries per statement (each holds up to 100 notifications)
 STOPPED = "the inbox writer stopped before this delivery was stored"
+# The shard's pending deliveries in arrival order, read without locking (the plan decides which to
+# take: application/crm_shards.py); then the chosen ones are locked, waiting for a transaction that
+# holds them (a worker that lost its election mid-batch) and dropping any it applied meanwhile.
+SHARD_COUNT_SPACE = 7_305  # every crm-sync batch holds (this, its shard count) shared
+# Workers counting shards differently must never apply batches at the same time (their shards
+# would overlap): each batch takes its count's lock, then looks for a batch holding another count's.
+SHARD_COUNT = text(
+    """
+    SELECT pg_advisory_xact_lock_shared(:space, :shards),
+           EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND classid = :space AND objsubid = 2 AND objid <> :shards) AS other
+    """
+)
+SHARD_OF_B = f"{SPREAD_SQL.format(b='b')} % :shards"
+CANDIDATES = text(
+    f"""
+    SELECT id, record_buckets FROM crm_inbox
+    WHERE processed_at IS NULL
+      AND (CAST(:shards AS int) = 1 OR record_buckets IS NULL
+           OR (cardinality(record_buckets) = 0 AND CAST(:shard AS int) = 0)
+           OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE {SHARD_OF_B} = :shard))
+    ORDER BY id
+    LIMIT :limit
+    """
+)
+# Whether an earlier delivery touching one of these shards is still pending (not counting ours).
+OTHERS_PENDING = text(
+    f"""
+    SELECT EXISTS (
+        SELECT 1 FROM crm_inbox
+        WHERE processed_at IS NULL AND id < :before AND id <> ALL(CAST(:taken AS bigint[]))
+          AND (record_buckets IS NULL
+               OR (cardinality(record_buckets) = 0 AND 0 = ANY(CAST(:others AS int[])))
+               OR EXISTS (SELECT 1 FROM unnest(record_buckets) AS b WHERE {SHARD_OF_B} = ANY(CAST(:others AS int[]))))
+    )
+    """
+)
 CLAIM = text(
     """
     SELECT id, source, delivery_id, payload::text AS payload FROM crm_inbox
-    WHERE processed_at IS NULL
+    WHERE id = ANY(CAST(:ids AS bigint[])) AND processed_at IS NULL
     ORDER BY id
-    LIMIT :limit
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE
     """
 )
 FINISH = text(
     """
-    UPDATE crm_inbox SET processed_at = now(), outcome = CAST(done.outcome AS jsonb)
+    UPDATE crm_inbox SET processed_at = clock_timestamp(), outcome = CAST(done.outcome AS jsonb)
     FROM unnest(CAST(:ids AS bigint[]), CAST(:outcomes AS text[])) AS done(id, outcome)
     WHERE crm_inbox.id = done.id
     """
@@ -105,6 +144,15 @@ def encode_changes(changes: Sequence[CrmChange]) -> str:
     ).decode()
 
 
+def record_buckets(source: str, changes: Sequence[CrmChange]) -> list[int]:
+    """The lock buckets of the CRM records a delivery touches (sorted): the crm-sync shards it concerns."""
+    return sorted({crm_lock_bucket(source, c.record_id) for c in changes})
+
+
+def _array_literal(values: Sequence[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def decode_changes(payload: str) -> list[CrmChange]:
     return [
         CrmChange(
@@ -128,11 +176,11 @@ async def create_edge_pool(dsn: str, size: int) -> asyncpg.Pool:
 
 async def store(pool: asyncpg.Pool, source: str, delivery_id: str, changes: Sequence[CrmChange]) -> bool:
     """Durably store a delivery; False when the source already sent this delivery id."""
-    return await _store_one(pool, source, delivery_id, encode_changes(changes))
+    return await _store_one(pool, source, delivery_id, encode_changes(changes), record_buckets(source, changes))
 
 
-async def _store_one(pool: asyncpg.Pool, source: str, delivery_id: str, payload: str) -> bool:
-    row = await pool.fetchrow(STORE, source, delivery_id, payload)
+async def _store_one(pool: asyncpg.Pool, source: str, delivery_id: str, payload: str, buckets: list[int]) -> bool:
+    row = await pool.fetchrow(STORE, source, delivery_id, payload, buckets)
     return row is not None
 
 
@@ -141,6 +189,7 @@ class _Waiting:
     source: str
     delivery_id: str
     payload: str
+    buckets: list[int]
     stored: asyncio.Future[bool] = field(repr=False)
 
 
@@ -161,7 +210,13 @@ class InboxWriter:
         self._flusher: asyncio.Task[None] | None = None
 
     async def store(self, source: str, delivery_id: str, changes: Sequence[CrmChange]) -> bool:
-        waiting = _Waiting(source, delivery_id, encode_changes(changes), asyncio.get_running_loop().create_future())
+        waiting = _Waiting(
+            source,
+            delivery_id,
+            encode_changes(changes),
+            record_buckets(source, changes),
+            asyncio.get_running_loop().create_future(),
+        )
         self._queue.append(waiting)
         if self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
@@ -197,13 +252,19 @@ class InboxWriter:
         if len(group) == 1:
             [only] = group
             try:
-                only.stored.set_result(await _store_one(self.pool, only.source, only.delivery_id, only.payload))
+                only.stored.set_result(
+                    await _store_one(self.pool, only.source, only.delivery_id, only.payload, only.buckets)
+                )
             except Exception as exc:
                 only.stored.set_exception(exc)
             return
         try:
             rows = await self.pool.fetch(
-                STORE_MANY, [w.source for w in group], [w.delivery_id for w in group], [w.payload for w in group]
+                STORE_MANY,
+                [w.source for w in group],
+                [w.delivery_id for w in group],
+                [w.payload for w in group],
+                [_array_literal(w.buckets) for w in group],
             )
         except asyncpg.PostgresError as exc:
             # One bad delivery (say, text PostgreSQL refuses) must not fail the others: one by one.
@@ -219,18 +280,39 @@ class InboxWriter:
             inserted.discard(key)
 
 
+class ShardCountMismatch(Exception):
+    """A crm-sync batch of a worker configured with another shard count is running: stop them all
+    before changing REGISTRATION_CRM_SYNC_SHARDS."""
+
+
 class SqlCrmInbox:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """The inbox as one crm-sync shard sees it (the only shard by default)."""
+
+    def __init__(self, conn: AsyncConnection, shard: Shard | None = None) -> None:
         self.conn = conn
+        self.shard = shard or Shard()
 
     async def claim(self, limit: int) -> list[InboxDelivery]:
-        rows = (await self.conn.execute(CLAIM, {"limit": limit})).all()
+        shard = {"shard": self.shard.index, "shards": self.shard.count}
+        guard = (await self.conn.execute(SHARD_COUNT, {"space": SHARD_COUNT_SPACE, "shards": self.shard.count})).one()
+        if guard.other:
+            raise ShardCountMismatch(f"crm-sync {self.shard}: a worker with another shard count is applying a batch")
+        candidates = (await self.conn.execute(CANDIDATES, {**shard, "limit": limit})).all()
+        plan = plan_claim(self.shard, [(r.id, r.record_buckets) for r in candidates])
+        while plan.check is not None:
+            params = {**shard, "before": plan.check, "taken": plan.take, "others": sorted(plan.others)}
+            plan = resume(self.shard, plan, clear=not (await self.conn.execute(OTHERS_PENDING, params)).scalar())
+        if not plan.take:
+            return []
+        rows = (await self.conn.execute(CLAIM, {"ids": plan.take})).all()
         return [InboxDelivery(r.id, r.source, r.delivery_id, r.payload) for r in rows]
 
     async def finish(self, outcomes: dict[int, dict[str, Any]]) -> None:
         if outcomes:
             ids = list(outcomes)
             await self.conn.execute(FINISH, {"ids": ids, "outcomes": [orjson.dumps(outcomes[i]).decode() for i in ids]})
+            if self.shard.count > 1:  # a shard waiting in front of a barrier may go on once this commits
+                await self.conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": INBOX_CHANNEL})
 
     async def status(self, source: str, delivery_id: str) -> dict[str, Any] | None:
         row = (await self.conn.execute(STATUS, {"source": source, "delivery_id": delivery_id})).first()

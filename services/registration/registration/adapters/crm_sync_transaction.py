@@ -7,11 +7,23 @@ from contextlib import asynccontextmanager
 
 from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
+from sqlalchemy.exc import DBAPIError
 
 from ..application.crm_ports import CrmInbox, StagedEvent
 from ..application.ports import Clock
 from .crm_batch import SqlCrmBatch
 from .unit import SqlRegistrationUnit
+
+# Errors that say nothing about the delivery, only about concurrent transactions: deadlock
+# detected, serialization failure, lock not available. The transaction is retried whole.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in TRANSIENT_SQLSTATES
 
 
 class SqlCrmSyncTransaction:
@@ -32,6 +44,9 @@ class SqlCrmSyncTransaction:
     async def savepoint(self) -> AsyncIterator[None]:
         async with self.uow.conn.begin_nested():
             yield
+
+    def transient(self, exc: Exception) -> bool:
+        return is_transient(exc)
 
     def publish(self, events: Sequence[StagedEvent]) -> None:
         for event, at, event_id in events:

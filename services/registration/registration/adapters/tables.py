@@ -15,13 +15,14 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -173,6 +174,9 @@ crm_inbox = Table(
     Column("payload", JSONB, nullable=False),
     Column("processed_at", DateTime(timezone=True)),
     Column("outcome", JSONB),
+    # The CRM record lock buckets the delivery touches (crm_lock_bucket): which crm-sync shards it
+    # concerns (bucket % shards); NULL (stored before revision 0008) counts as every shard.
+    Column("record_buckets", ARRAY(SmallInteger)),
     UniqueConstraint("source", "delivery_id", name="crm_inbox_delivery"),
     Index("crm_inbox_pending", "id", postgresql_where=text("processed_at IS NULL")),
 )

@@ -123,3 +123,8 @@ class CrmSyncTransaction(Protocol):
     def publish(self, events: Sequence[StagedEvent]) -> None:
         """Stage these events for the outbox (written on commit)."""
         ...
+
+    def transient(self, exc: Exception) -> bool:
+        """Whether ``exc`` comes from concurrency alone (a deadlock between shards, say), not from the
+        delivery: then the whole transaction is rolled back and retried, and no delivery is failed for it."""
+        ...

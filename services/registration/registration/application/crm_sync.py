@@ -106,16 +106,20 @@ async def apply_one_by_one(
 ) -> dict[int, dict[str, Any]]:
     """Each delivery in its own savepoint, statement by statement."""
     unit = tx.one_by_one()
-    return {delivery.id: await _apply(unit, sync, delivery) for delivery in deliveries}
+    return {delivery.id: await _apply(tx, unit, sync, delivery) for delivery in deliveries}
 
 
-async def _apply(unit: RegistrationUnit, sync: CrmSync, delivery: PendingDelivery) -> dict[str, Any]:
+async def _apply(
+    tx: CrmSyncTransaction, unit: RegistrationUnit, sync: CrmSync, delivery: PendingDelivery
+) -> dict[str, Any]:
     try:
         async with unit.atomically():  # a savepoint; events staged inside are dropped if it fails
             applied = await apply_changes(
                 unit, delivery.source, delivery.changes(), sync.mappings.mapping(delivery.source), sync.policy
             )
     except Exception as exc:  # one bad delivery must not block the ones behind it
+        if tx.transient(exc):  # but a deadlock is not the delivery's fault: the transaction is retried
+            raise
         return _failed(delivery, exc)
     return summary(applied)
 
@@ -147,7 +151,9 @@ async def apply_together(
     except BatchNotApplicable as exc:
         log.warning("crm batch: %s (%s); applying it one delivery at a time", type(exc).__name__, exc)
         return None
-    except Exception:
+    except Exception as exc:
+        if tx.transient(exc):
+            raise
         log.exception("applying a crm batch together failed; applying it one delivery at a time")
         return None
     tx.publish(batch.events)

@@ -17,7 +17,8 @@ from ..application.deals import expire
 from ..bootstrap import bootstrap
 from ..config import RegistrationSettings
 from .api import create_app
-from .crm_worker import CrmSyncWorker
+from .crm_shards import ShardSupervisor, shard_heartbeat
+from .crm_worker import CrmSyncWorker, Shard
 from .tiers import TIER_CONSUMER
 
 
@@ -45,26 +46,46 @@ def _expire(cli: typer.Typer) -> None:
 
 def _crm_sync(cli: typer.Typer) -> None:
     @cli.command("crm-sync")
-    def crm_sync_cmd() -> None:
-        """Apply stored CRM webhook deliveries in arrival order (one active worker; others stand by)."""
-        container = bootstrap()
-        settings = container.settings
-        configure_logging("registration-crm-sync", settings.log_level)
+    def crm_sync_cmd(
+        shard: Annotated[
+            int | None,
+            typer.Option(help="run this shard only (0..REGISTRATION_CRM_SYNC_SHARDS-1); default: one process each"),
+        ] = None,
+    ) -> None:
+        """Apply stored CRM webhook deliveries, each record's in arrival order (per shard: one active
+        worker, others stand by)."""
+        settings = RegistrationSettings()
+        if shard is None and settings.crm_sync_shards > 1:
+            configure_logging("registration-crm-sync", settings.log_level)
+            raise typer.Exit(ShardSupervisor(settings.crm_sync_shards, settings.heartbeat_path).run())
+        try:
+            chosen = Shard(shard or 0, settings.crm_sync_shards)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--shard") from exc
+        _run_crm_shard(settings, chosen)
 
-        async def run() -> None:
-            worker = CrmSyncWorker(
-                container.runtime.uow_factory,
-                container.crm_sync(),
-                batch_size=settings.crm_sync_batch,
-                poll_seconds=settings.relay_poll_seconds,
-            )
-            worker.heartbeat = Heartbeat(settings.heartbeat_path)
-            try:
-                await run_until_signalled(worker, worker.run)
-            finally:
-                await container.runtime.close()
 
-        asyncio.run(run())
+def _run_crm_shard(settings: RegistrationSettings, shard: Shard) -> None:
+    container = bootstrap(settings)
+    configure_logging("registration-crm-sync", settings.log_level)
+    path = settings.heartbeat_path
+    beats = path if settings.crm_sync_shards == 1 else shard_heartbeat(path, shard.index)
+
+    async def run() -> None:
+        worker = CrmSyncWorker(
+            container.runtime.uow_factory,
+            container.crm_sync(),
+            batch_size=settings.crm_sync_batch,
+            poll_seconds=settings.relay_poll_seconds,
+            shard=shard,
+        )
+        worker.heartbeat = Heartbeat(beats)
+        try:
+            await run_until_signalled(worker, worker.run)
+        finally:
+            await container.runtime.close()
+
+    asyncio.run(run())
 
 
 DEFINITION = ServiceDefinition(
