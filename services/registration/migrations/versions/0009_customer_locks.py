@@ -6,7 +6,7 @@ about different customers no longer wait for each other. Also drops deals' index
 (redundant beside the one on partner_id and registered_on): one index fewer to maintain per deal.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
