@@ -36,6 +36,7 @@ PAYOUT_MARKERS = tuple(f'"type":"{t}"'.encode() for t in sorted(PAYOUT_EVENT_TYP
 class SourceStats:
     total: int = 0  # events the source holds (for the progress bar)
     undecodable: int = 0  # records that are not events of a known type and version (dead-lettered live)
+    read: int = 0  # records read (a share's worker reads only its partitions where it can)
 
 
 def incoming_of(raw: bytes) -> Incoming:
@@ -84,6 +85,7 @@ def _decoded(
     come from the share's own partitions, so each must belong to it (else its partner's worker
     never sees it: refused, not skipped)."""
     batch: list[Incoming] = []
+    stats.read += len(records)
     for key, raw in records:
         partner_id = key.decode() if key else None
         if partner_id is not None and not share.holds(partner_id):
@@ -279,7 +281,11 @@ class ReplaySource:
             return await self._log().payout_actions()
         return await self._kafka().payout_actions(self.ledger_topic)
 
-    def batches(self, share: Share = EVERYTHING) -> AsyncIterator[list[Incoming]]:
-        if self.from_database is not None:
-            return self._log().batches(share)
-        return self._kafka().batches(self.consumed_topics, share)
+    def batches(self, share: Share = EVERYTHING, stats: SourceStats | None = None) -> AsyncIterator[list[Incoming]]:
+        """The share's events in batches; ``stats``, when given, counts what was read."""
+        source = self._log() if self.from_database is not None else self._kafka()
+        if stats is not None:
+            source.stats = stats
+        if isinstance(source, ConsumedLog):
+            return source.batches(share)
+        return source.batches(self.consumed_topics, share)

@@ -39,10 +39,10 @@ def deal_row(deal: DealRecord) -> tuple[str, str, str]:
 
 
 class SpillingDeals:
-    def __init__(self, driver: Any, hot: int = HOT_DEALS, chunk: int = SPILL_CHUNK) -> None:
+    def __init__(self, driver: Any, hot: int | None = None, chunk: int | None = None) -> None:
         self.driver = driver  # an asyncpg connection, inside the replay's transaction
-        self.hot = hot
-        self.chunk = min(chunk, hot)
+        self.hot = HOT_DEALS if hot is None else hot
+        self.chunk = min(SPILL_CHUNK if chunk is None else chunk, self.hot)
         self._states: dict[DealKey, DealRecord] = {}  # least recently touched first
         self._written = bytearray(BITS // 8)
         self.written_out = 0  # states written out before the end (read back ones included)

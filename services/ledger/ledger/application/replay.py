@@ -65,7 +65,8 @@ class ReplayReport:
     payouts: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     digest: dict[str, str | int] = field(default_factory=dict)
-    workers: list[dict[str, float]] = field(default_factory=list)  # a parallel replay's: events, peak MiB, CPU s
+    # a parallel replay's per worker: events, records read, peak MiB, CPU s
+    workers: list[dict[str, float]] = field(default_factory=list)
 
 
 async def replay(

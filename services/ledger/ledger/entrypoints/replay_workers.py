@@ -24,7 +24,7 @@ from typing import Any
 
 import asyncpg
 
-from ..adapters.event_sources import ReplaySource, kafka_key_hash
+from ..adapters.event_sources import ReplaySource, SourceStats, kafka_key_hash
 from ..adapters.replay_indexes import defer_indexes, restore_in_parallel
 from ..adapters.replay_setup import read_catalog
 from ..adapters.replay_sink import ReplaySink
@@ -58,6 +58,7 @@ class ShareResult:
     balances: list[tuple[str, str, str, Decimal]] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     cpu_seconds: float = 0.0
+    records_read: int = 0
 
 
 _progress: Synchronized[int] | None = None
@@ -84,8 +85,9 @@ async def _replay_share(job: ShareJob) -> ShareResult:
     conn = await asyncpg.connect(job.target_url)
     try:
         sink = ReplaySink(conn, catalog.versions, catalog.pilots, catalog.changes, owns_indexes=False)
+        stats = SourceStats()
         async with conn.transaction():
-            report = await replay(job.source.batches(job.share), job.actions, sink, _advance)
+            report = await replay(job.source.batches(job.share, stats), job.actions, sink, _advance)
     finally:
         await conn.close()
     balances = [(p, a, c, v) for (p, a, c), v in sink.balances.items() if v]
@@ -98,6 +100,7 @@ async def _replay_share(job: ShareJob) -> ShareResult:
         balances,
         peak_rss_mb=used.ru_maxrss / 1024,  # KiB on Linux
         cpu_seconds=used.ru_utime + used.ru_stime,
+        records_read=stats.read,
     )
 
 
@@ -150,5 +153,14 @@ def _merged(results: list[ShareResult], payouts: int) -> ReplayReport:
         payouts=payouts,
         rejected=[rejected for r in results for rejected in r.rejected],
         digest=digest.summary(),
-        workers=[{"events": r.events, "peak_rss_mb": r.peak_rss_mb, "cpu_seconds": r.cpu_seconds} for r in results],
+        workers=[_worker_figures(r) for r in results],
     )
+
+
+def _worker_figures(result: ShareResult) -> dict[str, float]:
+    return {
+        "events": result.events,
+        "records_read": result.records_read,
+        "peak_rss_mb": result.peak_rss_mb,
+        "cpu_seconds": result.cpu_seconds,
+    }
