@@ -21,8 +21,6 @@ from typing import Any
 import asyncpg
 
 BULK_TABLES = ("journal_entries", "postings")
-# Sorting in memory: the default 64 MB spills to disk at a million rows.
-BUILD_SETTINGS = ("SET maintenance_work_mem = '256MB'", "SET work_mem = '128MB'")
 CONSTRAINTS = """
 SELECT c.conname, c.conrelid::regclass::text AS tbl, pg_get_constraintdef(c.oid) AS def, c.contype::text AS contype,
        pg_get_indexdef(c.conindid) AS indexdef
@@ -99,8 +97,6 @@ async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> Def
 
 async def restore_indexes(driver: Any, deferred: Deferred) -> None:
     """Everything in order on one connection (inside the caller's transaction)."""
-    for statement in BUILD_SETTINGS:
-        await driver.execute(statement.replace("SET ", "SET LOCAL ", 1))
     for statement in deferred.statements:
         await driver.execute(statement)
 
@@ -114,8 +110,6 @@ async def restore_in_parallel(url: str, deferred: Deferred, connections: int) ->
     async def build() -> None:
         conn = await asyncpg.connect(url)
         try:
-            for statement in BUILD_SETTINGS:
-                await conn.execute(statement)
             while queue:
                 await conn.execute(queue.pop(0))
         finally:
