@@ -132,12 +132,17 @@ async def test_a_replay_from_offset_zero_matches_the_live_ledger_and_names_a_cha
         assert verdict.live.digest.entries == report.digest["entries"]
         assert verdict.live.digest.entries > 0
 
-        # Three worker processes (north and south fall in different shares), each decoding only its share
-        # of the partners' records, picked by their Kafka key.
-        parallel = database_factory.empty(prefix="audit_parallel")
-        shared = await run_replay(ledger_settings, parallel, workers=3, quiet=True)
-        assert (shared.events, shared.payouts, shared.rejected, shared.digest) == (sent, 4, [], report.digest)
-        assert (await run_verify(ledger_settings.database_url, parallel, quiet=True)).findings == []
+        # Two worker processes: 2 divides the topics' 4 partitions, so each reads only its own partitions
+        # (north and south hash to partitions of different shares) and every record is read once. Three
+        # do not divide 4: each reads every partition and decodes only its share's records, by their key.
+        for workers, reads in ((2, sent), (3, 3 * sent)):
+            parallel = database_factory.empty(prefix=f"audit_parallel_{workers}")
+            shared = await run_replay(ledger_settings, parallel, workers=workers, quiet=True)
+            assert (shared.events, shared.payouts, shared.rejected, shared.digest) == (sent, 4, [], report.digest)
+            assert sum(w["records_read"] for w in shared.workers) == reads
+            assert (await run_verify(ledger_settings.database_url, parallel, quiet=True)).findings == []
+            if workers == 2:
+                assert all(w["events"] for w in shared.workers)  # north's share and south's
 
         # The database superuser rewrites one journal row behind the immutability trigger.
         row = await conn.fetchrow(

@@ -1,8 +1,9 @@
 """ReplaySink: the projector's store for a replay into a fresh database.
 
-A replay is the only writer of its database, so state lives in memory between batches (never read
-back), the journal streams out by COPY in large chunks, and balances, partner and deal state and the
-chain heads are written once at the end. The digest is taken as entries are produced.
+A replay is the only writer of its database, so state lives in memory between batches, the journal
+streams out by COPY in chunks as it is produced, deal states past a bounded number are written to
+their table as they go cold (``SpillingDeals``), and balances, partner state and the chain heads are
+written once at the end. The digest is taken as entries are produced.
 """
 
 from __future__ import annotations
@@ -21,64 +22,12 @@ from ..domain.cohorts import CohortChange, Pilot
 from ..domain.digest import LedgerDigest
 from ..domain.outcome import Announcement
 from ..domain.state import GOVERNANCE_STREAM, DealRecord, PartnerLedger
-from .codec import deal_to_json, partner_to_json
+from .codec import partner_to_json
+from .replay_deals import SpillingDeals
+from .replay_indexes import Deferred, defer_indexes, restore_indexes
 from .store import copy_journal
 
-FLUSH_ENTRIES = 50_000
-BULK_TABLES = ("journal_entries", "postings")
-CONSTRAINTS = """
-SELECT c.conname, c.conrelid::regclass::text AS tbl, pg_get_constraintdef(c.oid) AS def, c.contype::text AS contype
-FROM pg_constraint c WHERE c.conrelid::regclass::text = ANY($1::text[]) AND c.contype IN ('p', 'u', 'f')
-"""
-INDEXES = """
-SELECT i.indexname, i.indexdef FROM pg_indexes i
-WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
-"""
-
-# The database's balance check (migration 0008) runs per posting at commit, looking up the posting's
-# entry: without the journal's indexes that is a scan per row. A bulk load turns it off and checks
-# every entry at once, in one pass, before turning it on again.
-BALANCE_TRIGGER = "postings_balanced"
-FIND_BALANCE_TRIGGER = """
-SELECT tgrelid::regclass::text AS tbl FROM pg_trigger WHERE tgname = $1 AND tgrelid::regclass::text = ANY($2::text[])
-"""
-CHECK_EVERY_ENTRY_BALANCES = """
-DO $$
-DECLARE
-    off record;
-BEGIN
-    SELECT entry_id, currency, sum(amount) AS total INTO off FROM postings
-    GROUP BY entry_id, currency HAVING sum(amount) <> 0 ORDER BY entry_id, currency LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'journal entry % does not balance: its % postings sum to %',
-            off.entry_id, off.currency, off.total USING ERRCODE = 'check_violation';
-    END IF;
-END $$
-"""
-
-
-async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> list[str]:
-    """Drop the tables' constraints and indexes and turn the balance check off; the statements that
-    bring them back (keys first, then every entry's balance checked in one pass)."""
-    constraints = await driver.fetch(CONSTRAINTS, list(tables))
-    indexes = await driver.fetch(INDEXES, list(tables))
-    for c in sorted(constraints, key=lambda c: c["contype"] != "f"):  # foreign keys go first
-        await driver.execute(f'ALTER TABLE {c["tbl"]} DROP CONSTRAINT "{c["conname"]}"')
-    for i in indexes:
-        await driver.execute(f'DROP INDEX "{i["indexname"]}"')
-    restore = [f'ALTER TABLE {c["tbl"]} ADD CONSTRAINT "{c["conname"]}" {c["def"]}'
-               for c in sorted(constraints, key=lambda c: c["contype"] == "f")]  # fmt: skip
-    restore += [i["indexdef"] for i in indexes]
-    for t in await driver.fetch(FIND_BALANCE_TRIGGER, BALANCE_TRIGGER, list(tables)):
-        await driver.execute(f'ALTER TABLE {t["tbl"]} DISABLE TRIGGER "{BALANCE_TRIGGER}"')
-        restore += [CHECK_EVERY_ENTRY_BALANCES, f'ALTER TABLE {t["tbl"]} ENABLE TRIGGER "{BALANCE_TRIGGER}"']
-    return restore
-
-
-async def restore_indexes(driver: Any, statements: Sequence[str]) -> None:
-    for statement in statements:
-        await driver.execute(statement)
+FLUSH_ENTRIES = 10_000  # journal entries held before a COPY (each holds its explanation text)
 
 
 class ReplaySink:
@@ -101,11 +50,11 @@ class ReplaySink:
         for change in changes:
             self.changes[change.partner_id].append(change)
         self.partners: dict[str, PartnerLedger] = {}
-        self.deals: dict[DealKey, DealRecord] = {}
+        self.deals = SpillingDeals(driver)
         self.balances: dict[BalanceKey, Decimal] = defaultdict(Decimal)
         self.digest = LedgerDigest()
         self._pending: list[ChainedEntry] = []
-        self._restore: list[str] = []
+        self._restore: Deferred | None = None
         self._keyed: set[str] = set()  # ids of entries keyed by their cause (dispute compensations): few
 
     async def posted(self, entry_ids: Iterable[str]) -> set[str]:
@@ -115,7 +64,7 @@ class ReplaySink:
         return {p: self.partners[p] for p in partner_ids if p in self.partners}
 
     async def load_deals(self, keys: Iterable[DealKey]) -> dict[DealKey, DealRecord]:
-        return {k: self.deals[k] for k in keys if k in self.deals}
+        return await self.deals.load(keys)
 
     async def load_programs(self, program_ids: Iterable[str]) -> list[ProgramVersion]:
         wanted = set(program_ids)
@@ -132,8 +81,7 @@ class ReplaySink:
             self.partners[state.partner_id] = state
 
     async def save_deals(self, deals: Iterable[DealRecord]) -> None:
-        for deal in deals:
-            self.deals[(deal.partner_id, deal.deal_id)] = deal
+        await self.deals.save(deals)
 
     async def append(self, entries: list[ChainedEntry]) -> None:
         for c in entries:
@@ -159,7 +107,7 @@ class ReplaySink:
         """Take the journal's indexes and constraints off while it loads (they are rebuilt, and checked,
         in bulk by ``finish``): a fresh database, and a replay in one transaction."""
         if self.owns_indexes:
-            self._restore = await defer_indexes(self.driver, BULK_TABLES)
+            self._restore = await defer_indexes(self.driver)
 
     async def _flush(self) -> None:
         if self._pending:
@@ -168,8 +116,9 @@ class ReplaySink:
 
     async def finish(self) -> None:
         await self._flush()
-        await restore_indexes(self.driver, self._restore)
-        self._restore = []
+        if self._restore is not None:
+            await restore_indexes(self.driver, self._restore)
+            self._restore = None
         ordered = sorted(self.balances.items())
         await self.driver.copy_records_to_table(
             "balances",
@@ -182,15 +131,11 @@ class ReplaySink:
         await self.driver.copy_records_to_table(
             "ledger_partners",
             columns=["partner_id", "program_id", "tier", "state"],
-            records=[(s.partner_id, s.program_id, s.tier, orjson.dumps(partner_to_json(s)).decode()) for s in states],
+            records=((s.partner_id, s.program_id, s.tier, orjson.dumps(partner_to_json(s)).decode()) for s in states),
         )
         await self.driver.copy_records_to_table(
             "chain_heads",
             columns=["partner_id", "stream", "last_sequence", "head_hash"],
             records=[(s.partner_id, stream, h.last_sequence, h.head_hash) for s in states for stream, h in s.chains],
         )
-        await self.driver.copy_records_to_table(
-            "ledger_deals",
-            columns=["partner_id", "deal_id", "state"],
-            records=[(p, d, orjson.dumps(deal_to_json(deal)).decode()) for (p, d), deal in sorted(self.deals.items())],
-        )
+        await self.deals.finish()

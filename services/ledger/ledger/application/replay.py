@@ -21,19 +21,26 @@ from .ports import LedgerStore
 from .projector import Incoming, Rejected, post_payouts, project
 
 
+def crc32_of(partner_id: str) -> int:
+    return zlib.crc32(partner_id.encode())
+
+
 @dataclass(frozen=True)
 class Share:
-    """One worker's part of a partition-parallel replay: the partners whose id hashes to ``index``.
+    """One worker's part of a partition-parallel replay: the partners whose id hashes to ``index``
+    (modulo ``count``) by ``key_hash`` (a top-level function: shares are pickled to the workers).
 
-    A partner's whole history (its events, both streams, its payout actions) is in one share, and
+    A partner's whole history (its events, every stream, its payout actions) is in one share, and
     nothing the projection does for a partner reads another partner's state, so the shares replay
-    independently and together give the same ledger as one replay."""
+    independently and together give the same ledger as one replay. A Kafka replay hashes as the
+    producers' partitioner does, so that a share is whole partitions of each topic."""
 
     index: int
     count: int
+    key_hash: Callable[[str], int] = crc32_of
 
     def holds(self, partner_id: str) -> bool:
-        return zlib.crc32(partner_id.encode()) % self.count == self.index
+        return self.count == 1 or self.key_hash(partner_id) % self.count == self.index
 
 
 EVERYTHING = Share(0, 1)
@@ -58,7 +65,8 @@ class ReplayReport:
     payouts: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     digest: dict[str, str | int] = field(default_factory=dict)
-    workers: list[dict[str, float]] = field(default_factory=list)  # a parallel replay's: events, peak MiB, CPU s
+    # a parallel replay's per worker: events, records read, peak MiB, CPU s
+    workers: list[dict[str, float]] = field(default_factory=list)
 
 
 async def replay(

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from servicekit.db import sync_url
 
-from ..adapters.event_sources import ReplaySource
+from ..adapters.event_sources import REPLAY_BATCH, ReplaySource
 from ..adapters.journal_reader import JournalReader
 from ..adapters.replay_setup import TargetNotEmpty, copy_catalog, prepare_target, read_catalog
 from ..adapters.replay_sink import ReplaySink
@@ -50,7 +50,7 @@ async def run_replay(
     *,
     from_database: str | None = None,
     catalog_from: str | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = REPLAY_BATCH,
     workers: int = 1,
     quiet: bool = False,
 ) -> ReplayReport:
@@ -142,7 +142,7 @@ def register(cli: typer.Typer, settings_factory: Callable[[], LedgerSettings]) -
         catalog_from: Annotated[
             str | None, typer.Option(help="where the program versions and pilots are (default: the live ledger)")
         ] = None,
-        batch_size: Annotated[int, typer.Option(help="events per projection batch")] = 20_000,
+        batch_size: Annotated[int, typer.Option(help="events per projection batch")] = REPLAY_BATCH,
         workers: Annotated[
             int, typer.Option(min=1, help="processes sharing the partners out (partition-parallel; one per core)")
         ] = 1,

@@ -1,7 +1,9 @@
 """Partition-parallel ``ledger replay --workers N``.
 
-The partners are split into N shares by a hash of their id (``Share``). Each worker process reads
-the whole source but decodes and projects only its share's events (and payout actions), and writes
+The partners are split into N shares by the hash the producers' partitioner places their records by
+(``Share``, ``kafka_key_hash``), so a share is whole partitions of every topic whose partition count
+N divides: each worker process reads only those (and, of any other topic or of a database's log,
+picks its share's records by their key undecoded), projects its share's events (and payout actions), and writes
 its partners' journal, balances and state into the same fresh database in its own transaction. The
 coordinator takes the journal's indexes and keys off before the workers start, puts them back (and
 so checks them) once all have committed, and merges their digests: chains are per partner, and the
@@ -22,9 +24,10 @@ from typing import Any
 
 import asyncpg
 
-from ..adapters.event_sources import ReplaySource
+from ..adapters.event_sources import ReplaySource, SourceStats, kafka_key_hash
+from ..adapters.replay_indexes import defer_indexes, restore_in_parallel
 from ..adapters.replay_setup import read_catalog
-from ..adapters.replay_sink import ReplaySink, defer_indexes, restore_indexes
+from ..adapters.replay_sink import ReplaySink
 from ..application.projector import Rejected
 from ..application.replay import ReplayReport, Share, replay
 from ..domain.digest import LedgerDigest
@@ -55,6 +58,7 @@ class ShareResult:
     balances: list[tuple[str, str, str, Decimal]] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     cpu_seconds: float = 0.0
+    records_read: int = 0
 
 
 _progress: Synchronized[int] | None = None
@@ -81,8 +85,9 @@ async def _replay_share(job: ShareJob) -> ShareResult:
     conn = await asyncpg.connect(job.target_url)
     try:
         sink = ReplaySink(conn, catalog.versions, catalog.pilots, catalog.changes, owns_indexes=False)
+        stats = SourceStats()
         async with conn.transaction():
-            report = await replay(job.source.batches(job.share), job.actions, sink, _advance)
+            report = await replay(job.source.batches(job.share, stats), job.actions, sink, _advance)
     finally:
         await conn.close()
     balances = [(p, a, c, v) for (p, a, c), v in sink.balances.items() if v]
@@ -95,6 +100,7 @@ async def _replay_share(job: ShareJob) -> ShareResult:
         balances,
         peak_rss_mb=used.ru_maxrss / 1024,  # KiB on Linux
         cpu_seconds=used.ru_utime + used.ru_stime,
+        records_read=stats.read,
     )
 
 
@@ -107,7 +113,7 @@ async def replay_in_parallel(
     workers: int,
     progress: Callable[[int], None],
 ) -> ReplayReport:
-    shares = [Share(i, workers) for i in range(workers)]
+    shares = [Share(i, workers, kafka_key_hash) for i in range(workers)]  # whole partitions of each topic
     jobs = [
         ShareJob(share, source, target_url, catalog_url, [a for a in actions if share.holds(a.partner_id)])
         for share in shares
@@ -130,8 +136,7 @@ async def replay_in_parallel(
                 f"a replay worker failed ({type(exc).__name__}: {exc}); the target database now holds part of "
                 "a replay: drop it and replay again"
             ) from exc
-    async with target.transaction():
-        await restore_indexes(target, restore)
+    await restore_in_parallel(target_url, restore, workers)
     return _merged(results, len(actions))
 
 
@@ -148,5 +153,14 @@ def _merged(results: list[ShareResult], payouts: int) -> ReplayReport:
         payouts=payouts,
         rejected=[rejected for r in results for rejected in r.rejected],
         digest=digest.summary(),
-        workers=[{"events": r.events, "peak_rss_mb": r.peak_rss_mb, "cpu_seconds": r.cpu_seconds} for r in results],
+        workers=[_worker_figures(r) for r in results],
     )
+
+
+def _worker_figures(result: ShareResult) -> dict[str, float]:
+    return {
+        "events": result.events,
+        "records_read": result.records_read,
+        "peak_rss_mb": result.peak_rss_mb,
+        "cpu_seconds": result.cpu_seconds,
+    }

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import asyncpg
 import pytest
-from ledger.adapters.replay_sink import defer_indexes, restore_indexes
+from ledger.adapters.replay_indexes import defer_indexes, restore_indexes
 from ledger.adapters.store import POSTING_COLUMNS
 from ledger.config import LedgerSettings
 from servicekit.db import sync_url

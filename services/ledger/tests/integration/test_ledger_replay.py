@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import asyncpg
+import pytest
+from ledger.adapters import replay_deals
 from ledger.domain.outcome import entry_id
 from ledger.entrypoints.audit_cli import run_replay, run_verify
 from ledger_log_support import consume
@@ -56,7 +58,7 @@ async def _live_story(client, settings, uow_factory):  # type: ignore[no-untyped
 
 
 async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
-    ledger_client, ledger_settings, uow_factory, database_factory
+    ledger_client, ledger_settings, uow_factory, database_factory, monkeypatch: pytest.MonkeyPatch
 ):
     ids = await _live_story(ledger_client, ledger_settings, uow_factory)
     target = database_factory.empty(prefix="replay")
@@ -83,6 +85,17 @@ async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
     assert await _rows(parallel) == await _rows(target)
     for url in (parallel, target):
         assert await _posting_order_follows_the_chains(url)
+
+    # Bounded memory: one deal state held, the rest written out after every two-event batch and read
+    # back when an event names the deal again (d1: won, flagged, reversed, cleared): the same rows.
+    monkeypatch.setattr(replay_deals, "HOT_DEALS", 1)
+    monkeypatch.setattr(replay_deals, "SPILL_CHUNK", 1)
+    spilled = database_factory.empty(prefix="replay_spilled")
+    small = await run_replay(
+        ledger_settings, spilled, from_database=ledger_settings.database_url, batch_size=2, quiet=True
+    )
+    assert (small.events, small.rejected, small.digest) == (10, [], report.digest)
+    assert await _rows(spilled) == await _rows(target)
 
     # A superuser changes one posting of d2's rebate behind the triggers' back.
     tampered = entry_id(ids[5], "rebate")

@@ -1,0 +1,124 @@
+"""The journal's keys and indexes, off while a replay loads it and built once at the end.
+
+Loading millions of rows into indexed tables costs far more than building each index once over
+them. ``defer_indexes`` drops the keys, foreign keys and indexes of the journal's tables and turns the
+per-posting balance trigger off; what it returns brings them back exactly as the migrations made
+them: every index (a key's own index too) is built from the loaded rows, the keys are then attached
+to their indexes (``ADD CONSTRAINT ... USING INDEX``, a catalogue change), the foreign keys checked,
+and every entry's balance checked in one pass. Built in one transaction (``restore_indexes``), or, once
+the rows are committed (a parallel replay's workers), on several connections at once
+(``restore_in_parallel``): index builds on the same table do not block each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+BULK_TABLES = ("journal_entries", "postings")
+CONSTRAINTS = """
+SELECT c.conname, c.conrelid::regclass::text AS tbl, pg_get_constraintdef(c.oid) AS def, c.contype::text AS contype,
+       pg_get_indexdef(c.conindid) AS indexdef
+FROM pg_constraint c WHERE c.conrelid::regclass::text = ANY($1::text[]) AND c.contype IN ('p', 'u', 'f')
+ORDER BY c.conname
+"""
+INDEXES = """
+SELECT i.indexname, i.indexdef FROM pg_indexes i
+WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+ORDER BY i.indexname
+"""
+# A key that can be attached to an index built beforehand: plain columns (no INCLUDE, no deferral).
+PLAIN_KEY = re.compile(r"^(PRIMARY KEY|UNIQUE) \([^()]*\)$")
+
+# The database's balance check (migration 0008) runs per posting at commit, looking up the posting's
+# entry: without the journal's indexes that is a scan per row. A bulk load turns it off and checks
+# every entry at once, in one pass, before turning it on again.
+BALANCE_TRIGGER = "postings_balanced"
+FIND_BALANCE_TRIGGER = """
+SELECT tgrelid::regclass::text AS tbl FROM pg_trigger WHERE tgname = $1 AND tgrelid::regclass::text = ANY($2::text[])
+"""
+CHECK_EVERY_ENTRY_BALANCES = """
+DO $$
+DECLARE
+    off record;
+BEGIN
+    SELECT entry_id, currency, sum(amount) AS total INTO off FROM postings
+    GROUP BY entry_id, currency HAVING sum(amount) <> 0 ORDER BY entry_id, currency LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'journal entry % does not balance: its % postings sum to %',
+            off.entry_id, off.currency, off.total USING ERRCODE = 'check_violation';
+    END IF;
+END $$
+"""
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """What brings the tables' keys and indexes back: ``indexes`` independent of each other (any
+    order, any connection), then ``after`` in order (keys, foreign keys, the balance check)."""
+
+    indexes: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+
+    @property
+    def statements(self) -> list[str]:
+        return [*self.indexes, *self.after]
+
+
+async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> Deferred:
+    """Drop the tables' constraints and indexes and turn the balance check off."""
+    constraints = await driver.fetch(CONSTRAINTS, list(tables))
+    indexes = await driver.fetch(INDEXES, list(tables))
+    for c in sorted(constraints, key=lambda c: c["contype"] != "f"):  # foreign keys go first
+        await driver.execute(f'ALTER TABLE {c["tbl"]} DROP CONSTRAINT "{c["conname"]}"')
+    for i in indexes:
+        await driver.execute(f'DROP INDEX "{i["indexname"]}"')
+    deferred = Deferred(indexes=[i["indexdef"] for i in indexes])
+    for c in sorted(constraints, key=lambda c: c["contype"] == "f"):  # keys before the foreign keys on them
+        add = f'ALTER TABLE {c["tbl"]} ADD CONSTRAINT "{c["conname"]}"'
+        plain = PLAIN_KEY.match(c["def"])
+        if plain is not None:
+            deferred.indexes.append(c["indexdef"])
+            deferred.after.append(f'{add} {plain.group(1)} USING INDEX "{c["conname"]}"')
+        else:
+            deferred.after.append(f"{add} {c['def']}")
+    for t in await driver.fetch(FIND_BALANCE_TRIGGER, BALANCE_TRIGGER, list(tables)):
+        trigger = f'ALTER TABLE {t["tbl"]} %s TRIGGER "{BALANCE_TRIGGER}"'
+        await driver.execute(trigger % "DISABLE")
+        deferred.after.extend([CHECK_EVERY_ENTRY_BALANCES, trigger % "ENABLE"])
+    return deferred
+
+
+async def restore_indexes(driver: Any, deferred: Deferred) -> None:
+    """Everything in order on one connection (inside the caller's transaction)."""
+    for statement in deferred.statements:
+        await driver.execute(statement)
+
+
+async def restore_in_parallel(url: str, deferred: Deferred, connections: int) -> None:
+    """The indexes built on ``connections`` connections at once (each build its own transaction: the
+    rows are committed), the rest in order in one transaction. An index that cannot be built (a
+    duplicate key) fails the whole restore, as it would in one transaction."""
+    queue = list(deferred.indexes)
+
+    async def build() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            while queue:
+                await conn.execute(queue.pop(0))
+        finally:
+            await conn.close()
+
+    await asyncio.gather(*(build() for _ in range(max(1, min(connections, len(queue))))))
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await restore_indexes(conn, Deferred(after=deferred.after))
+    finally:
+        await conn.close()
