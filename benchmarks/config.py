@@ -18,7 +18,8 @@ class Targets:
     # Issue 17's targets (round two): the projection also >= 0.6x the COPY ceiling of the same run.
     projection_events_per_second: float = 10000
     replay_events: int = 1_000_000
-    replay_seconds: float = 60  # for replay_events: the events/s it implies is what a scaled run is held to
+    replay_seconds: float = 60  # for replay_events (and `ledger verify --replayed` of them): the events/s it
+    # implies is what a scaled replay is held to
     payout_seconds: float = 5
     projector_rss_mb: float = 300
 

@@ -151,15 +151,20 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
     result.metric("`ledger replay` events/s", events / seconds, "ev/s", target=rate_target)
     result.details.update(replay_seconds=seconds, replay_workers=workers, replay_report=report)
 
-    verifier = service("ledger verify", "ledger", ["verify", "--replayed", target], env, run.logdir)
-    run.say("replay: `ledger verify --replayed` (every chain, and the digests compared)")
+    verifier = service(
+        "ledger verify", "ledger", ["verify", "--replayed", target, "--workers", str(workers)], env, run.logdir
+    )
+    run.say(f"replay: `ledger verify --replayed --workers {workers}` (every chain, and the digests compared)")
     started = time.time()
     verifier.start(stdout=subprocess.PIPE)
     verdict = await asyncio.to_thread(verifier.output)
     code = verifier.wait_exit(timeout=60)
     verify_seconds = time.time() - started
     result.peak_rss_mb[verifier.name] = verifier.peak_mb
-    result.metric("`ledger verify --replayed`", verify_seconds, "s")
+    result.metric(
+        "`ledger verify --replayed`", verify_seconds, "s",
+        target=run.targets.replay_seconds if full_size else None, higher_is_better=False,
+    )  # fmt: skip
     result.details.update(verify_seconds=verify_seconds, verify_exit=code, verify_output=verdict[-2000:])
     same = code == 0
     result.notes.append(

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
+import orjson
 
+from ..application.audit import EVERY_PARTNER, PartnerRange
 from ..domain.explanation import RecordedExplanation
 from ..domain.journal import JournalEntry, Posting
 from ..domain.verification import Finding, StoredEntry
@@ -23,7 +26,7 @@ CROSS JOIN LATERAL (
            array_agg(amount::text ORDER BY line) AS amounts
     FROM postings WHERE entry_id = e.entry_id
 ) p
-WHERE (e.partner_id, e.stream, e.sequence) > ($1, $2, $3) {chain}
+WHERE (e.partner_id, e.stream, e.sequence) > ($1, $2, $3) {chain} {before}
 ORDER BY e.partner_id, e.stream, e.sequence
 LIMIT {limit}
 """
@@ -36,6 +39,11 @@ FULL JOIN (SELECT partner_id, account, currency, sum(amount) AS total FROM posti
 WHERE coalesce(b.balance, 0) <> coalesce(s.total, 0)
 ORDER BY 1, 2, 3 LIMIT $1
 """
+# Cut points that split the partners with chains into parts of about equal size (the heads are only a
+# guide: parts cut anywhere still cover every entry).
+PARTNER_CUTS = """
+SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY partner_id) FROM chain_heads
+"""
 HEAD_MISMATCHES = """
 SELECT coalesce(h.partner_id, t.partner_id) AS partner_id, coalesce(h.stream, t.stream) AS stream,
        h.last_sequence, h.head_hash, t.sequence, t.entry_hash
@@ -47,6 +55,13 @@ FULL JOIN (
 WHERE h.last_sequence IS DISTINCT FROM t.sequence OR h.head_hash IS DISTINCT FROM t.entry_hash
 ORDER BY 1, 2 LIMIT $1
 """
+
+
+def _document(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what orjson does not read (an integer past 64 bits) the json module does
+        return json.loads(text)
 
 
 def _stored(row: asyncpg.Record) -> StoredEntry:
@@ -63,7 +78,7 @@ def _stored(row: asyncpg.Record) -> StoredEntry:
         "rule_id": row["rule_id"],
         "rule_version": row["rule_version"],
         "postings": postings,
-        "explanation": RecordedExplanation(json.loads(row["explanation"])),
+        "explanation": RecordedExplanation(_document(row["explanation"])),
         "reverses": row["reverses"],
         "stream": row["stream"],
         "deal_id": row["deal_id"],
@@ -80,14 +95,20 @@ class JournalReader:
     async def count(self) -> int:
         return int(await self.conn.fetchval("SELECT count(*) FROM journal_entries"))
 
-    async def entries(self, partner_id: str | None = None, stream: str | None = None) -> AsyncIterator[StoredEntry]:
-        """Entries ordered by (partner, stream, sequence); of one chain when both are given."""
-        key: tuple[str, str, int] = ("", "", 0)
+    async def entries(
+        self, partner_id: str | None = None, stream: str | None = None, within: PartnerRange = EVERY_PARTNER
+    ) -> AsyncIterator[StoredEntry]:
+        """Entries ordered by (partner, stream, sequence); of one chain when both are given, else of
+        the partners ``within`` the range."""
+        # (start, "", 0) precedes every entry of the partner ``start``: sequences start at 1.
+        key: tuple[str, str, int] = (within.start or "", "", 0)
         args: list[object] = []
-        chain = ""
+        chain = before = ""
         if partner_id is not None and stream is not None:
             chain, args = "AND e.partner_id = $4 AND e.stream = $5", [partner_id, stream]
-        query = ENTRIES.format(chain=chain, limit=int(self.batch_size))
+        elif within.end is not None:
+            before, args = "AND e.partner_id < $4", [within.end]
+        query = ENTRIES.format(chain=chain, before=before, limit=int(self.batch_size))
         while True:
             rows = await self.conn.fetch(query, *key, *args)
             for row in rows:
@@ -96,6 +117,13 @@ class JournalReader:
                 return
             last = rows[-1]
             key = (last["partner_id"], last["stream"], last["sequence"])
+
+    async def partner_cuts(self, parts: int) -> list[str]:
+        """Partner ids that cut the ledger's chains into about ``parts`` ranges of equal size."""
+        if parts < 2:
+            return []
+        cuts = await self.conn.fetchval(PARTNER_CUTS, [i / parts for i in range(1, parts)])
+        return [c for c in cuts or [] if c is not None]
 
     async def balances(self) -> list[tuple[str, str, str, Decimal]]:
         rows = await self.conn.fetch("SELECT partner_id, account, currency, balance FROM balances")

@@ -4,7 +4,8 @@ first difference: the chain, the entry and the field, or the balance."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -15,8 +16,29 @@ from ..domain.verification import ChainCheck, Finding, StoredEntry, entry_differ
 MAX_FINDINGS = 20
 
 
+@dataclass(frozen=True)
+class PartnerRange:
+    """The partners from ``start`` (inclusive) to ``end`` (exclusive); ``None`` leaves that side open.
+    A partner's chains are never split, so ranges that tile the ids check every chain exactly once."""
+
+    start: str | None = None
+    end: str | None = None
+
+
+EVERY_PARTNER = PartnerRange()
+
+
+def tiling(bounds: Sequence[str]) -> list[PartnerRange]:
+    """Ranges that cover every partner id exactly once, cut at ``bounds``."""
+    cuts = sorted(set(bounds))
+    edges: list[str | None] = [None, *cuts, None]
+    return [PartnerRange(a, b) for a, b in pairwise(edges)]
+
+
 class LedgerReader(Protocol):
-    def entries(self, partner_id: str | None = None, stream: str | None = None) -> AsyncIterator[StoredEntry]: ...
+    def entries(
+        self, partner_id: str | None = None, stream: str | None = None, within: PartnerRange = EVERY_PARTNER
+    ) -> AsyncIterator[StoredEntry]: ...
     async def balances(self) -> list[tuple[str, str, str, Decimal]]: ...
     async def balance_findings(self, limit: int = 10) -> list[Finding]: ...
     async def head_findings(self, limit: int = 10) -> list[Finding]: ...
@@ -28,21 +50,54 @@ class Examined:
     findings: list[Finding] = field(default_factory=list)
 
 
+@dataclass
+class ChainsExamined:
+    """What checking the chains of a range of partners gave: each row's problems (the first ones, in
+    row order), every chain's entry count and digest, and how many rows were read."""
+
+    problems: list[list[Finding]] = field(default_factory=list)
+    chains: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    rows: int = 0
+
+
+async def examine_chains(
+    rows: AsyncIterator[StoredEntry], progress: Callable[[int], None] = lambda n: None
+) -> ChainsExamined:
+    """Recompute every chain of ``rows`` (ordered by partner, stream, sequence)."""
+    result = ChainsExamined()
+    digest = LedgerDigest()
+    check = ChainCheck()
+    kept = 0
+    async for row in rows:
+        problems = check.feed(row)
+        if problems and kept < MAX_FINDINGS:
+            result.problems.append(problems)
+            kept += len(problems)
+        e = row.entry
+        digest.add_entry(e.partner_id, e.stream, row.sequence, e.entry_id, check.row_hash, row.entry_hash)
+        result.rows += 1
+        if result.rows % 1000 == 0:
+            progress(1000)
+    progress(result.rows % 1000)
+    result.chains = digest.chains()
+    return result
+
+
 async def examine(reader: LedgerReader, progress: Callable[[int], None] = lambda n: None) -> Examined:
     """Recompute every chain and digest the ledger as stored."""
+    return await assemble(reader, [await examine_chains(reader.entries(), progress)])
+
+
+async def assemble(reader: LedgerReader, parts: Sequence[ChainsExamined]) -> Examined:
+    """The ledger's verdict from its chains checked in parts (in partner order) and its balances and
+    heads read here: the same findings, in the same order, and the same digest as one pass."""
     result = Examined(LedgerDigest())
-    check = ChainCheck()
-    seen = 0
-    async for row in reader.entries():
-        problems = check.feed(row)
-        if len(result.findings) < MAX_FINDINGS:
-            result.findings += problems
-        e = row.entry
-        result.digest.add_entry(e.partner_id, e.stream, row.sequence, e.entry_id, check.row_hash, row.entry_hash)
-        seen += 1
-        if seen % 1000 == 0:
-            progress(1000)
-    progress(seen % 1000)
+    for part in parts:
+        for problems in part.problems:
+            if len(result.findings) < MAX_FINDINGS:
+                result.findings += problems
+        for (partner_id, stream), (entries, chain_digest) in part.chains.items():
+            result.digest.add_chain(partner_id, stream, entries, chain_digest)
     for partner_id, account, currency, balance in await reader.balances():
         result.digest.add_balance(partner_id, account, currency, balance)
     result.findings += await reader.head_findings()

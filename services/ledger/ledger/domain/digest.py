@@ -51,7 +51,7 @@ class LedgerDigest:
         chain.entries += 1
 
     def add_chain(self, partner_id: str, stream: str, entries: int, chain_digest: str) -> None:
-        """A chain digested elsewhere (one worker of a partition-parallel replay): its ``chains()`` item."""
+        """A chain digested elsewhere (a worker of a parallel replay or verify): its ``chains()`` item."""
         if (partner_id, stream) in self._chains:
             raise ValueError(f"chain {partner_id}/{stream} was digested twice")
         self._chains[(partner_id, stream)] = _Chain(_Finished(chain_digest), entries)

@@ -26,6 +26,7 @@ from ..application.replay import ReplayReport, replay
 from ..config import LedgerSettings
 from ..domain.verification import Finding
 from .replay_workers import PartialReplay, replay_in_parallel
+from .verify_workers import examine_in_parallel
 
 console = Console(stderr=True)
 
@@ -109,21 +110,29 @@ async def _examine(conn: asyncpg.Connection, label: str, quiet: bool) -> tuple[J
         return reader, await examine(reader, advance)
 
 
-async def run_verify(live_url: str, replayed_url: str | None = None, *, quiet: bool = False) -> Verdict:
-    """Recompute every chain of the live ledger and, given a replayed ledger, compare their digests."""
-    live_conn = await asyncpg.connect(sync_url(live_url))
-    replay_conn = await asyncpg.connect(sync_url(replayed_url)) if replayed_url else None
+async def run_verify(
+    live_url: str, replayed_url: str | None = None, *, workers: int = 1, quiet: bool = False
+) -> Verdict:
+    """Recompute every chain of the live ledger and, given a replayed ledger, compare their digests;
+    ``workers`` > 1 checks the chains of both in that many processes at once."""
+    urls = [sync_url(live_url)] + ([sync_url(replayed_url)] if replayed_url else [])
+    conns = [await asyncpg.connect(url) for url in urls]
     try:
-        live_reader, live = await _examine(live_conn, "checking live chains", quiet)
-        if replay_conn is None:
-            return Verdict(live, None, None)
-        replay_reader, replayed = await _examine(replay_conn, "checking replayed chains", quiet)
-        difference = await first_difference(live, replayed, live_reader, replay_reader)
-        return Verdict(live, replayed, difference)
+        readers = [JournalReader(conn) for conn in conns]
+        if workers > 1:
+            total = sum([await reader.count() for reader in readers])
+            with _progress("checking chains", total, quiet) as advance:
+                verdicts = await examine_in_parallel(list(zip(urls, readers, strict=True)), workers, advance)
+        else:
+            labels = ["checking live chains", "checking replayed chains"]
+            verdicts = [(await _examine(conn, label, quiet))[1] for conn, label in zip(conns, labels, strict=False)]
+        if len(verdicts) == 1:
+            return Verdict(verdicts[0], None, None)
+        live, replayed = verdicts
+        return Verdict(live, replayed, await first_difference(live, replayed, readers[0], readers[1]))
     finally:
-        await live_conn.close()
-        if replay_conn is not None:
-            await replay_conn.close()
+        for conn in conns:
+            await conn.close()
 
 
 def _print_digest(label: str, summary: dict[str, str | int]) -> None:
@@ -176,9 +185,13 @@ def register(cli: typer.Typer, settings_factory: Callable[[], LedgerSettings]) -
             str | None, typer.Option("--replayed", help="a database `ledger replay` rebuilt, to compare with")
         ] = None,
         database_url: Annotated[str | None, typer.Option(help="the live ledger (default LEDGER_DATABASE_URL)")] = None,
+        workers: Annotated[
+            int, typer.Option(min=1, help="processes checking the chains of both ledgers at once (one per core)")
+        ] = 1,
     ) -> None:
         """Check every hash chain, chain head and balance of the live ledger; compare it with a replay."""
-        verdict = asyncio.run(run_verify(database_url or settings_factory().database_url, replayed))
+        url = database_url or settings_factory().database_url
+        verdict = asyncio.run(run_verify(url, replayed, workers=workers))
         _print_digest("live", verdict.live.digest.summary())
         if verdict.replayed is not None:
             _print_digest("replayed", verdict.replayed.digest.summary())

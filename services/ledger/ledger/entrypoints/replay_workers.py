@@ -13,14 +13,10 @@ balances are digested again in one global order, so the digest is the one a sing
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import resource
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from multiprocessing.sharedctypes import Synchronized
-from typing import Any
 
 import asyncpg
 
@@ -32,8 +28,7 @@ from ..application.projector import Rejected
 from ..application.replay import ReplayReport, Share, replay
 from ..domain.digest import LedgerDigest
 from ..domain.payouts import PayoutAction
-
-PROGRESS_EVERY = 0.5  # seconds between progress updates from the workers' shared counter
+from .process_pool import advance, run_in_processes
 
 
 class PartialReplay(RuntimeError):
@@ -61,20 +56,6 @@ class ShareResult:
     records_read: int = 0
 
 
-_progress: Synchronized[int] | None = None
-
-
-def _start_worker(counter: Synchronized[int]) -> None:
-    global _progress
-    _progress = counter
-
-
-def _advance(n: int) -> None:
-    if _progress is not None:
-        with _progress.get_lock():
-            _progress.value += n
-
-
 def replay_share(job: ShareJob) -> ShareResult:
     """A worker process's whole job (a top-level function: the pool pickles it by name)."""
     return asyncio.run(_replay_share(job))
@@ -87,7 +68,7 @@ async def _replay_share(job: ShareJob) -> ShareResult:
         sink = ReplaySink(conn, catalog.versions, catalog.pilots, catalog.changes, owns_indexes=False)
         stats = SourceStats()
         async with conn.transaction():
-            report = await replay(job.source.batches(job.share, stats), job.actions, sink, _advance)
+            report = await replay(job.source.batches(job.share, stats), job.actions, sink, advance)
     finally:
         await conn.close()
     balances = [(p, a, c, v) for (p, a, c), v in sink.balances.items() if v]
@@ -119,23 +100,13 @@ async def replay_in_parallel(
         for share in shares
     ]
     restore = await defer_indexes(target)
-    context = multiprocessing.get_context("spawn")  # never fork a process with a running event loop
-    counter: Any = context.Value("q", 0)
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(counter,)) as pool:
-        running = asyncio.gather(*(loop.run_in_executor(pool, replay_share, job) for job in jobs))
-        reported = 0
-        while not running.done():
-            await asyncio.wait([running], timeout=PROGRESS_EVERY)
-            progress(counter.value - reported)
-            reported = counter.value
-        try:
-            results: list[ShareResult] = running.result()
-        except Exception as exc:
-            raise PartialReplay(
-                f"a replay worker failed ({type(exc).__name__}: {exc}); the target database now holds part of "
-                "a replay: drop it and replay again"
-            ) from exc
+    try:
+        results = await run_in_processes(replay_share, jobs, workers, progress)
+    except Exception as exc:
+        raise PartialReplay(
+            f"a replay worker failed ({type(exc).__name__}: {exc}); the target database now holds part of "
+            "a replay: drop it and replay again"
+        ) from exc
     await restore_in_parallel(target_url, restore, workers)
     return _merged(results, len(actions))
 

@@ -79,7 +79,7 @@ async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
     assert len(shared.workers) == 3
     assert sum(w["events"] for w in shared.workers) == 10
     assert all(w["peak_rss_mb"] > 0 for w in shared.workers)
-    assert (await run_verify(ledger_settings.database_url, parallel, quiet=True)).findings == []
+    assert (await run_verify(ledger_settings.database_url, parallel, workers=2, quiet=True)).findings == []
     # The same rows; only posted_seq (the database's global insertion order) interleaves the partners
     # differently, and it still follows each chain's order.
     assert await _rows(parallel) == await _rows(target)
@@ -106,6 +106,10 @@ async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
     finally:
         await conn.close()
     verdict = await run_verify(ledger_settings.database_url, target, quiet=True)
+    # Checked by two processes in ranges of partners: the same findings in the same order, the same digests.
+    shared_check = await run_verify(ledger_settings.database_url, target, workers=2, quiet=True)
+    assert shared_check.findings == verdict.findings
+    assert shared_check.live.digest.summary() == verdict.live.digest.summary()
     named = {(f.check, f.entry_id, f.partner_id) for f in verdict.findings}
     assert ("hash", tampered, "acme") in named
     assert verdict.difference is not None
