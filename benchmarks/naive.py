@@ -20,8 +20,9 @@ from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
 from incentive_contracts.registry import decode, encode
+from ledger.adapters.announcements import EVENT_NAMESPACE
 from ledger.adapters.codec import deal_from_json, deal_to_json, partner_from_json, partner_to_json
-from ledger.adapters.store import EVENT_NAMESPACE, SqlLedgerStore
+from ledger.adapters.store import SqlLedgerStore
 from ledger.application.ports import BalanceKey, DealKey
 from ledger.application.projector import Incoming, project
 from ledger.domain.chain import ChainedEntry, ChainHead

@@ -1,6 +1,7 @@
 """``encode_json`` writes exactly the bytes ``registry.encode(...).to_json()`` writes: for every
 registered event's example, for generated payloads, ids, sources, times and extensions (any text,
-control characters, quotes and non-ASCII included), and it refuses what the envelope refuses."""
+control characters, quotes and non-ASCII included), and it refuses what the envelope refuses. The same
+holds when it is given the payload's document (:class:`PayloadDocument`) instead of the model."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from incentive_contracts import registry
 from incentive_contracts.envelope import CloudEvent
-from incentive_contracts.envelope_bytes import encode_json, json_string, payload_json
+from incentive_contracts.envelope_bytes import PayloadDocument, encode_json, json_string, payload_json
 from incentive_contracts.events.deal import DealFlagged, DealRegistered, FlagReason
+from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
 from incentive_contracts.examples import example_payload
 from incentive_contracts.money import Money
 from incentive_contracts.payload import EventPayload
@@ -29,10 +31,18 @@ TIMES = [
 ]
 
 
+def document_of(payload: EventPayload) -> PayloadDocument:
+    return PayloadDocument(payload.event_type, payload.version, payload.subject, payload.model_dump(mode="json"))
+
+
 def both(payload: EventPayload, **envelope: Any) -> tuple[bytes, bytes]:
+    """The plain bytes and those ``encode_json`` writes, after checking that it writes the same from the
+    payload's document."""
     envelope.setdefault("source", "/registration")
     envelope.setdefault("event_id", "5f0c6d1e-2a7b-4c55-9a55-0d6a3c1b2e9f")
-    return registry.encode(payload, **envelope).to_json(), encode_json(payload, **envelope)
+    fast = encode_json(payload, **envelope)
+    assert encode_json(document_of(payload), **envelope) == fast
+    return registry.encode(payload, **envelope).to_json(), fast
 
 
 @each_event
@@ -113,13 +123,32 @@ def test_a_string_is_written_as_pydantic_writes_it(value: str) -> None:
     assert json_string(value) == TypeAdapter(str).dump_json(value)
 
 
-def test_what_the_envelope_refuses_is_refused_alike() -> None:
-    payload = example_payload("deal.registered", 1)
+@pytest.mark.parametrize("as_document", [False, True], ids=["model", "document"])
+def test_what_the_envelope_refuses_is_refused_alike(as_document: bool) -> None:
+    model = example_payload("deal.registered", 1)
+    payload = document_of(model) if as_document else model
     naive = datetime(2026, 4, 1, 9, 30)
     with pytest.raises(ValidationError, match="time must carry a timezone"):
         encode_json(payload, source="/registration", time=naive)
     with pytest.raises(ValidationError, match="sequence"):
         encode_json(payload, source="/registration", time=TIMES[0], sequence=-1)
+
+
+def test_a_document_orjson_cannot_write_goes_through_its_model() -> None:
+    """orjson writes integers up to 64 bits; pydantic writes any: the document's model writes the rest."""
+    for version in (2**63 - 1, 2**64 - 1, 2**64, -(2**63) - 1, 10**30):
+        posted = LedgerEntryPosted(
+            partner_id="p-1",
+            entry_id="e-1",
+            caused_by="c-1",
+            kind="rebate",
+            postings=[PostingLine(account="a", amount=Money.recorded(Decimal("1.5"), "USD"))],
+            rule_id="r",
+            rule_version=version,
+            entry_hash="h",
+        )
+        plain, fast = both(posted, time=TIMES[2], sequence=9, causation_id="c-1")
+        assert fast == plain
 
 
 def test_an_event_id_is_made_when_none_is_given() -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import overload
 
 from incentive_contracts.envelope import CloudEvent, new_event_id
-from incentive_contracts.envelope_bytes import encode_json
+from incentive_contracts.envelope_bytes import PayloadDocument, encode_json
 from incentive_contracts.payload import EventPayload
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
@@ -40,7 +40,7 @@ CLAIM_SEQUENCES = text(
 
 @dataclass
 class _Staged:
-    payload: EventPayload
+    payload: EventPayload | PayloadDocument
     time: datetime
     event_id: str
     correlation_id: str | None
@@ -59,14 +59,15 @@ class UnitOfWork:
 
     def publish(
         self,
-        payload: EventPayload,
+        payload: EventPayload | PayloadDocument,
         *,
         time: datetime,
         causation_id: str | None = None,
         event_id: str | None = None,
         data_json: bytes | None = None,
     ) -> str:
-        """Stage an event for the outbox; returns its id. Written only if the unit commits.
+        """Stage an event for the outbox; returns its id. Written only if the unit commits. A payload may
+        be given as its document (built from trusted values on a hot path): the same bytes are written.
 
         ``data_json``: the payload's JSON (``envelope_bytes.payload_json``) when the caller already
         encoded it for a row of its own; the envelope then reuses it instead of encoding it again."""
@@ -95,7 +96,7 @@ class UnitOfWork:
         )
 
     @property
-    def staged_events(self) -> list[EventPayload]:
+    def staged_events(self) -> list[EventPayload | PayloadDocument]:
         return [s.payload for s in self._staged]
 
     async def commit(self) -> Sequence[CloudEvent]:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from incentive_contracts.events.ledger import LedgerEntryPosted, PostingLine
-from incentive_contracts.money import Money
 from servicekit.copy import driver_connection
 from servicekit.unit_of_work import UnitOfWork
-from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, tuple_
 
 from ..application.ports import BalanceKey, DealKey
 from ..domain.accounts import REBATES_PAYABLE
@@ -22,12 +18,12 @@ from ..domain.chain import ChainedEntry, ChainHead
 from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
-from .codec import deal_from_json, deal_to_json, partner_from_json, partner_to_json
+from .announcements import announced_payload, entry_posted_event_id, entry_posted_payload
+from .batch_upserts import add_balances, upsert_deals, upsert_partners
+from .codec import deal_from_json, partner_from_json
 from .cohorts import load_cohorts
 from .programs import published_versions
 from .tables import balances, chain_heads, journal_entries, ledger_deals, ledger_partners
-
-EVENT_NAMESPACE = uuid.UUID("0b9f7d1e-3c55-4a8e-8f0e-7d4b2f6a9c31")
 
 JOURNAL_COLUMNS = [
     "entry_id",
@@ -147,39 +143,10 @@ class SqlLedgerStore:
         return await load_cohorts(self.conn, program_ids, partner_ids)
 
     async def save_partners(self, states: Iterable[PartnerLedger]) -> None:
-        states = list(states)
-        if not states:
-            return
-        rows = [
-            {"partner_id": s.partner_id, "program_id": s.program_id, "tier": s.tier, "state": partner_to_json(s)}
-            for s in states
-        ]
-        stmt = insert(ledger_partners)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["partner_id"],
-            set_={"program_id": stmt.excluded.program_id, "tier": stmt.excluded.tier, "state": stmt.excluded.state},
-        )
-        await self.conn.execute(stmt, rows)
-        heads = [
-            {"partner_id": s.partner_id, "stream": stream, "last_sequence": h.last_sequence, "head_hash": h.head_hash}
-            for s in states
-            for stream, h in s.chains
-        ]
-        if heads:
-            upsert = insert(chain_heads)
-            upsert = upsert.on_conflict_do_update(
-                index_elements=["partner_id", "stream"],
-                set_={"last_sequence": upsert.excluded.last_sequence, "head_hash": upsert.excluded.head_hash},
-            )
-            await self.conn.execute(upsert, heads)
+        await upsert_partners(await driver_connection(self.conn), states)
 
     async def save_deals(self, deals: Iterable[DealRecord]) -> None:
-        rows = [{"partner_id": d.partner_id, "deal_id": d.deal_id, "state": deal_to_json(d)} for d in deals]
-        if not rows:
-            return
-        stmt = insert(ledger_deals)
-        stmt = stmt.on_conflict_do_update(index_elements=["partner_id", "deal_id"], set_={"state": stmt.excluded.state})
-        await self.conn.execute(stmt, rows)
+        await upsert_deals(await driver_connection(self.conn), deals)
 
     async def posted(self, entry_ids: Iterable[str]) -> set[str]:
         wanted = sorted(set(entry_ids))
@@ -196,43 +163,19 @@ class SqlLedgerStore:
         await copy_journal(await driver_connection(self.conn), entries)
 
     async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None:
-        rows = [
-            {"partner_id": k[0], "account": k[1], "currency": k[2], "balance": v}
-            for k, v in sorted(deltas.items())
-            if v != 0
-        ]
-        if not rows:
-            return
-        stmt = insert(balances)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["partner_id", "account", "currency"],
-            set_={"balance": text("balances.balance + excluded.balance")},
-        )
-        await self.conn.execute(stmt, rows)
+        await add_balances(await driver_connection(self.conn), deltas)
 
     def publish_entry_posted(self, entry: ChainedEntry) -> None:
         self.uow.publish(
-            LedgerEntryPosted(
-                partner_id=entry.entry.partner_id,
-                entry_id=entry.entry.entry_id,
-                caused_by=entry.entry.caused_by,
-                kind=entry.entry.kind,
-                postings=[
-                    PostingLine(account=p.account, amount=Money.recorded(p.amount, p.currency))
-                    for p in entry.entry.postings
-                ],
-                rule_id=entry.entry.rule_id,
-                rule_version=entry.entry.rule_version,
-                entry_hash=entry.entry_hash,
-            ),
+            entry_posted_payload(entry),
             time=entry.entry.effective_at,
             causation_id=entry.entry.caused_by,
-            event_id=str(uuid.uuid5(EVENT_NAMESPACE, entry.entry.entry_id)),
+            event_id=entry_posted_event_id(entry.entry.entry_id),
         )
 
     def announce(self, announcement: Announcement) -> None:
         self.uow.publish(
-            announcement.payload,
+            announced_payload(announcement.payload),
             time=announcement.time,
             causation_id=announcement.causation_id,
             event_id=announcement.event_id,
