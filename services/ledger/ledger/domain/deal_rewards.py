@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from incentive_contracts.events.deal import DealWon
@@ -15,7 +16,8 @@ from .explanation import RewardExplanation, WinFacts
 from .journal import JournalEntry, Posting
 from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
-from .rewards import Assessment, Component, assess
+from .planned_rewards import planned_assess
+from .rewards import Assessment, Component
 from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
 from .tiers import add_revenue, evaluate
 
@@ -36,7 +38,19 @@ def reward_postings(
     return tuple(postings)
 
 
-def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: EventMeta, pv: ProgramVersion) -> Outcome:
+# How a won deal's rewards are decided: ``rewards.assess`` (the definition) or ``planned_assess`` (the same
+# from the version's compiled plan: what the projector runs; the tests hold the two equal).
+Assessor = Callable[[PartnerLedger, DealRecord, DealWon, ProgramVersion, str], Assessment]
+
+
+def on_won(
+    partner: PartnerLedger,
+    deal: DealRecord,
+    event: DealWon,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    assess: Assessor = planned_assess,
+) -> Outcome:
     outcome = Outcome(partner=partner)
     if deal.won is not None:
         return outcome  # the same deal won twice (a re-sent CRM update): its rewards exist already

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 from incentive_contracts.currencies import minor_units
 
@@ -15,9 +16,17 @@ ZERO = Decimal(0)
 
 def round_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     """Round once, where a reward is computed."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=rounding) + 0  # + 0: never -0
+    return amount.quantize(quantum(currency), rounding=rounding) + 0  # + 0: never -0
 
 
+@cache
+def quantum(currency: str) -> Decimal:
+    """The currency's minor unit as a Decimal (``0.01`` for USD, ``1`` for JPY): kept per code, as the
+    projector rounds several amounts per won deal."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+@cache
 def zero(currency: str) -> Decimal:
     return round_money(ZERO, currency)
 
