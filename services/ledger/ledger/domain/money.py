@@ -46,5 +46,9 @@ def quarter_of(day: date) -> str:
 
 def percent_step(amount: Decimal, currency: str, percent: Decimal, rounded: Decimal) -> str:
     """How a percentage reward was computed, in words: ``1000.00 USD x 5 % = 50.000 -> 50.00 USD (half-even)``."""
-    exact = fmt(percent_of(amount, percent))
-    return f"{fmt(amount)} {currency} x {fmt(percent)} % = {exact} -> {fmt(rounded)} {currency} (half-even)"
+    return rate_step(fmt(amount), currency, fmt(percent), percent_of(amount, percent), rounded)
+
+
+def rate_step(amount_text: str, currency: str, percent_text: str, exact: Decimal, rounded: Decimal) -> str:
+    """``percent_step`` with the amount and the percent already formatted and the product computed."""
+    return f"{amount_text} {currency} x {percent_text} % = {fmt(exact)} -> {fmt(rounded)} {currency} (half-even)"

@@ -15,7 +15,7 @@ from decimal import Decimal
 from incentive_contracts.events.deal import DealWon
 
 from .catalog import ProgramVersion
-from .money import fmt, percent_of, quarter_of, round_money
+from .money import fmt, percent_of, quarter_of, rate_step, round_money
 from .rewards import Assessment, Component, exclusive, influence_ok, share_out
 from .rule_plan import LinePlan, RulePlan, plan_for
 from .state import DealRecord, PartnerLedger
@@ -42,7 +42,7 @@ def planned_assess(
         Component(
             key="rebate",
             gross=rebate,
-            steps=(line.rebate_step, _step(amount_text, currency, line.rate_text, exact, rebate), why),
+            steps=(line.rebate_step, rate_step(amount_text, currency, line.rate_text, exact, rebate), why),
             inputs=line.rebate_inputs,
         )
     ]
@@ -54,7 +54,7 @@ def planned_assess(
     ):
         exact = percent_of(amount, plan.bonus_percent)
         bonus = round_money(exact, currency)
-        step = _step(amount_text, currency, plan.bonus_text, exact, bonus)
+        step = rate_step(amount_text, currency, plan.bonus_text, exact, bonus)
         components.append(Component("registration_bonus", bonus, (BONUS_REASON, step), plan.bonus_inputs))
     closed = event.closed_on
     components += [s.component for s in line.spiffs if s.from_ <= closed <= s.to]
@@ -63,11 +63,6 @@ def planned_assess(
         exclusive(assessment, pv)
     _limits(assessment, plan, line, partner, event)
     return assessment
-
-
-def _step(amount_text: str, currency: str, rate_text: str, exact: Decimal, rounded: Decimal) -> str:
-    """``money.percent_step`` with the amount and the rate already formatted."""
-    return f"{amount_text} {currency} x {rate_text} % = {fmt(exact)} -> {fmt(rounded)} {currency} (half-even)"
 
 
 def _accelerator(plan: RulePlan, line: LinePlan, partner: PartnerLedger, event: DealWon) -> Component | None:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from .accounts import MDF_ACCRUAL_EXPENSE, expense_purpose, program_account
 from .catalog import ProgramVersion
 from .money import fmt, round_money, zero
 from .program import Program
@@ -59,6 +60,17 @@ class LinePlan:
     quarter_cap: tuple[Decimal, str] | None  # (the cap rounded, fmt of the cap as written)
 
 
+@dataclass(frozen=True)
+class MdfPlan:
+    """The version's MDF accrual (a percent above zero): its rate as the entry and the announcement write it."""
+
+    percent: Decimal
+    percent_text: str  # fmt(percent)
+    rate_text: str  # fmt(percent / 100), the fraction ledger.mdf_accrued carries
+    debit: str  # the program's accrual expense account
+    rule_id: str
+
+
 @dataclass
 class RulePlan:
     """A program version compiled; ``line`` gives (and keeps) the plan of a tier, product line and currency."""
@@ -73,7 +85,17 @@ class RulePlan:
     multiplier_text: str  # the accelerator's multiplier and extra, formatted
     extra: Decimal
     extra_text: str
+    mdf: MdfPlan | None
     _lines: dict[tuple[str, str, str], LinePlan] = field(default_factory=dict)
+    _components: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def component(self, key: str) -> tuple[str, str]:
+        """The program account a component's reward is charged to, and the entry's rule id."""
+        found = self._components.get(key)
+        if found is None:
+            found = (program_account(self.program_id, expense_purpose(key)), f"{self.program_id}/{key}")
+            self._components[key] = found
+        return found
 
     def line(self, tier: str, product_line: str, currency: str) -> LinePlan:
         key = (tier, product_line, currency)
@@ -102,6 +124,20 @@ def compile_plan(pv: ProgramVersion) -> RulePlan:
         multiplier_text=fmt(accelerator.multiplier) if accelerator is not None else "",
         extra=extra,
         extra_text=fmt(extra),
+        mdf=_mdf(pv),
+    )
+
+
+def _mdf(pv: ProgramVersion) -> MdfPlan | None:
+    rule = pv.program.mdf_accrual
+    if rule is None or rule.percent <= 0:
+        return None
+    return MdfPlan(
+        percent=rule.percent,
+        percent_text=fmt(rule.percent),
+        rate_text=fmt(rule.percent / 100),
+        debit=program_account(pv.program_id, MDF_ACCRUAL_EXPENSE),
+        rule_id=f"{pv.program_id}/mdf_accrual",
     )
 
 
