@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -109,9 +110,23 @@ def on_won(
 
 
 def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
+    """The partner with its (quarter, currency) totals set: a sorted insert or replacement into its
+    rows, sorted by (quarter, currency) as this function always leaves them (``reference_set_quarter``
+    rebuilds them; a test holds the two equal)."""
+    rows = partner.quarters
+    i = bisect_left(rows, (quarter, currency), key=_quarter_currency)
+    end = i + 1 if i < len(rows) and rows[i][0] == quarter and rows[i][1] == currency else i
+    return evolve(partner, quarters=(*rows[:i], (quarter, currency, totals), *rows[end:]))
+
+
+def reference_set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
     rows = {(q, c): t for q, c, t in partner.quarters}
     rows[(quarter, currency)] = totals
     return evolve(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
+
+
+def _quarter_currency(row: tuple[str, str, QuarterTotals]) -> tuple[str, str]:
+    return row[0], row[1]
 
 
 def _component_entry(

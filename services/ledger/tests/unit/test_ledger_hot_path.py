@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger.domain.chain import ChainHead, canonical, canonical_document, link, reference_canonical
+from ledger.domain.deal_rewards import reference_set_quarter, set_quarter
 from ledger.domain.evolve import evolve
 from ledger.domain.explanation import RecordedExplanation, RewardExplanation, WinFacts, _document_of
 from ledger.domain.journal import JournalEntry, Posting
@@ -177,3 +178,22 @@ def test_the_kept_minor_unit_rounds_as_before(currency: str, amount: Decimal) ->
     assert str(quantum(currency)) == str(plain)
     assert str(round_money(amount, currency)) == str(amount.quantize(plain, rounding=ROUND_HALF_EVEN) + 0)
     assert str(zero(currency)) == str(Decimal(0).quantize(plain) + 0)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(2024, 2027).flatmap(lambda y: st.integers(1, 4).map(lambda q: f"{y}-Q{q}")),
+            st.sampled_from(["USD", "EUR", "JPY"]),
+            AMOUNTS,
+        ),
+        max_size=30,
+    )
+)
+def test_quarter_totals_are_set_as_the_plain_version_sets_them(changes: list[tuple[str, str, Decimal]]) -> None:
+    fast = plain = PartnerLedger(partner_id="p")
+    for quarter, currency, amount in changes:
+        totals = QuarterTotals(won=amount, rewarded=-amount)
+        fast = set_quarter(fast, quarter, currency, totals)
+        plain = reference_set_quarter(plain, quarter, currency, totals)
+        assert fast == plain
