@@ -65,18 +65,7 @@ def on_won(
     plan = plan_for(pv)
     held = bool(deal.flags)  # a deal flagged before its win posts its rewards straight to held
     credit = accounts.REBATES_HELD if held else accounts.REBATES_PAYABLE
-    base = WinFacts(
-        event_type=event.event_type,
-        deal_id=event.deal_id,
-        program=pv.program_id,
-        program_version=pv.version,
-        currency=currency,
-        won_amount=fmt(amount),
-        closed_on=event.closed_on.isoformat(),
-        product_line=event.product_line,
-        tier=partner.tier,
-        held=held,
-    )
+    base = _win_facts(event, pv, partner.tier, held)
     records: list[RewardRecord] = []
     rewarded = zero(currency)
     if assessment.ineligible is not None:
@@ -107,6 +96,21 @@ def on_won(
     )
     outcome.partner = partner
     return outcome
+
+
+def _win_facts(event: DealWon, pv: ProgramVersion, tier: str, held: bool) -> WinFacts:
+    return WinFacts(
+        event_type=event.event_type,
+        deal_id=event.deal_id,
+        program=pv.program_id,
+        program_version=pv.version,
+        currency=event.amount.currency,
+        won_amount=fmt(event.amount.amount),
+        closed_on=event.closed_on.isoformat(),
+        product_line=event.product_line,
+        tier=tier,
+        held=held,
+    )
 
 
 def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
