@@ -103,17 +103,33 @@ def _accelerator(plan: RulePlan, line: LinePlan, partner: PartnerLedger, event: 
 
 
 def _limits(assessment: Assessment, plan: RulePlan, line: LinePlan, partner: PartnerLedger, event: DealWon) -> None:
+    """``rewards._limits``: each limit in turn (their allowances do not depend on the components), shared
+    out only where the components do not fit in it (where they fit, sharing out changes nothing)."""
     amount, currency = event.amount.amount, event.amount.currency
-    limits: list[tuple[str, Decimal]] = []
+    components = assessment.components
     if plan.stacking is not None:
         percent, name = plan.stacking
-        limits.append((name, round_money(percent_of(amount, percent), currency)))
-    if line.per_deal_cap is not None:
-        limits.append(("per-deal cap", line.per_deal_cap))
+        allowance = round_money(percent_of(amount, percent), currency)
+        if not fits(components, allowance):
+            components = share_out(components, name, allowance, currency)
+    if line.per_deal_cap is not None and not fits(components, line.per_deal_cap):
+        components = share_out(components, "per-deal cap", line.per_deal_cap, currency)
     if line.quarter_cap is not None:
         cap, written = line.quarter_cap
         quarter = quarter_of(event.closed_on)
         room = max(line.zero, cap - partner.quarter(quarter, currency).rewarded)
-        limits.append((f"{quarter} partner cap (room {fmt(room)} of {written})", room))
-    for name, allowance in limits:
-        assessment.components = share_out(assessment.components, name, allowance, currency)
+        if not fits(components, room):
+            components = share_out(components, f"{quarter} partner cap (room {fmt(room)} of {written})", room, currency)
+    assessment.components = components
+
+
+def fits(components: list[Component], allowance: Decimal) -> bool:
+    """Whether ``share_out`` would leave every component as it is: none is negative and together they
+    are within the allowance (then each is allowed all of what it has, as what remains covers the rest)."""
+    total = Decimal(0)
+    for c in components:
+        current = c.paid if c.paid is not None else c.gross
+        if current < 0:
+            return False
+        total += current
+    return total <= allowance

@@ -22,9 +22,9 @@ from ledger.domain.chain import ChainHead, canonical, link
 from ledger.domain.deal_rewards import on_won
 from ledger.domain.money import minor_units
 from ledger.domain.outcome import EventMeta
-from ledger.domain.planned_rewards import planned_assess
+from ledger.domain.planned_rewards import fits, planned_assess
 from ledger.domain.program_document import validate_program
-from ledger.domain.rewards import Assessment, assess
+from ledger.domain.rewards import Assessment, Component, assess, share_out
 from ledger.domain.rule_plan import plan_for
 from ledger.domain.state import DealRecord, PartnerLedger, QuarterTotals
 from ledger_support import program, won
@@ -203,3 +203,23 @@ def test_a_version_is_compiled_once_and_other_rules_again() -> None:
     other = program({"spiffs": []})  # equal rules parsed again: another object, compiled on its own
     assert plan_for(other) is not plan
     assert plan_for(other).line("gold", "cloud", "USD").rate == Decimal(10)
+
+
+cents = st.integers(min_value=-500, max_value=5_000).map(lambda n: Decimal(n).scaleb(-2))
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(st.tuples(cents, st.none() | cents), max_size=4),
+    cents | st.sampled_from([Decimal("0.00"), Decimal("10.00")]),
+)
+def test_where_the_components_fit_a_limit_sharing_it_out_changes_nothing(
+    amounts: list[tuple[Decimal, Decimal | None]], allowance: Decimal
+) -> None:
+    components = [Component(f"spiff:s{i}", gross, (), {}, paid) for i, (gross, paid) in enumerate(amounts)]
+    shared = share_out(components, "per-deal cap", allowance, "USD")
+    if fits(components, allowance):
+        assert all(a is b for a, b in zip(shared, components, strict=True))
+    exact = sum((c.paid if c.paid is not None else c.gross for c in components), Decimal(0))
+    if all((c.paid if c.paid is not None else c.gross) >= 0 for c in components) and exact == allowance:
+        assert fits(components, allowance)  # the boundary: exactly the allowance fits
