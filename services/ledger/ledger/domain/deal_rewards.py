@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable
 from decimal import Decimal
 
 from incentive_contracts.events.deal import DealWon
@@ -13,17 +15,19 @@ from .catalog import ProgramVersion
 from .evolve import evolve
 from .explanation import RewardExplanation, WinFacts
 from .journal import JournalEntry, Posting
-from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
+from .money import fmt, percent_of, quarter_of, rate_step, round_money, zero
 from .outcome import Announcement, EventMeta, Outcome, announcement_id, business_time, entry_id
-from .rewards import Assessment, Component, assess
+from .planned_rewards import planned_assess
+from .rewards import Assessment, Component
+from .rule_plan import RulePlan, plan_for
 from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
 from .tiers import add_revenue, evaluate
 
 
 def reward_postings(
-    partner_id: str, program_id: str, component: str, credit: str, currency: str, paid: Decimal, capped: Decimal
+    partner_id: str, program_id: str, expense: str, credit: str, currency: str, paid: Decimal, capped: Decimal
 ) -> tuple[Posting, ...]:
-    expense = accounts.program_account(program_id, accounts.expense_purpose(component))
+    """The reward charged to the program's ``expense`` account; what was capped to the capped accounts."""
     postings = [
         Posting(expense, currency, paid),
         Posting(accounts.partner_account(partner_id, credit), currency, -paid),
@@ -36,7 +40,19 @@ def reward_postings(
     return tuple(postings)
 
 
-def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: EventMeta, pv: ProgramVersion) -> Outcome:
+# How a won deal's rewards are decided: ``rewards.assess`` (the definition) or ``planned_assess`` (the same
+# from the version's compiled plan: what the projector runs; the tests hold the two equal).
+Assessor = Callable[[PartnerLedger, DealRecord, DealWon, ProgramVersion, str], Assessment]
+
+
+def on_won(
+    partner: PartnerLedger,
+    deal: DealRecord,
+    event: DealWon,
+    meta: EventMeta,
+    pv: ProgramVersion,
+    assess: Assessor = planned_assess,
+) -> Outcome:
     outcome = Outcome(partner=partner)
     if deal.won is not None:
         return outcome  # the same deal won twice (a re-sent CRM update): its rewards exist already
@@ -46,30 +62,20 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     assert partner.tier is not None
     currency, amount = event.amount.currency, event.amount.amount
     assessment = assess(partner, deal, event, pv, partner.tier)
+    plan = plan_for(pv)
     held = bool(deal.flags)  # a deal flagged before its win posts its rewards straight to held
     credit = accounts.REBATES_HELD if held else accounts.REBATES_PAYABLE
-    base = WinFacts(
-        event_type=event.event_type,
-        deal_id=event.deal_id,
-        program=pv.program_id,
-        program_version=pv.version,
-        currency=currency,
-        won_amount=fmt(amount),
-        closed_on=event.closed_on.isoformat(),
-        product_line=event.product_line,
-        tier=partner.tier,
-        held=held,
-    )
+    base = _win_facts(event, pv, partner.tier, held)
     records: list[RewardRecord] = []
     rewarded = zero(currency)
     if assessment.ineligible is not None:
-        outcome.entries.append(_zero_rebate(partner, event, meta, pv, assessment, base, credit))
+        outcome.entries.append(_zero_rebate(partner, event, meta, plan, assessment, base, credit))
     for component in assessment.components:
-        entry, record = _component_entry(partner, event, meta, pv, component, base, credit, assessment, held)
+        entry, record = _component_entry(partner, event, meta, plan, component, base, credit, assessment, held)
         outcome.entries.append(entry)
         records.append(record)
         rewarded += record.paid
-    accrual = _mdf_accrual(partner, event, meta, pv, base, held)
+    accrual = _mdf_accrual(partner, event, meta, plan, base, held)
     if accrual is not None:
         entry, record, announcement = accrual
         outcome.entries.append(entry)
@@ -92,17 +98,46 @@ def on_won(partner: PartnerLedger, deal: DealRecord, event: DealWon, meta: Event
     return outcome
 
 
+def _win_facts(event: DealWon, pv: ProgramVersion, tier: str, held: bool) -> WinFacts:
+    return WinFacts(
+        event_type=event.event_type,
+        deal_id=event.deal_id,
+        program=pv.program_id,
+        program_version=pv.version,
+        currency=event.amount.currency,
+        won_amount=fmt(event.amount.amount),
+        closed_on=event.closed_on.isoformat(),
+        product_line=event.product_line,
+        tier=tier,
+        held=held,
+    )
+
+
 def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
+    """The partner with its (quarter, currency) totals set: a sorted insert or replacement into its
+    rows, sorted by (quarter, currency) as this function always leaves them (``reference_set_quarter``
+    rebuilds them; a test holds the two equal)."""
+    rows = partner.quarters
+    i = bisect_left(rows, (quarter, currency), key=_quarter_currency)
+    end = i + 1 if i < len(rows) and rows[i][0] == quarter and rows[i][1] == currency else i
+    return evolve(partner, quarters=(*rows[:i], (quarter, currency, totals), *rows[end:]))
+
+
+def reference_set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:
     rows = {(q, c): t for q, c, t in partner.quarters}
     rows[(quarter, currency)] = totals
     return evolve(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
+
+
+def _quarter_currency(row: tuple[str, str, QuarterTotals]) -> tuple[str, str]:
+    return row[0], row[1]
 
 
 def _component_entry(
     partner: PartnerLedger,
     event: DealWon,
     meta: EventMeta,
-    pv: ProgramVersion,
+    plan: RulePlan,
     c: Component,
     base: WinFacts,
     credit: str,
@@ -125,15 +160,16 @@ def _component_entry(
     summary = f"{name} of {fmt(paid)} {currency} on deal {event.deal_id} ({won_on})"
     if capped:
         summary += f"; {fmt(capped)} {currency} above a limit was capped"
+    debit, rule_id = plan.component(c.key)
     entry = JournalEntry(
         entry_id=entry_id(meta.event_id, c.key),
         partner_id=partner.partner_id,
         kind=c.group,
         caused_by=meta.event_id,
         effective_at=business_time(event.closed_on),
-        rule_id=f"{pv.program_id}/{c.key}",
-        rule_version=pv.version,
-        postings=reward_postings(partner.partner_id, pv.program_id, c.key, credit, currency, paid, capped),
+        rule_id=rule_id,
+        rule_version=plan.version,
+        postings=reward_postings(partner.partner_id, plan.program_id, debit, credit, currency, paid, capped),
         explanation=RewardExplanation(
             win=base,
             summary=summary,
@@ -147,7 +183,6 @@ def _component_entry(
         ),
         deal_id=event.deal_id,
     )
-    debit = accounts.program_account(pv.program_id, accounts.expense_purpose(c.key))
     record = RewardRecord(
         entry.entry_id, c.key, debit, accounts.partner_account(partner.partner_id, credit), paid, capped
     )
@@ -166,7 +201,7 @@ def _zero_rebate(
     partner: PartnerLedger,
     event: DealWon,
     meta: EventMeta,
-    pv: ProgramVersion,
+    plan: RulePlan,
     assessment: Assessment,
     base: WinFacts,
     credit: str,
@@ -180,9 +215,11 @@ def _zero_rebate(
         kind="rebate",
         caused_by=meta.event_id,
         effective_at=business_time(event.closed_on),
-        rule_id=f"{pv.program_id}/influence",
-        rule_version=pv.version,
-        postings=reward_postings(partner.partner_id, pv.program_id, "rebate", credit, currency, nothing, nothing),
+        rule_id=f"{plan.program_id}/influence",
+        rule_version=plan.version,
+        postings=reward_postings(
+            partner.partner_id, plan.program_id, plan.component("rebate")[0], credit, currency, nothing, nothing
+        ),
         explanation=RewardExplanation(
             win=base,
             summary=f"No reward on deal {event.deal_id}: {assessment.ineligible}",
@@ -199,21 +236,22 @@ def _zero_rebate(
 
 
 def _mdf_accrual(
-    partner: PartnerLedger, event: DealWon, meta: EventMeta, pv: ProgramVersion, base: WinFacts, held: bool
+    partner: PartnerLedger, event: DealWon, meta: EventMeta, plan: RulePlan, base: WinFacts, held: bool
 ) -> tuple[JournalEntry, RewardRecord, Announcement | None] | None:
     """The accrual into mdf_available (announced as ledger.mdf_accrued), or into mdf_held when the
     deal is flagged: not spendable and not announced until the flag is cleared (holds.py)."""
-    rule = pv.program.mdf_accrual
-    if rule is None or rule.percent <= 0:
+    rule = plan.mdf
+    if rule is None:
         return None
     currency, amount = event.amount.currency, event.amount.amount
-    value = round_money(percent_of(amount, rule.percent), currency)
+    exact = percent_of(amount, rule.percent)
+    value = round_money(exact, currency)
     if not value:
         return None
-    debit = accounts.program_account(pv.program_id, accounts.MDF_ACCRUAL_EXPENSE)
+    debit = rule.debit
     credit = accounts.partner_account(partner.partner_id, accounts.MDF_HELD if held else accounts.MDF_AVAILABLE)
     period = quarter_of(event.closed_on)
-    steps = [percent_step(amount, currency, rule.percent, value)]
+    steps = [rate_step(fmt(amount), currency, rule.percent_text, exact, value)]
     if held:
         steps.append("the deal is flagged: the accrual is held (mdf_held), not spendable, until the flag is cleared")
     entry = JournalEntry(
@@ -222,14 +260,14 @@ def _mdf_accrual(
         kind="mdf_accrual",
         caused_by=meta.event_id,
         effective_at=business_time(event.closed_on),
-        rule_id=f"{pv.program_id}/mdf_accrual",
-        rule_version=pv.version,
+        rule_id=rule.rule_id,
+        rule_version=plan.version,
         postings=(Posting(debit, currency, value), Posting(credit, currency, -value)),
         explanation=RewardExplanation(
             win=base,
             summary=f"MDF accrual of {fmt(value)} {currency} into the {period} fund from deal {event.deal_id}",
             component="mdf_accrual",
-            inputs={"rate_percent": fmt(rule.percent), "period": period},
+            inputs={"rate_percent": rule.percent_text, "period": period},
             steps=tuple(steps),
             gross=fmt(value),
             amount=fmt(value),
@@ -249,8 +287,8 @@ def _mdf_accrual(
             deal_id=event.deal_id,
             period=period,
             amount=Money.recorded(value, currency),  # derived from a recorded deal.won
-            rate=fmt(rule.percent / 100),
-            rule_version=pv.version,
+            rate=rule.rate_text,
+            rule_version=plan.version,
         ),
         time=business_time(event.closed_on),
         event_id=announcement_id(entry.entry_id, "mdf_accrued"),

@@ -14,12 +14,14 @@ T = TypeVar("T")
 
 
 def evolve(value: T, **changes: Any) -> T:
-    fields = dict(value.__dict__)
-    if not changes.keys() <= fields.keys():
-        raise TypeError(f"{type(value).__name__} has no field {sorted(changes.keys() - fields.keys())}")
+    fields = value.__dict__.copy()
+    count = len(fields)
+    fields.update(changes)
+    if len(fields) != count:  # a change named a field the value does not have
+        unknown = sorted(changes.keys() - value.__dict__.keys())
+        raise TypeError(f"{type(value).__name__} has no field {unknown}")
     if hasattr(value, "__post_init__"):
         raise TypeError(f"{type(value).__name__} validates on construction: use dataclasses.replace")
-    fields.update(changes)
     clone = object.__new__(type(value))
     object.__setattr__(clone, "__dict__", fields)
     return clone

@@ -51,8 +51,14 @@ def assert_balanced(postings: tuple[Posting, ...]) -> None:
     if not postings:
         raise UnbalancedEntry("an entry needs postings")
     currency = postings[0].currency
-    if all(p.currency == currency for p in postings) and not sum(p.amount for p in postings):
-        return  # the usual entry: one currency, balanced (checked without building totals)
+    total = Decimal(0)
+    for posting in postings:
+        if posting.currency != currency:
+            break
+        total += posting.amount
+    else:
+        if not total:
+            return  # the usual entry: one currency, balanced (checked in one pass, without building totals)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for posting in postings:
         totals[posting.currency] += posting.amount

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 from incentive_contracts.currencies import minor_units
 
@@ -15,9 +16,17 @@ ZERO = Decimal(0)
 
 def round_money(amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     """Round once, where a reward is computed."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=rounding) + 0  # + 0: never -0
+    return amount.quantize(quantum(currency), rounding=rounding) + 0  # + 0: never -0
 
 
+@cache
+def quantum(currency: str) -> Decimal:
+    """The currency's minor unit as a Decimal (``0.01`` for USD, ``1`` for JPY): kept per code, as the
+    projector rounds several amounts per won deal."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+@cache
 def zero(currency: str) -> Decimal:
     return round_money(ZERO, currency)
 
@@ -37,5 +46,9 @@ def quarter_of(day: date) -> str:
 
 def percent_step(amount: Decimal, currency: str, percent: Decimal, rounded: Decimal) -> str:
     """How a percentage reward was computed, in words: ``1000.00 USD x 5 % = 50.000 -> 50.00 USD (half-even)``."""
-    exact = fmt(percent_of(amount, percent))
-    return f"{fmt(amount)} {currency} x {fmt(percent)} % = {exact} -> {fmt(rounded)} {currency} (half-even)"
+    return rate_step(fmt(amount), currency, fmt(percent), percent_of(amount, percent), rounded)
+
+
+def rate_step(amount_text: str, currency: str, percent_text: str, exact: Decimal, rounded: Decimal) -> str:
+    """``percent_step`` with the amount and the percent already formatted and the product computed."""
+    return f"{amount_text} {currency} x {percent_text} % = {fmt(exact)} -> {fmt(rounded)} {currency} (half-even)"

@@ -14,6 +14,7 @@ from .state import DealRecord, PartnerLedger
 
 ENTRY_NAMESPACE = uuid.UUID("6f1c9a52-1f0e-4d7a-9d3b-5b8f3f0c2a11")
 ANNOUNCEMENT_NAMESPACE = uuid.UUID("3d0c2b8e-8a3f-4b61-a4f7-1e2d9c7b5a40")
+_NAMESPACE_BYTES = {ENTRY_NAMESPACE: ENTRY_NAMESPACE.bytes, ANNOUNCEMENT_NAMESPACE: ANNOUNCEMENT_NAMESPACE.bytes}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def announcement_id(*parts: str) -> str:
 
 def name_based_id(namespace: uuid.UUID, name: str) -> str:
     """``str(uuid.uuid5(namespace, name))`` without building a UUID object (it is a hot path)."""
-    raw = bytearray(hashlib.sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()[:16])
+    prefix = _NAMESPACE_BYTES.get(namespace) or namespace.bytes  # ``UUID.bytes`` converts on every read
+    raw = bytearray(hashlib.sha1(prefix + name.encode(), usedforsecurity=False).digest()[:16])
     raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = raw.hex()

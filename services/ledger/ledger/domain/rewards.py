@@ -8,6 +8,7 @@ What does not fit is recorded as capped, naming the limit, and never paid.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ class Component:
     key: str  # rebate | growth_accelerator | registration_bonus | spiff:<id>
     gross: Decimal
     steps: tuple[str, ...]
-    inputs: dict[str, Any]
+    inputs: Mapping[str, Any]  # read-only: a compiled plan shares one between deals
     paid: Decimal | None = None
     capped_by: tuple[str, ...] = ()
 
@@ -94,7 +95,7 @@ def assess(partner: PartnerLedger, deal: DealRecord, event: DealWon, pv: Program
     if bonus is not None:
         assessment.components.append(bonus)
     assessment.components += _spiffs(event, pv)
-    _exclusive(assessment, pv)
+    exclusive(assessment, pv)
     _limits(assessment, partner, event, pv)
     return assessment
 
@@ -189,7 +190,7 @@ def _accelerator(
     )
 
 
-def _exclusive(assessment: Assessment, pv: ProgramVersion) -> None:
+def exclusive(assessment: Assessment, pv: ProgramVersion) -> None:
     for group in pv.program.stacking.exclusive:
         members = [c for c in assessment.components if c.group in group and c.gross > 0]
         if len(members) < 2:
@@ -221,13 +222,19 @@ def _limits(assessment: Assessment, partner: PartnerLedger, event: DealWon, pv: 
             (f"{quarter} partner cap (room {fmt(room)} of {fmt(program.caps.per_partner_quarter[currency])})", room)
         )
     for name, allowance in limits:
-        remaining = allowance
-        limited: list[Component] = []
-        for c in assessment.components:
-            current = c.paid if c.paid is not None else c.gross
-            allowed = min(current, max(remaining, zero(currency)))
-            remaining -= allowed
-            if allowed < current:
-                c = evolve(c, paid=allowed, capped_by=(*c.capped_by, f"{name} {fmt(allowance)} {currency}"))
-            limited.append(c)
-        assessment.components = limited
+        assessment.components = share_out(assessment.components, name, allowance, currency)
+
+
+def share_out(components: list[Component], name: str, allowance: Decimal, currency: str) -> list[Component]:
+    """One limit's allowance shared out in component order; what does not fit is capped by the limit."""
+    remaining = allowance
+    nothing = zero(currency)
+    limited: list[Component] = []
+    for c in components:
+        current = c.paid if c.paid is not None else c.gross
+        allowed = min(current, max(remaining, nothing))
+        remaining -= allowed
+        if allowed < current:
+            c = evolve(c, paid=allowed, capped_by=(*c.capped_by, f"{name} {fmt(allowance)} {currency}"))
+        limited.append(c)
+    return limited

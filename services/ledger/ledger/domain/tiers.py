@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from incentive_contracts.events.partner import PartnerTierChanged
@@ -43,6 +44,7 @@ class Metrics:
         )
 
 
+@lru_cache(maxsize=8192)  # a pure function of two values; every won deal asks it twice, mostly for the same days
 def months_before(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)

@@ -13,16 +13,18 @@ import dataclasses
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger.domain.chain import ChainHead, canonical, canonical_document, link, reference_canonical
+from ledger.domain.deal_rewards import reference_set_quarter, set_quarter
 from ledger.domain.evolve import evolve
-from ledger.domain.explanation import RecordedExplanation
+from ledger.domain.explanation import RecordedExplanation, RewardExplanation, WinFacts, _document_of
 from ledger.domain.journal import JournalEntry, Posting
+from ledger.domain.money import minor_units, quantum, round_money, zero
 from ledger.domain.outcome import ANNOUNCEMENT_NAMESPACE, ENTRY_NAMESPACE, name_based_id
 from ledger.domain.state import PartnerLedger, QuarterTotals
 from ledger.domain.tiers import RETAIN_MONTHS, _merge, metrics, months_before
@@ -144,3 +146,54 @@ def test_revenue_history_and_trailing_window_equal_the_plain_versions(
     assert got.revenue == dict(revenue)
     assert got.points == sum(p for d, p in partner.points if start < d <= on)
     assert got.window_start == start
+
+
+MEMBERS = TEXT | st.none() | st.integers() | AMOUNTS | st.lists(TEXT, max_size=3) | st.tuples(TEXT, TEXT)
+
+
+@given(
+    st.tuples(TEXT, TEXT, TEXT, st.integers(0, 9), TEXT, TEXT, TEXT, TEXT, TEXT, st.booleans()),
+    st.tuples(TEXT, TEXT, TEXT, TEXT, TEXT) | st.tuples(MEMBERS, MEMBERS, MEMBERS, MEMBERS, MEMBERS),
+    st.dictionaries(TEXT, JSON_VALUES, max_size=4) | MEMBERS,
+    st.lists(TEXT, max_size=4).map(tuple) | MEMBERS,
+    st.lists(TEXT, max_size=2).map(tuple) | MEMBERS,
+    st.none() | TEXT | MEMBERS,
+)
+def test_a_reward_explanation_documents_itself_as_the_general_path_does(
+    win: Any, texts: Any, inputs: Any, steps: Any, capped_by: Any, period: Any
+) -> None:
+    summary, component, gross, amount, capped = texts
+    explanation = RewardExplanation(
+        WinFacts(*win), summary, component, inputs, steps, gross, amount, capped, capped_by, period
+    )
+    general = _document_of(explanation)
+    assert list(explanation.document().items()) == list(general.items())  # the same members, in the same order
+    assert explanation.encoded == RecordedExplanation(general).encoded
+
+
+@given(st.sampled_from(["USD", "EUR", "JPY", "KWD", "BHD", "CLP", "XXX"]), AMOUNTS)
+def test_the_kept_minor_unit_rounds_as_before(currency: str, amount: Decimal) -> None:
+    plain = Decimal(1).scaleb(-minor_units(currency))
+    assert quantum(currency) == plain
+    assert str(quantum(currency)) == str(plain)
+    assert str(round_money(amount, currency)) == str(amount.quantize(plain, rounding=ROUND_HALF_EVEN) + 0)
+    assert str(zero(currency)) == str(Decimal(0).quantize(plain) + 0)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(2024, 2027).flatmap(lambda y: st.integers(1, 4).map(lambda q: f"{y}-Q{q}")),
+            st.sampled_from(["USD", "EUR", "JPY"]),
+            AMOUNTS,
+        ),
+        max_size=30,
+    )
+)
+def test_quarter_totals_are_set_as_the_plain_version_sets_them(changes: list[tuple[str, str, Decimal]]) -> None:
+    fast = plain = PartnerLedger(partner_id="p")
+    for quarter, currency, amount in changes:
+        totals = QuarterTotals(won=amount, rewarded=-amount)
+        fast = set_quarter(fast, quarter, currency, totals)
+        plain = reference_set_quarter(plain, quarter, currency, totals)
+        assert fast == plain
