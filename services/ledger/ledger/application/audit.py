@@ -5,9 +5,9 @@ first difference: the chain, the entry and the field, or the balance."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from itertools import pairwise
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import Protocol
 
 from ..domain.digest import LedgerDigest
