@@ -118,15 +118,8 @@ def encode_json(
                 return written
         payload = payload.model()
     if named is None or refused:
-        return encode(
-            payload,
-            source=source,
-            time=time,
-            sequence=sequence,
-            event_id=event_id,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-        ).to_json()
+        ids = {"event_id": event_id, "correlation_id": correlation_id, "causation_id": causation_id}
+        return encode(payload, source=source, time=time, sequence=sequence, **ids).to_json()
     event_type, dataschema = named
     key = json_string(subject)
     parts = [
