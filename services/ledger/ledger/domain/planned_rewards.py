@@ -16,7 +16,7 @@ from incentive_contracts.events.deal import DealWon
 
 from .catalog import ProgramVersion
 from .money import fmt, percent_of, quarter_of, rate_step, round_money
-from .rewards import Assessment, Component, exclusive, influence_ok, share_out
+from .rewards import Assessment, Component, accelerator_component, exclusive, influence_ok, share_out
 from .rule_plan import LinePlan, RulePlan, plan_for
 from .state import DealRecord, PartnerLedger
 
@@ -80,26 +80,8 @@ def _accelerator(plan: RulePlan, line: LinePlan, partner: PartnerLedger, event: 
     if above <= 0:
         return None
     raw = percent_of(above, line.rate) * plan.extra
-    value = round_money(raw, currency)
-    percent = line.rate_text
-    return Component(
-        key="growth_accelerator",
-        gross=value,
-        steps=(
-            f"{quarter} target {fmt(target)} {currency}; won before this deal {fmt(before)} {currency}; "
-            f"{fmt(above)} {currency} of this deal is above target",
-            f"accelerated rate {percent} % x {plan.multiplier_text}: the extra {percent} % x {plan.extra_text} "
-            f"on {fmt(above)} {currency} = {fmt(raw)} -> {fmt(value)} {currency} (half-even)",
-        ),
-        inputs={
-            "quarter": quarter,
-            "target": fmt(target),
-            "won_before": fmt(before),
-            "above_target": fmt(above),
-            "multiplier": plan.multiplier_text,
-            "base_rate_percent": percent,
-        },
-    )
+    texts = (line.rate_text, plan.multiplier_text, plan.extra_text)
+    return accelerator_component(quarter, target, before, above, raw, round_money(raw, currency), currency, texts)
 
 
 def _limits(assessment: Assessment, plan: RulePlan, line: LinePlan, partner: PartnerLedger, event: DealWon) -> None:

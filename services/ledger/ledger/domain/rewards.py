@@ -169,14 +169,30 @@ def _accelerator(
         return None
     extra = rule.multiplier - 1
     raw = percent_of(above, percent) * extra
-    value = round_money(raw, currency)
+    texts = (fmt(percent), fmt(rule.multiplier), fmt(extra))
+    return accelerator_component(quarter, target, before, above, raw, round_money(raw, currency), currency, texts)
+
+
+def accelerator_component(
+    quarter: str,
+    target: Decimal,
+    before: Decimal,
+    above: Decimal,
+    raw: Decimal,
+    value: Decimal,
+    currency: str,
+    texts: tuple[str, str, str],
+) -> Component:
+    """The growth accelerator's component and its explanation; ``texts``: the base rate (percent), the
+    multiplier and the extra it adds, as written (a compiled plan has them ready)."""
+    percent, multiplier, extra = texts
     return Component(
         key="growth_accelerator",
         gross=value,
         steps=(
             f"{quarter} target {fmt(target)} {currency}; won before this deal {fmt(before)} {currency}; "
             f"{fmt(above)} {currency} of this deal is above target",
-            f"accelerated rate {fmt(percent)} % x {fmt(rule.multiplier)}: the extra {fmt(percent)} % x {fmt(extra)} "
+            f"accelerated rate {percent} % x {multiplier}: the extra {percent} % x {extra} "
             f"on {fmt(above)} {currency} = {fmt(raw)} -> {fmt(value)} {currency} (half-even)",
         ),
         inputs={
@@ -184,8 +200,8 @@ def _accelerator(
             "target": fmt(target),
             "won_before": fmt(before),
             "above_target": fmt(above),
-            "multiplier": fmt(rule.multiplier),
-            "base_rate_percent": fmt(percent),
+            "multiplier": multiplier,
+            "base_rate_percent": percent,
         },
     )
 
