@@ -162,7 +162,10 @@ async def load_mdf(mdf: Api, plan: Plan) -> None:
 
 async def _campaign(mdf: Api, plan: Plan, partner_id: str, currency: str, profile: str, number: int) -> None:
     """One campaign per partner this quarter, at a stage that depends on who it is."""
-    today = plan.today
+    # The day as mdf sees it now, not when the demo started: a demo running over midnight would ask for
+    # an activity that mdf already takes as started (within the plan's quarter; its budgets are set).
+    now = datetime.now(UTC).date()
+    today = now if quarter_start(now) == quarter_start(plan.today) else plan.today
     quarter_end = shift_quarters(quarter_start(today), 1) - timedelta(days=1)
     stages = ("claimed", "approved", "submitted", "claimed", "rejected")
     stage = stages[number % 5] if profile != "registered" else "submitted"
