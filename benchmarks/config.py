@@ -41,8 +41,9 @@ class Sizes:
     projection_partners: int = 2000
     baseline_events: int = 5_000  # the naive ORM baseline runs on the first events of the same stream
     projectors: int = CORES  # ledger projector processes in one consumer group (partition-parallel)
-    # registration crm-sync shard processes beside the ingest load (BENCH_CRM_SYNC_SHARDS=1: one worker, as before)
-    crm_sync_shards: int = int(os.environ.get("BENCH_CRM_SYNC_SHARDS", CORES))
+    # registration crm-sync shard processes beside the ingest load (the service's default, one; BENCH_CRM_SYNC_SHARDS=2
+    # runs two shards)
+    crm_sync_shards: int = int(os.environ.get("BENCH_CRM_SYNC_SHARDS", 1))
     replay_workers: int = CORES  # `ledger replay --workers`
     replay_partners: int = 10_000
     replay_deals_per_partner: int = 100  # 10,000 x 100 won deals = 1,000,000 events, 1,000,000 rebate entries
