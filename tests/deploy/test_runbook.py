@@ -85,7 +85,7 @@ def test_audit_replay_job_replays_into_scratch_and_verifies_against_the_live_led
     containers = pod_containers(job)
     assert [c["args"] for c in containers] == [
         ["replay", "--target", "$(LEDGER_AUDIT_TARGET_URL)", "--workers", "4"],
-        ["verify", "--replayed", "$(LEDGER_AUDIT_TARGET_URL)"],
+        ["verify", "--replayed", "$(LEDGER_AUDIT_TARGET_URL)", "--workers", "4"],
     ]
     for container in containers:
         env = {e["name"]: e for e in container["env"]}
