@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
+from servicekit.db import json_text
 
 from ..application.ports import DealKey
 from ..domain.state import DealRecord
@@ -35,7 +36,7 @@ RETURNING d.partner_id, d.deal_id, d.state::text
 
 
 def deal_row(deal: DealRecord) -> tuple[str, str, str]:
-    return deal.partner_id, deal.deal_id, orjson.dumps(deal_to_json(deal)).decode()
+    return deal.partner_id, deal.deal_id, json_text(deal_to_json(deal))
 
 
 class SpillingDeals:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-import orjson
+from servicekit.db import json_text
 
 from ..application.ports import BalanceKey, DealKey
 from ..domain.catalog import ProgramVersion
@@ -131,7 +131,7 @@ class ReplaySink:
         await self.driver.copy_records_to_table(
             "ledger_partners",
             columns=["partner_id", "program_id", "tier", "state"],
-            records=((s.partner_id, s.program_id, s.tier, orjson.dumps(partner_to_json(s)).decode()) for s in states),
+            records=((s.partner_id, s.program_id, s.tier, json_text(partner_to_json(s))) for s in states),
         )
         await self.driver.copy_records_to_table(
             "chain_heads",
