@@ -27,6 +27,7 @@ from registration.entrypoints.crm_worker import DrainCounts, Shard, drain_batch,
 from servicekit.container import app_container
 from servicekit.db import sync_url
 from servicekit.testing.client import app_client
+from servicekit.testing.databases import with_database
 
 from .crm_workload import (
     PARTNERS,
@@ -148,6 +149,23 @@ async def test_workers_counting_shards_differently_never_apply_batches_together(
         await drain_batch(container.runtime.uow_factory, container.crm_sync(), shard=Shard(0, 2))
     finally:
         await other.close()
+
+
+async def test_a_batch_counting_shards_differently_in_another_database_is_no_obstacle(
+    client: httpx.AsyncClient, registration_settings: RegistrationSettings
+) -> None:
+    """Advisory locks belong to a database: another registration database on the same server (a
+    tenant, a second environment, a parallel test) may run crm-sync with another shard count."""
+    await store_all(registration_settings, workload(10, SHARDED, records=RECORDS, deliveries=4))
+    container = _app(client)
+    elsewhere = await asyncpg.connect(with_database(sync_url(registration_settings.database_url), "postgres"))
+    try:
+        async with elsewhere.transaction():  # a three-shard batch in flight in the server's other database
+            await elsewhere.execute("SELECT pg_advisory_xact_lock_shared($1, 3)", SHARD_COUNT_SPACE)
+            counts = await drain_batch(container.runtime.uow_factory, container.crm_sync(), shard=Shard(0, 1))
+        assert counts.total > 0
+    finally:
+        await elsewhere.close()
 
 
 async def test_records_of_one_customer_on_different_shards_still_conflict(

@@ -62,10 +62,12 @@ STOPPED = "the inbox writer stopped before this delivery was stored"
 SHARD_COUNT_SPACE = 7_305  # every crm-sync batch holds (this, its shard count) shared
 # Workers counting shards differently must never apply batches at the same time (their shards
 # would overlap): each batch takes its count's lock, then looks for a batch holding another count's.
+# Advisory locks are per database but pg_locks lists the whole server's: only this database's count.
 SHARD_COUNT = text(
     """
     SELECT pg_advisory_xact_lock_shared(:space, :shards),
            EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                    AND classid = :space AND objsubid = 2 AND objid <> :shards) AS other
     """
 )
