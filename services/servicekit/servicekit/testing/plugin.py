@@ -15,18 +15,43 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from ..embedded import EmbeddedBroker, EmbeddedPostgres
-from .databases import DatabaseFactory
+from .databases import DatabaseFactory, run_sync
 
 # Third-party atexit hooks log after pytest closed its streams; never let that fail a run.
 logging.raiseExceptions = False
 
 
+# The session's own server is removed with its data directory when the session ends: it never has
+# to survive a crash of the machine, so it skips flushing to disk (a checkpoint per CREATE and DROP
+# DATABASE was a large part of a suite's time). Our processes are still killed for real by the
+# fault-injection tests; what they committed stays in the server.
+DISPOSABLE_SERVER = (
+    "ALTER SYSTEM SET fsync = off",
+    "ALTER SYSTEM SET full_page_writes = off",
+    "SELECT pg_reload_conf()",
+)
+
+
+def _external_server() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+async def _configure_disposable(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        for statement in DISPOSABLE_SERVER:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    external = os.environ.get("TEST_DATABASE_URL")
+    external = _external_server()
     if external:
         yield external
         return
@@ -35,6 +60,7 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     datadir.chmod(0o755)
     server = EmbeddedPostgres(datadir / "data")
     url = server.start()
+    run_sync(lambda: _configure_disposable(url))
     try:
         yield url
     finally:
@@ -48,7 +74,8 @@ def database_factory(postgres_server_url: str) -> Iterator[DatabaseFactory]:
     try:
         yield factory
     finally:
-        factory.drop_all()
+        if _external_server():  # an embedded server goes with its data directory
+            factory.drop_all()
 
 
 @pytest.fixture(scope="session")
