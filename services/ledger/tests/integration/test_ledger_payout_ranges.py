@@ -302,7 +302,7 @@ async def test_entries_after_the_cutoff_split_a_gap_into_runs_as_the_per_entry_c
     covered: dict[str, str] = {}
     lines_of: dict[str, list[str]] = {}
     try:
-        batch, lines = await _check_batch(
+        _, lines = await _check_batch(
             ledger_client, ledger_settings, conn, "USD", _at(date(2026, 1, 31)), D("0"), covered, lines_of
         )
         assert [x["entries_covered"] for x in lines] == [4]  # wins 0, 2, 4 and 6
