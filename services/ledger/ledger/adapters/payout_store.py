@@ -27,13 +27,12 @@ from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id, state
 from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
 from .payout_cut import (
     COVER,
-    COVERED_ELSEWHERE,
     CUT_SETTINGS,
     GAPS_TABLE,
     LOCK_PAYABLE_PARTNERS,
     MEASURE,
-    OPEN_TABLE,
     PARTNERS_TABLE,
+    RUNS_TABLE,
     UNCOVER,
 )
 from .store import SqlLedgerStore
@@ -133,9 +132,7 @@ class SqlPayoutStore:
             await self.conn.execute(setting)
         await self.conn.execute(GAPS_TABLE, {"currency": currency})
         await self.conn.execute(text("ANALYZE payout_gaps"))
-        await self.conn.execute(OPEN_TABLE, {"currency": currency, "cutoff": cutoff})
-        await self.conn.execute(text("ANALYZE payout_open"))
-        await self.conn.execute(COVERED_ELSEWHERE, {"currency": currency})
+        await self.conn.execute(RUNS_TABLE, {"currency": currency, "cutoff": cutoff})
         rows = await self.conn.execute(MEASURE)
         return [
             PartnerDue(

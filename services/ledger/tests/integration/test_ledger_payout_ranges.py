@@ -282,3 +282,38 @@ async def test_an_entry_in_two_currencies_is_covered_once_as_before(ledger_clien
 class _Fail(random.Random):
     def random(self) -> float:
         return 0.5  # every acknowledged line fails
+
+
+async def test_entries_after_the_cutoff_split_a_gap_into_runs_as_the_per_entry_cut(  # type: ignore[no-untyped-def]
+    ledger_client, ledger_settings, uow_factory
+):
+    """One gap whose due entries are interleaved with entries after the cutoff (and with entries of
+    another currency, which split nothing): the line equals the reference and has one range per run."""
+    pid = "s1"
+    await _project(uow_factory, [enrolled(pid, program_id="default")])
+    days = [10, 70, 15, 12, 18, 80, 20]  # days after 1 January; the cutoff is 31 January
+    currencies = ["USD", "USD", "USD", "EUR", "USD", "USD", "USD"]
+    wins = [
+        won(f"{pid}-{n}", f"{100 + n}.00", date(2026, 1, 1) + timedelta(days=d), pid=pid, currency=c)
+        for n, (d, c) in enumerate(zip(days, currencies, strict=True))
+    ]
+    await _project(uow_factory, wins)
+    conn = await asyncpg.connect(sync_url(ledger_settings.database_url))
+    covered: dict[str, str] = {}
+    lines_of: dict[str, list[str]] = {}
+    try:
+        _, lines = await _check_batch(
+            ledger_client, ledger_settings, conn, "USD", _at(date(2026, 1, 31)), D("0"), covered, lines_of
+        )
+        assert [x["entries_covered"] for x in lines] == [4]  # wins 0, 2, 4 and 6
+        runs = await conn.fetch(
+            "SELECT from_sequence, to_sequence FROM payout_coverage_ranges WHERE line_id = $1 ORDER BY 1",
+            lines[0]["line_id"],
+        )
+        assert len(runs) == 3  # 0 | 1 after the cutoff | 2, 4 (the EUR win 3 splits nothing) | 5 after | 6
+        assert [len(lines[0]["covered_entry_ids"])] == [4]
+        # The next cut takes what was after the cutoff, between and after the ranges.
+        await _check_batch(ledger_client, ledger_settings, conn, "USD", _at(date(2026, 4, 30)), D("0"), covered, {})
+        assert await _coverage_rows(conn) == covered
+    finally:
+        await conn.close()
