@@ -22,6 +22,7 @@ from ..domain.catalog import Catalog, WhatIf
 from ..domain.chain import ChainedEntry, ChainHead, link
 from ..domain.cohorts import Cohorts
 from ..domain.errors import InvalidEvent, NoProgramInForce, UnknownPartner
+from ..domain.frozen import quick_init
 from ..domain.governance_postings import keyed_entry_ids, refuse_repeats
 from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
@@ -35,6 +36,7 @@ from .ports import BalanceKey, DealKey, LedgerStore
 REJECTED = (NoProgramInForce, InvalidEvent)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Incoming:
     event_id: str
