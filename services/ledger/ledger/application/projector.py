@@ -89,10 +89,12 @@ async def project(
     events: Sequence[Incoming],
     payouts: PayoutSchedule | None = None,
     what_if: WhatIf | None = None,
+    announce: bool = True,
 ) -> list[Rejected]:
     """Apply ``events`` in order. ``payouts`` (replays only): payout actions to apply at the point of
     each partner's history where they happened (the API posts them live). ``what_if`` (simulations
-    only): a draft version that applies as if it were in force."""
+    only): a draft version that applies as if it were in force. ``announce=False`` (replays only):
+    the store publishes nothing, so the rules need not build what it would (``EventMeta.announces``)."""
     partner_ids = {e.payload.partner_id for e in events}
     states = await store.load_partners(partner_ids)
     deals = await _load_deals(store, events)
@@ -116,7 +118,7 @@ async def project(
                 before = _post(before, payout_entry(action), chained, deltas)
                 states[partner_id] = before
                 changed_partners.add(partner_id)
-        meta = EventMeta(incoming.event_id, incoming.recorded_at)
+        meta = EventMeta(incoming.event_id, incoming.recorded_at, announce)
         try:
             outcome = decide(before, deals[partner_id], incoming.payload, meta, catalog)
             refuse_repeats(outcome.entries, posted)

@@ -21,10 +21,15 @@ _NAMESPACE_BYTES = {ENTRY_NAMESPACE: ENTRY_NAMESPACE.bytes, ANNOUNCEMENT_NAMESPA
 @quick_init
 @dataclass(frozen=True)
 class EventMeta:
-    """The consumed event's identity: its id and when its producer recorded it (envelope time)."""
+    """The consumed event's identity: its id and when its producer recorded it (envelope time).
+
+    ``announces`` is False where what the rules announce is not published (a replay: the live ledger
+    announced it): the rules may then leave out of the outcome the announcements of every won deal
+    (its MDF accrual), the costliest to build; nothing else of the outcome changes."""
 
     event_id: str
     recorded_at: datetime
+    announces: bool = True
 
 
 @quick_init
