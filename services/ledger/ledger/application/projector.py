@@ -22,6 +22,7 @@ from ..domain.catalog import Catalog, WhatIf
 from ..domain.chain import ChainedEntry, ChainHead, link
 from ..domain.cohorts import Cohorts
 from ..domain.errors import InvalidEvent, NoProgramInForce, UnknownPartner
+from ..domain.frozen import quick_init
 from ..domain.governance_postings import keyed_entry_ids, refuse_repeats
 from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
@@ -35,6 +36,7 @@ from .ports import BalanceKey, DealKey, LedgerStore
 REJECTED = (NoProgramInForce, InvalidEvent)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Incoming:
     event_id: str
@@ -87,10 +89,12 @@ async def project(
     events: Sequence[Incoming],
     payouts: PayoutSchedule | None = None,
     what_if: WhatIf | None = None,
+    announce: bool = True,
 ) -> list[Rejected]:
     """Apply ``events`` in order. ``payouts`` (replays only): payout actions to apply at the point of
     each partner's history where they happened (the API posts them live). ``what_if`` (simulations
-    only): a draft version that applies as if it were in force."""
+    only): a draft version that applies as if it were in force. ``announce=False`` (replays only):
+    the store publishes nothing, so the rules need not build what it would (``EventMeta.announces``)."""
     partner_ids = {e.payload.partner_id for e in events}
     states = await store.load_partners(partner_ids)
     deals = await _load_deals(store, events)
@@ -114,7 +118,7 @@ async def project(
                 before = _post(before, payout_entry(action), chained, deltas)
                 states[partner_id] = before
                 changed_partners.add(partner_id)
-        meta = EventMeta(incoming.event_id, incoming.recorded_at)
+        meta = EventMeta(incoming.event_id, incoming.recorded_at, announce)
         try:
             outcome = decide(before, deals[partner_id], incoming.payload, meta, catalog)
             refuse_repeats(outcome.entries, posted)

@@ -113,7 +113,7 @@ async def _project_all(
                 seen.add(incoming.event_id)
                 fresh.append(incoming)
         if fresh:
-            rejected = await project(target, fresh, schedule)
+            rejected = await project(target, fresh, schedule, announce=False)  # the live ledger announced
             report.rejected += rejected
             seen.difference_update(r.event_id for r in rejected)  # like the inbox: not consumed
         report.events += len(batch)

@@ -278,7 +278,7 @@ def _mdf_accrual(
         deal_id=event.deal_id,
     )
     record = RewardRecord(entry.entry_id, "mdf_accrual", debit, credit, value, zero(currency))
-    if held:
+    if held or not meta.announces:
         return entry, record, None
     announcement = Announcement(
         payload=LedgerMdfAccrued(

@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from .frozen import quick_init
+
 OPTIONAL = {"optional": True}
 BASE = {"base": True}  # a member whose own members are written at the top level
 
@@ -108,6 +110,7 @@ def _members(cls: type) -> tuple[tuple[str, str], ...]:
     return plan
 
 
+@quick_init
 @dataclass(frozen=True, eq=False, repr=False)
 class RecordedExplanation(Explanation):
     """An explanation as stored: the document read back, kept exactly (whatever version wrote it)."""
@@ -135,6 +138,7 @@ class DealFacts(Explanation):
     closed_on: str
 
 
+@quick_init
 @dataclass(frozen=True, eq=False, repr=False)
 class WinFacts(DealFacts):
     """What every reward entry of a won deal records of the win."""
@@ -144,6 +148,7 @@ class WinFacts(DealFacts):
     held: bool
 
 
+@quick_init
 @dataclass(frozen=True, eq=False, repr=False)
 class RewardExplanation(Explanation):
     """A reward of a won deal (rebate, accelerator, bonus, SPIFF, MDF accrual), or the zero rebate of an

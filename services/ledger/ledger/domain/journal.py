@@ -8,12 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from .explanation import Explanation, RecordedExplanation
+from .frozen import quick_init
 
 
 class UnbalancedEntry(ValueError):
     pass
 
 
+@quick_init
 @dataclass(frozen=True)
 class Posting:
     account: str
@@ -25,6 +27,7 @@ class Posting:
             object.__setattr__(self, "amount", -self.amount)  # one zero: -0.00 hashes differently
 
 
+@quick_init
 @dataclass(frozen=True)
 class JournalEntry:
     """One immutable entry. ``explanation`` records inputs and computation (why this amount): a typed

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 
 from incentive_contracts.payload import EventPayload
 
+from .frozen import quick_init
 from .journal import JournalEntry
 from .state import DealRecord, PartnerLedger
 
@@ -17,14 +18,21 @@ ANNOUNCEMENT_NAMESPACE = uuid.UUID("3d0c2b8e-8a3f-4b61-a4f7-1e2d9c7b5a40")
 _NAMESPACE_BYTES = {ENTRY_NAMESPACE: ENTRY_NAMESPACE.bytes, ANNOUNCEMENT_NAMESPACE: ANNOUNCEMENT_NAMESPACE.bytes}
 
 
+@quick_init
 @dataclass(frozen=True)
 class EventMeta:
-    """The consumed event's identity: its id and when its producer recorded it (envelope time)."""
+    """The consumed event's identity: its id and when its producer recorded it (envelope time).
+
+    ``announces`` is False where what the rules announce is not published (a replay: the live ledger
+    announced it): the rules may then leave out of the outcome the announcements of every won deal
+    (its MDF accrual), the costliest to build; nothing else of the outcome changes."""
 
     event_id: str
     recorded_at: datetime
+    announces: bool = True
 
 
+@quick_init
 @dataclass(frozen=True)
 class Announcement:
     """An event the ledger publishes (partner.tier_changed, ledger.mdf_accrued...)."""

@@ -17,10 +17,12 @@ from incentive_contracts.events.deal import DealWon
 
 from .catalog import ProgramVersion
 from .evolve import evolve
+from .frozen import quick_init
 from .money import fmt, percent_of, percent_step, quarter_of, round_money, zero
 from .state import DealRecord, PartnerLedger
 
 
+@quick_init
 @dataclass(frozen=True)
 class Component:
     key: str  # rebate | growth_accelerator | registration_bonus | spiff:<id>

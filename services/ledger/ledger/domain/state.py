@@ -9,6 +9,7 @@ from decimal import Decimal
 from .accounts import REBATES_HELD, REBATES_PAYABLE, partner_account
 from .chain import ChainHead
 from .evolve import evolve
+from .frozen import quick_init
 from .journal import JournalEntry
 
 REGISTRATION_STREAM = "registration"
@@ -24,12 +25,14 @@ def stream_of(event_type: str) -> str:
     return GOVERNANCE_STREAM if event_type.startswith("governance.") else REGISTRATION_STREAM
 
 
+@quick_init
 @dataclass(frozen=True)
 class QuarterTotals:
     won: Decimal = Decimal(0)  # net won revenue of deals closed in the quarter
     rewarded: Decimal = Decimal(0)  # rewards paid (not capped) for those deals, net of clawbacks
 
 
+@quick_init
 @dataclass(frozen=True)
 class PartnerLedger:
     partner_id: str
@@ -106,6 +109,7 @@ class RewardRecord:
         return self.paid - self.clawed_paid
 
 
+@quick_init
 @dataclass(frozen=True)
 class DealRecord:
     deal_id: str

@@ -20,6 +20,7 @@ from incentive_contracts.events.partner import PartnerTierChanged
 
 from .catalog import Catalog, ProgramVersion
 from .evolve import evolve
+from .frozen import quick_init
 from .money import fmt
 from .outcome import Announcement, announcement_id, business_time
 from .program import Program, Thresholds
@@ -29,6 +30,7 @@ Row = TypeVar("Row", bound=tuple[Any, ...])
 RETAIN_MONTHS = 60  # history kept for trailing windows; longer than any window a program may set
 
 
+@quick_init
 @dataclass(frozen=True)
 class Metrics:
     window_start: date  # exclusive

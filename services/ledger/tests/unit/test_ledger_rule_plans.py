@@ -223,3 +223,20 @@ def test_where_the_components_fit_a_limit_sharing_it_out_changes_nothing(
     exact = sum((c.paid if c.paid is not None else c.gross for c in components), Decimal(0))
     if all((c.paid if c.paid is not None else c.gross) >= 0 for c in components) and exact == allowance:
         assert fits(components, allowance)  # the boundary: exactly the allowance fits
+
+
+@EXAMPLES
+@given(st.data())
+def test_where_nothing_is_announced_a_won_deal_posts_the_same(data: st.DataObject) -> None:
+    """A replay's rules leave out the MDF accrual's announcement (``EventMeta.announces``) and nothing else."""
+    pv = data.draw(programs())
+    partner, deal, event, _ = data.draw(wins(pv))
+    recorded = datetime(2026, 1, 1, tzinfo=UTC)
+    announced = on_won(partner, deal, event, EventMeta("ev-1", recorded), pv)
+    replayed = on_won(partner, deal, event, EventMeta("ev-1", recorded, announces=False), pv)
+    assert journal(replayed) == journal(announced)
+    assert replayed.entries == announced.entries
+    assert replayed.partner == announced.partner
+    assert replayed.deals == announced.deals
+    kept = [a for a in announced.announcements if a.payload.event_type != "ledger.mdf_accrued"]
+    assert [(a.event_id, a.payload) for a in replayed.announcements] == [(a.event_id, a.payload) for a in kept]
