@@ -43,9 +43,7 @@ COLUMNS = [
     "explanation",
     "prev_hash",
     "entry_hash",
-    "accounts",
-    "currencies",
-    "amounts",
+    "postings",
 ]
 
 
@@ -61,7 +59,7 @@ def _row(entry: JournalEntry, sequence: int, prev_hash: str, explanation_text: s
     return Row((
         e.entry_id, e.partner_id, e.stream, sequence, e.kind, e.caused_by, e.deal_id, e.effective_at, e.rule_id,
         e.rule_version, e.reverses, explanation_text, prev_hash, entry_hash or "0" * 64,
-        [p.account for p in e.postings], [p.currency for p in e.postings], [str(p.amount) for p in e.postings],
+        [[p.account, p.currency, str(p.amount)] for p in e.postings],
     ))  # fmt: skip
 
 
