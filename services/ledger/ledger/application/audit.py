@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from ..domain.digest import LedgerDigest
-from ..domain.verification import ChainCheck, Finding, StoredEntry, entry_difference
+from ..domain.verification import ChainCheck, ChainLink, Finding, StoredEntry, entry_difference
 
 MAX_FINDINGS = 20
 
@@ -39,6 +39,7 @@ class LedgerReader(Protocol):
     def entries(
         self, partner_id: str | None = None, stream: str | None = None, within: PartnerRange = EVERY_PARTNER
     ) -> AsyncIterator[StoredEntry]: ...
+    def links(self, within: PartnerRange = EVERY_PARTNER) -> AsyncIterator[list[ChainLink]]: ...
     async def balances(self) -> list[tuple[str, str, str, Decimal]]: ...
     async def balance_findings(self, limit: int = 10) -> list[Finding]: ...
     async def head_findings(self, limit: int = 10) -> list[Finding]: ...
@@ -61,36 +62,56 @@ class ChainsExamined:
 
 
 async def examine_chains(
-    rows: AsyncIterator[StoredEntry], progress: Callable[[int], None] = lambda n: None
+    pages: AsyncIterator[list[ChainLink]], progress: Callable[[int], None] = lambda n: None
 ) -> ChainsExamined:
-    """Recompute every chain of ``rows`` (ordered by partner, stream, sequence)."""
+    """Recompute every chain of ``pages`` (links ordered by partner, stream, sequence)."""
     result = ChainsExamined()
     digest = LedgerDigest()
     check = ChainCheck()
     kept = 0
-    async for row in rows:
-        problems = check.feed(row)
-        if problems and kept < MAX_FINDINGS:
-            result.problems.append(problems)
-            kept += len(problems)
-        e = row.entry
-        digest.add_entry(e.partner_id, e.stream, row.sequence, e.entry_id, check.row_hash, row.entry_hash)
-        result.rows += 1
-        if result.rows % 1000 == 0:
-            progress(1000)
-    progress(result.rows % 1000)
+    async for page in pages:
+        for link in page:
+            problems = check.feed_link(link)
+            if problems and kept < MAX_FINDINGS:
+                result.problems.append(problems)
+                kept += len(problems)
+            digest.add_entry(
+                link.partner_id, link.stream, link.sequence, link.entry_id, link.content_hash, link.entry_hash
+            )
+        result.rows += len(page)
+        progress(len(page))
     result.chains = digest.chains()
     return result
 
 
 async def examine(reader: LedgerReader, progress: Callable[[int], None] = lambda n: None) -> Examined:
     """Recompute every chain and digest the ledger as stored."""
-    return await assemble(reader, [await examine_chains(reader.entries(), progress)])
+    return await assemble(reader, [await examine_chains(reader.links(), progress)])
+
+
+@dataclass(frozen=True)
+class StoredChecks:
+    """What a ledger's verdict reads besides its chains: its balances, and the chain heads and balances
+    that disagree with the journal."""
+
+    balances: list[tuple[str, str, str, Decimal]]
+    head_findings: list[Finding]
+    balance_findings: list[Finding]
+
+
+async def stored_checks(reader: LedgerReader) -> StoredChecks:
+    return StoredChecks(await reader.balances(), await reader.head_findings(), await reader.balance_findings())
 
 
 async def assemble(reader: LedgerReader, parts: Sequence[ChainsExamined]) -> Examined:
     """The ledger's verdict from its chains checked in parts (in partner order) and its balances and
     heads read here: the same findings, in the same order, and the same digest as one pass."""
+    return assembled(parts, await stored_checks(reader))
+
+
+def assembled(parts: Sequence[ChainsExamined], checks: StoredChecks) -> Examined:
+    """``assemble`` with the stored checks already read (a parallel verify reads them while its workers
+    check the chains)."""
     result = Examined(LedgerDigest())
     for part in parts:
         for problems in part.problems:
@@ -98,10 +119,10 @@ async def assemble(reader: LedgerReader, parts: Sequence[ChainsExamined]) -> Exa
                 result.findings += problems
         for (partner_id, stream), (entries, chain_digest) in part.chains.items():
             result.digest.add_chain(partner_id, stream, entries, chain_digest)
-    for partner_id, account, currency, balance in await reader.balances():
+    for partner_id, account, currency, balance in checks.balances:
         result.digest.add_balance(partner_id, account, currency, balance)
-    result.findings += await reader.head_findings()
-    result.findings += await reader.balance_findings()
+    result.findings += checks.head_findings
+    result.findings += checks.balance_findings
     return result
 
 

@@ -38,14 +38,22 @@ def canonical(entry: JournalEntry, sequence: int, prev_hash: str) -> bytes:
     """The exact bytes hashed: sorted keys, decimal strings, UTC ISO timestamps."""
     encoded = entry.explanation.encoded  # encoded once, shared with the stored row
     explanation = orjson.Fragment(encoded) if encoded is not None else entry.explanation.document()
+    fast = fast_canonical(_document(entry, sequence, prev_hash, explanation))
+    if fast is not None:
+        return fast
+    return reference_canonical(canonical_document(entry, sequence, prev_hash))
+
+
+def fast_canonical(document: dict[str, Any]) -> bytes | None:
+    """``reference_canonical(document)`` by orjson where the two agree byte for byte (see there); None
+    where they may not: a value orjson does not write, or escapes (non-ASCII, control characters)."""
     try:
-        fast = orjson.dumps(_document(entry, sequence, prev_hash, explanation), default=as_text, option=_ORJSON_OPTIONS)
+        fast = orjson.dumps(document, default=as_text, option=_ORJSON_OPTIONS)
     except TypeError:
-        return reference_canonical(canonical_document(entry, sequence, prev_hash))
+        return None
     if fast.isascii() and b"\\" not in fast and b"\x7f" not in fast:
         return fast
-    # escapes (non-ASCII, control characters): the json module's
-    return reference_canonical(canonical_document(entry, sequence, prev_hash))
+    return None
 
 
 def canonical_document(entry: JournalEntry, sequence: int, prev_hash: str) -> dict[str, Any]:
@@ -67,6 +75,31 @@ def _document(entry: JournalEntry, sequence: int, prev_hash: str, explanation: o
         "rule_version": entry.rule_version,
         "reverses": entry.reverses,
         "postings": [[p.account, p.currency, format(p.amount, "f")] for p in entry.postings],
+        "explanation": explanation,
+        "prev_hash": prev_hash,
+    }
+
+
+def row_document(
+    entry_id: str, partner_id: str, stream: str, sequence: int, kind: str, caused_by: str, deal_id: str | None,
+    effective_at: str, rule_id: str, rule_version: int, reverses: str | None, postings: list[list[str]],
+    explanation: object, prev_hash: str,
+) -> dict[str, Any]:  # fmt: skip
+    """``_document`` from the values as a stored row holds them (an auditor's reader hashes rows without
+    building entries): ``effective_at`` in ISO form, each posting as [account, currency, amount text]."""
+    return {
+        "entry_id": entry_id,
+        "partner_id": partner_id,
+        "stream": stream,
+        "sequence": sequence,
+        "kind": kind,
+        "caused_by": caused_by,
+        "deal_id": deal_id,
+        "effective_at": effective_at,
+        "rule_id": rule_id,
+        "rule_version": rule_version,
+        "reverses": reverses,
+        "postings": postings,
         "explanation": explanation,
         "prev_hash": prev_hash,
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from .chain import GENESIS, canonical
 from .journal import JournalEntry
@@ -55,8 +55,27 @@ class Finding:
         return text
 
 
+class ChainLink(NamedTuple):
+    """What checking a chain needs of a stored entry: its place, its stored hashes and the hash of its
+    stored content, recomputed (``recomputed_hash``)."""
+
+    partner_id: str
+    stream: str
+    sequence: int
+    entry_id: str
+    prev_hash: str
+    entry_hash: str
+    content_hash: str
+
+
 def recomputed_hash(stored: StoredEntry) -> str:
     return hashlib.sha256(canonical(stored.entry, stored.sequence, stored.prev_hash)).hexdigest()
+
+
+def link_of(stored: StoredEntry) -> ChainLink:
+    e, content_hash = stored.entry, recomputed_hash(stored)
+    where = (e.partner_id, e.stream, stored.sequence, e.entry_id)
+    return ChainLink(*where, stored.prev_hash, stored.entry_hash, content_hash)
 
 
 class ChainCheck:
@@ -64,30 +83,36 @@ class ChainCheck:
     to the one before, its sequence follows, and its hash is the hash of its stored content."""
 
     def __init__(self) -> None:
-        self._previous: StoredEntry | None = None
+        self._previous: ChainLink | None = None
 
     def feed(self, row: StoredEntry) -> list[Finding]:
         """The row's problems; its recomputed content hash is ``row_hash`` afterwards."""
-        previous, self._previous = self._previous, row
-        first = previous is None or previous.chain != row.chain
-        expected_prev = GENESIS if first or previous is None else previous.entry_hash
-        expected_sequence = 1 if first or previous is None else previous.sequence + 1
-        here = (row.entry.partner_id, row.entry.entry_id, row.entry.stream, row.sequence)
+        link = link_of(row)
+        self.row_hash = link.content_hash
+        return self.feed_link(link)
+
+    def feed_link(self, link: ChainLink) -> list[Finding]:
+        """The problems of the entry ``link`` stands for (its content hash already recomputed)."""
+        previous, self._previous = self._previous, link
+        if previous is not None and previous.partner_id == link.partner_id and previous.stream == link.stream:
+            expected_prev, expected_sequence = previous.entry_hash, previous.sequence + 1
+        else:
+            expected_prev, expected_sequence = GENESIS, 1
+        sound = link.sequence == expected_sequence and link.prev_hash == expected_prev
+        if sound and link.content_hash == link.entry_hash:
+            return []  # the usual entry
+        here = (link.partner_id, link.entry_id, link.stream, link.sequence)
         found: list[Finding] = []
-        if row.sequence != expected_sequence:
+        if link.sequence != expected_sequence:
+            gap = "a gap or repeat in the chain"
+            found.append(_at(here, "chain", gap, "sequence", str(expected_sequence), str(link.sequence)))
+        if link.prev_hash != expected_prev:
             found.append(
-                _at(
-                    here, "chain", "a gap or repeat in the chain", "sequence", str(expected_sequence), str(row.sequence)
-                )
+                _at(here, "chain", "does not link to the entry before it", "prev_hash", expected_prev, link.prev_hash)
             )
-        if row.prev_hash != expected_prev:
-            found.append(
-                _at(here, "chain", "does not link to the entry before it", "prev_hash", expected_prev, row.prev_hash)
-            )
-        self.row_hash = recomputed_hash(row)
-        if self.row_hash != row.entry_hash:
+        if link.content_hash != link.entry_hash:
             why = "its stored content does not hash to its stored hash (changed after posting)"
-            found.append(_at(here, "hash", why, "entry_hash", self.row_hash, row.entry_hash))
+            found.append(_at(here, "hash", why, "entry_hash", link.content_hash, link.entry_hash))
         return found
 
 

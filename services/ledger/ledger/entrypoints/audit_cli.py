@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from servicekit.db import sync_url
 
 from ..adapters.event_sources import REPLAY_BATCH, ReplaySource
-from ..adapters.journal_reader import JournalReader
+from ..adapters.journal_reader import AUDIT_SESSION, JournalReader
 from ..adapters.replay_setup import TargetNotEmpty, copy_catalog, prepare_target, read_catalog
 from ..adapters.replay_sink import ReplaySink
 from ..application.audit import Examined, examine, first_difference
@@ -116,7 +116,7 @@ async def run_verify(
     """Recompute every chain of the live ledger and, given a replayed ledger, compare their digests;
     ``workers`` > 1 checks the chains of both in that many processes at once."""
     urls = [sync_url(live_url)] + ([sync_url(replayed_url)] if replayed_url else [])
-    conns = [await asyncpg.connect(url) for url in urls]
+    conns = [await asyncpg.connect(url, server_settings=AUDIT_SESSION) for url in urls]
     try:
         readers = [JournalReader(conn) for conn in conns]
         if workers > 1:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from ..adapters.journal_reader import JournalReader
-from ..application.audit import ChainsExamined, Examined, PartnerRange, assemble, examine_chains, tiling
+from ..adapters.journal_reader import AUDIT_SESSION, JournalReader
+from ..application.audit import ChainsExamined, Examined, PartnerRange, assembled, examine_chains, stored_checks, tiling
 from .process_pool import advance, run_in_processes
 
 RANGES_PER_WORKER = 4  # more parts than processes, so one slow range does not leave a core idle
@@ -34,9 +34,9 @@ def examine_range(job: RangeJob) -> ChainsExamined:
 
 
 async def _examine_range(job: RangeJob) -> ChainsExamined:
-    conn = await asyncpg.connect(job.url)
+    conn = await asyncpg.connect(job.url, server_settings=AUDIT_SESSION)
     try:
-        return await examine_chains(JournalReader(conn).entries(within=job.within), advance)
+        return await examine_chains(JournalReader(conn).links(within=job.within), advance)
     finally:
         await conn.close()
 
@@ -48,9 +48,16 @@ async def examine_in_parallel(
     processes."""
     plans = [tiling(await reader.partner_cuts(workers * RANGES_PER_WORKER)) for _, reader in readers]
     jobs = [RangeJob(url, within) for (url, _), ranges in zip(readers, plans, strict=True) for within in ranges]
-    parts = await run_in_processes(examine_range, jobs, workers, progress)
+    # Balances and chain heads are read here while the workers check the chains (not after them).
+    checked = asyncio.gather(*(stored_checks(reader) for _, reader in readers))
+    try:
+        parts = await run_in_processes(examine_range, jobs, workers, progress)
+        checks = await checked
+    finally:
+        if not checked.done():
+            checked.cancel()
     verdicts: list[Examined] = []
-    for (_, reader), ranges in zip(readers, plans, strict=True):
+    for ranges, stored in zip(plans, checks, strict=True):
         mine, parts = parts[: len(ranges)], parts[len(ranges) :]
-        verdicts.append(await assemble(reader, mine))
+        verdicts.append(assembled(mine, stored))
     return verdicts
