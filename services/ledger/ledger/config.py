@@ -14,6 +14,11 @@ class LedgerSettings(ServiceSettings):
     http_port: int = 8000
     consumer_group: str = "ledger-projector"
     projector_max_records: int = 2000  # per batch; 5,000 held ~120 MB more at the same throughput (make bench)
+    # The projector fetches ahead of its batches: every partition's last fetch stays buffered until consumed.
+    # With 32 MiB responses (servicekit's default) a backlog on 12 partitions held ~60 MiB of fetched records
+    # (the embedded broker honours only the response limit); a 2,000-event batch is about 1 MiB of records.
+    kafka_fetch_max_bytes: int = 2 * 1024 * 1024
+    kafka_max_partition_fetch_bytes: int = 1024 * 1024
     program_notice_days: int = 30  # a program version takes effect at least this many days after publication
     # Cross-service reconciliation (`ledger reconcile`, GET /reconciliation/services): where the other
     # services' APIs are, and the bearer tokens (audit:read, signed with THEIR token secrets) to read them.

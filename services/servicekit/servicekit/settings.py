@@ -22,6 +22,11 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_idempotent_producer: bool = False
     kafka_session_timeout_ms: int = 10000
+    # What a consumer fetches ahead of its batches: at most this much per fetch response, and per
+    # partition in it. Every fetched partition stays buffered until consumed, so with many partitions
+    # and a backlog this (not the batch) sets a consumer's memory.
+    kafka_fetch_max_bytes: int = 32 * 1024 * 1024
+    kafka_max_partition_fetch_bytes: int = 4 * 1024 * 1024
     topic_prefix: str = ""
     topic_partitions: int = 12
     topic_replication_factor: int = 1

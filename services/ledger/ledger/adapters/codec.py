@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,22 @@ def _d(value: date | None) -> str | None:
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value is not None else None
+
+
+# A partner's state holds a dated entry per won deal (100 deals: 100 dates and currency codes), and a
+# batch loads every partner it names: equal values shared, not one object per entry (a date and a
+# currency string are 84 of the ~230 bytes an entry takes). Business dates are few; the cache is bounded.
+_SHARED_DAYS: dict[str, date] = {}
+SHARED_DAYS_LIMIT = 8192
+
+
+def _shared_day(text: str) -> date:
+    day = _SHARED_DAYS.get(text)
+    if day is None:
+        day = date.fromisoformat(text)
+        if len(_SHARED_DAYS) < SHARED_DAYS_LIMIT:
+            _SHARED_DAYS[text] = day
+    return day
 
 
 def partner_to_json(p: PartnerLedger) -> dict[str, Any]:
@@ -38,8 +55,8 @@ def partner_from_json(partner_id: str, program_id: str | None, tier: str | None,
         enrolled_on=_day(doc.get("enrolled_on")),
         tier_since=_day(doc.get("tier_since")),
         reviewed_through=_day(doc.get("reviewed_through")),
-        revenue=tuple((date.fromisoformat(d), c, Decimal(a)) for d, c, a in doc.get("revenue", [])),
-        points=tuple((date.fromisoformat(d), int(n)) for d, n in doc.get("points", [])),
+        revenue=tuple((_shared_day(d), sys.intern(c), Decimal(a)) for d, c, a in doc.get("revenue", [])),
+        points=tuple((_shared_day(d), int(n)) for d, n in doc.get("points", [])),
         quarters=tuple((q, c, QuarterTotals(Decimal(w), Decimal(r))) for q, c, w, r in doc.get("quarters", [])),
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from servicekit.copy import driver_connection
 from servicekit.unit_of_work import UnitOfWork
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Text, func, select, tuple_
 
 from ..application.ports import BalanceKey, DealKey
 from ..domain.accounts import REBATES_PAYABLE
@@ -103,14 +103,19 @@ class SqlLedgerStore:
         if not ids:
             return {}
         # Row locks in id order: the tier review command and the projector never interleave on a partner.
+        # The state as text, each decoded in turn: a batch's partners never all exist as JSON documents
+        # at once (a document of 100 won deals is ~27 KB of dicts and lists, its text ~3 KB).
+        columns = ledger_partners.c
         stmt = (
-            select(ledger_partners)
-            .where(ledger_partners.c.partner_id.in_(ids))
+            select(columns.partner_id, columns.program_id, columns.tier, columns.state.cast(Text).label("state"))
+            .where(columns.partner_id.in_(ids))
             .order_by("partner_id")
             .with_for_update()
         )
         rows = (await self.conn.execute(stmt)).all()
-        states = {r.partner_id: partner_from_json(r.partner_id, r.program_id, r.tier, r.state) for r in rows}
+        states = {
+            r.partner_id: partner_from_json(r.partner_id, r.program_id, r.tier, orjson.loads(r.state)) for r in rows
+        }
         heads = (await self.conn.execute(select(chain_heads).where(chain_heads.c.partner_id.in_(ids)))).all()
         for h in heads:
             if h.partner_id in states:
