@@ -13,6 +13,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger.adapters.journal_reader import _link, _stored
+from ledger.adapters.store import JOURNAL_COLUMNS
 from ledger.domain.chain import (
     GENESIS,
     _document,
@@ -28,23 +29,7 @@ from ledger_support import incoming, mdf_answers, program, replay
 from test_ledger_explanation_hashes import _mdf_events, _reward_events
 from test_ledger_hot_path import AMOUNTS, JSON_VALUES, TEXT, _entry
 
-COLUMNS = [
-    "entry_id",
-    "partner_id",
-    "stream",
-    "sequence",
-    "kind",
-    "caused_by",
-    "deal_id",
-    "effective_at",
-    "rule_id",
-    "rule_version",
-    "reverses",
-    "explanation",
-    "prev_hash",
-    "entry_hash",
-    "postings",
-]
+COLUMNS = [*JOURNAL_COLUMNS, "postings"]  # the order the verify reader selects
 
 
 class Row(tuple[Any, ...]):
