@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -57,14 +58,17 @@ class Stack:
             return error.code, json.loads(error.read() or b"null")
 
 
+# Ports below the kernel's ephemeral range (32768 and up on Linux): polling a port in that range
+# before its server listens can connect the probe to itself (TCP self-connect, the same source and
+# destination port), which echoes the request back and then holds the port the server needs.
+PORTS_FROM, PORTS_TO = 10_000, 32_000
+
+
 def _free_offset() -> int:
-    """A port offset whose five API ports (8000..8004 + offset) are free."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        offset = base - 8000
-        if offset > 0 and all(_free(8000 + offset + n) for n in range(5)) and base + 5 < 65000:
+    """A port offset whose five API ports (8000..8004 + offset) are free, below the ephemeral range."""
+    for _ in range(200):
+        offset = random.randrange(PORTS_FROM, PORTS_TO - 5) - 8000
+        if all(_free(8000 + offset + n) for n in range(5)):
             return offset
     raise RuntimeError("no free ports")
 
@@ -79,9 +83,11 @@ def _free(port: int) -> bool:
 
 
 def _kafka_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    for _ in range(200):
+        port = random.randrange(PORTS_FROM, PORTS_TO)
+        if _free(port):
+            return port
+    raise RuntimeError("no free port for the broker")
 
 
 def _wait_ready(ports: dict[str, int], process: subprocess.Popen[bytes], timeout: float = 240) -> None:
