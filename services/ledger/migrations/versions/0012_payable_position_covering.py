@@ -5,6 +5,12 @@ posting's entry id, amount and effective time (``INCLUDE``): the cut reads every
 pays, and with them in the index it reads no table row for them (an index-only scan, where the
 table's pages are all-visible; the others are read from the table as before).
 
+The covering index is built ``CONCURRENTLY`` beside the old one, outside the migration's
+transaction, so a large journal keeps taking postings while it is built; the old index is then
+dropped the same way and the new one takes its name. Every step may be repeated: an upgrade
+interrupted anywhere is finished by running it again (an interrupted concurrent build leaves an
+invalid index, which the first step drops).
+
 Revision ID: 0012
 Revises: 0011
 """
@@ -16,16 +22,22 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
+NAME = "postings_payable_position"
+BUILDING = "postings_payable_position_building"
 KEY = ["partner_id", "account", "currency", "stream", "sequence"]
 
 
+def _rebuild(include: list[str]) -> None:
+    with op.get_context().autocommit_block():
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {BUILDING}")
+        op.create_index(BUILDING, "postings", KEY, postgresql_include=include, postgresql_concurrently=True)
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
+        op.execute(f"ALTER INDEX {BUILDING} RENAME TO {NAME}")
+
+
 def upgrade() -> None:
-    op.drop_index("postings_payable_position", "postings")
-    op.create_index(
-        "postings_payable_position", "postings", KEY, postgresql_include=["entry_id", "amount", "effective_at"]
-    )
+    _rebuild(["entry_id", "amount", "effective_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("postings_payable_position", "postings")
-    op.create_index("postings_payable_position", "postings", KEY)
+    _rebuild([])
