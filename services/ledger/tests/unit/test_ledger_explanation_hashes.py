@@ -62,6 +62,21 @@ REWARDS = {
     ],
 }
 INFLUENCE = {"influence": {"required": True, "kinds": ["joint_demo"]}}
+# Capped rewards: a per-deal cap, a partner's quarterly cap (partly, then wholly), a stacking limit.
+CAPS = {
+    "registration_bonus": {"percent": "1"},
+    "spiffs": [
+        {
+            "id": "cloud-push",
+            "product_lines": ["cloud"],
+            "from": "2026-01-01",
+            "to": "2026-12-31",
+            "amount": {"USD": "250"},
+        }
+    ],
+    "stacking": {"max_combined_percent": "6"},
+    "caps": {"per_deal": {"USD": "1000"}, "per_partner_quarter": {"USD": "2000"}},
+}
 
 
 def _reward_events() -> list[Any]:
@@ -133,6 +148,16 @@ async def journals() -> dict[str, list[tuple[str, str]]]:
             program(INFLUENCE),
         ),
         "mdf": await _hashes(_mdf_events(), program({"mdf_accrual": {"percent": "2"}})),
+        "caps": await _hashes(
+            [
+                enrolled(),
+                won("c1", "30000.00", date(2026, 2, 1)),  # 1500.00 rebate: 1000.00 paid, the per-deal cap
+                won("c2", "10000.00", date(2026, 2, 10), line="cloud", registered=True),  # the stacking limit
+                won("c3", "20000.00", date(2026, 3, 1)),  # the quarter's cap, partly
+                won("c4", "10000.00", date(2026, 3, 2)),  # the quarter's cap, wholly
+            ],
+            program(CAPS),
+        ),
         "payouts": _payout_hashes(),
     }
 
@@ -140,6 +165,18 @@ async def journals() -> dict[str, list[tuple[str, str]]]:
 # Recorded from the dict-built code (commit 9186b3a) on these same journals, and unchanged
 # whatever ledger_support's id counters stand at.
 GOLDEN: dict[str, list[tuple[str, str]]] = {
+    # Recorded from the code of commit ef2925e (capped explanations were not pinned before).
+    "caps": [
+        ("rebate", "64a41d584753641fb6982c7f323c5e16debc7528945f9bf3641216a10590f40a"),
+        ("spiff", "9b575a26dc9bbce96932b4d5d23ef248cc931baa8529bc0647d7b57141ba6fba"),
+        ("rebate", "3f5262a8a1a99daaa28e11e62086fab9577132507cf63a1346efc4e57b84dfef"),
+        ("registration_bonus", "362c28be52beaddc5a46854eb9be07f555e1087aabc729de3f76b6c67f4bb96b"),
+        ("spiff", "9870e8521c1a0d8a8111f6448cb2055ba6801f39348f31ff01b35b3e36755011"),
+        ("rebate", "23832073edafa281646a5ef5321f91fafbc8ee47d3aea1b791b92f6ef3d3b88c"),
+        ("spiff", "9ea723581de9e928531bb2502b8bc7b55ad8573ff4fdfa004ce1fb67790e3cd4"),
+        ("rebate", "ac10cdc3b4fd7094af8041bb95b44183b557eebec93c863e0732af89e77cee27"),
+        ("spiff", "cff2968a8c916ede165122a4c650d59b40577a981d1dd814bfb7f8118333937f"),
+    ],
     "influence": [
         ("rebate", "d68829e978b8a1c55cfd279d259079f7fd0d709568a48b8c4a96f07d41591544"),
         ("rebate", "73ea1d3836e5328bfc6d4a2ef6b6b31a8c4e6cbb174378bb891a074cca6a801c"),
