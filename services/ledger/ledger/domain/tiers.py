@@ -119,19 +119,15 @@ def _merge(
 ) -> tuple[tuple[date, str, Decimal], ...]:
     """Add ``amount`` to the (day, currency) row of rows sorted by (day, currency); rows older than
     the retention horizon fall off. (A sorted insert: the projector runs this on every won deal.)"""
-    i = bisect_left(rows, (day, currency), key=_day_currency)
+    i = bisect_left(rows, (day, currency))  # a row sorts after its (day, currency): the key is not needed
     if i < len(rows) and rows[i][0] == day and rows[i][1] == currency:
         merged = (*rows[:i], (day, currency, rows[i][2] + amount), *rows[i + 1 :])
     else:
         merged = (*rows[:i], (day, currency, Decimal(0) + amount), *rows[i:])
     horizon = months_before(merged[-1][0], RETAIN_MONTHS)
     if merged[0][0] <= horizon:
-        merged = merged[bisect_right(merged, horizon, key=_day) :]
+        merged = merged[_after(merged, horizon) :]
     return merged
-
-
-def _day_currency(row: tuple[date, str, Decimal]) -> tuple[date, str]:
-    return row[0], row[1]
 
 
 def change_tier(
