@@ -27,7 +27,7 @@ from ledger.domain.evolve import evolve
 from ledger.domain.explanation import RecordedExplanation, RewardExplanation, WinFacts, _document_of
 from ledger.domain.journal import JournalEntry, Posting
 from ledger.domain.money import minor_units, quantum, round_money, zero
-from ledger.domain.outcome import ANNOUNCEMENT_NAMESPACE, ENTRY_NAMESPACE, name_based_id
+from ledger.domain.outcome import ANNOUNCEMENT_NAMESPACE, ENTRY_NAMESPACE, announcement_id, entry_id, name_based_id
 from ledger.domain.state import PartnerLedger, QuarterTotals, after_entry, track_payable
 from ledger.domain.tiers import RETAIN_MONTHS, _merge, _window, metrics, months_before, reference_window
 from ledger_support import program
@@ -51,10 +51,12 @@ JSON_VALUES = st.recursive(
 )
 
 
-@given(TEXT)
-def test_name_based_ids_are_uuid5(name: str) -> None:
-    for namespace in (ENTRY_NAMESPACE, ANNOUNCEMENT_NAMESPACE):
+@given(TEXT, TEXT, st.integers(0, 99), TEXT)
+def test_name_based_ids_are_uuid5(name: str, kind: str, index: int, part: str) -> None:
+    for namespace in (ENTRY_NAMESPACE, ANNOUNCEMENT_NAMESPACE, uuid.uuid4()):
         assert name_based_id(namespace, name) == str(uuid.uuid5(namespace, name))
+    assert entry_id(name, kind, index) == str(uuid.uuid5(ENTRY_NAMESPACE, f"{name}:{kind}:{index}"))
+    assert announcement_id(name, part) == str(uuid.uuid5(ANNOUNCEMENT_NAMESPACE, f"{name}:{part}"))
 
 
 def _entry(explanation: dict[str, Any], partner_id: str = "p-1", amount: Decimal = Decimal("12.34")) -> JournalEntry:
