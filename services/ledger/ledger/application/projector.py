@@ -28,7 +28,7 @@ from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
 from ..domain.payouts import PayoutAction, payout_entry
 from ..domain.projection import decide
-from ..domain.state import REGISTRATION_STREAM, DealRecord, PartnerLedger, track_payable
+from ..domain.state import REGISTRATION_STREAM, DealRecord, PartnerLedger, after_entry
 from .builtin_program import builtin_version
 from .payout_schedule import PayoutSchedule
 from .ports import BalanceKey, DealKey, LedgerStore
@@ -70,7 +70,7 @@ def _post(
     chained.append(linked)
     for posting in entry.postings:
         deltas[(state.partner_id, posting.account, posting.currency)] += posting.amount
-    return track_payable(state.with_head(entry.stream, ChainHead(linked.sequence, linked.entry_hash)), entry)
+    return after_entry(state, entry, ChainHead(linked.sequence, linked.entry_hash))
 
 
 async def _load_deals(store: LedgerStore, events: Sequence[Incoming]) -> dict[str, dict[str, DealRecord]]:

@@ -15,17 +15,20 @@ from typing import Any
 import orjson
 
 from .explanation import as_text
+from .frozen import quick_init
 from .journal import JournalEntry
 
 GENESIS = "0" * 64
 
 
+@quick_init
 @dataclass(frozen=True)
 class ChainHead:
     last_sequence: int = 0
     head_hash: str = GENESIS
 
 
+@quick_init
 @dataclass(frozen=True)
 class ChainedEntry:
     entry: JournalEntry

@@ -118,7 +118,7 @@ def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: Qua
     rows, sorted by (quarter, currency) as this function always leaves them (``reference_set_quarter``
     rebuilds them; a test holds the two equal)."""
     rows = partner.quarters
-    i = bisect_left(rows, (quarter, currency), key=_quarter_currency)
+    i = bisect_left(rows, (quarter, currency))  # a row sorts after its (quarter, currency): no key needed
     end = i + 1 if i < len(rows) and rows[i][0] == quarter and rows[i][1] == currency else i
     return evolve(partner, quarters=(*rows[:i], (quarter, currency, totals), *rows[end:]))
 
@@ -127,10 +127,6 @@ def reference_set_quarter(partner: PartnerLedger, quarter: str, currency: str, t
     rows = {(q, c): t for q, c, t in partner.quarters}
     rows[(quarter, currency)] = totals
     return evolve(partner, quarters=tuple((q, c, t) for (q, c), t in sorted(rows.items())))
-
-
-def _quarter_currency(row: tuple[str, str, QuarterTotals]) -> tuple[str, str]:
-    return row[0], row[1]
 
 
 def _component_entry(

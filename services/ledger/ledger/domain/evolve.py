@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_VALIDATES: dict[type, bool] = {}  # per class: whether it has a ``__post_init__`` check
 
 
 def evolve(value: T, **changes: Any) -> T:
@@ -20,7 +21,10 @@ def evolve(value: T, **changes: Any) -> T:
     if len(fields) != count:  # a change named a field the value does not have
         unknown = sorted(changes.keys() - value.__dict__.keys())
         raise TypeError(f"{type(value).__name__} has no field {unknown}")
-    if hasattr(value, "__post_init__"):
+    validates = _VALIDATES.get(type(value))
+    if validates is None:
+        validates = _VALIDATES[type(value)] = hasattr(type(value), "__post_init__")
+    if validates:
         raise TypeError(f"{type(value).__name__} validates on construction: use dataclasses.replace")
     clone = object.__new__(type(value))
     object.__setattr__(clone, "__dict__", fields)

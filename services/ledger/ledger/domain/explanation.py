@@ -17,12 +17,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, time
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 import orjson
 
 from .frozen import quick_init
+from .once import once
 
 OPTIONAL = {"optional": True}
 BASE = {"base": True}  # a member whose own members are written at the top level
@@ -35,16 +35,20 @@ class Explanation(Mapping[str, Any]):
         """The JSON object stored and hashed (a new dict each call: callers may not change the value)."""
         return dict(self._document)
 
-    @cached_property
+    @once
     def _document(self) -> dict[str, Any]:
         return _document_of(self)
 
-    @cached_property
+    @once
     def encoded(self) -> str | None:
         """The document as JSON text with sorted keys, encoded once for the entry's hash
         (``chain.canonical`` splices it in) and its stored row; Decimals, dates and times as ``str()``.
         None when it holds anything else: then each takes its own reference path. (Kept as text: the
         bytes orjson returns keep its whole output buffer, several KiB, for as long as they live.)"""
+        return self.reference_encoded()
+
+    def reference_encoded(self) -> str | None:
+        """The definition of ``encoded`` (a kind of explanation may encode itself faster, to the same text)."""
         try:
             return orjson.dumps(self._document, default=as_text, option=ENCODED_OPTIONS).decode()
         except TypeError:
@@ -120,7 +124,7 @@ class RecordedExplanation(Explanation):
     def document(self) -> dict[str, Any]:
         return dict(self.stored)
 
-    @cached_property
+    @once
     def _document(self) -> dict[str, Any]:
         return dict(self.stored)
 
@@ -147,6 +151,13 @@ class WinFacts(DealFacts):
     tier: str
     held: bool
 
+    @once
+    def plain(self) -> dict[str, Any] | None:
+        """The document where every member is a str, int or bool as declared (each then written as it is):
+        shared, not to be changed, by the encodings of the win's reward explanations. None otherwise."""
+        document = self._document
+        return document if _PLAIN.issuperset(map(type, document.values())) else None
+
 
 @quick_init
 @dataclass(frozen=True, eq=False, repr=False)
@@ -165,34 +176,64 @@ class RewardExplanation(Explanation):
     capped_by: tuple[str, ...]
     period: str | None = field(default=None, metadata=OPTIONAL)  # the fund period of an MDF accrual
 
-    @cached_property
+    @once
     def _document(self) -> dict[str, Any]:
         """``_document_of(self)`` written out for the members' usual types (the projector writes two or
         more of these per won deal); anything else takes the general path. A test holds the two equal."""
-        summary, component, gross, amount, capped = self.summary, self.component, self.gross, self.amount, self.capped
-        steps, capped_by, inputs, period = self.steps, self.capped_by, self.inputs, self.period
-        if (
-            type(steps) is not tuple
-            or type(capped_by) is not tuple
-            or not isinstance(inputs, Mapping)
-            or not (type(summary) is type(component) is type(gross) is type(amount) is type(capped) is str)
-            or not (period is None or type(period) is str)
-        ):
+        if not self._usual():
             return _document_of(self)
         document = self.win.document()
         document.update(
-            summary=summary,
-            component=component,
-            inputs=dict(inputs),
-            steps=list(steps),
-            gross=gross,
-            amount=amount,
-            capped=capped,
-            capped_by=list(capped_by),
+            summary=self.summary,
+            component=self.component,
+            inputs=dict(self.inputs),
+            steps=list(self.steps),
+            gross=self.gross,
+            amount=self.amount,
+            capped=self.capped,
+            capped_by=list(self.capped_by),
         )
-        if period is not None:
-            document["period"] = period
+        if self.period is not None:
+            document["period"] = self.period
         return document
+
+    @once
+    def encoded(self) -> str | None:
+        """``reference_encoded()`` for the members' usual types without building the document first: the
+        win's members shared by its explanations, tuples written as the arrays their lists would be
+        (``tests/unit/test_ledger_hot_path.py`` holds the two equal); anything else takes the reference."""
+        win = self.win.plain if type(self.win) is WinFacts else None
+        if win is None or not self._usual():
+            return self.reference_encoded()
+        document = {
+            **win,
+            "summary": self.summary,
+            "component": self.component,
+            "inputs": dict(self.inputs),
+            "steps": self.steps,
+            "gross": self.gross,
+            "amount": self.amount,
+            "capped": self.capped,
+            "capped_by": self.capped_by,
+        }
+        if self.period is not None:
+            document["period"] = self.period
+        try:
+            return orjson.dumps(document, default=as_text, option=ENCODED_OPTIONS).decode()
+        except TypeError:
+            return self.reference_encoded()
+
+    def _usual(self) -> bool:
+        """Whether the members have their declared types (texts, tuples, a mapping of inputs)."""
+        period = self.period
+        return (
+            type(self.steps) is tuple
+            and type(self.capped_by) is tuple
+            and isinstance(self.inputs, Mapping)
+            and type(self.summary) is type(self.component) is type(self.gross) is type(self.amount) is str
+            and type(self.capped) is str
+            and (period is None or type(period) is str)
+        )
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -52,21 +52,29 @@ class Outcome:
 
 
 def entry_id(caused_by: str, kind: str, index: int = 0) -> str:
-    return name_based_id(ENTRY_NAMESPACE, f"{caused_by}:{kind}:{index}")
+    return _uuid5(_ENTRY_PREFIX, f"{caused_by}:{kind}:{index}")
 
 
 def announcement_id(*parts: str) -> str:
-    return name_based_id(ANNOUNCEMENT_NAMESPACE, ":".join(parts))
+    return _uuid5(_ANNOUNCEMENT_PREFIX, ":".join(parts))
 
 
 def name_based_id(namespace: uuid.UUID, name: str) -> str:
     """``str(uuid.uuid5(namespace, name))`` without building a UUID object (it is a hot path)."""
     prefix = _NAMESPACE_BYTES.get(namespace) or namespace.bytes  # ``UUID.bytes`` converts on every read
-    raw = bytearray(hashlib.sha1(prefix + name.encode(), usedforsecurity=False).digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return _uuid5(prefix, name)
+
+
+def _uuid5(prefix: bytes, name: str) -> str:
+    """The SHA-1 of the namespace's bytes and the name, as hex with the version (5) and the RFC 4122
+    variant written over its 13th and 17th digits, grouped 8-4-4-4-12."""
+    h = hashlib.sha1(prefix + name.encode(), usedforsecurity=False).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+_ENTRY_PREFIX, _ANNOUNCEMENT_PREFIX = ENTRY_NAMESPACE.bytes, ANNOUNCEMENT_NAMESPACE.bytes
+# the 17th hex digit with its two high bits set to 10 (the variant): 0-3 -> 8-b, 4-7 -> 8-b, ...
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def business_time(day: date) -> datetime:

@@ -54,7 +54,10 @@ class PartnerLedger:
         return self.program_id is not None
 
     def chain(self, stream: str) -> ChainHead:
-        return dict(self.chains).get(stream, ChainHead())
+        for name, head in reversed(self.chains):  # the last, as ``dict(self.chains).get`` would find it
+            if name == stream:
+                return head
+        return ChainHead()
 
     def with_head(self, stream: str, head: ChainHead) -> PartnerLedger:
         heads = dict(self.chains)
@@ -138,3 +141,20 @@ def track_payable(partner: PartnerLedger, entry: JournalEntry) -> PartnerLedger:
         if posting.account == payable_account:
             partner = partner.with_payable(posting.currency, partner.payable_in(posting.currency) - posting.amount)
     return partner
+
+
+def after_entry(partner: PartnerLedger, entry: JournalEntry, head: ChainHead) -> PartnerLedger:
+    """``track_payable(partner.with_head(entry.stream, head), entry)`` in one copy of the partner (the
+    projector runs it on every entry; ``tests/unit/test_ledger_hot_path.py`` holds the two equal)."""
+    heads = dict(partner.chains)
+    heads[entry.stream] = head
+    payable_account = partner_account(partner.partner_id, REBATES_PAYABLE)
+    amounts = None
+    for posting in entry.postings:
+        if posting.account == payable_account:
+            if amounts is None:
+                amounts = dict(partner.payable)
+            amounts[posting.currency] = amounts.get(posting.currency, Decimal(0)) - posting.amount
+    if amounts is None:
+        return evolve(partner, chains=tuple(sorted(heads.items())))
+    return evolve(partner, chains=tuple(sorted(heads.items())), payable=tuple(sorted(amounts.items())))

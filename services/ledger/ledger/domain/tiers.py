@@ -11,7 +11,7 @@ import calendar
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from .program import Program, Thresholds
 from .state import PartnerLedger
 
 Row = TypeVar("Row", bound=tuple[Any, ...])
+ONE_DAY = timedelta(days=1)
 RETAIN_MONTHS = 60  # history kept for trailing windows; longer than any window a program may set
 
 
@@ -69,7 +70,20 @@ def _day(row: tuple[Any, ...]) -> date:
 
 
 def _window(rows: tuple[Row, ...], start: date, end: date) -> tuple[Row, ...]:
-    """The rows (sorted by day) dated after ``start``, up to and including ``end``."""
+    """The rows (sorted by day) dated after ``start``, up to and including ``end``: ``reference_window``
+    with the rows compared to a one-member tuple of the next day (tuples compare member by member and
+    a longer one is the greater), so no key function is called per probe."""
+    return rows[_after(rows, start) : _after(rows, end)]
+
+
+def _after(rows: tuple[Row, ...], day: date) -> int:
+    """``bisect_right(rows, day, key=_day)``: the index of the first row dated after ``day``."""
+    if day == date.max:
+        return len(rows)
+    return bisect_left(rows, (day + ONE_DAY,))
+
+
+def reference_window(rows: tuple[Row, ...], start: date, end: date) -> tuple[Row, ...]:
     return rows[bisect_right(rows, start, key=_day) : bisect_right(rows, end, key=_day)]
 
 
@@ -105,19 +119,15 @@ def _merge(
 ) -> tuple[tuple[date, str, Decimal], ...]:
     """Add ``amount`` to the (day, currency) row of rows sorted by (day, currency); rows older than
     the retention horizon fall off. (A sorted insert: the projector runs this on every won deal.)"""
-    i = bisect_left(rows, (day, currency), key=_day_currency)
+    i = bisect_left(rows, (day, currency))  # a row sorts after its (day, currency): the key is not needed
     if i < len(rows) and rows[i][0] == day and rows[i][1] == currency:
         merged = (*rows[:i], (day, currency, rows[i][2] + amount), *rows[i + 1 :])
     else:
         merged = (*rows[:i], (day, currency, Decimal(0) + amount), *rows[i:])
     horizon = months_before(merged[-1][0], RETAIN_MONTHS)
     if merged[0][0] <= horizon:
-        merged = merged[bisect_right(merged, horizon, key=_day) :]
+        merged = merged[_after(merged, horizon) :]
     return merged
-
-
-def _day_currency(row: tuple[date, str, Decimal]) -> tuple[date, str]:
-    return row[0], row[1]
 
 
 def change_tier(

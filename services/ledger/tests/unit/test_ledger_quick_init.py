@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from ledger.application import projector
-from ledger.domain import explanation, journal, outcome, rewards, state, tiers
+from ledger.domain import chain, explanation, journal, outcome, rewards, state, tiers
 from ledger.domain.explanation import RecordedExplanation, RewardExplanation, WinFacts
 from ledger.domain.frozen import quick_init
 from ledger.domain.journal import JournalEntry, Posting, UnbalancedEntry
@@ -26,7 +26,7 @@ from ledger.domain.journal import JournalEntry, Posting, UnbalancedEntry
 QUICK = sorted(
     {
         cls
-        for module in (journal, state, outcome, rewards, explanation, tiers, projector)
+        for module in (journal, state, outcome, rewards, explanation, tiers, projector, chain)
         for cls in vars(module).values()
         if isinstance(cls, type) and "__reference_init__" in cls.__dict__
     },
@@ -53,6 +53,7 @@ VALID: dict[type, dict[str, Any]] = {
 def test_the_hot_values_use_it() -> None:
     names = {cls.__name__ for cls in QUICK}
     assert {"Posting", "JournalEntry", "DealRecord", "PartnerLedger", "RewardExplanation", "Component"} <= names
+    assert {"ChainHead", "ChainedEntry"} <= names
 
 
 def _built(cls: type, init: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
