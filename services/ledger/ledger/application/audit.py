@@ -35,11 +35,16 @@ def tiling(bounds: Sequence[str]) -> list[PartnerRange]:
     return [PartnerRange(a, b) for a, b in pairwise(edges)]
 
 
+class PostingsOutOfPlace(Exception):
+    """A reader that reads postings by the place filed with them (their entry's partner, stream and
+    sequence) found one not filed with its entry: the chains are to be read again with ``by_entry``."""
+
+
 class LedgerReader(Protocol):
     def entries(
         self, partner_id: str | None = None, stream: str | None = None, within: PartnerRange = EVERY_PARTNER
     ) -> AsyncIterator[StoredEntry]: ...
-    def links(self, within: PartnerRange = EVERY_PARTNER) -> AsyncIterator[list[ChainLink]]: ...
+    def links(self, within: PartnerRange = EVERY_PARTNER, by_entry: bool = False) -> AsyncIterator[list[ChainLink]]: ...
     async def balances(self) -> list[tuple[str, str, str, Decimal]]: ...
     async def balance_findings(self, limit: int = 10) -> list[Finding]: ...
     async def head_findings(self, limit: int = 10) -> list[Finding]: ...
@@ -85,8 +90,13 @@ async def examine_chains(
 
 
 async def examine(reader: LedgerReader, progress: Callable[[int], None] = lambda n: None) -> Examined:
-    """Recompute every chain and digest the ledger as stored."""
-    return await assemble(reader, [await examine_chains(reader.links(), progress)])
+    """Recompute every chain and digest the ledger as stored (its postings read by each entry where a
+    posting is not filed with its entry: see ``PostingsOutOfPlace``)."""
+    try:
+        chains = await examine_chains(reader.links(), progress)
+    except PostingsOutOfPlace:
+        chains = await examine_chains(reader.links(by_entry=True), progress)
+    return await assemble(reader, [chains])
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,9 @@ class ListReader:
                 continue
             yield row
 
-    async def links(self, within: PartnerRange = EVERY_PARTNER) -> AsyncIterator[list[ChainLink]]:
+    async def links(
+        self, within: PartnerRange = EVERY_PARTNER, by_entry: bool = False
+    ) -> AsyncIterator[list[ChainLink]]:
         page: list[ChainLink] = []
         async for row in self.entries(within=within):
             page.append(link_of(row))
