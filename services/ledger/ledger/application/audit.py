@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Protocol
 
-from ..domain.digest import LedgerDigest
+from ..domain.digest import LedgerDigest, entry_line
 from ..domain.verification import ChainCheck, ChainLink, Finding, StoredEntry, entry_difference
 
 MAX_FINDINGS = 20
@@ -69,22 +69,29 @@ class ChainsExamined:
 async def examine_chains(
     pages: AsyncIterator[list[ChainLink]], progress: Callable[[int], None] = lambda n: None
 ) -> ChainsExamined:
-    """Recompute every chain of ``pages`` (links ordered by partner, stream, sequence)."""
+    """Recompute every chain of ``pages`` (links ordered by partner, stream, sequence). Each chain's
+    entries are fed to its digest at once (``LedgerDigest.add_entries``), as the chain ends."""
     result = ChainsExamined()
     digest = LedgerDigest()
     check = ChainCheck()
     kept = 0
+    chain: tuple[str, str] = ("", "")
+    lines: list[str] = []
     async for page in pages:
         for link in page:
             problems = check.feed_link(link)
             if problems and kept < MAX_FINDINGS:
                 result.problems.append(problems)
                 kept += len(problems)
-            digest.add_entry(
-                link.partner_id, link.stream, link.sequence, link.entry_id, link.content_hash, link.entry_hash
-            )
+            if link.partner_id != chain[0] or link.stream != chain[1]:
+                if lines:
+                    digest.add_entries(*chain, lines)
+                chain, lines = (link.partner_id, link.stream), []
+            lines.append(entry_line(link.sequence, link.entry_id, link.content_hash, link.entry_hash))
         result.rows += len(page)
         progress(len(page))
+    if lines:
+        digest.add_entries(*chain, lines)
     result.chains = digest.chains()
     return result
 
