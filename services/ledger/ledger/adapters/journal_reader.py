@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -110,6 +111,21 @@ def _stored(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None =
     return StoredEntry(entry, row["sequence"], row["prev_hash"], row["entry_hash"])
 
 
+# A decimal numeral as PostgreSQL writes a numeric (no exponent, no leading zeros, ASCII digits):
+# ``format(Decimal(text), "f")`` gives it back unchanged.
+PLAIN_AMOUNT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def _hashed_postings(lines: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
+    """The postings as the hash writes them, [account, currency, format(Decimal(amount), "f")]: the lines
+    as read where every amount is already written so (a plain numeral), else each amount formatted."""
+    plain = PLAIN_AMOUNT.fullmatch
+    for line in lines:
+        if plain(line[2]) is None:
+            return [[a, c, format(Decimal(v), "f")] for a, c, v in lines]
+    return lines
+
+
 def _link(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = None) -> ChainLink:
     """The row's place and hashes with the hash of its stored content: the bytes ``chain.canonical``
     gives for the entry ``_stored`` rebuilds, here built from the row's values (the same document),
@@ -122,7 +138,7 @@ def _link(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = N
     except orjson.JSONDecodeError:
         fast = None
     else:
-        postings = [[a, c, format(Decimal(v), "f")] for a, c, v in lines]
+        postings = _hashed_postings(lines)
         fast = fast_canonical(
             row_document(
                 entry_id, partner_id, stream, sequence, row[4], row[5], row[6], row[7].isoformat(), row[8], row[9],
