@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import orjson
 
-from ..application.audit import EVERY_PARTNER, PartnerRange
+from ..application.audit import EVERY_PARTNER, PartnerRange, PostingsOutOfPlace
 from ..domain.chain import fast_canonical, row_document
 from ..domain.explanation import RecordedExplanation
 from ..domain.journal import JournalEntry, Posting
@@ -35,6 +36,23 @@ FROM journal_entries e
 WHERE (e.partner_id, e.stream, e.sequence) > ($1, $2, $3) {chain} {before}
 ORDER BY e.partner_id, e.stream, e.sequence
 LIMIT {limit}
+"""
+# ``links``: a page's entries without their postings, and then every posting filed under the page's
+# stretch of (partner, stream, sequence) keys (each posting carries its entry's place, migration 0011),
+# read by partner range (an index range scan, not one index probe per entry).
+LINK_ENTRIES = """
+SELECT e.entry_id, e.partner_id, e.stream, e.sequence, e.kind, e.caused_by, e.deal_id, e.effective_at, e.rule_id,
+       e.rule_version, e.reverses, e.explanation::text AS explanation, e.prev_hash, e.entry_hash
+FROM journal_entries e
+WHERE (e.partner_id, e.stream, e.sequence) > ($1, $2, $3) {before}
+ORDER BY e.partner_id, e.stream, e.sequence
+LIMIT {limit}
+"""
+LINK_POSTINGS = """
+SELECT p.entry_id, array_agg(ARRAY[p.account, p.currency, p.amount::text] ORDER BY p.line) AS postings
+FROM postings p
+WHERE {after} AND {upto}
+GROUP BY p.entry_id
 """
 BALANCE_MISMATCHES = """
 SELECT coalesce(b.partner_id, s.partner_id) AS partner_id, coalesce(b.account, s.account) AS account,
@@ -70,8 +88,10 @@ def _document(text: str) -> Any:
         return json.loads(text)
 
 
-def _stored(row: asyncpg.Record) -> StoredEntry:
-    postings = tuple(Posting(a, c, Decimal(v)) for a, c, v in row["postings"])
+def _stored(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = None) -> StoredEntry:
+    """The entry as stored; its postings from the row (``ENTRIES``) unless read apart (``links``)."""
+    lines = row["postings"] if postings_read is None else postings_read
+    postings = tuple(Posting(a, c, Decimal(v)) for a, c, v in lines)
     entry = JournalEntry.__new__(JournalEntry)  # as stored: even an unbalanced (tampered) entry is read
     for name, value in {
         "entry_id": row["entry_id"],
@@ -91,25 +111,68 @@ def _stored(row: asyncpg.Record) -> StoredEntry:
     return StoredEntry(entry, row["sequence"], row["prev_hash"], row["entry_hash"])
 
 
-def _link(row: asyncpg.Record) -> ChainLink:
+# A decimal numeral as PostgreSQL writes a numeric (no exponent, no leading zeros, ASCII digits):
+# ``format(Decimal(text), "f")`` gives it back unchanged.
+PLAIN_AMOUNT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def _hashed_postings(lines: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
+    """The postings as the hash writes them, [account, currency, format(Decimal(amount), "f")]: the lines
+    as read where every amount is already written so (a plain numeral), else each amount formatted."""
+    plain = PLAIN_AMOUNT.fullmatch
+    for line in lines:
+        if plain(line[2]) is None:
+            return [[a, c, format(Decimal(v), "f")] for a, c, v in lines]
+    return lines
+
+
+def _link(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = None) -> ChainLink:
     """The row's place and hashes with the hash of its stored content: the bytes ``chain.canonical``
     gives for the entry ``_stored`` rebuilds, here built from the row's values (the same document),
-    or by rebuilding the entry where orjson's bytes may not be the definition's."""
+    or by rebuilding the entry where orjson's bytes may not be the definition's. The postings are the
+    row's (``ENTRIES``) unless read apart (``links``)."""
     entry_id, partner_id, stream, sequence, prev_hash = row[0], row[1], row[2], row[3], row[12]
+    lines = row[14] if postings_read is None else postings_read
     try:
         explanation = orjson.loads(row[11])
     except orjson.JSONDecodeError:
         fast = None
     else:
-        postings = [[a, c, format(Decimal(v), "f")] for a, c, v in row[14]]
+        postings = _hashed_postings(lines)
         fast = fast_canonical(
             row_document(
                 entry_id, partner_id, stream, sequence, row[4], row[5], row[6], row[7].isoformat(), row[8], row[9],
                 row[10], postings, explanation, prev_hash,
             )
         )  # fmt: skip
-    content_hash = hashlib.sha256(fast).hexdigest() if fast is not None else recomputed_hash(_stored(row))
+    content_hash = hashlib.sha256(fast).hexdigest() if fast is not None else recomputed_hash(_stored(row, lines))
     return ChainLink(partner_id, stream, sequence, entry_id, prev_hash, row[13], content_hash)
+
+
+def _postings_query(
+    within: PartnerRange, after: tuple[str, str, int] | None, upto: tuple[str, str, int] | None
+) -> list[object]:
+    """``LINK_POSTINGS`` and its arguments: the postings filed past ``after`` (else from the range's first
+    partner) up to ``upto`` inclusive (else before the range's end)."""
+    args: list[object] = []
+
+    def arg(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    key = "(p.partner_id, p.stream, p.sequence)"
+    lower = upper = "true"
+    if after is not None:
+        partner = arg(after[0])
+        lower = f"p.partner_id >= {partner} AND {key} > ({partner}, {arg(after[1])}, {arg(after[2])})"
+    elif within.start is not None:
+        lower = f"p.partner_id >= {arg(within.start)}"
+    if upto is not None:
+        partner = arg(upto[0])
+        upper = f"p.partner_id <= {partner} AND {key} <= ({partner}, {arg(upto[1])}, {arg(upto[2])})"
+    elif within.end is not None:
+        upper = f"p.partner_id < {arg(within.end)}"
+    return [LINK_POSTINGS.format(after=lower, upto=upper), *args]
 
 
 class JournalReader:
@@ -129,11 +192,48 @@ class JournalReader:
             for row in rows:
                 yield _stored(row)
 
-    async def links(self, within: PartnerRange = EVERY_PARTNER) -> AsyncIterator[list[ChainLink]]:
+    async def links(
+        self, within: PartnerRange = EVERY_PARTNER, by_entry: bool = False
+    ) -> AsyncIterator[list[ChainLink]]:
         """What checking the chains needs of the entries ``within`` the range (``entries``' rows, in
-        their order), a page at a time: each entry's hash recomputed from its stored content."""
-        async for rows in self._pages(None, None, within):
-            yield [_link(row) for row in rows]
+        their order), a page at a time: each entry's hash recomputed from its stored content. The
+        postings are read by each page's stretch of keys (``_linked_pages``), or with ``by_entry`` as
+        ``entries`` reads them (the reference: one index probe per entry)."""
+        if by_entry:
+            async for rows in self._pages(None, None, within):
+                yield [_link(row) for row in rows]
+            return
+        async for rows, postings in self._linked_pages(within):
+            yield [_link(row, postings.get(row[0], ())) for row in rows]
+
+    async def _linked_pages(
+        self, within: PartnerRange
+    ) -> AsyncIterator[tuple[list[asyncpg.Record], dict[str, list[list[str]]]]]:
+        """``_pages``' pages (without postings), each with the postings filed under its stretch of keys:
+        from past the page before (or the range's first partner) to its last entry (or, for the last
+        page, the range's end). The stretches of a range's pages, and of ranges that tile the partners,
+        tile every key, so each posting is read once, with the page its filed place falls in. Each must
+        belong to an entry of that page: then every entry's postings are all read, and read as
+        ``entries`` reads them. Otherwise (a posting moved to another entry or partner, or one without
+        an entry) ``PostingsOutOfPlace`` is raised: an entry elsewhere may be missing the posting."""
+        key: tuple[str, str, int] = (within.start or "", "", 0)
+        before, tail = ("AND e.partner_id < $4", [within.end]) if within.end is not None else ("", [])
+        entries = LINK_ENTRIES.format(before=before, limit=int(self.batch_size))
+        after: tuple[str, str, int] | None = None
+        while True:
+            async with self.conn.transaction(isolation="repeatable_read", readonly=True):  # one snapshot
+                rows = await self.conn.fetch(entries, *key, *tail)
+                full = len(rows) == self.batch_size
+                upto = (rows[-1][1], rows[-1][2], rows[-1][3]) if full else None
+                postings = {r[0]: r[1] for r in await self.conn.fetch(*_postings_query(within, after, upto))}
+            ids = {row[0] for row in rows}
+            strays = [entry_id for entry_id in postings if entry_id not in ids]
+            if strays:
+                raise PostingsOutOfPlace(f"postings of entry {strays[0]} are filed under another entry's place")
+            yield rows, postings
+            if upto is None:
+                return
+            after = key = upto
 
     async def _pages(
         self, partner_id: str | None, stream: str | None, within: PartnerRange

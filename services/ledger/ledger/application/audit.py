@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Protocol
 
-from ..domain.digest import LedgerDigest
+from ..domain.digest import LedgerDigest, entry_line
 from ..domain.verification import ChainCheck, ChainLink, Finding, StoredEntry, entry_difference
 
 MAX_FINDINGS = 20
@@ -35,11 +35,16 @@ def tiling(bounds: Sequence[str]) -> list[PartnerRange]:
     return [PartnerRange(a, b) for a, b in pairwise(edges)]
 
 
+class PostingsOutOfPlace(Exception):
+    """A reader that reads postings by the place filed with them (their entry's partner, stream and
+    sequence) found one not filed with its entry: the chains are to be read again with ``by_entry``."""
+
+
 class LedgerReader(Protocol):
     def entries(
         self, partner_id: str | None = None, stream: str | None = None, within: PartnerRange = EVERY_PARTNER
     ) -> AsyncIterator[StoredEntry]: ...
-    def links(self, within: PartnerRange = EVERY_PARTNER) -> AsyncIterator[list[ChainLink]]: ...
+    def links(self, within: PartnerRange = EVERY_PARTNER, by_entry: bool = False) -> AsyncIterator[list[ChainLink]]: ...
     async def balances(self) -> list[tuple[str, str, str, Decimal]]: ...
     async def balance_findings(self, limit: int = 10) -> list[Finding]: ...
     async def head_findings(self, limit: int = 10) -> list[Finding]: ...
@@ -64,29 +69,41 @@ class ChainsExamined:
 async def examine_chains(
     pages: AsyncIterator[list[ChainLink]], progress: Callable[[int], None] = lambda n: None
 ) -> ChainsExamined:
-    """Recompute every chain of ``pages`` (links ordered by partner, stream, sequence)."""
+    """Recompute every chain of ``pages`` (links ordered by partner, stream, sequence). Each chain's
+    entries are fed to its digest at once (``LedgerDigest.add_entries``), as the chain ends."""
     result = ChainsExamined()
     digest = LedgerDigest()
     check = ChainCheck()
     kept = 0
+    chain: tuple[str, str] = ("", "")
+    lines: list[str] = []
     async for page in pages:
         for link in page:
             problems = check.feed_link(link)
             if problems and kept < MAX_FINDINGS:
                 result.problems.append(problems)
                 kept += len(problems)
-            digest.add_entry(
-                link.partner_id, link.stream, link.sequence, link.entry_id, link.content_hash, link.entry_hash
-            )
+            if link.partner_id != chain[0] or link.stream != chain[1]:
+                if lines:
+                    digest.add_entries(*chain, lines)
+                chain, lines = (link.partner_id, link.stream), []
+            lines.append(entry_line(link.sequence, link.entry_id, link.content_hash, link.entry_hash))
         result.rows += len(page)
         progress(len(page))
+    if lines:
+        digest.add_entries(*chain, lines)
     result.chains = digest.chains()
     return result
 
 
 async def examine(reader: LedgerReader, progress: Callable[[int], None] = lambda n: None) -> Examined:
-    """Recompute every chain and digest the ledger as stored."""
-    return await assemble(reader, [await examine_chains(reader.links(), progress)])
+    """Recompute every chain and digest the ledger as stored (its postings read by each entry where a
+    posting is not filed with its entry: see ``PostingsOutOfPlace``)."""
+    try:
+        chains = await examine_chains(reader.links(), progress)
+    except PostingsOutOfPlace:
+        chains = await examine_chains(reader.links(by_entry=True), progress)
+    return await assemble(reader, [chains])
 
 
 @dataclass(frozen=True)

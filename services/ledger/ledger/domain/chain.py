@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ def _document(entry: JournalEntry, sequence: int, prev_hash: str, explanation: o
 
 def row_document(
     entry_id: str, partner_id: str, stream: str, sequence: int, kind: str, caused_by: str, deal_id: str | None,
-    effective_at: str, rule_id: str, rule_version: int, reverses: str | None, postings: list[list[str]],
+    effective_at: str, rule_id: str, rule_version: int, reverses: str | None, postings: Sequence[Sequence[str]],
     explanation: object, prev_hash: str,
 ) -> dict[str, Any]:  # fmt: skip
     """``_document`` from the values as a stored row holds them (an auditor's reader hashes rows without

@@ -22,6 +22,11 @@ def balance_text(amount: Decimal) -> str:
     return "0" if normalized.is_zero() else format(normalized, "f")
 
 
+def entry_line(sequence: int, entry_id: str, content_hash: str, entry_hash: str) -> str:
+    """What an entry adds to its chain's digest."""
+    return f"{sequence}|{entry_id}|{content_hash}|{entry_hash}\n"
+
+
 @dataclass
 class _Chain:
     digest: Any = field(default_factory=hashlib.sha256)
@@ -46,9 +51,14 @@ class LedgerDigest:
         self, partner_id: str, stream: str, sequence: int, entry_id: str, content_hash: str, entry_hash: str
     ) -> None:
         """Entries of one chain in sequence order."""
+        self.add_entries(partner_id, stream, [entry_line(sequence, entry_id, content_hash, entry_hash)])
+
+    def add_entries(self, partner_id: str, stream: str, lines: list[str]) -> None:
+        """The next entries of one chain, each as ``entry_line`` writes it: the digest ``add_entry`` gives
+        for each in turn (SHA-256 fed the lines one by one or joined is fed the same bytes)."""
         chain = self._chains.setdefault((partner_id, stream), _Chain())
-        chain.digest.update(f"{sequence}|{entry_id}|{content_hash}|{entry_hash}\n".encode())
-        chain.entries += 1
+        chain.digest.update("".join(lines).encode())
+        chain.entries += len(lines)
 
     def add_chain(self, partner_id: str, stream: str, entries: int, chain_digest: str) -> None:
         """A chain digested elsewhere (a worker of a parallel replay or verify): its ``chains()`` item."""

@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncpg
 
 from ..adapters.journal_reader import AUDIT_SESSION, JournalReader
-from ..application.audit import ChainsExamined, Examined, PartnerRange, assembled, examine_chains, stored_checks, tiling
+from ..application.audit import (
+    ChainsExamined,
+    Examined,
+    PartnerRange,
+    PostingsOutOfPlace,
+    assembled,
+    examine_chains,
+    stored_checks,
+    tiling,
+)
 from .process_pool import advance, run_in_processes
 
 RANGES_PER_WORKER = 4  # more parts than processes, so one slow range does not leave a core idle
@@ -26,6 +35,7 @@ RANGES_PER_WORKER = 4  # more parts than processes, so one slow range does not l
 class RangeJob:
     url: str  # asyncpg form
     within: PartnerRange
+    by_entry: bool = False  # each entry's postings read by its own probe (see ``PostingsOutOfPlace``)
 
 
 def examine_range(job: RangeJob) -> ChainsExamined:
@@ -36,7 +46,7 @@ def examine_range(job: RangeJob) -> ChainsExamined:
 async def _examine_range(job: RangeJob) -> ChainsExamined:
     conn = await asyncpg.connect(job.url, server_settings=AUDIT_SESSION)
     try:
-        return await examine_chains(JournalReader(conn).links(within=job.within), advance)
+        return await examine_chains(JournalReader(conn).links(job.within, job.by_entry), advance)
     finally:
         await conn.close()
 
@@ -51,7 +61,11 @@ async def examine_in_parallel(
     # Balances and chain heads are read here while the workers check the chains (not after them).
     checked = asyncio.gather(*(stored_checks(reader) for _, reader in readers))
     try:
-        parts = await run_in_processes(examine_range, jobs, workers, progress)
+        try:
+            parts = await run_in_processes(examine_range, jobs, workers, progress)
+        except PostingsOutOfPlace:  # a range read its postings by place and found one not filed with its entry
+            by_entry = [replace(job, by_entry=True) for job in jobs]
+            parts = await run_in_processes(examine_range, by_entry, workers, progress)
         checks = await checked
     finally:
         if not checked.done():

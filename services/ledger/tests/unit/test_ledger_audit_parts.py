@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from ledger.application.audit import (
     examine_chains,
     tiling,
 )
+from ledger.domain.digest import LedgerDigest
 from ledger.domain.journal import Posting
 from ledger.domain.verification import ChainLink, Finding, StoredEntry, link_of
 from ledger_support import allocated, enrolled, program, run, won
@@ -43,7 +45,9 @@ class ListReader:
                 continue
             yield row
 
-    async def links(self, within: PartnerRange = EVERY_PARTNER) -> AsyncIterator[list[ChainLink]]:
+    async def links(
+        self, within: PartnerRange = EVERY_PARTNER, by_entry: bool = False
+    ) -> AsyncIterator[list[ChainLink]]:
         page: list[ChainLink] = []
         async for row in self.entries(within=within):
             page.append(link_of(row))
@@ -105,3 +109,43 @@ def test_a_tiling_covers_every_id_once() -> None:
     ranges = tiling(["m", "c", "m"])
     assert ranges == [PartnerRange(None, "c"), PartnerRange("c", "m"), PartnerRange("m", None)]
     assert tiling([]) == [EVERY_PARTNER]
+
+
+HASHES = st.sampled_from(["a" * 64, "b" * 64, "0" * 64])
+LINKS = st.lists(
+    st.builds(
+        ChainLink,
+        st.sampled_from(["", "acme", "bolt"]),
+        st.sampled_from(["", "mdf", "registration"]),
+        st.integers(-1, 4),
+        st.text(max_size=3),
+        HASHES,
+        HASHES,
+        HASHES,
+    ),
+    max_size=30,
+)
+
+
+async def _paged(links: list[ChainLink], cuts: list[int]) -> AsyncIterator[list[ChainLink]]:
+    edges = [0, *sorted(c % (len(links) + 1) for c in cuts), len(links)]
+    for a, b in pairwise(edges):
+        yield links[a:b]
+
+
+@settings(max_examples=300, deadline=None)
+@given(links=LINKS, cuts=st.lists(st.integers(0, 40), max_size=5), ordered=st.booleans())
+async def test_each_chain_fed_to_its_digest_at_once_digests_as_each_entry_fed(
+    links: list[ChainLink], cuts: list[int], ordered: bool
+) -> None:
+    """``examine_chains`` feeds a chain's entries to the digest at once; ``add_entry`` per entry, in the
+    same order, is the reference (pages cut anywhere; chains in order or recurring out of order)."""
+    links = sorted(links) if ordered else links
+    reference = LedgerDigest()
+    for link in links:
+        reference.add_entry(
+            link.partner_id, link.stream, link.sequence, link.entry_id, link.content_hash, link.entry_hash
+        )
+    examined = await examine_chains(_paged(links, cuts))
+    assert examined.chains == reference.chains()
+    assert examined.rows == len(links)

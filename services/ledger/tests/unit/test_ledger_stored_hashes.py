@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger.adapters.journal_reader import _link, _stored
+from ledger.adapters.journal_reader import PLAIN_AMOUNT, _hashed_postings, _link, _stored
 from ledger.adapters.store import JOURNAL_COLUMNS
 from ledger.domain.chain import (
     GENESIS,
@@ -114,3 +114,24 @@ def test_the_shared_fast_encoder_gives_canonical_bytes_as_before() -> None:
     assert canonical(entry, 1, GENESIS) == reference_canonical(canonical_document(entry, 1, GENESIS))
     assert fast_canonical({"ids": {1, 2}}) is None  # a value orjson does not write: the reference path
     assert fast_canonical({"name": "Müller"}) is None  # escapes: the reference path
+
+
+@settings(max_examples=500)
+@given(st.from_regex(PLAIN_AMOUNT, fullmatch=True))
+def test_a_plain_amount_is_its_own_hashed_spelling(text: str) -> None:
+    assert format(Decimal(text), "f") == text
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.decimals(allow_nan=True, allow_infinity=True).map(str)
+        | st.from_regex(r"-?[0-9]{1,4}(\.[0-9]{0,3})?(E[+-]?[0-9])?", fullmatch=True),
+        max_size=4,
+    )
+)
+def test_postings_are_hashed_with_each_amount_formatted(amounts: list[str]) -> None:
+    """``_hashed_postings`` keeps lines whose amounts are plain numerals, else formats each amount: the
+    reference (``format(Decimal(amount), "f")`` for every line) either way."""
+    lines = [["partner:acme:rebates_payable", "USD", amount] for amount in amounts]
+    assert _hashed_postings(lines) == [[a, c, format(Decimal(v), "f")] for a, c, v in lines]
