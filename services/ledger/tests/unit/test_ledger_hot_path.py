@@ -2,7 +2,7 @@
 
 Each was rewritten for speed (the projector runs them on every event); the plain version is the
 definition, kept here or in the code as the reference, and hypothesis looks for any input where the
-two differ: entry and announcement ids (uuid5), the hashed canonical bytes (orjson against the
+two differ: entry, announcement and payout ids (uuid5), the hashed canonical bytes (orjson against the
 json module), a reward explanation's encoding (from its members against from its document), state
 copies (``evolve`` against ``dataclasses.replace``), a partner after an entry (one copy against
 ``with_head`` then ``track_payable``), and the tier history (sorted insert and windowed sums against
@@ -28,6 +28,14 @@ from ledger.domain.explanation import RecordedExplanation, RewardExplanation, Wi
 from ledger.domain.journal import JournalEntry, Posting
 from ledger.domain.money import minor_units, quantum, round_money, zero
 from ledger.domain.outcome import ANNOUNCEMENT_NAMESPACE, ENTRY_NAMESPACE, announcement_id, entry_id, name_based_id
+from ledger.domain.payouts import (
+    BATCH_NAMESPACE,
+    PayoutKind,
+    action_event_id,
+    batch_id,
+    line_id,
+    statement_event_id,
+)
 from ledger.domain.state import PartnerLedger, QuarterTotals, after_entry, track_payable
 from ledger.domain.tiers import RETAIN_MONTHS, _merge, _window, metrics, months_before, reference_window
 from ledger_support import program
@@ -53,10 +61,20 @@ JSON_VALUES = st.recursive(
 
 @given(TEXT, TEXT, st.integers(0, 99), TEXT)
 def test_name_based_ids_are_uuid5(name: str, kind: str, index: int, part: str) -> None:
-    for namespace in (ENTRY_NAMESPACE, ANNOUNCEMENT_NAMESPACE, uuid.uuid4()):
+    for namespace in (ENTRY_NAMESPACE, ANNOUNCEMENT_NAMESPACE, BATCH_NAMESPACE, uuid.uuid4()):
         assert name_based_id(namespace, name) == str(uuid.uuid5(namespace, name))
     assert entry_id(name, kind, index) == str(uuid.uuid5(ENTRY_NAMESPACE, f"{name}:{kind}:{index}"))
     assert announcement_id(name, part) == str(uuid.uuid5(ANNOUNCEMENT_NAMESPACE, f"{name}:{part}"))
+
+
+@given(TEXT, TEXT, st.datetimes(timezones=st.just(UTC)))
+def test_payout_ids_are_uuid5(partner_id: str, line: str, cutoff: datetime) -> None:
+    batch = batch_id("USD", cutoff)
+    assert batch == str(uuid.uuid5(BATCH_NAMESPACE, f"USD|{cutoff.isoformat()}"))
+    assert line_id(batch, partner_id) == str(uuid.uuid5(BATCH_NAMESPACE, f"{batch}|{partner_id}"))
+    for kind in PayoutKind:
+        assert action_event_id(line, kind) == str(uuid.uuid5(BATCH_NAMESPACE, f"{line}|{kind.value}"))
+    assert statement_event_id(line) == str(uuid.uuid5(BATCH_NAMESPACE, f"{line}|statement_ready"))
 
 
 def _entry(explanation: dict[str, Any], partner_id: str = "p-1", amount: Decimal = Decimal("12.34")) -> JournalEntry:
