@@ -11,8 +11,9 @@ the cutoff, not payout entries, in no open or paid line), and each maximal run o
 payable entry of the stream in between) becomes one range, so a range never takes in an entry the
 cut left out (effective after the cutoff, or covered by a line of another currency).
 
-The postings are read once (``RUNS_TABLE``): the per-partner measure (amount, count, coverage hash)
-and the ranges written are both derived from the runs found there.
+The postings are read once (``GAP_TOTALS``; a gap where some entry is not due, or may be covered by
+a line of another currency, once more by ``RUNS_TABLE``): the per-partner measure (amount, count,
+coverage hash) and the ranges written are both derived from the runs found there.
 """
 
 from __future__ import annotations
@@ -80,6 +81,27 @@ GAPS_TABLE = text(
     ORDER BY g.partner_id, g.stream, g.after_sequence
     """
 )
+# Per gap, its payable postings read once and totalled: a gap whose postings are all effective by the
+# cutoff, that no range of another currency overlaps (``elsewhere``) and that holds one payable posting
+# per entry is one run of every entry in it (``simple``: the usual case, a partner paid up to a
+# cutoff that is now), taken as it is by RUNS_TABLE; only the other gaps go through the runs' window
+# below. The postings are the same ones RUNS_TABLE's join reads (see there for the row comparisons).
+GAP_TOTALS = text(
+    """
+    CREATE TEMP TABLE payout_gap_totals ON COMMIT DROP AS
+    SELECT g.gap_id, g.partner_id, g.stream, min(p.sequence) AS from_sequence, max(p.sequence) AS to_sequence,
+           0 - sum(p.amount) AS due, count(DISTINCT p.sequence) AS n, array_agg(p.entry_id) AS entry_ids,
+           bool_and(p.effective_at <= :cutoff) AND NOT g.elsewhere
+               AND count(*) = count(DISTINCT p.sequence) AS simple
+    FROM (SELECT * FROM payout_gaps ORDER BY gap_id) g
+    JOIN postings p
+      ON (p.partner_id, p.account, p.currency, p.stream, p.sequence)
+         > (g.partner_id, g.account, :currency, g.stream, g.after_sequence)
+     AND (p.partner_id, p.account, p.currency, p.stream, p.sequence)
+         < (g.partner_id, g.account, :currency, g.stream, g.before_sequence)
+    GROUP BY g.gap_id, g.partner_id, g.stream, g.elsewhere
+    """
+)
 # Per gap, the maximal runs of its entries due (no other payable entry of the stream in between):
 # each run's first and last position, amount, count and entry ids (unsorted), in one pass over the
 # gaps' payable postings (no table of the entries; they are not read again). An entry is due when
@@ -98,6 +120,9 @@ GAPS_TABLE = text(
 RUNS_TABLE = text(
     f"""
     CREATE TEMP TABLE payout_runs ON COMMIT DROP AS
+    SELECT t.partner_id, t.stream, t.from_sequence, t.to_sequence, t.due, t.n, t.entry_ids
+    FROM payout_gap_totals t WHERE t.simple
+    UNION ALL
     SELECT e.partner_id, e.stream, min(e.sequence) AS from_sequence, max(e.sequence) AS to_sequence,
            sum(e.amount) AS due, count(*) AS n, array_agg(e.entry_id) AS entry_ids
     FROM (
@@ -116,7 +141,8 @@ RUNS_TABLE = text(
                 SELECT g.gap_id, p.sequence, g.partner_id, g.stream, g.elsewhere,
                        min(p.entry_id) AS entry_id, 0 - sum(p.amount) AS amount,
                        bool_and(p.effective_at <= :cutoff) AS due
-                FROM (SELECT * FROM payout_gaps ORDER BY gap_id) g
+                FROM (SELECT * FROM payout_gaps
+                      WHERE gap_id IN (SELECT gap_id FROM payout_gap_totals WHERE NOT simple) ORDER BY gap_id) g
                 JOIN postings p
                   ON (p.partner_id, p.account, p.currency, p.stream, p.sequence)
                      > (g.partner_id, g.account, :currency, g.stream, g.after_sequence)

@@ -28,6 +28,7 @@ from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
 from .payout_cut import (
     COVER,
     CUT_SETTINGS,
+    GAP_TOTALS,
     GAPS_TABLE,
     LOCK_PAYABLE_PARTNERS,
     MEASURE,
@@ -132,6 +133,7 @@ class SqlPayoutStore:
             await self.conn.execute(setting)
         await self.conn.execute(GAPS_TABLE, {"currency": currency})
         await self.conn.execute(text("ANALYZE payout_gaps"))
+        await self.conn.execute(GAP_TOTALS, {"currency": currency, "cutoff": cutoff})
         await self.conn.execute(RUNS_TABLE, {"currency": currency, "cutoff": cutoff})
         rows = await self.conn.execute(MEASURE)
         return [
