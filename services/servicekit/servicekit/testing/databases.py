@@ -1,4 +1,9 @@
-"""Fresh, migrated databases per test, cloned from a migrated template per service."""
+"""Fresh, migrated databases per test, cloned from a migrated template per service.
+
+A test's databases are dropped when the test ends (``drop_test_databases``, called by the plugin's
+autouse fixture): a session then never holds more than one test's copies beside the templates (each
+copy is ~10 MB of files; a merged session's hundreds of them made its server's data directory
+gigabytes, written during the run and removed at its end)."""
 
 from __future__ import annotations
 
@@ -35,7 +40,8 @@ class DatabaseFactory:
         self.server_url = server_url
         self.session_tag = uuid.uuid4().hex[:6]
         self._templates: dict[Path, str] = {}
-        self._created: list[str] = []
+        self._created: list[str] = []  # the templates, kept for the whole session
+        self._per_test: list[str] = []  # the databases of the test running now
         self._lock = threading.Lock()
 
     def _admin(self) -> str:
@@ -57,26 +63,35 @@ class DatabaseFactory:
         template = self.template(alembic_ini)
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         run_sync(lambda: self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        self._created.append(name)
+        self._per_test.append(name)
         return with_database(self.server_url, name)
 
     def empty(self, prefix: str = "e") -> str:
         """A new database with nothing in it (for migration and replay tests)."""
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         run_sync(lambda: self._execute(f'CREATE DATABASE "{name}"'))
-        self._created.append(name)
+        self._per_test.append(name)
         return with_database(self.server_url, name)
 
-    def drop_all(self) -> None:
-        async def drop() -> None:
-            conn = await asyncpg.connect(self._admin())
-            try:
-                for name in reversed(self._created):
-                    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await conn.close()
+    def drop_test_databases(self) -> None:
+        """Drop the databases ``create`` and ``empty`` made since the last call (not the templates);
+        whatever is still connected to them is disconnected."""
+        with self._lock:
+            names, self._per_test = self._per_test, []
+        if names:
+            run_sync(lambda: self._drop(names))
 
-        run_sync(drop)
+    def drop_all(self) -> None:
+        self.drop_test_databases()
+        run_sync(lambda: self._drop(self._created))
+
+    async def _drop(self, names: list[str]) -> None:
+        conn = await asyncpg.connect(self._admin())
+        try:
+            for name in reversed(names):
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
 
     async def _execute(self, sql: str) -> None:
         conn = await asyncpg.connect(self._admin())

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from _pytest.nodeid import NodeId
 
 from ..embedded import EmbeddedBroker, EmbeddedPostgres
 from .databases import DatabaseFactory, run_sync
@@ -34,6 +35,21 @@ DISPOSABLE_SERVER = (
     "ALTER SYSTEM SET full_page_writes = off",
     "SELECT pg_reload_conf()",
 )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup``: an item's ``xdist_group`` appended to its node id (``...::test@group``),
+    the name pytest-xdist's scheduler keeps a group's tests together by. pytest-xdist 3.8 sets it as
+    ``item._nodeid``, which pytest 9 no longer reads (a node's id is ``item._id``): every group was
+    spread over the workers (two devstacks for the browser tests, crash tests side by side)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 def _external_server() -> str | None:
@@ -68,14 +84,29 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         shutil.rmtree(datadir, ignore_errors=True)
 
 
+FACTORY = pytest.StashKey[DatabaseFactory]()
+
+
 @pytest.fixture(scope="session")
-def database_factory(postgres_server_url: str) -> Iterator[DatabaseFactory]:
+def database_factory(postgres_server_url: str, pytestconfig: pytest.Config) -> Iterator[DatabaseFactory]:
     factory = DatabaseFactory(postgres_server_url)
+    pytestconfig.stash[FACTORY] = factory
     try:
         yield factory
     finally:
+        del pytestconfig.stash[FACTORY]
         if _external_server():  # an embedded server goes with its data directory
             factory.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases(pytestconfig: pytest.Config) -> Iterator[None]:
+    """A test's databases are dropped when it ends (after its other fixtures: autouse ones are set up
+    first, so torn down last). Databases are for one test: never created in a wider-scoped fixture."""
+    yield
+    factory = pytestconfig.stash.get(FACTORY, None)
+    if factory is not None:
+        factory.drop_test_databases()
 
 
 @pytest.fixture(scope="session")
