@@ -40,6 +40,26 @@ class PostingsOutOfPlace(Exception):
     sequence) found one not filed with its entry: the chains are to be read again with ``by_entry``."""
 
 
+class CountedOnce:
+    """A progress callback for work that may be done again from the start (the chains read again by
+    entry after ``PostingsOutOfPlace``): after ``again()``, only what goes beyond the units already
+    reported is passed on, so a bar counts each entry once."""
+
+    def __init__(self, report: Callable[[int], None]) -> None:
+        self._report = report
+        self._reported = 0
+        self._done = 0
+
+    def __call__(self, n: int) -> None:
+        self._done += n
+        if self._done > self._reported:
+            self._report(self._done - self._reported)
+            self._reported = self._done
+
+    def again(self) -> None:
+        self._done = 0
+
+
 class LedgerReader(Protocol):
     def entries(
         self, partner_id: str | None = None, stream: str | None = None, within: PartnerRange = EVERY_PARTNER
@@ -99,10 +119,12 @@ async def examine_chains(
 async def examine(reader: LedgerReader, progress: Callable[[int], None] = lambda n: None) -> Examined:
     """Recompute every chain and digest the ledger as stored (its postings read by each entry where a
     posting is not filed with its entry: see ``PostingsOutOfPlace``)."""
+    counted = CountedOnce(progress)
     try:
-        chains = await examine_chains(reader.links(), progress)
+        chains = await examine_chains(reader.links(), counted)
     except PostingsOutOfPlace:
-        chains = await examine_chains(reader.links(by_entry=True), progress)
+        counted.again()
+        chains = await examine_chains(reader.links(by_entry=True), counted)
     return await assemble(reader, [chains])
 
 

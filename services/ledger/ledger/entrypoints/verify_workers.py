@@ -18,6 +18,7 @@ import asyncpg
 from ..adapters.journal_reader import AUDIT_SESSION, JournalReader
 from ..application.audit import (
     ChainsExamined,
+    CountedOnce,
     Examined,
     PartnerRange,
     PostingsOutOfPlace,
@@ -60,12 +61,14 @@ async def examine_in_parallel(
     jobs = [RangeJob(url, within) for (url, _), ranges in zip(readers, plans, strict=True) for within in ranges]
     # Balances and chain heads are read here while the workers check the chains (not after them).
     checked = asyncio.gather(*(stored_checks(reader) for _, reader in readers))
+    counted = CountedOnce(progress)
     try:
         try:
-            parts = await run_in_processes(examine_range, jobs, workers, progress)
+            parts = await run_in_processes(examine_range, jobs, workers, counted)
         except PostingsOutOfPlace:  # a range read its postings by place and found one not filed with its entry
+            counted.again()
             by_entry = [replace(job, by_entry=True) for job in jobs]
-            parts = await run_in_processes(examine_range, by_entry, workers, progress)
+            parts = await run_in_processes(examine_range, by_entry, workers, counted)
         checks = await checked
     finally:
         if not checked.done():

@@ -191,10 +191,14 @@ async def test_postings_read_by_place_give_the_reference_verdict(ledger_settings
         reference = _verdict(await _reference_verdict(JournalReader(conn)))
         for batch_size in (1, 3, 1000):
             reader = JournalReader(conn, batch_size)
-            assert _verdict(await examine(reader)) == reference
+            counted: list[int] = []
+            assert _verdict(await examine(reader, counted.append)) == reference
+            assert sum(counted) == len(sound)  # each entry counted once, also when the chains are read again
             by_place = await _by_place(reader)
             assert by_place is None or by_place == await _links(reader, by_entry=True)
-        [parallel] = await examine_in_parallel([(url, JournalReader(conn))], 2, lambda n: None)
+        counted = []
+        [parallel] = await examine_in_parallel([(url, JournalReader(conn))], 2, counted.append)
         assert _verdict(parallel) == reference
+        assert sum(counted) == len(sound)
     finally:
         await conn.close()
