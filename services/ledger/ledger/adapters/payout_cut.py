@@ -12,7 +12,7 @@ payable entry of the stream in between) becomes one range, so a range never take
 cut left out (effective after the cutoff, or covered by a line of another currency).
 
 The postings are read once (``GAP_TOTALS``; a gap where some entry is not due, or may be covered by
-a line of another currency, once more by ``RUNS_TABLE``): the per-partner measure (amount, count,
+a line of another currency, once more by ``SPLIT_RUNS``): the per-partner measure (amount, count,
 coverage hash) and the ranges written are both derived from the runs found there.
 """
 
@@ -81,14 +81,12 @@ GAPS_TABLE = text(
     ORDER BY g.partner_id, g.stream, g.after_sequence
     """
 )
-# Per gap, its payable postings read once and totalled: a gap whose postings are all effective by the
-# cutoff, that no range of another currency overlaps (``elsewhere``) and that holds one payable posting
-# per entry is one run of every entry in it (``simple``: the usual case, a partner paid up to a
-# cutoff that is now), taken as it is by RUNS_TABLE; only the other gaps go through the runs' window
-# below. The postings are the same ones RUNS_TABLE's join reads (see there for the row comparisons).
-GAP_TOTALS = text(
-    """
-    CREATE TEMP TABLE payout_gap_totals ON COMMIT DROP AS
+# Per gap, its payable postings read once and totalled into ``payout_runs``: a gap whose postings are
+# all effective by the cutoff, that no range of another currency overlaps (``elsewhere``) and that
+# holds one payable posting per entry is one run of every entry in it (``simple``: the usual case, a
+# partner paid up to a cutoff that is now) and stays as it is; only the other gaps are split into runs
+# by SPLIT_RUNS (whose join reads the same postings; see there for the row comparisons).
+GAP_TOTALS = """
     SELECT g.gap_id, g.partner_id, g.stream, min(p.sequence) AS from_sequence, max(p.sequence) AS to_sequence,
            0 - sum(p.amount) AS due, count(DISTINCT p.sequence) AS n, array_agg(p.entry_id) AS entry_ids,
            bool_and(p.effective_at <= :cutoff) AND NOT g.elsewhere
@@ -101,15 +99,22 @@ GAP_TOTALS = text(
          < (g.partner_id, g.account, :currency, g.stream, g.before_sequence)
     GROUP BY g.gap_id, g.partner_id, g.stream, g.elsewhere
     """
+# The runs' entry ids (a hundred or so per partner, a few kB) are kept out of line uncompressed: pglz
+# compressing each array on the way in and expanding it on each read cost a quarter of the measure.
+RUNS_TABLE = (
+    text(f"CREATE TEMP TABLE payout_runs ON COMMIT DROP AS {GAP_TOTALS} WITH NO DATA"),
+    text("ALTER TABLE payout_runs ALTER COLUMN entry_ids SET STORAGE EXTERNAL"),
+    text(f"INSERT INTO payout_runs {GAP_TOTALS}"),
 )
-# Per gap, the maximal runs of its entries due (no other payable entry of the stream in between):
-# each run's first and last position, amount, count and entry ids (unsorted), in one pass over the
-# gaps' payable postings (no table of the entries; they are not read again). An entry is due when
-# all its payable postings are effective by the cutoff and no open or paid line of another currency
-# covers it (as in the per-entry plan, where coverage was keyed by the entry alone; only the entries
-# of a gap that such a range overlaps are looked up). An entry not due ends a run: the count of them
-# so far names it. The gaps are taken in ``gap_id`` order and each gap's postings come in position
-# order, so the sorts below are per gap (a hundred rows), never over every entry.
+# Per gap that is not simple, the maximal runs of its entries due (no other payable entry of the
+# stream in between): each run's first and last position, amount, count and entry ids (unsorted), in
+# one pass over the gap's payable postings (no table of the entries; they are not read again); the
+# gap's own row is then dropped (``DROP_SPLIT_GAPS``). An entry is due when all its payable postings
+# are effective by the cutoff and no open or paid line of another currency covers it (as in the
+# per-entry plan, where coverage was keyed by the entry alone; only the entries of a gap that such a
+# range overlaps are looked up). An entry not due ends a run: the count of them so far names it. The
+# gaps are taken in ``gap_id`` order and each gap's postings come in position order, so the sorts
+# below are per gap (a hundred rows), never over every entry.
 #
 # The join is written as row comparisons on the columns of ``postings_payable_position`` (equal
 # partner, account, currency and stream; position strictly between the gap's ends), which holds every
@@ -117,14 +122,11 @@ GAP_TOTALS = text(
 # statistics, with statistics and vacuumed, the planner took that index in every case; as a subquery
 # per gap (LATERAL) it took the older (partner, account, currency, time) index or, with bitmap scans
 # off, scanned the whole table once per gap.
-RUNS_TABLE = text(
+SPLIT_RUNS = text(
     f"""
-    CREATE TEMP TABLE payout_runs ON COMMIT DROP AS
-    SELECT t.partner_id, t.stream, t.from_sequence, t.to_sequence, t.due, t.n, t.entry_ids
-    FROM payout_gap_totals t WHERE t.simple
-    UNION ALL
-    SELECT e.partner_id, e.stream, min(e.sequence) AS from_sequence, max(e.sequence) AS to_sequence,
-           sum(e.amount) AS due, count(*) AS n, array_agg(e.entry_id) AS entry_ids
+    INSERT INTO payout_runs
+    SELECT e.gap_id, e.partner_id, e.stream, min(e.sequence) AS from_sequence, max(e.sequence) AS to_sequence,
+           sum(e.amount) AS due, count(*) AS n, array_agg(e.entry_id) AS entry_ids, true AS simple
     FROM (
         SELECT e.gap_id, e.partner_id, e.stream, e.sequence, e.entry_id, e.amount, e.due,
                count(*) FILTER (WHERE NOT e.due) OVER (PARTITION BY e.gap_id ORDER BY e.sequence) AS run
@@ -142,7 +144,7 @@ RUNS_TABLE = text(
                        min(p.entry_id) AS entry_id, 0 - sum(p.amount) AS amount,
                        bool_and(p.effective_at <= :cutoff) AS due
                 FROM (SELECT * FROM payout_gaps
-                      WHERE gap_id IN (SELECT gap_id FROM payout_gap_totals WHERE NOT simple) ORDER BY gap_id) g
+                      WHERE gap_id IN (SELECT gap_id FROM payout_runs WHERE NOT simple) ORDER BY gap_id) g
                 JOIN postings p
                   ON (p.partner_id, p.account, p.currency, p.stream, p.sequence)
                      > (g.partner_id, g.account, :currency, g.stream, g.after_sequence)
@@ -156,6 +158,7 @@ RUNS_TABLE = text(
     GROUP BY e.gap_id, e.run, e.partner_id, e.stream
     """
 )
+DROP_SPLIT_GAPS = text("DELETE FROM payout_runs WHERE NOT simple")
 # Per locked partner: the runs' amounts and counts summed, and the hash over its due entries' ids.
 MEASURE = text(
     f"""

@@ -28,12 +28,13 @@ from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
 from .payout_cut import (
     COVER,
     CUT_SETTINGS,
-    GAP_TOTALS,
+    DROP_SPLIT_GAPS,
     GAPS_TABLE,
     LOCK_PAYABLE_PARTNERS,
     MEASURE,
     PARTNERS_TABLE,
     RUNS_TABLE,
+    SPLIT_RUNS,
     UNCOVER,
 )
 from .store import SqlLedgerStore
@@ -133,8 +134,10 @@ class SqlPayoutStore:
             await self.conn.execute(setting)
         await self.conn.execute(GAPS_TABLE, {"currency": currency})
         await self.conn.execute(text("ANALYZE payout_gaps"))
-        await self.conn.execute(GAP_TOTALS, {"currency": currency, "cutoff": cutoff})
-        await self.conn.execute(RUNS_TABLE, {"currency": currency, "cutoff": cutoff})
+        for statement in RUNS_TABLE:
+            await self.conn.execute(statement, {"currency": currency, "cutoff": cutoff})
+        await self.conn.execute(SPLIT_RUNS, {"currency": currency, "cutoff": cutoff})
+        await self.conn.execute(DROP_SPLIT_GAPS)
         rows = await self.conn.execute(MEASURE)
         return [
             PartnerDue(
