@@ -155,12 +155,17 @@ async def _auditor_replay(run: Run, live_url: str, result: ScenarioResult) -> No
         "ledger verify", "ledger", ["verify", "--replayed", target, "--workers", str(workers)], env, run.logdir
     )
     run.say(f"replay: `ledger verify --replayed --workers {workers}` (every chain, and the digests compared)")
-    started = time.time()
+    started, database_before = time.time(), run.stack.cpu()
     verifier.start(stdout=subprocess.PIPE)
     verdict = await asyncio.to_thread(verifier.output)
     code = verifier.wait_exit(timeout=60)
     verify_seconds = time.time() - started
     result.peak_rss_mb[verifier.name] = verifier.peak_mb
+    # The verify's own CPU (its workers' included: it reaps them) and PostgreSQL's while it ran.
+    result.cpu_seconds[verifier.name] = verifier.cpu_seconds
+    for name, spent in run.stack.cpu().items():
+        if name in database_before:
+            result.cpu_seconds[f"{name} during ledger verify"] = round(spent - database_before[name], 2)
     result.metric(
         "`ledger verify --replayed`", verify_seconds, "s",
         target=run.targets.replay_seconds if full_size else None, higher_is_better=False,
