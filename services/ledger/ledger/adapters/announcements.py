@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -54,13 +55,18 @@ def _code(currency: str) -> bool:
     return bool(_CODE.fullmatch(currency))
 
 
+def recordable(amount: Decimal, currency: str) -> bool:
+    """Whether ``Money.recorded`` takes the amount and code as they are (else it raises)."""
+    return amount.is_finite() and _code(currency)
+
+
 def entry_posted_payload(entry: ChainedEntry) -> LedgerEntryPosted | PayloadDocument:
     """The announcement of a chained entry as its document; the model where ``Money.recorded`` would
     refuse a posting (it raises as it always did)."""
     e = entry.entry
     postings: list[dict[str, Any]] = []
     for p in e.postings:
-        if not (p.amount.is_finite() and _code(p.currency)):
+        if not recordable(p.amount, p.currency):
             return entry_posted(entry)
         postings.append({"account": p.account, "amount": {"amount": format(p.amount, "f"), "currency": p.currency}})
     data = {

@@ -12,9 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutFailed, LedgerPayoutSettled
-from incentive_contracts.money import Money
-from incentive_contracts.payload import EventPayload
 from servicekit.copy import copy_rows
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import select, text, update
@@ -23,8 +20,9 @@ from sqlalchemy.dialects.postgresql import insert
 from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue
 from ..application.ports import BalanceKey
 from ..domain.chain import ChainedEntry, ChainHead
-from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id, statement_ready
+from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id
 from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
+from .payout_announcements import payout_batched_payload, statement_ready_payload
 from .payout_cut import (
     COVER,
     CUT_SETTINGS,
@@ -261,10 +259,12 @@ class SqlPayoutStore:
         )
 
     def announce(self, action: PayoutAction, linked: ChainedEntry, recorded_at: datetime) -> None:
-        self.uow.publish(_event(action, linked), time=recorded_at, event_id=action.event_id, causation_id=None)
+        self.uow.publish(
+            payout_batched_payload(action, linked), time=recorded_at, event_id=action.event_id, causation_id=None
+        )
         self.journal.publish_entry_posted(linked)
         if action.kind is PayoutKind.CUT:
-            ready, event_id = statement_ready(action), statement_event_id(action.line_id)
+            ready, event_id = statement_ready_payload(action), statement_event_id(action.line_id)
             self.uow.publish(ready, time=recorded_at, event_id=event_id, causation_id=action.event_id)
 
     async def _post(self, chained: Sequence[ChainedEntry]) -> None:
@@ -292,26 +292,3 @@ class SqlPayoutStore:
                 for c in chained
             ],
         )
-
-
-def _event(action: PayoutAction, linked: ChainedEntry) -> EventPayload:
-    money = Money.recorded(action.amount, action.currency)
-    common: dict[str, Any] = {
-        "partner_id": action.partner_id,
-        "batch_id": action.batch_id,
-        "line_id": action.line_id,
-        "entry_id": linked.entry.entry_id,
-        "amount": money,
-        "registration_sequence": action.registration_sequence,
-    }
-    if action.kind is PayoutKind.CUT:
-        return LedgerPayoutBatched(
-            **common,
-            cutoff=action.at,
-            payee_reference=action.detail,
-            entries_covered=action.entries_covered,
-            coverage_hash=action.coverage_hash,
-        )
-    if action.kind is PayoutKind.SETTLED:
-        return LedgerPayoutSettled(**common, payment_reference=action.detail, paid_at=action.at)
-    return LedgerPayoutFailed(**common, reason=action.detail, failed_at=action.at)

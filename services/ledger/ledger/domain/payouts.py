@@ -215,11 +215,21 @@ def action_from_event(
     )
 
 
+def statement_period(at: datetime) -> tuple[date, date]:
+    """The statement a cut line announces runs from the first day of the cutoff's quarter to its UTC day."""
+    period_to = at.astimezone(UTC).date()
+    return date(period_to.year, 3 * ((period_to.month - 1) // 3) + 1, 1), period_to
+
+
+def statement_path(action: PayoutAction, period_from: date, period_to: date) -> str:
+    """Where the partner reads the statement a cut line announces, on the ledger's API."""
+    return f"/partners/{action.partner_id}/statement?from={period_from}&to={period_to}&currency={action.currency}"
+
+
 def statement_ready(action: PayoutAction) -> LedgerStatementReady:
     """The ledger.statement_ready a cut line announces (its event id derives from the line: once per line):
     the partner's statement of the cutoff's quarter to date, in the line's currency."""
-    period_to = action.at.astimezone(UTC).date()
-    period_from = date(period_to.year, 3 * ((period_to.month - 1) // 3) + 1, 1)
+    period_from, period_to = statement_period(action.at)
     return LedgerStatementReady(
         partner_id=action.partner_id,
         batch_id=action.batch_id,
@@ -230,7 +240,7 @@ def statement_ready(action: PayoutAction) -> LedgerStatementReady:
         period_to=period_to,
         cutoff=action.at,
         entries_covered=action.entries_covered,
-        statement_path=f"/partners/{action.partner_id}/statement?from={period_from}&to={period_to}&currency={action.currency}",
+        statement_path=statement_path(action, period_from, period_to),
     )
 
 
