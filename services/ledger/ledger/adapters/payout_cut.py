@@ -86,10 +86,13 @@ GAPS_TABLE = text(
 # holds one payable posting per entry is one run of every entry in it (``simple``: the usual case, a
 # partner paid up to a cutoff that is now) and stays as it is; only the other gaps are split into runs
 # by SPLIT_RUNS (whose join reads the same postings; see there for the row comparisons).
+# Grouped by ``gap_id`` alone (the gap's partner, stream and ``elsewhere`` are one value per gap, taken
+# by ``min``): the postings arrive in ``gap_id`` order, so no sort is needed to group them.
 GAP_TOTALS = """
-    SELECT g.gap_id, g.partner_id, g.stream, min(p.sequence) AS from_sequence, max(p.sequence) AS to_sequence,
+    SELECT g.gap_id, min(g.partner_id) AS partner_id, min(g.stream) AS stream,
+           min(p.sequence) AS from_sequence, max(p.sequence) AS to_sequence,
            0 - sum(p.amount) AS due, count(DISTINCT p.sequence) AS n, array_agg(p.entry_id) AS entry_ids,
-           bool_and(p.effective_at <= :cutoff) AND NOT g.elsewhere
+           bool_and(p.effective_at <= :cutoff) AND NOT bool_or(g.elsewhere)
                AND count(*) = count(DISTINCT p.sequence) AS simple
     FROM (SELECT * FROM payout_gaps ORDER BY gap_id) g
     JOIN postings p
@@ -97,7 +100,7 @@ GAP_TOTALS = """
          > (g.partner_id, g.account, :currency, g.stream, g.after_sequence)
      AND (p.partner_id, p.account, p.currency, p.stream, p.sequence)
          < (g.partner_id, g.account, :currency, g.stream, g.before_sequence)
-    GROUP BY g.gap_id, g.partner_id, g.stream, g.elsewhere
+    GROUP BY g.gap_id
     """
 # The runs' entry ids (a hundred or so per partner, a few kB) are kept out of line uncompressed: pglz
 # compressing each array on the way in and expanding it on each read cost a quarter of the measure.
