@@ -37,7 +37,7 @@ def assignments(log_text: str, topic: str) -> list[set[int]]:
 
 
 async def test_survivor_takes_over_partitions_of_a_killed_replica(registration_settings, ledger_settings, tmp_path):
-    ledger_settings = ledger_settings.model_copy(update={"kafka_session_timeout_ms": 6000, "topic_partitions": 4})
+    ledger_settings = ledger_settings.model_copy(update={"topic_partitions": 4})
     registration_settings = registration_settings.model_copy(update={"topic_partitions": 4})
     env = settings_env(ledger_settings, "LEDGER_")
     first = ServiceProcess(["ledger", "projector"], env, tmp_path / "first.log")

@@ -11,6 +11,7 @@ from mdf.entrypoints.api import create_app
 from servicekit.testing.client import app_client
 from servicekit.testing.clock import SettableClock
 from servicekit.testing.databases import DatabaseFactory
+from servicekit.testing.groups import SESSION_TIMEOUT_MS
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
@@ -30,7 +31,7 @@ def kafka_settings(mdf_settings: MdfSettings, kafka_bootstrap: str) -> MdfSettin
     """The same database, plus the session's real Kafka-protocol broker (a short session timeout
     makes the consumer group form quickly; correctness never depends on it)."""
     return mdf_settings.model_copy(
-        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": 3000}
+        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": SESSION_TIMEOUT_MS}
     )
 
 

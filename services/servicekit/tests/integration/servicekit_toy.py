@@ -24,6 +24,7 @@ from servicekit.settings import ServiceSettings
 from servicekit.tables import create_parking_tables, create_runtime_tables
 from servicekit.testing.consumers import in_background
 from servicekit.testing.databases import DatabaseFactory
+from servicekit.testing.groups import SESSION_TIMEOUT_MS
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -111,7 +112,7 @@ class Kit:
     async def consuming(self, group: str) -> AsyncIterator[IdempotentConsumer]:
         """An IdempotentConsumer of the toy topic running in the background."""
         consumer = IdempotentConsumer(
-            make_consumer(self.settings, group, session_timeout_ms=3000),
+            make_consumer(self.settings, group, session_timeout_ms=SESSION_TIMEOUT_MS),
             self.uow_factory,
             ToyHandler(group),
             group_id=group,
