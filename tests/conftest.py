@@ -1,5 +1,5 @@
 """Cross-service fixtures: each service's settings on its own fresh database, one broker (consumer groups
-with the tests' short session timeout: servicekit.testing.groups)."""
+as the tests run them: servicekit.testing.consumers)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from insights.config import InsightsSettings
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
+from servicekit.testing.consumers import TEST_CONSUMERS
 from servicekit.testing.databases import DatabaseFactory
-from servicekit.testing.groups import SESSION_TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER_INI = ROOT / "services/ledger/alembic.ini"
@@ -32,7 +32,7 @@ def registration_settings(
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_prefix=topic_prefix,
         topic_partitions=4,
-        kafka_session_timeout_ms=SESSION_TIMEOUT_MS,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -46,7 +46,7 @@ def ledger_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, top
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"ledger-{topic_prefix}",
-        kafka_session_timeout_ms=SESSION_TIMEOUT_MS,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -60,7 +60,7 @@ def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"mdf-{topic_prefix}",
-        kafka_session_timeout_ms=SESSION_TIMEOUT_MS,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -74,7 +74,7 @@ def insights_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, t
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"insights-{topic_prefix}",
-        kafka_session_timeout_ms=SESSION_TIMEOUT_MS,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -90,6 +90,6 @@ def governance_settings(
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"governance-{topic_prefix}",
-        kafka_session_timeout_ms=SESSION_TIMEOUT_MS,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )

@@ -15,7 +15,7 @@ from servicekit.kafka import ensure_topics, make_producer
 from servicekit.relay import OutboxRelay
 from servicekit.runner import ConsumerSpec, all_topics
 from servicekit.settings import ServiceSettings
-from servicekit.testing.groups import stop_and_leave
+from servicekit.testing.consumers import stop_and_leave
 
 
 @asynccontextmanager

@@ -10,8 +10,8 @@ from governance.config import GovernanceSettings
 from governance.entrypoints.api import create_app
 from servicekit.testing.client import app_client
 from servicekit.testing.clock import SettableClock
+from servicekit.testing.consumers import TEST_CONSUMERS
 from servicekit.testing.databases import DatabaseFactory
-from servicekit.testing.groups import SESSION_TIMEOUT_MS
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
@@ -29,9 +29,7 @@ def governance_settings(database_factory: DatabaseFactory, topic_prefix: str) ->
 @pytest.fixture
 def kafka_settings(governance_settings: GovernanceSettings, kafka_bootstrap: str) -> GovernanceSettings:
     """The same database, plus the session's real Kafka-protocol broker."""
-    return governance_settings.model_copy(
-        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": SESSION_TIMEOUT_MS}
-    )
+    return governance_settings.model_copy(update={"kafka_bootstrap_servers": kafka_bootstrap, **TEST_CONSUMERS})
 
 
 @pytest.fixture

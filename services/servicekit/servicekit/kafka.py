@@ -43,6 +43,7 @@ def make_consumer(settings: ServiceSettings, group_id: str, **overrides: object)
         "session_timeout_ms": session_timeout_ms,
         "heartbeat_interval_ms": min(1000, session_timeout_ms // 3),
         "max_poll_interval_ms": 300000,
+        "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
     }
     options.update(overrides)
     return AIOKafkaConsumer(**options)

@@ -17,7 +17,7 @@ from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.auth import ISSUER, mint_token
 from servicekit.kafka import ensure_topics, make_producer
 from servicekit.testing.client import app_client, auth_header
-from servicekit.testing.groups import stop_and_leave
+from servicekit.testing.consumers import stop_and_leave
 
 from .helpers import enroll, fetch, manager, partner_token
 

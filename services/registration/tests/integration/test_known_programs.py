@@ -11,7 +11,7 @@ from incentive_contracts.registry import encode
 from registration.bootstrap import bootstrap
 from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.kafka import ensure_topics, make_producer
-from servicekit.testing.groups import stop_and_leave
+from servicekit.testing.consumers import stop_and_leave
 
 from .helpers import fetch, manager, outbox_types, partner_body
 

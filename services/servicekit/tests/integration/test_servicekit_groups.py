@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from servicekit.kafka import ensure_topics, make_consumer
 from servicekit.settings import ServiceSettings
-from servicekit.testing.groups import SESSION_TIMEOUT_MS, stop_and_leave
+from servicekit.testing.consumers import SESSION_TIMEOUT_MS, stop_and_leave
 
 
 async def _joined(consumer: AIOKafkaConsumer) -> int:

@@ -25,8 +25,8 @@ from servicekit.db import create_engine, sync_url
 from servicekit.kafka import ensure_topics, make_consumer
 from servicekit.metrics import render_metrics
 from servicekit.settings import ServiceSettings
+from servicekit.testing.consumers import stop_and_leave
 from servicekit.testing.databases import DatabaseFactory
-from servicekit.testing.groups import SESSION_TIMEOUT_MS, stop_and_leave
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from servicekit_toy import toy_database
 from sqlalchemy import text
@@ -111,7 +111,7 @@ class Toy:
         """An IdempotentConsumer on the toy handler; its loop runs unless ``run`` is False."""
         engine = create_engine(self.settings.database_url, pool_size=2)
         consumer = IdempotentConsumer(
-            make_consumer(self.settings, self.group, session_timeout_ms=SESSION_TIMEOUT_MS),
+            make_consumer(self.settings, self.group),
             UnitOfWorkFactory(engine, source="/toy", topic=f"{self.group}.out"),
             ToyHandler(),
             group_id=self.group,

@@ -1,4 +1,5 @@
-"""The group member's client make_consumer builds: heartbeats fit the session timeout."""
+"""The group member's client make_consumer builds: heartbeats fit the session timeout, and fetches
+wait on the broker as long as the settings say."""
 
 from __future__ import annotations
 
@@ -27,3 +28,13 @@ async def test_a_member_heartbeats_at_least_three_times_per_session_timeout(
         assert consumer._heartbeat_interval_ms == heartbeat
     finally:
         await consumer.stop()  # never started: releases what the client allocated
+
+
+@pytest.mark.parametrize(("configured", "wait"), [(None, 500), (100, 100)])
+async def test_a_fetch_waits_on_the_broker_as_configured(configured: int | None, wait: int) -> None:
+    settings = ServiceSettings() if configured is None else ServiceSettings(kafka_fetch_max_wait_ms=configured)
+    consumer = make_consumer(settings, "group")
+    try:
+        assert consumer._fetch_max_wait_ms == wait  # 500: aiokafka's own default, as before the setting
+    finally:
+        await consumer.stop()
