@@ -1,12 +1,14 @@
 """Run every test suite and print one combined total, with each suite's own figures.
 
-The suites share two pytest sessions, each spread over two workers: a session's startup (the
+The suites share two pytest sessions, each spread over three workers: a session's startup (the
 interpreter and plugins per process, collection, an embedded PostgreSQL and broker per worker) costs
 as much as a small suite, and the workers of one larger session stay busy where a small session's
-second worker waits for its first. The services' suites, contracts and kernel share the first
-session (their test modules and helpers have names of their own); the cross-service ``tests``
-package (e2e, API fuzzing, deploy, the browser tests) is the second: its package name ``tests``
-is also that of ``services/registration/tests``, so the two are never collected together.
+last worker waits for the others. Three workers, also on a two-core machine: much of a test's time
+is waiting (for the broker, PostgreSQL, processes it started), which a third worker fills. The
+services' suites, contracts and kernel share the first session (their test modules and helpers have
+names of their own); the cross-service ``tests`` package (e2e, API fuzzing, deploy, the browser
+tests) is the second: its package name ``tests`` is also that of ``services/registration/tests``, so
+the two are never collected together.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTEST = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup"]
+PYTEST = [sys.executable, "-m", "pytest", "-n", "3", "--dist", "loadgroup"]
 SESSIONS = [
     [
         "contracts/tests",

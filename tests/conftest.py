@@ -1,4 +1,5 @@
-"""Cross-service fixtures: each service's settings on its own fresh database, one broker."""
+"""Cross-service fixtures: each service's settings on its own fresh database, one broker (consumer groups
+as the tests run them: servicekit.testing.consumers)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from insights.config import InsightsSettings
 from ledger.config import LedgerSettings
 from mdf.config import MdfSettings
 from registration.config import RegistrationSettings
+from servicekit.testing.consumers import TEST_CONSUMERS
 from servicekit.testing.databases import DatabaseFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +32,7 @@ def registration_settings(
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_prefix=topic_prefix,
         topic_partitions=4,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -43,6 +46,7 @@ def ledger_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, top
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"ledger-{topic_prefix}",
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -56,7 +60,7 @@ def mdf_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, topic_
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"mdf-{topic_prefix}",
-        kafka_session_timeout_ms=3000,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -70,7 +74,7 @@ def insights_settings(database_factory: DatabaseFactory, kafka_bootstrap: str, t
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"insights-{topic_prefix}",
-        kafka_session_timeout_ms=3000,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )
 
@@ -86,6 +90,6 @@ def governance_settings(
         topic_prefix=topic_prefix,
         topic_partitions=4,
         consumer_group=f"governance-{topic_prefix}",
-        kafka_session_timeout_ms=3000,
+        **TEST_CONSUMERS,
         relay_poll_seconds=0.2,
     )

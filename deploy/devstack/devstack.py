@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,7 +26,10 @@ import urllib.request
 from pathlib import Path
 
 from servicekit.auth import SCOPES, mint_token
+from servicekit.db import create_engine
 from servicekit.embedded import EmbeddedBroker, EmbeddedPostgres
+from servicekit.offsets import forget_offsets
+from servicekit.relay import republish
 from servicekit.settings import DEV_TOKEN_SECRET
 from servicekit.testing.databases import with_database
 
@@ -46,9 +51,13 @@ WORKERS = {
 }
 
 
-def _has_command(service: str, command: str) -> bool:
-    result = subprocess.run([BIN / service, command, "--help"], capture_output=True, check=False)  # noqa: S603
-    return result.returncode == 0
+# A command's line in a service's --help: "│ relay   Publish..." (typer with rich) or "  relay   Publish...".
+COMMAND_LINE = re.compile(r"^(?:│ |  )([a-z][a-z0-9-]*)(?:\s{2,}|\s*│?$)", re.MULTILINE)
+
+
+def _commands(help_text: str) -> set[str]:
+    """The commands a service's ``--help`` lists."""
+    return set(COMMAND_LINE.findall(help_text))
 
 
 def _service_env(service: str, database_server: str, bootstrap: str) -> dict[str, str]:
@@ -67,6 +76,41 @@ def _service_env(service: str, database_server: str, bootstrap: str) -> dict[str
         peers = {peer: port for peer, port in SERVICES.items() if peer != "insights"}
         env.update({f"INSIGHTS_{peer.upper()}_URL": f"http://127.0.0.1:{port}" for peer, port in peers.items()})
     return env
+
+
+def _prepare(envs: dict[str, dict[str, str]], server: str, *, fresh_broker: bool) -> dict[str, set[str]] | None:
+    """Migrate every database and create the topics, all at once, while each service lists its
+    commands (its --help); then, on a fresh memory-only broker, queue every outbox for re-publishing
+    and forget the stored offsets (the ``republish`` and ``reset-offsets`` commands' work, done here
+    for every service at once). The commands of each service, or None if a migration failed."""
+    migrations = [subprocess.Popen([BIN / s, "migrate"], env=envs[s], stdout=subprocess.DEVNULL) for s in SERVICES]  # noqa: S603
+    helps = {s: subprocess.Popen([BIN / s, "--help"], env=envs[s], stdout=subprocess.PIPE) for s in SERVICES}  # noqa: S603
+    first = next(iter(SERVICES))
+    topics = subprocess.Popen([BIN / first, "create-topics"], env=envs[first])  # noqa: S603
+    commands = {s: _commands(process.communicate()[0].decode()) for s, process in helps.items()}
+    if any(m.wait() != 0 for m in migrations):
+        print("migrations failed", file=sys.stderr)
+        return None
+    if topics.wait() != 0:
+        raise subprocess.CalledProcessError(topics.returncode, topics.args)
+    if fresh_broker:  # a fresh memory-only broker has none of the events the databases already hold
+        asyncio.run(_replay_outboxes([with_database(server, DATABASE_PREFIX + s) for s in SERVICES]))
+    return commands
+
+
+async def _replay_outboxes(database_urls: list[str]) -> None:
+    """Each database's outbox rows marked unpublished and its stored offsets forgotten, so the relays
+    publish everything again and the consumers re-read from offset 0 (the inboxes skip what was applied)."""
+
+    async def one(url: str) -> None:
+        engine = create_engine(url, pool_size=1)
+        try:
+            await republish(engine)
+            await forget_offsets(engine)
+        finally:
+            await engine.dispose()
+
+    await asyncio.gather(*(one(url) for url in database_urls))
 
 
 def _wait_ready(timeout: float = 60.0) -> dict[str, str]:
@@ -108,24 +152,13 @@ def main() -> int:
             bootstrap = broker.start()
             print(f"kafka     embedded (memory only) at {bootstrap}")
         envs = {s: _service_env(s, database_server, bootstrap) for s in SERVICES}
-        migrations = [
-            subprocess.Popen([BIN / s, "migrate"], env=envs[s], stdout=subprocess.DEVNULL)  # noqa: S603
-            for s in SERVICES
-        ]
-        if any(m.wait() != 0 for m in migrations):
-            print("migrations failed", file=sys.stderr)
+        commands = _prepare(envs, database_server, fresh_broker=broker is not None)
+        if commands is None:
             return 1
-        first = next(iter(SERVICES))
-        subprocess.run([BIN / first, "create-topics"], env=envs[first], check=True)  # noqa: S603
-        if broker is not None:
-            # A fresh memory-only broker has none of the events the databases already hold.
-            for s in SERVICES:
-                subprocess.run([BIN / s, "republish"], env=envs[s], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-                subprocess.run([BIN / s, "reset-offsets"], env=envs[s], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
         logs = state_dir / "logs"
         logs.mkdir(exist_ok=True)
         for service in SERVICES:
-            for command in ["api", *[w for w in WORKERS[service] if _has_command(service, w)]]:
+            for command in ["api", *[w for w in WORKERS[service] if w in commands[service]]]:
                 log = open(logs / f"{service}-{command}.log", "ab")  # noqa: SIM115
                 process = subprocess.Popen(  # noqa: S603
                     [BIN / service, command], env=envs[service], stdout=log, stderr=subprocess.STDOUT

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servicekit.testing.consumers import TEST_CONSUMERS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium"))
@@ -135,6 +136,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "DEVSTACK_PORT_OFFSET": str(offset),
         "DEVSTACK_KAFKA_PORT": str(_kafka_port()),
         "DEVSTACK_DATABASE_PREFIX": f"browser_{uuid.uuid4().hex[:8]}_",
+        # Its consumers as the other tests run theirs: groups formed in ~1 s, events not held up to
+        # 500 ms per hop by the embedded broker (servicekit.testing.consumers).
+        **{f"{svc.upper()}_{name.upper()}": str(value) for svc in ports for name, value in TEST_CONSUMERS.items()},
     }
     server = os.environ.get("TEST_DATABASE_URL")
     if server:  # the machine's PostgreSQL, databases of our own; else the embedded one, as `make run`

@@ -29,7 +29,7 @@ def eventually(probe: Callable[[], T | None], what: str, timeout: float = 120) -
             return found
         if time.monotonic() > deadline:
             pytest.fail(f"still waiting for {what}")
-        time.sleep(1)
+        time.sleep(0.25)
 
 
 def money(value: dict[str, str]) -> str:

@@ -86,7 +86,6 @@ async def produce(settings, stop_after: asyncio.Event) -> list[str]:
 
 
 async def test_sigkill_relay_and_projector_loses_and_doubles_nothing(registration_settings, ledger_settings, tmp_path):
-    ledger_settings = ledger_settings.model_copy(update={"kafka_session_timeout_ms": 6000})
     relay = ServiceProcess(
         ["registration", "relay"], settings_env(registration_settings, "REGISTRATION_"), tmp_path / "relay.log"
     )

@@ -37,6 +37,9 @@ def assignments(log_text: str, topic: str) -> list[set[int]]:
 
 
 async def test_survivor_takes_over_partitions_of_a_killed_replica(registration_settings, ledger_settings, tmp_path):
+    # 6 s, not the tests' 2 s: the embedded broker forms a group's first generation from the members
+    # that join within half the session timeout, and both projectors must be in it (one that started
+    # a second later would first own every partition alone).
     ledger_settings = ledger_settings.model_copy(update={"kafka_session_timeout_ms": 6000, "topic_partitions": 4})
     registration_settings = registration_settings.model_copy(update={"topic_partitions": 4})
     env = settings_env(ledger_settings, "LEDGER_")

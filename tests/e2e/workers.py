@@ -15,6 +15,7 @@ from servicekit.kafka import ensure_topics, make_producer
 from servicekit.relay import OutboxRelay
 from servicekit.runner import ConsumerSpec, all_topics
 from servicekit.settings import ServiceSettings
+from servicekit.testing.consumers import stop_and_leave
 
 
 @asynccontextmanager
@@ -52,7 +53,7 @@ async def consumer_task(settings: ServiceSettings, spec: ConsumerSpec) -> AsyncI
     finally:
         consumer.stop()
         await asyncio.wait_for(task, 10)
-        await consumer.consumer.stop()
+        await stop_and_leave(consumer.consumer)
         await runtime.close()
 
 

@@ -10,6 +10,7 @@ from governance.config import GovernanceSettings
 from governance.entrypoints.api import create_app
 from servicekit.testing.client import app_client
 from servicekit.testing.clock import SettableClock
+from servicekit.testing.consumers import TEST_CONSUMERS
 from servicekit.testing.databases import DatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -28,9 +29,7 @@ def governance_settings(database_factory: DatabaseFactory, topic_prefix: str) ->
 @pytest.fixture
 def kafka_settings(governance_settings: GovernanceSettings, kafka_bootstrap: str) -> GovernanceSettings:
     """The same database, plus the session's real Kafka-protocol broker."""
-    return governance_settings.model_copy(
-        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": 3000}
-    )
+    return governance_settings.model_copy(update={"kafka_bootstrap_servers": kafka_bootstrap, **TEST_CONSUMERS})
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from mdf.config import MdfSettings
 from mdf.entrypoints.api import create_app
 from servicekit.testing.client import app_client
 from servicekit.testing.clock import SettableClock
+from servicekit.testing.consumers import TEST_CONSUMERS
 from servicekit.testing.databases import DatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -27,11 +28,9 @@ def mdf_settings(database_factory: DatabaseFactory, topic_prefix: str) -> MdfSet
 
 @pytest.fixture
 def kafka_settings(mdf_settings: MdfSettings, kafka_bootstrap: str) -> MdfSettings:
-    """The same database, plus the session's real Kafka-protocol broker (a short session timeout
-    makes the consumer group form quickly; correctness never depends on it)."""
-    return mdf_settings.model_copy(
-        update={"kafka_bootstrap_servers": kafka_bootstrap, "kafka_session_timeout_ms": 3000}
-    )
+    """The same database, plus the session's real Kafka-protocol broker (consumers as the tests run
+    them: the group forms and events arrive quickly; correctness never depends on it)."""
+    return mdf_settings.model_copy(update={"kafka_bootstrap_servers": kafka_bootstrap, **TEST_CONSUMERS})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from registration.config import RegistrationSettings
 from registration.entrypoints.api import create_app
 from servicekit.testing.client import app_client
+from servicekit.testing.consumers import TEST_CONSUMERS
 from servicekit.testing.databases import DatabaseFactory
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -37,6 +38,7 @@ def registration_settings(
         environment="test",
         database_url=database_factory.create(ALEMBIC_INI, prefix="reg"),
         kafka_bootstrap_servers=kafka_bootstrap,
+        **TEST_CONSUMERS,
         topic_prefix=topic_prefix,
     )
 

@@ -107,13 +107,18 @@ class IdempotentConsumer:
 
     async def _seek(self, assigned: set[TopicPartition]) -> None:
         stored = await stored_offsets(self.uow_factory.engine, self.group_id)
+        unstored = []
         for tp in assigned:
             # An offset past the end (a broker that lost its data) makes aiokafka fall back to
             # auto_offset_reset=earliest; the inbox skips whatever was applied already.
             if tp in stored:
                 self.consumer.seek(tp, stored[tp])
             else:
-                await self.consumer.seek_to_beginning(tp)
+                unstored.append(tp)
+        if unstored:
+            # One reset for all of them: each call waits for the fetch in flight (up to 500 ms when
+            # nothing arrives), which a call per partition paid once per partition.
+            await self.consumer.seek_to_beginning(*unstored)
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""

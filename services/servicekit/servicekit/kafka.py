@@ -29,6 +29,10 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 
 def make_consumer(settings: ServiceSettings, group_id: str, **overrides: object) -> AIOKafkaConsumer:
+    """A group member's client. Heartbeats go every second, or three times per session timeout where
+    that is shorter (Kafka's rule: a member that misses a heartbeat or two keeps its partitions)."""
+    override = overrides.get("session_timeout_ms")
+    session_timeout_ms = override if isinstance(override, int) else settings.kafka_session_timeout_ms
     options: dict[str, object] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
         "group_id": group_id,
@@ -36,9 +40,10 @@ def make_consumer(settings: ServiceSettings, group_id: str, **overrides: object)
         "auto_offset_reset": "earliest",
         "max_partition_fetch_bytes": settings.kafka_max_partition_fetch_bytes,
         "fetch_max_bytes": settings.kafka_fetch_max_bytes,
-        "session_timeout_ms": settings.kafka_session_timeout_ms,
-        "heartbeat_interval_ms": 1000,
+        "session_timeout_ms": session_timeout_ms,
+        "heartbeat_interval_ms": min(1000, session_timeout_ms // 3),
         "max_poll_interval_ms": 300000,
+        "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
     }
     options.update(overrides)
     return AIOKafkaConsumer(**options)

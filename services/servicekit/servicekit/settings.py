@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_idempotent_producer: bool = False
     kafka_session_timeout_ms: int = 10000
+    # How long a fetch may wait on the broker for records. Kafka answers as soon as records arrive;
+    # Tansu (the embedded broker) only when the wait is over, so there it is each hop's latency.
+    kafka_fetch_max_wait_ms: int = 500
     # What a consumer fetches ahead of its batches: at most this much per fetch response, and per
     # partition in it. Every fetched partition stays buffered until consumed, so with many partitions
     # and a backlog this (not the batch) sets a consumer's memory.

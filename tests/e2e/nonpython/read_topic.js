@@ -4,7 +4,9 @@ const { Kafka, logLevel } = require('kafkajs');
 const [broker, topic, expected, timeoutMs = '30000'] = process.argv.slice(2);
 (async () => {
   const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `kafkajs-reader-${Date.now()}` });
+  // A short session: the embedded broker (Tansu) answers a group's first join after half of it
+  // (KafkaJS's default 30 s made the reader wait 15 s).
+  const consumer = kafka.consumer({ groupId: `kafkajs-reader-${Date.now()}`, sessionTimeout: 2000, heartbeatInterval: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let remaining = Number(expected);

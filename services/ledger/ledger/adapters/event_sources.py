@@ -161,9 +161,13 @@ class ConsumedLog:
 class KafkaTopics:
     """Every partition of the given topics from offset 0 to their end when the read starts."""
 
-    def __init__(self, bootstrap: str, batch_size: int = REPLAY_BATCH) -> None:
+    def __init__(self, bootstrap: str, batch_size: int = REPLAY_BATCH, fetch_max_wait_ms: int = 500) -> None:
         self.bootstrap = bootstrap
         self.batch_size = batch_size
+        # A topic's read ends on a fetch that finds nothing, which waits this long on the broker; a
+        # read waits for a batch that long and half a second more (a fetch of what is there returns
+        # at once), so the empty read at the end of a topic takes 1 s at the default.
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self.stats = SourceStats()
 
     def _consumer(self) -> AIOKafkaConsumer:
@@ -174,6 +178,7 @@ class KafkaTopics:
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=4 * 1024 * 1024,
             fetch_max_bytes=32 * 1024 * 1024,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
     async def _read(
@@ -197,7 +202,9 @@ class KafkaTopics:
             if not any(ends.values()):
                 return  # an empty topic (a stream no event has reached yet): no fetch to wait out
             while True:
-                fetched = await consumer.getmany(*partitions, timeout_ms=1000, max_records=self.batch_size)
+                fetched = await consumer.getmany(
+                    *partitions, timeout_ms=self.fetch_max_wait_ms + 500, max_records=self.batch_size
+                )
                 records = [
                     (record.key, record.value)
                     for tp in sorted(fetched, key=lambda t: t.partition)
@@ -263,13 +270,14 @@ class ReplaySource:
     consumed_topics: tuple[str, ...]
     ledger_topic: str
     batch_size: int = REPLAY_BATCH
+    fetch_max_wait_ms: int = 500
 
     def _log(self) -> ConsumedLog:
         assert self.from_database is not None
         return ConsumedLog(self.from_database, self.batch_size)
 
     def _kafka(self) -> KafkaTopics:
-        return KafkaTopics(self.kafka_bootstrap, self.batch_size)
+        return KafkaTopics(self.kafka_bootstrap, self.batch_size, self.fetch_max_wait_ms)
 
     async def count(self) -> int:
         if self.from_database is not None:

@@ -69,6 +69,7 @@ async def run_replay(
             consumed_topics=tuple(topics.prefixed(t, settings.topic_prefix) for t in REPLAYED_TOPICS),
             ledger_topic=topics.prefixed(topics.LEDGER, settings.topic_prefix),
             batch_size=batch_size,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         )
         total = await source.count()
         actions = await source.payout_actions()

@@ -17,6 +17,7 @@ from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.auth import ISSUER, mint_token
 from servicekit.kafka import ensure_topics, make_producer
 from servicekit.testing.client import app_client, auth_header
+from servicekit.testing.consumers import stop_and_leave
 
 from .helpers import enroll, fetch, manager, partner_token
 
@@ -60,7 +61,7 @@ async def consume(settings, events) -> None:  # type: ignore[no-untyped-def]
     finally:
         consumer.stop()
         await task
-        await consumer.consumer.stop()
+        await stop_and_leave(consumer.consumer)
         await runtime.close()
 
 

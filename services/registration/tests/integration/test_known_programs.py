@@ -11,6 +11,7 @@ from incentive_contracts.registry import encode
 from registration.bootstrap import bootstrap
 from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.kafka import ensure_topics, make_producer
+from servicekit.testing.consumers import stop_and_leave
 
 from .helpers import fetch, manager, outbox_types, partner_body
 
@@ -95,7 +96,7 @@ async def test_a_program_the_ledger_published_can_be_enrolled_into(registration_
     finally:
         consumer.stop()
         await task
-        await consumer.consumer.stop()
+        await stop_and_leave(consumer.consumer)
         await runtime.close()
 
     rows = await fetch(settings, "SELECT program_id, latest_version, label FROM known_programs")

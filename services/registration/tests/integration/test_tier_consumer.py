@@ -11,6 +11,7 @@ from incentive_contracts.registry import encode
 from registration.bootstrap import bootstrap
 from registration.entrypoints.tiers import TIER_CONSUMER
 from servicekit.kafka import ensure_topics, make_producer
+from servicekit.testing.consumers import stop_and_leave
 
 from .helpers import enroll, fetch, manager
 
@@ -59,7 +60,7 @@ async def test_tier_changes_from_the_ledger_topic_show_on_partners_once(registra
     finally:
         consumer.stop()
         await task
-        await consumer.consumer.stop()
+        await stop_and_leave(consumer.consumer)
         await runtime.close()
 
     p1 = (await client.get("/partners/p1", headers=manager(settings))).json()

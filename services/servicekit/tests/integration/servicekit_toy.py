@@ -22,7 +22,7 @@ from servicekit.db import create_engine, sync_url
 from servicekit.kafka import make_consumer
 from servicekit.settings import ServiceSettings
 from servicekit.tables import create_parking_tables, create_runtime_tables
-from servicekit.testing.consumers import in_background
+from servicekit.testing.consumers import TEST_CONSUMERS, in_background
 from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy import text
@@ -111,7 +111,7 @@ class Kit:
     async def consuming(self, group: str) -> AsyncIterator[IdempotentConsumer]:
         """An IdempotentConsumer of the toy topic running in the background."""
         consumer = IdempotentConsumer(
-            make_consumer(self.settings, group, session_timeout_ms=3000),
+            make_consumer(self.settings, group),
             self.uow_factory,
             ToyHandler(group),
             group_id=group,
@@ -167,6 +167,7 @@ async def toy_database(
         database_url=database_factory.empty(prefix),
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_partitions=2,
+        **TEST_CONSUMERS,
     )
     engine = create_engine(settings.database_url, pool_size=1)
     try:

@@ -25,6 +25,7 @@ from servicekit.db import create_engine, sync_url
 from servicekit.kafka import ensure_topics, make_consumer
 from servicekit.metrics import render_metrics
 from servicekit.settings import ServiceSettings
+from servicekit.testing.consumers import stop_and_leave
 from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from servicekit_toy import toy_database
@@ -110,7 +111,7 @@ class Toy:
         """An IdempotentConsumer on the toy handler; its loop runs unless ``run`` is False."""
         engine = create_engine(self.settings.database_url, pool_size=2)
         consumer = IdempotentConsumer(
-            make_consumer(self.settings, self.group, session_timeout_ms=3000),
+            make_consumer(self.settings, self.group),
             UnitOfWorkFactory(engine, source="/toy", topic=f"{self.group}.out"),
             ToyHandler(),
             group_id=self.group,
@@ -125,7 +126,7 @@ class Toy:
         finally:
             consumer.stop()
             await task
-            await consumer.consumer.stop()
+            await stop_and_leave(consumer.consumer)
             await engine.dispose()
 
     async def until(self, sql: str, expected: object, timeout: float = 30.0) -> None:
