@@ -60,6 +60,11 @@ def recordable(amount: Decimal, currency: str) -> bool:
     return amount.is_finite() and _code(currency)
 
 
+def money_document(amount: Decimal, currency: str) -> dict[str, str]:
+    """Money as its model dumps it (``Money.model_dump(mode="json")``)."""
+    return {"amount": format(amount, "f"), "currency": currency}
+
+
 def entry_posted_payload(entry: ChainedEntry) -> LedgerEntryPosted | PayloadDocument:
     """The announcement of a chained entry as its document; the model where ``Money.recorded`` would
     refuse a posting (it raises as it always did)."""
@@ -68,7 +73,7 @@ def entry_posted_payload(entry: ChainedEntry) -> LedgerEntryPosted | PayloadDocu
     for p in e.postings:
         if not recordable(p.amount, p.currency):
             return entry_posted(entry)
-        postings.append({"account": p.account, "amount": {"amount": format(p.amount, "f"), "currency": p.currency}})
+        postings.append({"account": p.account, "amount": money_document(p.amount, p.currency)})
     data = {
         "partner_id": e.partner_id,
         "entry_id": e.entry_id,
@@ -92,7 +97,7 @@ def announced_payload(payload: EventPayload) -> EventPayload | PayloadDocument:
         "entry_id": payload.entry_id,
         "deal_id": payload.deal_id,
         "period": payload.period,
-        "amount": {"amount": format(payload.amount.amount, "f"), "currency": payload.amount.currency},
+        "amount": money_document(payload.amount.amount, payload.amount.currency),
         "rate": payload.rate,
         "rule_version": payload.rule_version,
     }

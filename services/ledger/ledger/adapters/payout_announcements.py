@@ -28,7 +28,7 @@ from pydantic import TypeAdapter
 
 from ..domain.chain import ChainedEntry
 from ..domain.payouts import PayoutAction, PayoutKind, statement_path, statement_period, statement_ready
-from .announcements import recordable
+from .announcements import money_document, recordable
 
 _TIMES = TypeAdapter(datetime)
 PARTNER_ID_LENGTH = range(1, 65)  # EventPayload.partner_id: 1 to 64 characters
@@ -69,10 +69,6 @@ def _documented(action: PayoutAction) -> bool:
     )
 
 
-def _money(action: PayoutAction) -> dict[str, str]:
-    return {"amount": format(action.amount, "f"), "currency": action.currency}
-
-
 def payout_batched_payload(action: PayoutAction, linked: ChainedEntry) -> EventPayload | PayloadDocument:
     """A payout action's event; a cut line's ``ledger.payout_batched`` as its document."""
     if not _documented(action):
@@ -82,7 +78,7 @@ def payout_batched_payload(action: PayoutAction, linked: ChainedEntry) -> EventP
         "batch_id": action.batch_id,
         "line_id": action.line_id,
         "entry_id": linked.entry.entry_id,
-        "amount": _money(action),
+        "amount": money_document(action.amount, action.currency),
         "cutoff": _TIMES.dump_python(action.at, mode="json"),
         "payee_reference": action.detail,
         "entries_covered": action.entries_covered,
@@ -102,7 +98,7 @@ def statement_ready_payload(action: PayoutAction) -> EventPayload | PayloadDocum
         "batch_id": action.batch_id,
         "line_id": action.line_id,
         "currency": action.currency,
-        "amount": _money(action),
+        "amount": money_document(action.amount, action.currency),
         "period_from": period_from.isoformat(),
         "period_to": period_to.isoformat(),
         "cutoff": _TIMES.dump_python(action.at, mode="json"),
