@@ -114,7 +114,7 @@ async def test_sigkill_relay_and_projector_loses_and_doubles_nothing(registratio
             async def all_applied():
                 return await ledger.fetchval("SELECT count(*) FROM consumed_events") >= len(sent)
 
-            await eventually(all_applied, timeout=180, interval=1.0)
+            await eventually(all_applied, timeout=180, interval=0.25)
             await asyncio.sleep(2)  # anything still arriving now would be a duplicate: let it come
 
             consumed = await ledger.fetch("SELECT event_id::text AS id, event_type, payload FROM consumed_events")

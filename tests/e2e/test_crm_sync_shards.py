@@ -270,7 +270,7 @@ async def test_sigkill_a_shard_worker_mid_stream_loses_and_doubles_nothing(
         async def all_applied() -> bool:
             return await pending(conn, SHARDED) == 0
 
-        await eventually(all_applied, timeout=120, interval=0.5)
+        await eventually(all_applied, timeout=120, interval=0.25)
         assert await _elections(workers, 5)  # the shards changed hands: standbys took them over
         assert await order_violations(conn, sharded) == []
         assert await snapshot(conn, SHARDED) == await snapshot(conn, REFERENCE)

@@ -73,7 +73,7 @@ async def test_survivor_takes_over_partitions_of_a_killed_replica(registration_s
             async def all_applied():
                 return await ledger.fetchval("SELECT count(*) FROM consumed_events") >= len(sent)
 
-            await eventually(all_applied, timeout=120, interval=0.5)
+            await eventually(all_applied, timeout=120, interval=0.25)
             await asyncio.sleep(1.5)
 
         survivor = assignments(second.log.read_text(), topic)

@@ -62,7 +62,7 @@ def mdf_consumer_task(settings: MdfSettings) -> AbstractAsyncContextManager[None
     return consumer_task(settings, LEDGER_FEED)
 
 
-async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+async def eventually(check, timeout: float = 30.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
     """Poll ``check`` (an async callable) until it returns a truthy value or time runs out."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

@@ -51,13 +51,13 @@ async def consume(settings, events) -> None:  # type: ignore[no-untyped-def]
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
-        for _ in range(80):
+        for _ in range(400):
             done = await fetch(
                 settings, "SELECT (SELECT count(*) FROM consumed_events) + (SELECT count(*) FROM dead_letters) AS n"
             )
             if done[0]["n"] >= len(events):
                 break
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.05)
     finally:
         consumer.stop()
         await task

@@ -89,10 +89,10 @@ async def test_a_program_the_ledger_published_can_be_enrolled_into(registration_
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
-        for _ in range(80):
+        for _ in range(400):
             if (await fetch(settings, "SELECT count(*) AS n FROM consumed_events"))[0]["n"] >= 2:
                 break
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.05)
     finally:
         consumer.stop()
         await task

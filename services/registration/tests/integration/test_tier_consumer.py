@@ -51,12 +51,12 @@ async def test_tier_changes_from_the_ledger_topic_show_on_partners_once(registra
     await consumer.consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
-        for _ in range(80):  # bounded wait for the four distinct events to be consumed
+        for _ in range(400):  # bounded wait for the four distinct events to be consumed
             rows = await fetch(settings, "SELECT count(*) AS n FROM consumed_events")
             dead = await fetch(settings, "SELECT count(*) AS n FROM dead_letters")
             if rows[0]["n"] + dead[0]["n"] >= 4:
                 break
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.05)
     finally:
         consumer.stop()
         await task

@@ -134,7 +134,7 @@ class Toy:
         while (value := await self.db.fetchval(sql)) != expected:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"{sql!r} is {value!r}, expected {expected!r}")
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.05)
 
     async def deals(self) -> list[str]:
         return [r["deal_id"] for r in await self.db.fetch("SELECT deal_id FROM toy_deals ORDER BY n")]
