@@ -11,6 +11,10 @@ DEV_TOKEN_SECRET = "dev-only-insecure-token-secret-change-me"  # noqa: S105 - re
 DEV_WEBHOOK_SECRET = "dev-only-insecure-webhook-secret"  # noqa: S105 - refused in production
 
 
+# aiokafka's own default; ``ServiceSettings.kafka_fetch_max_wait_ms`` documents what it means.
+FETCH_MAX_WAIT_MS = 500
+
+
 class ServiceSettings(BaseSettings):
     """Connection, security and tuning settings; read from ``<PREFIX>_*`` environment variables."""
 
@@ -24,7 +28,7 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = 10000
     # How long a fetch may wait on the broker for records. Kafka answers as soon as records arrive;
     # Tansu (the embedded broker) only when the wait is over, so there it is each hop's latency.
-    kafka_fetch_max_wait_ms: int = 500
+    kafka_fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS
     # What a consumer fetches ahead of its batches: at most this much per fetch response, and per
     # partition in it. Every fetched partition stays buffered until consumed, so with many partitions
     # and a backlog this (not the batch) sets a consumer's memory.

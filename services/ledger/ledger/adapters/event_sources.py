@@ -15,6 +15,7 @@ from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerPayoutF
 from incentive_contracts.fast_decode import fast_decode
 from incentive_contracts.registry import decode
 from pydantic import ValidationError
+from servicekit.settings import FETCH_MAX_WAIT_MS
 
 from ..application.projector import Incoming
 from ..application.replay import EVERYTHING, Share
@@ -161,7 +162,9 @@ class ConsumedLog:
 class KafkaTopics:
     """Every partition of the given topics from offset 0 to their end when the read starts."""
 
-    def __init__(self, bootstrap: str, batch_size: int = REPLAY_BATCH, fetch_max_wait_ms: int = 500) -> None:
+    def __init__(
+        self, bootstrap: str, batch_size: int = REPLAY_BATCH, fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS
+    ) -> None:
         self.bootstrap = bootstrap
         self.batch_size = batch_size
         # A topic's read ends on a fetch that finds nothing, which waits this long on the broker; a
@@ -270,7 +273,7 @@ class ReplaySource:
     consumed_topics: tuple[str, ...]
     ledger_topic: str
     batch_size: int = REPLAY_BATCH
-    fetch_max_wait_ms: int = 500
+    fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS
 
     def _log(self) -> ConsumedLog:
         assert self.from_database is not None

@@ -12,7 +12,8 @@ Settlements and failures, one per acknowledgement, keep the model.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from incentive_contracts.envelope_bytes import PayloadDocument
@@ -32,6 +33,18 @@ from .announcements import money_document, recordable
 
 _TIMES = TypeAdapter(datetime)
 PARTNER_ID_LENGTH = range(1, 65)  # EventPayload.partner_id: 1 to 64 characters
+
+
+def _cutoff_text(at: datetime) -> str:
+    """The cutoff as the models write it; every line of a cut shares it, so it is written once a cut."""
+    return _cutoff_written(at, at.utcoffset())
+
+
+@lru_cache(maxsize=4)
+def _cutoff_written(at: datetime, offset: timedelta | None) -> str:
+    # Keyed by the offset too: instants that compare equal in other offsets are written differently.
+    del offset
+    return str(_TIMES.dump_python(at, mode="json"))
 
 
 def payout_event(action: PayoutAction, linked: ChainedEntry) -> EventPayload:
@@ -79,7 +92,7 @@ def payout_batched_payload(action: PayoutAction, linked: ChainedEntry) -> EventP
         "line_id": action.line_id,
         "entry_id": linked.entry.entry_id,
         "amount": money_document(action.amount, action.currency),
-        "cutoff": _TIMES.dump_python(action.at, mode="json"),
+        "cutoff": _cutoff_text(action.at),
         "payee_reference": action.detail,
         "entries_covered": action.entries_covered,
         "coverage_hash": action.coverage_hash,
@@ -101,7 +114,7 @@ def statement_ready_payload(action: PayoutAction) -> EventPayload | PayloadDocum
         "amount": money_document(action.amount, action.currency),
         "period_from": period_from.isoformat(),
         "period_to": period_to.isoformat(),
-        "cutoff": _TIMES.dump_python(action.at, mode="json"),
+        "cutoff": _cutoff_text(action.at),
         "entries_covered": action.entries_covered,
         "statement_path": statement_path(action, period_from, period_to),
     }

@@ -84,6 +84,17 @@ def test_a_usual_cut_line_is_written_from_documents() -> None:
     assert ready.data == statement_ready(action).model_dump(mode="json")
 
 
+def test_one_instant_in_two_offsets_is_written_in_each_offset() -> None:
+    """The cutoff's text is kept per cut: equal instants in other offsets (or naive) are not one text."""
+    instant = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    for at in (instant, instant.astimezone(timezone(timedelta(hours=5, minutes=30))), instant.replace(tzinfo=None)):
+        action = replace(USUAL, at=at)
+        assert written(lambda a=action: payout_batched_payload(a, linked())) == written(
+            lambda a=action: payout_event(a, linked())
+        )
+        assert written(lambda a=action: statement_ready_payload(a)) == written(lambda a=action: statement_ready(a))
+
+
 def test_the_contract_examples_are_announced_with_the_models_bytes() -> None:
     example = example_payload("ledger.payout_batched", 1)
     assert isinstance(example, LedgerPayoutBatched)
