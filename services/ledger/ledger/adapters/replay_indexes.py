@@ -105,9 +105,21 @@ async def restore_in_parallel(url: str, deferred: Deferred, connections: int) ->
     """The indexes built on ``connections`` connections at once (each build its own transaction: the
     rows are committed), the rest in order in one transaction. An index that cannot be built (a
     duplicate key) fails the whole restore, as it would in one transaction."""
-    queue = list(deferred.indexes)
+    await execute_in_parallel(url, deferred.indexes, connections)
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await restore_indexes(conn, Deferred(after=deferred.after))
+    finally:
+        await conn.close()
 
-    async def build() -> None:
+
+async def execute_in_parallel(url: str, statements: Sequence[str], connections: int) -> None:
+    """Each statement in its own transaction, on up to ``connections`` connections at once, taken in
+    order as connections come free; the first failure fails the whole."""
+    queue = list(statements)
+
+    async def work() -> None:
         conn = await asyncpg.connect(url)
         try:
             while queue:
@@ -115,10 +127,4 @@ async def restore_in_parallel(url: str, deferred: Deferred, connections: int) ->
         finally:
             await conn.close()
 
-    await asyncio.gather(*(build() for _ in range(max(1, min(connections, len(queue))))))
-    conn = await asyncpg.connect(url)
-    try:
-        async with conn.transaction():
-            await restore_indexes(conn, Deferred(after=deferred.after))
-    finally:
-        await conn.close()
+    await asyncio.gather(*(work() for _ in range(max(1, min(connections, len(queue))))))

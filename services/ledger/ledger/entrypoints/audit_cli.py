@@ -21,6 +21,7 @@ from ..adapters.event_sources import REPLAY_BATCH, ReplaySource
 from ..adapters.journal_reader import AUDIT_SESSION, JournalReader
 from ..adapters.replay_setup import TargetNotEmpty, copy_catalog, prepare_target, read_catalog
 from ..adapters.replay_sink import ReplaySink
+from ..adapters.replay_vacuum import vacuum_replayed
 from ..application.audit import Examined, examine, first_difference
 from ..application.replay import ReplayReport, replay
 from ..config import LedgerSettings
@@ -75,14 +76,17 @@ async def run_replay(
         actions = await source.payout_actions()
         with _progress("replaying events", total, quiet) as advance:
             if workers > 1:
-                return await replay_in_parallel(
+                report = await replay_in_parallel(
                     source, actions, target, sync_url(target_url), catalog_url, workers, advance
                 )
-            sink = ReplaySink(target, catalog.versions, catalog.pilots, catalog.changes)
-            async with target.transaction():
-                return await replay(source.batches(), actions, sink, advance)
+            else:
+                sink = ReplaySink(target, catalog.versions, catalog.pilots, catalog.changes)
+                async with target.transaction():
+                    report = await replay(source.batches(), actions, sink, advance)
     finally:
         await target.close()
+    await vacuum_replayed(sync_url(target_url), workers)
+    return report
 
 
 @dataclass

@@ -15,7 +15,7 @@ Revision ID: 0012
 Revises: 0011
 """
 
-from alembic import op
+from servicekit.migrations import rebuild_index_concurrently
 
 revision = "0012"
 down_revision = "0011"
@@ -23,21 +23,12 @@ branch_labels = None
 depends_on = None
 
 NAME = "postings_payable_position"
-BUILDING = "postings_payable_position_building"
 KEY = ["partner_id", "account", "currency", "stream", "sequence"]
 
 
-def _rebuild(include: list[str]) -> None:
-    with op.get_context().autocommit_block():
-        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {BUILDING}")
-        op.create_index(BUILDING, "postings", KEY, postgresql_include=include, postgresql_concurrently=True)
-        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
-        op.execute(f"ALTER INDEX {BUILDING} RENAME TO {NAME}")
-
-
 def upgrade() -> None:
-    _rebuild(["entry_id", "amount", "effective_at"])
+    rebuild_index_concurrently(NAME, "postings", KEY, ["entry_id", "amount", "effective_at"])
 
 
 def downgrade() -> None:
-    _rebuild([])
+    rebuild_index_concurrently(NAME, "postings", KEY, [])

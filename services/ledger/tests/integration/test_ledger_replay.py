@@ -85,6 +85,7 @@ async def test_a_replay_of_the_consumed_log_matches_and_tampering_is_named(
     assert await _rows(parallel) == await _rows(target)
     for url in (parallel, target):
         assert await _posting_order_follows_the_chains(url)
+        assert await _not_vacuumed(url) == []
 
     # Bounded memory: one deal state held, the rest written out after every two-event batch and read
     # back when an event names the deal again (d1: won, flagged, reversed, cleared): the same rows.
@@ -190,5 +191,20 @@ async def _posting_order_follows_the_chains(url: str) -> bool:
                 "FROM journal_entries WINDOW w AS (PARTITION BY partner_id, stream ORDER BY sequence)) AS t"
             )
         )
+    finally:
+        await conn.close()
+
+
+async def _not_vacuumed(url: str) -> list[str]:
+    """The tables of ``url`` a vacuum and analyse have not been through as they stand: never analysed
+    (``reltuples`` -1) or with pages the visibility map does not hold all-visible."""
+    conn = await asyncpg.connect(sync_url(url))
+    try:
+        rows = await conn.fetch(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = current_schema() "
+            "AND (c.reltuples < 0 OR c.relallvisible < c.relpages) ORDER BY 1"
+        )
+        return [r[0] for r in rows]
     finally:
         await conn.close()
