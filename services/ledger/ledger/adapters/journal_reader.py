@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -126,11 +126,27 @@ def _hashed_postings(lines: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
     return lines
 
 
-def _link(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = None) -> ChainLink:
+# Amounts joined by newlines, each a plain numeral (``PLAIN_AMOUNT`` holds no newline).
+PLAIN_AMOUNTS = re.compile(rf"{PLAIN_AMOUNT.pattern}(?:\n{PLAIN_AMOUNT.pattern})*")
+
+
+def _all_plain(groups: Iterable[Sequence[Sequence[str]]]) -> bool:
+    """Whether every amount of a page's postings is a plain numeral, so ``_hashed_postings`` keeps
+    every entry's lines as read: one expression over the page's amounts, not two per entry. The
+    newlines counted are the joins' own, so no amount holds one and each is matched whole."""
+    amounts = [line[2] for lines in groups for line in lines]
+    if not amounts:
+        return True
+    joined = "\n".join(amounts)
+    return joined.count("\n") == len(amounts) - 1 and PLAIN_AMOUNTS.fullmatch(joined) is not None
+
+
+def _link(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = None, plain: bool = False) -> ChainLink:
     """The row's place and hashes with the hash of its stored content: the bytes ``chain.canonical``
     gives for the entry ``_stored`` rebuilds, here built from the row's values (the same document),
     or by rebuilding the entry where orjson's bytes may not be the definition's. The postings are the
-    row's (``ENTRIES``) unless read apart (``links``)."""
+    row's (``ENTRIES``) unless read apart (``links``); ``plain``: their amounts are known to be plain
+    numerals (``_all_plain``)."""
     entry_id, partner_id, stream, sequence, prev_hash = row[0], row[1], row[2], row[3], row[12]
     lines = row[14] if postings_read is None else postings_read
     try:
@@ -138,7 +154,7 @@ def _link(row: asyncpg.Record, postings_read: Sequence[Sequence[str]] | None = N
     except orjson.JSONDecodeError:
         fast = None
     else:
-        postings = _hashed_postings(lines)
+        postings = lines if plain else _hashed_postings(lines)
         fast = fast_canonical(
             row_document(
                 entry_id, partner_id, stream, sequence, row[4], row[5], row[6], row[7].isoformat(), row[8], row[9],
@@ -201,10 +217,12 @@ class JournalReader:
         ``entries`` reads them (the reference: one index probe per entry)."""
         if by_entry:
             async for rows in self._pages(None, None, within):
-                yield [_link(row) for row in rows]
+                plain = _all_plain(row[14] for row in rows)
+                yield [_link(row, None, plain) for row in rows]
             return
         async for rows, postings in self._linked_pages(within):
-            yield [_link(row, postings.get(row[0], ())) for row in rows]
+            plain = _all_plain(postings.values())
+            yield [_link(row, postings.get(row[0], ()), plain) for row in rows]
 
     async def _linked_pages(
         self, within: PartnerRange

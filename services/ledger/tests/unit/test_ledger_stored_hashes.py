@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger.adapters.journal_reader import PLAIN_AMOUNT, _hashed_postings, _link, _stored
+from ledger.adapters.journal_reader import PLAIN_AMOUNT, _all_plain, _hashed_postings, _link, _stored
 from ledger.adapters.store import JOURNAL_COLUMNS
 from ledger.domain.chain import (
     GENESIS,
@@ -135,3 +135,20 @@ def test_postings_are_hashed_with_each_amount_formatted(amounts: list[str]) -> N
     reference (``format(Decimal(amount), "f")`` for every line) either way."""
     lines = [["partner:acme:rebates_payable", "USD", amount] for amount in amounts]
     assert _hashed_postings(lines) == [[a, c, format(Decimal(v), "f")] for a, c, v in lines]
+
+
+amounts_read = (
+    st.from_regex(PLAIN_AMOUNT, fullmatch=True)
+    | st.decimals(allow_nan=True, allow_infinity=True).map(str)
+    | st.sampled_from(["1\n2", "\n", "1\n", "\n1", "01", "1.", "-0", "1E+2", " 1", "1 "])
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.lists(amounts_read, max_size=3), max_size=5))
+def test_a_page_is_plain_when_and_only_when_every_amount_is(pages: list[list[str]]) -> None:
+    """``_all_plain`` over a page's postings says what ``PLAIN_AMOUNT`` says of each amount (an amount
+    holding a newline, which a join by newlines could read as two plain ones, included)."""
+    groups = [[["partner:acme:rebates_payable", "USD", amount] for amount in entry] for entry in pages]
+    expected = all(PLAIN_AMOUNT.fullmatch(line[2]) is not None for lines in groups for line in lines)
+    assert _all_plain(groups) is expected
