@@ -51,6 +51,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check contracts kernel services tests deploy scripts
+	$(BIN)/ruff format --check contracts kernel services tests deploy scripts benchmarks
 	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger services/insights/insights services/governance/governance
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_limits.py

@@ -90,8 +90,16 @@ def _manifest(plan: Plan) -> dict[str, object]:
         "quarters": plan.quarters(),
         "current_quarter": quarter_of(plan.today),
         "partners": [
-            {"partner_id": p.partner_id, "name": p.name, "profile": p.profile, "region": p.region,
-             "vertical": p.vertical, "currency": p.currency, "cohort": p.cohort, "via_crm": p.via_crm}
+            {
+                "partner_id": p.partner_id,
+                "name": p.name,
+                "profile": p.profile,
+                "region": p.region,
+                "vertical": p.vertical,
+                "currency": p.currency,
+                "cohort": p.cohort,
+                "via_crm": p.via_crm,
+            }
             for p in plan.partners
         ],
         "flagged_deals": plan.flagged_deals,

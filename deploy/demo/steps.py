@@ -36,7 +36,7 @@ def _variant(document: str, program_id: str, title: str, rebates: dict[str, str]
             line = f"title: {json.dumps(title)}"
         for tier, rate in rebates.items():
             if line.strip().startswith(f"{tier}: {{default:"):
-                line = line.split(":")[0] + f": {{default: \"{rate}\"}}"
+                line = line.split(":")[0] + f': {{default: "{rate}"}}'
         lines.append(line)
     return "\n".join(lines) + "\n" + extra
 
