@@ -50,7 +50,7 @@ test-fast: $(STAMP)
 	for suite in contracts/tests kernel/tests services/*/tests/unit; do $(BIN)/python -m pytest -q $$suite || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check contracts kernel services tests deploy scripts
+	$(BIN)/ruff check contracts kernel services tests deploy scripts benchmarks
 	$(BIN)/ruff format --check contracts kernel services tests deploy scripts benchmarks
 	$(BIN)/mypy contracts/incentive_contracts kernel/incentive_kernel services/servicekit/servicekit services/registration/registration services/mdf/mdf services/ledger/ledger services/insights/insights services/governance/governance
 	$(BIN)/lint-imports

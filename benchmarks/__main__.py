@@ -24,6 +24,7 @@ from .stack import Stack
 def _scenarios() -> dict[str, Callable[[Run], ScenarioResult]]:
     from .bulk import run_bulk
     from .console import run_console
+    from .crm_sync import run_crm_sync
     from .ingest import run_ingest
     from .payout import run_payout
     from .projection import run_projection
@@ -31,6 +32,7 @@ def _scenarios() -> dict[str, Callable[[Run], ScenarioResult]]:
 
     return {
         "ingest": run_ingest,
+        "crm-sync": run_crm_sync,
         "bulk": run_bulk,
         "projection": run_projection,
         "replay": run_replay,
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         default="",
-        help="py-spy the named processes: api, relay, projector, replay, payout (comma-separated)",
+        help="py-spy the named processes: api, crm-sync, relay, projector, replay, payout (comma-separated)",
     )
     parser.add_argument(
         "--projectors", type=int, default=None, help="ledger projector processes (default: one per core)"

@@ -90,7 +90,7 @@ def run_ingest(run: Run) -> ScenarioResult:
         write_requests(requests_path, count, sizes.ingest_partners)
         run.say(f"ingest: {count:,} signed deliveries ready; {sizes.ingest_seconds:.0f}s against one API process")
         summary_path = run.logdir / "wrk-summary.json"
-        generator = _generator(run, requests_path, summary_path, api.base_url)
+        generator = load_generator(run, requests_path, summary_path, api.base_url)
         # The API stores verified deliveries in crm_inbox and answers 202; the crm-sync shard workers
         # apply them meanwhile, on the same two cores, as in production.
         for worker in workers:
@@ -170,16 +170,24 @@ def run_ingest(run: Run) -> ScenarioResult:
         f"{sizes.ingest_connections} connections, closed loop, {summary['requests']:,} responses "
         f"({summary['status_errors']} non-2xx, {summary['timeouts']} timeouts); {stored:,} deliveries stored in "
         f"crm_inbox (202), {applied_during:,} applied by {len(workers)} crm-sync shard worker(s) running "
-        f"alongside (per shard {per_shard}; {deals:,} deals, {outbox:,} events in the outbox); half the deliveries create a record, half move an earlier one to "
-        f"qualified" + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
+        f"alongside (per shard {per_shard}; {deals:,} deals, {outbox:,} events in the outbox); "
+        "half the deliveries create a record, half move an earlier one to qualified"
+        + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
     )
     return result
 
 
-def _generator(run: Run, requests_path: Path, summary_path: Path, base_url: str) -> Process:
+def load_generator(run: Run, requests_path: Path, summary_path: Path, base_url: str, rate: float = 0) -> Process:
+    """wrk (or the httpx fallback) sending the requests file's deliveries: ``rate`` per second on an
+    open-loop schedule, or with 0 as fast as the API answers (a closed loop)."""
     sizes = run.sizes
     wrk = shutil.which("wrk")
-    env = {"BENCH_REQUESTS": str(requests_path), "BENCH_RESULT": str(summary_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "BENCH_REQUESTS": str(requests_path),
+        "BENCH_RESULT": str(summary_path),
+        "BENCH_RATE": str(rate),
+        "PATH": "/usr/bin:/bin",
+    }
     if wrk:
         return Process(
             "wrk",
@@ -201,6 +209,13 @@ def _generator(run: Run, requests_path: Path, summary_path: Path, base_url: str)
     return python_module(
         "httpx loadgen",
         "benchmarks.loadgen",
-        [base_url, str(requests_path), str(summary_path), str(sizes.ingest_connections), str(sizes.ingest_seconds)],
+        [
+            base_url,
+            str(requests_path),
+            str(summary_path),
+            str(sizes.ingest_connections),
+            str(sizes.ingest_seconds),
+            str(rate),
+        ],
         run.logdir,
     )

@@ -1,6 +1,9 @@
 """Fallback load generator (when wrk is not installed): an async httpx client in its own process.
 
-    python -m benchmarks.loadgen BASE_URL REQUESTS_TSV SUMMARY_JSON CONNECTIONS SECONDS
+    python -m benchmarks.loadgen BASE_URL REQUESTS_TSV SUMMARY_JSON CONNECTIONS SECONDS [RATE]
+
+RATE (deliveries per second) sends on an open-loop schedule, as the wrk script does with BENCH_RATE;
+without it (or 0) each connection sends its next request as soon as the last is answered.
 
 Writes the same summary fields as the wrk script (latencies in microseconds).
 """
@@ -16,7 +19,9 @@ import httpx
 import orjson
 
 
-async def load(base_url: str, lines: list[list[bytes]], connections: int, seconds: float) -> dict[str, float]:
+async def load(
+    base_url: str, lines: list[list[bytes]], connections: int, seconds: float, rate: float = 0
+) -> dict[str, float]:
     latencies: list[float] = []
     status_errors = 0
     timeouts = 0
@@ -31,6 +36,8 @@ async def load(base_url: str, lines: list[list[bytes]], connections: int, second
             while time.perf_counter() < stop_at:
                 signature, body = lines[issued % len(lines)]
                 issued += 1
+                if rate:  # the next free slot of the schedule
+                    await asyncio.sleep(max(0.0, started + (issued - 1) / rate - time.perf_counter()))
                 sent = time.perf_counter()
                 try:
                     response = await client.post(
@@ -74,6 +81,7 @@ async def load(base_url: str, lines: list[list[bytes]], connections: int, second
 
 if __name__ == "__main__":
     url, requests_file, summary_file, conns, secs = sys.argv[1:6]
+    rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
     requests = [line.split(b"\t", 1) for line in Path(requests_file).read_bytes().splitlines()]
-    result = asyncio.run(load(url, requests, int(conns), float(secs)))
+    result = asyncio.run(load(url, requests, int(conns), float(secs), rate))
     Path(summary_file).write_bytes(orjson.dumps(result))

@@ -8,8 +8,8 @@ copy of it (``CREATE DATABASE ... TEMPLATE``) for each run: prints this process'
 cut (what the ledger api spends building, writing and announcing the lines; PostgreSQL's time is
 not included) and the cut's wall-clock seconds (PostgreSQL's included: on a quiet machine, the cut
 as ``POST /payout-batches`` takes it, less HTTP). ``--profile`` prints cProfile's top functions of
-one cut instead (CPU clock; the stats are also written to ``$TMPDIR/payout_lines.prof``). ``--server URL`` uses a running server and
-keeps the filled base ledger there for the next run.
+one cut instead (CPU clock; the stats are also written to ``$TMPDIR/payout_lines.prof``).
+``--server URL`` uses a running server and keeps the filled base ledger there for the next run.
 """
 
 from __future__ import annotations

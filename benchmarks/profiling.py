@@ -21,7 +21,8 @@ class Profiler:
         self.running: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def attach(self, process: Process, role: str) -> None:
-        if role not in self.wanted:
+        """py-spy ``process`` if ``role`` was asked for, by its name or its kind (``crm-sync`` for ``crm-sync-1``)."""
+        if role not in self.wanted and role.rstrip("0123456789").rstrip("-") not in self.wanted:
             return
         out = self.logdir / f"profile-{role}.txt"
         popen = subprocess.Popen(  # noqa: S603 - fixed tool

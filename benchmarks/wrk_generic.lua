@@ -1,6 +1,20 @@
 -- wrk script: signed generic-webhook deliveries, pre-signed by the harness (wrk's Lua has no HMAC).
 -- Each line of the requests file is "<X-Signature value>\t<JSON body>"; threads take every n-th line.
--- Env: BENCH_REQUESTS (the file), BENCH_RESULT (where done() writes its JSON summary).
+-- Env: BENCH_REQUESTS (the file), BENCH_RESULT (where done() writes its JSON summary), BENCH_RATE
+-- (deliveries per second over all threads: an open-loop schedule; unset or 0, a closed loop).
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+  int clock_gettime(int clock_id, bench_timespec *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local now_spec = ffi.new("bench_timespec")
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, now_spec)
+  return tonumber(now_spec.tv_sec) * 1000 + tonumber(now_spec.tv_nsec) / 1e6
+end
+
 local threads = {}
 local counter = 0
 
@@ -27,7 +41,24 @@ function init(args)
   end
   next_request = 1
   issued = 0
+  -- The schedule: the k-th request of this thread is due k * interval after the first; a connection
+  -- whose response came back early waits for the next free slot, one that came back late sends at once.
+  local rate = tonumber(os.getenv("BENCH_RATE") or "0")
+  interval_ms = rate > 0 and 1000 * n / rate or 0
+  started_ms = nil
+  slots = 0
   loaded = #requests
+end
+
+function delay()
+  if interval_ms == 0 then
+    return 0
+  end
+  local now = now_ms()
+  started_ms = started_ms or now
+  local due = started_ms + slots * interval_ms
+  slots = slots + 1
+  return math.max(0, math.floor(due - now))
 end
 
 function request()
