@@ -85,6 +85,7 @@ def run_crm_sync(run: Run) -> ScenarioResult:
         window.start()
         sampler.start()
         load.start()
+        run.profiler.attach(api.process, "api")
         for index, worker in enumerate(workers):
             run.profiler.attach(worker, f"crm-sync-{index}")
         load.wait_exit(timeout=sizes.ingest_seconds + 120)

@@ -59,6 +59,9 @@ class RegistrationSettings(ServiceSettings):
     webhook_tolerance_seconds: int = 300
     # Largest webhook body accepted (413 above it; a declared Content-Length over it is not read).
     webhook_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # How long the webhook edge lets a group of deliveries fill before storing it in one statement
+    # (group commit); 0 stores each group as soon as the one before it has committed.
+    webhook_group_linger_ms: float = Field(default=2.0, ge=0, le=50)
     crm_mapping_file: Path | None = None
     # Deliveries the crm-sync worker claims and applies per transaction.
     crm_sync_batch: int = Field(default=1000, ge=1, le=10000)

@@ -39,7 +39,7 @@ class CrmEdge:
     async def open(self) -> None:
         """Open the edge's pool and inbox writer (the app's startup)."""
         self._pool = await create_edge_pool(sync_url(self.settings.database_url), self.settings.database_pool_size)
-        self._writer = InboxWriter(self._pool)  # group commit of webhook deliveries
+        self._writer = InboxWriter(self._pool, linger=self.settings.webhook_group_linger_ms / 1000)  # group commit
 
     async def close(self) -> None:
         """Wait for the stores in flight, then close the pool (the app's shutdown)."""

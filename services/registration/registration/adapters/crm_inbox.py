@@ -1,9 +1,10 @@
 """The CRM inbox: verified, parsed webhook deliveries waiting for the crm-sync worker.
 
 The webhook edge stores deliveries on a plain asyncpg pool through an :class:`InboxWriter`: the
-deliveries that arrive while a store is in flight are stored together by the next one, with ONE
-statement (one round trip, one implicit transaction, one commit and one NOTIFY for the group:
-group commit), and each request is answered only once its delivery has committed. The worker
+deliveries that arrive while a store is in flight (or within a short linger before a group is
+taken) are stored together by the next one, with ONE statement (one round trip, one implicit
+transaction, one commit and one NOTIFY for the group: group commit), and each request is answered
+only once its delivery has committed. The worker
 claims pending rows in arrival order and records each delivery's outcome in the same transaction
 as its effects, so a delivery is applied exactly once.
 """
@@ -55,6 +56,10 @@ WITH stored AS (
 SELECT source, delivery_id, pg_notify('crm_inbox', '') FROM stored
 """
 MAX_GROUP = 200  # deliveries per statement (each holds up to 100 notifications)
+# How long a group waits for more deliveries before it is stored (unless it is full). Deliveries
+# arriving at a steady rate otherwise go in groups of one or two: at 5,000/s, 2 ms took the API's
+# CPU per delivery from ~145 to ~112 µs and PostgreSQL's from ~35 to ~22 µs, for ~2.5 ms of latency.
+DEFAULT_LINGER_SECONDS = 0.002
 STOPPED = "the inbox writer stopped before this delivery was stored"
 # The shard's pending deliveries in arrival order, read without locking (the plan decides which to
 # take: application/crm_shards.py); then the chosen ones are locked, waiting for a transaction that
@@ -201,13 +206,16 @@ class InboxWriter:
     ``store`` returns once the delivery is committed: True when it is new, False for a delivery id
     the source already sent (earlier, or earlier in the same group). One statement is in flight at a
     time, so deliveries are numbered exactly in the order they reached ``store`` and a request waits
-    for at most the group in flight and its own. If a group's statement fails, its deliveries are
-    stored one by one, so an error belongs to its own request only.
+    for at most ``linger`` seconds, the group in flight and its own. If a group's statement fails,
+    its deliveries are stored one by one, so an error belongs to its own request only.
     """
 
-    def __init__(self, pool: asyncpg.Pool, *, max_group: int = MAX_GROUP) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, *, max_group: int = MAX_GROUP, linger: float = DEFAULT_LINGER_SECONDS
+    ) -> None:
         self.pool = pool
         self.max_group = max_group
+        self.linger = linger
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -233,6 +241,8 @@ class InboxWriter:
     async def _flush(self) -> None:
         try:
             while self._queue:
+                if self.linger and len(self._queue) < self.max_group:
+                    await asyncio.sleep(self.linger)  # let the group fill: one statement and commit for more
                 group, self._queue = self._queue[: self.max_group], self._queue[self.max_group :]
                 try:
                     await self._store_group(group)

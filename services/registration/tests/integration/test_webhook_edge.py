@@ -186,6 +186,21 @@ async def test_concurrent_deliveries_are_stored_once_each_in_arrival_order(edge_
     assert crm_inbox.decode_changes(rows[0]["payload"]) == change("dl-0")
 
 
+async def test_deliveries_arriving_within_the_linger_are_stored_by_one_statement(edge_pool, registration_settings):
+    writer = InboxWriter(edge_pool, linger=0.5)
+
+    async def arriving(index: int) -> bool:
+        await asyncio.sleep(0.02 * index)  # one at a time, as a steady stream of webhooks arrives
+        return await writer.store("generic", f"dl-{index}", change(f"r{index}"))
+
+    assert await asyncio.gather(*(arriving(i) for i in range(5))) == [True] * 5
+    await writer.close()
+    assert await inbox(registration_settings) == [("generic", f"dl-{i}") for i in range(5)]
+    # One statement is one transaction: every row carries the same inserting transaction id.
+    [row] = await fetch(registration_settings, "SELECT count(DISTINCT xmin::text) AS n FROM crm_inbox")
+    assert row["n"] == 1
+
+
 async def test_a_delivery_postgresql_refuses_fails_alone(edge_pool, registration_settings):
     writer = InboxWriter(edge_pool, max_group=50)
     blocker = writer.store("generic", "first", change("first"))
