@@ -34,6 +34,8 @@ class Sizes:
 
     ingest_seconds: float = 60
     ingest_connections: int = 32
+    # The sustained load's connections: enough that the schedule, not the answers' latency, sets the rate.
+    sustained_connections: int = 128
     ingest_partners: int = 200
     bulk_deals: int = 100_000
     bulk_batch: int = 5000
@@ -63,6 +65,7 @@ class Sizes:
         return Sizes(
             ingest_seconds=max(5.0, self.ingest_seconds * scale),
             ingest_connections=self.ingest_connections,
+            sustained_connections=self.sustained_connections,
             ingest_partners=n(self.ingest_partners, 20),
             bulk_deals=n(self.bulk_deals, self.bulk_batch),
             bulk_batch=self.bulk_batch,

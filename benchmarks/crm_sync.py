@@ -77,7 +77,9 @@ def run_crm_sync(run: Run) -> ScenarioResult:
         write_requests(requests_path, count, sizes.ingest_partners)
         run.say(f"crm-sync: {rate:,.0f} deliveries/s offered for {sizes.ingest_seconds:.0f}s")
         summary_path = run.logdir / "wrk-sustained-summary.json"
-        load = load_generator(run, requests_path, summary_path, api.base_url, rate=rate)
+        load = load_generator(
+            run, requests_path, summary_path, api.base_url, rate=rate, connections=sizes.sustained_connections
+        )
         for worker in workers:
             worker.start()
         sampler = BacklogSampler(api.database_url)
@@ -126,7 +128,7 @@ def run_crm_sync(run: Run) -> ScenarioResult:
         backlog_samples=samples,
     )
     result.notes.append(
-        f"{rate:,.0f} deliveries/s offered on an open-loop schedule over {sizes.ingest_connections} connections; "
+        f"{rate:,.0f} deliveries/s offered on an open-loop schedule over {sizes.sustained_connections} connections; "
         f"{accepted:,} accepted, {applied:,} applied by {len(workers)} crm-sync shard worker(s) while the load ran "
         f"(per shard {per_shard}); backlog sampled each second: peak {max((n for _, n in samples), default=0):,}, "
         f"{backlog:,} at the end"

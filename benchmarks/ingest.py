@@ -177,10 +177,14 @@ def run_ingest(run: Run) -> ScenarioResult:
     return result
 
 
-def load_generator(run: Run, requests_path: Path, summary_path: Path, base_url: str, rate: float = 0) -> Process:
-    """wrk (or the httpx fallback) sending the requests file's deliveries: ``rate`` per second on an
-    open-loop schedule, or with 0 as fast as the API answers (a closed loop)."""
+def load_generator(
+    run: Run, requests_path: Path, summary_path: Path, base_url: str, rate: float = 0, connections: int = 0
+) -> Process:
+    """wrk (or the httpx fallback) sending the requests file's deliveries over ``connections`` (default
+    ``ingest_connections``): ``rate`` per second on an open-loop schedule, or with 0 as fast as the API
+    answers (a closed loop)."""
     sizes = run.sizes
+    connections = connections or sizes.ingest_connections
     wrk = shutil.which("wrk")
     env = {
         "BENCH_REQUESTS": str(requests_path),
@@ -194,7 +198,7 @@ def load_generator(run: Run, requests_path: Path, summary_path: Path, base_url: 
             [
                 wrk,
                 "-t1",
-                f"-c{sizes.ingest_connections}",
+                f"-c{connections}",
                 f"-d{int(sizes.ingest_seconds)}s",
                 "--timeout",
                 "5s",
@@ -213,7 +217,7 @@ def load_generator(run: Run, requests_path: Path, summary_path: Path, base_url: 
             base_url,
             str(requests_path),
             str(summary_path),
-            str(sizes.ingest_connections),
+            str(connections),
             str(sizes.ingest_seconds),
             str(rate),
         ],
