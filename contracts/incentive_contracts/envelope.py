@@ -7,7 +7,6 @@ key, as a decimal string because CloudEvents extension values are strings), ``co
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,7 +78,3 @@ class CloudEvent(BaseModel):
     @classmethod
     def from_json(cls, raw: bytes | str) -> CloudEvent:
         return cls.model_validate(orjson.loads(raw))
-
-
-def new_event_id() -> str:
-    return str(uuid.uuid4())

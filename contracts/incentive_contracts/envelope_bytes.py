@@ -38,7 +38,8 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter
 
-from .envelope import SPEC_VERSION, dataschema_for, new_event_id
+from .envelope import SPEC_VERSION, dataschema_for
+from .event_ids import new_event_id
 from .money import RECORDED
 from .payload import EventPayload
 from .registry import encode, models

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from .envelope import CloudEvent, dataschema_for, new_event_id, parse_dataschema
+from .envelope import CloudEvent, dataschema_for, parse_dataschema
+from .event_ids import new_event_id
 from .money import RECORDED
 from .payload import EventPayload
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import overload
 
-from incentive_contracts.envelope import CloudEvent, new_event_id
+from incentive_contracts.envelope import CloudEvent
 from incentive_contracts.envelope_bytes import PayloadDocument, encode_json
+from incentive_contracts.event_ids import new_event_id
 from incentive_contracts.payload import EventPayload
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction

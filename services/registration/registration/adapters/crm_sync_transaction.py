@@ -33,12 +33,15 @@ class SqlCrmSyncTransaction:
         self.uow = uow
         self.inbox = inbox
         self.clock: Clock = clock or SystemClock()
+        self._encoded: dict[str, bytes] = {}  # the last batch's payloads' JSON by event id (its flush made them)
 
     def one_by_one(self) -> SqlRegistrationUnit:
         return SqlRegistrationUnit(self.uow, self.clock)
 
     def batch(self) -> SqlCrmBatch:
-        return SqlCrmBatch(self.uow.conn, self.clock)
+        batch = SqlCrmBatch(self.uow.conn, self.clock)
+        self._encoded = batch.state.encoded = {}
+        return batch
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -50,4 +53,4 @@ class SqlCrmSyncTransaction:
 
     def publish(self, events: Sequence[StagedEvent]) -> None:
         for event, at, event_id in events:
-            self.uow.publish(event, time=at, event_id=event_id)
+            self.uow.publish(event, time=at, event_id=event_id, data_json=self._encoded.get(event_id))

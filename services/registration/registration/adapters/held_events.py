@@ -8,12 +8,11 @@ block hands them on (to the outbox, or to the batch's list of events).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from incentive_contracts.envelope import new_event_id
+from incentive_contracts.event_ids import new_event_id, random_ids
 from incentive_contracts.payload import EventPayload
 
 from ..application.crm_ports import StagedEvent
@@ -23,21 +22,9 @@ HistoryEntry = tuple[str, str, EventPayload, datetime, str | None]
 
 
 def event_ids(count: int) -> list[str]:
-    """``count`` random (version 4) UUIDs as strings, from one read of the OS's random source.
-
-    The same ids as ``new_event_id`` gives (RFC 4122 version 4), made in bulk: a 5,000-deal
-    registration emits 10,000 events, and one ``uuid4()`` each was a noticeable share of its time.
-    """
-    if count == 1:
-        return [new_event_id()]
-    ids = []
-    raw = bytearray(os.urandom(16 * count))
-    for start in range(0, 16 * count, 16):
-        raw[start + 6] = (raw[start + 6] & 0x0F) | 0x40  # version 4
-        raw[start + 8] = (raw[start + 8] & 0x3F) | 0x80  # RFC 4122 variant
-        h = raw[start : start + 16].hex()
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
+    """``count`` random (version 4) UUIDs as strings: one from the shared block, or many from one read
+    of the OS's random source (a 5,000-deal registration emits 10,000 events)."""
+    return [new_event_id()] if count == 1 else random_ids(count)
 
 
 class HeldEvents:

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 import pytest
-from registration.adapters import crm_batch
+from registration.adapters import crm_batch, deals_repo
 from registration.application import crm_sync
 from registration.config import RegistrationSettings
 from registration.entrypoints import crm_worker
@@ -253,6 +253,31 @@ async def test_a_batch_applied_together_equals_the_same_deliveries_one_by_one(
         no_fallback(patch)
         together, counts = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=True)
     assert counts == [DrainCounts(applied=16, failed=1), DrainCounts(applied=11), DrainCounts()]
+    assert_same(together, one_by_one)
+
+
+async def test_a_batch_written_by_copy_equals_the_same_deliveries_one_by_one(
+    database_factory, kafka_bootstrap, topic_prefix, clock, monkeypatch
+):
+    """From ``COPY_FROM_ROWS`` rows on a batch writes deals and history by COPY, each payload encoded
+    once for its history row and its envelope: every row and event is still what one by one writes."""
+    one_by_one, _ = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=False)
+    with monkeypatch.context() as patch:
+        no_fallback(patch)
+        patch.setattr(crm_batch.writes, "COPY_FROM_ROWS", 1)
+        patch.setattr(deals_repo, "COPY_FROM_ROWS", 1)
+        encoded: list[int] = []
+        original = crm_batch.writes.payload_json
+
+        def counted(payload: Any) -> bytes:
+            encoded.append(1)
+            return original(payload)
+
+        patch.setattr(crm_batch.writes, "payload_json", counted)
+        together, counts = await run(database_factory, kafka_bootstrap, topic_prefix, clock, together=True)
+    assert counts == [DrainCounts(applied=16, failed=1), DrainCounts(applied=11), DrainCounts()]
+    # The COPY path ran: once per history row the batches wrote (the others are the API's).
+    assert len(encoded) == sum(1 for h in together["history"] if h["actor"].startswith("crm:")) > 0
     assert_same(together, one_by_one)
 
 

@@ -54,6 +54,8 @@ class BatchState:
     saved_records: dict[tuple[str, str], str] = field(default_factory=dict)  # outcome per record
     outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
     events: list[StagedEvent] = field(default_factory=list)
+    # The history's payloads as JSON by event id, encoded once at the flush for the row and the envelope.
+    encoded: dict[str, bytes] = field(default_factory=dict)
 
 
 def known_of(deal: Deal) -> KnownRegistration:

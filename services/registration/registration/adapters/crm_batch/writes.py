@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from incentive_contracts.envelope_bytes import payload_json
 from servicekit.copy import copy_rows
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,7 +26,9 @@ async def flush(conn: AsyncConnection, state: BatchState) -> None:
     await upsert_updated_deals(conn, state)
     if state.history:
         as_text = len(state.history) >= COPY_FROM_ROWS
-        await SqlDeals(conn).record_history(history_rows(state.history, as_text=as_text))
+        if as_text:  # COPY takes the JSON as text: each payload encoded once, for its row and its envelope
+            state.encoded.update((event_id, payload_json(event)) for _, event_id, event, _, _ in state.history)
+        await SqlDeals(conn).record_history(history_rows(state.history, as_text=as_text, encoded=state.encoded))
     await save_records(conn, state)
     await claim_notifications(conn, state)
 
