@@ -41,6 +41,16 @@ class _Block:
                 self.ids = random_ids(BLOCK)
             return self.ids.pop()
 
+    def take_many(self, count: int) -> list[str]:
+        if count <= 0:
+            return []
+        with self.lock:
+            if len(self.ids) < count:
+                self.ids = random_ids(BLOCK) + self.ids
+            taken = self.ids[-count:]
+            del self.ids[-count:]
+            return taken
+
     def forget(self) -> None:
         """In a forked child: the parent's unused ids are the parent's (and its lock may be held)."""
         self.lock = threading.Lock()
@@ -54,3 +64,9 @@ os.register_at_fork(after_in_child=_block.forget)
 def new_event_id() -> str:
     """One new event id: a random version-4 UUID as ``str(uuid.uuid4())`` writes it."""
     return _block.take()
+
+
+def new_event_ids(count: int) -> list[str]:
+    """``count`` new event ids: from the block (a few, as one use case emits them), or from a read of
+    their own (as many as a block or more, as a bulk registration emits them)."""
+    return random_ids(count) if count >= BLOCK else _block.take_many(count)

@@ -9,7 +9,7 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 from incentive_contracts import event_ids
-from incentive_contracts.event_ids import BLOCK, new_event_id, random_ids
+from incentive_contracts.event_ids import BLOCK, new_event_id, new_event_ids, random_ids
 
 
 def is_uuid4_text(value: str) -> bool:
@@ -28,6 +28,15 @@ def test_new_event_ids_are_uuid4_text_and_distinct_across_blocks():
     ids = [new_event_id() for _ in range(BLOCK * 5 + 7)]
     assert all(is_uuid4_text(i) for i in ids)
     assert len(set(ids)) == len(ids)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=BLOCK * 2), max_size=12))
+def test_ids_taken_a_few_or_many_at_a_time_are_uuid4_text_and_never_repeat(counts):
+    taken = [new_event_ids(n) for n in counts]
+    assert [len(ids) for ids in taken] == counts
+    every = [i for ids in taken for i in ids] + [new_event_id()]
+    assert all(is_uuid4_text(i) for i in every)
+    assert len(set(every)) == len(every)
 
 
 def test_threads_never_take_the_same_id():

@@ -12,19 +12,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from incentive_contracts.event_ids import new_event_id, random_ids
+from incentive_contracts.event_ids import new_event_ids
 from incentive_contracts.payload import EventPayload
 
 from ..application.crm_ports import StagedEvent
 
 HistoryEntry = tuple[str, str, EventPayload, datetime, str | None]
 """A deal history entry: deal id, event id, the event, when, by whom."""
-
-
-def event_ids(count: int) -> list[str]:
-    """``count`` random (version 4) UUIDs as strings: one from the shared block, or many from one read
-    of the OS's random source (a 5,000-deal registration emits 10,000 events)."""
-    return [new_event_id()] if count == 1 else random_ids(count)
 
 
 class HeldEvents:
@@ -39,7 +33,7 @@ class HeldEvents:
     ) -> list[StagedEvent]:
         """Give each event an id (``ids``, or new ones) and hold it (or release it when no block is
         open); returns them staged."""
-        ids = event_ids(len(events)) if ids is None else ids
+        ids = new_event_ids(len(events)) if ids is None else ids
         staged = [(event, at, event_id) for event, event_id in zip(events, ids, strict=True)]
         for item in staged:
             self._pass_on(item)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from incentive_contracts.envelope_bytes import payload_json
+from incentive_contracts.event_ids import new_event_ids
 from incentive_contracts.payload import EventPayload
 from incentive_kernel.clock import SystemClock
 from servicekit.unit_of_work import UnitOfWork
@@ -22,7 +23,6 @@ from .crm_repo import SqlCrmRecords
 from .deals_repo import COPY_FROM_ROWS, SqlDeals, SqlDirectDeals
 from .engagements_repo import SqlEngagements
 from .held_events import HeldEvents, history_entries, history_rows
-from .held_events import event_ids as event_ids  # re-exported: where callers have known it
 from .partners_repo import SqlPartners
 from .programs_repo import DEFAULT_BUILTIN_PROGRAMS, SqlPrograms
 
@@ -109,7 +109,7 @@ class SqlRegistrationUnit:
         self.uow.publish(event, time=at, event_id=event_id, data_json=self._encoded.pop(event_id, None))
 
     async def emit(self, events: Sequence[EventPayload], *, actor: str | None = None) -> None:
-        ids = event_ids(len(events))
+        ids = new_event_ids(len(events))
         # Many events (a bulk registration): history goes in by COPY, which takes the JSON as text,
         # and each payload is encoded once for its history row and its envelope.
         as_text = len(events) >= COPY_FROM_ROWS
