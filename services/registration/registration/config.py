@@ -64,7 +64,7 @@ class RegistrationSettings(ServiceSettings):
     webhook_group_linger_ms: float = Field(default=2.0, ge=0, le=50)
     crm_mapping_file: Path | None = None
     # Deliveries the crm-sync worker claims and applies per transaction.
-    crm_sync_batch: int = Field(default=1000, ge=1, le=10000)
+    crm_sync_batch: int = Field(default=2000, ge=1, le=10000)
     # crm-sync shards (by CRM record): each applies its records' deliveries, in order, beside the
     # others, with its own election. Every worker must run with the same count (README). One by
     # default: on two shared cores a second shard measured slower (README, Sharding).

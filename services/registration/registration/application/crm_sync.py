@@ -27,7 +27,7 @@ from .ports import Clock, RegistrationUnit
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 1000  # deliveries per transaction (REGISTRATION_CRM_SYNC_BATCH)
+DEFAULT_BATCH = 2000  # deliveries per transaction (REGISTRATION_CRM_SYNC_BATCH)
 
 Readable = tuple[PendingDelivery, list[CrmChange], CrmMapping]
 

@@ -72,7 +72,7 @@ def test_a_mapping_file_overrides_defaults_field_by_field(tmp_path):
 
 
 def test_the_crm_sync_batch_size_is_a_setting(monkeypatch):
-    assert RegistrationSettings().crm_sync_batch == 1000
+    assert RegistrationSettings().crm_sync_batch == 2000
     monkeypatch.setenv("REGISTRATION_CRM_SYNC_BATCH", "250")
     assert RegistrationSettings().crm_sync_batch == 250
     monkeypatch.setenv("REGISTRATION_CRM_SYNC_BATCH", "0")
