@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from incentive_contracts.event_ids import new_event_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .container import HasRuntime, install_container
@@ -33,7 +33,7 @@ class CorrelationIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER)
-        correlation_id = incoming.decode(errors="replace")[:128] if incoming else str(uuid.uuid4())
+        correlation_id = incoming.decode(errors="replace")[:128] if incoming else new_event_id()
         token = correlation_id_var.set(correlation_id)
 
         async def send_with_header(message: Message) -> None:
