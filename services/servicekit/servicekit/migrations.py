@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -40,16 +40,26 @@ def run_env(target_metadata: MetaData | None) -> None:
         asyncio.run(run())
 
 
-def rebuild_index_concurrently(name: str, table: str, key: list[str], include: list[str]) -> None:
-    """Within a migration: replace the index ``name`` with one on ``key`` holding ``include``, built
-    ``CONCURRENTLY`` beside it outside the migration's transaction (the table keeps taking writes),
-    then the old one dropped the same way and the new one renamed. Every step may be repeated: an
-    upgrade interrupted anywhere is finished by running it again (an interrupted concurrent build
-    leaves an invalid index, which the first step drops). The RUNBOOK names this pattern."""
+def rebuild_index_concurrently(
+    name: str, table: str, key: list[str], include: list[str], *, where: str | None = None
+) -> None:
+    """Within a migration: replace the index ``name`` with one on ``key`` holding ``include`` (of the
+    rows ``where`` selects: a partial index; all rows when None), built ``CONCURRENTLY`` beside it
+    outside the migration's transaction (the table keeps taking writes), then the old one dropped the
+    same way and the new one renamed. Every step may be repeated: an upgrade interrupted anywhere is
+    finished by running it again (an interrupted concurrent build leaves an invalid index, which the
+    first step drops). The RUNBOOK names this pattern."""
     building = f"{name}_building"
     with op.get_context().autocommit_block():
         op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {building}")
-        op.create_index(building, table, key, postgresql_include=include, postgresql_concurrently=True)
+        op.create_index(
+            building,
+            table,
+            key,
+            postgresql_include=include,
+            postgresql_where=text(where) if where is not None else None,
+            postgresql_concurrently=True,
+        )
         op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
         op.execute(f"ALTER INDEX {building} RENAME TO {name}")
 
