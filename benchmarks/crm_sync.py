@@ -18,10 +18,10 @@ import time
 import asyncpg
 from servicekit.db import sync_url
 
-from .ingest import PER_SHARD, PROCESSED, load_generator, write_requests
+from .ingest import drive, load_generator, write_requests
 from .registration_api import RegistrationApi
 from .report import ScenarioResult
-from .run import CpuWindow, Run, fetchval
+from .run import Run
 
 PENDING = "SELECT count(*) FROM crm_inbox WHERE processed_at IS NULL"
 
@@ -35,13 +35,13 @@ class BacklogSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._sample()), daemon=True)
 
-    def start(self) -> None:
+    def __enter__(self) -> BacklogSampler:
         self._thread.start()
+        return self
 
-    def stop(self) -> list[tuple[float, int]]:
+    def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        return self.samples
 
     async def _sample(self) -> None:
         conn = await asyncpg.connect(sync_url(self.database_url))
@@ -80,22 +80,9 @@ def run_crm_sync(run: Run) -> ScenarioResult:
         load = load_generator(
             run, requests_path, summary_path, api.base_url, rate=rate, connections=sizes.sustained_connections
         )
-        for worker in workers:
-            worker.start()
         sampler = BacklogSampler(api.database_url)
-        window = CpuWindow(run, [api.process, *workers])
-        window.start()
-        sampler.start()
-        load.start()
-        run.profiler.attach(api.process, "api")
-        for index, worker in enumerate(workers):
-            run.profiler.attach(worker, f"crm-sync-{index}")
-        load.wait_exit(timeout=sizes.ingest_seconds + 120)
-        samples = sampler.stop()
-        applied = int(asyncio.run(fetchval(api.database_url, PROCESSED)))
-        per_shard = json.loads(asyncio.run(fetchval(api.database_url, PER_SHARD, len(workers))))
-        result.cpu_seconds = {**window.stop(), f"load generator ({load.name})": load.cpu_seconds}
-        api.process.sample_peak()
+        loaded = drive(run, api, workers, load, alongside=sampler)
+        result.cpu_seconds = loaded.cpu_seconds
         for worker in workers:
             worker.sample_peak()
     finally:
@@ -105,6 +92,7 @@ def run_crm_sync(run: Run) -> ScenarioResult:
     summary = json.loads(summary_path.read_text())
     seconds = summary["duration_us"] / 1e6
     accepted = summary["requests"] - summary["status_errors"]
+    samples, applied, per_shard = sampler.samples, loaded.applied, loaded.per_shard
     backlog = samples[-1][1] if samples else 0
     result.peak_rss_mb = {api.process.name: api.process.peak_mb, **{w.name: w.peak_mb for w in workers}}
     result.metric("deliveries offered and accepted/s", accepted / seconds, "req/s", target=rate * 0.99)

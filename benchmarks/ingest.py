@@ -10,6 +10,8 @@ import hmac
 import json
 import shutil
 import time
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,19 +95,8 @@ def run_ingest(run: Run) -> ScenarioResult:
         generator = load_generator(run, requests_path, summary_path, api.base_url)
         # The API stores verified deliveries in crm_inbox and answers 202; the crm-sync shard workers
         # apply them meanwhile, on the same two cores, as in production.
-        for worker in workers:
-            worker.start()
-        window = CpuWindow(run, [api.process, *workers])
-        window.start()
-        generator.start()
-        run.profiler.attach(api.process, "api")
-        for index, worker in enumerate(workers):
-            run.profiler.attach(worker, f"crm-sync-{index}")
-        generator.wait_exit(timeout=sizes.ingest_seconds + 120)
-        applied_during = int(asyncio.run(fetchval(api.database_url, PROCESSED)))
-        per_shard = json.loads(asyncio.run(fetchval(api.database_url, PER_SHARD, len(workers))))
-        result.cpu_seconds = {**window.stop(), f"load generator ({generator.name})": generator.cpu_seconds}
-        api.process.sample_peak()
+        loaded = drive(run, api, workers, generator)
+        applied_during, per_shard, result.cpu_seconds = loaded.applied, loaded.per_shard, loaded.cpu_seconds
         summary = json.loads(summary_path.read_text())
         # Then the worker alone (the API idle): how fast it works off the backlog the load left.
         stored_at_stop = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM crm_inbox")))
@@ -178,6 +169,39 @@ def run_ingest(run: Run) -> ScenarioResult:
         + ("; the delivery list wrapped (repeats answered as duplicates)" if wrapped else "")
     )
     return result
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    applied: int  # deliveries the crm-sync workers applied while the load ran
+    per_shard: dict[str, int]
+    cpu_seconds: dict[str, float | None]
+
+
+def drive(
+    run: Run,
+    api: RegistrationApi,
+    workers: list[Process],
+    load: Process,
+    alongside: AbstractContextManager[object] | None = None,
+) -> LoadOutcome:
+    """The crm-sync workers and the load generator against the API until the load ends (``alongside``
+    held open meanwhile): what the workers applied, and every process's CPU."""
+    for worker in workers:
+        worker.start()
+    window = CpuWindow(run, [api.process, *workers])
+    window.start()
+    with alongside or nullcontext():
+        load.start()
+        run.profiler.attach(api.process, "api")
+        for index, worker in enumerate(workers):
+            run.profiler.attach(worker, f"crm-sync-{index}")
+        load.wait_exit(timeout=run.sizes.ingest_seconds + 120)
+    applied = int(asyncio.run(fetchval(api.database_url, PROCESSED)))
+    per_shard = json.loads(asyncio.run(fetchval(api.database_url, PER_SHARD, len(workers))))
+    cpu = {**window.stop(), f"load generator ({load.name})": load.cpu_seconds}
+    api.process.sample_peak()
+    return LoadOutcome(applied, per_shard, cpu)
 
 
 def load_generator(

@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from servicekit.db import sync_url
 from servicekit.migrations import alembic_config
-from servicekit.testing.databases import DatabaseFactory
+from servicekit.testing.databases import DatabaseFactory, execute_sql
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 INDEXES = """
@@ -46,14 +46,6 @@ async def _indexes(url: str) -> list[tuple[str, bool, str]]:
         await conn.close()
 
 
-async def _execute(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def _holding(indexes: list[tuple[str, bool, str]], revision: str) -> bool:
     [(name, valid, definition)] = indexes
     return name == "postings_payable_position" and valid and definition.endswith(f"{KEY} {HOLDS[revision]}")
@@ -72,7 +64,7 @@ async def test_an_interrupted_index_rebuild_is_finished_by_running_it_again(
     assert [name for name, _, _ in before] == ["postings_payable_position"]
     assert not _holding(before, revision)
 
-    await _execute(url, interrupted(revision, state))
+    await execute_sql(url, interrupted(revision, state))
     await asyncio.to_thread(command.upgrade, config, revision)
     assert _holding(await _indexes(url), revision)
 

@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from servicekit.db import sync_url
 from servicekit.migrations import alembic_config
-from servicekit.testing.databases import DatabaseFactory
+from servicekit.testing.databases import DatabaseFactory, execute_sql
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 INDEXES = """
@@ -51,14 +51,6 @@ async def _indexes(url: str) -> dict[str, str]:
     return {r["relname"]: r["definition"] for r in rows}
 
 
-async def _execute(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.mark.parametrize("state", ["none", *INTERRUPTED])
 async def test_the_deal_and_reversal_indexes_become_partial_and_come_back_whole(
     database_factory: DatabaseFactory, state: str
@@ -70,7 +62,7 @@ async def test_the_deal_and_reversal_indexes_become_partial_and_come_back_whole(
     assert await _indexes(url) == FULL
 
     if state != "none":
-        await _execute(url, INTERRUPTED[state])
+        await execute_sql(url, INTERRUPTED[state])
     await asyncio.to_thread(command.upgrade, config, "0014")
     assert await _indexes(url) == PARTIAL
 

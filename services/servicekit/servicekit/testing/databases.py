@@ -35,6 +35,15 @@ def with_database(server_url: str, name: str) -> str:
     return make_url(sync_url(server_url)).set(database=name).render_as_string(hide_password=False)
 
 
+async def execute_sql(database_url: str, sql: str) -> None:
+    """Run ``sql`` (one or more statements) on its own connection to ``database_url``."""
+    conn = await asyncpg.connect(sync_url(database_url))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 class DatabaseFactory:
     def __init__(self, server_url: str) -> None:
         self.server_url = server_url
