@@ -83,12 +83,8 @@ def run_crm_sync(run: Run) -> ScenarioResult:
         sampler = BacklogSampler(api.database_url)
         loaded = drive(run, api, workers, load, alongside=sampler)
         result.cpu_seconds = loaded.cpu_seconds
-        for worker in workers:
-            worker.sample_peak()
     finally:
-        api.stop()
-        for worker in workers:
-            worker.stop()
+        api.stop(workers)
     summary = json.loads(summary_path.read_text())
     seconds = summary["duration_us"] / 1e6
     accepted = summary["requests"] - summary["status_errors"]

@@ -117,12 +117,8 @@ def run_ingest(run: Run) -> ScenarioResult:
             drain_seconds: float | None = drained_at - drain_started
         except TimeoutError:
             drain_seconds = None
-        for worker in workers:
-            worker.sample_peak()
     finally:
-        api.stop()
-        for worker in workers:
-            worker.stop()
+        api.stop(workers)
     stored = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM crm_inbox")))
     deliveries = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM webhook_deliveries")))
     deals = int(asyncio.run(fetchval(api.database_url, "SELECT count(*) FROM deals")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 import httpx
@@ -82,5 +83,8 @@ class RegistrationApi:
             for i in range(shards)
         ]
 
-    def stop(self) -> None:
+    def stop(self, workers: Sequence[Process] = ()) -> None:
+        """Stop the API, then ``workers`` (each process's peak memory is read as it stops)."""
         self.process.stop()
+        for worker in workers:
+            worker.stop()
