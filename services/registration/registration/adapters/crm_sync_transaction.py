@@ -40,7 +40,7 @@ class SqlCrmSyncTransaction:
 
     def batch(self) -> SqlCrmBatch:
         batch = SqlCrmBatch(self.uow.conn, self.clock)
-        self._encoded = batch.state.encoded = {}
+        self._encoded = batch.state.encoded  # its flush fills it; the events it publishes take theirs
         return batch
 
     @asynccontextmanager
