@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from registration.adapters.crm_inbox import InboxWriter, create_edge_pool
+from registration.adapters.crm_inbox_writer import InboxWriter, create_edge_pool
 from registration.config import RegistrationSettings
 from registration.domain.crm import CrmChange
 from servicekit.auth import mint_token

@@ -20,7 +20,7 @@ from ..crm_mappings import CrmMappings
 from ..domain.crm import CrmChange
 from . import crm_formats
 from .crm_formats import GenericDelivery, HubspotDelivery, SalesforceDelivery
-from .crm_inbox import InboxWriter, create_edge_pool
+from .crm_inbox_writer import InboxWriter, create_edge_pool
 from .signatures import SignatureError, verify_hubspot_v3, verify_timestamped
 
 TIMESTAMPED_HEADER = "X-Signature"

@@ -19,7 +19,7 @@ import httpx
 import orjson
 import pytest
 from registration.adapters import crm_inbox
-from registration.adapters.crm_inbox import InboxWriter, create_edge_pool
+from registration.adapters.crm_inbox_writer import InboxWriter, create_edge_pool
 from registration.config import RegistrationSettings
 from registration.domain.crm import CrmChange
 from registration.entrypoints.api import create_app
