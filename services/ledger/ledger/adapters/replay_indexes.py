@@ -1,8 +1,8 @@
 """The journal's keys and indexes, off while a replay loads it and built once at the end.
 
 Loading millions of rows into indexed tables costs far more than building each index once over
-them. ``defer_indexes`` drops the keys, foreign keys and indexes of the journal's tables and turns the
-per-posting balance trigger off; what it returns brings them back exactly as the migrations made
+them. ``defer_indexes`` drops the keys, foreign keys and indexes of the journal's tables and the
+balance trigger; what it returns brings them back exactly as the migrations made
 them: every index (a key's own index too) is built from the loaded rows, the keys are then attached
 to their indexes (``ADD CONSTRAINT ... USING INDEX``, a catalogue change), the foreign keys checked,
 and every entry's balance checked in one pass. Built in one transaction (``restore_indexes``), or, once
@@ -36,12 +36,15 @@ ORDER BY i.indexname
 # A key that can be attached to an index built beforehand: plain columns (no INCLUDE, no deferral).
 PLAIN_KEY = re.compile(r"^(PRIMARY KEY|UNIQUE) \([^()]*\)$")
 
-# The database's balance check (migration 0008) runs per posting at commit, looking up the posting's
-# entry: without the journal's indexes that is a scan per row. A bulk load turns it off and checks
-# every entry at once, in one pass, before turning it on again.
+# The database's balance check (migration 0015) sums each statement's postings per entry, and checks an
+# entry they leave unbalanced at commit, looking up its postings: without the journal's indexes that
+# is a scan per entry. A bulk load drops it and checks every entry at once, in one pass, before
+# creating it again. Dropped, not disabled: a disabled trigger's transition table still captures
+# every row the load writes.
 BALANCE_TRIGGER = "postings_balanced"
 FIND_BALANCE_TRIGGER = """
-SELECT tgrelid::regclass::text AS tbl FROM pg_trigger WHERE tgname = $1 AND tgrelid::regclass::text = ANY($2::text[])
+SELECT tgrelid::regclass::text AS tbl, pg_get_triggerdef(oid) AS def FROM pg_trigger
+WHERE tgname = $1 AND tgrelid::regclass::text = ANY($2::text[])
 """
 CHECK_EVERY_ENTRY_BALANCES = """
 DO $$
@@ -72,7 +75,7 @@ class Deferred:
 
 
 async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> Deferred:
-    """Drop the tables' constraints and indexes and turn the balance check off."""
+    """Drop the tables' constraints, indexes and balance check."""
     constraints = await driver.fetch(CONSTRAINTS, list(tables))
     indexes = await driver.fetch(INDEXES, list(tables))
     for c in sorted(constraints, key=lambda c: c["contype"] != "f"):  # foreign keys go first
@@ -89,9 +92,8 @@ async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> Def
         else:
             deferred.after.append(f"{add} {c['def']}")
     for t in await driver.fetch(FIND_BALANCE_TRIGGER, BALANCE_TRIGGER, list(tables)):
-        trigger = f'ALTER TABLE {t["tbl"]} %s TRIGGER "{BALANCE_TRIGGER}"'
-        await driver.execute(trigger % "DISABLE")
-        deferred.after.extend([CHECK_EVERY_ENTRY_BALANCES, trigger % "ENABLE"])
+        await driver.execute(f'DROP TRIGGER "{BALANCE_TRIGGER}" ON {t["tbl"]}')
+        deferred.after.extend([CHECK_EVERY_ENTRY_BALANCES, t["def"]])
     return deferred
 
 
