@@ -1,11 +1,12 @@
 """The journal's keys and indexes, off while a replay loads it and built once at the end.
 
 Loading millions of rows into indexed tables costs far more than building each index once over
-them. ``defer_indexes`` drops the keys, foreign keys and indexes of the journal's tables and the
-balance trigger; what it returns brings them back exactly as the migrations made
-them: every index (a key's own index too) is built from the loaded rows, the keys are then attached
-to their indexes (``ADD CONSTRAINT ... USING INDEX``, a catalogue change), the foreign keys checked,
-and every entry's balance checked in one pass. Built in one transaction (``restore_indexes``), or, once
+them. ``defer_indexes`` drops the keys, foreign keys and indexes of the journal's tables; what it
+returns brings them back exactly as the migrations made them: every index (a key's own index too)
+is built from the loaded rows, the keys are then attached to their indexes (``ADD CONSTRAINT ...
+USING INDEX``, a catalogue change) and the foreign keys checked. The balance check stays on: since
+migration 0015 it sums each ``COPY``'s postings per entry (the loader writes whole entries), so it
+needs no index and no pass at the end. Built in one transaction (``restore_indexes``), or, once
 the rows are committed (a parallel replay's workers), on several connections at once
 (``restore_in_parallel``): index builds on the same table do not block each other.
 """
@@ -36,35 +37,11 @@ ORDER BY i.indexname
 # A key that can be attached to an index built beforehand: plain columns (no INCLUDE, no deferral).
 PLAIN_KEY = re.compile(r"^(PRIMARY KEY|UNIQUE) \([^()]*\)$")
 
-# The database's balance check (migration 0015) sums each statement's postings per entry, and checks an
-# entry they leave unbalanced at commit, looking up its postings: without the journal's indexes that
-# is a scan per entry. A bulk load drops it and checks every entry at once, in one pass, before
-# creating it again. Dropped, not disabled: a disabled trigger's transition table still captures
-# every row the load writes.
-BALANCE_TRIGGER = "postings_balanced"
-FIND_BALANCE_TRIGGER = """
-SELECT tgrelid::regclass::text AS tbl, pg_get_triggerdef(oid) AS def FROM pg_trigger
-WHERE tgname = $1 AND tgrelid::regclass::text = ANY($2::text[])
-"""
-CHECK_EVERY_ENTRY_BALANCES = """
-DO $$
-DECLARE
-    off record;
-BEGIN
-    SELECT entry_id, currency, sum(amount) AS total INTO off FROM postings
-    GROUP BY entry_id, currency HAVING sum(amount) <> 0 ORDER BY entry_id, currency LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'journal entry % does not balance: its % postings sum to %',
-            off.entry_id, off.currency, off.total USING ERRCODE = 'check_violation';
-    END IF;
-END $$
-"""
-
 
 @dataclass(frozen=True)
 class Deferred:
     """What brings the tables' keys and indexes back: ``indexes`` independent of each other (any
-    order, any connection), then ``after`` in order (keys, foreign keys, the balance check)."""
+    order, any connection), then ``after`` in order (keys, then foreign keys)."""
 
     indexes: list[str] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
@@ -75,7 +52,7 @@ class Deferred:
 
 
 async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> Deferred:
-    """Drop the tables' constraints, indexes and balance check."""
+    """Drop the tables' constraints and indexes."""
     constraints = await driver.fetch(CONSTRAINTS, list(tables))
     indexes = await driver.fetch(INDEXES, list(tables))
     for c in sorted(constraints, key=lambda c: c["contype"] != "f"):  # foreign keys go first
@@ -91,9 +68,6 @@ async def defer_indexes(driver: Any, tables: Sequence[str] = BULK_TABLES) -> Def
             deferred.after.append(f'{add} {plain.group(1)} USING INDEX "{c["conname"]}"')
         else:
             deferred.after.append(f"{add} {c['def']}")
-    for t in await driver.fetch(FIND_BALANCE_TRIGGER, BALANCE_TRIGGER, list(tables)):
-        await driver.execute(f'DROP TRIGGER "{BALANCE_TRIGGER}" ON {t["tbl"]}')
-        deferred.after.extend([CHECK_EVERY_ENTRY_BALANCES, t["def"]])
     return deferred
 
 

@@ -6,14 +6,15 @@ on every posting it wrote. Now an AFTER INSERT statement trigger sums the statem
 per entry and currency (one aggregate over its transition table). The guarantee is unchanged:
 
 - An entry the statement's postings leave balanced in every currency is balanced: its earlier
-  postings summed to zero (each statement before was checked the same way, and replay's bulk load
-  checks every entry before the trigger comes back).
+  postings summed to zero (each statement before was checked the same way).
 - Any other entry goes into ``journal_balance_checks``, whose deferred constraint trigger checks
   the entry's postings at commit (as 0008 did) and deletes the row. So postings written one
   statement at a time may still balance only once the transaction is complete, and the error is
   the same (``check_violation``, constraint ``postings_balanced``, the entry and the currency).
 
-The batch writers write an entry's postings in one ``COPY``, so nothing is queued on their path.
+The batch writers write an entry's postings in one ``COPY``, so nothing is queued on their path,
+and the check needs none of the journal's indexes: replay's bulk load keeps it on and no longer
+checks every entry in one pass at the end (a serial 8-15 s over 4,000,000 postings).
 
 Revision ID: 0015
 Revises: 0014
