@@ -87,11 +87,14 @@ GAPS_TABLE = text(
 # partner paid up to a cutoff that is now) and stays as it is; only the other gaps are split into runs
 # by SPLIT_RUNS (whose join reads the same postings; see there for the row comparisons).
 # Grouped by ``gap_id`` alone (the gap's partner, stream and ``elsewhere`` are one value per gap, taken
-# by ``min``): the postings arrive in ``gap_id`` order, so no sort is needed to group them.
+# by ``min``): the postings arrive in ``gap_id`` order, so no sort is needed to group them. Each run's
+# entry ids are aggregated in the coverage hash's order (byte order), so MEASURE hashes a partner paid
+# in one run straight from its array.
 GAP_TOTALS = """
     SELECT g.gap_id, min(g.partner_id) AS partner_id, min(g.stream) AS stream,
            min(p.sequence) AS from_sequence, max(p.sequence) AS to_sequence,
-           0 - sum(p.amount) AS due, count(DISTINCT p.sequence) AS n, array_agg(p.entry_id) AS entry_ids,
+           0 - sum(p.amount) AS due, count(DISTINCT p.sequence) AS n,
+           array_agg(p.entry_id ORDER BY p.entry_id COLLATE "C") AS entry_ids,
            bool_and(p.effective_at <= :cutoff) AND NOT bool_or(g.elsewhere)
                AND count(*) = count(DISTINCT p.sequence) AS simple
     FROM (SELECT * FROM payout_gaps ORDER BY gap_id) g
@@ -110,7 +113,7 @@ RUNS_TABLE = (
     text(f"INSERT INTO payout_runs {GAP_TOTALS}"),
 )
 # Per gap that is not simple, the maximal runs of its entries due (no other payable entry of the
-# stream in between): each run's first and last position, amount, count and entry ids (unsorted), in
+# stream in between): each run's first and last position, amount, count and entry ids (in byte order), in
 # one pass over the gap's payable postings (no table of the entries; they are not read again); the
 # gap's own row is then dropped (``DROP_SPLIT_GAPS``). An entry is due when all its payable postings
 # are effective by the cutoff and no open or paid line of another currency covers it (as in the
@@ -129,7 +132,8 @@ SPLIT_RUNS = text(
     f"""
     INSERT INTO payout_runs
     SELECT e.gap_id, e.partner_id, e.stream, min(e.sequence) AS from_sequence, max(e.sequence) AS to_sequence,
-           sum(e.amount) AS due, count(*) AS n, array_agg(e.entry_id) AS entry_ids, true AS simple
+           sum(e.amount) AS due, count(*) AS n, array_agg(e.entry_id ORDER BY e.entry_id COLLATE "C") AS entry_ids,
+           true AS simple
     FROM (
         SELECT e.gap_id, e.partner_id, e.stream, e.sequence, e.entry_id, e.amount, e.due,
                count(*) FILTER (WHERE NOT e.due) OVER (PARTITION BY e.gap_id ORDER BY e.sequence) AS run
@@ -162,7 +166,10 @@ SPLIT_RUNS = text(
     """
 )
 DROP_SPLIT_GAPS = text("DELETE FROM payout_runs WHERE NOT simple")
-# Per locked partner: the runs' amounts and counts summed, and the hash over its due entries' ids.
+# Per locked partner: the runs' amounts and counts summed, and the hash over its due entries' ids
+# (each id and a newline, in byte order). A partner with one run (the usual case) is hashed from that
+# run's array, already in order; only a partner with several runs has its ids unnested and sorted
+# together (what every partner cost before: a third of the measure's time at full size).
 MEASURE = text(
     f"""
     SELECT pp.partner_id, pp.payable_now, coalesce(d.due, 0) AS due, coalesce(d.n, 0) AS n,
@@ -171,10 +178,16 @@ MEASURE = text(
            coalesce(ph.last_sequence, 0) AS payout_sequence, coalesce(ph.head_hash, '{GENESIS}') AS payout_hash
     FROM payout_partners pp
     LEFT JOIN (
+        WITH r AS (SELECT *, count(*) OVER (PARTITION BY partner_id) AS runs FROM payout_runs)
+        SELECT r.partner_id, r.due, cardinality(r.entry_ids) AS n,
+               encode(sha256(convert_to(array_to_string(r.entry_ids, E'\\n') || E'\\n', 'UTF8')), 'hex')
+                   AS coverage_hash
+        FROM r WHERE r.runs = 1
+        UNION ALL
         SELECT r.partner_id, sum(r.due) FILTER (WHERE x.i = 1) AS due, count(*) AS n,
                encode(sha256(convert_to(string_agg(x.entry_id || E'\\n', '' ORDER BY x.entry_id COLLATE "C"), 'UTF8')),
                       'hex') AS coverage_hash
-        FROM (SELECT * FROM payout_runs ORDER BY partner_id) r
+        FROM (SELECT * FROM r WHERE r.runs > 1 ORDER BY partner_id) r
         CROSS JOIN LATERAL unnest(r.entry_ids) WITH ORDINALITY AS x(entry_id, i)
         GROUP BY r.partner_id
     ) d ON d.partner_id = pp.partner_id
