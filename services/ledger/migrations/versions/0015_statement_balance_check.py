@@ -7,8 +7,8 @@ per entry and currency (one aggregate over its transition table). The guarantee 
 
 - An entry the statement's postings leave balanced in every currency is balanced: its earlier
   postings summed to zero (each statement before was checked the same way).
-- Any other entry goes into ``journal_balance_checks``, whose deferred constraint trigger checks
-  the entry's postings at commit (as 0008 did) and deletes the row. So postings written one
+- Any other entry goes into ``journal_balance_checks``, whose deferred constraint triggers check
+  the entry's postings at commit (with 0008's function) and delete the row. So postings written one
   statement at a time may still balance only once the transaction is complete, and the error is
   the same (``check_violation``, constraint ``postings_balanced``, the entry and the currency).
 
@@ -27,21 +27,12 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-CHECK_AT_COMMIT = """
-CREATE FUNCTION check_queued_entry_balances() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    off record;
+# A queued entry is checked at commit by 0008's own function (it reads ``NEW.entry_id``: the entry
+# and its error are as they were), and its row is forgotten then too.
+FORGET_CHECKED = """
+CREATE FUNCTION forget_checked_entry() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM journal_balance_checks WHERE entry_id = NEW.entry_id;
-    SELECT currency, sum(amount) AS total INTO off
-    FROM postings WHERE entry_id = NEW.entry_id
-    GROUP BY currency HAVING sum(amount) <> 0
-    ORDER BY currency LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'journal entry % does not balance: its % postings sum to %',
-            NEW.entry_id, off.currency, off.total
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'postings_balanced';
-    END IF;
     RETURN NULL;
 END $$
 """
@@ -57,11 +48,15 @@ END $$
 
 def upgrade() -> None:
     op.execute("CREATE TABLE journal_balance_checks (entry_id text NOT NULL)")
-    op.execute(CHECK_AT_COMMIT)
-    op.execute(
-        "CREATE CONSTRAINT TRIGGER journal_balance_checked AFTER INSERT ON journal_balance_checks "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION check_queued_entry_balances()"
-    )
+    op.execute(FORGET_CHECKED)
+    for name, function in (
+        ("journal_balance_checked", "reject_unbalanced_entry"),
+        ("journal_balance_forgotten", "forget_checked_entry"),
+    ):
+        op.execute(
+            f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT ON journal_balance_checks "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
     op.execute(QUEUE_UNBALANCED)
     op.execute("DROP TRIGGER postings_balanced ON postings")
     op.execute(
@@ -78,4 +73,4 @@ def downgrade() -> None:
     )
     op.execute("DROP FUNCTION queue_unbalanced_entries()")
     op.execute("DROP TABLE journal_balance_checks")
-    op.execute("DROP FUNCTION check_queued_entry_balances()")
+    op.execute("DROP FUNCTION forget_checked_entry()")
