@@ -33,6 +33,10 @@ def params(n: int) -> str:
     return ", ".join(f"${i}" for i in range(1, n + 1))
 
 
+INSERT_ENTRY = f"INSERT INTO journal_entries ({', '.join(ENTRY_COLUMNS)}) VALUES ({params(11)})"
+INSERT_POSTING = f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ({params(7)})"
+
+
 def postings(entry_id: str, *amounts: tuple[str, str]) -> list[tuple[object, ...]]:
     return [
         (entry_id, line, "p-1", f"account-{line}", currency, Decimal(amount), WHEN)
@@ -75,11 +79,9 @@ async def stored(db: asyncpg.Connection) -> tuple[int, int]:
 async def test_an_unbalanced_entry_inserted_directly_fails_at_commit(db: asyncpg.Connection) -> None:
     tx = db.transaction()
     await tx.start()
-    await db.execute(
-        f"INSERT INTO journal_entries ({', '.join(ENTRY_COLUMNS)}) VALUES ({params(11)})", *entry("e-1", 1)
-    )
+    await db.execute(INSERT_ENTRY, *entry("e-1", 1))
     for row in postings("e-1", ("USD", "100.00"), ("USD", "-99.99")):
-        await db.execute(f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ({params(7)})", *row)
+        await db.execute(INSERT_POSTING, *row)
     # Every statement passed: the check waits for the transaction to be complete.
     with pytest.raises(
         asyncpg.CheckViolationError, match=r"journal entry e-1 does not balance: its USD postings sum to 0\.01"
@@ -143,11 +145,9 @@ async def test_a_balanced_entry_written_a_posting_at_a_time_commits_and_leaves_n
     db: asyncpg.Connection,
 ) -> None:
     async with db.transaction():
-        await db.execute(
-            f"INSERT INTO journal_entries ({', '.join(ENTRY_COLUMNS)}) VALUES ({params(11)})", *entry("f-1", 1)
-        )
+        await db.execute(INSERT_ENTRY, *entry("f-1", 1))
         for row in postings("f-1", ("USD", "7.25"), ("EUR", "1"), ("USD", "-7.25"), ("EUR", "-1")):
-            await db.execute(f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ({params(7)})", *row)
+            await db.execute(INSERT_POSTING, *row)
         assert await queued(db) == 4  # each statement left f-1 unbalanced: checked again at commit
     assert await stored(db) == (1, 4)
     assert await queued(db) == 0
@@ -171,9 +171,6 @@ def test_a_transaction_commits_exactly_when_every_entry_balances_at_its_end(
     statements: list[tuple[list[tuple[int, str, int]], bool]],
 ) -> None:
     asyncio.run(_commits_exactly_when_balanced(sync_url(ledger_settings.database_url), earlier, statements))
-
-
-INSERT_POSTING = f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ({params(7)})"
 
 
 async def _commits_exactly_when_balanced(
