@@ -9,7 +9,7 @@ next gap-free sequence number of its partner stream.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -146,7 +146,19 @@ class UnitOfWork:
             for key, last in claimed.all():
                 next_sequence[key] = last - counts[key] + 1
         written: list[bytes] = []
-        rows: list[dict[str, object]] = []
+        rows = self._outbox_rows(next_sequence, written)
+        if len(self._staged) + len(self._raw) >= COPY_FROM_ROWS:
+            # Each envelope is encoded as the COPY asks for its row: PostgreSQL stores the rows already
+            # sent (asyncpg sends every 512 kB) while the rest are encoded, rather than after them all.
+            await copy_rows(self.conn, "outbox", OUTBOX_COLUMNS, rows)
+        else:
+            await self.conn.execute(outbox.insert(), [dict(zip(OUTBOX_COLUMNS, row, strict=True)) for row in rows])
+        await self.conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
+        return WrittenEnvelopes(written)
+
+    def _outbox_rows(self, next_sequence: dict[str, int], written: list[bytes]) -> Iterator[tuple[object, ...]]:
+        """The outbox rows (in OUTBOX_COLUMNS order), each staged event given the next sequence of its
+        partner stream and encoded when its row is taken; each envelope's bytes appended to ``written``."""
         for staged in self._staged:
             payload = staged.payload
             key = payload.subject
@@ -164,27 +176,9 @@ class UnitOfWork:
                 data_json=staged.data_json,
             )
             written.append(envelope)
-            rows.append(
-                {
-                    "event_id": staged.event_id,
-                    "topic": self.topic,
-                    "partition_key": key,
-                    "sequence": sequence,
-                    "event_type": payload.event_type,
-                    "payload": envelope,
-                }
-            )
-        rows.extend(self._raw)
-        if len(rows) >= COPY_FROM_ROWS:
-            await self._copy(rows)
-        else:
-            await self.conn.execute(outbox.insert(), rows)
-        await self.conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
-        return WrittenEnvelopes(written)
-
-    async def _copy(self, rows: list[dict[str, object]]) -> None:
-        """COPY into the outbox, in this transaction: a projector batch writes thousands of rows."""
-        await copy_rows(self.conn, "outbox", OUTBOX_COLUMNS, [tuple(row[c] for c in OUTBOX_COLUMNS) for row in rows])
+            yield (staged.event_id, self.topic, key, sequence, payload.event_type, envelope)
+        for raw in self._raw:
+            yield tuple(raw[c] for c in OUTBOX_COLUMNS)
 
 
 class WrittenEnvelopes(Sequence[CloudEvent]):

@@ -84,12 +84,13 @@ def posting_records(c: ChainedEntry) -> list[tuple[Any, ...]]:
 
 
 async def copy_journal(driver: Any, entries: Sequence[ChainedEntry]) -> None:
-    """Entries and their postings by COPY (asyncpg connection)."""
+    """Entries and their postings by COPY (asyncpg connection). Each row is built as the COPY takes it,
+    so PostgreSQL stores the rows already sent while the rest are built."""
     await driver.copy_records_to_table(
-        "journal_entries", columns=JOURNAL_COLUMNS, records=[journal_record(c) for c in entries]
+        "journal_entries", columns=JOURNAL_COLUMNS, records=(journal_record(c) for c in entries)
     )
     await driver.copy_records_to_table(
-        "postings", columns=POSTING_WRITE_COLUMNS, records=[r for c in entries for r in posting_records(c)]
+        "postings", columns=POSTING_WRITE_COLUMNS, records=(r for c in entries for r in posting_records(c))
     )
 
 

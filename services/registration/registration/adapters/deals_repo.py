@@ -64,6 +64,16 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def copy_record(deal: Deal, source: str) -> tuple[Any, ...]:
+    """A deals row for COPY (DEAL_COLUMNS order; the JSON columns as JSON text)."""
+    row = to_row(deal)
+    row["source"] = source
+    for column in JSON_DEAL_COLUMNS:
+        value = row[column]
+        row[column] = _json_text(value) if value else "[]"  # most new deals: no flags, no influence
+    return _in_column_order(row)  # type: ignore[no-any-return]
+
+
 def any_of(column: Any, values: Iterable[str]) -> Any:
     """``column = ANY(:array)``: ONE array parameter, where ``IN (...)`` sends (and PostgreSQL parses
     and plans) one parameter per value, 10,000 of them for a 5,000-deal bulk registration."""
@@ -145,22 +155,15 @@ class SqlDeals:
 
     async def save_many(self, items: Sequence[Deal], *, source: str) -> None:
         if len(items) >= COPY_FROM_ROWS:
-            records = []
-            for deal in items:
-                row = to_row(deal)
-                row["source"] = source
-                for column in JSON_DEAL_COLUMNS:
-                    value = row[column]
-                    row[column] = _json_text(value) if value else "[]"  # most new deals: no flags, no influence
-                records.append(_in_column_order(row))
-            await copy_rows(self.conn, "deals", DEAL_COLUMNS, records)
+            # Each row built as the COPY takes it: PostgreSQL stores the rows sent while the rest are built.
+            await copy_rows(self.conn, "deals", DEAL_COLUMNS, (copy_record(deal, source) for deal in items))
         elif items:
             await self.conn.execute(insert(deals), [{**to_row(d), "source": source} for d in items])
 
     async def record_history(self, rows: list[dict[str, Any]]) -> None:
         """Rows of deal_history; ``data`` is the event's JSON form (a dict, or JSON text for COPY)."""
         if len(rows) >= COPY_FROM_ROWS:
-            records = [
+            records = (
                 (
                     r["deal_id"],
                     r["event_id"],
@@ -170,7 +173,7 @@ class SqlDeals:
                     r["data"] if isinstance(r["data"], str) else _json_text(r["data"]),
                 )
                 for r in rows
-            ]
+            )
             await copy_rows(self.conn, "deal_history", HISTORY_COLUMNS, records)
         elif rows:
             await self.conn.execute(insert(deal_history), rows)

@@ -68,12 +68,12 @@ async def test_a_large_unit_goes_by_copy_with_gap_free_numbers_and_wakes_the_rel
     async with kit.uow_factory() as uow:
         uow.publish(won("p-1", "first"), time=WHEN)
         await uow.commit()
-    events = COPY_FROM_ROWS + 20
+    events = COPY_FROM_ROWS * 30  # encoded while the COPY runs: more than one of asyncpg's 512 kB messages
     async with kit.uow_factory() as uow:
         for n in range(events):
             uow.publish(won(f"p-{n % 3}", f"d-{n}"), time=WHEN)
         uow.publish_raw(topic="toy.dead", key="p-9", event_type="deadletter", body=b'{"reason":"x"}')
-        await uow.commit()
+        envelopes = await uow.commit()
     for _ in range(50):
         if len(woken) == 2:
             break
@@ -81,6 +81,8 @@ async def test_a_large_unit_goes_by_copy_with_gap_free_numbers_and_wakes_the_rel
     assert len(woken) == 2  # one NOTIFY per commit
     stored = await outbox(kit)
     assert len(stored) == events + 1
+    assert list(envelopes) == stored[1:]  # what the unit says it wrote is what the COPY stored, in order
+    assert await kit.db.fetchval("SELECT sum(octet_length(payload)) FROM outbox") > 2 * 524288
     for partner in ("p-0", "p-1", "p-2"):
         numbers = [int(e.sequence or 0) for e in stored if e.subject == partner]
         assert numbers == list(range(1, len(numbers) + 1))

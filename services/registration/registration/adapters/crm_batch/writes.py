@@ -5,15 +5,13 @@ one statement each. A notification id another transaction claimed meanwhile is d
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from incentive_contracts.envelope_bytes import payload_json
 from servicekit.copy import copy_rows
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..deals_repo import COPY_FROM_ROWS, DEAL_COLUMNS, JSON_DEAL_COLUMNS, SqlDeals, to_row
+from ..deals_repo import COPY_FROM_ROWS, DEAL_COLUMNS, SqlDeals, copy_record, to_row
 from ..held_events import history_rows
 from ..tables import deals
 from .queries import CLAIM_NOTIFICATIONS, SAVE_RECORDS
@@ -37,18 +35,13 @@ async def insert_new_deals(conn: AsyncConnection, state: BatchState) -> None:
     """The deals the batch registered, in registration order (by COPY from 100 rows on)."""
     if not state.new_deals:
         return
-    rows = []
-    for deal_id in state.new_deals:
-        deal = state.deals[deal_id]
-        assert deal is not None
-        rows.append({**to_row(deal), "source": state.new_source[deal_id]})
-    if len(rows) >= COPY_FROM_ROWS:
-        for row in rows:
-            for column in JSON_DEAL_COLUMNS:
-                row[column] = _json_text(row[column])
-        await copy_rows(conn, "deals", DEAL_COLUMNS, [tuple(r[c] for c in DEAL_COLUMNS) for r in rows])
+    new = [(deal, state.new_source[deal_id]) for deal_id in state.new_deals if (deal := state.deals[deal_id])]
+    assert len(new) == len(state.new_deals)
+    if len(new) >= COPY_FROM_ROWS:
+        # Each row built as the COPY takes it: PostgreSQL stores the rows sent while the rest are built.
+        await copy_rows(conn, "deals", DEAL_COLUMNS, (copy_record(deal, source) for deal, source in new))
     else:
-        await conn.execute(insert(deals), rows)
+        await conn.execute(insert(deals), [{**to_row(deal), "source": source} for deal, source in new])
 
 
 async def upsert_updated_deals(conn: AsyncConnection, state: BatchState) -> None:
@@ -106,7 +99,3 @@ async def claim_notifications(conn: AsyncConnection, state: BatchState) -> None:
     landed = len(result.all())
     if landed != len(keys):
         raise ClaimLost(f"{len(keys) - landed} of {len(keys)} notification ids were claimed meanwhile")
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
