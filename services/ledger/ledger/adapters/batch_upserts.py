@@ -18,6 +18,7 @@ from typing import Any
 from servicekit.db import json_text
 
 from ..application.ports import BalanceKey
+from ..domain.chain import ChainHead
 from ..domain.state import DealRecord, PartnerLedger
 from .codec import deal_to_json, partner_to_json
 
@@ -85,11 +86,14 @@ async def upsert_partners(driver: Any, states: Iterable[PartnerLedger]) -> None:
     if not rows:
         return
     await driver.execute(UPSERT_PARTNERS, *_columns(rows, 4))
-    heads = _last_of_each(
-        ((s.partner_id, stream, h.last_sequence, h.head_hash) for s in states for stream, h in s.chains), 2
-    )
-    if heads:
-        await driver.execute(UPSERT_HEADS, *_columns(heads, 4))
+    await upsert_heads(driver, ((s.partner_id, stream, h) for s in states for stream, h in s.chains))
+
+
+async def upsert_heads(driver: Any, heads: Iterable[tuple[str, str, ChainHead]]) -> None:
+    """Each (partner, stream)'s chain head, the last given for a key kept."""
+    rows = _last_of_each(((partner, stream, h.last_sequence, h.head_hash) for partner, stream, h in heads), 2)
+    if rows:
+        await driver.execute(UPSERT_HEADS, *_columns(rows, 4))
 
 
 async def add_balances(driver: Any, deltas: Mapping[BalanceKey, Decimal]) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from servicekit.copy import copy_rows
+from servicekit.copy import copy_rows, driver_connection
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -22,6 +22,7 @@ from ..application.ports import BalanceKey
 from ..domain.chain import ChainedEntry, ChainHead
 from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id
 from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
+from .batch_upserts import upsert_heads
 from .payout_announcements import payout_batched_payload, statement_ready_payload
 from .payout_cut import (
     COVER,
@@ -160,7 +161,7 @@ class SqlPayoutStore:
             self.conn,
             "payout_lines",
             LINE_COLUMNS,
-            [
+            (
                 (
                     x.line_id,
                     x.batch_id,
@@ -175,7 +176,7 @@ class SqlPayoutStore:
                     x.status,
                 )
                 for x, a in zip(lines, actions, strict=True)
-            ],
+            ),
         )
         await self.conn.execute(COVER, {"batch_id": batch.batch_id})
 
@@ -275,20 +276,7 @@ class SqlPayoutStore:
             for posting in linked.entry.postings:
                 deltas[(linked.entry.partner_id, posting.account, posting.currency)] += posting.amount
         await self.journal.apply_balance_deltas(deltas)
-        upsert = insert(chain_heads)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["partner_id", "stream"],
-            set_={"last_sequence": upsert.excluded.last_sequence, "head_hash": upsert.excluded.head_hash},
-        )
-        await self.conn.execute(
-            upsert,
-            [
-                {
-                    "partner_id": c.entry.partner_id,
-                    "stream": c.entry.stream,
-                    "last_sequence": c.sequence,
-                    "head_hash": c.entry_hash,
-                }
-                for c in chained
-            ],
+        await upsert_heads(
+            await driver_connection(self.conn),
+            ((c.entry.partner_id, c.entry.stream, ChainHead(c.sequence, c.entry_hash)) for c in chained),
         )
