@@ -7,7 +7,7 @@ projector takes, so a cut or an acknowledgement and a projector batch serialize 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from ..application.payout_ports import Batch, CutLine, Line, LockedPartner, PartnerDue
+from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue
 from ..application.ports import BalanceKey
 from ..domain.chain import ChainedEntry, ChainHead
 from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id
@@ -52,24 +52,6 @@ LINE_COLUMNS = [
     "registration_sequence",
     "status",
 ]
-
-
-def line_record(c: CutLine) -> tuple[Any, ...]:
-    """A payout_lines row (LINE_COLUMNS order) of a line being cut."""
-    x = c.line
-    return (
-        x.line_id,
-        x.batch_id,
-        x.partner_id,
-        x.currency,
-        x.amount,
-        x.payee_reference,
-        x.entries_covered,
-        x.coverage_hash,
-        x.cut_entry_id,
-        c.action.registration_sequence,
-        x.status,
-    )
 
 
 def batch_of(row: Any) -> Batch:
@@ -169,23 +151,34 @@ class SqlPayoutStore:
             for r in rows
         ]
 
-    async def write_cut(self, batch: Batch, cut: Iterable[CutLine]) -> list[CutLine]:
-        taken: list[CutLine] = []
-
-        def entries() -> Iterator[ChainedEntry]:
-            for c in cut:
-                taken.append(c)
-                yield c.linked
-
-        await self._apply(await self.journal.append_streamed(entries()))
-        await self.write_lines(batch, taken)
-        return taken
-
-    async def write_lines(self, batch: Batch, cut: Sequence[CutLine]) -> None:
-        """The lines' rows and the ranges they cover (their entries already written)."""
-        if cut:
-            await copy_rows(self.conn, "payout_lines", LINE_COLUMNS, (line_record(c) for c in cut))
-            await self.conn.execute(COVER, {"batch_id": batch.batch_id})
+    async def write_cut(
+        self, batch: Batch, lines: Sequence[Line], actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry]
+    ) -> None:
+        if not lines:
+            return
+        await self._post(chained)
+        await copy_rows(
+            self.conn,
+            "payout_lines",
+            LINE_COLUMNS,
+            (
+                (
+                    x.line_id,
+                    x.batch_id,
+                    x.partner_id,
+                    x.currency,
+                    x.amount,
+                    x.payee_reference,
+                    x.entries_covered,
+                    x.coverage_hash,
+                    x.cut_entry_id,
+                    a.registration_sequence,
+                    x.status,
+                )
+                for x, a in zip(lines, actions, strict=True)
+            ),
+        )
+        await self.conn.execute(COVER, {"batch_id": batch.batch_id})
 
     async def finish_batch(
         self, batch_id: str, line_count: int, total: Decimal, content_hash: str, status: str
@@ -236,7 +229,7 @@ class SqlPayoutStore:
         outcomes: Sequence[tuple[Line, PayoutAction, ChainedEntry]],
         by: str,
     ) -> None:
-        await self.post([linked for _, _, linked in outcomes])
+        await self._post([linked for _, _, linked in outcomes])
         for line, action, linked in outcomes:
             paid = action.kind is PayoutKind.SETTLED
             await self.conn.execute(
@@ -275,13 +268,9 @@ class SqlPayoutStore:
             ready, event_id = statement_ready_payload(action), statement_event_id(action.line_id)
             self.uow.publish(ready, time=recorded_at, event_id=event_id, causation_id=action.event_id)
 
-    async def post(self, chained: Sequence[ChainedEntry]) -> None:
-        """Journal rows (COPY), then what they change."""
+    async def _post(self, chained: Sequence[ChainedEntry]) -> None:
+        """Journal rows (COPY), balance deltas and the partners' payout chain heads."""
         await self.journal.append(list(chained))
-        await self._apply(chained)
-
-    async def _apply(self, chained: Sequence[ChainedEntry]) -> None:
-        """The written entries' balance deltas and the partners' payout chain heads."""
         deltas: dict[BalanceKey, Decimal] = defaultdict(Decimal)
         for linked in chained:
             for posting in linked.entry.postings:

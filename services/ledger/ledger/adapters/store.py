@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -83,22 +83,15 @@ def posting_records(c: ChainedEntry) -> list[tuple[Any, ...]]:
     ]
 
 
-async def copy_journal(driver: Any, entries: Iterable[ChainedEntry]) -> list[ChainedEntry]:
-    """Entries and their postings by COPY (asyncpg connection); returns the entries written. Each row is
-    built as the COPY takes it (``entries`` may build each entry as it is taken, too), so PostgreSQL
-    stores the rows already sent while the rest are built."""
-    taken: list[ChainedEntry] = []
-
-    def journal_rows() -> Iterator[tuple[Any, ...]]:
-        for c in entries:
-            taken.append(c)
-            yield journal_record(c)
-
-    await driver.copy_records_to_table("journal_entries", columns=JOURNAL_COLUMNS, records=journal_rows())
+async def copy_journal(driver: Any, entries: Sequence[ChainedEntry]) -> None:
+    """Entries and their postings by COPY (asyncpg connection). Each row is built as the COPY takes it,
+    so PostgreSQL stores the rows already sent while the rest are built."""
     await driver.copy_records_to_table(
-        "postings", columns=POSTING_WRITE_COLUMNS, records=(r for c in taken for r in posting_records(c))
+        "journal_entries", columns=JOURNAL_COLUMNS, records=(journal_record(c) for c in entries)
     )
-    return taken
+    await driver.copy_records_to_table(
+        "postings", columns=POSTING_WRITE_COLUMNS, records=(r for c in entries for r in posting_records(c))
+    )
 
 
 class SqlLedgerStore:
@@ -174,11 +167,6 @@ class SqlLedgerStore:
         if not entries:
             return
         await copy_journal(await driver_connection(self.conn), entries)
-
-    async def append_streamed(self, entries: Iterable[ChainedEntry]) -> list[ChainedEntry]:
-        """``append`` for entries built as the COPY takes them (PostgreSQL stores the first while the
-        rest are built); returns them."""
-        return await copy_journal(await driver_connection(self.conn), entries)
 
     async def apply_balance_deltas(self, deltas: Mapping[BalanceKey, Decimal]) -> None:
         await add_balances(await driver_connection(self.conn), deltas)

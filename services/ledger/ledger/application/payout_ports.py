@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -60,15 +60,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class CutLine:
-    """One line of a batch being cut: its action, its chained payout entry and its row."""
-
-    action: PayoutAction
-    linked: ChainedEntry
-    line: Line
-
-
-@dataclass(frozen=True)
 class LockedPartner:
     registration_sequence: int
     payout_head: ChainHead
@@ -85,9 +76,10 @@ class PayoutStore(Protocol):
         """Lock (in partner id order) every partner payable at least ``minimum`` and measure what is due."""
         ...
 
-    async def write_cut(self, batch: Batch, cut: Iterable[CutLine]) -> list[CutLine]:
-        """Lines, their covered entries, the journal entries, balances and chain heads; returns the lines
-        written. ``cut`` may build each line as it is taken: the journal's rows are stored as they come."""
+    async def write_cut(
+        self, batch: Batch, lines: Sequence[Line], actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry]
+    ) -> None:
+        """Lines, their covered entries, the journal entries, balances and chain heads."""
         ...
 
     async def finish_batch(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ..domain.chain import link
+from ..domain.chain import ChainedEntry, link
 from ..domain.errors import Conflict, InvalidRequest
 from ..domain.money import fmt, minor_units
 from ..domain.payouts import (
@@ -27,7 +27,7 @@ from ..domain.payouts import (
     payee_reference,
     payout_entry,
 )
-from .payout_ports import Batch, CutLine, Line, PartnerDue, PayoutStore
+from .payout_ports import Batch, Line, PartnerDue, PayoutStore
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def _validate(request: CutRequest) -> datetime:
     return cutoff
 
 
-def _cut_line(bid: str, cutoff: datetime, request: CutRequest, due: PartnerDue) -> CutLine | None:
+def _cut_line(
+    bid: str, cutoff: datetime, request: CutRequest, due: PartnerDue
+) -> tuple[PayoutAction, ChainedEntry, Line] | None:
     """A partner's line of the batch (its action, chained entry and row), or None below the minimum."""
     amount = line_amount(due.due, due.payable_now, request.minimum)
     if amount is None:
@@ -91,7 +93,7 @@ def _cut_line(bid: str, cutoff: datetime, request: CutRequest, due: PartnerDue) 
         cut_entry_id=linked.entry.entry_id,
         status="in_payment",
     )
-    return CutLine(action, linked, line)
+    return action, linked, line
 
 
 async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
@@ -107,14 +109,13 @@ async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
         return CutResult(existing, created=False)
 
     dues = await store.lock_and_measure(request.currency, cutoff, request.minimum)
+    cut = [line for due in dues if (line := _cut_line(bid, cutoff, request, due)) is not None]
+    actions = [action for action, _, _ in cut]
+    chained = [linked for _, linked, _ in cut]
+    lines = [line for _, _, line in cut]
     claimed = await store.batch(bid)
     assert claimed is not None
-    # Each line is built (its entry chained and hashed) as the store writes it: PostgreSQL stores the
-    # entries already built while the rest are, rather than waiting for all of them.
-    cut = await store.write_cut(
-        claimed, (line for due in dues if (line := _cut_line(bid, cutoff, request, due)) is not None)
-    )
-    lines = [c.line for c in cut]
+    await store.write_cut(claimed, lines, actions, chained)
     total = sum((line.amount for line in lines), Decimal(0))
     content = batch_content_hash(
         bid,
@@ -123,8 +124,8 @@ async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
         (LineContent(x.partner_id, x.amount, x.currency, x.payee_reference, x.coverage_hash) for x in lines),
     )
     await store.finish_batch(bid, len(lines), total, content, "open" if lines else "settled")
-    for c in cut:
-        store.announce(c.action, c.linked, request.now)
+    for action, linked in zip(actions, chained, strict=True):
+        store.announce(action, linked, request.now)
     done = await store.batch(bid)
     assert done is not None
     return CutResult(done, created=True)
