@@ -35,8 +35,11 @@ async def insert_new_deals(conn: AsyncConnection, state: BatchState) -> None:
     """The deals the batch registered, in registration order (by COPY from 100 rows on)."""
     if not state.new_deals:
         return
-    new = [(deal, state.new_source[deal_id]) for deal_id in state.new_deals if (deal := state.deals[deal_id])]
-    assert len(new) == len(state.new_deals)
+    new = []
+    for deal_id in state.new_deals:
+        deal = state.deals[deal_id]
+        assert deal is not None
+        new.append((deal, state.new_source[deal_id]))
     if len(new) >= COPY_FROM_ROWS:
         # Each row built as the COPY takes it: PostgreSQL stores the rows sent while the rest are built.
         await copy_rows(conn, "deals", DEAL_COLUMNS, (copy_record(deal, source) for deal, source in new))
