@@ -1,6 +1,7 @@
-"""The idempotency hash's canonical body: the C encoder's spelling (bodies without fractional
-numbers) is exactly the reference walk's, for generated JSON of every shape; fractional numbers
-keep their digits; what is not JSON stays as sent."""
+"""The idempotency hash's canonical body: orjson's and the C encoder's spelling (bodies without
+fractional numbers) is exactly the reference walk's, for generated JSON of every shape; orjson
+spells only what it writes as the json module does; fractional numbers keep their digits; what is
+not JSON stays as sent."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from servicekit.idempotency import _canonical, canonical_body
+from servicekit.idempotency import _canonical, _sorted_json, canonical_body
 
 scalars = (
     st.none()
@@ -35,6 +36,34 @@ def reference(body: bytes) -> bytes:
 def test_the_canonical_body_is_the_reference_spelling(value: Any, indent: int | None) -> None:
     body = json.dumps(value, indent=indent, ensure_ascii=indent is None).encode()
     assert canonical_body(body) == reference(body)
+
+
+whole_documents = st.recursive(  # what reaches _sorted_json: no fractional numbers
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.text(max_size=20)
+    | st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7F), max_size=20),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(whole_documents)
+def test_the_orjson_spelling_is_the_json_modules_or_none(value: Any) -> None:
+    spelled = _sorted_json(value)
+    if spelled is not None:
+        assert spelled == json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def test_a_plain_ascii_body_is_spelled_by_orjson_and_the_rest_by_the_json_module() -> None:
+    deal = {"deal_id": "d-1", "expected_amount": {"currency": "USD", "amount": "10.50"}, "n": 3, "ok": None}
+    body = {"deals": [deal, deal]}
+    assert _sorted_json(body) == json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    for refused in ({"b": "\u00e9", "a": 1}, {"a": "x\x7fy"}, {"a": 'say "hi"'}, {"a": 2**64}, {"\u00e9": 1, "z": 2}):
+        assert _sorted_json(refused) is None
+        assert canonical_body(json.dumps(refused).encode()) == reference(json.dumps(refused).encode())
 
 
 def test_fractional_numbers_keep_their_digits_and_key_order_and_spacing_do_not_count() -> None:
