@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -102,3 +103,13 @@ def announced_payload(payload: EventPayload) -> EventPayload | PayloadDocument:
         "rule_version": payload.rule_version,
     }
     return PayloadDocument(payload.event_type, payload.version, payload.subject, data)
+
+
+Staging = tuple[EventPayload | PayloadDocument, datetime, str, str | None]
+"""An event as ``UnitOfWork.publish`` takes it: payload, time, event id, causation id."""
+
+
+def entry_posted_staging(entry: ChainedEntry) -> Staging:
+    """A chained entry's ``ledger.entry_posted``, ready to stage."""
+    e = entry.entry
+    return entry_posted_payload(entry), e.effective_at, entry_posted_event_id(e.entry_id), e.caused_by

@@ -12,6 +12,7 @@ Settlements and failures, one per acknowledgement, keep the model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -28,8 +29,15 @@ from incentive_contracts.payload import EventPayload
 from pydantic import TypeAdapter
 
 from ..domain.chain import ChainedEntry
-from ..domain.payouts import PayoutAction, PayoutKind, statement_path, statement_period, statement_ready
-from .announcements import money_document, recordable
+from ..domain.payouts import (
+    PayoutAction,
+    PayoutKind,
+    statement_event_id,
+    statement_path,
+    statement_period,
+    statement_ready,
+)
+from .announcements import Staging, entry_posted_staging, money_document, recordable
 
 _TIMES = TypeAdapter(datetime)
 PARTNER_ID_LENGTH = range(1, 65)  # EventPayload.partner_id: 1 to 64 characters
@@ -45,6 +53,27 @@ def _cutoff_written(at: datetime, offset: timedelta | None) -> str:
     # Keyed by the offset too: instants that compare equal in other offsets are written differently.
     del offset
     return str(_TIMES.dump_python(at, mode="json"))
+
+
+def action_events(action: PayoutAction, linked: ChainedEntry, recorded_at: datetime) -> list[Staging]:
+    """What an action announces, in the order staged: its ``ledger.payout_*`` event, its entry's
+    ``ledger.entry_posted`` and, for a cut line, the partner's ``ledger.statement_ready``."""
+    events = [
+        (payout_batched_payload(action, linked), recorded_at, action.event_id, None),
+        entry_posted_staging(linked),
+    ]
+    if action.kind is PayoutKind.CUT:
+        events.append(
+            (statement_ready_payload(action), recorded_at, statement_event_id(action.line_id), action.event_id)
+        )
+    return events
+
+
+def cut_events(
+    actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry], recorded_at: datetime
+) -> list[Staging]:
+    """The events of every action of a cut, action by action (each action's as :func:`action_events`)."""
+    return [event for a, c in zip(actions, chained, strict=True) for event in action_events(a, c, recorded_at)]
 
 
 def payout_event(action: PayoutAction, linked: ChainedEntry) -> EventPayload:

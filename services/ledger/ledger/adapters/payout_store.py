@@ -6,24 +6,26 @@ projector takes, so a cut or an acknowledgement and a projector batch serialize 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from servicekit.copy import copy_rows, driver_connection
 from servicekit.unit_of_work import UnitOfWork
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue
+from ..application.payout_ports import Batch, Line, LockedPartner, PartnerDue, PreparedAnnouncements
 from ..application.ports import BalanceKey
 from ..domain.chain import ChainedEntry, ChainHead
-from ..domain.payouts import PayoutAction, PayoutKind, statement_event_id
+from ..domain.payouts import PayoutAction, PayoutKind
 from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
+from .announcements import Staging
 from .batch_upserts import upsert_heads
-from .payout_announcements import payout_batched_payload, statement_ready_payload
+from .payout_announcements import action_events, cut_events
 from .payout_cut import (
     COVER,
     CUT_SETTINGS,
@@ -260,13 +262,22 @@ class SqlPayoutStore:
         )
 
     def announce(self, action: PayoutAction, linked: ChainedEntry, recorded_at: datetime) -> None:
-        self.uow.publish(
-            payout_batched_payload(action, linked), time=recorded_at, event_id=action.event_id, causation_id=None
-        )
-        self.journal.publish_entry_posted(linked)
-        if action.kind is PayoutKind.CUT:
-            ready, event_id = statement_ready_payload(action), statement_event_id(action.line_id)
-            self.uow.publish(ready, time=recorded_at, event_id=event_id, causation_id=action.event_id)
+        self._publish(action_events(action, linked, recorded_at))
+
+    async def announcements(
+        self, actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry], recorded_at: datetime
+    ) -> PreparedAnnouncements:
+        # In a worker thread: a cut's 30,000 documents are built while its COPYs wait on PostgreSQL
+        # (the building holds the GIL, but the event loop needs it only to feed the COPY, in short turns).
+        events = await asyncio.to_thread(cut_events, actions, chained, recorded_at)
+        return PreparedAnnouncements(events)
+
+    def stage(self, prepared: PreparedAnnouncements) -> None:
+        self._publish(cast(Sequence[Staging], prepared.events))
+
+    def _publish(self, events: Iterable[Staging]) -> None:
+        for payload, time, event_id, causation_id in events:
+            self.uow.publish(payload, time=time, event_id=event_id, causation_id=causation_id)
 
     async def _post(self, chained: Sequence[ChainedEntry]) -> None:
         """Journal rows (COPY), balance deltas and the partners' payout chain heads."""

@@ -18,7 +18,7 @@ from ..domain.chain import ChainedEntry, ChainHead
 from ..domain.cohorts import CohortChange, Pilot
 from ..domain.outcome import Announcement
 from ..domain.state import DealRecord, PartnerLedger
-from .announcements import announced_payload, entry_posted_event_id, entry_posted_payload
+from .announcements import announced_payload, entry_posted_staging
 from .batch_upserts import add_balances, upsert_deals, upsert_partners
 from .codec import deal_from_json, partner_from_json
 from .cohorts import load_cohorts
@@ -172,12 +172,8 @@ class SqlLedgerStore:
         await add_balances(await driver_connection(self.conn), deltas)
 
     def publish_entry_posted(self, entry: ChainedEntry) -> None:
-        self.uow.publish(
-            entry_posted_payload(entry),
-            time=entry.entry.effective_at,
-            causation_id=entry.entry.caused_by,
-            event_id=entry_posted_event_id(entry.entry.entry_id),
-        )
+        payload, time, event_id, causation_id = entry_posted_staging(entry)
+        self.uow.publish(payload, time=time, causation_id=causation_id, event_id=event_id)
 
     def announce(self, announcement: Announcement) -> None:
         self.uow.publish(

@@ -29,6 +29,14 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class PreparedAnnouncements:
+    """A cut's events, built by :meth:`PayoutStore.announcements` while the cut's writes run and staged
+    by :meth:`PayoutStore.stage`; their form is the store's own."""
+
+    events: Sequence[object]
+
+
+@dataclass(frozen=True)
 class PartnerDue:
     """One locked partner at cut time: what is due as of the cutoff and what is payable now."""
 
@@ -105,4 +113,15 @@ class PayoutStore(Protocol):
     async def settle_if_done(self, batch_id: str, now: datetime) -> None: ...
     def announce(self, action: PayoutAction, linked: ChainedEntry, recorded_at: datetime) -> None:
         """Stage the ledger.payout_* event and ledger.entry_posted of an action."""
+        ...
+
+    async def announcements(
+        self, actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry], recorded_at: datetime
+    ) -> PreparedAnnouncements:
+        """What ``announce`` would stage for each action in turn, built without holding up the event
+        loop: awaited beside the cut's writes, the building overlaps PostgreSQL's time."""
+        ...
+
+    def stage(self, prepared: PreparedAnnouncements) -> None:
+        """Stage prepared announcements, as ``announce`` would have staged them action by action."""
         ...

@@ -8,6 +8,7 @@ and cutoff (concurrent or later) returns the batch that exists.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -115,17 +116,21 @@ async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
     lines = [line for _, _, line in cut]
     claimed = await store.batch(bid)
     assert claimed is not None
-    await store.write_cut(claimed, lines, actions, chained)
-    total = sum((line.amount for line in lines), Decimal(0))
-    content = batch_content_hash(
-        bid,
-        request.currency,
-        cutoff,
-        (LineContent(x.partner_id, x.amount, x.currency, x.payee_reference, x.coverage_hash) for x in lines),
-    )
-    await store.finish_batch(bid, len(lines), total, content, "open" if lines else "settled")
-    for action, linked in zip(actions, chained, strict=True):
-        store.announce(action, linked, request.now)
+    # The announcements are built while PostgreSQL writes the cut, rather than after it.
+    announcing = asyncio.ensure_future(store.announcements(actions, chained, request.now))
+    try:
+        await store.write_cut(claimed, lines, actions, chained)
+        total = sum((line.amount for line in lines), Decimal(0))
+        content = batch_content_hash(
+            bid,
+            request.currency,
+            cutoff,
+            (LineContent(x.partner_id, x.amount, x.currency, x.payee_reference, x.coverage_hash) for x in lines),
+        )
+        await store.finish_batch(bid, len(lines), total, content, "open" if lines else "settled")
+        store.stage(await announcing)
+    finally:
+        announcing.cancel()  # a failed write leaves nothing to wait for (done by here otherwise)
     done = await store.batch(bid)
     assert done is not None
     return CutResult(done, created=True)

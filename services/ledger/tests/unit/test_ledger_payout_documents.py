@@ -1,12 +1,14 @@
 """A cut line's announcements written from documents are byte for byte those of their models: for
 generated actions (any text, amounts of every scale, offsets and naive times, values the models
-refuse) and for the contract examples of ``ledger.payout_batched`` and ``ledger.statement_ready``."""
+refuse) and for the contract examples of ``ledger.payout_batched`` and ``ledger.statement_ready``;
+a cut's announcements built ahead are staged as ``announce`` stages them."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +18,12 @@ from incentive_contracts.events.ledger import LedgerPayoutBatched, LedgerStateme
 from incentive_contracts.examples import example_payload
 from incentive_contracts.payload import EventPayload
 from ledger.adapters.payout_announcements import payout_batched_payload, payout_event, statement_ready_payload
+from ledger.adapters.payout_store import SqlPayoutStore
 from ledger.domain.chain import ChainedEntry
 from ledger.domain.journal import JournalEntry, Posting
 from ledger.domain.payouts import PayoutAction, PayoutKind, action_from_event, statement_ready
+from servicekit.unit_of_work import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 RECORDED_AT = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 offsets = st.sampled_from(
@@ -132,3 +137,21 @@ def test_values_the_models_refuse_are_refused_as_before(change: str) -> None:
     assert written(lambda: payout_batched_payload(action, linked())) == written(lambda: payout_event(action, linked()))
     assert isinstance(written(lambda: payout_event(action, linked())), str)
     assert written(lambda: statement_ready_payload(action)) == written(lambda: statement_ready(action))
+
+
+async def test_a_cuts_prepared_announcements_stage_what_announce_stages_action_by_action() -> None:
+    """The cut builds its announcements in a worker thread beside its writes; staged, they are the events
+    ``announce`` stages for each action in turn (same payloads, ids, times, causes and order)."""
+    kinds = [PayoutKind.CUT, PayoutKind.SETTLED, PayoutKind.CUT, PayoutKind.FAILED]
+    actions = [
+        replace(USUAL, kind=kind, partner_id=f"p-{i}", line_id=f"l-{i}", event_id=f"ev-{i}")
+        for i, kind in enumerate(kinds)
+    ]
+    chained = [linked(f"e-{i}") for i in range(len(actions))]
+    one_by_one = SqlPayoutStore(UnitOfWork(conn=cast(AsyncConnection, None), source="/ledger", topic="t"))
+    for action, entry in zip(actions, chained, strict=True):
+        one_by_one.announce(action, entry, RECORDED_AT)
+    prepared = SqlPayoutStore(UnitOfWork(conn=cast(AsyncConnection, None), source="/ledger", topic="t"))
+    prepared.stage(await prepared.announcements(actions, chained, RECORDED_AT))
+    assert len(one_by_one.uow._staged) == 2 * len(actions) + kinds.count(PayoutKind.CUT)
+    assert prepared.uow._staged == one_by_one.uow._staged
