@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from incentive_contracts.sorted_json import orjson_sorted
 
 from .explanation import as_text
 from .frozen import quick_init
@@ -51,13 +52,7 @@ def canonical(entry: JournalEntry, sequence: int, prev_hash: str) -> bytes:
 def fast_canonical(document: dict[str, Any]) -> bytes | None:
     """``reference_canonical(document)`` by orjson where the two agree byte for byte (see there); None
     where they may not: a value orjson does not write, or escapes (non-ASCII, control characters)."""
-    try:
-        fast = orjson.dumps(document, default=as_text, option=_ORJSON_OPTIONS)
-    except TypeError:
-        return None
-    if fast.isascii() and b"\\" not in fast and b"\x7f" not in fast:
-        return fast
-    return None
+    return orjson_sorted(document, default=as_text, option=_ORJSON_OPTIONS)
 
 
 def canonical_document(entry: JournalEntry, sequence: int, prev_hash: str) -> dict[str, Any]:
@@ -116,7 +111,7 @@ def reference_canonical(document: dict[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def link(entry: JournalEntry, head: ChainHead) -> ChainedEntry:

@@ -11,7 +11,8 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from servicekit.idempotency import _canonical, _sorted_json, canonical_body
+from incentive_contracts.sorted_json import orjson_sorted
+from servicekit.idempotency import _canonical, canonical_body
 
 scalars = (
     st.none()
@@ -38,7 +39,7 @@ def test_the_canonical_body_is_the_reference_spelling(value: Any, indent: int | 
     assert canonical_body(body) == reference(body)
 
 
-whole_documents = st.recursive(  # what reaches _sorted_json: no fractional numbers
+whole_documents = st.recursive(  # what reaches orjson_sorted: no fractional numbers
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**30), max_value=10**30)
@@ -52,7 +53,7 @@ whole_documents = st.recursive(  # what reaches _sorted_json: no fractional numb
 @settings(max_examples=400, deadline=None)
 @given(whole_documents)
 def test_the_orjson_spelling_is_the_json_modules_or_none(value: Any) -> None:
-    spelled = _sorted_json(value)
+    spelled = orjson_sorted(value)
     if spelled is not None:
         assert spelled == json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
@@ -60,9 +61,9 @@ def test_the_orjson_spelling_is_the_json_modules_or_none(value: Any) -> None:
 def test_a_plain_ascii_body_is_spelled_by_orjson_and_the_rest_by_the_json_module() -> None:
     deal = {"deal_id": "d-1", "expected_amount": {"currency": "USD", "amount": "10.50"}, "n": 3, "ok": None}
     body = {"deals": [deal, deal]}
-    assert _sorted_json(body) == json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    assert orjson_sorted(body) == json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     for refused in ({"b": "\u00e9", "a": 1}, {"a": "x\x7fy"}, {"a": 'say "hi"'}, {"a": 2**64}, {"\u00e9": 1, "z": 2}):
-        assert _sorted_json(refused) is None
+        assert orjson_sorted(refused) is None
         assert canonical_body(json.dumps(refused).encode()) == reference(json.dumps(refused).encode())
 
 
