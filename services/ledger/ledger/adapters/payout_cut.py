@@ -14,6 +14,11 @@ cut left out (effective after the cutoff, or covered by a line of another curren
 The postings are read once (``GAP_TOTALS``; a gap where some entry is not due, or may be covered by
 a line of another currency, once more by ``SPLIT_RUNS``): the per-partner measure (amount, count,
 coverage hash) and the ranges written are both derived from the runs found there.
+
+The locked partners are measured in chunks (``chunk``: consecutive partners in id order), each chunk
+by the same statements restricted to it, so the caller can build one chunk's lines while PostgreSQL
+measures the next. A partner's gaps, runs and measure all lie in its own chunk, so the chunks'
+measures together are the whole measure, in partner order.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ LOCK_PAYABLE_PARTNERS = text(
 PARTNERS_TABLE = text(
     f"""
     CREATE TEMP TABLE payout_partners ON COMMIT DROP AS
-    SELECT b.partner_id, b.account, 0 - b.balance AS payable_now
+    SELECT b.partner_id, b.account, 0 - b.balance AS payable_now,
+           (row_number() OVER (ORDER BY b.partner_id) - 1) / :chunk_size AS chunk
     FROM balances b JOIN unnest(CAST(:ids AS text[])) AS locked(partner_id) ON locked.partner_id = b.partner_id
     WHERE b.currency = :currency AND b.account = {PAYABLE.format(t="b")}
     """
@@ -67,7 +73,7 @@ GAPS_TABLE = text(
         WHERE h.stream <> '{PAYOUT_STREAM}'
     )
     SELECT row_number() OVER (ORDER BY g.partner_id, g.stream, g.after_sequence) AS gap_id,
-           g.partner_id, pp.account, g.stream, g.after_sequence, g.before_sequence,
+           g.partner_id, pp.account, pp.chunk, g.stream, g.after_sequence, g.before_sequence,
            EXISTS (SELECT 1 FROM payout_coverage_ranges r
                    WHERE r.partner_id = g.partner_id AND r.stream = g.stream AND r.currency <> :currency
                      AND r.to_sequence > g.after_sequence AND r.from_sequence < g.before_sequence) AS elsewhere
@@ -96,8 +102,9 @@ GAP_TOTALS = """
            0 - sum(p.amount) AS due, count(DISTINCT p.sequence) AS n,
            array_agg(p.entry_id ORDER BY p.entry_id COLLATE "C") AS entry_ids,
            bool_and(p.effective_at <= :cutoff) AND NOT bool_or(g.elsewhere)
-               AND count(*) = count(DISTINCT p.sequence) AS simple
-    FROM (SELECT * FROM payout_gaps ORDER BY gap_id) g
+               AND count(*) = count(DISTINCT p.sequence) AS simple,
+           min(g.chunk) AS chunk
+    FROM (SELECT * FROM payout_gaps WHERE chunk = :chunk ORDER BY gap_id) g
     JOIN postings p
       ON (p.partner_id, p.account, p.currency, p.stream, p.sequence)
          > (g.partner_id, g.account, :currency, g.stream, g.after_sequence)
@@ -110,7 +117,12 @@ GAP_TOTALS = """
 RUNS_TABLE = (
     text(f"CREATE TEMP TABLE payout_runs ON COMMIT DROP AS {GAP_TOTALS} WITH NO DATA"),
     text("ALTER TABLE payout_runs ALTER COLUMN entry_ids SET STORAGE EXTERNAL"),
-    text(f"INSERT INTO payout_runs {GAP_TOTALS}"),
+)
+# A chunk's gaps totalled into ``payout_runs``; returns how many of them must be split (SPLIT_RUNS is
+# run only then: each statement of a chunk is one more turn of the event loop, which the thread
+# building the previous chunk's lines holds up).
+CHUNK_RUNS = text(
+    f"WITH runs AS (INSERT INTO payout_runs {GAP_TOTALS} RETURNING simple) SELECT count(*) FROM runs WHERE NOT simple"
 )
 # Per gap that is not simple, the maximal runs of its entries due (no other payable entry of the
 # stream in between): each run's first and last position, amount, count and entry ids (in byte order), in
@@ -133,7 +145,7 @@ SPLIT_RUNS = text(
     INSERT INTO payout_runs
     SELECT e.gap_id, e.partner_id, e.stream, min(e.sequence) AS from_sequence, max(e.sequence) AS to_sequence,
            sum(e.amount) AS due, count(*) AS n, array_agg(e.entry_id ORDER BY e.entry_id COLLATE "C") AS entry_ids,
-           true AS simple
+           true AS simple, CAST(:chunk AS bigint) AS chunk
     FROM (
         SELECT e.gap_id, e.partner_id, e.stream, e.sequence, e.entry_id, e.amount, e.due,
                count(*) FILTER (WHERE NOT e.due) OVER (PARTITION BY e.gap_id ORDER BY e.sequence) AS run
@@ -151,7 +163,8 @@ SPLIT_RUNS = text(
                        min(p.entry_id) AS entry_id, 0 - sum(p.amount) AS amount,
                        bool_and(p.effective_at <= :cutoff) AS due
                 FROM (SELECT * FROM payout_gaps
-                      WHERE gap_id IN (SELECT gap_id FROM payout_runs WHERE NOT simple) ORDER BY gap_id) g
+                      WHERE gap_id IN (SELECT gap_id FROM payout_runs WHERE NOT simple AND chunk = :chunk)
+                      ORDER BY gap_id) g
                 JOIN postings p
                   ON (p.partner_id, p.account, p.currency, p.stream, p.sequence)
                      > (g.partner_id, g.account, :currency, g.stream, g.after_sequence)
@@ -166,7 +179,7 @@ SPLIT_RUNS = text(
     """
 )
 DROP_SPLIT_GAPS = text("DELETE FROM payout_runs WHERE NOT simple")
-# Per locked partner: the runs' amounts and counts summed, and the hash over its due entries' ids
+# Per locked partner of a chunk: the runs' amounts and counts summed, and the hash over its due entries' ids
 # (each id and a newline, in byte order). A partner with one run (the usual case) is hashed from that
 # run's array, already in order; only a partner with several runs has its ids unnested and sorted
 # together (what every partner cost before: a third of the measure's time at full size).
@@ -178,7 +191,7 @@ MEASURE = text(
            coalesce(ph.last_sequence, 0) AS payout_sequence, coalesce(ph.head_hash, '{GENESIS}') AS payout_hash
     FROM payout_partners pp
     LEFT JOIN (
-        WITH r AS (SELECT *, count(*) OVER (PARTITION BY partner_id) AS runs FROM payout_runs)
+        WITH r AS (SELECT *, count(*) OVER (PARTITION BY partner_id) AS runs FROM payout_runs WHERE chunk = :chunk)
         SELECT r.partner_id, r.due, cardinality(r.entry_ids) AS n,
                encode(sha256(convert_to(array_to_string(r.entry_ids, E'\\n') || E'\\n', 'UTF8')), 'hex')
                    AS coverage_hash
@@ -193,6 +206,7 @@ MEASURE = text(
     ) d ON d.partner_id = pp.partner_id
     LEFT JOIN chain_heads rh ON rh.partner_id = pp.partner_id AND rh.stream = '{REGISTRATION_STREAM}'
     LEFT JOIN chain_heads ph ON ph.partner_id = pp.partner_id AND ph.stream = '{PAYOUT_STREAM}'
+    WHERE pp.chunk = :chunk
     ORDER BY pp.partner_id
     """
 )

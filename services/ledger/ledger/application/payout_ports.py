@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -80,8 +80,11 @@ class PayoutStore(Protocol):
         """Insert the batch row; ``None`` when this call created it, else the batch that exists."""
         ...
 
-    async def lock_and_measure(self, currency: str, cutoff: datetime, minimum: Decimal) -> list[PartnerDue]:
-        """Lock (in partner id order) every partner payable at least ``minimum`` and measure what is due."""
+    def lock_and_measure(
+        self, currency: str, cutoff: datetime, minimum: Decimal
+    ) -> AsyncGenerator[list[PartnerDue], None]:
+        """Lock (in partner id order) every partner payable at least ``minimum`` and measure what is due,
+        in chunks of partners in id order; the next chunk is being measured while the caller uses one."""
         ...
 
     async def write_cut(

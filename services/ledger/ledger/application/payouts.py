@@ -9,6 +9,7 @@ and cutoff (concurrent or later) returns the batch that exists.
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -97,6 +98,19 @@ def _cut_line(
     return action, linked, line
 
 
+async def _measure_and_build(
+    store: PayoutStore, bid: str, cutoff: datetime, request: CutRequest
+) -> list[tuple[PayoutAction, ChainedEntry, Line]]:
+    """Every line of the batch, in partner order, built chunk by chunk as the partners are measured."""
+    cut: list[tuple[PayoutAction, ChainedEntry, Line]] = []
+    # aclosing: a failure here closes the measure (which waits for its statement in flight) before the
+    # unit of work rolls back on the same connection.
+    async with aclosing(store.lock_and_measure(request.currency, cutoff, request.minimum)) as chunks:
+        async for dues in chunks:
+            cut += (line for due in dues if (line := _cut_line(bid, cutoff, request, due)) is not None)
+    return cut
+
+
 async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
     cutoff = _validate(request)
     bid = batch_id(request.currency, cutoff)
@@ -109,8 +123,7 @@ async def cut_batch(store: PayoutStore, request: CutRequest) -> CutResult:
             )
         return CutResult(existing, created=False)
 
-    dues = await store.lock_and_measure(request.currency, cutoff, request.minimum)
-    cut = [line for due in dues if (line := _cut_line(bid, cutoff, request, due)) is not None]
+    cut = await _measure_and_build(store, bid, cutoff, request)
     actions = [action for action, _, _ in cut]
     chained = [linked for _, linked, _ in cut]
     lines = [line for _, _, line in cut]

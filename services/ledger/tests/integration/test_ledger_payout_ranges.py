@@ -8,10 +8,14 @@ release, clawbacks that leave balances negative, entries dated before earlier cu
 of order, failed and paid lines) are cut again and again; every batch must have the same lines,
 amounts, counts, hashes and covered entries as the reference, no entry may be in two open or paid
 lines, and no payable entry by a cutoff may be left out.
+
+Every test runs twice: with the partners measured in one chunk, and in chunks of two (the cut
+measures the locked partners chunk by chunk, building one chunk's lines while the next is measured).
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,12 +25,14 @@ from decimal import Decimal
 import asyncpg
 import pytest
 from incentive_contracts.payload import EventPayload
+from ledger.adapters.payout_store import SqlPayoutStore
 from ledger.adapters.store import SqlLedgerStore
 from ledger.application.projector import project
 from ledger.domain.payouts import batch_id, coverage_hash, line_amount
 from ledger_support import cleared, enrolled, flagged, incoming, reversed_, won
 from servicekit.db import sync_url
 from servicekit.testing.client import auth_header
+from sqlalchemy import text
 
 D = Decimal
 
@@ -47,6 +53,12 @@ SELECT partner_id, 0 - balance AS payable FROM balances
 WHERE currency = $1 AND account = 'partner:' || partner_id || ':rebates_payable'
   AND balance < 0 AND balance <= -$2::numeric
 """
+
+
+@pytest.fixture(autouse=True, params=[SqlPayoutStore.measure_chunk, 2], ids=["one chunk", "chunks of two"])
+def measure_chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(SqlPayoutStore, "measure_chunk", request.param)
+    return int(request.param)
 
 
 @dataclass(frozen=True)
@@ -317,3 +329,27 @@ async def test_entries_after_the_cutoff_split_a_gap_into_runs_as_the_per_entry_c
         assert await _coverage_rows(conn) == covered
     finally:
         await conn.close()
+
+
+async def test_a_measure_left_between_chunks_frees_the_connection(uow_factory, monkeypatch):  # type: ignore[no-untyped-def]
+    """The next chunk's statement is in flight when a chunk is handed over: a caller that stops there
+    (a failure building lines) closes the measure, which waits for it, so nothing of the measure runs
+    after the unit of work rolls back."""
+    monkeypatch.setattr(SqlPayoutStore, "measure_chunk", 1)
+    partners = ["c1", "c2", "c3"]
+    await _project(uow_factory, [enrolled(p, program_id="default") for p in partners])
+    await _project(uow_factory, [won(f"{p}-1", "900.00", date(2026, 1, 10), pid=p) for p in partners])
+    async with uow_factory() as uow:
+        store = SqlPayoutStore(uow)
+        before = asyncio.all_tasks()
+        measure = store.lock_and_measure("USD", _at(date(2026, 1, 31)), D("0"))
+        first = await anext(measure)
+        assert [d.partner_id for d in first] == ["c1"]
+        assert [t for t in asyncio.all_tasks() - before if not t.done()]  # the next chunk, in flight
+        await measure.aclose()
+        assert not [t for t in asyncio.all_tasks() - before if not t.done()]
+        assert await uow.conn.scalar(text("SELECT count(*) FROM payout_runs")) == 2  # c1's and c2's
+    async with uow_factory() as uow:
+        measured = SqlPayoutStore(uow).lock_and_measure("USD", _at(date(2026, 1, 31)), D("0"))
+        dues = [due async for chunk in measured for due in chunk]
+        assert [(d.partner_id, d.entries_covered) for d in dues] == [("c1", 1), ("c2", 1), ("c3", 1)]
