@@ -119,8 +119,7 @@ RUNS_TABLE = (
     text("ALTER TABLE payout_runs ALTER COLUMN entry_ids SET STORAGE EXTERNAL"),
 )
 # A chunk's gaps totalled into ``payout_runs``; returns how many of them must be split (SPLIT_RUNS is
-# run only then: each statement of a chunk is one more turn of the event loop, which the thread
-# building the previous chunk's lines holds up).
+# sent only then: one statement per chunk in the usual case).
 CHUNK_RUNS = text(
     f"WITH runs AS (INSERT INTO payout_runs {GAP_TOTALS} RETURNING simple) SELECT count(*) FROM runs WHERE NOT simple"
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Coroutine, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -26,19 +26,8 @@ from ..domain.state import PAYOUT_STREAM, REGISTRATION_STREAM
 from .announcements import Staging
 from .batch_upserts import upsert_heads
 from .payout_announcements import action_events, cut_events
-from .payout_cut import (
-    CHUNK_RUNS,
-    COVER,
-    CUT_SETTINGS,
-    DROP_SPLIT_GAPS,
-    GAPS_TABLE,
-    LOCK_PAYABLE_PARTNERS,
-    MEASURE,
-    PARTNERS_TABLE,
-    RUNS_TABLE,
-    SPLIT_RUNS,
-    UNCOVER,
-)
+from .payout_cut import COVER, UNCOVER
+from .payout_measure import lock_and_measure
 from .store import SqlLedgerStore
 from .tables import chain_heads, payout_batches, payout_lines
 
@@ -129,60 +118,10 @@ class SqlPayoutStore:
         assert existing is not None
         return existing
 
-    async def lock_and_measure(
+    def lock_and_measure(
         self, currency: str, cutoff: datetime, minimum: Decimal
     ) -> AsyncGenerator[list[PartnerDue], None]:
-        locked = await self.conn.execute(LOCK_PAYABLE_PARTNERS, {"currency": currency, "minimum": minimum})
-        ids = [r.partner_id for r in locked]
-        if not ids:
-            return
-        size = self.measure_chunk
-        await self.conn.execute(PARTNERS_TABLE, {"ids": ids, "currency": currency, "chunk_size": size})
-        await self.conn.execute(text("ANALYZE payout_partners"))  # temp tables get no statistics otherwise
-        for setting in CUT_SETTINGS:
-            await self.conn.execute(setting)
-        await self.conn.execute(GAPS_TABLE, {"currency": currency})
-        await self.conn.execute(text("ANALYZE payout_gaps"))
-        for statement in RUNS_TABLE:
-            await self.conn.execute(statement, {"currency": currency, "cutoff": cutoff, "chunk": -1})
-        chunks = (len(ids) + size - 1) // size
-        runs = await self._started(self._chunk_runs(0, currency, cutoff))
-        try:
-            for chunk in range(chunks):
-                await runs
-                rows = await self.conn.execute(MEASURE, {"chunk": chunk})
-                dues = [
-                    PartnerDue(
-                        partner_id=r.partner_id,
-                        due=r.due,
-                        payable_now=r.payable_now,
-                        entries_covered=r.n,
-                        coverage_hash=r.coverage_hash,
-                        registration_sequence=r.registration_sequence,
-                        payout_head=ChainHead(r.payout_sequence, r.payout_hash),
-                    )
-                    for r in rows
-                ]
-                if chunk + 1 < chunks:
-                    # Sent before this chunk is handed over: PostgreSQL totals the next chunk's gaps
-                    # while the caller builds this chunk's lines (no thread, no wait for the GIL).
-                    runs = await self._started(self._chunk_runs(chunk + 1, currency, cutoff))
-                yield dues
-        finally:
-            await asyncio.gather(runs, return_exceptions=True)  # the connection is free when this ends
-
-    async def _chunk_runs(self, chunk: int, currency: str, cutoff: datetime) -> None:
-        parameters = {"currency": currency, "cutoff": cutoff, "chunk": chunk}
-        if (await self.conn.execute(CHUNK_RUNS, parameters)).scalar_one():
-            await self.conn.execute(SPLIT_RUNS, parameters)
-            await self.conn.execute(DROP_SPLIT_GAPS)
-
-    @staticmethod
-    async def _started(statements: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
-        """``statements`` as a task, let run until it waits on PostgreSQL (its first statement sent)."""
-        task = asyncio.ensure_future(statements)
-        await asyncio.sleep(0)
-        return task
+        return lock_and_measure(self.conn, currency, cutoff, minimum, chunk_size=self.measure_chunk)
 
     async def write_cut(
         self, batch: Batch, lines: Sequence[Line], actions: Sequence[PayoutAction], chained: Sequence[ChainedEntry]
