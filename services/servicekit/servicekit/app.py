@@ -82,6 +82,9 @@ def create_service_app(
         openapi_url="/openapi.json" if docs else None,
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
+        # The services export no OpenTelemetry; left on, FastAPI's native telemetry asks the global
+        # tracer, meter and logger providers (reading the environment) on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_container(app, container)
     app.add_middleware(ViewerResetMiddleware)  # each request starts without a viewer

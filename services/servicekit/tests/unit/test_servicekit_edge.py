@@ -166,3 +166,16 @@ def test_the_same_json_in_other_formatting_is_the_same_request():
     assert canonical_body(b'{"a": 1, "b": {"c": [2.50, "x"]}}') != first  # list order matters
     assert canonical_body(b"not json") == b"not json"
     assert canonical_body(b"") == b""
+
+
+async def test_a_request_asks_no_telemetry_provider(client, monkeypatch):
+    """The services export no OpenTelemetry, so a request must not look the global providers up."""
+    from opentelemetry import metrics, trace
+
+    asked: list[str] = []
+    for module, name in ((trace, "get_tracer_provider"), (metrics, "get_meter_provider")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda original=original, name=name: asked.append(name) or original())
+    response = await client.get("/things/1")
+    assert response.status_code == 200
+    assert asked == []
