@@ -14,4 +14,4 @@ def test_every_governance_revision_downgrades_and_upgrades_again(database_factor
     walked = walk_stairway(ALEMBIC_INI, database_factory.empty("stair"))
     assert walked[-1] == "0001"
     revisions = list((ALEMBIC_INI.parent / "migrations" / "versions").glob("0*.py"))
-    assert len(walked) == len(set(walked)) == len(revisions) == 5
+    assert len(walked) == len(set(walked)) == len(revisions) == 6
