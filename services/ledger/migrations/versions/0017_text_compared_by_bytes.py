@@ -13,7 +13,9 @@ insert (the projector, the payout cut) compares a key at each level of its desce
 
 Every text column of every table, not only the keys (``servicekit.text_collation`` says why and
 how). No table is rewritten, but every index on a changed column is rebuilt while its table is
-locked: on a large ledger, run it in a maintenance window.
+locked: 16.8-18.4 s for a ledger of 10,000 partners and 2,020,000 entries on that machine (a
+``REINDEX`` of the same tables with the former collation: 23.8-25.4 s). On a large ledger, run it
+in a maintenance window.
 
 For a database created with ``LC_COLLATE 'C'`` (or with UTF-8 byte order, as glibc's ``C.UTF-8``
 is), every order and every result is the same before and after. The downgrade gives the columns
