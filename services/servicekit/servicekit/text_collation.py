@@ -21,7 +21,7 @@ TEXT_COLUMNS = """
 SELECT c.relname, a.attname
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
-WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND a.atttypid = 'text'::regtype AND a.attnum > 0 AND NOT a.attisdropped
   AND a.attcollation = CAST(:collation AS regcollation)
 ORDER BY c.relname, a.attnum
@@ -46,9 +46,10 @@ def collate_text_columns(source: str, target: str) -> None:
     Every column, not only the keys: a comparison between two columns of different collations could
     not use the other column's index. One ``ALTER TABLE`` per table, so each of its indexes is
     rebuilt once (for ``text`` a new collation is binary compatible: no table is rewritten, but the
-    table is locked while its indexes are rebuilt). PostgreSQL refuses to change a column that a
-    view reads or a trigger's condition names: those views and triggers are dropped around the
-    change and made again from their own definitions."""
+    table is locked while its indexes are rebuilt); a partitioned table's partitions follow it (a
+    text partition key cannot change in place: PostgreSQL refuses, and the migration fails whole).
+    PostgreSQL refuses to change a column that a view reads or a trigger's condition names: those
+    views and triggers are dropped around the change and made again from their own definitions."""
     bind = op.get_bind()
     views = bind.execute(text(VIEWS)).all()
     triggers = bind.execute(text(COLUMN_TRIGGERS)).all()
