@@ -4,7 +4,8 @@ Every service keys its rows by text (ids, accounts, currencies, topics) and neve
 reader's language. A database created with a language's collation (``C.UTF-8``, ``en_US.UTF-8``:
 what ``initdb`` and most hosted servers default to) compares them through the C library's
 ``strcoll`` and sorts them without abbreviated keys; with ``COLLATE "C"`` a comparison is a
-``memcmp``. Each service's migration that moves its schema to "C" calls ``collate_text_columns``.
+``memcmp``. Each service has one migration that moves its schema to "C" (ADR 0009): its
+``upgrade`` and ``downgrade`` are ``upgrade_to_bytes`` and ``downgrade_to_database_default``.
 """
 
 from __future__ import annotations
@@ -67,3 +68,13 @@ def collate_text_columns(source: str, target: str) -> None:
         bind.exec_driver_sql(f'CREATE VIEW "{name}" AS {definition}')  # as written: its ':' are not parameters
     for _, _, definition in triggers:
         bind.exec_driver_sql(definition)
+
+
+def upgrade_to_bytes() -> None:
+    """A service migration's ``upgrade``: its text columns of the database's collation take "C"."""
+    collate_text_columns(source=DATABASE_DEFAULT, target=BYTES)
+
+
+def downgrade_to_database_default() -> None:
+    """The same migration's ``downgrade``: its "C" text columns take the database's collation again."""
+    collate_text_columns(source=BYTES, target=DATABASE_DEFAULT)

@@ -1,29 +1,19 @@
-"""The insights service's text columns compare by bytes: every ``text`` column takes ``COLLATE "C"``.
+"""The insights service's text columns compare by bytes (``COLLATE "C"``, ADR 0009).
 
-Every key of insights is text (partner, deal, request, entry and line ids, periods, currencies,
-metrics, topics). None of them is ever ordered for a reader's language; with the "C" collation a
-comparison is a ``memcmp`` instead of the C library's ``strcoll`` of a database created with a
-language's collation, and sorts use abbreviated keys (``servicekit.text_collation`` says why every
-text column moves, and how). No table is rewritten, but the indexes on the changed columns are
-rebuilt while their tables are locked. On a database created with ``LC_COLLATE 'C'`` (or UTF-8 byte
-order, as glibc's ``C.UTF-8`` is) every order and result is the same before and after; the downgrade
-gives the columns the database's default collation back.
+Its keys (partner, deal, request, entry and line ids, periods, currencies, metrics, topics) are
+never ordered for a reader's language. The indexes on the changed columns are rebuilt while their
+tables are locked (deploy/RUNBOOK.md); the downgrade gives the columns the database's default
+collation back.
 
 Revision ID: 0008
 Revises: 0007
 """
 
-from servicekit.text_collation import BYTES, DATABASE_DEFAULT, collate_text_columns
+from servicekit.text_collation import downgrade_to_database_default as downgrade
+from servicekit.text_collation import upgrade_to_bytes as upgrade
 
+__all__ = ["downgrade", "upgrade"]  # what Alembic calls
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
-
-
-def upgrade() -> None:
-    collate_text_columns(source=DATABASE_DEFAULT, target=BYTES)
-
-
-def downgrade() -> None:
-    collate_text_columns(source=BYTES, target=DATABASE_DEFAULT)

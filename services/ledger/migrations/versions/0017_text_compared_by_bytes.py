@@ -25,17 +25,11 @@ Revision ID: 0017
 Revises: 0016
 """
 
-from servicekit.text_collation import BYTES, DATABASE_DEFAULT, collate_text_columns
+from servicekit.text_collation import downgrade_to_database_default as downgrade
+from servicekit.text_collation import upgrade_to_bytes as upgrade
 
+__all__ = ["downgrade", "upgrade"]  # what Alembic calls
 revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
-
-
-def upgrade() -> None:
-    collate_text_columns(source=DATABASE_DEFAULT, target=BYTES)
-
-
-def downgrade() -> None:
-    collate_text_columns(source=BYTES, target=DATABASE_DEFAULT)
