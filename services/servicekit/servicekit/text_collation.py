@@ -50,7 +50,8 @@ def collate_text_columns(source: str, target: str) -> None:
     table is locked while its indexes are rebuilt); a partitioned table's partitions follow it (a
     text partition key cannot change in place: PostgreSQL refuses, and the migration fails whole).
     PostgreSQL refuses to change a column that a view reads or a trigger's condition names: those
-    views and triggers are dropped around the change and made again from their own definitions."""
+    views and triggers are dropped around the change and made again from their own definitions (a
+    view's grants and comments are not carried over: no service's schema has any)."""
     bind = op.get_bind()
     views = bind.execute(text(VIEWS)).all()
     triggers = bind.execute(text(COLUMN_TRIGGERS)).all()
