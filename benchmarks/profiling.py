@@ -38,6 +38,7 @@ class Profiler:
                 "--output",
                 str(out),
                 "--nonblocking",
+                "--subprocesses",  # a replay's or a verify's workers are its children
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

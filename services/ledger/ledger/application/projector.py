@@ -28,12 +28,13 @@ from ..domain.journal import JournalEntry
 from ..domain.outcome import Announcement, EventMeta
 from ..domain.payouts import PayoutAction, payout_entry
 from ..domain.projection import decide
-from ..domain.state import REGISTRATION_STREAM, DealRecord, PartnerLedger, after_entry
+from ..domain.state import REGISTRATION_STREAM, DealRecord, PartnerLedger, after_entries
 from .builtin_program import builtin_version
 from .payout_schedule import PayoutSchedule
 from .ports import BalanceKey, DealKey, LedgerStore
 
 REJECTED = (NoProgramInForce, InvalidEvent)
+GENESIS_HEAD = ChainHead()  # a stream's head before its first entry
 
 
 @quick_init
@@ -63,14 +64,25 @@ async def load_catalog(
 
 
 def _post(
-    state: PartnerLedger, entry: JournalEntry, chained: list[ChainedEntry], deltas: dict[BalanceKey, Decimal]
+    state: PartnerLedger,
+    entries: Sequence[JournalEntry],
+    chained: list[ChainedEntry],
+    deltas: dict[BalanceKey, Decimal],
 ) -> PartnerLedger:
-    """Chain ``entry`` on its partner stream, add its postings to the deltas; the partner after it."""
-    linked = link(entry, state.chain(entry.stream))
-    chained.append(linked)
-    for posting in entry.postings:
-        deltas[(state.partner_id, posting.account, posting.currency)] += posting.amount
-    return after_entry(state, entry, ChainHead(linked.sequence, linked.entry_hash))
+    """Chain each entry in turn on its partner stream, add its postings to the deltas; the partner
+    after them (copied once: ``after_entries``)."""
+    if not entries:
+        return state
+    heads = dict(state.chains)  # as ``state.chain`` finds them, and then as each entry leaves them
+    posted = []
+    for entry in entries:
+        linked = link(entry, heads.get(entry.stream, GENESIS_HEAD))
+        chained.append(linked)
+        for posting in entry.postings:
+            deltas[(state.partner_id, posting.account, posting.currency)] += posting.amount
+        head = heads[entry.stream] = ChainHead(linked.sequence, linked.entry_hash)
+        posted.append((entry, head))
+    return after_entries(state, posted)
 
 
 async def _load_deals(store: LedgerStore, events: Sequence[Incoming]) -> dict[str, dict[str, DealRecord]]:
@@ -115,7 +127,7 @@ async def project(
         before = states.get(partner_id) or PartnerLedger(partner_id=partner_id)
         if payouts is not None:
             for action in payouts.due(partner_id, before.chain(REGISTRATION_STREAM).last_sequence):
-                before = _post(before, payout_entry(action), chained, deltas)
+                before = _post(before, (payout_entry(action),), chained, deltas)
                 states[partner_id] = before
                 changed_partners.add(partner_id)
         meta = EventMeta(incoming.event_id, incoming.recorded_at, announce)
@@ -129,9 +141,7 @@ async def project(
         except REJECTED as exc:
             rejected.append(Rejected(incoming.event_id, f"{type(exc).__name__}: {exc}"))
             continue
-        state = outcome.partner
-        for entry in outcome.entries:
-            state = _post(state, entry, chained, deltas)
+        state = _post(outcome.partner, outcome.entries, chained, deltas)
         announcements.extend(outcome.announcements)
         for deal_id, record in outcome.deals.items():
             deals[partner_id][deal_id] = record
@@ -153,7 +163,7 @@ async def post_payouts(store: LedgerStore, actions: Sequence[PayoutAction]) -> N
     deltas: dict[BalanceKey, Decimal] = defaultdict(Decimal)
     for action in actions:
         before = states.get(action.partner_id) or PartnerLedger(partner_id=action.partner_id)
-        states[action.partner_id] = _post(before, payout_entry(action), chained, deltas)
+        states[action.partner_id] = _post(before, (payout_entry(action),), chained, deltas)
     await _write(store, chained, deltas, [states[p] for p in sorted({a.partner_id for a in actions})])
 
 

@@ -21,7 +21,7 @@ from .planned_rewards import planned_assess
 from .rewards import Assessment, Component
 from .rule_plan import RulePlan, plan_for
 from .state import DealRecord, PartnerLedger, QuarterTotals, RewardRecord, WonDeal
-from .tiers import add_revenue, evaluate
+from .tiers import evaluate, revenue_with
 
 
 def reward_postings(
@@ -84,10 +84,13 @@ def on_won(
             outcome.announcements.append(announcement)
     quarter = quarter_of(event.closed_on)
     totals = partner.quarter(quarter, currency)
-    partner = set_quarter(
-        partner, quarter, currency, QuarterTotals(won=totals.won + amount, rewarded=totals.rewarded + rewarded)
+    won_totals = QuarterTotals(won=totals.won + amount, rewarded=totals.rewarded + rewarded)
+    # set_quarter, then add_revenue, in one copy of the partner
+    partner = evolve(
+        partner,
+        quarters=quarters_with(partner.quarters, quarter, currency, won_totals),
+        revenue=revenue_with(partner.revenue, event.closed_on, currency, amount),
     )
-    partner = add_revenue(partner, event.closed_on, currency, amount)
     partner, made = evaluate(partner, pv, event.closed_on, meta.event_id)
     outcome.announcements += made
     won = WonDeal(meta.event_id, event.product_line, currency, amount, event.closed_on, pv.program_id, pv.version)
@@ -117,10 +120,16 @@ def set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: Qua
     """The partner with its (quarter, currency) totals set: a sorted insert or replacement into its
     rows, sorted by (quarter, currency) as this function always leaves them (``reference_set_quarter``
     rebuilds them; a test holds the two equal)."""
-    rows = partner.quarters
+    return evolve(partner, quarters=quarters_with(partner.quarters, quarter, currency, totals))
+
+
+def quarters_with(
+    rows: tuple[tuple[str, str, QuarterTotals], ...], quarter: str, currency: str, totals: QuarterTotals
+) -> tuple[tuple[str, str, QuarterTotals], ...]:
+    """``rows`` (sorted by quarter and currency) with the (quarter, currency) row set to ``totals``."""
     i = bisect_left(rows, (quarter, currency))  # a row sorts after its (quarter, currency): no key needed
     end = i + 1 if i < len(rows) and rows[i][0] == quarter and rows[i][1] == currency else i
-    return evolve(partner, quarters=(*rows[:i], (quarter, currency, totals), *rows[end:]))
+    return (*rows[:i], (quarter, currency, totals), *rows[end:])
 
 
 def reference_set_quarter(partner: PartnerLedger, quarter: str, currency: str, totals: QuarterTotals) -> PartnerLedger:

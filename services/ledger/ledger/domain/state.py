@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -146,15 +147,24 @@ def track_payable(partner: PartnerLedger, entry: JournalEntry) -> PartnerLedger:
 def after_entry(partner: PartnerLedger, entry: JournalEntry, head: ChainHead) -> PartnerLedger:
     """``track_payable(partner.with_head(entry.stream, head), entry)`` in one copy of the partner (the
     projector runs it on every entry; ``tests/unit/test_ledger_hot_path.py`` holds the two equal)."""
+    return after_entries(partner, ((entry, head),))
+
+
+def after_entries(partner: PartnerLedger, posted: Sequence[tuple[JournalEntry, ChainHead]]) -> PartnerLedger:
+    """``after_entry`` of each (entry, its chain head) in turn, in one copy of the partner: the entries
+    of one event (a won deal posts two or more) move it once."""
+    if not posted:
+        return partner
     heads = dict(partner.chains)
-    heads[entry.stream] = head
     payable_account = partner_account(partner.partner_id, REBATES_PAYABLE)
     amounts = None
-    for posting in entry.postings:
-        if posting.account == payable_account:
-            if amounts is None:
-                amounts = dict(partner.payable)
-            amounts[posting.currency] = amounts.get(posting.currency, Decimal(0)) - posting.amount
+    for entry, head in posted:
+        heads[entry.stream] = head
+        for posting in entry.postings:
+            if posting.account == payable_account:
+                if amounts is None:
+                    amounts = dict(partner.payable)
+                amounts[posting.currency] = amounts.get(posting.currency, Decimal(0)) - posting.amount
     if amounts is None:
         return evolve(partner, chains=tuple(sorted(heads.items())))
     return evolve(partner, chains=tuple(sorted(heads.items())), payable=tuple(sorted(amounts.items())))

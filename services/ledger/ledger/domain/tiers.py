@@ -104,7 +104,7 @@ def qualifying_index(program: Program, m: Metrics) -> int:
 
 
 def add_revenue(partner: PartnerLedger, day: date, currency: str, amount: Decimal) -> PartnerLedger:
-    return evolve(partner, revenue=_merge(partner.revenue, day, currency, amount))
+    return evolve(partner, revenue=revenue_with(partner.revenue, day, currency, amount))
 
 
 def add_points(partner: PartnerLedger, day: date, points: int) -> PartnerLedger:
@@ -114,7 +114,7 @@ def add_points(partner: PartnerLedger, day: date, points: int) -> PartnerLedger:
     return evolve(partner, points=tuple(sorted((d, p) for d, p in merged.items() if d > horizon)))
 
 
-def _merge(
+def revenue_with(
     rows: tuple[tuple[date, str, Decimal], ...], day: date, currency: str, amount: Decimal
 ) -> tuple[tuple[date, str, Decimal], ...]:
     """Add ``amount`` to the (day, currency) row of rows sorted by (day, currency); rows older than

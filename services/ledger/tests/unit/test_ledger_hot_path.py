@@ -36,8 +36,8 @@ from ledger.domain.payouts import (
     line_id,
     statement_event_id,
 )
-from ledger.domain.state import PartnerLedger, QuarterTotals, after_entry, track_payable
-from ledger.domain.tiers import RETAIN_MONTHS, _merge, _window, metrics, months_before, reference_window
+from ledger.domain.state import PartnerLedger, QuarterTotals, after_entries, after_entry, track_payable
+from ledger.domain.tiers import RETAIN_MONTHS, _window, metrics, months_before, reference_window, revenue_with
 from ledger_support import program
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
@@ -156,7 +156,7 @@ def test_revenue_history_and_trailing_window_equal_the_plain_versions(
     fast: Any = ()
     plain: Any = ()
     for day, currency, amount in additions:
-        fast = _merge(fast, day, currency, amount)
+        fast = revenue_with(fast, day, currency, amount)
         plain = _reference_merge(plain, day, currency, amount)
         assert fast == plain
         assert [str(a) for *_, a in fast] == [str(a) for *_, a in plain]  # same exponents and signs
@@ -263,6 +263,25 @@ def test_an_entry_moves_the_partner_as_the_plain_steps_do(
     plain = track_payable(partner.with_head(stream, head), entry)
     assert fast == plain
     assert [(c, str(a)) for c, a in fast.payable] == [(c, str(a)) for c, a in plain.payable]  # exponents, signs
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(STREAMS, HEADS), max_size=5),
+    st.lists(st.tuples(st.sampled_from(["USD", "EUR", "JPY"]), AMOUNTS), max_size=3),
+    st.lists(st.tuples(STREAMS, HEADS, _postings()), max_size=4),
+)
+def test_an_events_entries_move_the_partner_once_as_each_entry_does_in_turn(
+    heads: list[tuple[str, ChainHead]], payable: list[tuple[str, Decimal]], posted: list[tuple[str, ChainHead, Any]]
+) -> None:
+    partner = PartnerLedger(partner_id="p-1", chains=tuple(heads), payable=tuple(payable))
+    entries = [(dataclasses.replace(_entry({}), stream=s, postings=p), head) for s, head, p in posted]
+    one_by_one = partner
+    for entry, head in entries:
+        one_by_one = after_entry(one_by_one, entry, head)
+    at_once = after_entries(partner, entries)
+    assert at_once == one_by_one
+    assert [(c, str(a)) for c, a in at_once.payable] == [(c, str(a)) for c, a in one_by_one.payable]
 
 
 @given(st.lists(st.tuples(st.dates(), st.integers(0, 9)), max_size=12), st.dates(), st.dates())
