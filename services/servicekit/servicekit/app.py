@@ -15,6 +15,7 @@ from .logging import configure_logging, correlation_id_var
 from .nul_guard import install_nul_guard
 from .openapi import install_openapi
 from .problems import install_problem_handlers
+from .transient import RetryTransient
 from .viewer import ViewerResetMiddleware
 
 CORRELATION_HEADER = b"x-correlation-id"
@@ -88,6 +89,7 @@ def create_service_app(
     )
     install_container(app, container)
     app.add_middleware(ViewerResetMiddleware)  # each request starts without a viewer
+    app.add_middleware(RetryTransient)  # a deadlock or a stale statement plan: the request again, or a 503
     install_nul_guard(app)  # inside the correlation id (added next, so outermost)
     app.add_middleware(CorrelationIdMiddleware)
     install_problem_handlers(app, domain_errors, undisclosed_to_partners)

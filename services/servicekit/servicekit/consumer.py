@@ -30,6 +30,7 @@ from .logging import log_fields
 from .offsets import forget_offsets, store_offsets, stored_offsets
 from .parking import ParkingLot, Refusal
 from .tables import dead_letters
+from .transient_errors import ATTEMPTS, PAUSE_SECONDS, is_transient
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["EventHandler", "IdempotentConsumer", "Inbound", "Rejection", "forget_offsets"]
@@ -93,7 +94,7 @@ class IdempotentConsumer:
             batches = await self.consumer.getmany(timeout_ms=500, max_records=self.max_records)
             records = [r for tp in sorted(batches, key=lambda t: (t.topic, t.partition)) for r in batches[tp]]
             if records:
-                await self.process(records)
+                await self._process_retrying(records)
 
     async def seek_to_stored(self, assigned: set[TopicPartition]) -> None:
         log.info(
@@ -119,6 +120,21 @@ class IdempotentConsumer:
             # One reset for all of them: each call waits for the fetch in flight (up to 500 ms when
             # nothing arrives), which a call per partition paid once per partition.
             await self.consumer.seek_to_beginning(*unstored)
+
+    async def _process_retrying(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """``process``, again after a transient database error (``transient_errors``: the batch's
+        transaction was rolled back and its offsets not stored; the handlers keep nothing between
+        batches), up to ATTEMPTS in all; any other error, or the last, ends the consumer as before."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await self.process(records)
+                return
+            except Exception as exc:
+                if attempt == ATTEMPTS or not is_transient(exc):
+                    raise
+                fields = log_fields(group=self.group_id, records=len(records), attempt=attempt)
+                log.warning(f"transient database error in a batch: {type(exc).__name__}", extra=fields)
+            await asyncio.sleep(PAUSE_SECONDS * attempt)
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply one fetched batch exactly once, then commit its offsets to Kafka."""

@@ -6,6 +6,8 @@ import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .request_commits import count_commits
+
 
 def async_url(url: str) -> str:
     """Any ``postgresql://`` URL as the ``postgresql+asyncpg://`` form SQLAlchemy needs."""
@@ -28,7 +30,7 @@ def json_text(value: object) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -36,3 +38,5 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         json_serializer=json_text,
         json_deserializer=orjson.loads,
     )
+    count_commits(engine)  # a request that committed nothing may run again on a transient error
+    return engine

@@ -12,16 +12,21 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import asyncpg
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import APIRouter
 from incentive_contracts.envelope import CloudEvent
 from incentive_contracts.events.deal import DealWon
 from incentive_contracts.money import Money
 from incentive_contracts.registry import encode
+from servicekit.app import create_service_app
 from servicekit.consumer import IdempotentConsumer, Inbound, Rejection
+from servicekit.container import RuntimeOnly
 from servicekit.db import create_engine, sync_url
 from servicekit.kafka import make_consumer
 from servicekit.settings import ServiceSettings
 from servicekit.tables import create_parking_tables, create_runtime_tables
+from servicekit.testing.client import app_client
 from servicekit.testing.consumers import TEST_CONSUMERS, in_background
 from servicekit.testing.databases import DatabaseFactory
 from servicekit.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -120,6 +125,17 @@ class Kit:
         )
         async with in_background(consumer):
             yield consumer
+
+    @asynccontextmanager
+    async def client(self, routers: Sequence[APIRouter]) -> AsyncIterator[httpx.AsyncClient]:
+        """An HTTP client of a toy service app (servicekit's middleware and handlers) serving ``routers``."""
+        app = create_service_app(
+            RuntimeOnly.of(self.settings, service="toy", source="/toy", topic=self.topic),
+            title="toy",
+            routers=list(routers),
+        )
+        async with app_client(app) as http:
+            yield http
 
     async def until(self, sql: str, expected: object, *args: object) -> None:
         await until(lambda: self.db.fetchval(sql, *args), expected, sql)

@@ -13,13 +13,11 @@ import httpx
 import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer
-from servicekit.app import create_service_app
-from servicekit.container import RuntimeOnly
 from servicekit.dead_letter_api import dead_letter_router
 from servicekit.kafka import make_producer
 from servicekit.relay import OutboxRelay
 from servicekit.runner import ConsumerSpec
-from servicekit.testing.client import app_client, auth_header
+from servicekit.testing.client import auth_header
 from servicekit_toy import WAIT_SECONDS, Kit, ToyHandler, envelope
 
 GROUP = "g"
@@ -51,12 +49,7 @@ async def client(lettered: Kit) -> AsyncIterator[httpx.AsyncClient]:
         group=lambda settings: GROUP,
         handler=lambda runtime: ToyHandler(GROUP),
     )
-    app = create_service_app(
-        RuntimeOnly.of(lettered.settings, service="toy", source="/toy", topic=lettered.topic),
-        title="toy",
-        routers=[dead_letter_router(spec)],
-    )
-    async with app_client(app) as http:
+    async with lettered.client([dead_letter_router(spec)]) as http:
         yield http
 
 

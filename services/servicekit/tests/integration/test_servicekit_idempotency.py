@@ -13,12 +13,11 @@ import pytest
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from servicekit.app import create_service_app
 from servicekit.auth import Principal, requires
-from servicekit.container import RuntimeOnly, runtime_of
+from servicekit.container import runtime_of
 from servicekit.idempotency import run_write
 from servicekit.problems import Problem
-from servicekit.testing.client import app_client, auth_header
+from servicekit.testing.client import auth_header
 from servicekit.unit_of_work import UnitOfWork
 from servicekit_toy import Kit
 from sqlalchemy import text
@@ -65,12 +64,7 @@ async def gate() -> Gate:
 
 @pytest.fixture
 async def client(kit: Kit, gate: Gate) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_service_app(
-        RuntimeOnly.of(kit.settings, service="toy", source="/toy", topic=kit.topic),
-        title="toy",
-        routers=[toy_router(gate)],
-    )
-    async with app_client(app) as http:
+    async with kit.client([toy_router(gate)]) as http:
         yield http
 
 
