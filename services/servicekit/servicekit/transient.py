@@ -8,9 +8,9 @@ committed in that attempt. Commits are counted per attempt (``request_commits``:
 transaction and then failed in a second is not run again: its first part would be applied twice.
 The request's body is replayed to the next attempt as the app read it the first time.
 
-Otherwise (something was committed, the attempts ran out, or the response had begun) the answer
-is a 503 problem+json with ``Retry-After``, which webhook senders and finance clients retry; an
-error that is not transient is left to the server error handler as before.
+Otherwise (something was committed, or the attempts ran out) the answer is a 503 problem+json with
+``Retry-After``, which webhook senders and finance clients retry. An error that is not transient,
+or one that comes after the response has begun, is left to the server error handler as before.
 """
 
 from __future__ import annotations
