@@ -1,4 +1,4 @@
-"""python -m benchmarks [--only projection,replay] [--scale 0.1] [--out bench-results]"""
+"""python -m benchmarks [--only projection,replay] [--scale 0.1] [--out bench-results] [--keep-databases]"""
 
 from __future__ import annotations
 
@@ -57,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--replay-workers", type=int, default=None, help="`ledger replay --workers` (default: one per core)"
     )
+    parser.add_argument(
+        "--keep-databases",
+        action="store_true",
+        help="drop nothing: every scenario's database stays on the server DATABASE_URL names, for inspection",
+    )
     args = parser.parse_args(argv)
+    if args.keep_databases and not os.environ.get("DATABASE_URL"):
+        parser.error("--keep-databases needs DATABASE_URL: the embedded server's data goes with it")
     only = [s for item in args.only for s in item.split(",") if s] or list(SCENARIOS)
     unknown = set(only) - set(SCENARIOS)
     if unknown:
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     logdir = workdir / "logs"
     logdir.mkdir()
-    stack = Stack(workdir)
+    stack = Stack(workdir, keep_databases=args.keep_databases)
     stack.start()
     profiler = Profiler({p for p in args.profile.split(",") if p}, logdir)
     run = Run(stack=stack, sizes=sizes, targets=Targets(), logdir=logdir, console=console, profiler=profiler)
@@ -118,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     console.print(f"figures written to {path}")
+    if args.keep_databases:
+        console.print(f"databases kept: {', '.join(stack.databases)}")
     for failure in failures:
         console.print(f"[red]failed[/] {failure}")
     return 1 if failures else 0

@@ -43,8 +43,10 @@ ALEMBIC = {
 
 
 class Stack:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, keep_databases: bool = False) -> None:
+        """``keep_databases``: nothing is dropped (on a server ``DATABASE_URL`` names), for inspection."""
         self.workdir = workdir
+        self.keep_databases = keep_databases
         self.tag = uuid.uuid4().hex[:6]
         self.postgres: EmbeddedPostgres | None = None
         self.broker: EmbeddedBroker | None = None
@@ -80,10 +82,15 @@ class Stack:
             self.broker.stop()
             self.start_broker()
 
-    def stop(self, keep_databases: bool = False) -> None:
+    @property
+    def databases(self) -> list[str]:
+        """The databases this run made (or adopted), in order."""
+        return list(self._databases)
+
+    def stop(self) -> None:
         if self.broker is not None:
             self.broker.stop()
-        if not keep_databases and self.postgres is None:
+        if not self.keep_databases and self.postgres is None:
             _blocking(lambda: asyncio.run(self._drop(self._databases)))
         if self.postgres is not None:
             self.postgres.stop()
@@ -123,6 +130,8 @@ class Stack:
         self._databases.append(str(make_url(url).database))
 
     def drop(self, url: str) -> None:
+        if self.keep_databases:
+            return
         name = str(make_url(url).database)
         _blocking(lambda: asyncio.run(self._drop([name])))
         if name in self._databases:
