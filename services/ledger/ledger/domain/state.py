@@ -144,15 +144,11 @@ def track_payable(partner: PartnerLedger, entry: JournalEntry) -> PartnerLedger:
     return partner
 
 
-def after_entry(partner: PartnerLedger, entry: JournalEntry, head: ChainHead) -> PartnerLedger:
-    """``track_payable(partner.with_head(entry.stream, head), entry)`` in one copy of the partner (the
-    projector runs it on every entry; ``tests/unit/test_ledger_hot_path.py`` holds the two equal)."""
-    return after_entries(partner, ((entry, head),))
-
-
 def after_entries(partner: PartnerLedger, posted: Sequence[tuple[JournalEntry, ChainHead]]) -> PartnerLedger:
-    """``after_entry`` of each (entry, its chain head) in turn, in one copy of the partner: the entries
-    of one event (a won deal posts two or more) move it once."""
+    """``track_payable(partner.with_head(entry.stream, head), entry)`` of each (entry, its chain head) in
+    turn, in one copy of the partner: the entries of one event (a won deal posts two or more) move it
+    once. The projector runs it on every event's entries; ``tests/unit/test_ledger_hot_path.py`` holds
+    it equal to those plain steps."""
     if not posted:
         return partner
     heads = dict(partner.chains)

@@ -36,7 +36,7 @@ from ledger.domain.payouts import (
     line_id,
     statement_event_id,
 )
-from ledger.domain.state import PartnerLedger, QuarterTotals, after_entries, after_entry, track_payable
+from ledger.domain.state import PartnerLedger, QuarterTotals, after_entries, track_payable
 from ledger.domain.tiers import RETAIN_MONTHS, _window, metrics, months_before, reference_window, revenue_with
 from ledger_support import program
 
@@ -259,7 +259,7 @@ def test_an_entry_moves_the_partner_as_the_plain_steps_do(
         assert partner.chain(name) == dict(partner.chains)[name]  # the last of a repeated stream, as a dict has it
     assert partner.chain("other") == ChainHead()
     entry = dataclasses.replace(_entry({}), stream=stream, postings=postings)
-    fast = after_entry(partner, entry, head)
+    fast = after_entries(partner, ((entry, head),))
     plain = track_payable(partner.with_head(stream, head), entry)
     assert fast == plain
     assert [(c, str(a)) for c, a in fast.payable] == [(c, str(a)) for c, a in plain.payable]  # exponents, signs
@@ -271,14 +271,14 @@ def test_an_entry_moves_the_partner_as_the_plain_steps_do(
     st.lists(st.tuples(st.sampled_from(["USD", "EUR", "JPY"]), AMOUNTS), max_size=3),
     st.lists(st.tuples(STREAMS, HEADS, _postings()), max_size=4),
 )
-def test_an_events_entries_move_the_partner_once_as_each_entry_does_in_turn(
+def test_an_events_entries_move_the_partner_once_as_the_plain_steps_do_in_turn(
     heads: list[tuple[str, ChainHead]], payable: list[tuple[str, Decimal]], posted: list[tuple[str, ChainHead, Any]]
 ) -> None:
     partner = PartnerLedger(partner_id="p-1", chains=tuple(heads), payable=tuple(payable))
     entries = [(dataclasses.replace(_entry({}), stream=s, postings=p), head) for s, head, p in posted]
     one_by_one = partner
     for entry, head in entries:
-        one_by_one = after_entry(one_by_one, entry, head)
+        one_by_one = track_payable(one_by_one.with_head(entry.stream, head), entry)
     at_once = after_entries(partner, entries)
     assert at_once == one_by_one
     assert [(c, str(a)) for c, a in at_once.payable] == [(c, str(a)) for c, a in one_by_one.payable]
